@@ -1,0 +1,20 @@
+/*
+ * rx_blas.h: the one wrapper over OpenBLAS.  Every matrix product in
+ * rexsweep goes through rx_sgemm; only blas.c includes <cblas.h>.
+ */
+#ifndef RX_BLAS_H
+#define RX_BLAS_H
+
+/* C = alpha * op(A) * op(B) + beta * C, row-major.
+ * op(A) is (M,K), op(B) is (K,N), C is (M,N); ta/tb nonzero transpose. */
+void rx_sgemm(int ta, int tb, int M, int N, int K, float alpha,
+              const float *A, int lda, const float *B, int ldb, float beta,
+              float *C, int ldc);
+
+/* Sets OpenBLAS's thread count (1 gives bit-identical results). */
+void rx_blas_set_threads(int n);
+int rx_blas_get_threads(void);
+/* OpenBLAS's description of its build and kernel (for benchmarks). */
+const char *rx_blas_info(void);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * rx_common.h: status codes, the error buffer and the seeded RNG shared by
+ * every module.  Ownership rule for the whole library: a function that
+ * fills an rx_err never allocates it; the caller owns it and may pass NULL.
+ */
+#ifndef RX_COMMON_H
+#define RX_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RX_VERSION "0.1.0"
+/* Bumped whenever training numerics change: part of every run key. */
+#define RX_TRAINER_VERSION 1
+
+/* Library status codes.  Only main() maps these to process exit codes. */
+typedef enum rx_status {
+    RX_OK = 0,
+    RX_ENOMEM,       /* allocation failed */
+    RX_EIO,          /* file could not be read or written */
+    RX_EFORMAT,      /* a file's content is malformed */
+    RX_EINVAL,       /* a configuration value is invalid */
+    RX_EDIVERGED,    /* loss became NaN or Inf */
+    RX_EINTR,        /* interrupted by a signal */
+    RX_ETIMEOUT,     /* a run exceeded its time limit */
+    RX_ESTORE,       /* the results store failed */
+    RX_ECONFLICT,    /* two results disagree for one key */
+    RX_ENOTFOUND     /* a named thing does not exist */
+} rx_status;
+
+/* An error message buffer.  Messages follow git's rules: lower-case start,
+ * no final full stop, the subject quoted, what failed first. */
+typedef struct rx_err {
+    char msg[1024];
+} rx_err;
+
+/* Formats a message into e (if e is not NULL) and returns status, so that
+ * callers can write `return rx_errf(err, RX_EIO, "cannot open '%s'", f);`. */
+int rx_errf(rx_err *e, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prefixes an existing message: "ctx: old message".  Returns status. */
+int rx_errctx(rx_err *e, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+const char *rx_status_name(int status);
+
+/* A small, fast, seedable generator (xoshiro256**, seeded by splitmix64).
+ * Identical sequences on every platform for the same seed. */
+typedef struct rx_rng {
+    uint64_t s[4];
+} rx_rng;
+
+void rx_rng_seed(rx_rng *r, uint64_t seed);
+uint64_t rx_rng_u64(rx_rng *r);
+/* Uniform in [0,1) with 53 bits. */
+double rx_rng_uniform(rx_rng *r);
+/* Uniform integer in [0,n). */
+uint64_t rx_rng_below(rx_rng *r, uint64_t n);
+/* Standard normal (Box-Muller, no cached second value, so the stream
+ * position is a pure function of the number of calls). */
+double rx_rng_normal(rx_rng *r);
+/* Fisher-Yates shuffle of idx[0..n). */
+void rx_rng_shuffle(rx_rng *r, int *idx, int n);
+/* Derives an independent stream: a hash of (seed, tag). */
+uint64_t rx_seed_mix(uint64_t seed, uint64_t tag);
+
+/* 64-bit FNV-1a, for content-addressed keys. */
+uint64_t rx_hash64(const void *p, size_t n, uint64_t h);
+#define RX_HASH_INIT 0xcbf29ce484222325ULL
+
+/* Monotonic wall clock in seconds. */
+double rx_now(void);
+
+/* Allocates n bytes, zeroed, 64-byte aligned, with MADV_HUGEPAGE when n is
+ * large (first touch of fresh pages dominates otherwise).  Free with
+ * rx_arena_free.  Returns NULL on failure. */
+void *rx_arena_alloc(size_t n);
+void rx_arena_free(void *p, size_t n);
+
+#endif

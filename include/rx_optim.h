@@ -1,0 +1,38 @@
+/*
+ * rx_optim.h: optimizers over one flat parameter arena.  State (momentum
+ * buffers, Adam moments) lives in one arena allocated at creation.  The
+ * learning rate and momentum (or Adam's beta1) are passed to every step
+ * so that schedules drive them from outside.
+ */
+#ifndef RX_OPTIM_H
+#define RX_OPTIM_H
+
+#include <stddef.h>
+#include "rx_common.h"
+#include "rx_config.h"
+
+typedef struct rx_optim rx_optim;
+
+/* Allocates state for n parameters.  decay_mask (n floats, 1 = decay) may
+ * be NULL for "all".  The optimizer keeps the pointer: the caller keeps it
+ * alive (it is the model's).  Free with rx_optim_free. */
+int rx_optim_create(rx_optim **out, const rx_optim_config *cfg, size_t n,
+                    const float *decay_mask, rx_err *err);
+void rx_optim_free(rx_optim *o);
+
+/* One update of params from grads, PyTorch's conventions:
+ *   sgd:   g += wd*p; buf = m*buf + (1-dampening)*g (buf = g at the first
+ *          step); nesterov: g += m*buf else g = buf; p -= lr*g
+ *   adam:  g += wd*p; m = b1*m + (1-b1)g; v = b2*v + (1-b2)g^2;
+ *          p -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps)
+ *   adamw: p *= 1 - lr*wd, then adam without the L2 term.
+ * Clipping by global norm (if clip_norm > 0) scales grads in place first.
+ * momentum is SGD's momentum or Adam's beta1 for this step.
+ * Returns the global L2 norm of the gradients before clipping. */
+double rx_optim_step(rx_optim *o, float *params, float *grads, double lr,
+                     double momentum);
+
+/* Resets state (for reuse across runs of the same size). */
+void rx_optim_reset(rx_optim *o);
+
+#endif

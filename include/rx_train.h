@@ -1,0 +1,76 @@
+/*
+ * rx_train.h: the built-in CPU trainer.  It trains one run described by an
+ * rx_config on an already-loaded rx_data and hands metrics to callbacks;
+ * it knows nothing about storage, YAML or SQL.
+ *
+ * Ownership: rx_train allocates the model, the optimizer and the batch
+ * buffers once, at the start, and frees them all before returning.
+ */
+#ifndef RX_TRAIN_H
+#define RX_TRAIN_H
+
+#include <signal.h>
+#include "rx_common.h"
+#include "rx_config.h"
+#include "rx_data.h"
+
+typedef struct rx_epoch_metrics {
+    int epoch;             /* 1-based */
+    long step;             /* steps done so far */
+    long samples;          /* samples seen so far */
+    double train_loss, train_acc;  /* running mean over the epoch's batches */
+    double val_loss, val_acc;
+    double test_loss, test_acc;    /* NaN when not evaluated */
+    double lr, momentum;   /* in force at the epoch's last step */
+    double grad_norm;      /* mean global gradient norm over the epoch */
+    double wall;           /* seconds since the run started */
+} rx_epoch_metrics;
+
+typedef struct rx_step_metrics {
+    long step;             /* 1-based */
+    double loss, lr, momentum, grad_norm;
+} rx_step_metrics;
+
+typedef struct rx_train_hooks {
+    /* Both optional; a nonzero return stops the run as interrupted. */
+    int (*on_epoch)(void *ud, const rx_epoch_metrics *m);
+    int (*on_step)(void *ud, const rx_step_metrics *m);
+    void *ud;
+    volatile sig_atomic_t *stop;   /* optional; checked every step */
+} rx_train_hooks;
+
+typedef enum rx_run_status {
+    RX_RUN_DONE, RX_RUN_DIVERGED, RX_RUN_INTERRUPTED, RX_RUN_TIMEOUT,
+    RX_RUN_FAILED
+} rx_run_status;
+
+typedef struct rx_train_result {
+    rx_run_status status;
+    long total_steps;       /* the budget in steps (the schedule's T) */
+    long steps;             /* steps actually done */
+    long steps_per_epoch;
+    double epochs;          /* budget in epochs, exactly as run */
+    long samples;
+    double flops;           /* estimated */
+    double wall;
+    long diverged_step;     /* 1-based step whose loss was NaN/Inf, or 0 */
+    rx_epoch_metrics final; /* the last epoch's metrics */
+    double best_val_acc, best_val_loss, best_test_acc;
+    int n_epochs_done;
+    long n_params;
+    char model_desc[128];
+} rx_train_result;
+
+/* Trains one run.  Returns RX_OK when the run ended (done, diverged,
+ * interrupted or timed out: see res->status), or an error status with a
+ * message when it could not start (bad configuration, out of memory). */
+int rx_train(const rx_config *c, const rx_data *data,
+             const rx_train_hooks *hooks, rx_train_result *res, rx_err *err);
+
+/* Steps of a budgeted run: ceil(budget * full_epochs * steps_per_epoch),
+ * at least 1. */
+long rx_budget_steps(double budget, double full_epochs, long steps_per_epoch);
+
+const char *rx_run_status_name(rx_run_status s);
+
+#endif
