@@ -1,0 +1,49 @@
+/*
+ * cli.h: the command-line front end.  Only this layer prints for the user
+ * and only main() turns statuses into exit codes.
+ */
+#ifndef RX_CLI_H
+#define RX_CLI_H
+
+#include <stdio.h>
+#include "rx_common.h"
+
+/* Process exit codes (listed in rexsweep(1); keep in sync). */
+typedef enum rx_exit {
+    RX_EXIT_OK = 0,          /* success: every run done, no regression */
+    RX_EXIT_FAILED = 1,      /* some runs failed or diverged; check: regression */
+    RX_EXIT_USAGE = 2,       /* bad usage, bad spec or bad configuration */
+    RX_EXIT_MISSING = 3,     /* check: runs missing or not comparable */
+    RX_EXIT_IO = 4,          /* the store or a file could not be read/written */
+    RX_EXIT_CONFLICT = 5,    /* merge: two different results for one run key */
+    RX_EXIT_DATA = 6,        /* a dataset file is missing or malformed */
+    RX_EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: in-flight runs marked interrupted */
+} rx_exit;
+
+typedef struct rx_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);   /* argv[0] is the command name */
+    const char *summary;
+} rx_cmd;
+
+/* Maps a library status to an exit code. */
+int rx_exit_for(int status);
+
+/* Prints "rexsweep: <msg>" to stderr. */
+void rx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when argv contains -h or --help (before a "--"). */
+int rx_wants_help(int argc, char **argv);
+
+/* Subcommands: one file each (cmd_NAME.c). */
+int cmd_train(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_slurm(int argc, char **argv);
+
+#endif

@@ -1,0 +1,86 @@
+/* main.c: git-style subcommand dispatch and exit-code mapping. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Sorted by name.  A NULL fn means "not built yet" in this version. */
+static const rx_cmd commands[] = {
+    {"check", NULL, "compare a store against a baseline (CI regression gate)"},
+    {"export", NULL, "dump runs and metrics as CSV or JSON"},
+    {"merge", NULL, "merge shard stores into one"},
+    {"plan", NULL, "validate a sweep spec and show its grid"},
+    {"report", NULL, "summarise a store: cell tables, Top-k, average ranks"},
+    {"run", NULL, "run a sweep spec into the results store"},
+    {"schedule", NULL, "print or plot learning-rate schedules"},
+    {"slurm", NULL, "write or submit a Slurm job array for a sweep"},
+    {"train", NULL, "train one job from a YAML file or KEY=VALUE settings"},
+};
+#define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
+
+int rx_exit_for(int status)
+{
+    switch (status) {
+    case RX_OK: return RX_EXIT_OK;
+    case RX_EINVAL: return RX_EXIT_USAGE;
+    case RX_EFORMAT: return RX_EXIT_DATA;
+    case RX_EIO: case RX_ESTORE: case RX_ENOMEM: return RX_EXIT_IO;
+    case RX_EINTR: return RX_EXIT_INTERRUPTED;
+    case RX_ECONFLICT: return RX_EXIT_CONFLICT;
+    case RX_ENOTFOUND: return RX_EXIT_MISSING;
+    default: return RX_EXIT_FAILED;
+    }
+}
+
+void rx_die_msg(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("rexsweep: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int rx_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: rexsweep [--version] [--help] <command> [<args>]\n\ncommands:\n");
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (commands[i].fn)
+            fprintf(f, "   %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'rexsweep <command> --help' describes a command; man rexsweep lists exit codes\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return RX_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("rexsweep %s (trainer %d)\n", RX_VERSION, RX_TRAINER_VERSION);
+        return RX_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return RX_EXIT_OK;
+    }
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (commands[i].fn && strcmp(commands[i].name, argv[1]) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    rx_die_msg("'%s' is not a rexsweep command; see 'rexsweep --help'", argv[1]);
+    return RX_EXIT_USAGE;
+}
