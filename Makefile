@@ -116,8 +116,12 @@ check-slurm: deps $(BIN)
 demo: deps $(BIN)
 	$(BIN) train sweeps/quickstart.yaml
 
-bench: deps $(BIN)
-	bash bench/run.sh
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+bench: deps $(BIN) $(BUILD)/bench/bench_mlp
+	BENCH_BIN=$(BUILD)/bench/bench_mlp bash bench/run.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -1,0 +1,255 @@
+/*
+ * train.c: the built-in CPU trainer.  One call trains one run: it builds
+ * the model and optimizer, allocates every buffer once, steps through the
+ * budget with the schedule driving lr and momentum, evaluates every epoch
+ * and reports through callbacks.  It never prints and never touches
+ * storage.
+ */
+#include "rx_train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rx_blas.h"
+#include "rx_model.h"
+#include "rx_optim.h"
+#include "rx_sched.h"
+
+const char *rx_run_status_name(rx_run_status s)
+{
+    static const char *names[] = {"done", "diverged", "interrupted", "timeout", "failed"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+long rx_budget_steps(double budget, double full_epochs, long steps_per_epoch)
+{
+    /* Round up to whole iterations; the tiny tolerance keeps 0.1 * 20 * 469
+     * from becoming one step more than the exact product. */
+    double exact = budget * full_epochs * (double)steps_per_epoch;
+    long t = (long)ceil(exact - 1e-9 * exact);
+    return t < 1 ? 1 : t;
+}
+
+/* Warm-up steps that run on top of the budget (0 when they count in it). */
+static long extra_warmup(const rx_sched_config *s, long T)
+{
+    if (s->warmup <= 0 || s->warmup_counts)
+        return 0;
+    return s->warmup < 1 ? (long)ceil(s->warmup * (double)T) : (long)s->warmup;
+}
+
+/* Everything allocated for one run; freed by run_free. */
+typedef struct run_state {
+    rx_model *model;
+    rx_optim *optim;
+    float *xb, *yb;
+    int32_t *lb;
+    int *order;   /* the epoch's sample order (ntrain) */
+    int *pos;     /* evaluation positions (B) */
+    size_t xb_n, yb_n, lb_n, order_n, pos_n;
+} run_state;
+
+static void run_free(run_state *r)
+{
+    rx_model_free(r->model);
+    rx_optim_free(r->optim);
+    rx_arena_free(r->xb, r->xb_n * sizeof(float));
+    rx_arena_free(r->yb, r->yb_n * sizeof(float));
+    rx_arena_free(r->lb, r->lb_n * sizeof(int32_t));
+    rx_arena_free(r->order, r->order_n * sizeof(int));
+    rx_arena_free(r->pos, r->pos_n * sizeof(int));
+}
+
+/* Mean loss and accuracy of the model on split s (eval mode). */
+static void evaluate(run_state *r, const rx_data *data, const rx_split *s,
+                     int B, int classify, double *loss, double *acc)
+{
+    if (!s->src || s->n == 0) {
+        *loss = NAN;
+        *acc = NAN;
+        return;
+    }
+    double sum = 0;
+    long correct = 0;
+    for (int i = 0; i < s->n; i += B) {
+        int nb = s->n - i < B ? s->n - i : B;
+        /* positions i..i+nb of the split, in order */
+        for (int k = 0; k < nb; k++)
+            r->pos[k] = i + k;
+        rx_data_gather(data, s, r->pos, nb, r->xb, r->lb, r->yb);
+        rx_batch_stats st = rx_model_eval_batch(r->model, r->xb, r->lb, r->yb, nb);
+        sum += st.loss_sum;
+        correct += st.n_correct;
+    }
+    *loss = sum / s->n;
+    *acc = classify ? (double)correct / s->n : NAN;
+}
+
+int rx_train(const rx_config *c, const rx_data *data,
+             const rx_train_hooks *hooks, rx_train_result *res, rx_err *err)
+{
+    memset(res, 0, sizeof *res);
+    res->status = RX_RUN_FAILED;
+    res->best_val_acc = res->best_test_acc = NAN;
+    res->best_val_loss = NAN;
+    double t0 = rx_now();
+
+    const rx_dataset *ds = data->train_set;
+    int ntrain = data->train.n, B = c->train.batch_size;
+    if (ntrain <= 0)
+        return rx_errf(err, RX_EINVAL, "the training split is empty");
+    if (B <= 0)
+        return rx_errf(err, RX_EINVAL, "'train.batch_size' must be positive");
+    if (B > ntrain)
+        B = ntrain;
+    int classify = ds->n_classes > 0;
+    int is_vae = c->model.type == RX_MODEL_VAE;
+    if (!classify && !is_vae && c->model.loss == RX_LOSS_XENT)
+        return rx_errf(err, RX_EINVAL, "cross-entropy needs a classification dataset");
+
+    rx_blas_set_threads(c->train.blas_threads > 0 ? c->train.blas_threads : 1);
+
+    long spe = (ntrain + B - 1) / B;
+    long T = rx_budget_steps(c->train.budget, c->train.full_epochs, spe);
+    long total = T + extra_warmup(&c->sched, T);
+    res->total_steps = T;
+    res->steps_per_epoch = spe;
+    res->epochs = (double)total / (double)spe;
+
+    rx_shape in = {ds->c ? ds->c : 1, ds->h ? ds->h : 1, ds->w ? ds->w : ds->d};
+    int n_out = classify ? ds->n_classes : ds->n_targets;
+    run_state r = {0};
+    int rc = rx_model_create(&r.model, &c->model, in, n_out, B, err);
+    if (rc)
+        return rc;
+    rx_rng init_rng, shuf_rng, drop_rng;
+    rx_rng_seed(&init_rng, rx_seed_mix(c->train.seed, 1));
+    rx_rng_seed(&shuf_rng, rx_seed_mix(c->train.seed, 2));
+    rx_rng_seed(&drop_rng, rx_seed_mix(c->train.seed, 3));
+    rx_model_init(r.model, &init_rng);
+    res->n_params = (long)rx_model_nparams(r.model);
+    rx_model_describe(r.model, res->model_desc, sizeof res->model_desc);
+
+    rc = rx_optim_create(&r.optim, &c->optim, rx_model_nparams(r.model),
+                         rx_model_decay_mask(r.model), err);
+    if (rc)
+        goto out;
+    r.xb_n = (size_t)B * ds->d;
+    r.lb_n = classify ? (size_t)B : 0;
+    r.yb_n = !classify && !is_vae ? (size_t)B * ds->n_targets : 0;
+    r.order_n = (size_t)ntrain;
+    r.pos_n = (size_t)B;
+    r.xb = rx_arena_alloc(r.xb_n * sizeof(float));
+    r.lb = r.lb_n ? rx_arena_alloc(r.lb_n * sizeof(int32_t)) : NULL;
+    r.yb = r.yb_n ? rx_arena_alloc(r.yb_n * sizeof(float)) : NULL;
+    r.order = rx_arena_alloc(r.order_n * sizeof(int));
+    r.pos = rx_arena_alloc(r.pos_n * sizeof(int));
+    int *order = r.order;
+    if (!r.xb || !r.order || !r.pos || (r.lb_n && !r.lb) || (r.yb_n && !r.yb)) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory allocating batch buffers");
+        goto out;
+    }
+
+    rx_sched sched;
+    double mom0 = c->optim.kind == RX_OPT_SGD ? c->optim.momentum : c->optim.beta1;
+    rx_sched_start(&sched, &c->sched, c->optim.lr, mom0, total, spe);
+
+    float *params = rx_model_params(r.model), *grads = rx_model_grads(r.model);
+    double flops_ps = rx_model_flops_per_sample(r.model);
+    double ep_loss = 0, ep_gnorm = 0, lr = c->optim.lr, mom = mom0;
+    long ep_correct = 0, ep_n = 0, ep_steps = 0;
+    int epoch = 0;
+    res->status = RX_RUN_DONE;
+    for (long t = 0; t < total; t++) {
+        long in_epoch = t % spe;
+        if (in_epoch == 0) {
+            for (int i = 0; i < ntrain; i++)
+                order[i] = i;
+            rx_rng_shuffle(&shuf_rng, order, ntrain);
+            ep_loss = ep_gnorm = 0;
+            ep_correct = ep_n = ep_steps = 0;
+            epoch++;
+        }
+        int start = (int)(in_epoch * B);
+        int nb = ntrain - start < B ? ntrain - start : B;
+        rx_data_gather(data, &data->train, order + start, nb, r.xb, r.lb, r.yb);
+        rx_sched_step(&sched, t, &lr, &mom);
+        rx_batch_stats st = rx_model_train_batch(r.model, r.xb, r.lb, r.yb, nb, &drop_rng);
+        double loss = st.loss_sum / nb;
+        if (!isfinite(loss)) {
+            res->status = RX_RUN_DIVERGED;
+            res->diverged_step = t + 1;
+            res->final.train_loss = loss;
+            break;
+        }
+        double gnorm = rx_optim_step(r.optim, params, grads, lr, mom);
+        if (!isfinite(gnorm)) {
+            res->status = RX_RUN_DIVERGED;
+            res->diverged_step = t + 1;
+            res->final.train_loss = NAN;
+            break;
+        }
+        res->steps = t + 1;
+        res->samples += nb;
+        ep_loss += st.loss_sum;
+        ep_correct += st.n_correct;
+        ep_n += nb;
+        ep_gnorm += gnorm;
+        ep_steps++;
+        if (hooks && hooks->on_step && c->train.log_every > 0 &&
+            (t + 1) % c->train.log_every == 0) {
+            rx_step_metrics sm = {t + 1, loss, lr, mom, gnorm};
+            if (hooks->on_step(hooks->ud, &sm)) {
+                res->status = RX_RUN_INTERRUPTED;
+                break;
+            }
+        }
+        if (in_epoch == spe - 1 || t == total - 1) {
+            rx_epoch_metrics m = {0};
+            m.epoch = epoch;
+            m.step = t + 1;
+            m.samples = res->samples;
+            m.train_loss = ep_loss / ep_n;
+            m.train_acc = classify ? (double)ep_correct / ep_n : NAN;
+            evaluate(&r, data, &data->val, B, classify, &m.val_loss, &m.val_acc);
+            if (c->train.eval_test)
+                evaluate(&r, data, &data->test, B, classify, &m.test_loss, &m.test_acc);
+            else
+                m.test_loss = m.test_acc = NAN;
+            m.lr = lr;
+            m.momentum = mom;
+            m.grad_norm = ep_gnorm / ep_steps;
+            m.wall = rx_now() - t0;
+            res->final = m;
+            res->n_epochs_done = epoch;
+            if (isfinite(m.val_acc) && !(m.val_acc <= res->best_val_acc))
+                res->best_val_acc = m.val_acc;
+            if (isfinite(m.val_loss) && !(m.val_loss >= res->best_val_loss))
+                res->best_val_loss = m.val_loss;
+            if (isfinite(m.test_acc) && !(m.test_acc <= res->best_test_acc))
+                res->best_test_acc = m.test_acc;
+            /* Plateau watches validation loss; without a validation split
+             * it falls back to the training loss. */
+            rx_sched_epoch_end(&sched, isfinite(m.val_loss) ? m.val_loss : m.train_loss);
+            if (hooks && hooks->on_epoch && hooks->on_epoch(hooks->ud, &m)) {
+                res->status = RX_RUN_INTERRUPTED;
+                break;
+            }
+        }
+        if (hooks && hooks->stop && *hooks->stop) {
+            res->status = RX_RUN_INTERRUPTED;
+            break;
+        }
+        if (c->train.max_seconds > 0 && rx_now() - t0 > c->train.max_seconds) {
+            res->status = RX_RUN_TIMEOUT;
+            break;
+        }
+    }
+    res->flops = flops_ps * (double)res->samples;
+    rc = RX_OK;
+out:
+    res->wall = rx_now() - t0;
+    run_free(&r);
+    return rc;
+}
