@@ -1,0 +1,66 @@
+/*
+ * rx_runner.h: runs the jobs of a sweep into a results store with N
+ * worker processes (one BLAS thread each: two single-threaded runs side by
+ * side beat one run with two threads).  Every run executes exactly once:
+ * workers claim runs through the store's transactions, so several
+ * `rexsweep run` processes may share one store.  The runner alone writes
+ * to the store; it prints nothing and reports through a callback.
+ */
+#ifndef RX_RUNNER_H
+#define RX_RUNNER_H
+
+#include <signal.h>
+#include "rx_common.h"
+#include "rx_job.h"
+
+typedef enum rx_event_kind { RX_EV_START, RX_EV_FINISH } rx_event_kind;
+
+/* What a worker reports to the parent (through a pipe; fixed size). */
+typedef struct rx_run_event {
+    rx_event_kind kind;
+    int worker;                /* 0-based worker slot */
+    int index;                 /* job index in the grid */
+    char key[RX_KEY_LEN + 1];
+    char status[16];           /* store status: done, failed, diverged, interrupted */
+    double wall;               /* seconds of this run */
+    long steps;
+    double train_loss, val_acc, test_acc, test_loss;
+    char error[256];
+} rx_run_event;
+
+typedef struct rx_run_counts {
+    int total;                 /* jobs in this invocation (after sharding) */
+    int already_done;          /* done before this invocation started */
+    int done, failed, diverged, interrupted;
+    int skipped;               /* failed runs left alone (no --retry-failed),
+                                  and runs not started because of
+                                  --max-runs or --fail-fast */
+    int running;
+    double elapsed;
+} rx_run_counts;
+
+typedef struct rx_runner_opts {
+    const char *db_path;
+    const char *sweep_name;
+    const char *spec_text;     /* stored with the sweep */
+    const char *spec_hash;
+    int workers;               /* -j; >= 1 */
+    int retry_failed;
+    int fail_fast;             /* stop at the first failed or diverged run */
+    int max_runs;              /* 0 = no limit */
+    double timeout;            /* per-run seconds; 0 = none */
+    double stale_after;        /* seconds without heartbeat => stale */
+    void (*on_event)(void *ud, const rx_run_event *ev, const rx_run_counts *c);
+    void *ud;
+    volatile sig_atomic_t *stop;  /* set by the caller's signal handler */
+} rx_runner_opts;
+
+/* Registers jobs[0..n) with the store (new runs become pending), then
+ * trains every pending run (and interrupted or stale ones; failed ones
+ * with retry_failed) with opts->workers processes.  Returns RX_OK when the
+ * sweep ran to its end (runs may still have failed: see *counts), RX_EINTR
+ * when *opts->stop was raised, or an error (store, I/O) with a message. */
+int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *opts,
+                  rx_run_counts *counts, rx_err *err);
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * runner.c: the sweep runner.  The parent registers the jobs, forks N
+ * workers and turns their events into progress; each worker claims runs
+ * from the store one at a time, trains them and commits each run's
+ * metrics together with its final status in one transaction.
+ *
+ * Why processes, not threads: one BLAS thread per run is both the fastest
+ * and the deterministic configuration, a crashing run cannot take the
+ * sweep down, and a killed worker's run is simply found stale and redone.
+ */
+#include "rx_runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rx_data.h"
+#include "rx_store.h"
+#include "rx_train.h"
+
+/* Shared between the parent and its workers (an anonymous shared page). */
+typedef struct shared_state {
+    int started;          /* runs claimed so far (for --max-runs) */
+    int halt;             /* stop claiming: fail-fast or interrupt */
+} shared_state;
+
+static volatile sig_atomic_t worker_stop;
+
+static void worker_signal(int sig)
+{
+    (void)sig;
+    worker_stop = 1;
+}
+
+/* Growable metric buffers of one run (allocated per run, never per step). */
+typedef struct run_log {
+    rx_epoch_metrics *ep;
+    int nep, cap_ep;
+    rx_step_metrics *st;
+    int nst, cap_st;
+    rx_store *store;
+    const char *key;
+} run_log;
+
+static int log_epoch(void *ud, const rx_epoch_metrics *m)
+{
+    run_log *l = ud;
+    if (l->nep == l->cap_ep) {
+        int cap = l->cap_ep ? 2 * l->cap_ep : 64;
+        void *p = realloc(l->ep, (size_t)cap * sizeof *l->ep);
+        if (!p)
+            return 1;
+        l->ep = p;
+        l->cap_ep = cap;
+    }
+    l->ep[l->nep++] = *m;
+    /* a heartbeat per epoch tells other processes this run is alive */
+    rx_store_heartbeat(l->store, l->key, NULL);
+    return 0;
+}
+
+static int log_step(void *ud, const rx_step_metrics *m)
+{
+    run_log *l = ud;
+    if (l->nst == l->cap_st) {
+        int cap = l->cap_st ? 2 * l->cap_st : 256;
+        void *p = realloc(l->st, (size_t)cap * sizeof *l->st);
+        if (!p)
+            return 1;
+        l->st = p;
+        l->cap_st = cap;
+    }
+    l->st[l->nst++] = *m;
+    return 0;
+}
+
+/* One loaded dataset, reused while consecutive runs share a data config. */
+typedef struct data_cache {
+    int loaded;
+    rx_data_config cfg;
+    rx_data data;
+} data_cache;
+
+static int cache_get(data_cache *dc, const rx_data_config *cfg,
+                     const rx_data **out, rx_err *err)
+{
+    if (dc->loaded && memcmp(&dc->cfg, cfg, sizeof *cfg) == 0) {
+        *out = &dc->data;
+        return RX_OK;
+    }
+    if (dc->loaded)
+        rx_data_free(&dc->data);
+    dc->loaded = 0;
+    int rc = rx_data_load(cfg, &dc->data, err);
+    if (rc)
+        return rc;
+    dc->cfg = *cfg;
+    dc->loaded = 1;
+    *out = &dc->data;
+    return RX_OK;
+}
+
+static const rx_job *find_job(const rx_job *jobs, int n, const char *key)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(jobs[i].key, key) == 0)
+            return &jobs[i];
+    return NULL;
+}
+
+static void send_event(int fd, const rx_run_event *ev)
+{
+    /* sizeof(rx_run_event) < PIPE_BUF, so the write is atomic */
+    ssize_t w;
+    do
+        w = write(fd, ev, sizeof *ev);
+    while (w < 0 && errno == EINTR);
+}
+
+static const char *store_status(rx_run_status s)
+{
+    switch (s) {
+    case RX_RUN_DONE: return "done";
+    case RX_RUN_DIVERGED: return "diverged";
+    case RX_RUN_INTERRUPTED: return "interrupted";
+    default: return "failed";
+    }
+}
+
+/* Trains one claimed run and records it.  Returns nonzero to stop the
+ * worker (interrupted, or the store failed). */
+static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
+                    data_cache *dc, const rx_runner_opts *o)
+{
+    rx_run_event ev = {0};
+    ev.kind = RX_EV_START;
+    ev.worker = slot;
+    ev.index = job->index;
+    memcpy(ev.key, job->key, sizeof ev.key);
+    send_event(fd, &ev);
+
+    rx_config cfg = job->cfg;
+    if (o->timeout > 0 && (cfg.train.max_seconds <= 0 || o->timeout < cfg.train.max_seconds))
+        cfg.train.max_seconds = o->timeout;
+    run_log log = {0};
+    log.store = st;
+    log.key = job->key;
+    rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop};
+    rx_train_result res;
+    rx_err err = {{0}};
+    const rx_data *data = NULL;
+    int rc = cache_get(dc, &cfg.data, &data, &err);
+    if (rc == RX_OK)
+        rc = rx_train(&cfg, data, &hooks, &res, &err);
+    const char *status;
+    char error[512] = "";
+    if (rc) {
+        memset(&res, 0, sizeof res);
+        res.status = RX_RUN_FAILED;
+        status = "failed";
+        snprintf(error, sizeof error, "%s", err.msg);
+    } else {
+        status = store_status(res.status);
+        if (res.status == RX_RUN_TIMEOUT)
+            snprintf(error, sizeof error, "timed out after %g s (step %ld of %ld)",
+                     cfg.train.max_seconds, res.steps, res.total_steps);
+        else if (res.status == RX_RUN_DIVERGED)
+            snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
+    }
+    rx_err serr = {{0}};
+    int src = rx_store_finish(st, job->key, status, &res, log.ep, log.nep, log.st,
+                              log.nst, error[0] ? error : NULL, &serr);
+    free(log.ep);
+    free(log.st);
+
+    ev.kind = RX_EV_FINISH;
+    snprintf(ev.status, sizeof ev.status, "%s", src ? "failed" : status);
+    ev.wall = res.wall;
+    ev.steps = res.steps;
+    ev.train_loss = res.final.train_loss;
+    ev.val_acc = res.final.val_acc;
+    ev.test_acc = res.final.test_acc;
+    ev.test_loss = res.final.test_loss;
+    snprintf(ev.error, sizeof ev.error, "%s", src ? serr.msg : error);
+    send_event(fd, &ev);
+    return src != RX_OK || res.status == RX_RUN_INTERRUPTED || worker_stop;
+}
+
+static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
+                        int64_t sweep_id, int slot, int fd,
+                        shared_state *sh, data_cache *dc)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = worker_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() == 1)
+        _exit(0);
+
+    rx_store *st = NULL;
+    rx_err err;
+    if (rx_store_open(o->db_path, 0, &st, &err)) {
+        rx_run_event ev = {0};
+        ev.kind = RX_EV_FINISH;
+        ev.index = -1;
+        snprintf(ev.status, sizeof ev.status, "error");
+        snprintf(ev.error, sizeof ev.error, "%s", err.msg);
+        send_event(fd, &ev);
+        _exit(1);
+    }
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    while (!worker_stop && !__atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST)) {
+        if (o->max_runs > 0 &&
+            __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs)
+            break;
+        char key[RX_KEY_LEN + 1];
+        int rc = rx_store_claim(st, sweep_id, o->retry_failed, o->stale_after, host,
+                                (int)getpid(), key, &err);
+        if (rc == RX_ENOTFOUND)
+            break;
+        if (rc) {
+            rx_run_event ev = {0};
+            ev.kind = RX_EV_FINISH;
+            ev.index = -1;
+            snprintf(ev.status, sizeof ev.status, "error");
+            snprintf(ev.error, sizeof ev.error, "%s", err.msg);
+            send_event(fd, &ev);
+            break;
+        }
+        const rx_job *job = find_job(jobs, n, key);
+        if (!job) {
+            /* a run of this sweep that the current spec no longer has */
+            rx_store_mark(st, key, "pending", NULL, NULL);
+            continue;
+        }
+        if (work_one(st, job, slot, fd, dc, o))
+            break;
+    }
+    rx_store_close(st);
+    if (dc->loaded)
+        rx_data_free(&dc->data);
+    _exit(0);
+}
+
+int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
+                  rx_run_counts *counts, rx_err *err)
+{
+    memset(counts, 0, sizeof *counts);
+    counts->total = n;
+    double t0 = rx_now();
+    rx_store *st = NULL;
+    int rc = rx_store_open(o->db_path, RX_STORE_CREATE, &st, err);
+    if (rc)
+        return rc;
+    int64_t sweep_id = 0;
+    rc = rx_store_begin_sweep(st, o->sweep_name, o->spec_text, o->spec_hash, &sweep_id, err);
+    if (rc == RX_OK)
+        rc = rx_store_add_jobs(st, sweep_id, jobs, n, err);
+    rx_store_counts before = {0};
+    if (rc == RX_OK)
+        rc = rx_store_count(st, sweep_id, &before, err);
+    if (rc) {
+        rx_store_close(st);
+        return rc;
+    }
+    counts->already_done = before.done;
+    int runnable = before.pending + before.interrupted + before.running +
+                   (o->retry_failed ? before.failed + before.diverged : 0);
+    /* Close before forking: SQLite connections must not cross fork(). */
+    rx_store_close(st);
+
+    if (runnable == 0)
+        goto summary;
+
+    /* Load the first job's data before forking so workers share its pages
+     * (copy-on-write) instead of each decompressing it again. */
+    data_cache dc = {0};
+    const rx_data *unused;
+    if (cache_get(&dc, &jobs[0].cfg.data, &unused, err) != RX_OK)
+        dc.loaded = 0; /* the workers will report the error per run */
+
+    int workers = o->workers < 1 ? 1 : o->workers;
+    if (workers > runnable)
+        workers = runnable;
+    int fds[2];
+    shared_state *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED || pipe(fds) != 0) {
+        if (dc.loaded)
+            rx_data_free(&dc.data);
+        return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
+    }
+    memset(sh, 0, sizeof *sh);
+    pid_t *pids = calloc((size_t)workers, sizeof *pids);
+    fflush(NULL);
+    for (int w = 0; w < workers; w++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            worker_main(jobs, n, o, sweep_id, w, fds[1], sh, &dc);
+        }
+        pids[w] = pid;
+    }
+    close(fds[1]);
+    if (dc.loaded)
+        rx_data_free(&dc.data);
+
+    int signalled = 0, store_error = 0;
+    char store_msg[256] = "";
+    for (;;) {
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int pr = poll(&pfd, 1, 250);
+        if (o->stop && *o->stop && !signalled) {
+            __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
+            for (int w = 0; w < workers; w++)
+                if (pids[w] > 0)
+                    kill(pids[w], SIGTERM);
+            signalled = 1;
+        }
+        counts->elapsed = rx_now() - t0;
+        if (pr <= 0) {
+            if (o->on_event)
+                o->on_event(o->ud, NULL, counts);
+            continue;
+        }
+        rx_run_event ev;
+        ssize_t r = read(fds[0], &ev, sizeof ev);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r != (ssize_t)sizeof ev)
+            break; /* EOF: every worker has exited */
+        if (strcmp(ev.status, "error") == 0) {
+            store_error = 1;
+            snprintf(store_msg, sizeof store_msg, "%s", ev.error);
+            continue;
+        }
+        if (ev.kind == RX_EV_START) {
+            counts->running++;
+        } else {
+            counts->running--;
+            if (strcmp(ev.status, "done") == 0) counts->done++;
+            else if (strcmp(ev.status, "diverged") == 0) counts->diverged++;
+            else if (strcmp(ev.status, "interrupted") == 0) counts->interrupted++;
+            else counts->failed++;
+            if (o->fail_fast && (strcmp(ev.status, "failed") == 0 ||
+                                 strcmp(ev.status, "diverged") == 0) && !signalled) {
+                __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
+                for (int w = 0; w < workers; w++)
+                    kill(pids[w], SIGTERM);
+                signalled = 1;
+            }
+        }
+        if (o->on_event)
+            o->on_event(o->ud, &ev, counts);
+    }
+    close(fds[0]);
+    for (int w = 0; w < workers; w++) {
+        int ws;
+        while (waitpid(pids[w], &ws, 0) < 0 && errno == EINTR)
+            ;
+    }
+    free(pids);
+    munmap(sh, sizeof *sh);
+    if (store_error)
+        return rx_errf(err, RX_ESTORE, "%s", store_msg);
+
+summary:
+    counts->elapsed = rx_now() - t0;
+    rc = rx_store_open(o->db_path, 0, &st, err);
+    if (rc)
+        return rc;
+    rx_store_counts after = {0};
+    rc = rx_store_count(st, sweep_id, &after, err);
+    rx_store_close(st);
+    if (rc)
+        return rc;
+    /* Runs not started: failed ones without --retry-failed, and whatever
+     * --max-runs or --fail-fast left pending. */
+    counts->skipped = n - counts->already_done - counts->done - counts->failed -
+                      counts->diverged - counts->interrupted;
+    if (counts->skipped < 0)
+        counts->skipped = 0;
+    if (o->stop && *o->stop)
+        return RX_EINTR;
+    return RX_OK;
+}
