@@ -72,7 +72,7 @@ static int bench_train(double epochs)
         {"model.activation", "relu"}, {"train.batch_size", "128"},
         {"train.eval_test", "false"}, {"optimizer.name", "sgd"},
         {"optimizer.lr", "0.05"}, {"optimizer.momentum", "0.9"},
-        {"schedule.name", "constant"}, {"budget", "1"}};
+        {"schedule.name", "constant"}, {"train.budget", "1"}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
         const char *v = set[i][1];
         if (rx_config_set_str(&c, set[i][0], v, &err)) {

@@ -12,10 +12,10 @@ static const rx_cmd commands[] = {
     {"merge", NULL, "merge shard stores into one"},
     {"plan", NULL, "validate a sweep spec and show its grid"},
     {"report", NULL, "summarise a store: cell tables, Top-k, average ranks"},
-    {"run", NULL, "run a sweep spec into the results store"},
+    {"run", cmd_run, "run a sweep spec into the results store"},
     {"schedule", NULL, "print or plot learning-rate schedules"},
     {"slurm", NULL, "write or submit a Slurm job array for a sweep"},
-    {"train", NULL, "train one job from a YAML file or KEY=VALUE settings"},
+    {"train", cmd_train, "train one job from a YAML file or KEY=VALUE settings"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,278 @@
+/* cmd_run.c: `rexsweep run`: a sweep spec into the results store. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "opts.h"
+#include "rx_grid.h"
+#include "rx_keys.h"
+#include "rx_runner.h"
+#include "rx_spec.h"
+
+static const char usage_text[] =
+    "usage: rexsweep run SWEEP.yaml [--db FILE] [-j N] [--retry-failed] [--fail-fast]\n"
+    "                    [--max-runs K] [--timeout SECONDS] [--shard K/N|slurm]\n"
+    "                    [--set KEY=VALUE]... [--json] [--quiet]\n\n"
+    "Trains every run of the sweep that is not done yet and records it in the store.";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+typedef struct run_ui {
+    const rx_job *jobs;
+    int n;
+    int tty, quiet;
+    int *slot_job;          /* job index in flight per worker slot, -1 none */
+    int workers;
+    double last_draw;
+} run_ui;
+
+/* "rex sgd lr=0.1 budget=25% seed=0" plus any other axis is in the key. */
+static void job_label(const rx_job *j, char *buf, size_t size)
+{
+    char sched[64] = "", opt[32] = "", lr[32] = "", budget[32] = "", seed[32] = "";
+    rx_config_get(&j->cfg, "schedule.name", sched, sizeof sched);
+    rx_config_get(&j->cfg, "optimizer.name", opt, sizeof opt);
+    rx_config_get(&j->cfg, "optimizer.lr", lr, sizeof lr);
+    rx_config_get(&j->cfg, "train.seed", seed, sizeof seed);
+    snprintf(budget, sizeof budget, "%g%%", j->cfg.train.budget * 100);
+    /* drop the JSON quotes of string values */
+    for (char *s = sched; *s; s++) if (*s == '"') memmove(s, s + 1, strlen(s));
+    for (char *s = opt; *s; s++) if (*s == '"') memmove(s, s + 1, strlen(s));
+    snprintf(buf, size, "%s %s lr=%s budget=%s seed=%s", sched, opt, lr, budget, seed);
+}
+
+static const rx_job *by_index(const run_ui *ui, int index)
+{
+    for (int i = 0; i < ui->n; i++)
+        if (ui->jobs[i].index == index)
+            return &ui->jobs[i];
+    return NULL;
+}
+
+static void fmt_time(double s, char *buf, size_t size)
+{
+    if (!isfinite(s) || s < 0) { snprintf(buf, size, "?"); return; }
+    long t = (long)(s + 0.5);
+    if (t >= 3600) snprintf(buf, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60) snprintf(buf, size, "%ldm%02lds", t / 60, t % 60);
+    else snprintf(buf, size, "%lds", t);
+}
+
+static void draw(run_ui *ui, const rx_run_counts *c)
+{
+    int finished = c->done + c->failed + c->diverged + c->interrupted;
+    int todo = c->total - c->already_done;
+    double eta = finished > 0 ? c->elapsed / finished * (todo - finished) : NAN;
+    char el[32], et[32], cur[160] = "";
+    fmt_time(c->elapsed, el, sizeof el);
+    fmt_time(eta, et, sizeof et);
+    size_t k = 0;
+    for (int w = 0; w < ui->workers && k < sizeof cur - 1; w++) {
+        if (ui->slot_job[w] < 0)
+            continue;
+        const rx_job *j = by_index(ui, ui->slot_job[w]);
+        char lab[128];
+        if (!j)
+            continue;
+        job_label(j, lab, sizeof lab);
+        k += (size_t)snprintf(cur + k, sizeof cur - k, "%s%s", k ? " | " : "", lab);
+    }
+    fprintf(stderr, "\r\033[K[%d/%d] done %d failed %d diverged %d  %s  elapsed %s eta %s",
+            c->already_done + finished, c->total, c->done, c->failed, c->diverged, cur, el, et);
+    fflush(stderr);
+}
+
+static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
+{
+    run_ui *ui = ud;
+    if (ev && ev->worker >= 0 && ev->worker < ui->workers)
+        ui->slot_job[ev->worker] = ev->kind == RX_EV_START ? ev->index : -1;
+    if (ev && ev->kind == RX_EV_FINISH && !ui->quiet) {
+        const rx_job *j = by_index(ui, ev->index);
+        char lab[160] = "";
+        if (j)
+            job_label(j, lab, sizeof lab);
+        if (ui->tty)
+            fprintf(stderr, "\r\033[K");
+        printf("%-11s %s  %s", ev->status, ev->key, lab);
+        if (isfinite(ev->test_acc))
+            printf("  test_acc=%.4f", ev->test_acc);
+        else if (isfinite(ev->test_loss))
+            printf("  test_loss=%.4f", ev->test_loss);
+        printf("  %.1fs", ev->wall);
+        if (ev->error[0])
+            printf("  (%s)", ev->error);
+        printf("\n");
+        fflush(stdout);
+    }
+    if (ui->tty && !ui->quiet)
+        draw(ui, c);
+}
+
+/* Parses "K/N" (1-based K) or "slurm" into a 0-based k and n. */
+static int parse_shard(const char *s, int *k, int *n)
+{
+    char buf[64];
+    if (strcmp(s, "slurm") == 0) {
+        const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+        const char *min = getenv("SLURM_ARRAY_TASK_MIN");
+        if (!id || !cnt) {
+            rx_die_msg("--shard slurm needs SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (run it inside a Slurm job array)");
+            return -1;
+        }
+        int base = min ? atoi(min) : 0;
+        *k = atoi(id) - base;
+        *n = atoi(cnt);
+    } else {
+        char *slash;
+        snprintf(buf, sizeof buf, "%s", s);
+        slash = strchr(buf, '/');
+        if (!slash || sscanf(buf, "%d/%d", k, n) != 2) {
+            rx_die_msg("--shard must be K/N (1 <= K <= N) or 'slurm', got '%s'", s);
+            return -1;
+        }
+        (*k)--;
+    }
+    if (*n < 1 || *k < 0 || *k >= *n) {
+        rx_die_msg("--shard must be K/N with 1 <= K <= N, got '%s'", s);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *db = NULL, *shard = NULL;
+    int workers = 1, retry = 0, fail_fast = 0, max_runs = 0, json = 0, quiet = 0;
+    double timeout = 0;
+    rx_opt_list sets = {{0}, 0};
+    const rx_option opts[] = {
+        {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default: the spec's store, else results/rexsweep.db)"},
+        {"jobs", 'j', RX_OPT_INT, &workers, "N", "worker processes, one BLAS thread each (default 1)"},
+        {"retry-failed", 0, RX_OPT_FLAG, &retry, NULL, "also rerun failed and diverged runs"},
+        {"fail-fast", 0, RX_OPT_FLAG, &fail_fast, NULL, "stop at the first failed or diverged run"},
+        {"max-runs", 0, RX_OPT_INT, &max_runs, "K", "start at most K runs"},
+        {"timeout", 0, RX_OPT_DOUBLE, &timeout, "SECONDS", "stop any run after SECONDS (stored as failed)"},
+        {"shard", 0, RX_OPT_STRING, &shard, "K/N|slurm", "run only the K-th of N cost-balanced slices"},
+        {"set", 0, RX_OPT_LIST, &sets, "KEY=VALUE", "override a key for every run (repeatable)"},
+        {"json", 0, RX_OPT_FLAG, &json, NULL, "print the final summary as JSON"},
+        {"quiet", 'q', RX_OPT_FLAG, &quiet, NULL, "print only the final summary"},
+    };
+    const char *pos[2];
+    int npos;
+    int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 2,
+                               &npos, usage_text);
+    if (prc)
+        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
+    if (npos != 1) {
+        rx_die_msg("run needs exactly one sweep spec; see 'rexsweep run --help'");
+        return RX_EXIT_USAGE;
+    }
+    if (workers < 1 || workers > 256 || max_runs < 0 || timeout < 0) {
+        rx_die_msg("-j must be in [1, 256], --max-runs and --timeout must not be negative");
+        return RX_EXIT_USAGE;
+    }
+    int shard_k = 0, shard_n = 1;
+    if (shard && parse_shard(shard, &shard_k, &shard_n))
+        return RX_EXIT_USAGE;
+
+    rx_err err = {{0}};
+    rx_spec *spec = NULL;
+    int rc = rx_spec_load(pos[0], &spec, &err);
+    for (int i = 0; rc == RX_OK && i < sets.n; i++)
+        rc = rx_spec_override(spec, sets.v[i], &err);
+    rx_job *jobs = NULL;
+    int n = 0;
+    if (rc == RX_OK)
+        rc = rx_spec_expand(spec, &jobs, &n, &err);
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        rx_spec_free(spec);
+        return rc == RX_EIO ? RX_EXIT_IO : RX_EXIT_USAGE;
+    }
+    /* The shard's jobs, moved to the front of the array. */
+    if (shard_n > 1) {
+        int *idx = malloc((size_t)n * sizeof *idx), m = 0;
+        if (!idx || rx_grid_shard(jobs, n, shard_k, shard_n, idx, &m, &err)) {
+            rx_die_msg("%s", idx ? err.msg : "out of memory");
+            free(idx);
+            rx_jobs_free(jobs, n);
+            rx_spec_free(spec);
+            return RX_EXIT_USAGE;
+        }
+        rx_job *sel = calloc((size_t)(m ? m : 1), sizeof *sel);
+        for (int i = 0; i < m; i++) {
+            sel[i] = jobs[idx[i]];
+            jobs[idx[i]].config_json = NULL;
+        }
+        rx_jobs_free(jobs, n);
+        jobs = sel;
+        n = m;
+        free(idx);
+    }
+    if (!db)
+        db = spec->store ? spec->store : "results/rexsweep.db";
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    int slots[256];
+    for (int i = 0; i < 256; i++)
+        slots[i] = -1;
+    run_ui ui = {jobs, n, isatty(2) && !json, quiet || json, slots, workers, 0};
+    rx_runner_opts ro = {0};
+    ro.db_path = db;
+    ro.sweep_name = spec->name;
+    ro.spec_text = spec->text;
+    ro.spec_hash = spec->hash;
+    ro.workers = workers;
+    ro.retry_failed = retry;
+    ro.fail_fast = fail_fast;
+    ro.max_runs = max_runs;
+    ro.timeout = timeout;
+    ro.stale_after = 600;
+    ro.on_event = on_event;
+    ro.ud = &ui;
+    ro.stop = &stop_flag;
+    rx_run_counts c;
+    rc = n > 0 ? rx_runner_run(jobs, n, &ro, &c, &err) : RX_OK;
+    if (n == 0)
+        memset(&c, 0, sizeof c);
+    if (ui.tty && !ui.quiet)
+        fprintf(stderr, "\r\033[K");
+    rx_jobs_free(jobs, n);
+    if (rc && rc != RX_EINTR) {
+        rx_die_msg("%s", err.msg);
+        rx_spec_free(spec);
+        return rx_exit_for(rc == RX_EINVAL ? RX_ESTORE : rc);
+    }
+    int pending = c.total - c.already_done - c.done - c.failed - c.diverged - c.interrupted;
+    if (json)
+        printf("{\"sweep\":\"%s\",\"store\":\"%s\",\"total\":%d,\"already_done\":%d,\"done\":%d,"
+               "\"failed\":%d,\"diverged\":%d,\"skipped\":%d,\"interrupted\":%d,"
+               "\"seconds\":%.3f,\"status\":\"%s\"}\n",
+               spec->name, db, c.total, c.already_done, c.done, c.failed, c.diverged, c.skipped,
+               c.interrupted, c.elapsed,
+               rc == RX_EINTR ? "interrupted"
+               : (c.failed || c.diverged || pending > 0) ? "incomplete" : "ok");
+    else
+        printf("%s: %d runs: %d done now, %d already done, %d failed, %d diverged, %d skipped, %d interrupted in %.1fs (store %s)\n",
+               spec->name, c.total, c.done, c.already_done, c.failed, c.diverged, c.skipped,
+               c.interrupted, c.elapsed, db);
+    rx_spec_free(spec);
+    if (rc == RX_EINTR)
+        return RX_EXIT_INTERRUPTED;
+    return (c.failed || c.diverged || pending > 0) ? RX_EXIT_FAILED : RX_EXIT_OK;
+}

@@ -1,0 +1,158 @@
+/* cmd_train.c: `rexsweep train`: one run, one line per epoch. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "opts.h"
+#include "rx_data.h"
+#include "rx_keys.h"
+#include "rx_spec.h"
+#include "rx_train.h"
+
+static const char usage_text[] =
+    "usage: rexsweep train [FILE.yaml] [KEY=VALUE...] [--log-every N] [--json] [--quiet]\n"
+    "       rexsweep train --keys\n\n"
+    "Trains one job described by a YAML file (the spec syntax of rexsweep.yaml(5),\n"
+    "expanding to exactly one run) and/or KEY=VALUE settings, which override the\n"
+    "file: e.g. model.hidden=[256,256] optimizer.lr=0.05 schedule.name=rex budget=25%.";
+
+typedef struct train_ui {
+    int json, quiet;
+    double full;     /* epochs the run will take */
+} train_ui;
+
+static void print_num(const char *name, double x, const char *fmt)
+{
+    if (isfinite(x)) {
+        printf(" %s ", name);
+        printf(fmt, x);
+    }
+}
+
+static int on_epoch(void *ud, const rx_epoch_metrics *m)
+{
+    train_ui *ui = ud;
+    if (ui->quiet)
+        return 0;
+    if (ui->json) {
+        printf("{\"epoch\":%d,\"step\":%ld,\"samples\":%ld,\"train_loss\":%.9g,"
+               "\"train_acc\":%.9g,\"val_loss\":%.9g,\"val_acc\":%.9g,"
+               "\"test_loss\":%.9g,\"test_acc\":%.9g,\"lr\":%.9g,\"momentum\":%.9g,"
+               "\"grad_norm\":%.9g,\"wall\":%.3f}\n",
+               m->epoch, m->step, m->samples, m->train_loss, m->train_acc, m->val_loss,
+               m->val_acc, m->test_loss, m->test_acc, m->lr, m->momentum, m->grad_norm,
+               m->wall);
+    } else {
+        printf("epoch %d/%g step %ld", m->epoch, ceil(ui->full), m->step);
+        print_num("loss", m->train_loss, "%.4f");
+        print_num("acc", m->train_acc, "%.4f");
+        print_num("val_loss", m->val_loss, "%.4f");
+        print_num("val_acc", m->val_acc, "%.4f");
+        print_num("test_loss", m->test_loss, "%.4f");
+        print_num("test_acc", m->test_acc, "%.4f");
+        printf(" lr %.6g mom %.4g gnorm %.4g %.1fs\n", m->lr, m->momentum, m->grad_norm, m->wall);
+    }
+    fflush(stdout);
+    return 0;
+}
+
+static int on_step(void *ud, const rx_step_metrics *m)
+{
+    train_ui *ui = ud;
+    if (!ui->quiet && !ui->json)
+        printf("  step %ld loss %.4f lr %.6g mom %.4g gnorm %.4g\n", m->step, m->loss, m->lr,
+               m->momentum, m->grad_norm);
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    int log_every = 0, json = 0, quiet = 0, keys = 0;
+    const rx_option opts[] = {
+        {"log-every", 0, RX_OPT_INT, &log_every, "N", "also print the loss every N steps"},
+        {"json", 0, RX_OPT_FLAG, &json, NULL, "one JSON object per epoch and a final one"},
+        {"quiet", 'q', RX_OPT_FLAG, &quiet, NULL, "print only the final line"},
+        {"keys", 0, RX_OPT_FLAG, &keys, NULL, "list every configuration key and exit"},
+    };
+    const char *pos[128];
+    int npos;
+    int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 128,
+                               &npos, usage_text);
+    if (prc)
+        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
+    if (keys) {
+        rx_keys_print(stdout, RX_KEYS_TEXT);
+        return RX_EXIT_OK;
+    }
+    rx_err err = {{0}};
+    rx_spec *spec = NULL;
+    int first = 0, rc;
+    if (npos > 0 && !strchr(pos[0], '=')) {
+        rc = rx_spec_load(pos[0], &spec, &err);
+        first = 1;
+    } else {
+        rc = rx_spec_new("train", &spec, &err);
+    }
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        return rx_exit_for(rc);
+    }
+    for (int i = first; i < npos && rc == RX_OK; i++) {
+        if (!strchr(pos[i], '=')) {
+            rx_die_msg("'%s' is not a KEY=VALUE setting; see 'rexsweep train --help'", pos[i]);
+            rx_spec_free(spec);
+            return RX_EXIT_USAGE;
+        }
+        rc = rx_spec_override(spec, pos[i], &err);
+    }
+    rx_job *job = NULL;
+    if (rc == RX_OK)
+        rc = rx_spec_single(spec, &job, &err);
+    rx_spec_free(spec);
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        return RX_EXIT_USAGE;
+    }
+    rx_config c = job->cfg;
+    if (log_every > 0)
+        c.train.log_every = log_every;
+
+    rx_data data;
+    rc = rx_data_load(&c.data, &data, &err);
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        rx_jobs_free(job, 1);
+        return rc == RX_EINVAL ? RX_EXIT_USAGE : rc == RX_ENOMEM ? RX_EXIT_IO : RX_EXIT_DATA;
+    }
+    train_ui ui = {json, quiet, c.train.budget * c.train.full_epochs};
+    rx_train_hooks hooks = {on_epoch, on_step, &ui, NULL};
+    rx_train_result res;
+    rc = rx_train(&c, &data, &hooks, &res, &err);
+    rx_data_free(&data);
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        rx_jobs_free(job, 1);
+        return rx_exit_for(rc);
+    }
+    const rx_epoch_metrics *f = &res.final;
+    if (json)
+        printf("{\"key\":\"%s\",\"status\":\"%s\",\"steps\":%ld,\"total_steps\":%ld,"
+               "\"diverged_step\":%ld,\"samples\":%ld,\"epochs\":%.9g,\"flops\":%.6g,"
+               "\"train_loss\":%.9g,\"val_acc\":%.9g,\"test_loss\":%.9g,\"test_acc\":%.9g,"
+               "\"wall\":%.3f,\"model\":\"%s\"}\n",
+               job->key, rx_run_status_name(res.status), res.steps, res.total_steps,
+               res.diverged_step, res.samples, res.epochs, res.flops, f->train_loss, f->val_acc,
+               f->test_loss, f->test_acc, res.wall, res.model_desc);
+    else if (res.status == RX_RUN_DIVERGED)
+        printf("diverged at step %ld of %ld (loss is not finite); %s; run %s\n",
+               res.diverged_step, res.total_steps, res.model_desc, job->key);
+    else
+        printf("%s: %ld steps, %ld samples, %.1fs; test_acc %.4f test_loss %.4f; %s; run %s\n",
+               rx_run_status_name(res.status), res.steps, res.samples, res.wall, f->test_acc,
+               f->test_loss, res.model_desc, job->key);
+    rx_jobs_free(job, 1);
+    return res.status == RX_RUN_DONE ? RX_EXIT_OK
+         : res.status == RX_RUN_INTERRUPTED ? RX_EXIT_INTERRUPTED : RX_EXIT_FAILED;
+}
