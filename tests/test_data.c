@@ -30,6 +30,29 @@ static void expect_zeroed(const rx_dataset *ds)
     assert_memory_equal(ds, &z, sizeof z);
 }
 
+/* One malformed-input case: the loader's arguments, then the status and
+ * message it must give. */
+typedef struct load_case {
+    const char *path, *path2;
+    int a, b;
+    int rc;
+    const char *msg;
+} load_case;
+
+typedef int (*case_loader)(const load_case *c, rx_dataset *ds, rx_err *e);
+
+static void run_cases(const load_case *cases, size_t n, case_loader load)
+{
+    for (size_t i = 0; i < n; i++) {
+        rx_dataset ds;
+        rx_err e;
+        expect_err(load(&cases[i], &ds, &e), cases[i].rc, &e, cases[i].msg);
+        expect_zeroed(&ds);
+    }
+}
+#define RUN_CASES(cases, load) \
+    run_cases(cases, sizeof cases / sizeof cases[0], load)
+
 static rx_data_config base_config(const char *name)
 {
     rx_data_config c;
@@ -88,52 +111,47 @@ static void test_idx_raw_and_gz(void **state)
     rx_dataset_free(&a);
 }
 
+static int idx_case(const load_case *c, rx_dataset *ds, rx_err *e)
+{
+    return rx_idx_load_classes(c->path, c->path2, c->a, ds, e);
+}
+
 static void test_idx_errors(void **state)
 {
-    static const struct {
-        const char *images, *labels;
-        int n_classes, rc;
-        const char *msg;
-    } cases[] = {
-        {D "empty.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+    /* images, labels, n_classes */
+    static const load_case cases[] = {
+        {D "empty.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "empty.idx': empty file"},
-        {D "short-header.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "short-header.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "short-header.idx': truncated header: file ends at offset 7 (want 16 bytes)"},
-        {D "bad-magic.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "bad-magic.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "bad-magic.idx': bad magic 0x00000000 at offset 0 (want 0x00000803 for images)"},
-        {D "tiny-labels.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "tiny-labels.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "tiny-labels.idx': bad magic 0x00000801 at offset 0 (want 0x00000803 for images)"},
-        {D "tiny-images.idx", D "tiny-images.idx.gz", 0, RX_EFORMAT,
+        {D "tiny-images.idx", D "tiny-images.idx.gz", 0, 0, RX_EFORMAT,
          "'" D "tiny-images.idx.gz': bad magic 0x00000803 at offset 0 (want 0x00000801 for labels)"},
-        {D "zero-dim.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "zero-dim.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "zero-dim.idx': bad dimension 0 at offset 8 (want 1 to 2147483647)"},
-        {D "truncated-images.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "truncated-images.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "truncated-images.idx': truncated at offset 46 (header says 6 images of 2x3, 36 bytes from offset 16)"},
-        {D "trailing-images.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "trailing-images.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "trailing-images.idx': 5 bytes of trailing garbage at offset 52 (header says 6 images of 2x3 end there)"},
-        {D "huge-count.idx", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "huge-count.idx", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "huge-count.idx': truncated at offset 52 (header says 100000000 images of 28x28, 78400000000 bytes from offset 16)"},
-        {D "truncated-images.idx.gz", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "truncated-images.idx.gz", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "truncated-images.idx.gz': corrupt gzip data at offset 50: unexpected end of file"},
-        {D "bad-crc-images.idx.gz", D "tiny-labels.idx", 0, RX_EFORMAT,
+        {D "bad-crc-images.idx.gz", D "tiny-labels.idx", 0, 0, RX_EFORMAT,
          "'" D "bad-crc-images.idx.gz': corrupt gzip data at offset 0: incorrect data check"},
-        {D "tiny-images.idx", D "labels-5.idx", 0, RX_EFORMAT,
+        {D "tiny-images.idx", D "labels-5.idx", 0, 0, RX_EFORMAT,
          "'" D "tiny-images.idx' has 6 images but '" D "labels-5.idx' has 5 labels"},
-        {D "tiny-images.idx", D "labels-range.idx", 10, RX_EFORMAT,
+        {D "tiny-images.idx", D "labels-range.idx", 10, 0, RX_EFORMAT,
          "'" D "labels-range.idx': label 12 at offset 11 out of range [0, 10)"},
-        {D "missing.idx", D "tiny-labels.idx", 0, RX_EIO,
+        {D "missing.idx", D "tiny-labels.idx", 0, 0, RX_EIO,
          "cannot open '" D "missing.idx': No such file or directory"},
-        {D "idx-dir", D "tiny-labels.idx", 0, RX_EIO,
+        {D "idx-dir", D "tiny-labels.idx", 0, 0, RX_EIO,
          "cannot read '" D "idx-dir': Is a directory"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        rx_dataset ds;
-        rx_err e;
-        int rc = rx_idx_load_classes(cases[i].images, cases[i].labels,
-                                     cases[i].n_classes, &ds, &e);
-        expect_err(rc, cases[i].rc, &e, cases[i].msg);
-        expect_zeroed(&ds);
-    }
+    RUN_CASES(cases, idx_case);
 }
 
 /* ---- CSV ----------------------------------------------------------- */
@@ -178,49 +196,44 @@ static void test_csv_good(void **state)
     rx_dataset_free(&ds);
 }
 
+static int csv_case(const load_case *c, rx_dataset *ds, rx_err *e)
+{
+    return rx_csv_load(c->path, c->a, c->b, ds, e);
+}
+
 static void test_csv_errors(void **state)
 {
-    static const struct {
-        const char *path;
-        int label_column, header, rc;
-        const char *msg;
-    } cases[] = {
-        {D "bad-number.csv", -1, 1, RX_EFORMAT,
+    /* path, -, label_column, header */
+    static const load_case cases[] = {
+        {D "bad-number.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "bad-number.csv':3:3: bad number 'x1'"},
-        {D "good.csv", -1, 0, RX_EFORMAT,
+        {D "good.csv", NULL, -1, 0, RX_EFORMAT,
          "'" D "good.csv':1:1: bad number 'x1' (is line 1 a header? set data.header)"},
-        {D "ragged.csv", -1, 0, RX_EFORMAT,
+        {D "ragged.csv", NULL, -1, 0, RX_EFORMAT,
          "'" D "ragged.csv':2: expected 3 fields, found 4"},
-        {D "empty.csv", -1, 0, RX_EFORMAT, "'" D "empty.csv': empty file"},
-        {D "blank.csv", -1, 1, RX_EFORMAT, "'" D "blank.csv': empty file"},
-        {D "header-only.csv", -1, 1, RX_EFORMAT,
+        {D "empty.csv", NULL, -1, 0, RX_EFORMAT, "'" D "empty.csv': empty file"},
+        {D "blank.csv", NULL, -1, 1, RX_EFORMAT, "'" D "blank.csv': empty file"},
+        {D "header-only.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "header-only.csv': no data rows after the header"},
-        {D "bad-label.csv", -1, 1, RX_EFORMAT,
+        {D "bad-label.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "bad-label.csv':3:5: label '1.5' is not a class index (an integer in [0, 65536))"},
-        {D "negative-label.csv", -1, 1, RX_EFORMAT,
+        {D "negative-label.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "negative-label.csv':3:5: label '-1' is not a class index (an integer in [0, 65536))"},
-        {D "nan.csv", -1, 1, RX_EFORMAT,
+        {D "nan.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "nan.csv':2:3: non-finite number 'nan'"},
-        {D "huge.csv", -1, 1, RX_EFORMAT,
+        {D "huge.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "huge.csv':2:3: number too large for a float '1e39'"},
-        {D "empty-field.csv", -1, 1, RX_EFORMAT,
+        {D "empty-field.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "empty-field.csv':2:3: empty field 2"},
-        {D "unterminated.csv", -1, 1, RX_EFORMAT,
+        {D "unterminated.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "unterminated.csv':2:3: unterminated quote"},
-        {D "good.csv", 4, 1, RX_EINVAL,
+        {D "good.csv", NULL, 4, 1, RX_EINVAL,
          "'" D "good.csv': label column 4 out of range (line 1 has 4 fields)"},
-        {D "good.csv", -2, 1, RX_EINVAL, "csv label column -2 is negative"},
-        {D "missing.csv", -1, 1, RX_EIO,
+        {D "good.csv", NULL, -2, 1, RX_EINVAL, "csv label column -2 is negative"},
+        {D "missing.csv", NULL, -1, 1, RX_EIO,
          "cannot open '" D "missing.csv': No such file or directory"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        rx_dataset ds;
-        rx_err e;
-        int rc = rx_csv_load(cases[i].path, cases[i].label_column,
-                             cases[i].header, &ds, &e);
-        expect_err(rc, cases[i].rc, &e, cases[i].msg);
-        expect_zeroed(&ds);
-    }
+    RUN_CASES(cases, csv_case);
 }
 
 /* ---- LIBSVM -------------------------------------------------------- */
@@ -258,38 +271,34 @@ static void test_libsvm_good(void **state)
     rx_dataset_free(&ds);
 }
 
+static int libsvm_case(const load_case *c, rx_dataset *ds, rx_err *e)
+{
+    return rx_libsvm_load(c->path, c->a, ds, e);
+}
+
 static void test_libsvm_errors(void **state)
 {
-    static const struct {
-        const char *path;
-        int n_features, rc;
-        const char *msg;
-    } cases[] = {
-        {D "bad-index.svm", 0, RX_EFORMAT,
+    /* path, -, n_features */
+    static const load_case cases[] = {
+        {D "bad-index.svm", NULL, 0, 0, RX_EFORMAT,
          "'" D "bad-index.svm':2:3: bad index '0' (want an integer from 1)"},
-        {D "nonincreasing.svm", 0, RX_EFORMAT,
+        {D "nonincreasing.svm", NULL, 0, 0, RX_EFORMAT,
          "'" D "nonincreasing.svm':1:11: index 2 is not above the previous index 3"},
-        {D "missing-colon.svm", 0, RX_EFORMAT,
+        {D "missing-colon.svm", NULL, 0, 0, RX_EFORMAT,
          "'" D "missing-colon.svm':2:7: expected index:value, got '3'"},
-        {D "bad-value.svm", 0, RX_EFORMAT,
+        {D "bad-value.svm", NULL, 0, 0, RX_EFORMAT,
          "'" D "bad-value.svm':1:9: bad number 'abc' for index 2"},
-        {D "negative-label.svm", 0, RX_EFORMAT,
+        {D "negative-label.svm", NULL, 0, 0, RX_EFORMAT,
          "'" D "negative-label.svm':2:1: negative label -1 (only files labelled -1/+1 may use them)"},
-        {D "bad-label.svm", 0, RX_EFORMAT,
+        {D "bad-label.svm", NULL, 0, 0, RX_EFORMAT,
          "'" D "bad-label.svm':1:1: bad label 'a' (want an integer)"},
-        {D "empty.svm", 0, RX_EFORMAT, "'" D "empty.svm': empty file"},
-        {D "good.svm", 3, RX_EFORMAT,
+        {D "empty.svm", NULL, 0, 0, RX_EFORMAT, "'" D "empty.svm': empty file"},
+        {D "good.svm", NULL, 3, 0, RX_EFORMAT,
          "'" D "good.svm':4:8: index 4 exceeds n_features 3"},
-        {D "missing.svm", 0, RX_EIO,
+        {D "missing.svm", NULL, 0, 0, RX_EIO,
          "cannot open '" D "missing.svm': No such file or directory"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        rx_dataset ds;
-        rx_err e;
-        int rc = rx_libsvm_load(cases[i].path, cases[i].n_features, &ds, &e);
-        expect_err(rc, cases[i].rc, &e, cases[i].msg);
-        expect_zeroed(&ds);
-    }
+    RUN_CASES(cases, libsvm_case);
 }
 
 /* ---- synthetic sets ------------------------------------------------ */
