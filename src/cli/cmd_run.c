@@ -159,7 +159,7 @@ int cmd_run(int argc, char **argv)
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default: the spec's store, else results/rexsweep.db)"},
         {"jobs", 'j', RX_OPT_INT, &workers, "N", "worker processes, one BLAS thread each (default 1)"},
-        {"retry-failed", 0, RX_OPT_FLAG, &retry, NULL, "also rerun failed and diverged runs"},
+        {"retry-failed", 0, RX_OPT_FLAG, &retry, NULL, "also rerun failed runs (diverged runs are results)"},
         {"fail-fast", 0, RX_OPT_FLAG, &fail_fast, NULL, "stop at the first failed or diverged run"},
         {"max-runs", 0, RX_OPT_INT, &max_runs, "K", "start at most K runs"},
         {"timeout", 0, RX_OPT_DOUBLE, &timeout, "SECONDS", "stop any run after SECONDS (stored as failed)"},
