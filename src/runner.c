@@ -378,10 +378,14 @@ summary:
     rx_store_close(st);
     if (rc)
         return rc;
-    /* Runs not started: failed ones without --retry-failed, and whatever
-     * --max-runs or --fail-fast left pending. */
-    counts->skipped = n - counts->already_done - counts->done - counts->failed -
-                      counts->diverged - counts->interrupted;
+    counts->end_done = after.done;
+    counts->end_failed = after.failed;
+    counts->end_diverged = after.diverged;
+    counts->end_interrupted = after.interrupted;
+    counts->end_pending = after.pending + after.running + after.new_runs;
+    /* Runs not attempted now: failed ones without --retry-failed, earlier
+     * diverged ones, and whatever --max-runs or --fail-fast left. */
+    counts->skipped = n - after.done - counts->failed - counts->diverged - counts->interrupted;
     if (counts->skipped < 0)
         counts->skipped = 0;
     if (o->stop && *o->stop)
