@@ -291,7 +291,8 @@ int cmd_schedule(int argc, char **argv)
         for (int i = 0; i < nq; i++)
             printf("  %-15s %s%s%s\n", ps[i].name, ps[i].profile, ps[i].settings[0] ? ":" : "",
                    ps[i].settings);
-        printf("\nkeys of every schedule:\n");
+        printf("\nkeys of every schedule:\n  sampling=%s  when the lr is re-read from the profile "
+               "and held:\n    %s\n", RX_SAMPLING_DEFAULT, RX_SAMPLING_FORMS);
         for (int i = 0; i < nc; i++)
             printf("  %s=%s  %s\n", cm[i].key, cm[i].def, cm[i].doc);
         printf("\nexamples:\n  rexsweep schedule rex linear step --steps 1000 --plot\n"
