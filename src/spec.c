@@ -408,59 +408,83 @@ static int read_range(parser *p, const yaml_node_t *m, char ***texts, int *n)
     return RX_OK;
 }
 
+/* Appends the values of a range (mapping m) to the choices ch[*n..]. */
+static int add_range(parser *p, const char *key, const yaml_node_t *m, rx_choice **ch, int *n,
+                     int *cap)
+{
+    char **texts;
+    int nt, rc = read_range(p, m, &texts, &nt);
+    if (rc)
+        return rc;
+    if (*n + nt > *cap) {
+        int want = *n + nt + 16;
+        rx_choice *c = rx_grid_grow(p->g, *ch, (size_t)*n * sizeof *c, (size_t)want * sizeof *c);
+        if (!c) {
+            free(texts);
+            return OOM(p);
+        }
+        *ch = c;
+        *cap = want;
+    }
+    for (int i = 0; i < nt; i++) {
+        rx_choice *c = &(*ch)[(*n)++];
+        c->set = rx_grid_alloc(p->g, sizeof *c->set);
+        if (!c->set || set_assign(p, c->set, key, (const char *const *)&texts[i], 1, 0,
+                                  loc_of(m))) {
+            free(texts);
+            return OOM(p);
+        }
+        c->n_set = 1;
+        c->label = c->set->vals[0];
+        c->loc = loc_of(m);
+    }
+    free(texts);
+    return RX_OK;
+}
+
 /* Reads the values of an axis over key from v: a list (each item a value
- * of the key: a scalar, or a list for list keys), a range, or (when
- * allow_scalar) one scalar.  `what` names the axis in messages. */
+ * of the key: a scalar, a list for list keys, or a range whose values
+ * take its place), a range, or (when allow_scalar) one scalar.  `what`
+ * names the axis in messages. */
 static int read_axis(parser *p, const char *key, const char *what, const yaml_node_t *v,
                      int allow_scalar, rx_choice **out, int *n_out)
 {
     if (is_null(v) || (is_seq(v) && seq_len(v) == 0))
         return FAIL(p, v, "%s is empty: an axis needs at least one value", what);
-    if (is_map(v)) {
-        char **texts;
-        int nt, rc = read_range(p, v, &texts, &nt);
-        if (rc)
-            return rc;
-        rx_choice *ch = rx_grid_alloc(p->g, (size_t)nt * sizeof *ch);
-        for (int i = 0; ch && i < nt; i++) {
-            ch[i].set = rx_grid_alloc(p->g, sizeof *ch[i].set);
-            if (!ch[i].set || set_assign(p, ch[i].set, key, (const char *const *)&texts[i], 1,
-                                         0, loc_of(v))) {
-                ch = NULL;
-                break;
-            }
-            ch[i].n_set = 1;
-            ch[i].label = ch[i].set->vals[0];
-            ch[i].loc = loc_of(v);
-        }
-        free(texts);
-        if (!ch)
-            return OOM(p);
-        *out = ch;
-        *n_out = nt;
-        return RX_OK;
-    }
     if (is_scalar(v) && !allow_scalar)
         return FAIL(p, v, "%s must be a list of values or a range, got a single value (write [%s])",
                     what, text_of(v));
-    int n = is_seq(v) ? seq_len(v) : 1;
-    rx_choice *ch = rx_grid_alloc(p->g, (size_t)n * sizeof *ch);
+    int n = 0, cap = is_seq(v) ? seq_len(v) : 1, rc;
+    rx_choice *ch = rx_grid_alloc(p->g, (size_t)cap * sizeof *ch);
     if (!ch)
         return OOM(p);
-    for (int i = 0; i < n; i++) {
-        const yaml_node_t *item = is_seq(v) ? seq_item(p, v, i) : v;
-        ch[i].set = rx_grid_alloc(p->g, sizeof *ch[i].set);
-        if (!ch[i].set)
-            return OOM(p);
-        if (is_map(item))
-            return FAIL(p, item, "a value of %s must not be a mapping (a range replaces the whole list)",
-                        what);
-        int rc = read_value(p, key, item, ch[i].set, " inside the list");
-        if (rc)
+    if (is_map(v)) {
+        if ((rc = add_range(p, key, v, &ch, &n, &cap)))
             return rc;
-        ch[i].n_set = 1;
-        ch[i].label = label_of(p, ch[i].set);
-        ch[i].loc = loc_of(item);
+    }
+    for (int i = 0; !is_map(v) && i < (is_seq(v) ? seq_len(v) : 1); i++) {
+        const yaml_node_t *item = is_seq(v) ? seq_item(p, v, i) : v;
+        if (is_map(item)) {
+            if ((rc = add_range(p, key, item, &ch, &n, &cap)))
+                return rc;
+            continue;
+        }
+        if (n == cap) {
+            rx_choice *c = rx_grid_grow(p->g, ch, (size_t)n * sizeof *c, (size_t)(n + 16) * sizeof *c);
+            if (!c)
+                return OOM(p);
+            ch = c;
+            cap = n + 16;
+        }
+        rx_choice *c = &ch[n];
+        if (!(c->set = rx_grid_alloc(p->g, sizeof *c->set)))
+            return OOM(p);
+        if ((rc = read_value(p, key, item, c->set, " inside the list")))
+            return rc;
+        c->n_set = 1;
+        c->label = label_of(p, c->set);
+        c->loc = loc_of(item);
+        n++;
     }
     *out = ch;
     *n_out = n;
