@@ -113,6 +113,15 @@ static int check_map(parser *p, const yaml_node_t *m, const char *where)
     return RX_OK;
 }
 
+/* m must be a mapping ("SUBJECT must be WHAT, got a list") whose keys
+ * are names, each once. */
+static int want_map(parser *p, const yaml_node_t *m, const char *subject, const char *what)
+{
+    if (!is_map(m))
+        return FAIL(p, m, "%s must be %s, got %s", subject, what, kind_of(m));
+    return check_map(p, m, subject);
+}
+
 /* The value of key `name` in mapping m, or NULL. */
 static yaml_node_t *map_get(parser *p, const yaml_node_t *m, const char *name, yaml_node_t **key)
 {
@@ -540,9 +549,7 @@ static int read_section(parser *p, const char *section, const yaml_node_t *m)
     snprintf(where, sizeof where, "'%s'", section);
     if (is_null(m))
         return RX_OK;
-    if (!is_map(m))
-        return FAIL(p, m, "'%s' must be a mapping of keys, got %s", section, kind_of(m));
-    int rc = check_map(p, m, where);
+    int rc = want_map(p, m, where, "a mapping of keys");
     if (rc)
         return rc;
     for (int i = 0; i < map_len(m); i++) {
@@ -572,10 +579,7 @@ static int read_schedule_section(parser *p, const yaml_node_t *m, int has_axis)
     if (is_scalar(m)) {
         name = m;
     } else {
-        if (!is_map(m))
-            return FAIL(p, m, "'schedule' must be a name or a mapping of keys, got %s",
-                        kind_of(m));
-        if ((rc = check_map(p, m, "'schedule'")))
+        if ((rc = want_map(p, m, "'schedule'", "a name or a mapping of keys")))
             return rc;
         name = map_get(p, m, "name", NULL);
         g->sched_common = rx_grid_alloc(g, (size_t)(map_len(m) + 1) * sizeof *g->sched_common);
@@ -788,10 +792,7 @@ static int read_grid(parser *p, const yaml_node_t *m)
 {
     if (is_null(m))
         return FAIL(p, m, "'grid' is empty: give it keys with lists of values");
-    if (!is_map(m))
-        return FAIL(p, m, "'grid' must be a mapping of keys to lists of values, got %s",
-                    kind_of(m));
-    int rc = check_map(p, m, "'grid'");
+    int rc = want_map(p, m, "'grid'", "a mapping of keys to lists of values");
     if (rc)
         return rc;
     for (int i = 0; i < map_len(m); i++) {
@@ -1005,10 +1006,7 @@ static int valid_name(const char *s)
 static int read_root(parser *p, const yaml_node_t *root)
 {
     rx_spec *s = p->s;
-    if (!is_map(root))
-        return FAIL(p, root, "a spec must be a mapping of keys (name, data, model, train, ...), got %s",
-                    kind_of(root));
-    int rc = check_map(p, root, "the spec");
+    int rc = want_map(p, root, "the spec", "a mapping of keys (name, data, model, train, ...)");
     if (rc)
         return rc;
     yaml_node_t *key[T_N] = {0}, *val[T_N] = {0};
@@ -1245,34 +1243,15 @@ int rx_spec_override(rx_spec *s, const char *setting, rx_err *err)
                       rx_key_shape_of(key) != RX_KEY_UNKNOWN;
     if (rc && !sched_param)
         return rc;
-    /* keep it as an assignment for every run: split like the table did */
-    const char *v = eq + 1;
-    size_t n = strlen(v);
-    const char *items[RX_MAX_ITEMS_SPLIT];
+    /* keep it as an assignment for every run, split as the table did */
+    const char *v = eq + 1, *items[RX_MAX_ITEMS_SPLIT];
     char buf[4096];
-    int k = 0, is_list = 0;
-    if (n >= 2 && v[0] == '[' && v[n - 1] == ']' && n - 2 < sizeof buf) {
-        is_list = 1;
-        memcpy(buf, v + 1, n - 2);
-        buf[n - 2] = '\0';
-        for (char *t = buf; *t && k < RX_MAX_ITEMS_SPLIT;) {
-            while (isspace((unsigned char)*t))
-                t++;
-            if (!*t)
-                break;
-            char *e = strchr(t, ',');
-            if (e)
-                *e = '\0';
-            char *end = t + strlen(t);
-            while (end > t && isspace((unsigned char)end[-1]))
-                *--end = '\0';
-            items[k++] = t;
-            if (!e)
-                break;
-            t = e + 1;
-        }
-    } else {
-        items[k++] = v;
+    int k = rx_split_list(v, buf, sizeof buf, items, RX_MAX_ITEMS_SPLIT), is_list = k >= 0;
+    if (k == -2)
+        return rx_errf(err, RX_EINVAL, "'%s': too many values or value too long", key);
+    if (k < 0) {
+        items[0] = v;
+        k = 1;
     }
     parser p = {.s = s, .g = g, .err = err};
     rx_assign *o = rx_grid_grow(g, g->over, (size_t)g->n_over * sizeof *o,

@@ -61,25 +61,6 @@ static int list_yaml(const char *dir, char **names)
     return n;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* Loads and expands path; returns the status and fills err. */
 static int load_expand(const char *path, rx_spec **s, rx_job **jobs, int *n, rx_err *err)
 {
@@ -100,7 +81,7 @@ static void test_bad_specs(void **state)
     for (int i = 0; i < n; i++) {
         char path[512];
         snprintf(path, sizeof path, "bad/%s", names[i]);
-        char *text = slurp(path);
+        char *text = rx_test_slurp(path);
         assert_non_null(text);
         static const char tag[] = "# expect: ";
         assert_true(strncmp(text, tag, sizeof tag - 1) == 0);
@@ -192,7 +173,7 @@ static int check_ok(const char *name)
             }
         fclose(f);
     } else {
-        char *want = slurp(expect);
+        char *want = rx_test_slurp(expect);
         if (!want) {
             print_message("%s: missing (RX_UPDATE=1 writes it)\n", expect);
             bad++;
