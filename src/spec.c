@@ -950,7 +950,8 @@ static int read_exclude(parser *p, const yaml_node_t *v)
             const char *name = text_of(k), *key = name;
             char dotted[256];
             if (find_axis(p, name, &key) < 0) {
-                /* a key set by the entries of optimizers or schedules */
+                /* a key set by the entries of optimizers or schedules,
+                 * or a bare name ("lr") of one of those or of a grid key */
                 key = NULL;
                 static const char *const sections[] = {"optimizer", "schedule"};
                 static const char *const axes[] = {"optimizers", "schedules"};
@@ -959,7 +960,7 @@ static int read_exclude(parser *p, const yaml_node_t *v)
                         snprintf(dotted, sizeof dotted, "%s", name);
                     else
                         snprintf(dotted, sizeof dotted, "%s.%s", sections[s], name);
-                    if (owned_by(p, dotted, axes[s]))
+                    if (owned_by(p, dotted, axes[s]) || find_axis(p, dotted, NULL) >= 0)
                         key = dotted;
                 }
                 if (!key)

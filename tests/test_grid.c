@@ -128,6 +128,12 @@ static void test_exclude(void **state)
             assert_string_equal(v, "-3");
     }
     rx_jobs_free(j, n);
+    /* a bare name finds a grid key too */
+    j = expand("grid: {optimizer.lr: [0.1, 0.3]}\nseeds: 2\nexclude: [{lr: 0.3, seed: 1}]\n",
+               &n, NULL);
+    assert_int_equal(n, 3);
+    assert_true(j[2].cfg.optim.lr == 0.3 && j[2].cfg.train.seed == 0);
+    rx_jobs_free(j, n);
 }
 
 static void test_dedupe(void **state)
