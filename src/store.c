@@ -454,11 +454,28 @@ static int write_tx(rx_store *st, tx_body body, void *ctx, rx_err *err)
 
 /* ---- opening and migrating -------------------------------------------- */
 
-/* rx_pid_alive(pid): 1 when a process pid exists on this host. */
+/* A zombie has exited: its run is stale although kill(pid, 0) succeeds
+ * (an orphan stays a zombie where PID 1 does not reap, as in containers). */
+static int pid_is_zombie(long pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    return p && p[1] == ' ' && p[2] == 'Z';
+}
+
+/* rx_pid_alive(pid): 1 when a live process pid exists on this host. */
 static void fn_pid_alive(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     sqlite3_int64 pid = sqlite3_value_int64(argv[0]);
-    int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) &&
+                !pid_is_zombie((long)pid);
     sqlite3_result_int(ctx, alive);
 }
 
