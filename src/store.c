@@ -416,6 +416,41 @@ static void backoff(int attempt)
 
 typedef int (*tx_body)(rx_store *st, void *ctx, rx_err *err);
 
+static int busy_error(rx_store *st, rx_err *err)
+{
+    return rx_errf(err, RX_ESTORE, "store '%s' is busy: another process held it for %d seconds",
+                   st->path, RX_STORE_BUSY_SECONDS);
+}
+
+/* Runs fn, outside any transaction, until the store is not busy. */
+static int with_retry(rx_store *st, tx_body fn, void *ctx, rx_err *err)
+{
+    double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
+    for (int attempt = 0;; attempt++) {
+        int s = fn(st, ctx, err);
+        if (s != STORE_BUSY)
+            return s;
+        if (rx_now() >= deadline)
+            return busy_error(st, err);
+        backoff(attempt);
+    }
+}
+
+/* Runs the SQL script ctx. */
+static int exec_body(rx_store *st, void *ctx, rx_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(st->db, ctx, NULL, NULL, &msg);
+    if (rc != SQLITE_OK && !is_busy(rc))
+        rc = rx_errf(err, RX_ESTORE, "store '%s': %s", st->path,
+                     msg ? msg : sqlite3_errstr(rc));
+    else if (rc != SQLITE_OK)
+        rc = STORE_BUSY;
+    sqlite3_free(msg);
+    return rc;
+}
+
+
 /* Runs body inside BEGIN IMMEDIATE ... COMMIT, retrying the whole
  * transaction while another connection holds the lock.  The body's error
  * rolls everything back. */
@@ -445,9 +480,7 @@ static int write_tx(rx_store *st, tx_body body, void *ctx, rx_err *err)
         if (s != STORE_BUSY)
             return s;
         if (rx_now() >= deadline)
-            return rx_errf(err, RX_ESTORE,
-                           "store '%s' is busy: another process held it for %d seconds",
-                           st->path, RX_STORE_BUSY_SECONDS);
+            return busy_error(st, err);
         backoff(attempt);
     }
 }
@@ -479,30 +512,28 @@ static void fn_pid_alive(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, alive);
 }
 
-static int pragma_int(rx_store *st, const char *sql, int *out, rx_err *err)
-{
-    sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int(s, 0);
-            rc = SQLITE_OK;
-        }
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_OK ? RX_OK : sql_fail(st, rc, err, "cannot read the schema version");
-}
-
 /* Checks that st holds a rexsweep store (or nothing yet) of a version this
  * build can read; sets *version. */
-static int check_version(rx_store *st, int *version, rx_err *err)
+static int check_version(rx_store *st, void *ctx, rx_err *err)
 {
-    int app, n_objects, rc;
-    if ((rc = pragma_int(st, "PRAGMA application_id", &app, err)) ||
-        (rc = pragma_int(st, "PRAGMA user_version", version, err)) ||
-        (rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, err)))
-        return rc;
+    int *version = ctx;
+    /* one statement, so one snapshot even outside a transaction */
+    sqlite3_stmt *s;
+    int app = 0, n_objects = 0;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "SELECT (SELECT application_id FROM pragma_application_id),"
+                                " (SELECT user_version FROM pragma_user_version),"
+                                " (SELECT count(*) FROM sqlite_master)",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        app = sqlite3_column_int(s, 0);
+        *version = sqlite3_column_int(s, 1);
+        n_objects = sqlite3_column_int(s, 2);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, err, "cannot read the schema version");
     if (app != RX_STORE_APP_ID && (app != 0 || n_objects > 0))
         return rx_errf(err, RX_ESTORE,
                        "'%s' is not a rexsweep store (application_id %#x)", st->path,
@@ -597,23 +628,14 @@ static int open_at(const char *path, unsigned flags, int target, rx_store **out,
                             NULL);
     int s = exec(st, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys");
     if (!s)
-        s = check_version(st, &st->found_version, err);
+        s = with_retry(st, check_version, &st->found_version, err);
     if (!s && st->readonly && st->found_version == 0)
         s = rx_errf(err, RX_ESTORE, "'%s' is not a rexsweep store (it is empty)", path);
     if (!s && !st->readonly) {
         /* WAL lets readers run beside the one writer; NORMAL sync keeps
          * the store consistent on a crash and costs no fsync per commit. */
-        double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
-        for (int attempt = 0;; attempt++) {
-            s = exec(st, "PRAGMA journal_mode = WAL", err, "cannot enable WAL");
-            if (s != STORE_BUSY || rx_now() > deadline)
-                break;
-            backoff(attempt);
-        }
-        if (s == STORE_BUSY)
-            s = rx_errf(err, RX_ESTORE, "store '%s' is busy", path);
-        if (!s)
-            s = exec(st, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous");
+        s = with_retry(st, exec_body, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+                       err);
         if (!s && st->found_version < target)
             s = migrate(st, target, err);
     } else if (!s && st->found_version < target) {
@@ -1262,19 +1284,6 @@ out:
     free(vals);
     sqlite3_finalize(s);
     return status;
-}
-
-static int exec_body(rx_store *st, void *ctx, rx_err *err)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(st->db, ctx, NULL, NULL, &msg);
-    if (rc != SQLITE_OK && !is_busy(rc))
-        rc = rx_errf(err, RX_ESTORE, "store '%s': %s", st->path,
-                     msg ? msg : sqlite3_errstr(rc));
-    else if (rc != SQLITE_OK)
-        rc = STORE_BUSY;
-    sqlite3_free(msg);
-    return rc;
 }
 
 int rx_store_exec(rx_store *st, const char *sql, rx_err *err)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -571,6 +572,96 @@ static void test_claim_contention(void **state)
     free_jobs(jobs, N);
 }
 
+/* Processes that open one new file at once all get the schema, once. */
+static void test_concurrent_create(void **state)
+{
+    enum { W = 4, N = 12 };
+    pid_t pids[W];
+    for (int w = 0; w < W; w++) {
+        if ((pids[w] = fork()) == 0) {
+            rx_store *st;
+            rx_err err = {""};
+            int64_t sw;
+            rx_job *jobs = make_jobs(N, "cc");
+            rx_sweep_info info = {"cc", "spec", "h", NULL};
+            int rc = rx_store_open(tpath("race.db"), RX_STORE_CREATE, &st, &err);
+            if (!rc)
+                rc = rx_store_begin_sweep(st, &info, &sw, &err);
+            if (!rc)
+                rc = rx_store_add_jobs(st, sw, jobs, N, NULL, &err);
+            if (rc)
+                fprintf(stderr, "creator %d: %s\n", w, err.msg);
+            _exit(rc ? 1 : 0);
+        }
+    }
+    for (int w = 0; w < W; w++) {
+        int status;
+        assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    rx_store *st;
+    rx_err err;
+    assert_int_equal(rx_store_open(tpath("race.db"), 0, &st, &err), RX_OK);
+    assert_int_equal(qint(st, "SELECT count(*) FROM sweeps"), 1);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs"), N);
+    assert_int_equal(qint(st, "SELECT count(*) FROM sweep_runs"), N);
+    assert_integrity(st);
+    rx_store_close(st);
+}
+
+/* A worker killed with SIGKILL at random moments never leaves a run that
+ * looks done without all its metrics, nor a damaged file; its running
+ * run is stale and claimed again. */
+static void test_kill_atomicity(void **state)
+{
+    enum { N = 40, EPOCHS = 50 };
+    rx_err err = {""};
+    int64_t sw;
+    rx_job *jobs = make_jobs(N, "kill");
+    rx_store *st = store_with_jobs("kill.db", jobs, N, &sw);
+    rx_store_close(st);
+    rx_rng rng;
+    rx_rng_seed(&rng, 7);
+    for (int round = 0; round < 10; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            rx_store *w;
+            char key[RX_KEY_LEN + 1];
+            static rx_epoch_metrics ep[EPOCHS];
+            rx_train_result r = make_result(0.5);
+            for (int e = 0; e < EPOCHS; e++) {
+                ep[e] = r.final;
+                ep[e].epoch = e + 1;
+            }
+            if (rx_store_open(tpath("kill.db"), 0, &w, &err))
+                _exit(1);
+            while (rx_store_claim(w, sw, 0, 0, "host", (long)getpid(), key, NULL, &err) == RX_OK)
+                rx_store_finish(w, key, RX_STATE_DONE, &r, ep, EPOCHS, NULL, 0, NULL, &err);
+            _exit(0);
+        }
+        usleep((useconds_t)(1000 + rx_rng_below(&rng, 8000)));
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        assert_int_equal(rx_store_open(tpath("kill.db"), 0, &st, &err), RX_OK);
+        assert_integrity(st);
+        assert_int_equal(qint(st, "SELECT count(*) FROM runs r WHERE status = 'done' AND"
+                                  " (SELECT count(*) FROM metrics m WHERE m.key = r.key) <> 50"),
+                         0);
+        assert_int_equal(qint(st, "SELECT count(*) FROM metrics m JOIN runs r USING (key)"
+                                  " WHERE r.status <> 'done'"), 0);
+        rx_store_close(st);
+    }
+    /* the last victim's run, if any, is stale: finish everything here */
+    assert_int_equal(rx_store_open(tpath("kill.db"), 0, &st, &err), RX_OK);
+    char key[RX_KEY_LEN + 1];
+    while (rx_store_claim(st, sw, 0, 0, "host", (long)getpid(), key, NULL, &err) == RX_OK)
+        finish_done(st, key, 0.5);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'done'"), N);
+    assert_integrity(st);
+    rx_store_close(st);
+    free_jobs(jobs, N);
+}
+
 static void test_stale_reclaim(void **state)
 {
     rx_err err = {""};
@@ -1083,6 +1174,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill_atomicity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_reclaim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finish_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nan_inf, setup, teardown),
