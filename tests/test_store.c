@@ -1131,25 +1131,6 @@ static void test_merge(void **state)
 
 /* ---- the example store of rexsweep-results(5) -------------------------- */
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 typedef struct sbuf {
     char *p;
     size_t n, cap;
@@ -1193,7 +1174,7 @@ static void test_schema_fixture(void **state)
         fputs(b.p, f);
         fclose(f);
     }
-    char *have = slurp(path);
+    char *have = rx_test_slurp(path);
     int same = have && strcmp(have, b.p) == 0;
     free(have);
     free(b.p);
@@ -1208,7 +1189,7 @@ static void test_example_store(void **state)
 {
     rx_err err = {""};
     rx_store *st = open_new("example.db");
-    char *data = slurp(RX_TEST_DATA "/store/example-data.sql");
+    char *data = rx_test_slurp(RX_TEST_DATA "/store/example-data.sql");
     assert_non_null(data);
     int rc = rx_store_exec(st, data, &err);
     if (rc)
