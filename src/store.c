@@ -925,6 +925,21 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts
 
 /* ---- claiming and recording ------------------------------------------- */
 
+/* Deletes the epoch and step metrics of run key. */
+static int clear_metrics(rx_store *st, const char *key, rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
+        if ((rc = stmt(st, id, &s, err)))
+            return rc;
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        if ((rc = step_done(st, s, err, "cannot delete old metrics")))
+            return rc;
+    }
+    return RX_OK;
+}
+
 typedef struct claim_ctx {
     int64_t sweep;
     unsigned flags;
@@ -967,14 +982,7 @@ static int claim_body(rx_store *st, void *ctx, rx_err *err)
     if ((rc = step_done(st, s, err, "cannot claim a run")))
         return rc;
     /* a previous attempt's partial metrics must not mix with this one's */
-    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
-        if ((rc = stmt(st, id, &s, err)))
-            return rc;
-        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
-        if ((rc = step_done(st, s, err, "cannot clear a previous attempt")))
-            return rc;
-    }
-    return RX_OK;
+    return clear_metrics(st, c->key, err);
 }
 
 int rx_store_claim(rx_store *st, int64_t sweep_id, unsigned flags, double stale_after,
@@ -1077,14 +1085,7 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
         return rc;
     if (sqlite3_changes(st->db) == 0)
         return not_held(st, c->key, err);
-    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
-        if ((rc = stmt(st, id, &s, err)))
-            return rc;
-        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
-        if ((rc = step_done(st, s, err, "cannot clear old metrics")))
-            return rc;
-    }
-    if ((rc = stmt(st, S_INS_METRIC, &s, err)))
+    if ((rc = clear_metrics(st, c->key, err)) || (rc = stmt(st, S_INS_METRIC, &s, err)))
         return rc;
     for (int i = 0; i < c->n_ep; i++) {
         const rx_epoch_metrics *m = &c->ep[i];
