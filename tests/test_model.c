@@ -20,6 +20,7 @@
 #include "rx_layers.h"
 #include "rx_model.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,7 +180,63 @@ static void test_act_values(void **state)
     /* sigmoid saturates without NaN */
     float big[2] = {-1000.0f, 1000.0f}, sb[2];
     rx_act_forward(RX_ACT_SIGMOID, sb, big, 2);
-    assert_true(sb[0] == 0.0f && sb[1] == 1.0f);
+    assert_true(sb[0] >= 0.0f && sb[0] < 1e-37f && sb[1] == 1.0f);
+}
+
+/* The activations' vectorised exp/tanh/erf/log against double libm on a
+ * fine grid over [-20, 20] (and the saturated tails). */
+static void test_fast_math(void **state)
+{
+    (void)state;
+    enum { N = 40001 };
+    static float x[N], y[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (float)(-20.0 + 40.0 * i / (N - 1));
+    double worst_t = 0, worst_s = 0, worst_g = 0;
+    rx_act_forward(RX_ACT_TANH, y, x, N);
+    for (int i = 0; i < N; i++) {
+        double t = tanh((double)x[i]);
+        worst_t = fmax(worst_t, fabs(y[i] - t) / fmax(fabs(t), 1e-30));
+    }
+    rx_act_forward(RX_ACT_SIGMOID, y, x, N);
+    for (int i = 0; i < N; i++) {
+        double t = 1.0 / (1.0 + exp(-(double)x[i]));
+        worst_s = fmax(worst_s, fabs(y[i] - t) / t);
+    }
+    rx_act_forward(RX_ACT_GELU, y, x, N);
+    for (int i = 0; i < N; i++) {
+        double t = 0.5 * x[i] * (1.0 + erf(x[i] / sqrt(2.0)));
+        worst_g = fmax(worst_g, fabs(y[i] - t) / fmax(1.0, fabs(x[i])));
+    }
+    /* relative error, against float epsilon (1.19e-7); gelu's erf is
+     * A&S 7.1.26, good to 1.5e-7 absolute */
+    assert_true(worst_t < 2 * FLT_EPSILON);
+    assert_true(worst_s < 2 * FLT_EPSILON);
+    assert_true(worst_g < 2.5e-7);
+    /* BCE: one logit per sample against the double formula */
+    static float t[N];
+    rx_rng rng;
+    rx_rng_seed(&rng, 13);
+    fill_uniform(t, N, 0, 1, &rng);
+    double worst_b = 0;
+    for (int i = 0; i < N; i++) {
+        double l = x[i], ref = fmax(l, 0) - l * t[i] + log1p(exp(-fabs(l)));
+        double got = rx_bce_logits(NULL, x + i, t + i, 1, 1);
+        /* the float formula itself loses ~|l| eps to cancellation */
+        worst_b = fmax(worst_b, fabs(got - ref) / fmax(1.0, fabs(l)));
+    }
+    if (getenv("RX_GRAD_VERBOSE"))
+        fprintf(stderr, "fast math: tanh %.3g sigmoid %.3g gelu %.3g bce %.3g\n",
+                worst_t, worst_s, worst_g, worst_b);
+    assert_true(worst_b < 2 * FLT_EPSILON);
+    /* tails and NaN */
+    float tail[5] = {-1e4f, 1e4f, -90.0f, 90.0f, NAN}, ty[5];
+    rx_act_forward(RX_ACT_TANH, ty, tail, 5);
+    assert_true(ty[0] == -1.0f && ty[1] == 1.0f && isnan(ty[4]));
+    rx_act_forward(RX_ACT_SIGMOID, ty, tail, 5);
+    assert_true(ty[0] < 1e-37f && ty[1] == 1.0f && isnan(ty[4]));
+    rx_act_forward(RX_ACT_GELU, ty, tail, 5);
+    assert_true(ty[0] == 0.0f && ty[1] == 1e4f && isnan(ty[4]));
 }
 
 /* ---- dense -------------------------------------------------------------------- */
@@ -1092,6 +1149,7 @@ int main(void)
         cmocka_unit_test(test_checker_catches_errors),
         cmocka_unit_test(test_grad_activations),
         cmocka_unit_test(test_act_values),
+        cmocka_unit_test(test_fast_math),
         cmocka_unit_test(test_grad_dense),
         cmocka_unit_test(test_dense_values),
         cmocka_unit_test(test_grad_conv),
