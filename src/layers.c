@@ -39,8 +39,11 @@ static inline float fast_exp(float x)
     /* clamp so that 2^n stays a normal float; NaN fails both tests */
     x = x > 88.3762626647949f ? 88.3762626647949f : x;
     x = x < -87.3365447504f ? -87.3365447504f : x;
-    /* n = round(x/ln2) by the 1.5*2^23 trick, exact for |n| < 2^22 */
-    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    /* n = round(x/ln2) by the 1.5*2^23 trick: t's low mantissa bits then
+     * hold n itself, so 2^n is built from t's bits with unsigned
+     * arithmetic (no float-to-int conversion, undefined for NaN) */
+    union { float f; uint32_t u; } t = {.f = x * 1.44269504088896341f + 12582912.0f};
+    float n = t.f - 12582912.0f;
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float z = r * r;
     float p = 1.9875691500e-4f;
@@ -50,7 +53,7 @@ static inline float fast_exp(float x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * z + r + 1.0f;
-    union { int32_t i; float f; } e = {.i = ((int32_t)n + 127) << 23};
+    union { uint32_t u; float f; } e = {.u = (t.u - 0x4B400000u + 127u) << 23};
     return p * e.f;
 }
 
