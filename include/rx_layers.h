@@ -25,8 +25,11 @@ enum { RX_ACT_NONE = -1 };
 
 /* ---- activations (elementwise, n values) ---------------------------
  * relu(x) = max(x,0) (NaN passes through); tanh; sigmoid(x) = 1/(1+e^-x);
- * gelu(x) = x * Phi(x) with the exact erf form, as PyTorch's default
- * nn.GELU() (approximate='none').  out may equal inp. */
+ * gelu(x) = x * Phi(x) = x/2 * (1 + erf(x/sqrt 2)), the exact-erf form of
+ * PyTorch's default nn.GELU() (approximate='none'), not the tanh form.
+ * All are computed by vectorisable polynomials: tanh and sigmoid within
+ * 2 float ulps of the true value, erf within 1.5e-7 (A&S 7.1.26, as in
+ * PyTorch's AVX2 kernel).  out may equal inp. */
 void rx_act_forward(int act, float *out, const float *inp, size_t n);
 /* dinp = dout * act'(x), from inp (x) for gelu and from out (act(x)) for
  * the others; pass both.  dinp may equal dout. */

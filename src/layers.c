@@ -549,7 +549,7 @@ double rx_bce_logits(float *dlogits, const float *logits, const float *x,
      * in double (GCC will not vectorise a double reduction without
      * -ffast-math) */
     enum { BLK = 256 };
-    float term[BLK];
+    float term[BLK], ebuf[BLK];
     double loss = 0.0;
     const float inv_b = 1.0f / (float)B;
     size_t n = (size_t)B * N;
@@ -557,7 +557,7 @@ double rx_bce_logits(float *dlogits, const float *logits, const float *x,
         int m = n - i0 < BLK ? (int)(n - i0) : BLK;
         const float *l = logits + i0, *t = x + i0;
         for (int i = 0; i < m; i++) {
-            float e = fast_exp(-fabsf(l[i]));
+            float e = ebuf[i] = fast_exp(-fabsf(l[i]));
             term[i] = (l[i] > 0.0f ? l[i] : 0.0f) - l[i] * t[i] +
                       fast_log_1_2(1.0f + e);
         }
@@ -565,7 +565,7 @@ double rx_bce_logits(float *dlogits, const float *logits, const float *x,
             float *d = dlogits + i0;
             for (int i = 0; i < m; i++) {
                 /* sigmoid(l) from e = exp(-|l|), without overflow */
-                float e = fast_exp(-fabsf(l[i]));
+                float e = ebuf[i];
                 float sg = l[i] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
                 d[i] = (sg - t[i]) * inv_b;
             }
