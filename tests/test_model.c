@@ -815,6 +815,75 @@ static void test_cnn_forward_layout(void **state)
     rx_model_free(m);
 }
 
+/* Against PyTorch: tests/data/model/make_fixtures.py wrote the
+ * parameters, a batch, and PyTorch's float64 loss and gradients. */
+static void check_fixture(const char *name, const rx_model_config *cfg,
+                          rx_shape in, int n_out, int B)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/model/%s", RX_TEST_DATA, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fprintf(stderr, "cannot open '%s'\n", path);
+    assert_non_null(f);
+    rx_model *m = NULL;
+    rx_err err;
+    assert_int_equal(rx_model_create(&m, cfg, in, n_out, B, &err), RX_OK);
+    size_t n, d = (size_t)in.c * in.h * in.w;
+    assert_int_equal(fscanf(f, "%zu", &n), 1);
+    assert_int_equal(n, rx_model_nparams(m));
+    float *p = rx_model_params(m), *x = fvec((size_t)B * d);
+    int32_t *lab = calloc((size_t)B, sizeof *lab);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(fscanf(f, "%f", &p[i]), 1);
+    for (size_t i = 0; i < (size_t)B * d; i++)
+        assert_int_equal(fscanf(f, "%f", &x[i]), 1);
+    for (int b = 0; b < B; b++)
+        assert_int_equal(fscanf(f, "%d", &lab[b]), 1);
+    double loss;
+    assert_int_equal(fscanf(f, "%lf", &loss), 1);
+    rx_rng rng;
+    rx_rng_seed(&rng, 1);
+    rx_batch_stats st = rx_model_train_batch(m, x, lab, NULL, B, &rng);
+    assert_true(fabs(st.loss_sum / B - loss) < 1e-6 * fmax(1.0, loss));
+    const float *g = rx_model_grads(m);
+    for (size_t i = 0; i < n; i++) {
+        double want;
+        assert_int_equal(fscanf(f, "%lf", &want), 1);
+        if (!(fabs(g[i] - want) < 1e-6 + 1e-5 * fabs(want)))
+            fprintf(stderr, "%s: gradient %zu: %.9g, pytorch %.9g\n", name, i,
+                    (double)g[i], want);
+        assert_true(fabs(g[i] - want) < 1e-6 + 1e-5 * fabs(want));
+    }
+    fclose(f);
+    free(x);
+    free(lab);
+    rx_model_free(m);
+}
+
+static void test_pytorch_mlp(void **state)
+{
+    (void)state;
+    rx_model_config cfg = mlp_config(RX_ACT_GELU, 0.0);
+    cfg.hidden[0] = 7;
+    cfg.hidden[1] = 5;
+    check_fixture("mlp_gelu_xent.txt", &cfg, (rx_shape){1, 1, 4}, 3, 6);
+}
+
+static void test_pytorch_cnn(void **state)
+{
+    (void)state;
+    rx_model_config cfg = {0};
+    cfg.type = RX_MODEL_CNN;
+    cfg.activation = RX_ACT_TANH;
+    cfg.n_conv = 2;
+    cfg.conv[0] = (rx_conv_config){3, 3, 1, 1, 2};
+    cfg.conv[1] = (rx_conv_config){4, 2, 2, 1, 0};
+    cfg.n_hidden = 1;
+    cfg.hidden[0] = 5;
+    check_fixture("cnn_tanh_xent.txt", &cfg, (rx_shape){2, 6, 7}, 3, 3);
+}
+
 /* ---- model behaviour ------------------------------------------------------------ */
 
 static void test_describe_flops(void **state)
@@ -1168,6 +1237,8 @@ int main(void)
         cmocka_unit_test(test_grad_model_cnn),
         cmocka_unit_test(test_grad_model_vae),
         cmocka_unit_test(test_cnn_forward_layout),
+        cmocka_unit_test(test_pytorch_mlp),
+        cmocka_unit_test(test_pytorch_cnn),
         cmocka_unit_test(test_describe_flops),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_determinism),
