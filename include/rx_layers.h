@@ -76,7 +76,8 @@ typedef struct rx_conv_geom {
 /* Fills OH and OW; returns 0, or -1 when the kernel does not fit. */
 int rx_conv_geom_init(rx_conv_geom *g, int H, int W, int C, int OC, int K,
                       int S, int P);
-/* Floats of im2col scratch per sample: OH*OW*K*K*C. */
+/* Floats of im2col scratch per sample: OH*OW*K*K*C, or 0 for a 1x1
+ * stride-1 unpadded conv, which multiplies its input directly. */
 size_t rx_conv_col_size(const rx_conv_geom *g);
 
 /* col (nb*OH*OW, K*K*C), rows ordered (b,oh,ow), columns (kh,kw,c), zero
