@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The Slurm test: starts a real single-node Slurm cluster on this machine
+# (tests/slurm/cluster.sh), runs a small sweep through a 4-task job array
+# written by `rexsweep slurm`, merges the shards with `rexsweep merge` and
+# checks that the merged store holds exactly the run keys and the
+# bit-identical final metrics of the same sweep run in one local process.
+#
+#   REXSWEEP=build/rexsweep bash tests/slurm/run.sh     (make check-slurm)
+#   RX_SLURM_SMOKE=1 ...    only the cluster and a 'hostname' array
+#
+# Needs root or sudo (it installs slurm-wlm and munge when missing and
+# runs the daemons as root).  Everything lives in one temporary directory,
+# removed at exit together with every process the test started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+: "${REXSWEEP:?set REXSWEEP to the rexsweep binary}"
+REXSWEEP=$(cd "$(dirname "$REXSWEEP")" && pwd)/$(basename "$REXSWEEP")
+. tests/slurm/cluster.sh
+
+t0=$(date +%s)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rx-slurm.XXXXXX")
+# munged wants every directory above its socket traversable by all.
+chmod 755 "$tmp"
+cleanup()
+{
+  local rc=$?
+  slurm_stop
+  rm -rf "$tmp"
+  echo "slurm-test: $([ "$rc" = 0 ] && echo ok || echo FAIL) in $(($(date +%s) - t0))s" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "slurm-test: FAIL: $*" >&2; exit 1; }
+
+slurm_install
+slurm_start "$tmp/cluster"
+
+# 1. Smoke: a plain array, one line per task.
+mkdir -p "$tmp/smoke"
+id=$(slurm_sbatch --array=0-3 --output="$tmp/smoke/out-%a.txt" \
+       --wrap 'echo "$(hostname) $SLURM_ARRAY_TASK_ID $SLURM_ARRAY_TASK_COUNT"')
+slurm_wait_job "$id" 60
+for k in 0 1 2 3; do
+  [ "$(cat "$tmp/smoke/out-$k.txt" 2>/dev/null)" = "$(hostname) $k 4" ] ||
+    fail "smoke task $k wrote '$(cat "$tmp/smoke/out-$k.txt" 2>/dev/null)'"
+done
+echo "slurm-test: smoke array ok (job $id)" >&2
+[ "${RX_SLURM_SMOKE:-0}" = 1 ] && exit 0
+
+# 2. A small sweep: 12 runs of a tiny MLP on the synthetic spirals.
+work=$tmp/work
+mkdir -p "$work"
+cp tests/slurm/sweep.yaml "$work/sweep.yaml"
+
+# The reference: the whole sweep in one local process.
+"$REXSWEEP" run "$work/sweep.yaml" --db "$work/local.db" -j 1 --quiet >/dev/null
+
+# The same sweep as a 4-task array plus a dependent merge job.
+"$REXSWEEP" slurm "$work/sweep.yaml" --tasks 4 --cpus-per-task 1 --time 10 \
+    --store-dir "$work/shards" --db "$work/merged.db" --merge --submit \
+    --rexsweep "$REXSWEEP" >"$work/submit.txt"
+cat "$work/submit.txt" >&2
+array=$(sed -n 's/^submitted array job \([0-9]*\).*/\1/p' "$work/submit.txt")
+merge=$(sed -n 's/^submitted merge job \([0-9]*\).*/\1/p' "$work/submit.txt")
+[ -n "$array" ] && [ -n "$merge" ] || fail "no job ids in the output of 'rexsweep slurm --submit'"
+SLURM_JOBS+=("$array" "$merge")
+slurm_wait_job "$array" 180
+slurm_wait_job "$merge" 60
+for k in 0 1 2 3; do
+  [ -s "$work/shards/shard-$k.db" ] || fail "no shard store for task $k"
+done
+[ -s "$work/merged.db" ] || { cat "$work/shards"/*.out >&2 || true; fail "the merge job wrote no store"; }
+
+# Every shard ran a non-empty, disjoint part of the grid.
+total=0
+for k in 0 1 2 3; do
+  n=$(sqlite3 "$work/shards/shard-$k.db" "SELECT count(*) FROM runs WHERE status = 'done'")
+  [ "$n" -gt 0 ] || fail "shard $k ran nothing"
+  total=$((total + n))
+done
+
+# The merged store equals the local one: keys, statuses and every final
+# metric, compared as the exact bit patterns of the doubles (hex of the
+# 8-byte IEEE value, so NaN, -0.0 and the last ulp all count).
+final_metrics()
+{
+  sqlite3 "$1" "SELECT key, status, quote(final_train_loss), quote(final_val_acc),
+                       quote(final_test_acc), quote(final_test_loss), steps
+                FROM runs ORDER BY key"
+}
+n_local=$(sqlite3 "$work/local.db" "SELECT count(*) FROM runs")
+[ "$total" = "$n_local" ] || fail "shards hold $total done runs, the local sweep $n_local"
+final_metrics "$work/local.db" >"$work/local.txt"
+final_metrics "$work/merged.db" >"$work/merged.txt"
+diff -u "$work/local.txt" "$work/merged.txt" >&2 || fail "merged store differs from the local sweep"
+# The per-epoch metrics too.
+epoch_metrics()
+{
+  sqlite3 "$1" "SELECT r.key, m.epoch, m.name, quote(m.value) FROM metrics m
+                JOIN runs r ON r.id = m.run_id ORDER BY r.key, m.epoch, m.name"
+}
+epoch_metrics "$work/local.db" >"$work/local-m.txt"
+epoch_metrics "$work/merged.db" >"$work/merged-m.txt"
+[ -s "$work/local-m.txt" ] || fail "the local store has no metrics"
+cmp -s "$work/local-m.txt" "$work/merged-m.txt" || fail "per-epoch metrics differ"
+
+# Merging again by hand changes nothing.
+before=$(sqlite3 "$work/merged.db" "SELECT count(*) FROM runs; SELECT count(*) FROM metrics")
+"$REXSWEEP" merge "$work/merged.db" "$work/shards"/shard-*.db >/dev/null
+after=$(sqlite3 "$work/merged.db" "SELECT count(*) FROM runs; SELECT count(*) FROM metrics")
+[ "$before" = "$after" ] || fail "a second merge changed the store"
+echo "slurm-test: sweep of $n_local runs through array job $array, merge job $merge: identical" >&2
