@@ -63,13 +63,42 @@ void rx_format_double(double x, char *buf, size_t size)
 {
     if (isnan(x)) { snprintf(buf, size, "NaN"); return; }
     if (isinf(x)) { snprintf(buf, size, x > 0 ? "Infinity" : "-Infinity"); return; }
+    char t[64];
     for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
+        snprintf(t, sizeof t, "%.*g", prec, x);
+        if (strtod(t, NULL) == x)
             break;
     }
-    /* JSON has no "1e+20" problem, but integral values print without a
-     * dot, which is valid JSON and keeps keys short. */
+    /* %g writes 20 as "2e+01": rewrite moderate exponents in plain
+     * notation (JSON either way; plain reads better in keys and
+     * messages), keeping exactly the same digits. */
+    char *e = strchr(t, 'e');
+    int ex = e ? atoi(e + 1) : 0;
+    if (!e || ex <= -7 || ex >= 21) {
+        snprintf(buf, size, "%s", t);
+        return;
+    }
+    char digits[32], out[64];
+    int nd = 0, k = 0;
+    for (char *c = t; c < e; c++)
+        if (isdigit((unsigned char)*c))
+            digits[nd++] = *c;
+    if (x < 0)
+        out[k++] = '-';
+    int point = ex + 1; /* digits before the decimal point */
+    if (point <= 0) {
+        out[k++] = '0';
+        out[k++] = '.';
+        for (int i = 0; i < -point; i++) out[k++] = '0';
+        for (int i = 0; i < nd; i++) out[k++] = digits[i];
+    } else {
+        for (int i = 0; i < nd || i < point; i++) {
+            if (i == point) out[k++] = '.';
+            out[k++] = i < nd ? digits[i] : '0';
+        }
+    }
+    out[k] = '\0';
+    snprintf(buf, size, "%s", out);
 }
 
 int rx_edit_distance(const char *a, const char *b)
