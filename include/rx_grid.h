@@ -27,7 +27,8 @@
 #include "rx_config.h"
 #include "rx_job.h"
 
-#define RX_GRID_MAX_RUNS 1000000   /* before exclusion and dedupe */
+#define RX_GRID_MAX_RUNS 100000    /* before exclusion and dedupe (a job
+                                       holds a whole rx_config, ~4 KiB) */
 
 /* Where a value was written: 1-based line and column; line 0 means no
  * location (a command-line override). */
@@ -120,6 +121,12 @@ int rx_grid_errf(const rx_grid *g, rx_loc loc, rx_err *err, int status,
  * g->sched_common.  On error the message carries a's location. */
 int rx_grid_apply(const rx_grid *g, rx_config *c, const rx_assign *a,
                   rx_err *err);
+
+/* The keys the axes set (entries' keys and the keys of their own axes
+ * included), each once, in expansion order: the columns that tell the
+ * runs apart.  Writes up to max pointers (owned by g) and returns how
+ * many there are. */
+int rx_grid_swept_keys(const rx_grid *g, const char **keys, int max);
 
 /* The number of runs before exclusion and dedupe (as a double: it may be
  * huge). */

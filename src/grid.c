@@ -104,6 +104,37 @@ double rx_job_cost(const rx_config *c)
     return c->train.budget * c->train.full_epochs;
 }
 
+/* ---- swept keys --------------------------------------------------------- */
+
+static void add_key(const char *key, const char **keys, int max, int *n)
+{
+    for (int i = 0; i < *n && i < max; i++)
+        if (strcmp(keys[i], key) == 0)
+            return;
+    if (*n < max)
+        keys[*n] = key;
+    (*n)++;
+}
+
+static void axis_keys(const rx_axis *a, const char **keys, int max, int *n)
+{
+    for (int i = 0; i < a->n; i++) {
+        const rx_choice *ch = &a->choices[i];
+        for (int j = 0; j < ch->n_set; j++)
+            add_key(ch->set[j].key, keys, max, n);
+        for (int s = 0; s < ch->n_sub; s++)
+            axis_keys(&ch->sub[s], keys, max, n);
+    }
+}
+
+int rx_grid_swept_keys(const rx_grid *g, const char **keys, int max)
+{
+    int n = 0;
+    for (int i = 0; i < g->n_axes; i++)
+        axis_keys(&g->axes[i], keys, max, &n);
+    return n;
+}
+
 /* ---- counting ---------------------------------------------------------- */
 
 static double count_choice(const rx_choice *ch);

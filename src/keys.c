@@ -374,38 +374,13 @@ int rx_config_set(rx_config *c, const char *key, const char *const *vals, int n,
 
 int rx_config_set_str(rx_config *c, const char *key, const char *val, rx_err *err)
 {
-    /* Split "[a, b]" exactly as rx_param_set_str does, by handing it a
-     * throw-away list row whose strings we then forward. */
-    size_t n = strlen(val);
-    if (n >= 2 && val[0] == '[' && val[n - 1] == ']') {
-        char buf[4096];
-        const char *items[RX_MAX_ITEMS_SPLIT];
-        int k = 0;
-        if (n - 2 >= sizeof buf)
-            return rx_errf(err, RX_EINVAL, "'%s': value too long", key);
-        memcpy(buf, val + 1, n - 2);
-        buf[n - 2] = '\0';
-        char *s = buf;
-        while (*s) {
-            while (isspace((unsigned char)*s))
-                s++;
-            if (!*s)
-                break;
-            char *e = strchr(s, ',');
-            if (e)
-                *e = '\0';
-            char *t = s + strlen(s);
-            while (t > s && isspace((unsigned char)t[-1]))
-                *--t = '\0';
-            if (k == RX_MAX_ITEMS_SPLIT)
-                return rx_errf(err, RX_EINVAL, "'%s': too many values", key);
-            items[k++] = s;
-            if (!e)
-                break;
-            s = e + 1;
-        }
+    char buf[4096];
+    const char *items[RX_MAX_ITEMS_SPLIT];
+    int k = rx_split_list(val, buf, sizeof buf, items, RX_MAX_ITEMS_SPLIT);
+    if (k == -2)
+        return rx_errf(err, RX_EINVAL, "'%s': too many values or value too long", key);
+    if (k >= 0)
         return rx_config_set(c, key, items, k, 1, err);
-    }
     return rx_config_set(c, key, &val, 1, 0, err);
 }
 

@@ -286,8 +286,17 @@ static void reverse(texts *t)
     }
 }
 
-#define TOO_MANY "the range has more than %d values"
 #define TOO_LONG "a value of the range needs more than %d digits"
+
+/* Appends v, within the limit of values per range. */
+static int emit(texts *t, const dec *v, rx_err *err)
+{
+    if (t->n == RX_RANGE_MAX)
+        return rx_errf(err, RX_EINVAL, "the range has more than %d values", RX_RANGE_MAX);
+    if (texts_add(t, v))
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    return RX_OK;
+}
 
 static int expand_step(const dec *from, const dec *to, const dec *step, texts *t, rx_err *err)
 {
@@ -298,11 +307,10 @@ static int expand_step(const dec *from, const dec *to, const dec *step, texts *t
         return rx_errf(err, RX_EINVAL, "'step' is %s, but 'to' is %s 'from'",
                        step->neg ? "negative" : "positive", step->neg ? "above" : "below");
     dec v = *from;
+    int rc;
     while (step->neg ? dec_cmp(&v, to) >= 0 : dec_cmp(&v, to) <= 0) {
-        if (t->n == RX_RANGE_MAX)
-            return rx_errf(err, RX_EINVAL, TOO_MANY, RX_RANGE_MAX);
-        if (texts_add(t, &v))
-            return rx_errf(err, RX_ENOMEM, "out of memory");
+        if ((rc = emit(t, &v, err)))
+            return rc;
         if (dec_add(&v, step, &v))
             return rx_errf(err, RX_EINVAL, TOO_LONG, DEC_DIGITS);
     }
@@ -321,11 +329,10 @@ static int expand_factor(const dec *from, const dec *to, const dec *f, texts *t,
         return rx_errf(err, RX_EINVAL, "'factor' is %s 1, but 'to' is %s 'from'",
                        up ? "above" : "below", up ? "below" : "above");
     dec v = *from;
+    int rc;
     while (up ? dec_cmp(&v, to) <= 0 : dec_cmp(&v, to) >= 0) {
-        if (t->n == RX_RANGE_MAX)
-            return rx_errf(err, RX_EINVAL, TOO_MANY, RX_RANGE_MAX);
-        if (texts_add(t, &v))
-            return rx_errf(err, RX_ENOMEM, "out of memory");
+        if ((rc = emit(t, &v, err)))
+            return rc;
         if (dec_mul(&v, f, &v))
             return rx_errf(err, RX_EINVAL, TOO_LONG, DEC_DIGITS);
     }
@@ -358,12 +365,9 @@ static int expand_mantissas(const dec *from, const dec *to, const dec *m, int nm
                     reverse(t);
                 return RX_OK;
             }
-            if (dec_cmp(&v, lo) < 0)
-                continue;
-            if (t->n == RX_RANGE_MAX)
-                return rx_errf(err, RX_EINVAL, TOO_MANY, RX_RANGE_MAX);
-            if (texts_add(t, &v))
-                return rx_errf(err, RX_ENOMEM, "out of memory");
+            int rc;
+            if (dec_cmp(&v, lo) >= 0 && (rc = emit(t, &v, err)))
+                return rc;
         }
     }
 }

@@ -153,7 +153,7 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     if (rc == RX_OK)
         rc = rx_train(&cfg, data, &hooks, &res, &err);
     rx_run_state state;
-    char error[512] = "";
+    char error[1024] = "";
     if (rc) {
         memset(&res, 0, sizeof res);
         res.status = RX_RUN_FAILED;
@@ -310,7 +310,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         rx_data_free(&dc.data);
 
     int signalled = 0, store_error = 0;
-    char store_msg[256] = "";
+    char store_msg[1024] = "";
     for (;;) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
         int pr = poll(&pfd, 1, 250);

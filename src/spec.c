@@ -113,6 +113,15 @@ static int check_map(parser *p, const yaml_node_t *m, const char *where)
     return RX_OK;
 }
 
+/* m must be a mapping ("SUBJECT must be WHAT, got a list") whose keys
+ * are names, each once. */
+static int want_map(parser *p, const yaml_node_t *m, const char *subject, const char *what)
+{
+    if (!is_map(m))
+        return FAIL(p, m, "%s must be %s, got %s", subject, what, kind_of(m));
+    return check_map(p, m, subject);
+}
+
 /* The value of key `name` in mapping m, or NULL. */
 static yaml_node_t *map_get(parser *p, const yaml_node_t *m, const char *name, yaml_node_t **key)
 {
@@ -408,59 +417,83 @@ static int read_range(parser *p, const yaml_node_t *m, char ***texts, int *n)
     return RX_OK;
 }
 
+/* Appends the values of a range (mapping m) to the choices ch[*n..]. */
+static int add_range(parser *p, const char *key, const yaml_node_t *m, rx_choice **ch, int *n,
+                     int *cap)
+{
+    char **texts;
+    int nt, rc = read_range(p, m, &texts, &nt);
+    if (rc)
+        return rc;
+    if (*n + nt > *cap) {
+        int want = *n + nt + 16;
+        rx_choice *c = rx_grid_grow(p->g, *ch, (size_t)*n * sizeof *c, (size_t)want * sizeof *c);
+        if (!c) {
+            free(texts);
+            return OOM(p);
+        }
+        *ch = c;
+        *cap = want;
+    }
+    for (int i = 0; i < nt; i++) {
+        rx_choice *c = &(*ch)[(*n)++];
+        c->set = rx_grid_alloc(p->g, sizeof *c->set);
+        if (!c->set || set_assign(p, c->set, key, (const char *const *)&texts[i], 1, 0,
+                                  loc_of(m))) {
+            free(texts);
+            return OOM(p);
+        }
+        c->n_set = 1;
+        c->label = c->set->vals[0];
+        c->loc = loc_of(m);
+    }
+    free(texts);
+    return RX_OK;
+}
+
 /* Reads the values of an axis over key from v: a list (each item a value
- * of the key: a scalar, or a list for list keys), a range, or (when
- * allow_scalar) one scalar.  `what` names the axis in messages. */
+ * of the key: a scalar, a list for list keys, or a range whose values
+ * take its place), a range, or (when allow_scalar) one scalar.  `what`
+ * names the axis in messages. */
 static int read_axis(parser *p, const char *key, const char *what, const yaml_node_t *v,
                      int allow_scalar, rx_choice **out, int *n_out)
 {
     if (is_null(v) || (is_seq(v) && seq_len(v) == 0))
         return FAIL(p, v, "%s is empty: an axis needs at least one value", what);
-    if (is_map(v)) {
-        char **texts;
-        int nt, rc = read_range(p, v, &texts, &nt);
-        if (rc)
-            return rc;
-        rx_choice *ch = rx_grid_alloc(p->g, (size_t)nt * sizeof *ch);
-        for (int i = 0; ch && i < nt; i++) {
-            ch[i].set = rx_grid_alloc(p->g, sizeof *ch[i].set);
-            if (!ch[i].set || set_assign(p, ch[i].set, key, (const char *const *)&texts[i], 1,
-                                         0, loc_of(v))) {
-                ch = NULL;
-                break;
-            }
-            ch[i].n_set = 1;
-            ch[i].label = ch[i].set->vals[0];
-            ch[i].loc = loc_of(v);
-        }
-        free(texts);
-        if (!ch)
-            return OOM(p);
-        *out = ch;
-        *n_out = nt;
-        return RX_OK;
-    }
     if (is_scalar(v) && !allow_scalar)
         return FAIL(p, v, "%s must be a list of values or a range, got a single value (write [%s])",
                     what, text_of(v));
-    int n = is_seq(v) ? seq_len(v) : 1;
-    rx_choice *ch = rx_grid_alloc(p->g, (size_t)n * sizeof *ch);
+    int n = 0, cap = is_seq(v) ? seq_len(v) : 1, rc;
+    rx_choice *ch = rx_grid_alloc(p->g, (size_t)cap * sizeof *ch);
     if (!ch)
         return OOM(p);
-    for (int i = 0; i < n; i++) {
-        const yaml_node_t *item = is_seq(v) ? seq_item(p, v, i) : v;
-        ch[i].set = rx_grid_alloc(p->g, sizeof *ch[i].set);
-        if (!ch[i].set)
-            return OOM(p);
-        if (is_map(item))
-            return FAIL(p, item, "a value of %s must not be a mapping (a range replaces the whole list)",
-                        what);
-        int rc = read_value(p, key, item, ch[i].set, " inside the list");
-        if (rc)
+    if (is_map(v)) {
+        if ((rc = add_range(p, key, v, &ch, &n, &cap)))
             return rc;
-        ch[i].n_set = 1;
-        ch[i].label = label_of(p, ch[i].set);
-        ch[i].loc = loc_of(item);
+    }
+    for (int i = 0; !is_map(v) && i < (is_seq(v) ? seq_len(v) : 1); i++) {
+        const yaml_node_t *item = is_seq(v) ? seq_item(p, v, i) : v;
+        if (is_map(item)) {
+            if ((rc = add_range(p, key, item, &ch, &n, &cap)))
+                return rc;
+            continue;
+        }
+        if (n == cap) {
+            rx_choice *c = rx_grid_grow(p->g, ch, (size_t)n * sizeof *c, (size_t)(n + 16) * sizeof *c);
+            if (!c)
+                return OOM(p);
+            ch = c;
+            cap = n + 16;
+        }
+        rx_choice *c = &ch[n];
+        if (!(c->set = rx_grid_alloc(p->g, sizeof *c->set)))
+            return OOM(p);
+        if ((rc = read_value(p, key, item, c->set, " inside the list")))
+            return rc;
+        c->n_set = 1;
+        c->label = label_of(p, c->set);
+        c->loc = loc_of(item);
+        n++;
     }
     *out = ch;
     *n_out = n;
@@ -516,9 +549,7 @@ static int read_section(parser *p, const char *section, const yaml_node_t *m)
     snprintf(where, sizeof where, "'%s'", section);
     if (is_null(m))
         return RX_OK;
-    if (!is_map(m))
-        return FAIL(p, m, "'%s' must be a mapping of keys, got %s", section, kind_of(m));
-    int rc = check_map(p, m, where);
+    int rc = want_map(p, m, where, "a mapping of keys");
     if (rc)
         return rc;
     for (int i = 0; i < map_len(m); i++) {
@@ -548,10 +579,7 @@ static int read_schedule_section(parser *p, const yaml_node_t *m, int has_axis)
     if (is_scalar(m)) {
         name = m;
     } else {
-        if (!is_map(m))
-            return FAIL(p, m, "'schedule' must be a name or a mapping of keys, got %s",
-                        kind_of(m));
-        if ((rc = check_map(p, m, "'schedule'")))
+        if ((rc = want_map(p, m, "'schedule'", "a name or a mapping of keys")))
             return rc;
         name = map_get(p, m, "name", NULL);
         g->sched_common = rx_grid_alloc(g, (size_t)(map_len(m) + 1) * sizeof *g->sched_common);
@@ -764,10 +792,7 @@ static int read_grid(parser *p, const yaml_node_t *m)
 {
     if (is_null(m))
         return FAIL(p, m, "'grid' is empty: give it keys with lists of values");
-    if (!is_map(m))
-        return FAIL(p, m, "'grid' must be a mapping of keys to lists of values, got %s",
-                    kind_of(m));
-    int rc = check_map(p, m, "'grid'");
+    int rc = want_map(p, m, "'grid'", "a mapping of keys to lists of values");
     if (rc)
         return rc;
     for (int i = 0; i < map_len(m); i++) {
@@ -925,7 +950,8 @@ static int read_exclude(parser *p, const yaml_node_t *v)
             const char *name = text_of(k), *key = name;
             char dotted[256];
             if (find_axis(p, name, &key) < 0) {
-                /* a key set by the entries of optimizers or schedules */
+                /* a key set by the entries of optimizers or schedules,
+                 * or a bare name ("lr") of one of those or of a grid key */
                 key = NULL;
                 static const char *const sections[] = {"optimizer", "schedule"};
                 static const char *const axes[] = {"optimizers", "schedules"};
@@ -934,7 +960,7 @@ static int read_exclude(parser *p, const yaml_node_t *v)
                         snprintf(dotted, sizeof dotted, "%s", name);
                     else
                         snprintf(dotted, sizeof dotted, "%s.%s", sections[s], name);
-                    if (owned_by(p, dotted, axes[s]))
+                    if (owned_by(p, dotted, axes[s]) || find_axis(p, dotted, NULL) >= 0)
                         key = dotted;
                 }
                 if (!key)
@@ -981,10 +1007,7 @@ static int valid_name(const char *s)
 static int read_root(parser *p, const yaml_node_t *root)
 {
     rx_spec *s = p->s;
-    if (!is_map(root))
-        return FAIL(p, root, "a spec must be a mapping of keys (name, data, model, train, ...), got %s",
-                    kind_of(root));
-    int rc = check_map(p, root, "the spec");
+    int rc = want_map(p, root, "the spec", "a mapping of keys (name, data, model, train, ...)");
     if (rc)
         return rc;
     yaml_node_t *key[T_N] = {0}, *val[T_N] = {0};
@@ -1221,34 +1244,15 @@ int rx_spec_override(rx_spec *s, const char *setting, rx_err *err)
                       rx_key_shape_of(key) != RX_KEY_UNKNOWN;
     if (rc && !sched_param)
         return rc;
-    /* keep it as an assignment for every run: split like the table did */
-    const char *v = eq + 1;
-    size_t n = strlen(v);
-    const char *items[RX_MAX_ITEMS_SPLIT];
+    /* keep it as an assignment for every run, split as the table did */
+    const char *v = eq + 1, *items[RX_MAX_ITEMS_SPLIT];
     char buf[4096];
-    int k = 0, is_list = 0;
-    if (n >= 2 && v[0] == '[' && v[n - 1] == ']' && n - 2 < sizeof buf) {
-        is_list = 1;
-        memcpy(buf, v + 1, n - 2);
-        buf[n - 2] = '\0';
-        for (char *t = buf; *t && k < RX_MAX_ITEMS_SPLIT;) {
-            while (isspace((unsigned char)*t))
-                t++;
-            if (!*t)
-                break;
-            char *e = strchr(t, ',');
-            if (e)
-                *e = '\0';
-            char *end = t + strlen(t);
-            while (end > t && isspace((unsigned char)end[-1]))
-                *--end = '\0';
-            items[k++] = t;
-            if (!e)
-                break;
-            t = e + 1;
-        }
-    } else {
-        items[k++] = v;
+    int k = rx_split_list(v, buf, sizeof buf, items, RX_MAX_ITEMS_SPLIT), is_list = k >= 0;
+    if (k == -2)
+        return rx_errf(err, RX_EINVAL, "'%s': too many values or value too long", key);
+    if (k < 0) {
+        items[0] = v;
+        k = 1;
     }
     parser p = {.s = s, .g = g, .err = err};
     rx_assign *o = rx_grid_grow(g, g->over, (size_t)g->n_over * sizeof *o,

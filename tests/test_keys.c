@@ -374,25 +374,6 @@ static void test_format_double(void **state)
     }
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* The key list of the man page is exactly what the table renders. */
 static void test_man_page_keys(void **state)
 {
@@ -403,7 +384,7 @@ static void test_man_page_keys(void **state)
     assert_non_null(m);
     rx_keys_print(m, RX_KEYS_ROFF);
     fclose(m);
-    char *page = slurp(MAN_PAGE);
+    char *page = rx_test_slurp(MAN_PAGE);
     assert_non_null(page);
     char *begin = strstr(page, BEGIN_MARK), *end = strstr(page, END_MARK);
     assert_non_null(begin);

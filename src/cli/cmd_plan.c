@@ -51,18 +51,6 @@ static void add_col(columns *c, const char *key, const char *title)
     }
 }
 
-/* Adds the keys an axis (and its choices' entries and axes) sets. */
-static void axis_cols(columns *c, const rx_axis *a)
-{
-    for (int i = 0; i < a->n; i++) {
-        const rx_choice *ch = &a->choices[i];
-        for (int j = 0; j < ch->n_set; j++)
-            add_col(c, ch->set[j].key, ch->set[j].key);
-        for (int s = 0; s < ch->n_sub; s++)
-            axis_cols(c, &ch->sub[s]);
-    }
-}
-
 static void plan_columns(const rx_grid *g, columns *c)
 {
     c->n = 0;
@@ -70,8 +58,10 @@ static void plan_columns(const rx_grid *g, columns *c)
         c->key[c->n] = fixed_cols[i].key;
         c->title[c->n++] = fixed_cols[i].title;
     }
-    for (int i = 0; i < g->n_axes; i++)
-        axis_cols(c, &g->axes[i]);
+    const char *swept[MAX_COLS];
+    int n = rx_grid_swept_keys(g, swept, MAX_COLS);
+    for (int i = 0; i < n && i < MAX_COLS; i++)
+        add_col(c, swept[i], swept[i]);
     for (int i = 0; i < g->n_over; i++)
         add_col(c, g->over[i].key, g->over[i].key);
 }
