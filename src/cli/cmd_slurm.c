@@ -475,39 +475,29 @@ static int find_queued(const slurm_plan *p, int *queued, rx_err *err)
 }
 
 /* Whether shard k is complete: its store exists and every run of the
- * shard in it is done, failed or diverged (finished runs; failed ones
- * need --retry-failed, not a resubmission). */
-static int shard_complete(const slurm_plan *p, int k, int *idx, int *complete, rx_err *err)
+ * shard is finished there (done, diverged or failed: failed runs need
+ * --retry-failed, not a resubmission).  sel has room for all jobs. */
+static int shard_complete(const slurm_plan *p, int k, int *idx, rx_job *sel, int *complete,
+                          rx_err *err)
 {
     char path[PATH_MAX + 32];
     int m;
     snprintf(path, sizeof path, "%s/shard-%d.db", p->dir, k);
     *complete = 0;
     int rc = rx_grid_shard(p->jobs, p->n_jobs, k, p->tasks, idx, &m, err);
-    if (rc)
+    if (rc || access(path, F_OK))
         return rc;
-    if (access(path, F_OK))
-        return RX_OK;
+    for (int i = 0; i < m; i++)
+        sel[i] = p->jobs[idx[i]];   /* shallow: p->jobs keeps the strings */
     rx_store *st = NULL;
-    if ((rc = rx_store_open(path, RX_STORE_READONLY, &st, err)))
-        return rc;
-    int finished = 0;
-    for (int i = 0; i < m && rc == RX_OK; i++) {
-        char status[32];
-        rc = rx_store_run_status(st, p->jobs[idx[i]].key, status, sizeof status, err);
-        if (rc == RX_ENOTFOUND) {
-            rc = RX_OK;
-            break;
-        }
-        if (rc == RX_OK && (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0 ||
-                            strcmp(status, "diverged") == 0))
-            finished++;
-        else if (rc == RX_OK)
-            break;
-    }
+    rx_store_counts c;
+    if ((rc = rx_store_open(path, RX_STORE_READONLY, &st, err)) == RX_OK)
+        rc = rx_store_count_jobs(st, sel, m, &c, err);
     rx_store_close(st);
-    *complete = rc == RX_OK && finished == m;
-    return rc;
+    if (rc)
+        return rx_errctx(err, rc, "cannot read shard '%s'", path);
+    *complete = c.done + c.diverged + c.failed == m;
+    return RX_OK;
 }
 
 static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
@@ -526,10 +516,11 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
     p->tasks = tasks;
     int *queued = calloc((size_t)tasks, sizeof *queued);
     int *idx = malloc((size_t)p->n_jobs * sizeof *idx);
+    rx_job *sel = malloc((size_t)p->n_jobs * sizeof *sel);
     size_t cap = (size_t)tasks * 12 + 16;
     char *ids = malloc(cap);
-    if (!queued || !idx || !ids) {
-        free(queued), free(idx), free(ids);
+    if (!queued || !idx || !sel || !ids) {
+        free(queued), free(idx), free(sel), free(ids);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     rc = find_queued(p, queued, err);
@@ -542,7 +533,7 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
             n_queued++;
             continue;
         }
-        rc = shard_complete(p, k, idx, &complete, err);
+        rc = shard_complete(p, k, idx, sel, &complete, err);
         if (rc == RX_OK && !complete) {
             len += (size_t)snprintf(ids + len, cap - len, "%s%d", n_resubmit ? "," : "", k);
             n_resubmit++;
@@ -550,6 +541,7 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
     }
     free(queued);
     free(idx);
+    free(sel);
     if (rc == RX_OK && n_resubmit == 0) {
         printf("%d of %d shards complete, %d still queued: nothing to resubmit\n",
                tasks - n_queued, tasks, n_queued);

@@ -17,6 +17,7 @@ root=$PWD
 : "${REXSWEEP:?set REXSWEEP to the rexsweep binary}"
 REXSWEEP=$(cd "$(dirname "$REXSWEEP")" && pwd)/$(basename "$REXSWEEP")
 . tests/slurm/cluster.sh
+. tests/lib/store_dump.sh
 
 t0=$(date +%s)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rx-slurm.XXXXXX")
@@ -33,7 +34,14 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-fail() { echo "slurm-test: FAIL: $*" >&2; exit 1; }
+fail()
+{
+  echo "slurm-test: FAIL: $*" >&2
+  for f in "$tmp"/work/shards/logs/*.out; do
+    [ -e "$f" ] && { echo "== $f"; tail -20 "$f"; } >&2
+  done
+  exit 1
+}
 
 slurm_install
 slurm_start "$tmp/cluster"
@@ -59,7 +67,8 @@ cp tests/slurm/sweep.yaml "$work/sweep.yaml"
 "$REXSWEEP" run "$work/sweep.yaml" --db "$work/local.db" -j 1 --quiet >/dev/null
 
 # The same sweep as a 4-task array plus a dependent merge job.
-"$REXSWEEP" slurm "$work/sweep.yaml" --tasks 4 --cpus-per-task 1 --time 10 \
+# (The marker lets slurm_stop find the jobs' processes; see cluster.sh.)
+RX_SLURM_TEST_DIR=$SLURM_DIR "$REXSWEEP" slurm "$work/sweep.yaml" --tasks 4 --cpus-per-task 1 --time 10 \
     --store-dir "$work/shards" --db "$work/merged.db" --merge --submit \
     --rexsweep "$REXSWEEP" >"$work/submit.txt"
 cat "$work/submit.txt" >&2
@@ -71,8 +80,9 @@ slurm_wait_job "$array" 180
 slurm_wait_job "$merge" 60
 for k in 0 1 2 3; do
   [ -s "$work/shards/shard-$k.db" ] || fail "no shard store for task $k"
+  grep -q "^slurm-test: " "$work/shards/logs/shard-$k.out" || fail "task $k logged no summary"
 done
-[ -s "$work/merged.db" ] || { cat "$work/shards"/*.out >&2 || true; fail "the merge job wrote no store"; }
+[ -s "$work/merged.db" ] || fail "the merge job wrote no store"
 
 # Every shard ran a non-empty, disjoint part of the grid.
 total=0
@@ -82,34 +92,16 @@ for k in 0 1 2 3; do
   total=$((total + n))
 done
 
-# The merged store equals the local one: keys, statuses and every final
-# metric, compared as the exact bit patterns of the doubles (hex of the
-# 8-byte IEEE value, so NaN, -0.0 and the last ulp all count).
-final_metrics()
-{
-  sqlite3 "$1" "SELECT key, status, quote(final_train_loss), quote(final_val_acc),
-                       quote(final_test_acc), quote(final_test_loss), steps
-                FROM runs ORDER BY key"
-}
-n_local=$(sqlite3 "$work/local.db" "SELECT count(*) FROM runs")
+# The merged store equals the local one: sweeps, grid links, run keys,
+# statuses and every metric, final and per epoch, bit for bit.
+n_local=$(sqlite3 "$work/local.db" "SELECT count(*) FROM runs WHERE status = 'done'")
 [ "$total" = "$n_local" ] || fail "shards hold $total done runs, the local sweep $n_local"
-final_metrics "$work/local.db" >"$work/local.txt"
-final_metrics "$work/merged.db" >"$work/merged.txt"
-diff -u "$work/local.txt" "$work/merged.txt" >&2 || fail "merged store differs from the local sweep"
-# The per-epoch metrics too.
-epoch_metrics()
-{
-  sqlite3 "$1" "SELECT r.key, m.epoch, m.name, quote(m.value) FROM metrics m
-                JOIN runs r ON r.id = m.run_id ORDER BY r.key, m.epoch, m.name"
-}
-epoch_metrics "$work/local.db" >"$work/local-m.txt"
-epoch_metrics "$work/merged.db" >"$work/merged-m.txt"
-[ -s "$work/local-m.txt" ] || fail "the local store has no metrics"
-cmp -s "$work/local-m.txt" "$work/merged-m.txt" || fail "per-epoch metrics differ"
+store_dump "$work/local.db" >"$work/local.txt"
+store_dump "$work/merged.db" >"$work/merged.txt"
+grep -q '^metric|' "$work/local.txt" || fail "the local store has no metrics"
+diff -u "$work/local.txt" "$work/merged.txt" >&2 || fail "the merged store differs from the local sweep"
 
 # Merging again by hand changes nothing.
-before=$(sqlite3 "$work/merged.db" "SELECT count(*) FROM runs; SELECT count(*) FROM metrics")
 "$REXSWEEP" merge "$work/merged.db" "$work/shards"/shard-*.db >/dev/null
-after=$(sqlite3 "$work/merged.db" "SELECT count(*) FROM runs; SELECT count(*) FROM metrics")
-[ "$before" = "$after" ] || fail "a second merge changed the store"
+store_dump "$work/merged.db" | cmp -s - "$work/merged.txt" || fail "a second merge changed the store"
 echo "slurm-test: sweep of $n_local runs through array job $array, merge job $merge: identical" >&2
