@@ -5,12 +5,10 @@
  * idempotent and safe to stop.  A missing or unreadable shard is reported
  * and skipped; the others are still merged.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "opts.h"
@@ -101,12 +99,7 @@ int cmd_merge(int argc, char **argv)
     for (int i = 1; i < npos; i++) {
         const char *shard = pos[i];
         rx_merge_stats s = {0};
-        int rc;
-        /* checked here so that a missing shard is not created empty */
-        if (access(shard, R_OK))
-            rc = rx_errf(&err, RX_EIO, "cannot read shard '%s': %s", shard, strerror(errno));
-        else
-            rc = rx_store_merge(dst, shard, &s, &err);
+        int rc = rx_store_merge(dst, shard, &s, &err);
         if (rc && rc != RX_ECONFLICT) {
             rx_die_msg("%s", err.msg);
             n_failed++;

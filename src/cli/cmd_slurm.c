@@ -169,9 +169,13 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
         return rc;
     }
     p->n_runs = p->n_jobs;
+    /* The name goes into #SBATCH lines and comments: keep it one word. */
     snprintf(p->name, sizeof p->name, "%s", spec->name);
+    for (char *c = p->name; *c; c++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
+            *c = '_';
     char dflt_dir[PATH_MAX];
-    snprintf(dflt_dir, sizeof dflt_dir, "%s.shards", spec->name);
+    snprintf(dflt_dir, sizeof dflt_dir, "%s.shards", p->name);
     const char *db = a->db ? a->db : spec->store ? spec->store : "results/rexsweep.db";
     const char *dir = a->store_dir ? a->store_dir : dflt_dir;
     rc = absolute(a->spec, p->spec, sizeof p->spec, err);
