@@ -4,8 +4,10 @@
 #   slurm_install        apt-get installs slurm-wlm and munge when missing
 #   slurm_start DIR      munged, slurmctld and slurmd with every file in DIR;
 #                        exports SLURM_CONF for the client commands
-#   slurm_stop           cancels our jobs, stops the daemons by their pid
-#                        files, kills any job step left over
+#   slurm_sbatch ARGS    sbatch --parsable ARGS, marked (see slurm_stop)
+#   slurm_wait_job ID S  waits up to S seconds for job ID to leave the queue
+#   slurm_stop           cancels every job of the cluster, stops the daemons
+#                        by their pid files, kills any job step left over
 #
 # Nothing is written outside DIR: no /etc/slurm, no /run/munge, no
 # systemd (the machine may have none).  The daemons run as root with
@@ -13,7 +15,6 @@
 # which need neither cgroups nor a slurm user.
 
 SLURM_DIR=""
-SLURM_JOBS=()
 
 slurm_log() { echo "slurm-test: $*" >&2; }
 
@@ -141,17 +142,16 @@ EOF
   slurm_log "cluster up: node $node, $cpus cpus, ports $ctld_port/$slurmd_port"
 }
 
-# sbatch --parsable "$@"; remembers the job id for slurm_stop.
+# sbatch --parsable "$@"; prints the job id.
 slurm_sbatch()
 {
   local id
   id=$(RX_SLURM_TEST_DIR=$SLURM_DIR sbatch --parsable "$@") || return 1
-  id=${id%%;*}
-  SLURM_JOBS+=("$id")
-  echo "$id"
+  echo "${id%%;*}"
 }
 
 # Waits until job $1 has left the queue (up to $2 seconds).
+slurm_queue_empty() { [ -z "$(squeue -h -o %i 2>/dev/null)" ]; }
 slurm_job_gone() { [ -z "$(squeue -h -j "$1" -o %i 2>/dev/null)" ]; }
 slurm_wait_job()
 {
@@ -162,11 +162,25 @@ slurm_wait_job()
   }
 }
 
-# Pids of live processes whose environment carries our marker.
+# Pids of the live processes of this cluster: those whose environment
+# carries our marker, and those working in our directory (slurmstepd
+# clears its environment but works in the log directory).
 slurm_marked_pids()
 {
-  grep -lxzF "RX_SLURM_TEST_DIR=$SLURM_DIR" /proc/[0-9]*/environ 2>/dev/null |
-    sed 's|^/proc/\([0-9]*\)/environ$|\1|' || true
+  {
+    grep -lxzF "RX_SLURM_TEST_DIR=$SLURM_DIR" /proc/[0-9]*/environ 2>/dev/null
+    find /proc/[0-9]*/cwd -maxdepth 0 \( -lname "$SLURM_DIR" -o -lname "$SLURM_DIR/*" \) \
+      -print 2>/dev/null
+  } | sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | sort -un
+}
+
+# True when no job step (slurmstepd) of ours is left.
+slurm_no_steps()
+{
+  local p
+  for p in $(slurm_marked_pids); do
+    case "$(tr -d '\0' 2>/dev/null </proc/"$p"/cmdline)" in slurmstepd*) return 1 ;; esac
+  done
 }
 
 # Sends TERM to the pid in file $1 and waits (KILL after 10 seconds).
@@ -186,18 +200,17 @@ slurm_kill_pidfile()
 slurm_stop()
 {
   [ -n "$SLURM_DIR" ] || return 0
-  local d=$SLURM_DIR id pid
-  for id in "${SLURM_JOBS[@]}"; do
-    scancel "$id" 2>/dev/null || true
-  done
-  for id in "${SLURM_JOBS[@]}"; do
-    slurm_wait 20 slurm_job_gone "$id" || true
-  done
+  local d=$SLURM_DIR pid
+  # The cluster is ours alone: every job in it is one of ours.
+  scancel --user="$(id -un)" 2>/dev/null || true
+  slurm_wait 20 slurm_queue_empty || true
+  # Let the steps report to slurmd before it goes.
+  slurm_wait 10 slurm_no_steps || true
   slurm_kill_pidfile "$d/slurmd.pid"
   slurm_kill_pidfile "$d/slurmctld.pid"
   slurm_kill_pidfile "$d/munge/munged.pid"
   # Job steps (slurmstepd and the job's processes) survive slurmd by
-  # design; ours carry the marker in their environment.
+  # design.
   for pid in $(slurm_marked_pids); do
     kill -KILL "$pid" 2>/dev/null || true
   done

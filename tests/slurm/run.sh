@@ -75,7 +75,6 @@ cat "$work/submit.txt" >&2
 array=$(sed -n 's/^submitted array job \([0-9]*\).*/\1/p' "$work/submit.txt")
 merge=$(sed -n 's/^submitted merge job \([0-9]*\).*/\1/p' "$work/submit.txt")
 [ -n "$array" ] && [ -n "$merge" ] || fail "no job ids in the output of 'rexsweep slurm --submit'"
-SLURM_JOBS+=("$array" "$merge")
 slurm_wait_job "$array" 180
 slurm_wait_job "$merge" 60
 for k in 0 1 2 3; do
@@ -105,3 +104,26 @@ diff -u "$work/local.txt" "$work/merged.txt" >&2 || fail "the merged store diffe
 "$REXSWEEP" merge "$work/merged.db" "$work/shards"/shard-*.db >/dev/null
 store_dump "$work/merged.db" | cmp -s - "$work/merged.txt" || fail "a second merge changed the store"
 echo "slurm-test: sweep of $n_local runs through array job $array, merge job $merge: identical" >&2
+
+# 3. Stragglers: task 1 lost its node before writing anything, task 2 was
+#    stopped in the middle of a run.  --resubmit-failed re-runs exactly
+#    those two shards as a partial array (whose SLURM_ARRAY_TASK_COUNT is
+#    2, not 4), and a new merge job rebuilds the merged store.
+rm -f "$work/shards/shard-1.db"* "$work/merged.db"*
+k2=$(sqlite3 "$work/shards/shard-2.db" "SELECT key FROM runs ORDER BY key LIMIT 1")
+sqlite3 "$work/shards/shard-2.db" "DELETE FROM metrics WHERE key = '$k2';
+  UPDATE runs SET status = 'interrupted', test_acc = NULL WHERE key = '$k2'"
+RX_SLURM_TEST_DIR=$SLURM_DIR "$REXSWEEP" slurm "$work/sweep.yaml" --store-dir "$work/shards" \
+    --db "$work/merged.db" --resubmit-failed --merge --rexsweep "$REXSWEEP" >"$work/resubmit.txt"
+cat "$work/resubmit.txt" >&2
+grep -q '^resubmitted 2 of 4 tasks as array job [0-9]*: --array=1,2$' "$work/resubmit.txt" ||
+  fail "unexpected resubmission"
+array=$(sed -n 's/^resubmitted .* as array job \([0-9]*\).*/\1/p' "$work/resubmit.txt")
+merge=$(sed -n 's/^submitted merge job \([0-9]*\).*/\1/p' "$work/resubmit.txt")
+slurm_wait_job "$array" 180
+slurm_wait_job "$merge" 60
+store_dump "$work/merged.db" | diff -u "$work/local.txt" - >&2 ||
+  fail "after the resubmission the merged store differs from the local sweep"
+"$REXSWEEP" slurm "$work/sweep.yaml" --store-dir "$work/shards" --resubmit-failed \
+    --rexsweep "$REXSWEEP" | grep -q "nothing to resubmit" || fail "shards still incomplete"
+echo "slurm-test: stragglers resubmitted as array job $array and merged: identical" >&2
