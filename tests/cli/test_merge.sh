@@ -3,19 +3,8 @@
 # conflicts exit with 5; old schema versions are migrated; bad shards are
 # reported and skipped.
 set -eu
-: "${REXSWEEP:?}"
-root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib/cli.sh"
 . "$root/tests/lib/store_dump.sh"
-t=$(mktemp -d "${TMPDIR:-/tmp}/merge.XXXXXX")
-trap 'rm -rf "$t"' EXIT
-cd "$t"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_rc() {  # expect_rc CODE CMD...
-  local want=$1 rc=0
-  shift
-  "$@" >"$t/out" 2>"$t/err" || rc=$?
-  [ "$rc" = "$want" ] || { cat "$t/out" "$t/err" >&2; fail "'$*' exited $rc, not $want"; }
-}
 keys() { sqlite3 "$1" "SELECT key FROM runs ORDER BY key"; }
 status_of() { sqlite3 "$1" "SELECT status FROM runs WHERE key = '$2'"; }
 

@@ -2,17 +2,7 @@
 # their arguments, and the array script itself runs here, task by task,
 # with SLURM_ARRAY_TASK_ID set as Slurm would set it.
 set -eu
-: "${REXSWEEP:?}"
-t=$(mktemp -d "${TMPDIR:-/tmp}/slurm.XXXXXX")
-trap 'rm -rf "$t"' EXIT
-cd "$t"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_rc() {  # expect_rc CODE CMD...
-  local want=$1 rc=0
-  shift
-  "$@" >"$t/out" 2>"$t/err" || rc=$?
-  [ "$rc" = "$want" ] || { cat "$t/out" "$t/err" >&2; fail "'$*' exited $rc, not $want"; }
-}
+. "$(dirname "$0")/../lib/cli.sh"
 
 mkdir bin
 cat >bin/sbatch <<'EOF'
