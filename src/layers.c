@@ -17,6 +17,9 @@
  * with runtime alias checks. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+/* and keep short copy loops inline: im2col copies runs of K*C floats,
+ * often 3 or 5, where a call to memcpy costs more than the copy */
+#pragma GCC optimize("no-tree-loop-distribute-patterns")
 #endif
 
 /* ---- activations ------------------------------------------------------ */
@@ -193,6 +196,18 @@ size_t rx_conv_col_size(const rx_conv_geom *g)
     return (size_t)g->OH * g->OW * g->K * g->K * g->C;
 }
 
+static inline void copy_f(float *restrict d, const float *restrict s, int n)
+{
+    for (int i = 0; i < n; i++)
+        d[i] = s[i];
+}
+
+static inline void zero_f(float *d, int n)
+{
+    for (int i = 0; i < n; i++)
+        d[i] = 0.0f;
+}
+
 /* For output column ow, the kernel columns [*k0,*k1) that land inside the
  * image; their input columns are contiguous in NHWC. */
 static inline void kw_range(const rx_conv_geom *g, int ow, int *k0, int *k1)
@@ -219,16 +234,14 @@ void rx_im2col(float *col, const float *inp, int nb, const rx_conv_geom *g)
                     float *dst = row + (size_t)kh * KC;
                     int ih = oh * g->S - g->P + kh;
                     if (ih < 0 || ih >= g->H || k0 == k1) {
-                        memset(dst, 0, (size_t)KC * sizeof *dst);
+                        zero_f(dst, KC);
                         continue;
                     }
                     int iw = ow * g->S - g->P + k0;
-                    memset(dst, 0, (size_t)k0 * C * sizeof *dst);
-                    memcpy(dst + (size_t)k0 * C,
-                           img + ((size_t)ih * g->W + iw) * C,
-                           (size_t)(k1 - k0) * C * sizeof *dst);
-                    memset(dst + (size_t)k1 * C, 0,
-                           (size_t)(K - k1) * C * sizeof *dst);
+                    zero_f(dst, k0 * C);
+                    copy_f(dst + k0 * C, img + ((size_t)ih * g->W + iw) * C,
+                           (k1 - k0) * C);
+                    zero_f(dst + k1 * C, (K - k1) * C);
                 }
             }
         }
@@ -337,18 +350,23 @@ void rx_maxpool_forward(float *out, int32_t *idx, const float *inp, int B,
         for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++) {
                 size_t o = (((size_t)b * OH + oh) * OW + ow) * C;
+                float *mx = out + o;
+                int32_t *ix = idx + o;
+                size_t i0 = (((size_t)b * H + oh * P) * W + ow * P) * C;
+                for (int c = 0; c < C; c++) {
+                    mx[c] = inp[i0 + c];
+                    ix[c] = (int32_t)(i0 + c);
+                }
                 for (int ph = 0; ph < P; ph++)
-                    for (int pw = 0; pw < P; pw++) {
-                        size_t i = (((size_t)b * H + oh * P + ph) * W +
-                                    ow * P + pw) * C;
-                        int first = ph == 0 && pw == 0;
+                    for (int pw = ph == 0; pw < P; pw++) {
+                        int32_t i = (int32_t)(i0 + ((size_t)ph * W + pw) * C);
+                        const float *v = inp + i;
+                        /* branch-free over channels; NaN wins, so it
+                         * propagates as in PyTorch */
                         for (int c = 0; c < C; c++) {
-                            float v = inp[i + c];
-                            /* NaN wins, so it propagates as in PyTorch */
-                            if (first || v > out[o + c] || v != v) {
-                                out[o + c] = v;
-                                idx[o + c] = (int32_t)(i + c);
-                            }
+                            int take = v[c] > mx[c] || v[c] != v[c];
+                            mx[c] = take ? v[c] : mx[c];
+                            ix[c] = take ? i + c : ix[c];
                         }
                     }
             }
