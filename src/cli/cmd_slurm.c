@@ -199,14 +199,18 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
         return rx_errf(err, RX_EINVAL, "'%s' is not an executable; give --rexsweep PATH", p->bin);
     if (!getcwd(p->cwd, sizeof p->cwd))
         return rx_errf(err, RX_EIO, "cannot read the working directory: %s", strerror(errno));
-    if (!a->resubmit && ((rc = make_dirs(dir, err)) || (rc = absolute(dir, p->dir, sizeof p->dir, err))))
-        return rc;
-    if (a->resubmit && (rc = absolute(dir, p->dir, sizeof p->dir, err)))
-        return rc;
-    if (!plain_word(p->dir))
-        return rx_errf(err, RX_EINVAL,
-                       "store dir '%s' has a blank or shell character; #SBATCH lines cannot carry it",
-                       p->dir);
+    /* checked before it is created, and again once resolved */
+    for (int pass = 0; pass < 2; pass++) {
+        const char *shown = pass ? p->dir : dir;
+        if (!plain_word(shown) || (!pass && dir[0] != '/' && !plain_word(p->cwd)))
+            return rx_errf(err, RX_EINVAL,
+                           "store dir '%s' has a blank or shell character in its path; "
+                           "#SBATCH lines cannot carry it",
+                           shown);
+        if (!pass && ((!a->resubmit && (rc = make_dirs(dir, err))) ||
+                      (rc = absolute(dir, p->dir, sizeof p->dir, err))))
+            return rc;
+    }
     char db_dir[PATH_MAX];
     snprintf(db_dir, sizeof db_dir, "%s", db);
     char *slash = strrchr(db_dir, '/');
@@ -440,42 +444,55 @@ static int read_script_marks(const slurm_plan *p, int *tasks, char grid[RX_KEY_L
     return RX_OK;
 }
 
-/* Marks in queued[] the array tasks of our jobs (DIR/jobs.txt) that Slurm
- * still has pending or running: resubmitting them would put two writers
- * on one shard. */
-static int find_queued(const slurm_plan *p, int *queued, rx_err *err)
+/* Counts in *n_queued the array tasks of our jobs (DIR/jobs.txt) that
+ * Slurm still has pending or running, and marks them in queued[] (may be
+ * NULL; room for p->tasks): submitting them again would put two writers,
+ * maybe on two nodes, on one shard. */
+static int find_queued(const slurm_plan *p, int *queued, int *n_queued, rx_err *err)
 {
     char path[PATH_MAX + 16], line[256];
-    long ours[1024];
-    int n_ours = 0;
+    long *ours = NULL;
+    int n_ours = 0, cap = 0, rc = RX_OK;
+    *n_queued = 0;
     snprintf(path, sizeof path, "%s/" JOBS_FILE, p->dir);
     FILE *f = fopen(path, "r");
     if (!f)
         return RX_OK;
-    while (fgets(line, sizeof line, f) && n_ours < 1024) {
+    while (rc == RX_OK && fgets(line, sizeof line, f)) {
         char when[64], kind[32];
         long id;
-        if (sscanf(line, "%63s %31s %ld", when, kind, &id) == 3 && strcmp(kind, "merge") != 0)
+        if (sscanf(line, "%63s %31s %ld", when, kind, &id) != 3 || strcmp(kind, "merge") == 0)
+            continue;
+        if (n_ours == cap) {
+            long *grown = realloc(ours, (size_t)(cap = cap ? 2 * cap : 64) * sizeof *ours);
+            if (!grown)
+                rc = rx_errf(err, RX_ENOMEM, "out of memory");
+            else
+                ours = grown;
+        }
+        if (rc == RX_OK)
             ours[n_ours++] = id;
     }
     fclose(f);
-    if (n_ours == 0)
-        return RX_OK;
     static char out[1 << 20];
     char *argv[] = {"squeue", "--noheader", "--array", "--me", "--format=%i", NULL};
-    int rc = run_capture(argv, out, sizeof out, err);
-    if (rc)
-        return rx_errctx(err, rc, "cannot list the queued tasks");
-    for (char *s = strtok(out, "\n"); s; s = strtok(NULL, "\n")) {
+    if (rc == RX_OK && n_ours > 0 && (rc = run_capture(argv, out, sizeof out, err)))
+        rc = rx_errctx(err, rc, "cannot list the queued tasks");
+    for (char *s = rc || n_ours == 0 ? NULL : strtok(out, "\n"); s; s = strtok(NULL, "\n")) {
         long job;
         int task;
-        if (sscanf(s, "%ld_%d", &job, &task) != 2 || task < 0 || task >= p->tasks)
+        if (sscanf(s, "%ld_%d", &job, &task) != 2)
             continue;
         for (int i = 0; i < n_ours; i++)
-            if (ours[i] == job)
-                queued[task] = 1;
+            if (ours[i] == job) {
+                (*n_queued)++;
+                if (queued && task >= 0 && task < p->tasks)
+                    queued[task] = 1;
+                break;
+            }
     }
-    return RX_OK;
+    free(ours);
+    return rc;
 }
 
 /* Whether shard k is complete: its store exists and every run of the
@@ -527,16 +544,17 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
         free(queued), free(idx), free(sel), free(ids);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
-    rc = find_queued(p, queued, err);
+    int n_queued;
+    rc = find_queued(p, queued, &n_queued, err);
+    if (rc == RX_OK && a->merge && access(p->merge_script, F_OK))
+        rc = rx_errf(err, RX_EINVAL, "no merge script '%s'; write it with --merge", p->merge_script);
     size_t len = 0;
-    int n_resubmit = 0, n_queued = 0;
+    int n_resubmit = 0;
     ids[0] = '\0';
     for (int k = 0; rc == RX_OK && k < tasks; k++) {
         int complete;
-        if (queued[k]) {
-            n_queued++;
+        if (queued[k])
             continue;
-        }
         rc = shard_complete(p, k, idx, sel, &complete, err);
         if (rc == RX_OK && !complete) {
             len += (size_t)snprintf(ids + len, cap - len, "%s%d", n_resubmit ? "," : "", k);
@@ -563,10 +581,8 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
             record_job(p, "resubmit", id, ids);
             printf("resubmitted %d of %d tasks as array job %s: --array=%s%s\n", n_resubmit, tasks,
                    id, ids, n_queued ? " (others still queued)" : "");
-            if (a->merge && access(p->merge_script, F_OK) == 0)
+            if (a->merge)
                 rc = submit_merge(p, id, err);
-            else if (a->merge)
-                rc = rx_errf(err, RX_EINVAL, "no merge script '%s'", p->merge_script);
         }
     }
     free(ids);
@@ -588,6 +604,29 @@ static int submit_new(const slurm_args *a, const slurm_plan *p, rx_err *err)
     printf("merge command: ");
     put_merge_command(stdout, p);
     printf("\n");
+    return RX_OK;
+}
+
+/* Before the scripts in DIR are (re)written: with --submit, no task of an
+ * earlier array may still be queued (two writers on one shard); a script
+ * for another grid or task count is replaced with a warning, since the
+ * old shards then hold runs of other slices (kept, and merged too). */
+static int check_rewrite(const slurm_args *a, const slurm_plan *p, rx_err *err)
+{
+    int n_queued, tasks;
+    char grid[RX_KEY_LEN + 1];
+    int rc = a->submit ? find_queued(p, NULL, &n_queued, err) : RX_OK;
+    if (rc)
+        return rc;
+    if (a->submit && n_queued)
+        return rx_errf(err, RX_EINVAL,
+                       "%d tasks of earlier arrays in '%s' are still queued or running; "
+                       "wait for them or scancel them first",
+                       n_queued, p->dir);
+    if (access(p->array_script, F_OK) == 0 && read_script_marks(p, &tasks, grid, NULL) == RX_OK &&
+        (tasks != p->tasks || strcmp(grid, p->grid_hash) != 0))
+        rx_die_msg("warning: replacing '%s', written for %s; its shards stay and are merged too",
+                   p->array_script, tasks != p->tasks ? "another task count" : "another grid");
     return RX_OK;
 }
 
@@ -650,7 +689,9 @@ int cmd_slurm(int argc, char **argv)
         p->tasks = a.tasks ? a.tasks : DEFAULT_TASKS;
         if (p->tasks > p->n_runs)
             p->tasks = p->n_runs;
-        rc = write_script(p->array_script, write_array_script, &a, p, &err);
+        rc = check_rewrite(&a, p, &err);
+        if (rc == RX_OK)
+            rc = write_script(p->array_script, write_array_script, &a, p, &err);
         if (rc == RX_OK && a.merge)
             rc = write_script(p->merge_script, write_merge_script, &a, p, &err);
         char logs[PATH_MAX + 8];

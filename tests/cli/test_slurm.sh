@@ -57,6 +57,7 @@ grep -qF '#SBATCH --array=0-5' many/rexsweep-array.sbatch || fail "tasks not cla
 # 2. Bad values never reach a script.
 expect_rc 2 "$REXSWEEP" slurm sweep.yaml --time '1 h' --store-dir bad1
 expect_rc 2 "$REXSWEEP" slurm sweep.yaml --store-dir 'a b'
+[ ! -e 'a b' ] || fail "a bad store dir was created"
 expect_rc 2 "$REXSWEEP" slurm sweep.yaml --tasks -1
 expect_rc 2 "$REXSWEEP" slurm sweep.yaml --set no.such.key=1
 expect_rc 2 "$REXSWEEP" slurm
@@ -77,6 +78,15 @@ grep -q "^merge command: .* merge '$t/merged.db' $t/shards/shard-{0..2}.db$" "$t
   fail "merge submitted as '$(sed -n 2p "$FAKE_LOG")'"
 grep -q ' array 4241 0-2$' shards/jobs.txt && grep -q ' merge 4242 4241$' shards/jobs.txt ||
   fail "jobs.txt: $(cat shards/jobs.txt)"
+
+# While a task of an earlier array is queued, no new array is submitted.
+: >"$FAKE_LOG"
+FAKE_QUEUE=$'4241_2\n' expect_rc 2 "$REXSWEEP" slurm sweep.yaml --tasks 3 --store-dir shards --submit
+grep -q "still queued or running" "$t/err" && [ ! -s "$FAKE_LOG" ] || fail "submitted over a queued task"
+# Rewriting the script for another task count warns.
+expect_rc 0 "$REXSWEEP" slurm sweep.yaml --tasks 2 --store-dir many
+grep -q "warning: replacing .* another task count" "$t/err" || fail "no warning: $(cat "$t/err")"
+rm "$FAKE_LOG"
 
 # A failing sbatch is an I/O error.
 FAKE_SBATCH_FAIL=1 expect_rc 4 "$REXSWEEP" slurm sweep.yaml --tasks 3 --store-dir other --submit
