@@ -738,9 +738,10 @@ static void test_grad_model_mlp(void **state)
     check_model(&cfg, (rx_shape){1, 1, 7}, 3, 4, "linear");
 }
 
-static void test_grad_model_cnn(void **state)
+/* For 2x6x7 inputs: conv 3 k3 p1 tanh, pool 2; conv 4 k2 s2 p1 tanh;
+ * dense 5 tanh; 3 outputs (make_fixtures.py builds the same). */
+static rx_model_config tiny_cnn_config(double dropout)
 {
-    (void)state;
     rx_model_config cfg = {0};
     cfg.type = RX_MODEL_CNN;
     cfg.activation = RX_ACT_TANH;
@@ -749,7 +750,14 @@ static void test_grad_model_cnn(void **state)
     cfg.conv[1] = (rx_conv_config){4, 2, 2, 1, 0};
     cfg.n_hidden = 1;
     cfg.hidden[0] = 5;
-    cfg.dropout = 0.2;
+    cfg.dropout = dropout;
+    return cfg;
+}
+
+static void test_grad_model_cnn(void **state)
+{
+    (void)state;
+    rx_model_config cfg = tiny_cnn_config(0.2);
     /* two input channels: the NCHW -> NHWC transpose is on the path */
     check_model(&cfg, (rx_shape){2, 6, 7}, 3, 3, "cnn");
 }
@@ -873,14 +881,7 @@ static void test_pytorch_mlp(void **state)
 static void test_pytorch_cnn(void **state)
 {
     (void)state;
-    rx_model_config cfg = {0};
-    cfg.type = RX_MODEL_CNN;
-    cfg.activation = RX_ACT_TANH;
-    cfg.n_conv = 2;
-    cfg.conv[0] = (rx_conv_config){3, 3, 1, 1, 2};
-    cfg.conv[1] = (rx_conv_config){4, 2, 2, 1, 0};
-    cfg.n_hidden = 1;
-    cfg.hidden[0] = 5;
+    rx_model_config cfg = tiny_cnn_config(0.0);
     check_fixture("cnn_tanh_xent.txt", &cfg, (rx_shape){2, 6, 7}, 3, 3);
 }
 
