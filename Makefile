@@ -145,7 +145,7 @@ install: $(BIN)
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rexsweep \
 	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rexsweep
-	cd $(DESTDIR)$(PREFIX)/share/man && rm -f $(notdir $(wildcard man/*.1:%=man1/%)) \
+	cd $(DESTDIR)$(PREFIX)/share/man && rm -f \
 	   $(patsubst man/%.1,man1/%.1,$(wildcard man/*.1)) $(patsubst man/%.5,man5/%.5,$(wildcard man/*.5))
 
 clean:
