@@ -37,6 +37,8 @@ typedef struct rx_run_counts {
                                   --max-runs or --fail-fast */
     int running;
     double elapsed;
+    /* The state of this invocation's runs in the store at the end. */
+    int end_done, end_failed, end_diverged, end_interrupted, end_pending;
 } rx_run_counts;
 
 typedef struct rx_runner_opts {

@@ -126,15 +126,6 @@ static void send_event(int fd, const rx_run_event *ev)
     while (w < 0 && errno == EINTR);
 }
 
-static const char *store_status(rx_run_status s)
-{
-    switch (s) {
-    case RX_RUN_DONE: return "done";
-    case RX_RUN_DIVERGED: return "diverged";
-    case RX_RUN_INTERRUPTED: return "interrupted";
-    default: return "failed";
-    }
-}
 
 /* Trains one claimed run and records it.  Returns nonzero to stop the
  * worker (interrupted, or the store failed). */
@@ -161,15 +152,15 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     int rc = cache_get(dc, &cfg.data, &data, &err);
     if (rc == RX_OK)
         rc = rx_train(&cfg, data, &hooks, &res, &err);
-    const char *status;
+    rx_run_state state;
     char error[512] = "";
     if (rc) {
         memset(&res, 0, sizeof res);
         res.status = RX_RUN_FAILED;
-        status = "failed";
+        state = RX_STATE_FAILED;
         snprintf(error, sizeof error, "%s", err.msg);
     } else {
-        status = store_status(res.status);
+        state = rx_run_state_of(res.status);
         if (res.status == RX_RUN_TIMEOUT)
             snprintf(error, sizeof error, "timed out after %g s (step %ld of %ld)",
                      cfg.train.max_seconds, res.steps, res.total_steps);
@@ -177,13 +168,13 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
             snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
     }
     rx_err serr = {{0}};
-    int src = rx_store_finish(st, job->key, status, &res, log.ep, log.nep, log.st,
+    int src = rx_store_finish(st, job->key, state, &res, log.ep, log.nep, log.st,
                               log.nst, error[0] ? error : NULL, &serr);
     free(log.ep);
     free(log.st);
 
     ev.kind = RX_EV_FINISH;
-    snprintf(ev.status, sizeof ev.status, "%s", src ? "failed" : status);
+    snprintf(ev.status, sizeof ev.status, "%s", src ? "failed" : rx_run_state_name(state));
     ev.wall = res.wall;
     ev.steps = res.steps;
     ev.train_loss = res.final.train_loss;
@@ -225,8 +216,8 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
             __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs)
             break;
         char key[RX_KEY_LEN + 1];
-        int rc = rx_store_claim(st, sweep_id, o->retry_failed, o->stale_after, host,
-                                (int)getpid(), key, &err);
+        int rc = rx_store_claim(st, sweep_id, o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0,
+                                o->stale_after, host, (long)getpid(), key, NULL, &err);
         if (rc == RX_ENOTFOUND)
             break;
         if (rc) {
@@ -241,7 +232,7 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
         const rx_job *job = find_job(jobs, n, key);
         if (!job) {
             /* a run of this sweep that the current spec no longer has */
-            rx_store_mark(st, key, "pending", NULL, NULL);
+            rx_store_mark(st, key, RX_STATE_PENDING, NULL, NULL);
             continue;
         }
         if (work_one(st, job, slot, fd, dc, o))
@@ -264,19 +255,21 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     if (rc)
         return rc;
     int64_t sweep_id = 0;
-    rc = rx_store_begin_sweep(st, o->sweep_name, o->spec_text, o->spec_hash, &sweep_id, err);
+    rx_sweep_info info = {o->sweep_name, o->spec_text, o->spec_hash, NULL};
+    int n_new = 0;
+    rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
     if (rc == RX_OK)
-        rc = rx_store_add_jobs(st, sweep_id, jobs, n, err);
+        rc = rx_store_add_jobs(st, sweep_id, jobs, n, &n_new, err);
     rx_store_counts before = {0};
     if (rc == RX_OK)
-        rc = rx_store_count(st, sweep_id, &before, err);
+        rc = rx_store_count_jobs(st, jobs, n, &before, err);
     if (rc) {
         rx_store_close(st);
         return rc;
     }
     counts->already_done = before.done;
     int runnable = before.pending + before.interrupted + before.running +
-                   (o->retry_failed ? before.failed + before.diverged : 0);
+                   (o->retry_failed ? before.failed : 0);
     /* Close before forking: SQLite connections must not cross fork(). */
     rx_store_close(st);
 
@@ -381,14 +374,18 @@ summary:
     if (rc)
         return rc;
     rx_store_counts after = {0};
-    rc = rx_store_count(st, sweep_id, &after, err);
+    rc = rx_store_count_jobs(st, jobs, n, &after, err);
     rx_store_close(st);
     if (rc)
         return rc;
-    /* Runs not started: failed ones without --retry-failed, and whatever
-     * --max-runs or --fail-fast left pending. */
-    counts->skipped = n - counts->already_done - counts->done - counts->failed -
-                      counts->diverged - counts->interrupted;
+    counts->end_done = after.done;
+    counts->end_failed = after.failed;
+    counts->end_diverged = after.diverged;
+    counts->end_interrupted = after.interrupted;
+    counts->end_pending = after.pending + after.running + after.new_runs;
+    /* Runs not attempted now: failed ones without --retry-failed, earlier
+     * diverged ones, and whatever --max-runs or --fail-fast left. */
+    counts->skipped = n - after.done - counts->failed - counts->diverged - counts->interrupted;
     if (counts->skipped < 0)
         counts->skipped = 0;
     if (o->stop && *o->stop)

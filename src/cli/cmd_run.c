@@ -159,7 +159,7 @@ int cmd_run(int argc, char **argv)
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default: the spec's store, else results/rexsweep.db)"},
         {"jobs", 'j', RX_OPT_INT, &workers, "N", "worker processes, one BLAS thread each (default 1)"},
-        {"retry-failed", 0, RX_OPT_FLAG, &retry, NULL, "also rerun failed and diverged runs"},
+        {"retry-failed", 0, RX_OPT_FLAG, &retry, NULL, "also rerun failed runs (diverged runs are results)"},
         {"fail-fast", 0, RX_OPT_FLAG, &fail_fast, NULL, "stop at the first failed or diverged run"},
         {"max-runs", 0, RX_OPT_INT, &max_runs, "K", "start at most K runs"},
         {"timeout", 0, RX_OPT_DOUBLE, &timeout, "SECONDS", "stop any run after SECONDS (stored as failed)"},
@@ -258,21 +258,21 @@ int cmd_run(int argc, char **argv)
         rx_spec_free(spec);
         return rx_exit_for(rc == RX_EINVAL ? RX_ESTORE : rc);
     }
-    int pending = c.total - c.already_done - c.done - c.failed - c.diverged - c.interrupted;
+    int complete = c.end_done == c.total;
     if (json)
-        printf("{\"sweep\":\"%s\",\"store\":\"%s\",\"total\":%d,\"already_done\":%d,\"done\":%d,"
+        printf("{\"sweep\":\"%s\",\"store\":\"%s\",\"total\":%d,\"done\":%d,\"done_now\":%d,"
                "\"failed\":%d,\"diverged\":%d,\"skipped\":%d,\"interrupted\":%d,"
-               "\"seconds\":%.3f,\"status\":\"%s\"}\n",
-               spec->name, db, c.total, c.already_done, c.done, c.failed, c.diverged, c.skipped,
-               c.interrupted, c.elapsed,
-               rc == RX_EINTR ? "interrupted"
-               : (c.failed || c.diverged || pending > 0) ? "incomplete" : "ok");
+               "\"pending\":%d,\"seconds\":%.3f,\"status\":\"%s\"}\n",
+               spec->name, db, c.total, c.end_done, c.done, c.end_failed, c.end_diverged,
+               c.skipped, c.end_interrupted, c.end_pending, c.elapsed,
+               rc == RX_EINTR ? "interrupted" : complete ? "ok" : "incomplete");
     else
-        printf("%s: %d runs: %d done now, %d already done, %d failed, %d diverged, %d skipped, %d interrupted in %.1fs (store %s)\n",
-               spec->name, c.total, c.done, c.already_done, c.failed, c.diverged, c.skipped,
-               c.interrupted, c.elapsed, db);
+        printf("%s: %d runs: %d done (%d now), %d failed, %d diverged, %d skipped, %d interrupted"
+               ", %d pending; %.1fs; store %s\n",
+               spec->name, c.total, c.end_done, c.done, c.end_failed, c.end_diverged, c.skipped,
+               c.end_interrupted, c.end_pending, c.elapsed, db);
     rx_spec_free(spec);
     if (rc == RX_EINTR)
         return RX_EXIT_INTERRUPTED;
-    return (c.failed || c.diverged || pending > 0) ? RX_EXIT_FAILED : RX_EXIT_OK;
+    return complete ? RX_EXIT_OK : RX_EXIT_FAILED;
 }
