@@ -62,6 +62,13 @@ int rx_param_set(const rx_param *p, void *base, const char *const *vals,
 int rx_param_set_str(const rx_param *p, void *base, const char *val,
                      rx_err *err);
 
+/* Splits a value written as a list, "[a, b, c]", into trimmed items:
+ * buf (size bytes) receives a copy of the text and items[] point into it.
+ * Returns the number of items, -1 when val is not written as a list, or
+ * -2 when it does not fit in buf or in max items. */
+int rx_split_list(const char *val, char *buf, size_t size, const char **items,
+                  int max);
+
 /* Applies every row's default to base (rows without a default are left). */
 int rx_param_defaults(const rx_param *tab, int n, void *base, rx_err *err);
 

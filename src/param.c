@@ -63,13 +63,42 @@ void rx_format_double(double x, char *buf, size_t size)
 {
     if (isnan(x)) { snprintf(buf, size, "NaN"); return; }
     if (isinf(x)) { snprintf(buf, size, x > 0 ? "Infinity" : "-Infinity"); return; }
+    char t[64];
     for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
+        snprintf(t, sizeof t, "%.*g", prec, x);
+        if (strtod(t, NULL) == x)
             break;
     }
-    /* JSON has no "1e+20" problem, but integral values print without a
-     * dot, which is valid JSON and keeps keys short. */
+    /* %g writes 20 as "2e+01": rewrite moderate exponents in plain
+     * notation (JSON either way; plain reads better in keys and
+     * messages), keeping exactly the same digits. */
+    char *e = strchr(t, 'e');
+    int ex = e ? atoi(e + 1) : 0;
+    if (!e || ex <= -7 || ex >= 21) {
+        snprintf(buf, size, "%s", t);
+        return;
+    }
+    char digits[32], out[64];
+    int nd = 0, k = 0;
+    for (char *c = t; c < e; c++)
+        if (isdigit((unsigned char)*c))
+            digits[nd++] = *c;
+    if (x < 0)
+        out[k++] = '-';
+    int point = ex + 1; /* digits before the decimal point */
+    if (point <= 0) {
+        out[k++] = '0';
+        out[k++] = '.';
+        for (int i = 0; i < -point; i++) out[k++] = '0';
+        for (int i = 0; i < nd; i++) out[k++] = digits[i];
+    } else {
+        for (int i = 0; i < nd || i < point; i++) {
+            if (i == point) out[k++] = '.';
+            out[k++] = i < nd ? digits[i] : '0';
+        }
+    }
+    out[k] = '\0';
+    snprintf(buf, size, "%s", out);
 }
 
 int rx_edit_distance(const char *a, const char *b)
@@ -266,33 +295,47 @@ int rx_param_set(const rx_param *p, void *base, const char *const *vals,
     }
 }
 
-int rx_param_set_str(const rx_param *p, void *base, const char *val, rx_err *err)
+int rx_split_list(const char *val, char *buf, size_t size, const char **items, int max)
 {
     size_t n = strlen(val);
-    if (n >= 2 && val[0] == '[' && val[n - 1] == ']') {
-        char buf[4096];
-        const char *items[RX_MAX_ITEMS_SPLIT];
-        int k = 0;
-        if (n - 2 >= sizeof buf)
-            return rx_errf(err, RX_EINVAL, "'%s': value too long", p->key);
-        memcpy(buf, val + 1, n - 2);
-        buf[n - 2] = '\0';
-        char *s = buf;
-        while (*s) {
-            while (isspace((unsigned char)*s)) s++;
-            if (!*s) break;
-            char *e = strchr(s, ',');
-            if (e) *e = '\0';
-            char *t = s + strlen(s);
-            while (t > s && isspace((unsigned char)t[-1])) *--t = '\0';
-            if (k == RX_MAX_ITEMS_SPLIT)
-                return rx_errf(err, RX_EINVAL, "'%s': too many values", p->key);
-            items[k++] = s;
-            if (!e) break;
-            s = e + 1;
-        }
-        return rx_param_set(p, base, items, k, 1, err);
+    if (n < 2 || val[0] != '[' || val[n - 1] != ']')
+        return -1;
+    if (n - 2 >= size)
+        return -2;
+    memcpy(buf, val + 1, n - 2);
+    buf[n - 2] = '\0';
+    int k = 0;
+    char *s = buf;
+    while (*s) {
+        while (isspace((unsigned char)*s))
+            s++;
+        if (!*s)
+            break;
+        char *e = strchr(s, ',');
+        if (e)
+            *e = '\0';
+        char *t = s + strlen(s);
+        while (t > s && isspace((unsigned char)t[-1]))
+            *--t = '\0';
+        if (k == max)
+            return -2;
+        items[k++] = s;
+        if (!e)
+            break;
+        s = e + 1;
     }
+    return k;
+}
+
+int rx_param_set_str(const rx_param *p, void *base, const char *val, rx_err *err)
+{
+    char buf[4096];
+    const char *items[RX_MAX_ITEMS_SPLIT];
+    int k = rx_split_list(val, buf, sizeof buf, items, RX_MAX_ITEMS_SPLIT);
+    if (k == -2)
+        return rx_errf(err, RX_EINVAL, "'%s': too many values or value too long", p->key);
+    if (k >= 0)
+        return rx_param_set(p, base, items, k, 1, err);
     return rx_param_set(p, base, &val, 1, 0, err);
 }
 

@@ -11,6 +11,28 @@
 #ifndef RX_TEST_DATA
 #define RX_TEST_DATA "tests/data"
 #endif
+/* Reads a whole file into a malloc'd, NUL-terminated string (the caller
+ * frees it), or NULL. */
+#include <stdio.h>
+#include <stdlib.h>
+static inline char *rx_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = NULL;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)) &&
+        fread(s, 1, (size_t)n, f) != (size_t)n) {
+        free(s);
+        s = NULL;
+    }
+    if (s)
+        s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
 /* Debian's Fashion-MNIST; tests that need it skip when it is absent. */
 #define RX_FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 #endif

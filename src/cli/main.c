@@ -10,7 +10,7 @@ static const rx_cmd commands[] = {
     {"check", NULL, "compare a store against a baseline (CI regression gate)"},
     {"export", NULL, "dump runs and metrics as CSV or JSON"},
     {"merge", NULL, "merge shard stores into one"},
-    {"plan", NULL, "validate a sweep spec and show its grid"},
+    {"plan", cmd_plan, "validate a sweep spec and show its grid"},
     {"report", NULL, "summarise a store: cell tables, Top-k, average ranks"},
     {"run", cmd_run, "run a sweep spec into the results store"},
     {"schedule", NULL, "print or plot learning-rate schedules"},

@@ -1,0 +1,157 @@
+/*
+ * rx_grid.h: the axes of a sweep and their expansion into runs.
+ *
+ * A grid is a base configuration plus axes.  An axis is a list of
+ * choices; a choice is a list of key assignments (as text, applied with
+ * rx_config_set) and may carry axes of its own, crossed only within it
+ * (an optimizer entry with its own lr list).  The spec parser (rx_spec.h)
+ * builds grids from YAML; this module knows nothing about YAML, only the
+ * 1-based line and column each assignment came from, for messages.
+ *
+ * Expansion order: the runs are the cartesian product of the top-level
+ * axes in the order of g->axes, the first axis varying slowest and the
+ * last fastest; a choice's own axes vary right after it, before the next
+ * top-level axis.  Zipped axes advance together at the position of their
+ * first member.  Then excluded runs are dropped and repeated runs (same
+ * run key) keep their first position.  The result depends only on the
+ * grid's content: same spec, same runs, same order, same keys everywhere.
+ *
+ * Ownership: a grid owns every string and array hanging from it (one
+ * arena: rx_grid_alloc); rx_grid_free releases it all.
+ */
+#ifndef RX_GRID_H
+#define RX_GRID_H
+
+#include <stddef.h>
+#include "rx_common.h"
+#include "rx_config.h"
+#include "rx_job.h"
+
+#define RX_GRID_MAX_RUNS 100000    /* before exclusion and dedupe (a job
+                                       holds a whole rx_config, ~4 KiB) */
+
+/* Where a value was written: 1-based line and column; line 0 means no
+ * location (a command-line override). */
+typedef struct rx_loc {
+    int line, col;
+} rx_loc;
+
+/* One key set to a value, as text. */
+typedef struct rx_assign {
+    const char *key;          /* dotted key for rx_config_set */
+    const char **vals;        /* n value strings */
+    int n;
+    int is_list;              /* written as a list */
+    rx_loc loc;               /* of the value */
+} rx_assign;
+
+typedef struct rx_axis rx_axis;
+
+typedef struct rx_choice {
+    const char *label;        /* the value as shown in tables: "0.3", "sgd" */
+    rx_assign *set;           /* applied in order when the choice is taken */
+    int n_set;
+    rx_axis *sub;             /* axes crossed within this choice */
+    int n_sub;
+    rx_loc loc;
+} rx_choice;
+
+struct rx_axis {
+    const char *name;         /* "budgets", "optimizers", "schedules",
+                                 "sampling", "seeds", a grid key, or the
+                                 dotted key of an axis inside an entry */
+    rx_choice *choices;
+    int n;
+    int zip;                  /* zip group, 1-based; 0 = crossed */
+    rx_loc loc;               /* of the axis' key */
+};
+
+/* A partial assignment: a run matching every term is dropped.  A term on
+ * "schedule.name" matches the schedule entry's name as written; any other
+ * term matches when setting it on the run's configuration changes
+ * nothing (so 1% matches 0.01, and a preset matches its values). */
+typedef struct rx_exclude {
+    rx_assign *terms;
+    int n;
+    rx_loc loc;
+} rx_exclude;
+
+typedef struct rx_grid_block rx_grid_block;
+
+typedef struct rx_grid {
+    const char *file;         /* for messages "file:line:column: ..." */
+    rx_config base;           /* defaults + the base assignments */
+    rx_assign *base_set;      /* the assignments that made base (kept for
+                                 the locations of messages) */
+    int n_base_set;
+    rx_assign *sched_common;  /* schedule keys re-applied after every
+                                 schedule.name (a schedule section's
+                                 settings shared by all schedules) */
+    int n_sched_common;
+    rx_axis *axes;            /* top-level axes, slowest first */
+    int n_axes;
+    rx_exclude *excl;
+    int n_excl;
+    rx_assign *over;          /* overrides, applied last to every run */
+    int n_over;
+    rx_grid_block *mem;       /* the arena owning all of the above */
+} rx_grid;
+
+/* Initialises g with the default configuration and no axes.  file is
+ * copied.  Returns RX_OK or RX_ENOMEM. */
+int rx_grid_init(rx_grid *g, const char *file, rx_err *err);
+/* Frees everything g owns; g may then be initialised again. */
+void rx_grid_free(rx_grid *g);
+
+/* Zeroed memory (and string copies) owned by g; NULL when out of
+ * memory. */
+void *rx_grid_alloc(rx_grid *g, size_t size);
+char *rx_grid_strdup(rx_grid *g, const char *s);
+/* Returns a copy of p (old bytes) in a block of new_size bytes, the rest
+ * zeroed, for growing arrays; p stays allocated until rx_grid_free.  NULL
+ * when out of memory. */
+void *rx_grid_grow(rx_grid *g, const void *p, size_t old, size_t new_size);
+
+/* Formats "file:line:col: message" into err (just the message when loc
+ * has no line) and returns status. */
+int rx_grid_errf(const rx_grid *g, rx_loc loc, rx_err *err, int status,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Applies a to c with rx_config_set; after "schedule.name" it re-applies
+ * g->sched_common.  On error the message carries a's location. */
+int rx_grid_apply(const rx_grid *g, rx_config *c, const rx_assign *a,
+                  rx_err *err);
+
+/* The keys the axes set (entries' keys and the keys of their own axes
+ * included), each once, in expansion order: the columns that tell the
+ * runs apart.  Writes up to max pointers (owned by g) and returns how
+ * many there are. */
+int rx_grid_swept_keys(const rx_grid *g, const char **keys, int max);
+
+/* The number of runs before exclusion and dedupe (as a double: it may be
+ * huge). */
+double rx_grid_count(const rx_grid *g);
+
+/* Expands g into runs: *jobs is a malloc'd array of *n jobs (free with
+ * rx_jobs_free), each with its configuration, run key, cell key,
+ * canonical JSON (runtime keys omitted), index 0..n-1 and cost.  Errors
+ * (a value that does not apply to a combination, a run that fails
+ * rx_config_check, too many runs) carry the location of the assignment
+ * at fault. */
+int rx_grid_expand(const rx_grid *g, rx_job **jobs, int *n, rx_err *err);
+
+/* The shard of the jobs that worker k of n_shards (0 <= k < n_shards)
+ * runs: deterministic, disjoint slices that together cover the jobs,
+ * balanced by cost (longest processing time first: jobs sorted by cost
+ * descending then run key, each given to the least loaded shard, ties to
+ * the lowest shard).  It depends only on the set of (key, cost) pairs,
+ * not on their order, so it is stable under resume.  Writes the indices
+ * (into jobs) of the shard's jobs, ascending, to idx (room for n) and
+ * their count to *n_idx. */
+int rx_grid_shard(const rx_job *jobs, int n, int k, int n_shards, int *idx,
+                  int *n_idx, rx_err *err);
+
+/* Estimated cost of a run: budget x full_epochs (epochs trained). */
+double rx_job_cost(const rx_config *c);
+
+#endif

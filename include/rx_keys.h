@@ -1,0 +1,126 @@
+/*
+ * rx_keys.h: the key table of rx_config.
+ *
+ * Every configuration key is one row of the table in src/keys.c: dotted
+ * name, type, bounds, default and a one-line doc (rx_param.h).  Adding a
+ * hyperparameter is one line there.  The same rows drive the spec parser,
+ * KEY=VALUE overrides, validation, the canonical JSON that identifies a
+ * run, `rexsweep train --keys` and the key list of rexsweep.yaml(5).
+ *
+ * Two families of keys live outside the main table:
+ *   schedule.*   delegated to the schedule module (rx_sched.h): "name"
+ *                resets the schedule to a profile with its defaults, the
+ *                rest are that profile's parameters, "sampling" and the
+ *                warm-up keys;
+ *   model.conv   a list of conv layers, each a map of the sub-table
+ *                rx_conv_keys() (channels, kernel, stride, padding, pool).
+ *
+ * Ownership: nothing here allocates except rx_config_json (caller frees).
+ */
+#ifndef RX_KEYS_H
+#define RX_KEYS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "rx_common.h"
+#include "rx_config.h"
+#include "rx_job.h"
+#include "rx_param.h"
+
+/* Row flag beyond rx_param.h's: a runtime setting (threads, time limit)
+ * that does not change what a run computes, so it is left out of the run
+ * identity. */
+#define RX_KF_RUNTIME (1u << 8)
+
+/* The main table and its size (table order: data, model, optimizer,
+ * train; the canonical form sorts keys itself). */
+const rx_param *rx_keys(int *n);
+/* The conv layer sub-table: offsets into rx_conv_config, keys
+ * "model.conv.channels" and so on. */
+const rx_param *rx_conv_keys(int *n);
+
+/* How a key takes its value. */
+typedef enum rx_key_shape {
+    RX_KEY_UNKNOWN = 0,
+    RX_KEY_SCALAR,          /* one value */
+    RX_KEY_LIST             /* a list (hidden sizes, milestones, sampling
+                               fractions, conv layers) */
+} rx_key_shape;
+
+/* The shape of a dotted key, or RX_KEY_UNKNOWN.  schedule.* keys are
+ * known when any profile has that parameter. */
+rx_key_shape rx_key_shape_of(const char *key);
+
+/* The closest known key to `key` for a "did you mean" hint, written to
+ * out; only keys starting with "section." are considered when section is
+ * not NULL.  Returns 1 when a close key exists, else 0. */
+int rx_key_suggest(const char *key, const char *section, char *out,
+                   size_t size);
+
+/* Sets one key on c from n string values (YAML scalars, or the items of
+ * "[a, b]"); is_list says the value was written as a list.  Keys:
+ *   table keys               rx_param_set semantics and messages;
+ *   schedule.name            rx_sched_init: resets the schedule;
+ *   schedule.KEY             rx_sched_set(KEY);
+ *   model.conv               one layer per value, each "channels=16
+ *                            kernel=3 stride=1 padding=1 pool=2" (keys
+ *                            separated by spaces; omitted keys take their
+ *                            defaults, channels is required);
+ *   model.conv.I.KEY         one field of the existing layer I (0-based).
+ * On error returns RX_EINVAL with a message naming the key (unknown keys
+ * get a "did you mean" hint). */
+int rx_config_set(rx_config *c, const char *key, const char *const *vals,
+                  int n, int is_list, rx_err *err);
+
+/* rx_config_set from one string: "[a, b, c]" is a list (rx_param_set_str
+ * semantics). */
+int rx_config_set_str(rx_config *c, const char *key, const char *val,
+                      rx_err *err);
+
+/* Applies one "key=value" setting (split at the first '='). */
+int rx_config_assign(rx_config *c, const char *setting, rx_err *err);
+
+/* Cross-field checks (e.g. a cnn needs conv layers, nesterov needs SGD
+ * with momentum, plateau needs a validation set).  rx_config_check also
+ * names the key at fault in *key (a static string; may be NULL). */
+int rx_config_validate(const rx_config *c, rx_err *err);
+int rx_config_check(const rx_config *c, const char **key, rx_err *err);
+
+/* Flags of the canonical form. */
+enum {
+    RX_CANON_NOSEED = 1 << 0,   /* omit train.seed (the cell key) */
+    RX_CANON_RUNTIME = 1 << 1   /* include runtime-only keys */
+};
+
+/* Writes the canonical JSON of c into buf: sections data, model,
+ * optimizer, schedule, train in that (sorted) order, every key present,
+ * keys sorted bytewise within a section, numbers in their shortest exact
+ * form, no spaces.  Two configs describe the same run exactly when their
+ * canonical forms are equal.  Returns the length it needs (snprintf
+ * rules: the output is truncated when that is >= size). */
+int rx_config_canonical(const rx_config *c, unsigned flags, char *buf,
+                        size_t size);
+/* The same in a malloc'd string (caller frees); NULL when out of memory. */
+char *rx_config_json(const rx_config *c, unsigned flags);
+
+/* The run key: FNV-1a 64 of the canonical JSON (runtime keys omitted)
+ * and RX_TRAINER_VERSION, as 16 lower-case hex digits.  The cell key is
+ * the same without the seed: the runs of one cell differ only by seed. */
+void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
+void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
+
+/* Writes the value of one key as it appears in the canonical form
+ * (schedule.name as the bare profile name, strings unquoted).  Returns
+ * RX_OK, or RX_ENOTFOUND when c has no such key (e.g. a schedule
+ * parameter of another profile). */
+int rx_config_get(const rx_config *c, const char *key, char *buf,
+                  size_t size);
+
+/* Writes the key reference: every key with its type, bounds, default and
+ * doc; schedule keys come from the profile table.  RX_KEYS_ROFF writes
+ * the roff block of rexsweep.yaml(5), RX_KEYS_TEXT the `--keys` listing.
+ * This function's job is output. */
+typedef enum rx_keys_format { RX_KEYS_TEXT, RX_KEYS_ROFF } rx_keys_format;
+void rx_keys_print(FILE *f, rx_keys_format fmt);
+
+#endif

@@ -1,0 +1,274 @@
+/* cmd_plan.c: `rexsweep plan SPEC [--db FILE] [--json]`: validate a sweep
+ * spec and show its grid, training nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rx_grid.h"
+#include "rx_keys.h"
+#include "rx_param.h"
+#include "rx_range.h"
+#include "rx_spec.h"
+
+static const char usage_text[] =
+    "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
+    "\n"
+    "Validates the sweep spec SPEC, prints the number of runs and one row per run\n"
+    "(index, run key and the swept settings), and trains nothing.\n"
+    "\n"
+    "   --db FILE   the results store to compare against (default: the spec's\n"
+    "               'store', else results/rexsweep.db)\n"
+    "   --json      print the plan as one JSON object, for scripts\n"
+    "\n"
+    "A bad spec prints 'file:line:column: message' and exits with 2.\n";
+
+/* Columns every plan shows, then one per other swept key. */
+static const struct {
+    const char *title, *key;
+} fixed_cols[] = {
+    {"budget", "train.budget"},      {"epochs", NULL},           {"optimizer", "optimizer.name"},
+    {"lr", "optimizer.lr"},          {"schedule", "schedule.name"},
+    {"sampling", "schedule.sampling"}, {"seed", "train.seed"},
+};
+#define N_FIXED (int)(sizeof fixed_cols / sizeof fixed_cols[0])
+#define MAX_COLS 64
+
+typedef struct columns {
+    const char *key[MAX_COLS];
+    const char *title[MAX_COLS];
+    int n;
+} columns;
+
+static void add_col(columns *c, const char *key, const char *title)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->key[i] && strcmp(c->key[i], key) == 0)
+            return;
+    if (c->n < MAX_COLS) {
+        c->key[c->n] = key;
+        c->title[c->n++] = title;
+    }
+}
+
+static void plan_columns(const rx_grid *g, columns *c)
+{
+    c->n = 0;
+    for (int i = 0; i < N_FIXED; i++) {
+        c->key[c->n] = fixed_cols[i].key;
+        c->title[c->n++] = fixed_cols[i].title;
+    }
+    const char *swept[MAX_COLS];
+    int n = rx_grid_swept_keys(g, swept, MAX_COLS);
+    for (int i = 0; i < n && i < MAX_COLS; i++)
+        add_col(c, swept[i], swept[i]);
+    for (int i = 0; i < g->n_over; i++)
+        add_col(c, g->over[i].key, g->over[i].key);
+}
+
+/* The text of one cell.  Budgets read as percentages, exactly. */
+static void cell_text(const rx_job *j, const char *key, char *buf, size_t size)
+{
+    if (!key) {
+        snprintf(buf, size, "%.6g", j->cost);
+        return;
+    }
+    if (strcmp(key, "train.budget") == 0) {
+        char frac[64], pct[80];
+        rx_format_double(j->cfg.train.budget, frac, sizeof frac);
+        snprintf(pct, sizeof pct, "%se2", frac);
+        if (rx_decimal_normalize(pct, buf, size) == RX_OK && strlen(buf) + 1 < size) {
+            strcat(buf, "%");
+            return;
+        }
+    }
+    if (rx_config_get(&j->cfg, key, buf, size) != RX_OK)
+        snprintf(buf, size, "-");
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int count_cells(const rx_job *jobs, int n)
+{
+    if (n == 0)
+        return 0;
+    const char **cells = malloc((size_t)n * sizeof *cells);
+    if (!cells)
+        return -1;
+    for (int i = 0; i < n; i++)
+        cells[i] = jobs[i].cell;
+    qsort(cells, (size_t)n, sizeof *cells, cmp_str);
+    int k = 1;
+    for (int i = 1; i < n; i++)
+        k += strcmp(cells[i], cells[i - 1]) != 0;
+    free(cells);
+    return k;
+}
+
+static double total_cost(const rx_job *jobs, int n)
+{
+    double t = 0;
+    for (int i = 0; i < n; i++)
+        t += jobs[i].cost;
+    return t;
+}
+
+/* The store's view of the runs: new, done, failed, interrupted.
+ * HOOK (store): filled in once the store module (rx_store.h) lands; until
+ * then a plan reports the store path only. */
+static void print_store_text(const char *db, int n)
+{
+    printf("store '%s': comparing against a store is not available in this build\n", db);
+    (void)n;
+}
+
+static void print_json(const rx_spec *s, const rx_job *jobs, int n, const char *db)
+{
+    printf("{\"name\":");
+    json_string(stdout, s->name);
+    printf(",\"spec\":");
+    json_string(stdout, s->path);
+    printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
+           count_cells(jobs, n));
+    char num[64];
+    rx_format_double(total_cost(jobs, n), num, sizeof num);
+    printf("%s,\"axes\":[", num);
+    for (int i = 0; i < s->grid.n_axes; i++) {
+        if (i)
+            putchar(',');
+        json_string(stdout, s->grid.axes[i].name);
+    }
+    printf("],\"store\":{\"path\":");
+    json_string(stdout, db);
+    printf("},\"jobs\":[");
+    for (int i = 0; i < n; i++)
+        printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"cost\":%.17g,\"config\":%s}",
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, jobs[i].cost,
+               jobs[i].config_json);
+    printf("]}\n");
+}
+
+static void print_table(const rx_spec *s, const rx_job *jobs, int n, const char *db)
+{
+    int cells = count_cells(jobs, n);
+    printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
+           n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
+    print_store_text(db, n);
+    columns c;
+    plan_columns(&s->grid, &c);
+    int width[MAX_COLS + 2];
+    char buf[512];
+    width[0] = 5;
+    width[1] = RX_KEY_LEN;
+    for (int k = 0; k < c.n; k++)
+        width[k + 2] = (int)strlen(c.title[k]);
+    for (int i = 0; i < n; i++) {
+        int w = snprintf(buf, sizeof buf, "%d", jobs[i].index);
+        if (w > width[0])
+            width[0] = w;
+        for (int k = 0; k < c.n; k++) {
+            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
+            if ((int)strlen(buf) > width[k + 2])
+                width[k + 2] = (int)strlen(buf);
+        }
+    }
+    printf("\n%-*s  %-*s", width[0], "index", width[1], "key");
+    for (int k = 0; k < c.n; k++)
+        printf("  %-*s", width[k + 2], c.title[k]);
+    putchar('\n');
+    for (int i = 0; i < n; i++) {
+        printf("%-*d  %-*s", width[0], jobs[i].index, width[1], jobs[i].key);
+        for (int k = 0; k < c.n; k++) {
+            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
+            if (k == c.n - 1)
+                printf("  %s", buf);
+            else
+                printf("  %-*s", width[k + 2], buf);
+        }
+        putchar('\n');
+    }
+}
+
+int cmd_plan(int argc, char **argv)
+{
+    const char *path = NULL, *db = NULL;
+    int json = 0;
+    if (rx_wants_help(argc, argv)) {
+        fputs(usage_text, stdout);
+        return RX_EXIT_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--db") == 0) {
+            if (++i == argc) {
+                rx_die_msg("option '--db' needs a file name");
+                return RX_EXIT_USAGE;
+            }
+            db = argv[i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            db = argv[i] + 5;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
+            return RX_EXIT_USAGE;
+        } else if (path) {
+            rx_die_msg("plan takes one spec, got '%s' and '%s'", path, argv[i]);
+            return RX_EXIT_USAGE;
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path) {
+        fputs(usage_text, stderr);
+        return RX_EXIT_USAGE;
+    }
+    rx_err err;
+    rx_spec *s;
+    int rc = rx_spec_load(path, &s, &err);
+    if (rc) {
+        /* spec errors already read "file:line:column: message" */
+        if (rc == RX_EINVAL)
+            fprintf(stderr, "%s\n", err.msg);
+        else
+            rx_die_msg("%s", err.msg);
+        return rx_exit_for(rc);
+    }
+    rx_job *jobs;
+    int n;
+    if ((rc = rx_spec_expand(s, &jobs, &n, &err))) {
+        fprintf(stderr, "%s\n", err.msg);
+        rx_spec_free(s);
+        return rx_exit_for(rc);
+    }
+    if (!db)
+        db = s->store ? s->store : "results/rexsweep.db";
+    if (json)
+        print_json(s, jobs, n, db);
+    else
+        print_table(s, jobs, n, db);
+    rx_jobs_free(jobs, n);
+    rx_spec_free(s);
+    if (fflush(stdout) != 0) {
+        rx_die_msg("cannot write the plan");
+        return RX_EXIT_IO;
+    }
+    return RX_EXIT_OK;
+}

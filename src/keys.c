@@ -1,0 +1,815 @@
+/* keys.c: the key table of rx_config and everything driven by it. */
+#include "rx_keys.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rx_sched.h"
+
+#define OFF(f) offsetof(rx_config, f)
+#define SZ(f) ((int)sizeof(((rx_config *)0)->f))
+#define BIG 1e300
+#define SEED_MAX 9007199254740992.0 /* 2^53: exact in every JSON reader */
+
+/* One line per key: key, type, field, count field, capacity, lo, hi,
+ * flags, default, enum names, doc. */
+#define INT(k, f, lo, hi, def, doc) {k, RX_P_INT, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
+#define U64(k, f, lo, hi, def, doc) {k, RX_P_U64, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
+#define DBL(k, f, lo, hi, fl, def, doc) {k, RX_P_DOUBLE, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc}
+#define FRAC(k, f, lo, hi, fl, def, doc) {k, RX_P_FRACTION, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc}
+#define BOOL(k, f, fl, def, doc) {k, RX_P_BOOL, OFF(f), 0, 0, 0, 1, fl, def, NULL, doc}
+#define STR(k, f, names, def, doc) {k, RX_P_STR, OFF(f), 0, SZ(f), 0, 0, 0, def, names, doc}
+#define ENUM(k, f, names, def, doc) {k, RX_P_ENUM, OFF(f), 0, 0, 0, 0, 0, def, names, doc}
+#define ILIST(k, f, cnt, lo, hi, fl, def, doc) \
+    {k, RX_P_INTLIST, OFF(f), OFF(cnt), SZ(f) / (int)sizeof(int), lo, hi, fl, def, NULL, doc}
+
+/* A string row with names accepts only those names (checked here, not in
+ * param.c, because the field is text that the data module reads). */
+static const char *const datasets[] = {"fashion-mnist", "mnist", "idx", "csv", "libsvm",
+                                       "spirals", "blobs", "teacher", NULL};
+static const char *const norms[] = {"none", "global", "feature", NULL};
+static const char *const models[] = {"linear", "mlp", "cnn", "vae", NULL};
+static const char *const acts[] = {"relu", "tanh", "gelu", "sigmoid", NULL};
+static const char *const inits[] = {"auto", "he", "xavier", NULL};
+static const char *const losses[] = {"auto", "cross-entropy", "mse", "vae", NULL};
+static const char *const optims[] = {"sgd", "adam", "adamw", NULL};
+
+static const rx_param keys[] = {
+    STR("data.dataset", data.dataset, datasets, "spirals", "the dataset (spirals, blobs and teacher are synthetic and need no files)"),
+    STR("data.path", data.path, NULL, "", "directory of the IDX files, or the CSV or LIBSVM file; empty: the dataset's default"),
+    STR("data.test_path", data.test_path, NULL, "", "CSV or LIBSVM test file; empty: no test set"),
+    INT("data.label_column", data.label_column, -1, 1e6, "-1", "CSV: 0-based column of the label; -1: the last"),
+    BOOL("data.header", data.header, 0, "false", "CSV: the first row is a header"),
+    INT("data.n_features", data.n_features, 0, 1e7, "0", "LIBSVM: number of features; 0: infer from the file"),
+    INT("data.validation", data.validation, 0, 1e8, "0", "samples carved from the training set for validation"),
+    INT("data.train_subset", data.train_subset, 0, 1e8, "0", "train on the first N samples after a seeded shuffle; 0: all"),
+    INT("data.test_subset", data.test_subset, 0, 1e8, "0", "evaluate on the first N test samples; 0: all"),
+    ENUM("data.normalize", data.normalize, norms, "global", "input normalisation: none, global (one mean and scale) or feature (per feature), from the training split"),
+    INT("data.n_samples", data.n_samples, 1, 1e8, "2000", "synthetic sets: training samples (the test set has a quarter as many)"),
+    INT("data.n_classes", data.n_classes, 2, 1000, "3", "blobs: number of classes"),
+    INT("data.n_dims", data.n_dims, 1, 1e5, "2", "blobs and teacher: input dimensions"),
+    INT("data.n_outputs", data.n_outputs, 1, 1e4, "1", "teacher: output dimensions"),
+    INT("data.teacher_hidden", data.teacher_hidden, 1, 1e5, "32", "teacher: hidden width of the teacher network"),
+    DBL("data.noise", data.noise, 0, 1e6, 0, "0.1", "synthetic sets: noise level"),
+    U64("data.seed", data.data_seed, 0, SEED_MAX, "0", "seed of the synthetic data and of the validation split (the same for every run)"),
+
+    ENUM("model.type", model.type, models, "mlp", "the model"),
+    ILIST("model.hidden", model.hidden, model.n_hidden, 1, 65536, 0, "[64, 64]", "hidden layer widths (mlp; dense head of a cnn; vae encoder)"),
+    ENUM("model.activation", model.activation, acts, "relu", "hidden activation"),
+    DBL("model.dropout", model.dropout, 0, 1, RX_PF_HI_OPEN, "0", "dropout rate after each hidden activation"),
+    ENUM("model.init", model.init, inits, "auto", "weight initialisation; auto: He for relu and gelu, Xavier otherwise"),
+    ENUM("model.loss", model.loss, losses, "auto", "loss; auto: cross-entropy for classes, mse for regression, vae for a vae"),
+    INT("model.latent", model.latent, 1, 4096, "2", "vae: latent size"),
+
+    ENUM("optimizer.name", optim.kind, optims, "sgd", "the optimizer"),
+    DBL("optimizer.lr", optim.lr, 0, 1e6, RX_PF_LO_OPEN, "0.1", "initial (peak) learning rate, lr0; schedules scale it"),
+    DBL("optimizer.momentum", optim.momentum, 0, 1, RX_PF_HI_OPEN, "0", "sgd: momentum (PyTorch's convention); 0: plain SGD"),
+    BOOL("optimizer.nesterov", optim.nesterov, 0, "false", "sgd: Nesterov momentum"),
+    DBL("optimizer.dampening", optim.dampening, 0, 1, 0, "0", "sgd: momentum dampening"),
+    DBL("optimizer.beta1", optim.beta1, 0, 1, RX_PF_HI_OPEN, "0.9", "adam, adamw: first moment decay"),
+    DBL("optimizer.beta2", optim.beta2, 0, 1, RX_PF_HI_OPEN, "0.999", "adam, adamw: second moment decay"),
+    DBL("optimizer.eps", optim.eps, 0, 1, RX_PF_LO_OPEN, "1e-8", "adam, adamw: denominator epsilon"),
+    DBL("optimizer.weight_decay", optim.weight_decay, 0, 10, 0, "0", "weight decay: L2 in the gradient (sgd, adam), decoupled (adamw)"),
+    DBL("optimizer.clip_norm", optim.clip_norm, 0, 1e12, 0, "0", "clip gradients to this global L2 norm; 0: off"),
+
+    INT("train.batch_size", train.batch_size, 1, 65536, "128", "examples per step"),
+    DBL("train.full_epochs", train.full_epochs, 0, 1e6, RX_PF_LO_OPEN, "10", "epochs of the 100% budget"),
+    FRAC("train.budget", train.budget, 0, 100, RX_PF_LO_OPEN, "1", "fraction of full_epochs this run trains for (25% or 0.25), rounded up to whole steps"),
+    U64("train.seed", train.seed, 0, SEED_MAX, "0", "seed of the initialisation, the shuffles and dropout"),
+    INT("train.log_every", train.log_every, 0, 1e9, "0", "also record train loss, lr and momentum every N steps; 0: off"),
+    BOOL("train.eval_test", train.eval_test, 0, "true", "evaluate the test set after every epoch"),
+    {"train.blas_threads", RX_P_INT, OFF(train.blas_threads), 0, 0, 0, 256, RX_KF_RUNTIME, "0",
+     NULL, "threads of OpenBLAS; 0: 1 (bit-identical results); not part of the run key"},
+    {"train.max_seconds", RX_P_DOUBLE, OFF(train.max_seconds), 0, 0, 0, 1e9, RX_KF_RUNTIME, "0",
+     NULL, "stop a run after this many seconds (status timeout); 0: no limit; not part of the run key"},
+};
+#define N_KEYS (int)(sizeof keys / sizeof keys[0])
+
+#define COFF(f) offsetof(rx_conv_config, f)
+/* Sorted by key: the canonical form writes a layer's keys in this order. */
+static const rx_param conv_keys[] = {
+    {"model.conv.channels", RX_P_INT, COFF(channels), 0, 0, 1, 4096, 0, NULL, NULL, "output channels (required)"},
+    {"model.conv.kernel", RX_P_INT, COFF(kernel), 0, 0, 1, 64, 0, "3", NULL, "kernel size (square)"},
+    {"model.conv.padding", RX_P_INT, COFF(padding), 0, 0, 0, 64, 0, "0", NULL, "zero padding on each side"},
+    {"model.conv.pool", RX_P_INT, COFF(pool), 0, 0, 0, 64, 0, "0", NULL, "max-pool window and stride after the layer; 0 or 1: none"},
+    {"model.conv.stride", RX_P_INT, COFF(stride), 0, 0, 1, 64, 0, "1", NULL, "stride"},
+};
+#define N_CONV (int)(sizeof conv_keys / sizeof conv_keys[0])
+
+/* Schedule keys that are not profile parameters (rx_sched_set). */
+static const char *const sched_keys[] = {"schedule.name", "schedule.sampling", "schedule.warmup",
+                                         "schedule.warmup_start", "schedule.warmup_counts"};
+#define N_SCHED_KEYS (int)(sizeof sched_keys / sizeof sched_keys[0])
+
+#define DEFAULT_SCHEDULE "constant"
+
+const rx_param *rx_keys(int *n)
+{
+    *n = N_KEYS;
+    return keys;
+}
+
+const rx_param *rx_conv_keys(int *n)
+{
+    *n = N_CONV;
+    return conv_keys;
+}
+
+/* The last dotted component of a key. */
+static const char *leaf(const char *key)
+{
+    const char *d = strrchr(key, '.');
+    return d ? d + 1 : key;
+}
+
+static const rx_param *conv_find(const char *name)
+{
+    for (int i = 0; i < N_CONV; i++)
+        if (strcmp(leaf(conv_keys[i].key), name) == 0)
+            return &conv_keys[i];
+    return NULL;
+}
+
+/* The row of schedule parameter `name` in profile pr, or NULL.  Rows may
+ * be keyed bare ("gamma") or dotted ("schedule.gamma"). */
+static const rx_param *profile_param(const rx_profile *pr, const char *name)
+{
+    for (int i = 0; i < pr->n_params; i++)
+        if (strcmp(leaf(pr->params[i].key), name) == 0)
+            return &pr->params[i];
+    return NULL;
+}
+
+/* The first row of any profile with parameter `name`, or NULL. */
+static const rx_param *any_profile_param(const char *name)
+{
+    int np;
+    const rx_profile *pr = rx_profiles(&np);
+    for (int i = 0; i < np; i++) {
+        const rx_param *p = profile_param(&pr[i], name);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+static int is_list_type(rx_ptype t)
+{
+    return t == RX_P_INTLIST || t == RX_P_DBLLIST;
+}
+
+/* Parses "model.conv.I.KEY": returns 1 and fills *idx and *name. */
+static int conv_field_key(const char *key, int *idx, const char **name)
+{
+    static const char pre[] = "model.conv.";
+    if (strncmp(key, pre, sizeof pre - 1) != 0)
+        return 0;
+    const char *s = key + sizeof pre - 1;
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    long i = 0;
+    while (isdigit((unsigned char)*s) && i < 1000)
+        i = i * 10 + (*s++ - '0');
+    if (*s != '.')
+        return 0;
+    *idx = (int)i;
+    *name = s + 1;
+    return 1;
+}
+
+rx_key_shape rx_key_shape_of(const char *key)
+{
+    const rx_param *p = rx_param_find(keys, N_KEYS, key);
+    if (p)
+        return is_list_type(p->type) ? RX_KEY_LIST : RX_KEY_SCALAR;
+    if (strcmp(key, "model.conv") == 0)
+        return RX_KEY_LIST;
+    int idx;
+    const char *name;
+    if (conv_field_key(key, &idx, &name))
+        return conv_find(name) ? RX_KEY_SCALAR : RX_KEY_UNKNOWN;
+    if (strncmp(key, "schedule.", 9) != 0)
+        return RX_KEY_UNKNOWN;
+    if (strcmp(key, "schedule.sampling") == 0)
+        return RX_KEY_LIST;
+    for (int i = 0; i < N_SCHED_KEYS; i++)
+        if (strcmp(key, sched_keys[i]) == 0)
+            return RX_KEY_SCALAR;
+    p = strchr(key + 9, '.') ? NULL : any_profile_param(key + 9);
+    if (!p)
+        return RX_KEY_UNKNOWN;
+    return is_list_type(p->type) ? RX_KEY_LIST : RX_KEY_SCALAR;
+}
+
+/* Calls fn on every known key: the table, model.conv, the schedule keys
+ * and "schedule.P" for every profile parameter P (repeats possible). */
+static void each_key(void (*fn)(const char *key, void *ud), void *ud)
+{
+    for (int i = 0; i < N_KEYS; i++)
+        fn(keys[i].key, ud);
+    fn("model.conv", ud);
+    for (int i = 0; i < N_SCHED_KEYS; i++)
+        fn(sched_keys[i], ud);
+    int np;
+    const rx_profile *pr = rx_profiles(&np);
+    for (int i = 0; i < np; i++)
+        for (int j = 0; j < pr[i].n_params; j++) {
+            char k[128];
+            snprintf(k, sizeof k, "schedule.%s", leaf(pr[i].params[j].key));
+            fn(k, ud);
+        }
+}
+
+typedef struct suggest_state {
+    const char *key, *section;
+    size_t section_len;
+    int best_d;
+    char best[128];
+} suggest_state;
+
+static void suggest_one(const char *cand, void *ud)
+{
+    suggest_state *s = ud;
+    if (s->section && (strncmp(cand, s->section, s->section_len) != 0 ||
+                       cand[s->section_len] != '.'))
+        return;
+    /* compare with the whole key and with its last component, so that
+     * "batchsize" finds "train.batch_size" */
+    int d = rx_edit_distance(s->key, cand);
+    int d2 = rx_edit_distance(s->key, leaf(cand));
+    if (d2 < d)
+        d = d2;
+    if (d < s->best_d) {
+        s->best_d = d;
+        snprintf(s->best, sizeof s->best, "%s", cand);
+    }
+}
+
+int rx_key_suggest(const char *key, const char *section, char *out, size_t size)
+{
+    suggest_state s = {key, section, section ? strlen(section) : 0, 0, ""};
+    s.best_d = (int)strlen(leaf(key)) / 3 + 2;
+    if (s.best_d > 4)
+        s.best_d = 4;
+    each_key(suggest_one, &s);
+    if (!s.best[0])
+        return 0;
+    snprintf(out, size, "%s", s.best);
+    return 1;
+}
+
+static int unknown_key(const char *key, rx_err *err)
+{
+    char hint[128];
+    if (rx_key_suggest(key, NULL, hint, sizeof hint))
+        return rx_errf(err, RX_EINVAL, "unknown key '%s' (did you mean '%s'?)", key, hint);
+    return rx_errf(err, RX_EINVAL, "unknown key '%s'", key);
+}
+
+/* Sets a table row; string rows with names accept only those names and
+ * report them as an enum would. */
+static int set_row(const rx_param *p, rx_config *c, const char *const *vals, int n,
+                   int is_list, rx_err *err)
+{
+    if (p->type == RX_P_STR && p->names && !is_list && n == 1) {
+        rx_param q = *p;
+        int idx;
+        q.type = RX_P_ENUM;
+        q.off = 0;
+        int rc = rx_param_set(&q, &idx, vals, n, is_list, err);
+        if (rc)
+            return rc;
+    }
+    return rx_param_set(p, c, vals, n, is_list, err);
+}
+
+/* Parses one layer "channels=16 kernel=3 pool=2" (n is the 1-based layer
+ * number for messages). */
+static int conv_parse(rx_conv_config *l, const char *text, int n, rx_err *err)
+{
+    char buf[512];
+    if (strlen(text) >= sizeof buf)
+        return rx_errf(err, RX_EINVAL, "'model.conv' layer %d is too long", n);
+    memset(l, 0, sizeof *l);
+    rx_param_defaults(conv_keys, N_CONV, l, NULL);
+    strcpy(buf, text);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        char *eq = strchr(t, '=');
+        if (!eq || eq == t || !eq[1])
+            return rx_errf(err, RX_EINVAL,
+                           "'model.conv' layer %d: expected KEY=VALUE, got '%s'", n, t);
+        *eq = '\0';
+        const rx_param *p = conv_find(t);
+        if (!p) {
+            const rx_param *best = NULL;
+            int bd = 3;
+            for (int i = 0; i < N_CONV; i++) {
+                int d = rx_edit_distance(t, leaf(conv_keys[i].key));
+                if (d < bd)
+                    bd = d, best = &conv_keys[i];
+            }
+            if (best)
+                return rx_errf(err, RX_EINVAL,
+                               "'model.conv' layer %d: unknown key '%s' (did you mean '%s'?)",
+                               n, t, leaf(best->key));
+            return rx_errf(err, RX_EINVAL, "'model.conv' layer %d: unknown key '%s'", n, t);
+        }
+        const char *v = eq + 1;
+        int rc = rx_param_set(p, l, &v, 1, 0, err);
+        if (rc)
+            return rc;
+    }
+    if (l->channels == 0)
+        return rx_errf(err, RX_EINVAL, "'model.conv' layer %d needs 'channels'", n);
+    return RX_OK;
+}
+
+int rx_config_set(rx_config *c, const char *key, const char *const *vals, int n,
+                  int is_list, rx_err *err)
+{
+    const rx_param *p = rx_param_find(keys, N_KEYS, key);
+    if (p)
+        return set_row(p, c, vals, n, is_list, err);
+    if (strcmp(key, "model.conv") == 0) {
+        if (n > RX_MAX_CONV)
+            return rx_errf(err, RX_EINVAL, "'model.conv' takes at most %d layers, got %d",
+                           RX_MAX_CONV, n);
+        rx_conv_config layers[RX_MAX_CONV];
+        for (int i = 0; i < n; i++) {
+            int rc = conv_parse(&layers[i], vals[i], i + 1, err);
+            if (rc)
+                return rc;
+        }
+        memcpy(c->model.conv, layers, (size_t)n * sizeof layers[0]);
+        c->model.n_conv = n;
+        return RX_OK;
+    }
+    int idx;
+    const char *name;
+    if (conv_field_key(key, &idx, &name)) {
+        p = conv_find(name);
+        if (!p)
+            return unknown_key(key, err);
+        if (idx >= c->model.n_conv)
+            return rx_errf(err, RX_EINVAL, "'%s': there is no conv layer %d (the model has %d)",
+                           key, idx, c->model.n_conv);
+        return rx_param_set(p, &c->model.conv[idx], vals, n, is_list, err);
+    }
+    if (strncmp(key, "schedule.", 9) == 0 && key[9]) {
+        if (strcmp(key, "schedule.name") == 0) {
+            if (is_list || n != 1)
+                return rx_errf(err, RX_EINVAL, "'schedule.name' takes a single value, not a list");
+            return rx_sched_init(&c->sched, vals[0], err);
+        }
+        if (rx_key_shape_of(key) == RX_KEY_UNKNOWN)
+            return unknown_key(key, err);
+        return rx_sched_set(&c->sched, key + 9, vals, n, is_list, err);
+    }
+    return unknown_key(key, err);
+}
+
+int rx_config_set_str(rx_config *c, const char *key, const char *val, rx_err *err)
+{
+    char buf[4096];
+    const char *items[RX_MAX_ITEMS_SPLIT];
+    int k = rx_split_list(val, buf, sizeof buf, items, RX_MAX_ITEMS_SPLIT);
+    if (k == -2)
+        return rx_errf(err, RX_EINVAL, "'%s': too many values or value too long", key);
+    if (k >= 0)
+        return rx_config_set(c, key, items, k, 1, err);
+    return rx_config_set(c, key, &val, 1, 0, err);
+}
+
+int rx_config_assign(rx_config *c, const char *setting, rx_err *err)
+{
+    const char *eq = strchr(setting, '=');
+    if (!eq || eq == setting)
+        return rx_errf(err, RX_EINVAL, "expected KEY=VALUE, got '%s'", setting);
+    char key[128];
+    size_t kn = (size_t)(eq - setting);
+    if (kn >= sizeof key)
+        return rx_errf(err, RX_EINVAL, "key too long in '%s'", setting);
+    memcpy(key, setting, kn);
+    key[kn] = '\0';
+    return rx_config_set_str(c, key, eq + 1, err);
+}
+
+void rx_config_defaults(rx_config *c)
+{
+    memset(c, 0, sizeof *c);
+    /* The table's defaults are literals checked by the tests, so these
+     * calls cannot fail. */
+    rx_param_defaults(keys, N_KEYS, c, NULL);
+    rx_sched_init(&c->sched, DEFAULT_SCHEDULE, NULL);
+}
+
+static int synthetic(const char *dataset)
+{
+    return strcmp(dataset, "spirals") == 0 || strcmp(dataset, "blobs") == 0 ||
+           strcmp(dataset, "teacher") == 0;
+}
+
+#define FAIL(k, ...) (key ? (void)(*key = (k)) : (void)0, rx_errf(err, RX_EINVAL, __VA_ARGS__))
+
+int rx_config_check(const rx_config *c, const char **key, rx_err *err)
+{
+    const rx_data_config *d = &c->data;
+    const rx_model_config *m = &c->model;
+    if (key)
+        *key = NULL;
+    if ((strcmp(d->dataset, "csv") == 0 || strcmp(d->dataset, "libsvm") == 0 ||
+         strcmp(d->dataset, "idx") == 0) && !d->path[0])
+        return FAIL("data.path", "dataset '%s' needs 'data.path'", d->dataset);
+    if (synthetic(d->dataset) && d->validation >= d->n_samples)
+        return FAIL("data.validation",
+                    "'data.validation' (%d) must be smaller than 'data.n_samples' (%d)",
+                    d->validation, d->n_samples);
+    if ((m->type == RX_MODEL_MLP || m->type == RX_MODEL_VAE) && m->n_hidden == 0)
+        return FAIL("model.hidden", "'model.hidden' must list at least one width for a%s %s",
+                    m->type == RX_MODEL_MLP ? "n" : "", m->type == RX_MODEL_MLP ? "mlp" : "vae");
+    if (m->type == RX_MODEL_CNN && m->n_conv == 0)
+        return FAIL("model.type", "'model.conv' must list at least one layer for a cnn");
+    if (m->type != RX_MODEL_CNN && m->n_conv > 0)
+        return FAIL("model.conv", "'model.conv' is only for a cnn, not a %s model",
+                    models[m->type]);
+    if (m->loss == RX_LOSS_VAE && m->type != RX_MODEL_VAE)
+        return FAIL("model.loss", "'model.loss' vae needs 'model.type' vae");
+    if (m->type == RX_MODEL_VAE && m->loss != RX_LOSS_AUTO && m->loss != RX_LOSS_VAE)
+        return FAIL("model.loss", "a vae trains with 'model.loss' vae (or auto), not %s",
+                    losses[m->loss]);
+    if (strcmp(d->dataset, "teacher") == 0 && m->loss == RX_LOSS_XENT)
+        return FAIL("model.loss",
+                    "'model.loss' cross-entropy needs class labels, and dataset 'teacher' is a regression");
+    if (c->optim.nesterov && (c->optim.kind != RX_OPT_SGD || c->optim.momentum <= 0 ||
+                              c->optim.dampening != 0))
+        return FAIL("optimizer.nesterov",
+                    "'optimizer.nesterov' needs sgd with momentum > 0 and dampening 0");
+    int np;
+    const rx_profile *pr = rx_profiles(&np);
+    if (c->sched.profile >= 0 && c->sched.profile < np &&
+        strcmp(pr[c->sched.profile].name, "plateau") == 0 && d->validation == 0)
+        return FAIL("schedule.name",
+                    "schedule 'plateau' monitors the validation loss, so 'data.validation' must be > 0");
+    int rc = rx_sched_validate(&c->sched, err);
+    if (rc && key)
+        *key = "schedule.name";
+    return rc;
+}
+
+int rx_config_validate(const rx_config *c, rx_err *err)
+{
+    return rx_config_check(c, NULL, err);
+}
+
+/* ---- canonical JSON --------------------------------------------------- */
+
+/* An append-only text buffer that keeps counting past its end, so that
+ * callers learn the size they need (snprintf rules). */
+typedef struct sbuf {
+    char *p;
+    size_t size, k;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->k < b->size) {
+        size_t room = b->size - b->k - 1;
+        memcpy(b->p + b->k, s, n < room ? n : room);
+    }
+    b->k += n;
+    if (b->size)
+        b->p[b->k < b->size ? b->k : b->size - 1] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+/* Appends the value of row p (a field of base) as JSON.  8 KiB holds the
+ * longest value: a 1023-byte path with every byte escaped as \u00XX. */
+static void sb_value(sbuf *b, const rx_param *p, const void *base)
+{
+    char v[8192];
+    int n = rx_param_format(p, base, v, sizeof v);
+    sb_put(b, v, n < (int)sizeof v ? (size_t)n : strlen(v));
+}
+
+/* Appends the conv layers: [{"channels":..,"kernel":..,...}]. */
+static void sb_conv(sbuf *b, const rx_config *c)
+{
+    sb_str(b, "[");
+    for (int l = 0; l < c->model.n_conv; l++) {
+        sb_str(b, l ? ",{" : "{");
+        for (int j = 0; j < N_CONV; j++) {
+            sb_str(b, j ? ",\"" : "\"");
+            sb_str(b, leaf(conv_keys[j].key));
+            sb_str(b, "\":");
+            sb_value(b, &conv_keys[j], &c->model.conv[l]);
+        }
+        sb_str(b, "}");
+    }
+    sb_str(b, "]");
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const rx_param *const *x = a, *const *y = b;
+    return strcmp((*x)->key, (*y)->key);
+}
+
+/* Appends {"k":v,...} of the rows of tab whose key starts with
+ * "section.", sorted; conv=1 adds the model.conv pseudo-key. */
+static void sb_section(sbuf *b, const rx_config *c, const char *section, unsigned flags)
+{
+    const rx_param *rows[N_KEYS + 1];
+    static const rx_param conv_row = {"model.conv", RX_P_STR, 0, 0, 0, 0, 0, 0, NULL, NULL, ""};
+    size_t sl = strlen(section);
+    int n = 0;
+    for (int i = 0; i < N_KEYS; i++) {
+        if (strncmp(keys[i].key, section, sl) != 0 || keys[i].key[sl] != '.')
+            continue;
+        if ((keys[i].flags & RX_KF_RUNTIME) && !(flags & RX_CANON_RUNTIME))
+            continue;
+        if ((flags & RX_CANON_NOSEED) && strcmp(keys[i].key, "train.seed") == 0)
+            continue;
+        rows[n++] = &keys[i];
+    }
+    if (strcmp(section, "model") == 0)
+        rows[n++] = &conv_row;
+    qsort(rows, (size_t)n, sizeof rows[0], cmp_rows);
+    sb_str(b, "{");
+    for (int i = 0; i < n; i++) {
+        sb_str(b, i ? ",\"" : "\"");
+        sb_str(b, rows[i]->key + sl + 1);
+        sb_str(b, "\":");
+        if (rows[i] == &conv_row)
+            sb_conv(b, c);
+        else
+            sb_value(b, rows[i], c);
+    }
+    sb_str(b, "}");
+}
+
+int rx_config_canonical(const rx_config *c, unsigned flags, char *buf, size_t size)
+{
+    sbuf b = {buf, size, 0};
+    if (size)
+        buf[0] = '\0';
+    sb_str(&b, "{\"data\":");
+    sb_section(&b, c, "data", flags);
+    sb_str(&b, ",\"model\":");
+    sb_section(&b, c, "model", flags);
+    sb_str(&b, ",\"optimizer\":");
+    sb_section(&b, c, "optimizer", flags);
+    sb_str(&b, ",\"schedule\":");
+    char sched[8192];
+    int n = rx_sched_format(&c->sched, sched, sizeof sched);
+    if (n >= (int)sizeof sched) {
+        char *big = malloc((size_t)n + 1);
+        if (big) {
+            rx_sched_format(&c->sched, big, (size_t)n + 1);
+            sb_put(&b, big, (size_t)n);
+            free(big);
+        } else {
+            b.k += (size_t)n;
+        }
+    } else {
+        sb_put(&b, sched, (size_t)n);
+    }
+    sb_str(&b, ",\"train\":");
+    sb_section(&b, c, "train", flags);
+    sb_str(&b, "}");
+    return (int)b.k;
+}
+
+char *rx_config_json(const rx_config *c, unsigned flags)
+{
+    char probe[1];
+    int n = rx_config_canonical(c, flags, probe, sizeof probe);
+    char *s = malloc((size_t)n + 1);
+    if (s)
+        rx_config_canonical(c, flags, s, (size_t)n + 1);
+    return s;
+}
+
+static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
+{
+    char *json = rx_config_json(c, flags);
+    uint64_t h = RX_HASH_INIT;
+    if (json) {
+        h = rx_hash64(json, strlen(json), h);
+        free(json);
+    }
+    char ver[32];
+    int n = snprintf(ver, sizeof ver, "\ntrainer=%d", RX_TRAINER_VERSION);
+    h = rx_hash64(ver, (size_t)n, h);
+    snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
+}
+
+void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])
+{
+    key_of(c, 0, out);
+}
+
+void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1])
+{
+    key_of(c, RX_CANON_NOSEED, out);
+}
+
+/* Copies JSON text into buf without surrounding quotes of a string. */
+static int unquote(const char *json, char *buf, size_t size)
+{
+    size_t n = strlen(json);
+    if (n >= 2 && json[0] == '"' && json[n - 1] == '"')
+        return snprintf(buf, size, "%.*s", (int)(n - 2), json + 1);
+    return snprintf(buf, size, "%s", json);
+}
+
+int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
+{
+    char tmp[4096];
+    const rx_param *p = rx_param_find(keys, N_KEYS, key);
+    if (p) {
+        rx_param_format(p, c, tmp, sizeof tmp);
+        unquote(tmp, buf, size);
+        return RX_OK;
+    }
+    if (strcmp(key, "model.conv") == 0) {
+        sbuf b = {buf, size, 0};
+        sb_conv(&b, c);
+        return RX_OK;
+    }
+    int idx;
+    const char *name;
+    if (conv_field_key(key, &idx, &name)) {
+        p = conv_find(name);
+        if (!p || idx >= c->model.n_conv)
+            return RX_ENOTFOUND;
+        rx_param_format(p, &c->model.conv[idx], buf, size);
+        return RX_OK;
+    }
+    if (strncmp(key, "schedule.", 9) != 0)
+        return RX_ENOTFOUND;
+    int np;
+    const rx_profile *pr = rx_profiles(&np);
+    if (c->sched.profile < 0 || c->sched.profile >= np)
+        return RX_ENOTFOUND;
+    const char *k = key + 9;
+    if (strcmp(k, "name") == 0) {
+        snprintf(buf, size, "%s", pr[c->sched.profile].name);
+        return RX_OK;
+    }
+    if (strcmp(k, "sampling") == 0) {
+        rx_sampling_format(&c->sched, tmp, sizeof tmp);
+        unquote(tmp, buf, size);
+        return RX_OK;
+    }
+    if (strcmp(k, "warmup") == 0 || strcmp(k, "warmup_start") == 0) {
+        rx_format_double(k[6] ? c->sched.warmup_start : c->sched.warmup, buf, size);
+        return RX_OK;
+    }
+    if (strcmp(k, "warmup_counts") == 0) {
+        snprintf(buf, size, "%s", c->sched.warmup_counts ? "true" : "false");
+        return RX_OK;
+    }
+    p = profile_param(&pr[c->sched.profile], k);
+    if (!p)
+        return RX_ENOTFOUND;
+    rx_param_format(p, &c->sched, tmp, sizeof tmp);
+    unquote(tmp, buf, size);
+    return RX_OK;
+}
+
+/* ---- the key reference ------------------------------------------------ */
+
+static void describe(const rx_param *p, char *buf, size_t size)
+{
+    if (p->type == RX_P_STR && p->names) {
+        rx_param q = *p;
+        q.type = RX_P_ENUM;
+        rx_param_describe(&q, buf, size);
+    } else {
+        rx_param_describe(p, buf, size);
+    }
+}
+
+/* Writes s with roff's special characters escaped. */
+static void roff_text(FILE *f, const char *s)
+{
+    if (*s == '.' || *s == '\'')
+        fputs("\\&", f);
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\e", f);
+        else if (*s == '-')
+            fputs("\\-", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+static void print_row(FILE *f, rx_keys_format fmt, const char *key, const char *type,
+                      const char *def, const char *doc)
+{
+    if (fmt == RX_KEYS_TEXT) {
+        fprintf(f, "  %s", key);
+        if (def)
+            fprintf(f, " = %s", def[0] ? def : "\"\"");
+        fprintf(f, "\n      %s; %s\n", doc, type);
+        return;
+    }
+    fputs(".TP\n.B ", f);
+    roff_text(f, key);
+    fputc('\n', f);
+    char d[512];
+    snprintf(d, sizeof d, "%c%s", toupper((unsigned char)doc[0]), doc + 1);
+    roff_text(f, d);
+    fputs(".\n.br\n", f);
+    char t[512];
+    snprintf(t, sizeof t, "%c%s", toupper((unsigned char)type[0]), type + 1);
+    roff_text(f, t);
+    if (def) {
+        fputs("; default ", f);
+        roff_text(f, def[0] ? def : "\"\"");
+    }
+    fputs(".\n", f);
+}
+
+static void print_heading(FILE *f, rx_keys_format fmt, const char *text)
+{
+    if (fmt == RX_KEYS_TEXT) {
+        fprintf(f, "\n%s\n", text);
+        return;
+    }
+    fputs(".SS ", f);
+    roff_text(f, text);
+    fputc('\n', f);
+}
+
+void rx_keys_print(FILE *f, rx_keys_format fmt)
+{
+    static const char *const sections[] = {"data", "model", "optimizer", "train"};
+    char type[512];
+    for (int s = 0; s < 4; s++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s:", sections[s]);
+        print_heading(f, fmt, head);
+        size_t sl = strlen(sections[s]);
+        for (int i = 0; i < N_KEYS; i++) {
+            const rx_param *p = &keys[i];
+            if (strncmp(p->key, sections[s], sl) != 0 || p->key[sl] != '.' ||
+                (p->flags & RX_PF_HIDDEN))
+                continue;
+            describe(p, type, sizeof type);
+            print_row(f, fmt, p->key, type, p->def, p->doc);
+        }
+        if (s != 1)
+            continue;
+        print_row(f, fmt, "model.conv", "a list of at most 8 layers, each a map of the keys below",
+                  "[]", "cnn: the convolution layers, in order");
+        for (int i = 0; i < N_CONV; i++) {
+            char k[64];
+            snprintf(k, sizeof k, "model.conv[].%s", leaf(conv_keys[i].key));
+            describe(&conv_keys[i], type, sizeof type);
+            print_row(f, fmt, k, type, conv_keys[i].def, conv_keys[i].doc);
+        }
+    }
+
+    print_heading(f, fmt, "schedule:");
+    int np;
+    const rx_profile *pr = rx_profiles(&np);
+    size_t k = (size_t)snprintf(type, sizeof type, "one of ");
+    for (int i = 0; i < np && k < sizeof type; i++)
+        k += (size_t)snprintf(type + k, sizeof type - k, "%s%s", i ? ", " : "", pr[i].name);
+    print_row(f, fmt, "schedule.name", type, DEFAULT_SCHEDULE,
+              "the schedule's profile; setting it resets every schedule key to the profile's defaults");
+    /* the defaults of the other keys are whatever rx_sched_init sets */
+    static const struct { const char *key, *type, *doc; } common[] = {
+        {"schedule.sampling", "iteration, epoch, N%, every-N, a list of fractions, or a preset 50-75, 33-66, 25-50-75",
+         "when the lr is re-read from the profile (held in between)"},
+        {"schedule.warmup", "a number >= 0", "warm-up length: below 1 a fraction of the run, else steps; 0: none"},
+        {"schedule.warmup_start", "a number in [0, 1]", "the lr factor the warm-up starts from"},
+        {"schedule.warmup_counts", "true or false", "the warm-up counts toward the budget"},
+    };
+    rx_config d;
+    rx_config_defaults(&d);
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
+        char def[256];
+        rx_config_get(&d, common[i].key, def, sizeof def);
+        print_row(f, fmt, common[i].key, common[i].type, def, common[i].doc);
+    }
+    for (int i = 0; i < np; i++)
+        for (int j = 0; j < pr[i].n_params; j++) {
+            const rx_param *p = &pr[i].params[j];
+            char key[128], doc[512];
+            snprintf(key, sizeof key, "schedule.%s", leaf(p->key));
+            snprintf(doc, sizeof doc, "%s: %s", pr[i].name, p->doc ? p->doc : "");
+            describe(p, type, sizeof type);
+            print_row(f, fmt, key, type, p->def, doc);
+        }
+}
