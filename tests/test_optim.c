@@ -1,0 +1,147 @@
+/* test_optim.c: every optimizer against torch.optim (fixtures written by
+ * tests/data/optim/make_fixtures.py), plus the error paths. */
+#include "rx_test.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "rx_optim.h"
+#include "data/optim/fixtures.h"
+
+static rx_optim_config config_for(const opt_case *k)
+{
+    rx_optim_config c = {0};
+    c.kind = strcmp(k->kind, "sgd") == 0 ? RX_OPT_SGD
+           : strcmp(k->kind, "adam") == 0 ? RX_OPT_ADAM : RX_OPT_ADAMW;
+    c.lr = k->lr[0];
+    c.momentum = k->mom[0];
+    c.nesterov = k->nesterov;
+    c.dampening = k->dampening;
+    c.beta1 = k->mom[0];
+    c.beta2 = k->beta2;
+    c.eps = k->eps;
+    c.weight_decay = k->weight_decay;
+    c.clip_norm = k->clip;
+    return c;
+}
+
+/* Steps one fixture case; fails on the first value off by more than
+ * float rounding (torch does the same float32 operations). */
+static void run_case(const opt_case *k)
+{
+    float mask[OPT_N], p[OPT_N], g[OPT_N];
+    for (int i = 0; i < OPT_N; i++)
+        mask[i] = i < OPT_N_DECAY ? 1.0f : 0.0f;
+    rx_optim_config c = config_for(k);
+    rx_optim *o;
+    rx_err err;
+    assert_int_equal(rx_optim_create(&o, &c, OPT_N, k->use_mask ? mask : NULL, &err), RX_OK);
+    for (int rep = 0; rep < 2; rep++) {   /* second pass: after rx_optim_reset */
+        memcpy(p, opt_p0, sizeof p);
+        for (int s = 0; s < OPT_STEPS; s++) {
+            memcpy(g, opt_grads[s], sizeof g);
+            double norm = rx_optim_step(o, p, g, k->lr[s], k->mom[s]);
+            if (fabs(norm - k->norm[s]) > 1e-6 * k->norm[s])
+                fail_msg("%s step %d: norm %.9g, torch %.9g", k->name, s, norm, k->norm[s]);
+            for (int i = 0; i < OPT_N; i++) {
+                double want = k->p[s][i];
+                if (fabs(p[i] - want) > 2e-6 * (1 + fabs(want)))
+                    fail_msg("%s step %d param %d: %.9g, torch %.9g", k->name, s, i, p[i], want);
+            }
+        }
+        rx_optim_reset(o);
+    }
+    rx_optim_free(o);
+}
+
+static void test_torch_parity(void **state)
+{
+    (void)state;
+    int n = (int)(sizeof opt_cases / sizeof opt_cases[0]);
+    for (int i = 0; i < n; i++)
+        run_case(&opt_cases[i]);
+}
+
+/* Hand-computed first steps, independent of the fixtures. */
+static void test_by_hand(void **state)
+{
+    (void)state;
+    rx_optim_config c = {0};
+    rx_optim *o;
+    float p[2] = {1.0f, -2.0f}, g[2] = {0.5f, 0.25f};
+    /* sgd momentum: buf = g at the first step, then m*buf + g */
+    c.kind = RX_OPT_SGD;
+    c.momentum = 0.9;
+    assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
+    rx_optim_step(o, p, g, 0.1, 0.9);
+    assert_float_equal(p[0], 1.0 - 0.05, 1e-7);
+    g[0] = 0.5f;
+    rx_optim_step(o, p, g, 0.1, 0.9);
+    assert_float_equal(p[0], 0.95 - 0.1 * (0.9 * 0.5 + 0.5), 1e-6);
+    rx_optim_free(o);
+    /* adam: the first step moves every parameter by lr (bias corrected) */
+    memset(&c, 0, sizeof c);
+    c.kind = RX_OPT_ADAM;
+    c.beta1 = 0.9;
+    c.beta2 = 0.999;
+    c.eps = 1e-8;
+    p[0] = 1.0f, p[1] = -2.0f, g[0] = 0.5f, g[1] = -3.0f;
+    assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
+    rx_optim_step(o, p, g, 0.01, 0.9);
+    assert_float_equal(p[0], 0.99, 1e-6);
+    assert_float_equal(p[1], -1.99, 1e-6);
+    rx_optim_free(o);
+}
+
+/* Clipping returns the norm before clipping and leaves grads with the
+ * clipped norm. */
+static void test_clip(void **state)
+{
+    (void)state;
+    rx_optim_config c = {0};
+    c.kind = RX_OPT_SGD;
+    c.clip_norm = 1.0;
+    rx_optim *o;
+    float p[2] = {0, 0}, g[2] = {3.0f, 4.0f};
+    assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
+    double norm = rx_optim_step(o, p, g, 1.0, 0.0);
+    assert_float_equal(norm, 5.0, 1e-12);
+    assert_float_equal(hypot(g[0], g[1]), 1.0, 1e-6);
+    assert_float_equal(p[0], -0.6, 1e-6);
+    /* below the threshold the gradient is left alone */
+    g[0] = 0.3f, g[1] = 0.4f;
+    norm = rx_optim_step(o, p, g, 1.0, 0.0);
+    assert_float_equal(norm, 0.5, 1e-7);
+    assert_true(g[0] == 0.3f && g[1] == 0.4f);
+    rx_optim_free(o);
+}
+
+static void test_bad_config(void **state)
+{
+    (void)state;
+    rx_optim_config c = {0};
+    rx_optim *o = (rx_optim *)&c;
+    rx_err err;
+    c.kind = RX_OPT_SGD;
+    c.nesterov = 1;
+    assert_int_equal(rx_optim_create(&o, &c, 4, NULL, &err), RX_EINVAL);
+    assert_null(o);
+    assert_non_null(strstr(err.msg, "nesterov"));
+    c.nesterov = 0;
+    c.kind = RX_OPT_ADAM;
+    c.beta1 = 0.9;
+    c.beta2 = 1.0;
+    assert_int_equal(rx_optim_create(&o, &c, 4, NULL, &err), RX_EINVAL);
+    assert_non_null(strstr(err.msg, "'beta2' must be in [0, 1)"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_torch_parity),
+        cmocka_unit_test(test_by_hand),
+        cmocka_unit_test(test_clip),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
