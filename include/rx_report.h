@@ -57,23 +57,27 @@ const char *const *rx_metric_names(void);
 /* A stored value in display units (NaN stays NaN). */
 double rx_metric_display(const rx_metric *m, double stored);
 
+/* A value in display units as tables show it: 2 decimals for percentages,
+ * 4 significant digits otherwise, "-" for NaN. */
+void rx_metric_format(const rx_metric *m, double x, char *buf, size_t size);
+
 /* +1 when a is better than b, -1 when worse, 0 when equal within a
  * relative 1e-9 (display units; NaN is worse than any number). */
 int rx_metric_cmp(const rx_metric *m, double a, double b);
 
 /* ---- input: one run ------------------------------------------------- */
 
-typedef enum rx_run_state {
-    RX_STATE_DONE,      /* finished; its metrics count */
-    RX_STATE_FAILED,    /* stopped by an error or a timeout */
-    RX_STATE_DIVERGED,  /* loss became NaN or Inf */
-    RX_STATE_MISSING    /* pending, running or interrupted: no result yet */
-} rx_run_state;
+typedef enum rx_outcome {
+    RX_OUT_DONE,      /* finished; its metrics count */
+    RX_OUT_FAILED,    /* stopped by an error or a timeout */
+    RX_OUT_DIVERGED,  /* loss became NaN or Inf */
+    RX_OUT_MISSING    /* pending, running or interrupted: no result yet */
+} rx_outcome;
 
 /* Maps a store status ("done", "failed", ...) to a state; unknown and
- * unfinished statuses are RX_STATE_MISSING. */
-rx_run_state rx_run_state_parse(const char *status);
-const char *rx_run_state_name(rx_run_state s);
+ * unfinished statuses are RX_OUT_MISSING. */
+rx_outcome rx_outcome_of(const char *status);
+const char *rx_outcome_name(rx_outcome s);
 
 /* One run as the report sees it.  Plain data: copies with '='. */
 typedef struct rx_report_run {
@@ -84,8 +88,10 @@ typedef struct rx_report_run {
     double lr;                           /* initial lr */
     long long seed;
     char key[RX_KEY_LEN + 1];            /* run key ("" when unknown) */
-    char cell[RX_KEY_LEN + 1];           /* grid cell key ("" when unknown) */
-    rx_run_state state;
+    char cell[RX_KEY_LEN + 1];           /* the grid cell (configuration
+                                            minus seed), comparable across
+                                            stores; "" when unknown */
+    rx_outcome state;
     double val;                          /* stored units; NaN = none */
     double test;                         /* stored units; NaN = none */
 } rx_report_run;

@@ -93,6 +93,16 @@ double rx_metric_display(const rx_metric *m, double stored)
     }
 }
 
+void rx_metric_format(const rx_metric *m, double x, char *buf, size_t size)
+{
+    if (isnan(x))
+        snprintf(buf, size, "-");
+    else if (m->unit == RX_UNIT_RAW)
+        snprintf(buf, size, "%.4g", x);
+    else
+        snprintf(buf, size, "%.2f", x);
+}
+
 int rx_metric_cmp(const rx_metric *m, double a, double b)
 {
     if (isnan(a) || isnan(b))
@@ -110,20 +120,20 @@ int rx_metric_cmp(const rx_metric *m, double a, double b)
 
 /* ---- small helpers -------------------------------------------------- */
 
-rx_run_state rx_run_state_parse(const char *status)
+rx_outcome rx_outcome_of(const char *status)
 {
-    if (strcmp(status, "done") == 0) return RX_STATE_DONE;
-    if (strcmp(status, "failed") == 0) return RX_STATE_FAILED;
-    if (strcmp(status, "diverged") == 0) return RX_STATE_DIVERGED;
-    return RX_STATE_MISSING;
+    if (strcmp(status, "done") == 0) return RX_OUT_DONE;
+    if (strcmp(status, "failed") == 0) return RX_OUT_FAILED;
+    if (strcmp(status, "diverged") == 0) return RX_OUT_DIVERGED;
+    return RX_OUT_MISSING;
 }
 
-const char *rx_run_state_name(rx_run_state s)
+const char *rx_outcome_name(rx_outcome s)
 {
     switch (s) {
-    case RX_STATE_DONE: return "done";
-    case RX_STATE_FAILED: return "failed";
-    case RX_STATE_DIVERGED: return "diverged";
+    case RX_OUT_DONE: return "done";
+    case RX_OUT_FAILED: return "failed";
+    case RX_OUT_DIVERGED: return "diverged";
     default: return "missing";
     }
 }
@@ -277,12 +287,12 @@ static void lr_stats(const rx_report_run *runs, const run_ref *refs, int n,
     for (int i = 0; i < n; i++) {
         const rx_report_run *r = &runs[refs[i].run];
         switch (r->state) {
-        case RX_STATE_DONE: e->n_done++; break;
-        case RX_STATE_FAILED: e->n_failed++; break;
-        case RX_STATE_DIVERGED: e->n_diverged++; break;
+        case RX_OUT_DONE: e->n_done++; break;
+        case RX_OUT_FAILED: e->n_failed++; break;
+        case RX_OUT_DIVERGED: e->n_diverged++; break;
         default: e->n_missing++; break;
         }
-        if (r->state != RX_STATE_DONE)
+        if (r->state != RX_OUT_DONE)
             continue;
         tmp_v[nv++] = m->val_col[0] ? rx_metric_display(m, r->val) : NAN;
         tmp_t[nt++] = rx_metric_display(m, r->test);

@@ -14,9 +14,6 @@
 void rx_report_cell_text(const rx_report *r, const rx_report_cell *c, char *buf,
                          size_t size);
 
-/* A number in the metric's display precision. */
-void rx_report_value_text(const rx_report *r, double x, char *buf, size_t size);
-
 /* Schedules x budgets of (setting s, optimizer o).  t is initialised
  * here; the caller frees it. */
 void rx_report_cell_table(const rx_report *r, int s, int o, rx_table *t);

@@ -9,16 +9,6 @@
 
 /* ---- shared tables -------------------------------------------------- */
 
-void rx_report_value_text(const rx_report *r, double x, char *buf, size_t size)
-{
-    if (isnan(x))
-        snprintf(buf, size, "-");
-    else if (r->metric.unit == RX_UNIT_RAW)
-        snprintf(buf, size, "%.4g", x);
-    else
-        snprintf(buf, size, "%.2f", x);
-}
-
 void rx_report_cell_text(const rx_report *r, const rx_report_cell *c, char *buf, size_t size)
 {
     const char *flag = c->n_failed || c->n_diverged || c->n_missing ? "*" : "";
@@ -29,8 +19,8 @@ void rx_report_cell_text(const rx_report *r, const rx_report_cell *c, char *buf,
                  c->n_diverged ? "diverged" : c->n_failed ? "failed" : "missing", flag);
     } else {
         char m[32], s[32];
-        rx_report_value_text(r, c->mean, m, sizeof m);
-        rx_report_value_text(r, c->std, s, sizeof s);
+        rx_metric_format(&r->metric, c->mean, m, sizeof m);
+        rx_metric_format(&r->metric, c->std, s, sizeof s);
         if (c->n >= 2)
             snprintf(buf, size, "%s ± %s (%d)%s", m, s, c->n, flag);
         else

@@ -21,7 +21,7 @@ typedef struct runs {
 } runs;
 
 static rx_report_run *add(runs *r, const char *setting, const char *opt, const char *sched,
-                          double budget, double lr, long long seed, rx_run_state st,
+                          double budget, double lr, long long seed, rx_outcome st,
                           double val, double test)
 {
     assert_true(r->n < (int)(sizeof r->v / sizeof r->v[0]));
@@ -196,7 +196,7 @@ static void tie_runs(runs *r)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         for (int seed = 0; seed < 2; seed++) {
             double v = t[i].v + (seed ? 0.5 : -0.5);
-            add(r, t[i].s, "sgd", t[i].k, t[i].b, 0.1, seed, RX_STATE_DONE, v, v);
+            add(r, t[i].s, "sgd", t[i].k, t[i].b, 0.1, seed, RX_OUT_DONE, v, v);
         }
 }
 
@@ -313,7 +313,7 @@ static void test_paper_resnet20(void **state)
                 double e = err[i][b] + 0.1 * (seed - 1);
                 double acc = 1 - e / 100;
                 add(&r, "resnet20-cifar10", "sgd", names[i], budgets[b], 0.1, seed,
-                    RX_STATE_DONE, acc, acc);
+                    RX_OUT_DONE, acc, acc);
             }
     rx_metric m = metric("error");
     rx_report *rep = build(&r, &m, 0, 0);
@@ -367,8 +367,8 @@ static void disagree_runs(runs *r, int with_val)
 {
     memset(r, 0, sizeof *r);
     for (int seed = 0; seed < 3; seed++) {
-        add(r, "S", "sgd", "rex", 1, 0.1, seed, RX_STATE_DONE, with_val ? 0.50 : NAN, 0.90);
-        add(r, "S", "sgd", "rex", 1, 0.3, seed, RX_STATE_DONE, with_val ? 0.60 : NAN, 0.40);
+        add(r, "S", "sgd", "rex", 1, 0.1, seed, RX_OUT_DONE, with_val ? 0.50 : NAN, 0.90);
+        add(r, "S", "sgd", "rex", 1, 0.3, seed, RX_OUT_DONE, with_val ? 0.60 : NAN, 0.40);
     }
 }
 
@@ -431,18 +431,18 @@ static void test_diverged_and_missing(void **state)
     memset(&r, 0, sizeof r);
     rx_metric m = metric("loss");
     /* rex: lr 1 has the best validation but diverged once: never chosen */
-    add(&r, "S", "sgd", "rex", 0.5, 1.0, 0, RX_STATE_DONE, 0.1, 0.1);
-    add(&r, "S", "sgd", "rex", 0.5, 1.0, 1, RX_STATE_DIVERGED, NAN, NAN);
-    add(&r, "S", "sgd", "rex", 0.5, 0.1, 0, RX_STATE_DONE, 0.3, 0.3);
-    add(&r, "S", "sgd", "rex", 0.5, 0.1, 1, RX_STATE_FAILED, NAN, NAN);
+    add(&r, "S", "sgd", "rex", 0.5, 1.0, 0, RX_OUT_DONE, 0.1, 0.1);
+    add(&r, "S", "sgd", "rex", 0.5, 1.0, 1, RX_OUT_DIVERGED, NAN, NAN);
+    add(&r, "S", "sgd", "rex", 0.5, 0.1, 0, RX_OUT_DONE, 0.3, 0.3);
+    add(&r, "S", "sgd", "rex", 0.5, 0.1, 1, RX_OUT_FAILED, NAN, NAN);
     /* linear: every run diverged: no value, ranks last */
-    add(&r, "S", "sgd", "linear", 0.5, 0.1, 0, RX_STATE_DIVERGED, NAN, NAN);
-    add(&r, "S", "sgd", "linear", 0.5, 0.1, 1, RX_STATE_DIVERGED, NAN, NAN);
+    add(&r, "S", "sgd", "linear", 0.5, 0.1, 0, RX_OUT_DIVERGED, NAN, NAN);
+    add(&r, "S", "sgd", "linear", 0.5, 0.1, 1, RX_OUT_DIVERGED, NAN, NAN);
     /* cosine: one done, one still pending */
-    add(&r, "S", "sgd", "cosine", 0.5, 0.1, 0, RX_STATE_DONE, 0.2, 0.2);
-    add(&r, "S", "sgd", "cosine", 0.5, 0.1, 1, RX_STATE_MISSING, NAN, NAN);
+    add(&r, "S", "sgd", "cosine", 0.5, 0.1, 0, RX_OUT_DONE, 0.2, 0.2);
+    add(&r, "S", "sgd", "cosine", 0.5, 0.1, 1, RX_OUT_MISSING, NAN, NAN);
     /* step: only pending: no value, not ranked */
-    add(&r, "S", "sgd", "step", 0.5, 0.1, 0, RX_STATE_MISSING, NAN, NAN);
+    add(&r, "S", "sgd", "step", 0.5, 0.1, 0, RX_OUT_MISSING, NAN, NAN);
     rx_report *rep = build(&r, &m, 0, 0);
     const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, sched_index(rep, "rex"), 0);
     assert_close(c->lrs[c->chosen].lr, 0.1);
