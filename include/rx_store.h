@@ -1,0 +1,288 @@
+/*
+ * rx_store.h: the SQLite results store.  Its schema is a public interface,
+ * documented table by table in rexsweep-results(5); src/store.c is the only
+ * file that includes <sqlite3.h>, so every other module reads and writes
+ * the store through this API.
+ *
+ * Ownership: an rx_store owns its connection and its prepared statements;
+ * rx_store_close frees them.  Pointers the store hands out (rx_store_path,
+ * the names and text values given to a row callback) point into the store
+ * and are valid for as long as the function documents, never longer.
+ *
+ * Processes: a handle belongs to the process that opened it.  After fork()
+ * a child opens its own handle (SQLite connections must not cross fork).
+ *
+ * Concurrency: any number of processes may share one store file on a
+ * local filesystem (never over NFS).  Every write is one short BEGIN
+ * IMMEDIATE transaction; SQLITE_BUSY is retried with a backoff for up to
+ * RX_STORE_BUSY_SECONDS, so callers never see "database is locked" under
+ * ordinary contention.
+ */
+#ifndef RX_STORE_H
+#define RX_STORE_H
+
+#include <stdint.h>
+#include "rx_common.h"
+#include "rx_job.h"
+#include "rx_train.h"
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define RX_STORE_SCHEMA_VERSION 2
+/* PRAGMA application_id of a rexsweep store: "RXsw". */
+#define RX_STORE_APP_ID 0x52587377
+/* How long a write waits for other writers before it gives up. */
+#define RX_STORE_BUSY_SECONDS 600
+
+typedef struct rx_store rx_store;
+
+/* The state of a run in the store (runs.status). */
+typedef enum rx_run_state {
+    RX_STATE_PENDING,      /* added, never claimed */
+    RX_STATE_RUNNING,      /* claimed by a worker (runs.worker_host/pid) */
+    RX_STATE_DONE,
+    RX_STATE_FAILED,       /* error text in runs.error; retried on request */
+    RX_STATE_DIVERGED,     /* loss became NaN or Inf; a result, not retried */
+    RX_STATE_INTERRUPTED,  /* stopped by a signal; claimed again first */
+    RX_STATE_COUNT
+} rx_run_state;
+
+/* "pending", "running", ...; "?" for a value out of range. */
+const char *rx_run_state_name(rx_run_state s);
+/* The state named s, or -1. */
+int rx_run_state_parse(const char *s);
+/* The state that records a trainer outcome: a timeout is a failure. */
+rx_run_state rx_run_state_of(rx_run_status s);
+
+/* ---- opening ------------------------------------------------------- */
+
+enum {
+    RX_STORE_READONLY = 1 << 0, /* never writes; an older store is read
+                                   through a migrated in-memory copy */
+    RX_STORE_CREATE = 1 << 1    /* create the file when it is missing */
+};
+
+/*
+ * Opens the store at path into *out.  A read-write open creates the
+ * schema in a new file (with RX_STORE_CREATE) and migrates an older store
+ * forward in one transaction; a store written by a newer rexsweep is
+ * refused with RX_ESTORE and a message saying so, as is a database that
+ * is not a rexsweep store.  The parent directory must exist.
+ *
+ * On success the caller owns *out and frees it with rx_store_close; on
+ * failure *out is NULL and err says why (RX_EIO when the file cannot be
+ * opened, RX_ESTORE otherwise).
+ */
+int rx_store_open(const char *path,   /* the store file */
+                  unsigned flags,     /* RX_STORE_READONLY, RX_STORE_CREATE */
+                  rx_store **out,     /* OUT: the new handle */
+                  rx_err *err);
+
+/* Closes st and frees everything it owns.  NULL is a no-op. */
+void rx_store_close(rx_store *st);
+
+/* The path st was opened with; owned by st. */
+const char *rx_store_path(const rx_store *st);
+
+/* The schema version of the file as found at open, before any migration
+ * (0 for a file that open created). */
+int rx_store_found_version(const rx_store *st);
+
+/*
+ * For tests of migrations: creates a new store at path with the schema of
+ * an older version (1 .. RX_STORE_SCHEMA_VERSION), as that version of
+ * rexsweep would have.  Fails when path already exists.
+ */
+int rx_store_create_at(const char *path, int version, rx_err *err);
+
+/* ---- sweeps and runs ----------------------------------------------- */
+
+/* What identifies a sweep: one row of the sweeps table per (name,
+ * spec_hash).  All strings are copied; git_commit may be NULL. */
+typedef struct rx_sweep_info {
+    const char *name;
+    const char *spec;        /* the spec file's text */
+    const char *spec_hash;   /* hash of the canonical spec */
+    const char *git_commit;  /* commit of the spec's repository, or NULL */
+} rx_sweep_info;
+
+/*
+ * Finds the sweep with info->name and info->spec_hash, or records a new
+ * one (created now, this rexsweep's version, this host).  Sets *sweep_id.
+ */
+int rx_store_begin_sweep(rx_store *st, const rx_sweep_info *info,
+                         int64_t *sweep_id, rx_err *err);
+
+/* The most recent sweep named name (the largest id).  Returns
+ * RX_ENOTFOUND, with a message, when there is none. */
+int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id,
+                        rx_err *err);
+
+/*
+ * Adds jobs[0..n) to the store in one transaction: a run row (status
+ * pending) for every key not yet present, and a link to sweep_id with the
+ * job's grid index.  Existing runs are left as they are, whatever their
+ * status, so adding is idempotent.  *n_new (may be NULL) receives the
+ * number of runs that were new.  A key already stored with a different
+ * canonical configuration is a hash collision: RX_ECONFLICT, nothing
+ * added.  The jobs are not retained.
+ */
+int rx_store_add_jobs(rx_store *st, int64_t sweep_id, const rx_job *jobs,
+                      int n, int *n_new, rx_err *err);
+
+/* How many runs are in each state. */
+typedef struct rx_store_counts {
+    int pending, running, done, failed, diverged, interrupted;
+    int new_runs;   /* rx_store_count_jobs only: keys not in the store */
+    int total;      /* the sum of all the above */
+} rx_store_counts;
+
+/* Counts the runs linked to a sweep, by state. */
+int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c,
+                         rx_err *err);
+/* Counts jobs[0..n) by their state in the store; keys not stored count as
+ * new.  Reads only, so `plan` can use it on a read-only handle. */
+int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n,
+                        rx_store_counts *c, rx_err *err);
+
+/* ---- claiming and recording ---------------------------------------- */
+
+enum {
+    RX_CLAIM_RETRY_FAILED = 1 << 0  /* failed runs are claimable too */
+};
+
+/*
+ * Atomically claims the next run of sweep_id to execute, in grid order
+ * (sweep_runs.grid_index), among:
+ *   - pending and interrupted runs;
+ *   - failed runs, with RX_CLAIM_RETRY_FAILED;
+ *   - stale running runs: their worker is on this host and its pid is no
+ *     longer alive, or their heartbeat is older than stale_after seconds
+ *     (stale_after <= 0 disables the heartbeat test).
+ * The run becomes running under (host, pid) with attempts + 1, a fresh
+ * heartbeat and start time; the metrics of any previous attempt and its
+ * results are deleted in the same transaction.  Writes the run key to key
+ * and its grid index to *index (may be NULL).  st remembers (host, pid):
+ * heartbeat and finish apply only to runs still held by it.
+ * Returns RX_ENOTFOUND (with no message) when nothing is claimable.
+ */
+int rx_store_claim(rx_store *st,
+                   int64_t sweep_id,
+                   unsigned flags,           /* RX_CLAIM_* */
+                   double stale_after,       /* seconds; <= 0: pid test only */
+                   const char *host,         /* this worker's host name */
+                   long pid,                 /* this worker's pid */
+                   char key[RX_KEY_LEN + 1], /* OUT: the claimed run */
+                   int *index,               /* OUT: its grid index, or NULL */
+                   rx_err *err);
+
+/* Refreshes the heartbeat of a run this handle holds.  RX_ECONFLICT when
+ * the run is no longer held by it (another worker reclaimed it). */
+int rx_store_heartbeat(rx_store *st, const char *key, rx_err *err);
+
+/*
+ * Records the outcome of a run this handle holds, in ONE transaction: the
+ * final status (done, diverged, failed or interrupted), the run's result
+ * and final and best metrics from *res (may be NULL when the run never
+ * started), its per-epoch metrics ep[0..n_ep) and step metrics
+ * st_m[0..n_st), and the error text (may be NULL).  A crash before the
+ * commit leaves the run running (then stale), never half recorded.
+ * Non-finite values are stored as the text 'NaN', 'Infinity' and
+ * '-Infinity'.  RX_ECONFLICT, with nothing written, when the run is no
+ * longer held by this handle.
+ */
+int rx_store_finish(rx_store *st,
+                    const char *key,
+                    rx_run_state state,
+                    const rx_train_result *res,
+                    const rx_epoch_metrics *ep, int n_ep,
+                    const rx_step_metrics *st_m, int n_st,
+                    const char *error,
+                    rx_err *err);
+
+/* Sets a running run's state (interrupted or failed) and error text (may
+ * be NULL), whichever worker holds it: for a parent recording its
+ * children.  RX_ENOTFOUND when the run is not running. */
+int rx_store_mark(rx_store *st, const char *key, rx_run_state state,
+                  const char *error, rx_err *err);
+
+/* Sets every run held by worker (host, pid) to state (typically
+ * interrupted, when that worker died or was stopped).  *n (may be NULL)
+ * receives the number of runs changed. */
+int rx_store_release_worker(rx_store *st, const char *host, long pid,
+                            rx_run_state state, int *n, rx_err *err);
+
+/* ---- reading: the generic interface for report, check and export ---- */
+
+typedef enum rx_vtype { RX_VNULL, RX_VINT, RX_VREAL, RX_VTEXT } rx_vtype;
+
+/* One SQL value.  s points to NUL-terminated text (RX_VTEXT) owned by the
+ * store, valid only during the callback that received it. */
+typedef struct rx_value {
+    rx_vtype type;
+    int64_t i;
+    double r;
+    const char *s;
+} rx_value;
+
+static inline rx_value rx_vnull(void) { rx_value v = {RX_VNULL, 0, 0, 0}; return v; }
+static inline rx_value rx_vint(int64_t i) { rx_value v = {RX_VINT, i, 0, 0}; return v; }
+static inline rx_value rx_vreal(double r) { rx_value v = {RX_VREAL, 0, r, 0}; return v; }
+static inline rx_value rx_vtext(const char *s) { rx_value v = {RX_VTEXT, 0, 0, s}; return v; }
+
+/* The number a metric value stands for: REAL and INTEGER as they are,
+ * the text 'NaN', 'Infinity' and '-Infinity' as the non-finite doubles.
+ * Returns 1 and sets *out for a number, else 0 (NULL, other text). */
+int rx_value_number(const rx_value *v, double *out);
+
+/* Called once per result row; names and values have ncols entries, valid
+ * during the call only.  A nonzero return stops the query. */
+typedef int (*rx_row_fn)(void *ud, int ncols, const char *const *names,
+                         const rx_value *values);
+
+/*
+ * Runs one read-only SQL statement (SELECT, WITH, a read-only PRAGMA)
+ * with binds[0..nbinds) bound to ?1..?n, calling fn (may be NULL) for
+ * every row.  A REAL bind that is not finite is bound as its text
+ * encoding, like the stored metrics.  Statements that would write are
+ * refused.  Returns RX_OK, RX_ESTORE with the SQLite message, or the
+ * callback's nonzero value unchanged (err untouched).
+ */
+int rx_store_query(rx_store *st, const char *sql, const rx_value *binds,
+                   int nbinds, rx_row_fn fn, void *ud, rx_err *err);
+
+/* Runs a script of SQL statements in one write transaction (all or
+ * nothing): for fixtures and tests that build a store by hand. */
+int rx_store_exec(rx_store *st, const char *sql, rx_err *err);
+
+/* ---- merging shard stores ------------------------------------------ */
+
+#define RX_MERGE_MAX_KEYS 16
+
+typedef struct rx_merge_stats {
+    int src_version;     /* the shard's schema version before migration */
+    int sweeps_added;    /* sweeps (name, spec_hash) new to dst */
+    int runs_added;      /* run keys new to dst */
+    int runs_replaced;   /* dst runs superseded by a better shard run */
+    int runs_same;       /* the same result on both sides */
+    int runs_kept;       /* dst already had an equal or better state */
+    int conflicts;       /* two different results for one key */
+    int n_conflict_keys; /* the first RX_MERGE_MAX_KEYS of them */
+    char conflict_keys[RX_MERGE_MAX_KEYS][RX_KEY_LEN + 1];
+} rx_merge_stats;
+
+/*
+ * Merges the store at src_path into dst in ONE transaction, keyed by run
+ * key (rexsweep-merge(1)): sweeps by (name, spec_hash) and their links,
+ * runs and their metrics.  A state ranks done = diverged > failed >
+ * interrupted = running > pending; a shard run replaces dst's only when
+ * it ranks higher; a shard's running run arrives as interrupted.  Two
+ * finished runs of one key whose results differ are a conflict: dst keeps
+ * its own, the key is listed in *stats and the call returns RX_ECONFLICT
+ * after committing everything else.  Merging the same shard twice changes
+ * nothing.  A shard of an older schema version is migrated in memory
+ * first (the file is not written); a newer one is refused.
+ */
+int rx_store_merge(rx_store *dst, const char *src_path,
+                   rx_merge_stats *stats, rx_err *err);
+
+#endif

@@ -1,0 +1,1623 @@
+/*
+ * store.c: the SQLite results store (rx_store.h, rexsweep-results(5)).
+ * The only file that includes <sqlite3.h>.
+ *
+ * Every write is one BEGIN IMMEDIATE transaction run by write_tx(), which
+ * retries the whole body on SQLITE_BUSY: a body is a function that may run
+ * more than once, so it resets whatever it reports before it writes.
+ */
+#include "rx_store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "rx_keys.h"
+#include "rx_sched.h"
+
+/* ---- the schema: one migration step per version ------------------------
+ * A store at version k gets steps k+1 .. RX_STORE_SCHEMA_VERSION applied
+ * in one transaction.  Steps are never edited once released: a change is
+ * a new step.  rexsweep-results(5) documents the result. */
+
+/* A metric column holds a REAL, or the text 'NaN', 'Infinity' or
+ * '-Infinity' for a non-finite value (SQLite would turn NaN into NULL),
+ * or NULL when the value was not recorded.  (The CHECK avoids a typeof()
+ * IN list: lists of three or more cost a temporary index per row.) */
+#define METRIC(c)                                                       \
+    c " ANY CHECK (typeof(" c ") <> 'text' AND typeof(" c ") <> 'blob' OR " c \
+    " IN ('NaN', 'Infinity', '-Infinity'))"
+/* The finite value of a metric column, NULL otherwise (for the views). */
+#define FIN(x) \
+    "CASE WHEN typeof(" x ") IN ('real', 'integer') AND abs(" x \
+    ") <= 1.7976931348623157e308 THEN " x " END"
+#define STATES "'pending', 'running', 'done', 'failed', 'diverged', 'interrupted'"
+
+static const char migration_1[] =
+    "CREATE TABLE sweeps (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  spec TEXT NOT NULL,\n"
+    "  spec_hash TEXT NOT NULL,\n"
+    "  created REAL NOT NULL,\n"
+    "  rexsweep_version TEXT NOT NULL,\n"
+    "  trainer_version INTEGER NOT NULL,\n"
+    "  host TEXT NOT NULL,\n"
+    "  git_commit TEXT,\n"
+    "  UNIQUE (name, spec_hash)\n"
+    ") STRICT;\n"
+    "CREATE TABLE runs (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  cell TEXT NOT NULL,\n"
+    "  dataset TEXT NOT NULL,\n"
+    "  model TEXT NOT NULL,\n"
+    "  optimizer TEXT NOT NULL,\n"
+    "  lr REAL NOT NULL,\n"
+    "  momentum REAL NOT NULL,\n"
+    "  weight_decay REAL NOT NULL,\n"
+    "  batch_size INTEGER NOT NULL,\n"
+    "  schedule TEXT NOT NULL,\n"
+    "  schedule_json TEXT NOT NULL,\n"
+    "  sampling TEXT NOT NULL,\n"
+    "  budget REAL NOT NULL,\n"
+    "  full_epochs REAL NOT NULL,\n"
+    "  seed INTEGER NOT NULL,\n"
+    "  config TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN (" STATES ")),\n"
+    "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+    "  worker_host TEXT,\n"
+    "  worker_pid INTEGER,\n"
+    "  heartbeat REAL,\n"
+    "  started REAL,\n"
+    "  ended REAL,\n"
+    "  wall REAL,\n"
+    "  epochs REAL,\n"
+    "  steps INTEGER,\n"
+    "  steps_done INTEGER,\n"
+    "  steps_per_epoch INTEGER,\n"
+    "  samples INTEGER,\n"
+    "  flops REAL,\n"
+    "  n_params INTEGER,\n"
+    "  model_desc TEXT,\n"
+    "  " METRIC("train_loss") ",\n"
+    "  " METRIC("train_acc") ",\n"
+    "  " METRIC("val_loss") ",\n"
+    "  " METRIC("val_acc") ",\n"
+    "  " METRIC("test_loss") ",\n"
+    "  " METRIC("test_acc") ",\n"
+    "  " METRIC("best_val_acc") ",\n"
+    "  " METRIC("best_val_loss") ",\n"
+    "  " METRIC("best_test_acc") ",\n"
+    "  diverged_step INTEGER,\n"
+    "  error TEXT\n"
+    ") STRICT;\n"
+    "CREATE TABLE sweep_runs (\n"
+    "  sweep INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,\n"
+    "  key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,\n"
+    "  grid_index INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (sweep, key)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE TABLE metrics (\n"
+    "  key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,\n"
+    "  epoch INTEGER NOT NULL,\n"
+    "  step INTEGER NOT NULL,\n"
+    "  samples INTEGER NOT NULL,\n"
+    "  " METRIC("train_loss") ",\n"
+    "  " METRIC("train_acc") ",\n"
+    "  " METRIC("val_loss") ",\n"
+    "  " METRIC("val_acc") ",\n"
+    "  " METRIC("test_loss") ",\n"
+    "  " METRIC("test_acc") ",\n"
+    "  " METRIC("lr") ",\n"
+    "  " METRIC("momentum") ",\n"
+    "  " METRIC("grad_norm") ",\n"
+    "  " METRIC("wall") ",\n"
+    "  PRIMARY KEY (key, epoch)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE TABLE step_metrics (\n"
+    "  key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,\n"
+    "  step INTEGER NOT NULL,\n"
+    "  " METRIC("loss") ",\n"
+    "  " METRIC("lr") ",\n"
+    "  " METRIC("momentum") ",\n"
+    "  " METRIC("grad_norm") ",\n"
+    "  PRIMARY KEY (key, step)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE INDEX sweep_runs_order ON sweep_runs (sweep, grid_index);\n"
+    "CREATE INDEX sweep_runs_key ON sweep_runs (key);\n"
+    "CREATE INDEX runs_cell ON runs (cell);\n"
+    "CREATE INDEX runs_status ON runs (status);\n"
+    "CREATE INDEX runs_axes ON runs (dataset, optimizer, budget, schedule);\n";
+
+/* mean_M and std_M (sample standard deviation) of metric M over the done
+ * runs of a cell; m holds the cell's means. */
+#define DONE(x) "CASE WHEN r.status = 'done' THEN " x " END"
+#define MEAN_STD(M)                                                        \
+    "  max(m." M ") AS mean_" M ",\n"                                      \
+    "  sqrt(sum(" DONE("(r." M " - m." M ") * (r." M " - m." M ")") ") / " \
+    "(count(" DONE("r." M) ") - 1)) AS std_" M
+#define COUNT_STATE(s, name) "count(CASE WHEN r.status = '" s "' THEN 1 END) AS " name
+
+static const char migration_2[] =
+    "CREATE VIEW run_results AS SELECT\n"
+    "  key, cell, dataset, model, optimizer, lr, momentum, weight_decay,\n"
+    "  batch_size, schedule, schedule_json, sampling, budget, full_epochs,\n"
+    "  seed, status, attempts, epochs, steps, steps_done, samples, flops,\n"
+    "  wall,\n"
+    "  " FIN("train_loss") " AS train_loss,\n"
+    "  " FIN("train_acc") " AS train_acc,\n"
+    "  " FIN("val_loss") " AS val_loss,\n"
+    "  " FIN("val_acc") " AS val_acc,\n"
+    "  " FIN("test_loss") " AS test_loss,\n"
+    "  " FIN("test_acc") " AS test_acc,\n"
+    "  " FIN("best_val_acc") " AS best_val_acc,\n"
+    "  " FIN("best_val_loss") " AS best_val_loss,\n"
+    "  " FIN("best_test_acc") " AS best_test_acc,\n"
+    "  diverged_step, error\n"
+    "FROM runs;\n"
+    "CREATE VIEW cell_results AS\n"
+    "WITH m AS (SELECT cell,\n"
+    "    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,\n"
+    "    avg(CASE WHEN status = 'done' THEN test_loss END) AS test_loss,\n"
+    "    avg(CASE WHEN status = 'done' THEN val_acc END) AS val_acc,\n"
+    "    avg(CASE WHEN status = 'done' THEN val_loss END) AS val_loss,\n"
+    "    avg(CASE WHEN status = 'done' THEN train_acc END) AS train_acc,\n"
+    "    avg(CASE WHEN status = 'done' THEN train_loss END) AS train_loss\n"
+    "  FROM run_results GROUP BY cell)\n"
+    "SELECT r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"
+    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"
+    "  r.sampling, r.budget, r.full_epochs,\n"
+    "  max(r.epochs) AS epochs, max(r.steps) AS steps,\n"
+    "  count(*) AS n_runs,\n"
+    "  " COUNT_STATE("done", "n_done") ",\n"
+    "  " COUNT_STATE("diverged", "n_diverged") ",\n"
+    "  " COUNT_STATE("failed", "n_failed") ",\n"
+    "  count(CASE WHEN r.status IN ('pending', 'running', 'interrupted')"
+    " THEN 1 END) AS n_pending,\n"
+    MEAN_STD("test_acc") ",\n"
+    MEAN_STD("test_loss") ",\n"
+    MEAN_STD("val_acc") ",\n"
+    MEAN_STD("val_loss") ",\n"
+    MEAN_STD("train_acc") ",\n"
+    MEAN_STD("train_loss") "\n"
+    "FROM run_results r JOIN m ON m.cell = r.cell\n"
+    "GROUP BY r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"
+    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"
+    "  r.sampling, r.budget, r.full_epochs;\n"
+    "CREATE VIEW epoch_results AS SELECT\n"
+    "  r.key, r.cell, r.dataset, r.model, r.optimizer, r.lr, r.schedule,\n"
+    "  r.sampling, r.budget, r.seed, r.status,\n"
+    "  m.epoch, m.step, m.samples,\n"
+    "  " FIN("m.train_loss") " AS train_loss,\n"
+    "  " FIN("m.train_acc") " AS train_acc,\n"
+    "  " FIN("m.val_loss") " AS val_loss,\n"
+    "  " FIN("m.val_acc") " AS val_acc,\n"
+    "  " FIN("m.test_loss") " AS test_loss,\n"
+    "  " FIN("m.test_acc") " AS test_acc,\n"
+    "  " FIN("m.lr") " AS epoch_lr,\n"
+    "  " FIN("m.momentum") " AS epoch_momentum,\n"
+    "  " FIN("m.grad_norm") " AS grad_norm,\n"
+    "  " FIN("m.wall") " AS wall\n"
+    "FROM runs r JOIN metrics m ON m.key = r.key;\n"
+    "CREATE VIEW sweep_results AS SELECT\n"
+    "  s.name AS sweep, l.sweep AS sweep_id, l.grid_index, r.*\n"
+    "FROM sweep_runs l JOIN sweeps s ON s.id = l.sweep\n"
+    "  JOIN run_results r ON r.key = l.key;\n"
+    "CREATE VIEW sweep_status AS SELECT\n"
+    "  s.id AS sweep_id, s.name AS sweep,\n"
+    "  datetime(s.created, 'unixepoch') AS created,\n"
+    "  count(r.key) AS n_runs,\n"
+    "  " COUNT_STATE("pending", "pending") ",\n"
+    "  " COUNT_STATE("running", "running") ",\n"
+    "  " COUNT_STATE("done", "done") ",\n"
+    "  " COUNT_STATE("failed", "failed") ",\n"
+    "  " COUNT_STATE("diverged", "diverged") ",\n"
+    "  " COUNT_STATE("interrupted", "interrupted") "\n"
+    "FROM sweeps s LEFT JOIN sweep_runs l ON l.sweep = s.id\n"
+    "  LEFT JOIN runs r ON r.key = l.key\n"
+    "GROUP BY s.id;\n";
+
+static const char *const migrations[] = {
+    migration_1, /* 1: tables and indexes */
+    migration_2, /* 2: the views */
+};
+_Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+/* ---- the handle ------------------------------------------------------- */
+
+/* Statements prepared once per handle (SQLITE_PREPARE_PERSISTENT), so the
+ * per-run recording path does no SQL parsing. */
+enum {
+    S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
+    S_CLAIM_SET, S_DEL_METRICS, S_DEL_STEPS, S_HEARTBEAT, S_FINISH,
+    S_INS_METRIC, S_INS_STEP, N_STMT
+};
+
+#define RESULT_COLS                                                      \
+    "wall, epochs, steps, steps_done, steps_per_epoch, samples, flops, " \
+    "n_params, model_desc, train_loss, train_acc, val_loss, val_acc, "  \
+    "test_loss, test_acc, best_val_acc, best_val_loss, best_test_acc, "  \
+    "diverged_step, error"
+
+static const char *const stmt_sql[N_STMT] = {
+    [S_INS_RUN] =
+        "INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum,"
+        " weight_decay, batch_size, schedule, schedule_json, sampling, budget,"
+        " full_epochs, seed, config) VALUES"
+        " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        " ON CONFLICT (key) DO NOTHING",
+    [S_GET_CONFIG] = "SELECT config FROM runs WHERE key = ?1",
+    [S_INS_LINK] =
+        "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT DO NOTHING",
+    [S_STATUS_OF] = "SELECT status FROM runs WHERE key = ?1",
+    [S_CLAIM_PICK] =
+        "SELECT r.key, l.grid_index FROM sweep_runs l JOIN runs r ON r.key = l.key"
+        " WHERE l.sweep = ?1 AND (r.status IN ('pending', 'interrupted')"
+        "  OR (?2 AND r.status = 'failed')"
+        "  OR (r.status = 'running' AND ((?3 > 0 AND r.heartbeat < ?4 - ?3)"
+        "   OR (r.worker_host = ?5 AND NOT rx_pid_alive(r.worker_pid)))))"
+        " ORDER BY l.grid_index LIMIT 1",
+    [S_CLAIM_SET] =
+        "UPDATE runs SET status = 'running', attempts = attempts + 1,"
+        " worker_host = ?2, worker_pid = ?3, heartbeat = ?4, started = ?4,"
+        " ended = NULL, (" RESULT_COLS ") = (NULL, NULL, NULL, NULL, NULL,"
+        " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+        " NULL, NULL, NULL, NULL) WHERE key = ?1",
+    [S_DEL_METRICS] = "DELETE FROM metrics WHERE key = ?1",
+    [S_DEL_STEPS] = "DELETE FROM step_metrics WHERE key = ?1",
+    [S_HEARTBEAT] =
+        "UPDATE runs SET heartbeat = ?2 WHERE key = ?1 AND status = 'running'"
+        " AND worker_host = ?3 AND worker_pid = ?4",
+    [S_FINISH] =
+        "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, (" RESULT_COLS
+        ") = (?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+        " ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+        " WHERE key = ?1 AND status = 'running' AND worker_host = ?2"
+        " AND worker_pid = ?3",
+    [S_INS_METRIC] =
+        "INSERT INTO metrics (key, epoch, step, samples, train_loss, train_acc,"
+        " val_loss, val_acc, test_loss, test_acc, lr, momentum, grad_norm, wall)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_INS_STEP] =
+        "INSERT INTO step_metrics (key, step, loss, lr, momentum, grad_norm)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+struct rx_store {
+    sqlite3 *db;
+    char *path;
+    int readonly;
+    int found_version;
+    char host[256];       /* this machine, for sweeps.host */
+    char w_host[256];     /* the worker identity of the last claim */
+    long w_pid;
+    sqlite3_stmt *stmt[N_STMT];
+};
+
+/* A body asks write_tx for a retry with this (never an rx_status). */
+#define STORE_BUSY (-1)
+
+static const char *const state_names[RX_STATE_COUNT] = {
+    "pending", "running", "done", "failed", "diverged", "interrupted"};
+
+const char *rx_run_state_name(rx_run_state s)
+{
+    return (unsigned)s < RX_STATE_COUNT ? state_names[s] : "?";
+}
+
+int rx_run_state_parse(const char *s)
+{
+    for (int i = 0; i < RX_STATE_COUNT; i++)
+        if (s && strcmp(s, state_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+rx_run_state rx_run_state_of(rx_run_status s)
+{
+    switch (s) {
+    case RX_RUN_DONE: return RX_STATE_DONE;
+    case RX_RUN_DIVERGED: return RX_STATE_DIVERGED;
+    case RX_RUN_INTERRUPTED: return RX_STATE_INTERRUPTED;
+    default: return RX_STATE_FAILED;
+    }
+}
+
+/* Wall-clock time in seconds since the Unix epoch (rx_now is monotonic). */
+static double unix_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int is_busy(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+/* Turns a failed SQLite call into STORE_BUSY or an RX_ESTORE message. */
+static int sql_fail(rx_store *st, int rc, rx_err *err, const char *what)
+{
+    if (is_busy(rc))
+        return STORE_BUSY;
+    return rx_errf(err, RX_ESTORE, "store '%s': %s: %s", st->path, what,
+                   sqlite3_errmsg(st->db));
+}
+
+static int exec(rx_store *st, const char *sql, rx_err *err, const char *what)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? RX_OK : sql_fail(st, rc, err, what);
+}
+
+/* A cached statement, reset and with its bindings cleared. */
+static int stmt(rx_store *st, int id, sqlite3_stmt **out, rx_err *err)
+{
+    if (!st->stmt[id]) {
+        int rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &st->stmt[id], NULL);
+        if (rc != SQLITE_OK)
+            return sql_fail(st, rc, err, "cannot prepare a statement");
+    } else {
+        sqlite3_reset(st->stmt[id]);
+        sqlite3_clear_bindings(st->stmt[id]);
+    }
+    *out = st->stmt[id];
+    return RX_OK;
+}
+
+/* Steps a statement that returns no rows. */
+static int step_done(rx_store *st, sqlite3_stmt *s, rx_err *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? RX_OK : sql_fail(st, rc, err, what);
+}
+
+/* Binds a double, non-finite values as their text encoding. */
+static void bind_num(sqlite3_stmt *s, int i, double x)
+{
+    if (isfinite(x))
+        sqlite3_bind_double(s, i, x);
+    else
+        sqlite3_bind_text(s, i, isnan(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity", -1,
+                          SQLITE_STATIC);
+}
+
+static void bind_str(sqlite3_stmt *s, int i, const char *z)
+{
+    if (z)
+        sqlite3_bind_text(s, i, z, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Sleeps a little longer each attempt, with jitter so that competing
+ * processes do not retry in lockstep. */
+static void backoff(int attempt)
+{
+    unsigned h = (unsigned)getpid() * 2654435761u + (unsigned)attempt * 40503u;
+    double ms = (attempt < 7 ? (double)(1 << attempt) : 100.0) * (0.5 + (h % 1000) / 1000.0);
+    struct timespec ts = {0, (long)(ms * 1e6)};
+    nanosleep(&ts, NULL);
+}
+
+typedef int (*tx_body)(rx_store *st, void *ctx, rx_err *err);
+
+/* Runs body inside BEGIN IMMEDIATE ... COMMIT, retrying the whole
+ * transaction while another connection holds the lock.  The body's error
+ * rolls everything back. */
+static int write_tx(rx_store *st, tx_body body, void *ctx, rx_err *err)
+{
+    if (st->readonly)
+        return rx_errf(err, RX_ESTORE, "store '%s' is open read-only", st->path);
+    double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
+    for (int attempt = 0;; attempt++) {
+        int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        int s;
+        if (rc == SQLITE_OK) {
+            s = body(st, ctx, err);
+            if (s == RX_OK) {
+                while (is_busy(rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) &&
+                       rx_now() < deadline)
+                    backoff(attempt);
+                if (rc == SQLITE_OK)
+                    return RX_OK;
+                s = sql_fail(st, rc, err, "cannot commit");
+            }
+            if (!sqlite3_get_autocommit(st->db))
+                sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        } else {
+            s = sql_fail(st, rc, err, "cannot begin a transaction");
+        }
+        if (s != STORE_BUSY)
+            return s;
+        if (rx_now() >= deadline)
+            return rx_errf(err, RX_ESTORE,
+                           "store '%s' is busy: another process held it for %d seconds",
+                           st->path, RX_STORE_BUSY_SECONDS);
+        backoff(attempt);
+    }
+}
+
+/* ---- opening and migrating -------------------------------------------- */
+
+/* rx_pid_alive(pid): 1 when a process pid exists on this host. */
+static void fn_pid_alive(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    sqlite3_int64 pid = sqlite3_value_int64(argv[0]);
+    int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    sqlite3_result_int(ctx, alive);
+}
+
+static int pragma_int(rx_store *st, const char *sql, int *out, rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(s, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_OK ? RX_OK : sql_fail(st, rc, err, "cannot read the schema version");
+}
+
+/* Checks that st holds a rexsweep store (or nothing yet) of a version this
+ * build can read; sets *version. */
+static int check_version(rx_store *st, int *version, rx_err *err)
+{
+    int app, n_objects, rc;
+    if ((rc = pragma_int(st, "PRAGMA application_id", &app, err)) ||
+        (rc = pragma_int(st, "PRAGMA user_version", version, err)) ||
+        (rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, err)))
+        return rc;
+    if (app != RX_STORE_APP_ID && (app != 0 || n_objects > 0))
+        return rx_errf(err, RX_ESTORE,
+                       "'%s' is not a rexsweep store (application_id %#x)", st->path,
+                       (unsigned)app);
+    if (*version > RX_STORE_SCHEMA_VERSION)
+        return rx_errf(err, RX_ESTORE,
+                       "store '%s' has schema version %d, newer than this rexsweep "
+                       "(%s) reads (%d); upgrade rexsweep",
+                       st->path, *version, RX_VERSION, RX_STORE_SCHEMA_VERSION);
+    return RX_OK;
+}
+
+/* Migrates to *(int *)ctx inside the write transaction: re-reading the
+ * version there makes concurrent first opens of a new file safe. */
+static int migrate_body(rx_store *st, void *ctx, rx_err *err)
+{
+    int target = *(int *)ctx, v, rc;
+    if ((rc = check_version(st, &v, err)))
+        return rc;
+    for (int k = v; k < target; k++)
+        if ((rc = exec(st, migrations[k], err, "cannot migrate the schema")))
+            return rc == STORE_BUSY ? rc : rx_errctx(err, rc, "step %d", k + 1);
+    if (v < target) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+                 target, RX_STORE_APP_ID);
+        return exec(st, sql, err, "cannot set the schema version");
+    }
+    return RX_OK;
+}
+
+static int migrate(rx_store *st, int target, rx_err *err)
+{
+    int ro = st->readonly;
+    st->readonly = 0;
+    int rc = write_tx(st, migrate_body, &target, err);
+    st->readonly = ro;
+    return rc;
+}
+
+/* Replaces st's read-only connection by a migrated in-memory copy. */
+static int migrate_in_memory(rx_store *st, rx_err *err)
+{
+    sqlite3 *mem;
+    if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
+        sqlite3_close(mem);
+        return rx_errf(err, RX_ENOMEM, "store '%s': cannot open a memory copy", st->path);
+    }
+    sqlite3_backup *b = sqlite3_backup_init(mem, "main", st->db, "main");
+    int rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(mem);
+    if (b)
+        sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        int s = rx_errf(err, RX_ESTORE, "store '%s': cannot copy it to migrate it: %s",
+                        st->path, sqlite3_errstr(rc));
+        sqlite3_close(mem);
+        return s;
+    }
+    sqlite3_close(st->db);
+    st->db = mem;
+    sqlite3_create_function(mem, "rx_pid_alive", 1, SQLITE_UTF8, NULL, fn_pid_alive, NULL,
+                            NULL);
+    sqlite3_exec(mem, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    return migrate(st, RX_STORE_SCHEMA_VERSION, err);
+}
+
+/* Opens path with the schema of version target (open) or up to it. */
+static int open_at(const char *path, unsigned flags, int target, rx_store **out, rx_err *err)
+{
+    *out = NULL;
+    rx_store *st = calloc(1, sizeof *st);
+    if (!st || !(st->path = strdup(path))) {
+        free(st);
+        return rx_errf(err, RX_ENOMEM, "out of memory opening store '%s'", path);
+    }
+    st->readonly = (flags & RX_STORE_READONLY) != 0;
+    if (gethostname(st->host, sizeof st->host - 1) != 0)
+        snprintf(st->host, sizeof st->host, "unknown");
+    int oflags = st->readonly ? SQLITE_OPEN_READONLY
+                              : SQLITE_OPEN_READWRITE |
+                                    (flags & RX_STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        int s = rx_errf(err, RX_EIO, "cannot open store '%s': %s", path,
+                        st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        rx_store_close(st);
+        return s;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 2000);
+    sqlite3_create_function(st->db, "rx_pid_alive", 1, SQLITE_UTF8, NULL, fn_pid_alive, NULL,
+                            NULL);
+    int s = exec(st, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys");
+    if (!s)
+        s = check_version(st, &st->found_version, err);
+    if (!s && st->readonly && st->found_version == 0)
+        s = rx_errf(err, RX_ESTORE, "'%s' is not a rexsweep store (it is empty)", path);
+    if (!s && !st->readonly) {
+        /* WAL lets readers run beside the one writer; NORMAL sync keeps
+         * the store consistent on a crash and costs no fsync per commit. */
+        double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
+        for (int attempt = 0;; attempt++) {
+            s = exec(st, "PRAGMA journal_mode = WAL", err, "cannot enable WAL");
+            if (s != STORE_BUSY || rx_now() > deadline)
+                break;
+            backoff(attempt);
+        }
+        if (s == STORE_BUSY)
+            s = rx_errf(err, RX_ESTORE, "store '%s' is busy", path);
+        if (!s)
+            s = exec(st, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous");
+        if (!s && st->found_version < target)
+            s = migrate(st, target, err);
+    } else if (!s && st->found_version < target) {
+        s = migrate_in_memory(st, err);
+    }
+    if (s) {
+        rx_store_close(st);
+        return s;
+    }
+    *out = st;
+    return RX_OK;
+}
+
+int rx_store_open(const char *path, unsigned flags, rx_store **out, rx_err *err)
+{
+    return open_at(path, flags, RX_STORE_SCHEMA_VERSION, out, err);
+}
+
+int rx_store_create_at(const char *path, int version, rx_err *err)
+{
+    struct stat sb;
+    if (version < 1 || version > RX_STORE_SCHEMA_VERSION)
+        return rx_errf(err, RX_EINVAL, "no schema version %d (1 to %d)", version,
+                       RX_STORE_SCHEMA_VERSION);
+    if (stat(path, &sb) == 0)
+        return rx_errf(err, RX_EINVAL, "store '%s' already exists", path);
+    rx_store *st;
+    int rc = open_at(path, RX_STORE_CREATE, version, &st, err);
+    rx_store_close(st);
+    return rc;
+}
+
+void rx_store_close(rx_store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < N_STMT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+const char *rx_store_path(const rx_store *st)
+{
+    return st->path;
+}
+
+int rx_store_found_version(const rx_store *st)
+{
+    return st->found_version;
+}
+
+/* ---- sweeps and runs -------------------------------------------------- */
+
+typedef struct sweep_ctx {
+    const rx_sweep_info *info;
+    int64_t id;
+} sweep_ctx;
+
+static int begin_sweep_body(rx_store *st, void *ctx, rx_err *err)
+{
+    sweep_ctx *c = ctx;
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "SELECT id FROM sweeps WHERE name = ?1 AND spec_hash = ?2",
+                                -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, err, "cannot look up the sweep");
+    bind_str(s, 1, c->info->name);
+    bind_str(s, 2, c->info->spec_hash);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        c->id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW)
+        return RX_OK;
+    if (rc != SQLITE_DONE)
+        return sql_fail(st, rc, err, "cannot look up the sweep");
+    rc = sqlite3_prepare_v2(st->db,
+                            "INSERT INTO sweeps (name, spec, spec_hash, created, "
+                            "rexsweep_version, trainer_version, host, git_commit) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, err, "cannot record the sweep");
+    bind_str(s, 1, c->info->name);
+    bind_str(s, 2, c->info->spec);
+    bind_str(s, 3, c->info->spec_hash);
+    sqlite3_bind_double(s, 4, unix_now());
+    bind_str(s, 5, RX_VERSION);
+    sqlite3_bind_int(s, 6, RX_TRAINER_VERSION);
+    bind_str(s, 7, st->host);
+    bind_str(s, 8, c->info->git_commit);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return sql_fail(st, rc, err, "cannot record the sweep");
+    c->id = sqlite3_last_insert_rowid(st->db);
+    return RX_OK;
+}
+
+int rx_store_begin_sweep(rx_store *st, const rx_sweep_info *info, int64_t *sweep_id,
+                         rx_err *err)
+{
+    if (!info->name || !info->spec || !info->spec_hash)
+        return rx_errf(err, RX_EINVAL, "a sweep needs a name, a spec and a spec hash");
+    sweep_ctx c = {info, 0};
+    int rc = write_tx(st, begin_sweep_body, &c, err);
+    if (rc == RX_OK)
+        *sweep_id = c.id;
+    return rc;
+}
+
+static int first_int64(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    if (v[0].type == RX_VINT)
+        *(int64_t *)ud = v[0].i;
+    return 0;
+}
+
+int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id, rx_err *err)
+{
+    int64_t id = -1;
+    rx_value b = rx_vtext(name);
+    int rc = rx_store_query(st, "SELECT max(id) FROM sweeps WHERE name = ?1", &b, 1,
+                            first_int64, &id, err);
+    if (rc)
+        return rc;
+    if (id < 0)
+        return rx_errf(err, RX_ENOTFOUND, "no sweep named '%s' in store '%s'", name,
+                       st->path);
+    *sweep_id = id;
+    return RX_OK;
+}
+
+typedef struct add_ctx {
+    int64_t sweep;
+    const rx_job *jobs;
+    int n, n_new;
+} add_ctx;
+
+/* Binds the axis columns of one job to S_INS_RUN. */
+static int bind_job(rx_store *st, sqlite3_stmt *s, const rx_job *j, rx_err *err)
+{
+    static const char *const text_keys[] = {"data.dataset", "model.type", "optimizer.name",
+                                            "schedule.name", "schedule.sampling"};
+    static const int text_cols[] = {3, 4, 5, 10, 12};
+    char buf[4096];
+    const rx_config *c = &j->cfg;
+    if (!j->config_json)
+        return rx_errf(err, RX_EINVAL, "run '%s' has no configuration", j->key);
+    for (int i = 0; i < 5; i++) {
+        if (rx_config_get(c, text_keys[i], buf, sizeof buf) != RX_OK)
+            return rx_errf(err, RX_EINVAL, "run '%s' has no '%s'", j->key, text_keys[i]);
+        sqlite3_bind_text(s, text_cols[i], buf, -1, SQLITE_TRANSIENT);
+    }
+    int n = rx_sched_format(&c->sched, buf, sizeof buf);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return rx_errf(err, RX_EINVAL, "run '%s': schedule too long to record", j->key);
+    sqlite3_bind_text(s, 11, buf, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 1, j->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, j->cell, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 6, c->optim.lr);
+    sqlite3_bind_double(s, 7, c->optim.momentum);
+    sqlite3_bind_double(s, 8, c->optim.weight_decay);
+    sqlite3_bind_int(s, 9, c->train.batch_size);
+    sqlite3_bind_double(s, 13, c->train.budget);
+    sqlite3_bind_double(s, 14, c->train.full_epochs);
+    sqlite3_bind_int64(s, 15, (sqlite3_int64)c->train.seed);
+    sqlite3_bind_text(s, 16, j->config_json, -1, SQLITE_STATIC);
+    return RX_OK;
+}
+
+/* After an ignored insert: the stored run must have the same config. */
+static int check_same_config(rx_store *st, const rx_job *j, rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = stmt(st, S_GET_CONFIG, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, j->key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    int same = rc == SQLITE_ROW &&
+               strcmp((const char *)sqlite3_column_text(s, 0), j->config_json) == 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return sql_fail(st, rc, err, "cannot read a run");
+    if (!same)
+        return rx_errf(err, RX_ECONFLICT,
+                       "run key '%s' is stored with a different configuration "
+                       "(a hash collision)", j->key);
+    return RX_OK;
+}
+
+static int add_jobs_body(rx_store *st, void *ctx, rx_err *err)
+{
+    add_ctx *c = ctx;
+    sqlite3_stmt *ins, *link;
+    int rc;
+    c->n_new = 0;
+    for (int i = 0; i < c->n; i++) {
+        const rx_job *j = &c->jobs[i];
+        if ((rc = stmt(st, S_INS_RUN, &ins, err)) || (rc = bind_job(st, ins, j, err)) ||
+            (rc = step_done(st, ins, err, "cannot add a run")))
+            return rc;
+        if (sqlite3_changes(st->db) > 0)
+            c->n_new++;
+        else if ((rc = check_same_config(st, j, err)))
+            return rc;
+        if ((rc = stmt(st, S_INS_LINK, &link, err)))
+            return rc;
+        sqlite3_bind_int64(link, 1, c->sweep);
+        sqlite3_bind_text(link, 2, j->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int(link, 3, j->index);
+        if ((rc = step_done(st, link, err, "cannot link a run to its sweep")))
+            return rc;
+    }
+    return RX_OK;
+}
+
+int rx_store_add_jobs(rx_store *st, int64_t sweep_id, const rx_job *jobs, int n, int *n_new,
+                      rx_err *err)
+{
+    add_ctx c = {sweep_id, jobs, n, 0};
+    int rc = write_tx(st, add_jobs_body, &c, err);
+    if (n_new)
+        *n_new = rc == RX_OK ? c.n_new : 0;
+    return rc;
+}
+
+static void count_state(rx_store_counts *c, const char *state, int n)
+{
+    int *slot[RX_STATE_COUNT] = {&c->pending, &c->running, &c->done,
+                                 &c->failed, &c->diverged, &c->interrupted};
+    int i = rx_run_state_parse(state);
+    if (i >= 0)
+        *slot[i] += n;
+    c->total += n;
+}
+
+static int count_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    count_state(ud, v[0].s, (int)v[1].i);
+    return 0;
+}
+
+int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c, rx_err *err)
+{
+    memset(c, 0, sizeof *c);
+    rx_value b = rx_vint(sweep_id);
+    return rx_store_query(st,
+                          "SELECT r.status, count(*) FROM sweep_runs l "
+                          "JOIN runs r ON r.key = l.key WHERE l.sweep = ?1 GROUP BY r.status",
+                          &b, 1, count_row, c, err);
+}
+
+int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts *c,
+                        rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    memset(c, 0, sizeof *c);
+    /* one read transaction: one consistent snapshot, and faster */
+    if ((rc = exec(st, "BEGIN", err, "cannot begin a read")))
+        return rc == STORE_BUSY ? rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path) : rc;
+    for (int i = 0; i < n && rc == RX_OK; i++) {
+        if ((rc = stmt(st, S_STATUS_OF, &s, err)))
+            break;
+        sqlite3_bind_text(s, 1, jobs[i].key, -1, SQLITE_STATIC);
+        int r = sqlite3_step(s);
+        if (r == SQLITE_ROW) {
+            count_state(c, (const char *)sqlite3_column_text(s, 0), 1);
+        } else if (r == SQLITE_DONE) {
+            c->new_runs++;
+            c->total++;
+        } else {
+            rc = sql_fail(st, r, err, "cannot read a run");
+        }
+        sqlite3_reset(s);
+    }
+    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == STORE_BUSY)
+        rc = rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path);
+    return rc;
+}
+
+/* ---- claiming and recording ------------------------------------------- */
+
+typedef struct claim_ctx {
+    int64_t sweep;
+    unsigned flags;
+    double stale_after;
+    const char *host;
+    long pid;
+    char key[RX_KEY_LEN + 1];
+    int index;
+    int found;
+} claim_ctx;
+
+static int claim_body(rx_store *st, void *ctx, rx_err *err)
+{
+    claim_ctx *c = ctx;
+    sqlite3_stmt *s;
+    double now = unix_now();
+    int rc = stmt(st, S_CLAIM_PICK, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, c->sweep);
+    sqlite3_bind_int(s, 2, (c->flags & RX_CLAIM_RETRY_FAILED) != 0);
+    sqlite3_bind_double(s, 3, c->stale_after);
+    sqlite3_bind_double(s, 4, now);
+    sqlite3_bind_text(s, 5, c->host, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    c->found = rc == SQLITE_ROW;
+    if (c->found) {
+        snprintf(c->key, sizeof c->key, "%s", (const char *)sqlite3_column_text(s, 0));
+        c->index = sqlite3_column_int(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? RX_OK : sql_fail(st, rc, err, "cannot pick a run");
+    if ((rc = stmt(st, S_CLAIM_SET, &s, err)))
+        return rc;
+    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, c->host, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, c->pid);
+    sqlite3_bind_double(s, 4, now);
+    if ((rc = step_done(st, s, err, "cannot claim a run")))
+        return rc;
+    /* a previous attempt's partial metrics must not mix with this one's */
+    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
+        if ((rc = stmt(st, id, &s, err)))
+            return rc;
+        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+        if ((rc = step_done(st, s, err, "cannot clear a previous attempt")))
+            return rc;
+    }
+    return RX_OK;
+}
+
+int rx_store_claim(rx_store *st, int64_t sweep_id, unsigned flags, double stale_after,
+                   const char *host, long pid, char key[RX_KEY_LEN + 1], int *index,
+                   rx_err *err)
+{
+    claim_ctx c = {sweep_id, flags, stale_after, host, pid, "", 0, 0};
+    snprintf(st->w_host, sizeof st->w_host, "%s", host);
+    st->w_pid = pid;
+    int rc = write_tx(st, claim_body, &c, err);
+    if (rc)
+        return rc;
+    if (!c.found)
+        return RX_ENOTFOUND;
+    memcpy(key, c.key, sizeof c.key);
+    if (index)
+        *index = c.index;
+    return RX_OK;
+}
+
+static int not_held(rx_store *st, const char *key, rx_err *err)
+{
+    return rx_errf(err, RX_ECONFLICT,
+                   "run '%s' is no longer held by worker %s:%ld (another worker reclaimed it)",
+                   key, st->w_host, st->w_pid);
+}
+
+static int heartbeat_body(rx_store *st, void *ctx, rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = stmt(st, S_HEARTBEAT, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, ctx, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 2, unix_now());
+    sqlite3_bind_text(s, 3, st->w_host, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, st->w_pid);
+    if ((rc = step_done(st, s, err, "cannot update the heartbeat")))
+        return rc;
+    return sqlite3_changes(st->db) ? RX_OK : not_held(st, ctx, err);
+}
+
+int rx_store_heartbeat(rx_store *st, const char *key, rx_err *err)
+{
+    return write_tx(st, heartbeat_body, (void *)key, err);
+}
+
+typedef struct finish_ctx {
+    const char *key;
+    rx_run_state state;
+    const rx_train_result *res;
+    const rx_epoch_metrics *ep;
+    int n_ep;
+    const rx_step_metrics *sm;
+    int n_st;
+    const char *error;
+} finish_ctx;
+
+static int finish_body(rx_store *st, void *ctx, rx_err *err)
+{
+    finish_ctx *c = ctx;
+    const rx_train_result *r = c->res;
+    sqlite3_stmt *s;
+    int rc = stmt(st, S_FINISH, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, st->w_host, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, st->w_pid);
+    sqlite3_bind_text(s, 5, rx_run_state_name(c->state), -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 6, unix_now());
+    if (r) {
+        /* the final metrics are those of the last epoch reported */
+        const rx_epoch_metrics *f = &r->final;
+        bind_num(s, 7, r->wall);
+        bind_num(s, 8, r->epochs);
+        sqlite3_bind_int64(s, 9, r->total_steps);
+        sqlite3_bind_int64(s, 10, r->steps);
+        sqlite3_bind_int64(s, 11, r->steps_per_epoch);
+        sqlite3_bind_int64(s, 12, r->samples);
+        bind_num(s, 13, r->flops);
+        sqlite3_bind_int64(s, 14, r->n_params);
+        bind_str(s, 15, r->model_desc[0] ? r->model_desc : NULL);
+        if (r->n_epochs_done > 0 || f->epoch > 0) {
+            bind_num(s, 16, f->train_loss);
+            bind_num(s, 17, f->train_acc);
+            bind_num(s, 18, f->val_loss);
+            bind_num(s, 19, f->val_acc);
+            bind_num(s, 20, f->test_loss);
+            bind_num(s, 21, f->test_acc);
+            bind_num(s, 22, r->best_val_acc);
+            bind_num(s, 23, r->best_val_loss);
+            bind_num(s, 24, r->best_test_acc);
+        }
+        if (r->diverged_step > 0)
+            sqlite3_bind_int64(s, 25, r->diverged_step);
+    }
+    bind_str(s, 26, c->error);
+    if ((rc = step_done(st, s, err, "cannot record a run")))
+        return rc;
+    if (sqlite3_changes(st->db) == 0)
+        return not_held(st, c->key, err);
+    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
+        if ((rc = stmt(st, id, &s, err)))
+            return rc;
+        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+        if ((rc = step_done(st, s, err, "cannot clear old metrics")))
+            return rc;
+    }
+    if ((rc = stmt(st, S_INS_METRIC, &s, err)))
+        return rc;
+    for (int i = 0; i < c->n_ep; i++) {
+        const rx_epoch_metrics *m = &c->ep[i];
+        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, m->epoch);
+        sqlite3_bind_int64(s, 3, m->step);
+        sqlite3_bind_int64(s, 4, m->samples);
+        bind_num(s, 5, m->train_loss);
+        bind_num(s, 6, m->train_acc);
+        bind_num(s, 7, m->val_loss);
+        bind_num(s, 8, m->val_acc);
+        bind_num(s, 9, m->test_loss);
+        bind_num(s, 10, m->test_acc);
+        bind_num(s, 11, m->lr);
+        bind_num(s, 12, m->momentum);
+        bind_num(s, 13, m->grad_norm);
+        bind_num(s, 14, m->wall);
+        if ((rc = step_done(st, s, err, "cannot record epoch metrics")))
+            return rc;
+    }
+    if ((rc = stmt(st, S_INS_STEP, &s, err)))
+        return rc;
+    for (int i = 0; i < c->n_st; i++) {
+        const rx_step_metrics *m = &c->sm[i];
+        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, m->step);
+        bind_num(s, 3, m->loss);
+        bind_num(s, 4, m->lr);
+        bind_num(s, 5, m->momentum);
+        bind_num(s, 6, m->grad_norm);
+        if ((rc = step_done(st, s, err, "cannot record step metrics")))
+            return rc;
+    }
+    return RX_OK;
+}
+
+int rx_store_finish(rx_store *st, const char *key, rx_run_state state,
+                    const rx_train_result *res, const rx_epoch_metrics *ep, int n_ep,
+                    const rx_step_metrics *st_m, int n_st, const char *error, rx_err *err)
+{
+    if (state != RX_STATE_DONE && state != RX_STATE_DIVERGED && state != RX_STATE_FAILED &&
+        state != RX_STATE_INTERRUPTED)
+        return rx_errf(err, RX_EINVAL, "cannot finish run '%s' as '%s'", key,
+                       rx_run_state_name(state));
+    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error};
+    return write_tx(st, finish_body, &c, err);
+}
+
+typedef struct mark_ctx {
+    const char *key;       /* one run, or NULL for a worker's runs */
+    const char *host;
+    long pid;
+    rx_run_state state;
+    const char *error;
+    int n;
+} mark_ctx;
+
+static int mark_body(rx_store *st, void *ctx, rx_err *err)
+{
+    mark_ctx *c = ctx;
+    sqlite3_stmt *s;
+    const char *sql = c->key
+        ? "UPDATE runs SET status = ?1, ended = ?2, error = ?3"
+          " WHERE key = ?4 AND status = 'running'"
+        : "UPDATE runs SET status = ?1, ended = ?2, error = coalesce(?3, error)"
+          " WHERE status = 'running' AND worker_host = ?4 AND worker_pid = ?5";
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, err, "cannot mark runs");
+    sqlite3_bind_text(s, 1, rx_run_state_name(c->state), -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 2, unix_now());
+    bind_str(s, 3, c->error);
+    bind_str(s, 4, c->key ? c->key : c->host);
+    sqlite3_bind_int64(s, 5, c->pid);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return sql_fail(st, rc, err, "cannot mark runs");
+    c->n = sqlite3_changes(st->db);
+    return RX_OK;
+}
+
+static int check_mark_state(rx_run_state state, rx_err *err)
+{
+    if (state != RX_STATE_INTERRUPTED && state != RX_STATE_FAILED)
+        return rx_errf(err, RX_EINVAL, "runs can be marked interrupted or failed, not '%s'",
+                       rx_run_state_name(state));
+    return RX_OK;
+}
+
+int rx_store_mark(rx_store *st, const char *key, rx_run_state state, const char *error,
+                  rx_err *err)
+{
+    mark_ctx c = {key, NULL, 0, state, error, 0};
+    int rc = check_mark_state(state, err);
+    if (!rc)
+        rc = write_tx(st, mark_body, &c, err);
+    if (!rc && c.n == 0)
+        rc = rx_errf(err, RX_ENOTFOUND, "run '%s' is not running", key);
+    return rc;
+}
+
+int rx_store_release_worker(rx_store *st, const char *host, long pid, rx_run_state state,
+                            int *n, rx_err *err)
+{
+    mark_ctx c = {NULL, host, pid, state, NULL, 0};
+    int rc = check_mark_state(state, err);
+    if (!rc)
+        rc = write_tx(st, mark_body, &c, err);
+    if (n)
+        *n = rc ? 0 : c.n;
+    return rc;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+int rx_value_number(const rx_value *v, double *out)
+{
+    switch (v->type) {
+    case RX_VINT: *out = (double)v->i; return 1;
+    case RX_VREAL: *out = v->r; return 1;
+    case RX_VTEXT:
+        if (strcmp(v->s, "NaN") == 0) return *out = NAN, 1;
+        if (strcmp(v->s, "Infinity") == 0) return *out = INFINITY, 1;
+        if (strcmp(v->s, "-Infinity") == 0) return *out = -INFINITY, 1;
+        return 0;
+    default: return 0;
+    }
+}
+
+static void bind_value(sqlite3_stmt *s, int i, const rx_value *v)
+{
+    switch (v->type) {
+    case RX_VINT: sqlite3_bind_int64(s, i, v->i); break;
+    case RX_VREAL: bind_num(s, i, v->r); break;
+    case RX_VTEXT: bind_str(s, i, v->s); break;
+    default: sqlite3_bind_null(s, i); break;
+    }
+}
+
+static void column_value(sqlite3_stmt *s, int i, rx_value *v)
+{
+    memset(v, 0, sizeof *v);
+    switch (sqlite3_column_type(s, i)) {
+    case SQLITE_INTEGER: v->type = RX_VINT; v->i = sqlite3_column_int64(s, i); break;
+    case SQLITE_FLOAT: v->type = RX_VREAL; v->r = sqlite3_column_double(s, i); break;
+    case SQLITE_NULL: v->type = RX_VNULL; break;
+    default: /* text, and blobs read as text */
+        v->type = RX_VTEXT;
+        v->s = (const char *)sqlite3_column_text(s, i);
+        if (!v->s)
+            v->type = RX_VNULL;
+        break;
+    }
+}
+
+int rx_store_query(rx_store *st, const char *sql, const rx_value *binds, int nbinds,
+                   rx_row_fn fn, void *ud, rx_err *err)
+{
+    sqlite3_stmt *s;
+    const char *tail;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, &tail);
+    if (rc != SQLITE_OK)
+        return rx_errf(err, RX_ESTORE, "store '%s': %s", st->path, sqlite3_errmsg(st->db));
+    if (!s)
+        return rx_errf(err, RX_EINVAL, "empty query");
+    tail += strspn(tail, " \t\r\n;");
+    if (*tail || !sqlite3_stmt_readonly(s)) {
+        sqlite3_finalize(s);
+        return rx_errf(err, RX_EINVAL, *tail ? "a query must be one SQL statement"
+                                             : "a query must not write to the store");
+    }
+    for (int i = 0; i < nbinds; i++)
+        bind_value(s, i + 1, &binds[i]);
+    int ncols = sqlite3_column_count(s);
+    const char **names = calloc((size_t)ncols + 1, sizeof *names);
+    rx_value *vals = calloc((size_t)ncols + 1, sizeof *vals);
+    int status = RX_OK;
+    if (!names || !vals) {
+        status = rx_errf(err, RX_ENOMEM, "out of memory reading store '%s'", st->path);
+        goto out;
+    }
+    for (int i = 0; i < ncols; i++)
+        names[i] = sqlite3_column_name(s, i);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (!fn)
+            continue;
+        for (int i = 0; i < ncols; i++)
+            column_value(s, i, &vals[i]);
+        if ((status = fn(ud, ncols, names, vals)))
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        status = rx_errf(err, RX_ESTORE, "store '%s': %s", st->path, sqlite3_errmsg(st->db));
+out:
+    free(names);
+    free(vals);
+    sqlite3_finalize(s);
+    return status;
+}
+
+static int exec_body(rx_store *st, void *ctx, rx_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(st->db, ctx, NULL, NULL, &msg);
+    if (rc != SQLITE_OK && !is_busy(rc))
+        rc = rx_errf(err, RX_ESTORE, "store '%s': %s", st->path,
+                     msg ? msg : sqlite3_errstr(rc));
+    else if (rc != SQLITE_OK)
+        rc = STORE_BUSY;
+    sqlite3_free(msg);
+    return rc;
+}
+
+int rx_store_exec(rx_store *st, const char *sql, rx_err *err)
+{
+    return write_tx(st, exec_body, (void *)sql, err);
+}
+
+/* ---- merging ---------------------------------------------------------- */
+
+/* How good a run's state is as a result, for merging. */
+static int state_rank(const char *state)
+{
+    switch (rx_run_state_parse(state)) {
+    case RX_STATE_DONE: case RX_STATE_DIVERGED: return 3;
+    case RX_STATE_FAILED: return 2;
+    case RX_STATE_INTERRUPTED: case RX_STATE_RUNNING: return 1;
+    default: return 0;
+    }
+}
+
+/* The columns that make up a run's result: two finished runs of one key
+ * conflict when any of them differ.  Times and hosts may differ. */
+#define FINGERPRINT                                                          \
+    "status, epochs, steps, steps_done, samples, diverged_step, train_loss, " \
+    "train_acc, val_loss, val_acc, test_loss, test_acc, best_val_acc, "      \
+    "best_val_loss, best_test_acc"
+
+/* Bit-identical SQL values. */
+static int value_same(sqlite3_value *a, sqlite3_value *b)
+{
+    int t = sqlite3_value_type(a);
+    if (t != sqlite3_value_type(b))
+        return 0;
+    switch (t) {
+    case SQLITE_NULL: return 1;
+    case SQLITE_INTEGER: return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+    case SQLITE_FLOAT: {
+        double x = sqlite3_value_double(a), y = sqlite3_value_double(b);
+        return memcmp(&x, &y, sizeof x) == 0;
+    }
+    default: {
+        int n = sqlite3_value_bytes(a);
+        return n == sqlite3_value_bytes(b) &&
+               memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b), (size_t)n) == 0;
+    }
+    }
+}
+
+/* The column list of a table as "a, b, c" (names in column order), less
+ * the column `skip` (may be NULL); malloc'd. */
+static char *column_list(sqlite3 *db, const char *table, const char *skip)
+{
+    sqlite3_stmt *s;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT group_concat(name, ', ') FROM (SELECT name FROM "
+                           "pragma_table_info(?1) WHERE name IS NOT ?2 ORDER BY cid)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, skip, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        out = strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return out;
+}
+
+static int count_cols(const char *cols)
+{
+    int n = 1;
+    for (const char *p = cols; *p; p++)
+        n += *p == ',';
+    return n;
+}
+
+/* Statements on both sides, prepared once per merge. */
+enum {
+    M_SRC_RUNS, M_SRC_ROW, M_SRC_FP, M_DST_FP, M_DST_INSERT, M_DST_UPDATE,
+    M_DST_RUNNING, M_SRC_METRICS, M_DST_METRICS, M_SRC_STEPS, M_DST_STEPS,
+    M_DST_DEL_METRICS, M_DST_DEL_STEPS, M_SRC_SWEEPS, M_DST_SWEEP_ID,
+    M_SRC_SWEEP_ROW, M_DST_SWEEP_INSERT, M_SRC_LINKS, M_DST_LINK, N_MSTMT
+};
+
+typedef struct merge_ctx {
+    rx_store *src;
+    rx_merge_stats *stats;
+    sqlite3_stmt *m[N_MSTMT];
+} merge_ctx;
+
+/* Builds and prepares every merge statement from the live column lists,
+ * so the copy follows whatever columns the current schema has. */
+static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
+{
+    sqlite3 *sdb = c->src->db, *ddb = dst->db;
+    char *runs = column_list(ddb, "runs", NULL);
+    char *runs_nokey = column_list(ddb, "runs", "key");
+    char *met = column_list(ddb, "metrics", NULL);
+    char *steps = column_list(ddb, "step_metrics", NULL);
+    char *sweeps = column_list(ddb, "sweeps", "id");
+    int rc = RX_OK;
+    if (!runs || !runs_nokey || !met || !steps || !sweeps) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory preparing a merge");
+        goto out;
+    }
+    /* placeholder lists ?1 .. ?n and the "c = ?i" list of an UPDATE */
+    size_t cap = 64 + 16 * (size_t)count_cols(runs) + strlen(runs) * 2;
+    char *q_runs = malloc(cap), *q_met = malloc(cap), *q_steps = malloc(cap),
+         *q_sweeps = malloc(cap), *set = malloc(cap);
+    const char *lists[4] = {runs, met, steps, sweeps};
+    char *qs[4] = {q_runs, q_met, q_steps, q_sweeps};
+    if (!q_runs || !q_met || !q_steps || !q_sweeps || !set) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory preparing a merge");
+        goto out2;
+    }
+    for (int k = 0; k < 4; k++) {
+        size_t o = 0;
+        for (int i = 1; i <= count_cols(lists[k]); i++)
+            o += (size_t)snprintf(qs[k] + o, cap - o, "%s?%d", i > 1 ? ", " : "", i);
+    }
+    /* runs_nokey lists every column but key, in order, as ?2 .. ?n, with
+     * key as ?1 (key is the first column of runs) */
+    size_t o = 0;
+    int i = 2;
+    for (const char *p = runs_nokey; *p; i++) {
+        size_t len = strcspn(p, ",");
+        o += (size_t)snprintf(set + o, cap - o, "%s%.*s = ?%d", i > 2 ? ", " : "", (int)len,
+                              p, i);
+        p += len;
+        p += strspn(p, ", ");
+    }
+    char *sql[N_MSTMT] = {0};
+    int on_src[N_MSTMT] = {0};
+#define MSQL(id, src, ...) \
+    (sql[id] = sqlite3_mprintf(__VA_ARGS__), on_src[id] = (src))
+    MSQL(M_SRC_RUNS, 1, "SELECT key, status FROM runs ORDER BY key");
+    MSQL(M_SRC_ROW, 1, "SELECT %s FROM runs WHERE key = ?1", runs);
+    MSQL(M_SRC_FP, 1, "SELECT " FINGERPRINT " FROM runs WHERE key = ?1");
+    MSQL(M_DST_FP, 0, "SELECT " FINGERPRINT " FROM runs WHERE key = ?1");
+    MSQL(M_DST_INSERT, 0, "INSERT INTO runs (%s) VALUES (%s)", runs, q_runs);
+    MSQL(M_DST_UPDATE, 0, "UPDATE runs SET %s WHERE key = ?1", set);
+    MSQL(M_DST_RUNNING, 0,
+         "UPDATE runs SET status = 'interrupted' WHERE key = ?1 AND status = 'running'");
+    MSQL(M_SRC_METRICS, 1, "SELECT %s FROM metrics WHERE key = ?1", met);
+    MSQL(M_DST_METRICS, 0, "INSERT INTO metrics (%s) VALUES (%s)", met, q_met);
+    MSQL(M_SRC_STEPS, 1, "SELECT %s FROM step_metrics WHERE key = ?1", steps);
+    MSQL(M_DST_STEPS, 0, "INSERT INTO step_metrics (%s) VALUES (%s)", steps, q_steps);
+    MSQL(M_DST_DEL_METRICS, 0, "DELETE FROM metrics WHERE key = ?1");
+    MSQL(M_DST_DEL_STEPS, 0, "DELETE FROM step_metrics WHERE key = ?1");
+    MSQL(M_SRC_SWEEPS, 1, "SELECT id, name, spec_hash FROM sweeps ORDER BY id");
+    MSQL(M_DST_SWEEP_ID, 0, "SELECT id FROM sweeps WHERE name = ?1 AND spec_hash = ?2");
+    MSQL(M_SRC_SWEEP_ROW, 1, "SELECT %s FROM sweeps WHERE id = ?1", sweeps);
+    MSQL(M_DST_SWEEP_INSERT, 0, "INSERT INTO sweeps (%s) VALUES (%s)", sweeps, q_sweeps);
+    MSQL(M_SRC_LINKS, 1, "SELECT key, grid_index FROM sweep_runs WHERE sweep = ?1");
+    MSQL(M_DST_LINK, 0,
+         "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
+         " ON CONFLICT DO NOTHING");
+#undef MSQL
+    for (int k = 0; k < N_MSTMT && rc == RX_OK; k++) {
+        sqlite3 *db = on_src[k] ? sdb : ddb;
+        if (!sql[k])
+            rc = rx_errf(err, RX_ENOMEM, "out of memory preparing a merge");
+        else if (sqlite3_prepare_v2(db, sql[k], -1, &c->m[k], NULL) != SQLITE_OK)
+            rc = rx_errf(err, RX_ESTORE, "store '%s': cannot prepare a merge: %s",
+                         on_src[k] ? c->src->path : dst->path, sqlite3_errmsg(db));
+    }
+    for (int k = 0; k < N_MSTMT; k++)
+        sqlite3_free(sql[k]);
+out2:
+    free(q_runs);
+    free(q_met);
+    free(q_steps);
+    free(q_sweeps);
+    free(set);
+out:
+    free(runs);
+    free(runs_nokey);
+    free(met);
+    free(steps);
+    free(sweeps);
+    return rc;
+}
+
+/* Binds key as ?1 of a merge statement, after a reset. */
+static sqlite3_stmt *mkey(merge_ctx *c, int id, const char *key)
+{
+    sqlite3_stmt *s = c->m[id];
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    return s;
+}
+
+/* Copies every row of a SELECT on the shard into an INSERT (or UPDATE)
+ * on dst, value by value, so types and non-finite encodings survive. */
+static int copy_rows(rx_store *dst, sqlite3_stmt *sel, sqlite3_stmt *ins, rx_err *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        sqlite3_reset(ins);
+        for (int i = 0; i < sqlite3_column_count(sel); i++)
+            sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
+        int r = step_done(dst, ins, err, "cannot copy a row");
+        if (r)
+            return r;
+    }
+    sqlite3_reset(sel);
+    return rc == SQLITE_DONE ? RX_OK
+                             : rx_errf(err, RX_ESTORE, "cannot read the shard: %s",
+                                       sqlite3_errstr(rc));
+}
+
+/* 1 when the finished results of key are bit-identical on both sides. */
+static int same_result(merge_ctx *c, const char *key)
+{
+    sqlite3_stmt *a = mkey(c, M_SRC_FP, key), *b = mkey(c, M_DST_FP, key);
+    int same = sqlite3_step(a) == SQLITE_ROW && sqlite3_step(b) == SQLITE_ROW;
+    for (int i = 0; same && i < sqlite3_column_count(a); i++)
+        same = value_same(sqlite3_column_value(a, i), sqlite3_column_value(b, i));
+    sqlite3_reset(a);
+    sqlite3_reset(b);
+    return same;
+}
+
+/* Copies the shard's run key (row and metrics) into dst. */
+static int merge_copy_run(rx_store *dst, merge_ctx *c, const char *key, int exists,
+                          rx_err *err)
+{
+    int rc;
+    if ((rc = copy_rows(dst, mkey(c, M_SRC_ROW, key),
+                        c->m[exists ? M_DST_UPDATE : M_DST_INSERT], err)) ||
+        (rc = step_done(dst, mkey(c, M_DST_RUNNING, key), err, "cannot copy a run")) ||
+        (rc = step_done(dst, mkey(c, M_DST_DEL_METRICS, key), err, "cannot copy a run")) ||
+        (rc = step_done(dst, mkey(c, M_DST_DEL_STEPS, key), err, "cannot copy a run")) ||
+        (rc = copy_rows(dst, mkey(c, M_SRC_METRICS, key), c->m[M_DST_METRICS], err)) ||
+        (rc = copy_rows(dst, mkey(c, M_SRC_STEPS, key), c->m[M_DST_STEPS], err)))
+        return rc;
+    return RX_OK;
+}
+
+static int merge_runs(rx_store *dst, merge_ctx *c, rx_err *err)
+{
+    rx_merge_stats *ms = c->stats;
+    sqlite3_stmt *runs = c->m[M_SRC_RUNS];
+    sqlite3_stmt *fp = c->m[M_DST_FP];
+    int rc = RX_OK, r;
+    sqlite3_reset(runs);
+    while (rc == RX_OK && (r = sqlite3_step(runs)) == SQLITE_ROW) {
+        char key[64], sstate[16], dstate[16] = "";
+        snprintf(key, sizeof key, "%s", (const char *)sqlite3_column_text(runs, 0));
+        snprintf(sstate, sizeof sstate, "%s", (const char *)sqlite3_column_text(runs, 1));
+        mkey(c, M_DST_FP, key);
+        int exists = sqlite3_step(fp) == SQLITE_ROW;
+        if (exists)
+            snprintf(dstate, sizeof dstate, "%s", (const char *)sqlite3_column_text(fp, 0));
+        sqlite3_reset(fp);
+        int rs = state_rank(sstate), rd = state_rank(dstate);
+        if (!exists) {
+            ms->runs_added++;
+            rc = merge_copy_run(dst, c, key, 0, err);
+        } else if (rs == 3 && rd == 3) {
+            if (same_result(c, key)) {
+                ms->runs_same++;
+            } else {
+                if (ms->n_conflict_keys < RX_MERGE_MAX_KEYS)
+                    snprintf(ms->conflict_keys[ms->n_conflict_keys++], RX_KEY_LEN + 1,
+                             "%.*s", RX_KEY_LEN, key);
+                ms->conflicts++;
+            }
+        } else if (rs > rd) {
+            ms->runs_replaced++;
+            rc = merge_copy_run(dst, c, key, 1, err);
+        } else {
+            ms->runs_kept++;
+        }
+    }
+    sqlite3_reset(runs);
+    if (rc == RX_OK && r != SQLITE_DONE)
+        rc = rx_errf(err, RX_ESTORE, "cannot read the shard's runs: %s", sqlite3_errstr(r));
+    return rc;
+}
+
+static int merge_sweeps(rx_store *dst, merge_ctx *c, rx_err *err)
+{
+    sqlite3_stmt *sw = c->m[M_SRC_SWEEPS], *find = c->m[M_DST_SWEEP_ID];
+    int rc = RX_OK, r;
+    sqlite3_reset(sw);
+    while (rc == RX_OK && (r = sqlite3_step(sw)) == SQLITE_ROW) {
+        sqlite3_int64 sid = sqlite3_column_int64(sw, 0), did;
+        sqlite3_reset(find);
+        sqlite3_bind_value(find, 1, sqlite3_column_value(sw, 1));
+        sqlite3_bind_value(find, 2, sqlite3_column_value(sw, 2));
+        int found = sqlite3_step(find) == SQLITE_ROW;
+        did = found ? sqlite3_column_int64(find, 0) : 0;
+        sqlite3_reset(find);
+        if (!found) {
+            sqlite3_stmt *row = c->m[M_SRC_SWEEP_ROW];
+            sqlite3_reset(row);
+            sqlite3_bind_int64(row, 1, sid);
+            if ((rc = copy_rows(dst, row, c->m[M_DST_SWEEP_INSERT], err)))
+                break;
+            did = sqlite3_last_insert_rowid(dst->db);
+            c->stats->sweeps_added++;
+        }
+        sqlite3_stmt *links = c->m[M_SRC_LINKS], *link = c->m[M_DST_LINK];
+        sqlite3_reset(links);
+        sqlite3_bind_int64(links, 1, sid);
+        while (rc == RX_OK && sqlite3_step(links) == SQLITE_ROW) {
+            sqlite3_reset(link);
+            sqlite3_bind_int64(link, 1, did);
+            sqlite3_bind_value(link, 2, sqlite3_column_value(links, 0));
+            sqlite3_bind_value(link, 3, sqlite3_column_value(links, 1));
+            rc = step_done(dst, link, err, "cannot link a run to its sweep");
+        }
+        sqlite3_reset(links);
+    }
+    sqlite3_reset(sw);
+    return rc;
+}
+
+static int merge_body(rx_store *dst, void *ctx, rx_err *err)
+{
+    merge_ctx *c = ctx;
+    rx_merge_stats *ms = c->stats;
+    int v = ms->src_version;
+    memset(ms, 0, sizeof *ms);
+    ms->src_version = v;
+    int rc = merge_runs(dst, c, err);
+    if (!rc)
+        rc = merge_sweeps(dst, c, err);
+    return rc;
+}
+
+int rx_store_merge(rx_store *dst, const char *src_path, rx_merge_stats *stats, rx_err *err)
+{
+    struct stat a, b;
+    memset(stats, 0, sizeof *stats);
+    if (stat(src_path, &a) != 0)
+        return rx_errf(err, RX_EIO, "cannot open shard '%s': %s", src_path, strerror(errno));
+    if (stat(dst->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return rx_errf(err, RX_EINVAL, "cannot merge store '%s' into itself", src_path);
+    merge_ctx c = {NULL, stats, {0}};
+    int rc = rx_store_open(src_path, RX_STORE_READONLY, &c.src, err);
+    if (rc)
+        return rx_errctx(err, rc, "shard");
+    stats->src_version = c.src->found_version;
+    /* one read transaction on the shard: one consistent snapshot */
+    rc = exec(c.src, "BEGIN", err, "cannot read the shard");
+    if (rc == STORE_BUSY)
+        rc = rx_errf(err, RX_ESTORE, "shard '%s' is busy", src_path);
+    if (!rc)
+        rc = merge_prepare(dst, &c, err);
+    if (!rc)
+        rc = write_tx(dst, merge_body, &c, err);
+    for (int k = 0; k < N_MSTMT; k++)
+        sqlite3_finalize(c.m[k]);
+    rx_store_close(c.src);
+    if (!rc && stats->conflicts)
+        rc = rx_errf(err, RX_ECONFLICT,
+                     "%d run%s of shard '%s' differ%s from '%s' (first: '%s'); kept '%s''s",
+                     stats->conflicts, stats->conflicts == 1 ? "" : "s", src_path,
+                     stats->conflicts == 1 ? "s" : "", dst->path, stats->conflict_keys[0],
+                     dst->path);
+    return rc;
+}
