@@ -55,6 +55,10 @@ int rx_text_width(const char *s);
  * and "-Infinity" otherwise. */
 void rx_fmt_num(double x, char *buf, size_t size);
 
+/* Writes s as one CSV field (quoted when it holds a comma, a quote or a
+ * line break; RFC 4180). */
+void rx_csv_field(FILE *f, const char *s);
+
 /* Writes s as a JSON string literal (quoted, escaped). */
 void rx_json_string(FILE *f, const char *s);
 /* Writes x as a JSON number in the shortest exact form; NaN and the

@@ -300,11 +300,18 @@ static void lr_chart(FILE *f, const rx_report *r, const rx_report_curve *c, int 
     series *sr = calloc((size_t)(n ? n : 1), sizeof *sr);
     if (!sr)
         return;
+    /* in the report's schedule order, then any others */
     int ns = 0;
-    for (int i = 0; i < n; i++)
-        if (c[i].n > 0)
-            sr[ns++] = (series){c[i].schedule, color_of(r, c[i].schedule), c[i].p, c[i].lr,
-                                NULL, c[i].n};
+    for (int k = 0; k <= r->n_schedules; k++)
+        for (int i = 0; i < n; i++) {
+            int known = 0;
+            for (int q = 0; q < r->n_schedules && !known; q++)
+                known = strcmp(c[i].schedule, r->schedules[q]) == 0;
+            int take = k < r->n_schedules ? strcmp(c[i].schedule, r->schedules[k]) == 0 : !known;
+            if (take && c[i].n > 0)
+                sr[ns++] = (series){c[i].schedule, color_of(r, c[i].schedule), c[i].p, c[i].lr,
+                                    NULL, c[i].n};
+        }
     static const double xt[] = {0, 0.25, 0.5, 0.75, 1};
     axis ax = {-0.02, 1.02, 0, 0, xt, 5, "p = t / T (progress through the run's own budget)", 0};
     axis ay = {0};

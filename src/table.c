@@ -163,7 +163,7 @@ static void write_markdown(FILE *f, const rx_table *t)
     }
 }
 
-static void csv_cell(FILE *f, const char *s)
+void rx_csv_field(FILE *f, const char *s)
 {
     if (!strpbrk(s, ",\"\n\r")) {
         fputs(s, f);
@@ -184,7 +184,7 @@ static void write_csv(FILE *f, const rx_table *t)
         for (int c = 0; c < t->ncol; c++) {
             if (c)
                 fputc(',', f);
-            csv_cell(f, at(t, r, c));
+            rx_csv_field(f, at(t, r, c));
         }
         fputc('\n', f);
     }

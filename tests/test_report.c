@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rx_report.h"
+#include "rx_results.h"
+#include "rx_store.h"
 
 #define D RX_TEST_DATA "/report/"
 
@@ -294,51 +297,56 @@ static int read_tsv(const char *path, char names[][16], double *budgets, double 
     return rows;
 }
 
-static void test_paper_resnet20(void **state)
-{
-    (void)state;
+/* The paper's table as runs: three seeds per cell at error - 0.1, error,
+ * error + 0.1 (mean = the paper's value, std 0.1); test_acc = 1 - err/100. */
+typedef struct paper {
     char names[16][16], rnames[16][16];
     double budgets[8], rbudgets[8], err[16][8], want[16][8];
-    int nb = 0, rnb = 0;
-    int n = read_tsv(D "resnet20_cifar10_sgdm.tsv", names, budgets, err, &nb);
-    int rn = read_tsv(D "resnet20_cifar10_sgdm_ranks.tsv", rnames, rbudgets, want, &rnb);
-    assert_int_equal(n, 7);
-    assert_int_equal(nb, 6);
-    assert_int_equal(rn, 6);
-    static runs r;
-    memset(&r, 0, sizeof r);
-    for (int i = 0; i < n; i++)
-        for (int b = 0; b < nb; b++)
-            for (int seed = 0; seed < 3; seed++) {
-                double e = err[i][b] + 0.1 * (seed - 1);
-                double acc = 1 - e / 100;
-                add(&r, "resnet20-cifar10", "sgd", names[i], budgets[b], 0.1, seed,
-                    RX_OUT_DONE, acc, acc);
-            }
-    rx_metric m = metric("error");
-    rx_report *rep = build(&r, &m, 0, 0);
+    int n, nb, rn, rnb;
+} paper;
+
+static void paper_read(paper *p)
+{
+    memset(p, 0, sizeof *p);
+    p->n = read_tsv(D "resnet20_cifar10_sgdm.tsv", p->names, p->budgets, p->err, &p->nb);
+    p->rn = read_tsv(D "resnet20_cifar10_sgdm_ranks.tsv", p->rnames, p->rbudgets, p->want, &p->rnb);
+    assert_int_equal(p->n, 7);
+    assert_int_equal(p->nb, 6);
+    assert_int_equal(p->rn, 6);
+}
+
+static double paper_acc(const paper *p, int i, int b, int seed)
+{
+    return 1 - (p->err[i][b] + 0.1 * (seed - 1)) / 100;
+}
+
+/* Everything tests/data/report/README says must hold. */
+static void paper_check(const paper *p, const rx_report *rep)
+{
+    assert_int_equal(rep->n_settings, 1);
     assert_int_equal(rep->n_budgets, 6);
     assert_int_equal(rep->n_schedules, 7);
     assert_int_equal(rep->n_ranked, 6);
+    assert_int_equal(rep->merged, 1);
     /* the cell table reproduces the paper's means, with a 0.1 std */
-    for (int i = 0; i < n; i++)
-        for (int b = 0; b < nb; b++) {
-            const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, sched_index(rep, names[i]), b);
-            assert_true(fabs(c->mean - err[i][b]) < 1e-9);
+    for (int i = 0; i < p->n; i++)
+        for (int b = 0; b < p->nb; b++) {
+            const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, sched_index(rep, p->names[i]), b);
+            assert_true(fabs(c->mean - p->err[i][b]) < 1e-9);
             assert_true(fabs(c->std - 0.1) < 1e-9);
             assert_int_equal(c->n, 3);
         }
     /* ranks: the hand-worked table */
-    for (int i = 0; i < rn; i++)
-        for (int b = 0; b < rnb; b++) {
-            assert_close(rbudgets[b], rep->budgets[b]);
-            double got = rank_at(rep, 0, 0, b, rnames[i]);
-            if (fabs(got - want[i][b]) > 1e-9)
-                print_error("%s at %g: rank %g, want %g\n", rnames[i], rbudgets[b], got,
-                            want[i][b]);
-            assert_close(got, want[i][b]);
+    for (int i = 0; i < p->rn; i++)
+        for (int b = 0; b < p->rnb; b++) {
+            assert_close(p->rbudgets[b], rep->budgets[b]);
+            double got = rank_at(rep, 0, 0, b, p->rnames[i]);
+            if (fabs(got - p->want[i][b]) > 1e-9)
+                print_error("%s at %g: rank %g, want %g\n", p->rnames[i], p->rbudgets[b], got,
+                            p->want[i][b]);
+            assert_close(got, p->want[i][b]);
             /* one setting: the average rank is the rank */
-            assert_close(avg_rank(rep, 0, b, rnames[i]), want[i][b]);
+            assert_close(avg_rank(rep, 0, b, p->rnames[i]), p->want[i][b]);
         }
     /* what the paper's all-settings average pins: REX 1.00 at 5% and 50% */
     assert_close(avg_rank(rep, 0, 1, "rex"), 1.00);
@@ -357,7 +365,97 @@ static void test_paper_resnet20(void **state)
     assert_int_equal(top(rep, "linear", RX_SPLIT_ALL, 1), 5);
     assert_int_equal(top(rep, "exp", RX_SPLIT_ALL, 1), 0);
     assert_int_equal(top(rep, "onecycle", RX_SPLIT_ALL, 0), 0);
+}
+
+static void test_paper_resnet20(void **state)
+{
+    (void)state;
+    static paper p;
+    paper_read(&p);
+    static runs r;
+    memset(&r, 0, sizeof r);
+    for (int i = 0; i < p.n; i++)
+        for (int b = 0; b < p.nb; b++)
+            for (int seed = 0; seed < 3; seed++) {
+                double acc = paper_acc(&p, i, b, seed);
+                add(&r, "resnet20-cifar10", "sgd", p.names[i], p.budgets[b], 0.1, seed,
+                    RX_OUT_DONE, acc, acc);
+            }
+    rx_metric m = metric("error");
+    rx_report *rep = build(&r, &m, 0, 0);
+    paper_check(&p, rep);
     rx_report_free(rep);
+}
+
+/* The same table written into a real store (the store's schema, through
+ * rx_store_exec) and read back through rx_results_load. */
+static void test_paper_resnet20_store(void **state)
+{
+    (void)state;
+    static paper p;
+    paper_read(&p);
+    char path[] = "/tmp/rx_test_report_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    rx_store *st = NULL;
+    rx_err e = {{0}};
+    if (rx_store_open(path, RX_STORE_CREATE, &st, &e))
+        fail_msg("open: %s", e.msg);
+    size_t cap = 1 << 20, len = 0;
+    char *sql = malloc(cap);
+    assert_non_null(sql);
+    len += (size_t)snprintf(sql + len, cap - len,
+                            "INSERT INTO sweeps (id, name, spec, spec_hash, created, "
+                            "rexsweep_version, trainer_version, host) VALUES (1, "
+                            "'resnet20-cifar10', '', 'x', 0, '0.1.0', 1, 'test');\n");
+    int idx = 0;
+    for (int i = 0; i < p.n; i++)
+        for (int b = 0; b < p.nb; b++)
+            for (int seed = 0; seed < 3; seed++, idx++) {
+                double acc = paper_acc(&p, i, b, seed);
+                char cfg[512];
+                snprintf(cfg, sizeof cfg,
+                         "{\"data\":{\"dataset\":\"cifar10\"},\"model\":{\"type\":\"resnet20\"},"
+                         "\"optimizer\":{\"lr\":0.1,\"momentum\":0.9,\"name\":\"sgd\"},"
+                         "\"schedule\":{\"name\":\"%s\"},\"train\":{\"budget\":%.17g,"
+                         "\"full_epochs\":300,\"seed\":%d}}",
+                         p.names[i], p.budgets[b], seed);
+                len += (size_t)snprintf(
+                    sql + len, cap - len,
+                    "INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum, "
+                    "weight_decay, batch_size, schedule, schedule_json, sampling, budget, "
+                    "full_epochs, seed, config, status, test_acc, val_acc) VALUES ('k%05d', "
+                    "'c%d-%d', 'cifar10', 'resnet20', 'sgd', 0.1, 0.9, 0, 128, '%s', '{}', "
+                    "'iteration', %.17g, 300, %d, '%s', 'done', %.17g, %.17g);\n"
+                    "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (1, 'k%05d', %d);\n",
+                    idx, i, b, p.names[i], p.budgets[b], seed, cfg, acc, acc, idx, idx);
+                assert_true(len < cap);
+            }
+    if (rx_store_exec(st, sql, &e))
+        fail_msg("exec: %s", e.msg);
+    free(sql);
+    rx_metric m = metric("error");
+    rx_results res;
+    if (rx_results_load(st, NULL, &m, &res, &e))
+        fail_msg("load: %s", e.msg);
+    assert_int_equal(res.n, 7 * 6 * 3);
+    assert_string_equal(res.sweep, "resnet20-cifar10");
+    assert_string_equal(res.runs[0].setting, "cifar10 resnet20");
+    rx_report_opts o = {&m, 0, 0, 0};
+    rx_report *rep = NULL;
+    assert_int_equal(rx_report_build(res.runs, res.n, &o, &rep, &e), RX_OK);
+    paper_check(&p, rep);
+    rx_report_free(rep);
+    rx_results_free(&res);
+    rx_store_close(st);
+    unlink(path);
+    char side[sizeof path + 8];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
 }
 
 /* ---- lr selection --------------------------------------------------- */
@@ -561,7 +659,7 @@ static void test_html_curves(void **state)
     rx_err e;
     assert_int_equal(rx_report_write_html(f, rep, NULL, c, 2, &e), RX_OK);
     fclose(f);
-    assert_non_null(strstr(buf, "id=\"chart-lr\" data-kind=\"lr\" data-series=\"linear rex\""));
+    assert_non_null(strstr(buf, "id=\"chart-lr\" data-kind=\"lr\" data-series=\"rex linear\""));
     assert_non_null(strstr(buf, "<p>rex: a note</p>"));
     free(buf);
     rx_report_free(rep);
@@ -593,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_metric_resolve),
         cmocka_unit_test(test_ties_ranks_topk),
         cmocka_unit_test(test_paper_resnet20),
+        cmocka_unit_test(test_paper_resnet20_store),
         cmocka_unit_test(test_lr_selection_on_validation),
         cmocka_unit_test(test_lr_selection_refuses_test),
         cmocka_unit_test(test_diverged_and_missing),
