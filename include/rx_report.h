@@ -194,6 +194,12 @@ void rx_rank_values(const rx_metric *m, const double *v, int n,
  * when fewer than two. */
 int rx_mean_std(const double *x, int n, double *mean, double *std);
 
+/* Sort positions: schedules in the paper's order (rex, linear, cosine,
+ * exp, onecycle, step, plateau, constant; a label "name(...)" sorts as its
+ * name), optimizers as sgd, adam, adamw; unknown names after, at 1000. */
+int rx_report_sched_order(const char *label);
+int rx_report_opt_order(const char *label);
+
 /* "1%", "12.5%", "100%". */
 void rx_budget_label(double budget, char *buf, size_t size);
 

@@ -37,7 +37,12 @@ static int cmp_row(const void *a, const void *b)
 {
     const rx_check_row *x = a, *y = b;
     int c;
-    if ((c = strcmp(x->setting, y->setting)) || (c = strcmp(x->optimizer, y->optimizer)) ||
+    if ((c = strcmp(x->setting, y->setting)))
+        return c;
+    if ((c = rx_report_opt_order(x->optimizer) - rx_report_opt_order(y->optimizer)) ||
+        (c = strcmp(x->optimizer, y->optimizer)))
+        return c;
+    if ((c = rx_report_sched_order(x->schedule) - rx_report_sched_order(y->schedule)) ||
         (c = strcmp(x->schedule, y->schedule)))
         return c;
     if (x->budget != y->budget)

@@ -193,13 +193,21 @@ static int order_of(const char *const *order, const char *name)
 {
     char base[RX_REPORT_NAME_MAX];
     snprintf(base, sizeof base, "%s", name);
-    char *at = strchr(base, '@');             /* "linear@10%" sorts as linear */
-    if (at)
-        *at = '\0';
+    base[strcspn(base, "(@")] = '\0';        /* "linear(sampling=10%)" sorts as linear */
     for (int i = 0; order[i]; i++)
         if (strcmp(order[i], base) == 0)
             return i;
     return 1000;
+}
+
+int rx_report_sched_order(const char *label)
+{
+    return order_of(sched_order, label);
+}
+
+int rx_report_opt_order(const char *label)
+{
+    return order_of(opt_order, label);
 }
 
 static const char *const *cmp_order;
