@@ -113,8 +113,14 @@ check: deps
 check-slurm: deps $(BIN)
 	REXSWEEP=$(abspath $(BIN)) bash tests/slurm/run.sh
 
+DEMO_DB ?= results/rexsweep.db
+
 demo: deps $(BIN)
-	$(BIN) train sweeps/quickstart.yaml
+	$(BIN) run sweeps/quickstart.yaml -j 2 --db $(DEMO_DB)
+	@echo
+	@echo '$$ sqlite3 -header -column $(DEMO_DB) < sweeps/quickstart.sql'
+	@cat sweeps/quickstart.sql
+	@sqlite3 -header -column $(DEMO_DB) < sweeps/quickstart.sql
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -25,7 +25,7 @@ typedef struct rx_run_event {
     double wall;               /* seconds of this run */
     long steps;
     double train_loss, val_acc, test_acc, test_loss;
-    char error[256];
+    char error[1024];
 } rx_run_event;
 
 typedef struct rx_run_counts {

@@ -53,10 +53,13 @@ typedef struct rx_preset {
 /* The tables and their sizes (static storage; do not free). */
 const rx_profile *rx_profiles(int *n);
 const rx_preset *rx_presets(int *n);
-/* The schedule keys every profile takes (sampling, warm-up), as rows for
- * help and docs.  The "sampling" row is descriptive only: rx_sched_set
- * parses sampling itself. */
+/* The warm-up keys every profile takes (warmup, warmup_start,
+ * warmup_counts), rows with offsets into rx_sched_config.  "sampling" is
+ * not a row: rx_sched_set parses it (forms below). */
 const rx_param *rx_sched_common_params(int *n);
+#define RX_SAMPLING_DEFAULT "iteration"
+#define RX_SAMPLING_FORMS "iteration, epoch, N% with N in (0, 100), every-N with N >= 1, " \
+                          "a list of fractions in [0, 1), or one of 50-75, 33-66, 25-50-75, 10-10, 1-100"
 
 /* Index of name in the profile table (presets such as "step-30-60-90"
  * resolve to their base profile), or -1. */

@@ -153,7 +153,7 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     if (rc == RX_OK)
         rc = rx_train(&cfg, data, &hooks, &res, &err);
     rx_run_state state;
-    char error[512] = "";
+    char error[1024] = "";
     if (rc) {
         memset(&res, 0, sizeof res);
         res.status = RX_RUN_FAILED;
@@ -183,6 +183,10 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.test_loss = res.final.test_loss;
     snprintf(ev.error, sizeof ev.error, "%s", src ? serr.msg : error);
     send_event(fd, &ev);
+    /* fail-fast is decided here, not in the parent, so that this worker
+     * claims nothing more after its own failure */
+    if (o->fail_fast && (src != RX_OK || state == RX_STATE_FAILED || state == RX_STATE_DIVERGED))
+        return 1;
     return src != RX_OK || res.status == RX_RUN_INTERRUPTED || worker_stop;
 }
 
@@ -235,8 +239,11 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
             rx_store_mark(st, key, RX_STATE_PENDING, NULL, NULL);
             continue;
         }
-        if (work_one(st, job, slot, fd, dc, o))
+        if (work_one(st, job, slot, fd, dc, o)) {
+            if (o->fail_fast)
+                __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
             break;
+        }
     }
     rx_store_close(st);
     if (dc->loaded)
@@ -310,7 +317,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         rx_data_free(&dc.data);
 
     int signalled = 0, store_error = 0;
-    char store_msg[256] = "";
+    char store_msg[1024] = "";
     for (;;) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
         int pr = poll(&pfd, 1, 250);

@@ -171,7 +171,7 @@ static const rx_param plateau_params[] = {
      "the lr is multiplied by factor on a plateau"},
     {"patience", RX_P_INT, IP(PL_PATIENCE), 0, 0, 0, 1000000, 0, "10", NULL,
      "epochs without improvement tolerated; the lr drops after patience+1 bad epochs"},
-    {"threshold", RX_P_DOUBLE, P(PL_THRESHOLD), 0, 0, 0, INF, 0, "1e-4", NULL,
+    {"threshold", RX_P_DOUBLE, P(PL_THRESHOLD), 0, 0, 0, INF, HI_OPEN, "1e-4", NULL,
      "the least change that counts as an improvement"},
     {"threshold_mode", RX_P_ENUM, IP(PL_THRESHOLD_MODE), 0, 0, 0, 0, 0, "rel", threshold_mode_names,
      "rel: better than best*(1-threshold) (min) or best*(1+threshold) (max); abs: best -+ threshold"},
@@ -181,15 +181,15 @@ static const rx_param plateau_params[] = {
      "the floor, as a multiple of lr0 (torch min_lr = min_lr*lr0)"},
     {"mode", RX_P_ENUM, IP(PL_MODE), 0, 0, 0, 0, 0, "min", mode_names,
      "min: the metric should fall (a loss); max: it should rise"},
-    {"eps", RX_P_DOUBLE, P(PL_EPS), 0, 0, 0, INF, 0, "1e-8", NULL,
+    {"eps", RX_P_DOUBLE, P(PL_EPS), 0, 0, 0, INF, HI_OPEN, "1e-8", NULL,
      "a drop smaller than eps (in absolute lr) is skipped, as in torch"},
 };
 static const rx_param onecycle_params[] = {
     {"pct_start", RX_P_DOUBLE, P(OC_PCT), 0, 0, 0, 1, LO_OPEN | HI_OPEN, "0.5", NULL,
      "the fraction of the run spent increasing the lr"},
-    {"div_factor", RX_P_DOUBLE, P(OC_DIV), 0, 0, 0, INF, LO_OPEN, "10", NULL,
+    {"div_factor", RX_P_DOUBLE, P(OC_DIV), 0, 0, 0, INF, LO_OPEN | HI_OPEN, "10", NULL,
      "the lr starts at lr0/div_factor (lr0 is the peak, torch max_lr)"},
-    {"final_div_factor", RX_P_DOUBLE, P(OC_FINAL_DIV), 0, 0, 0, INF, LO_OPEN, "1", NULL,
+    {"final_div_factor", RX_P_DOUBLE, P(OC_FINAL_DIV), 0, 0, 0, INF, LO_OPEN | HI_OPEN, "1", NULL,
      "the lr ends at lr0/(div_factor*final_div_factor)"},
     {"anneal_strategy", RX_P_ENUM, IP(OC_ANNEAL), 0, 0, 0, 0, 0, "linear", anneal_names,
      "the shape of each phase: cos or linear"},
@@ -245,10 +245,7 @@ static const rx_preset presets[] = {
 #define N_PRESETS NROWS(presets)
 
 static const rx_param common_params[] = {
-    {"sampling", RX_P_STR, 0, 0, 0, 0, 0, 0, "iteration", NULL,
-     "when the lr is re-read from the profile and held: iteration, epoch, N%, every-N, "
-     "a list of fractions, or a preset 50-75, 33-66, 25-50-75, 10-10, 1-100"},
-    {"warmup", RX_P_FRACTION, offsetof(rx_sched_config, warmup), 0, 0, 0, INF, 0, "0", NULL,
+    {"warmup", RX_P_FRACTION, offsetof(rx_sched_config, warmup), 0, 0, 0, INF, HI_OPEN, "0", NULL,
      "warm-up length: below 1 a fraction of the run, else a whole number of steps; 0: none"},
     {"warmup_start", RX_P_DOUBLE, offsetof(rx_sched_config, warmup_start), 0, 0, 0, 1, 0, "0", NULL,
      "the factor the linear warm-up starts from"},
@@ -271,9 +268,6 @@ static const struct { const char *name, *value; } sampling_presets[] = {
     {"10-10", "10%"},
     {"1-100", "1%"},
 };
-
-#define SAMPLING_FORMS "iteration, epoch, N% with N in (0, 100), every-N with N >= 1, " \
-                       "a list of fractions in [0, 1), or one of 50-75, 33-66, 25-50-75, 10-10, 1-100"
 
 const rx_profile *rx_profiles(int *n)
 {
@@ -322,7 +316,7 @@ static int is_plateau(const rx_sched_config *c)
 static const rx_param *find_row(const rx_profile *pr, const char *key)
 {
     const rx_param *p = rx_param_find(pr->params, pr->n_params, key);
-    if (!p && strcmp(key, "sampling") != 0)
+    if (!p)
         p = rx_param_find(common_params, N_COMMON, key);
     return p;
 }
@@ -346,6 +340,10 @@ static int unknown_key(const rx_profile *pr, const char *key, rx_err *err)
                 bd = d, best = tab[i].key;
         }
     }
+    if (k < sizeof list)
+        snprintf(list + k, sizeof list - k, "%ssampling", k ? ", " : "");
+    if (rx_edit_distance(key, "sampling") < bd)
+        best = "sampling";
     if (best)
         return rx_errf(err, RX_EINVAL, "schedule '%s' has no parameter '%s' (did you mean '%s'?); it takes %s",
                        pr->name, key, best, list);
@@ -400,7 +398,7 @@ static int set_sampling_str(rx_sched_config *c, const char *s, rx_err *err)
             c->sampling = RX_SAMPLE_AT;
         return rc;
     }
-    return rx_errf(err, RX_EINVAL, "'sampling' must be %s, got '%s'", SAMPLING_FORMS, s);
+    return rx_errf(err, RX_EINVAL, "'sampling' must be %s, got '%s'", RX_SAMPLING_FORMS, s);
 }
 
 /* Sets key on c from either one string (str) or a value vector. */
@@ -421,14 +419,15 @@ static int set_key(rx_sched_config *c, const char *key, const char *str,
                        pr->name);
     }
     if (strcmp(key, "sampling") == 0) {
-        if (str)
-            rc = set_sampling_str(&tmp, str, err);
-        else if (is_list || n != 1) {
+        /* one value is a keyword, a preset or a fraction, also when the
+         * spec wrote it as a list of one */
+        if (str || n == 1) {
+            rc = set_sampling_str(&tmp, str ? str : vals[0], err);
+        } else {
             clear_sampling(&tmp);
             rc = rx_param_set(&sampling_list, &tmp, vals, n, 1, err);
             tmp.sampling = RX_SAMPLE_AT;
-        } else
-            rc = set_sampling_str(&tmp, vals[0], err);
+        }
     } else {
         const rx_param *row = find_row(pr, key);
         if (!row)
@@ -486,7 +485,7 @@ int rx_sched_init(rx_sched_config *c, const char *name, rx_err *err)
     /* the table's defaults are literals checked by the tests */
     int rc = rx_param_defaults(pr->params, pr->n_params, c, err);
     if (rc == RX_OK)
-        rc = rx_param_defaults(common_params + 1, N_COMMON - 1, c, err);
+        rc = rx_param_defaults(common_params, N_COMMON, c, err);
     if (rc)
         return rc;
     clear_sampling(c);
@@ -571,7 +570,7 @@ int rx_sched_validate(const rx_sched_config *c, rx_err *err)
     for (int i = 0; i < pr->n_params; i++)
         if (!(pr->params[i].flags & RX_SF_ALIAS) && (rc = recheck(&pr->params[i], c, err)))
             return rx_errctx(err, rc, "schedule '%s'", pr->name);
-    for (int i = 1; i < N_COMMON; i++)
+    for (int i = 0; i < N_COMMON; i++)
         if ((rc = recheck(&common_params[i], c, err)))
             return rx_errctx(err, rc, "schedule '%s'", pr->name);
     switch (c->sampling) {
@@ -669,23 +668,23 @@ int rx_sched_format(const rx_sched_config *c, char *buf, size_t size)
     for (int pass = 0; pass < 2; pass++) {
         const rx_param *tab = pass ? common_params : pr->params;
         int n = pass ? N_COMMON : pr->n_params;
+        if (pass) {
+            /* a list of fractions is a JSON array, the rest strings */
+            int quote = c->sampling != RX_SAMPLE_AT;
+            rx_sampling_format(c, val, sizeof val);
+            put(&b, quote ? ",\"sampling\":\"" : ",\"sampling\":");
+            put(&b, val);
+            if (quote)
+                put(&b, "\"");
+        }
         for (int i = 0; i < n; i++) {
             if (tab[i].flags & RX_SF_ALIAS)
                 continue;
             put(&b, ",\"");
             put(&b, tab[i].key);
             put(&b, "\":");
-            if (pass && i == 0) {
-                rx_sampling_format(c, val, sizeof val);
-                if (c->sampling != RX_SAMPLE_AT)
-                    put(&b, "\"");
-                put(&b, val);
-                if (c->sampling != RX_SAMPLE_AT)
-                    put(&b, "\"");
-            } else {
-                rx_param_format(&tab[i], c, val, sizeof val);
-                put(&b, val);
-            }
+            rx_param_format(&tab[i], c, val, sizeof val);
+            put(&b, val);
         }
     }
     put(&b, "}");

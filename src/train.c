@@ -31,14 +31,6 @@ long rx_budget_steps(double budget, double full_epochs, long steps_per_epoch)
     return t < 1 ? 1 : t;
 }
 
-/* Warm-up steps that run on top of the budget (0 when they count in it). */
-static long extra_warmup(const rx_sched_config *s, long T)
-{
-    if (s->warmup <= 0 || s->warmup_counts)
-        return 0;
-    return s->warmup < 1 ? (long)ceil(s->warmup * (double)T) : (long)s->warmup;
-}
-
 /* Everything allocated for one run; freed by run_free. */
 typedef struct run_state {
     rx_model *model;
@@ -112,7 +104,7 @@ int rx_train(const rx_config *c, const rx_data *data,
 
     long spe = (ntrain + B - 1) / B;
     long T = rx_budget_steps(c->train.budget, c->train.full_epochs, spe);
-    long total = T + extra_warmup(&c->sched, T);
+    long total = rx_sched_total_steps(&c->sched, T);
     res->total_steps = T;
     res->steps_per_epoch = spe;
     res->epochs = (double)total / (double)spe;

@@ -343,6 +343,9 @@ static void test_set_vector(void **state)
     const char *fr[] = {"0.5", "0.75"};
     assert_int_equal(rx_sched_set(&c, "sampling", fr, 2, 1, &err), RX_OK);
     assert_int_equal(c.sampling, RX_SAMPLE_AT);
+    const char *preset[] = {"50-75"};   /* a list of one, as YAML may give it */
+    assert_int_equal(rx_sched_set(&c, "sampling", preset, 1, 1, &err), RX_OK);
+    assert_int_equal(c.n_sample_at, 2);
     const char *one[] = {"epoch"};
     assert_int_equal(rx_sched_set(&c, "sampling", one, 1, 0, &err), RX_OK);
     assert_int_equal(c.sampling, RX_SAMPLE_EPOCH);
@@ -406,6 +409,8 @@ static void test_bad_input(void **state)
     expect_error("rex:warmup_start=2", "'warmup_start' must be a number in [0, 1]");
     expect_error("exp:gamma", "schedule 'exp': expected key=value, got 'gamma'");
     expect_error("rex:d=abc", "got 'abc'");
+    expect_error("rex:samplng=epoch", "(did you mean 'sampling'?); it takes d, warmup, warmup_start, warmup_counts, sampling");
+    expect_error("onecycle:div_factor=0", "'div_factor' must be a number in (0, inf), got '0'");
 
     /* a failed set leaves the config as it was */
     rx_sched_config c = parse_ok("step"), before = c;

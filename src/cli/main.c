@@ -13,7 +13,7 @@ static const rx_cmd commands[] = {
     {"plan", cmd_plan, "validate a sweep spec and show its grid"},
     {"report", cmd_report, "summarise a store: cell tables, Top-k, average ranks"},
     {"run", cmd_run, "run a sweep spec into the results store"},
-    {"schedule", NULL, "print or plot learning-rate schedules"},
+    {"schedule", cmd_schedule, "print or plot learning-rate schedules"},
     {"slurm", NULL, "write or submit a Slurm job array for a sweep"},
     {"train", cmd_train, "train one job from a YAML file or KEY=VALUE settings"},
 };
