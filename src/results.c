@@ -484,8 +484,9 @@ static void append(char *buf, size_t size, const char *sep, const char *key, con
     char v[128];
     plain(raw, v, sizeof v);
     size_t len = strlen(buf);
-    if (len < size)
-        snprintf(buf + len, size - len, "%s%s=%s", sep, key, v);
+    /* a label too long for its field is cut, not an error */
+    if (len < size && snprintf(buf + len, size - len, "%s%s=%s", sep, key, v) < 0)
+        buf[len] = '\0';
 }
 
 /* Labels one family ("optimizer" or "schedule"): its name plus the keys
