@@ -349,9 +349,13 @@ static int write_doc(FILE *f, const rx_report *r, rx_report_format fmt,
         rx_table t;
         rx_report_topk_table(r, &t);
         rc |= emit(&c, &t);
-        fprintf(f, "%sa comparison is one (setting, optimizer, budget) with two or more "
-                   "schedules; (k/n) = Top-k in k of the n comparisons the schedule took part in\n",
-                fmt == RX_FMT_MARKDOWN ? "\n" : "");
+        static const char topk_note[] =
+            "a comparison is one (setting, optimizer, budget) with two or more schedules; "
+            "(k/n) = Top-k in k of the n comparisons the schedule took part in";
+        if (fmt == RX_FMT_MARKDOWN)
+            fprintf(f, "\n%s\n", topk_note);
+        else
+            note_line(&c, topk_note);
         for (int o = 0; o < r->n_optimizers; o++) {
             snprintf(buf, sizeof buf, "average rank, %s (1 = best)", r->optimizers[o]);
             heading(&c, 2, buf);

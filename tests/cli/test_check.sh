@@ -141,4 +141,32 @@ expect 2 --baseline "$T/base.db" --db "$T/same.db" --metric nope
 expect 2 --baseline "$T/base.db" --db "$T/same.db" --bogus
 expect 2 --baseline "$T/base.db" --db "$T/same.db" extra
 "$REXSWEEP" check --help | grep -q -- "--sigma K"
+
+# ---- the nightly workflow of rexsweep-check(1), on a tiny real sweep ----
+"$REXSWEEP" plan sweeps/nightly.yaml | grep -q "^sweep 'nightly': 48 runs" || { echo "nightly.yaml"; exit 1; }
+cat >"$T/tiny.yaml" <<'YAML'
+name: tiny
+data: {dataset: spirals, n_samples: 400, validation: 100}
+model: {type: mlp, hidden: [16]}
+train: {batch_size: 32, full_epochs: 3}
+budgets: [34%, 100%]
+optimizers:
+  - {name: sgd, momentum: 0.9, lr: [0.1, 0.03]}
+schedules: [rex, linear, step, {name: plateau, patience: 1}]
+seeds: 2
+YAML
+"$REXSWEEP" run "$T/tiny.yaml" -j 2 --quiet --db "$T/night1.db" >/dev/null
+sqlite3 "$T/night1.db" ".backup $T/baseline.db"
+"$REXSWEEP" run "$T/tiny.yaml" -j 2 --quiet --db "$T/night2.db" >/dev/null
+# training is deterministic: the same numbers, matched by run key
+expect 0 --baseline "$T/baseline.db" --db "$T/night2.db" --format markdown --junit "$T/jn.xml"
+grep -q "16 cells: 16 ok, 0 improved, 0 regressed, 0 missing, 0 not comparable; no regression (exit 0)" "$T/out"
+[ "$(grep -c '| key |' "$T/out")" -eq 16 ] || { echo "not matched by key"; exit 1; }
+junit "$T/jn.xml" 16 0 0
+# a run lost from the new store is caught
+sqlite3 "$T/night2.db" "UPDATE runs SET status = 'interrupted' WHERE rowid = (SELECT min(rowid) FROM runs)"
+expect 3 --baseline "$T/baseline.db" --db "$T/night2.db"
+"$REXSWEEP" report --db "$T/night1.db" --format html -o "$T/night.html"
+grep -q 'id="chart-lr" data-kind="lr" data-series="rex linear step plateau"' "$T/night.html" ||
+  { echo "lr curves of a real sweep"; exit 1; }
 echo "check: ok"
