@@ -64,6 +64,18 @@ void rx_json_string(FILE *f, const char *s);
 /* Writes x as a JSON number in the shortest exact form; NaN and the
  * infinities (not JSON) as null. */
 void rx_json_number(FILE *f, double x);
+/* JSON object members: "key":value, then a comma when comma is set.
+ * A NULL string is null; a non-finite number is null. */
+void rx_json_key(FILE *f, const char *key);
+void rx_json_kv_str(FILE *f, const char *key, const char *v, int comma);
+void rx_json_kv_num(FILE *f, const char *key, double v, int comma);
+void rx_json_kv_int(FILE *f, const char *key, long long v, int comma);
+void rx_json_kv_bool(FILE *f, const char *key, int v, int comma);
+/* JSON arrays: n strings stored stride bytes apart from first (fixed-width
+ * name arrays), or n numbers. */
+void rx_json_str_array(FILE *f, const char *first, size_t stride, int n);
+void rx_json_num_array(FILE *f, const double *x, int n);
+
 /* Writes s with &, <, >, " and ' escaped for HTML text and attributes. */
 void rx_html_text(FILE *f, const char *s);
 

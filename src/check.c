@@ -346,59 +346,51 @@ static void fill_table(const rx_check_result *r, const rx_check_opts *o, int wit
 static int write_json(FILE *f, const rx_check_result *r, const rx_check_opts *o,
                       const rx_check_source *src)
 {
-    fputs("{\"baseline\":", f);
-    rx_json_string(f, src && src->baseline ? src->baseline : "");
-    fputs(",\"new\":", f);
-    rx_json_string(f, src && src->current ? src->current : "");
-    fputs(",\"sweep\":", f);
-    if (src && src->sweep)
-        rx_json_string(f, src->sweep);
-    else
-        fputs("null", f);
-    fputs(",\"metric\":", f);
-    rx_json_string(f, o->metric->name);
-    fprintf(f, ",\"higher_is_better\":%s,\"abs\":", o->metric->higher_better ? "true" : "false");
-    rx_json_number(f, o->abs_tol);
-    fputs(",\"rel\":", f);
-    rx_json_number(f, o->rel_tol);
-    fputs(",\"sigma\":", f);
-    rx_json_number(f, o->sigma);
-    fputs(",\"cells\":[", f);
+    fputc('{', f);
+    rx_json_kv_str(f, "baseline", src ? src->baseline : NULL, 1);
+    rx_json_kv_str(f, "new", src ? src->current : NULL, 1);
+    rx_json_kv_str(f, "sweep", src ? src->sweep : NULL, 1);
+    rx_json_kv_str(f, "metric", o->metric->name, 1);
+    rx_json_kv_bool(f, "higher_is_better", o->metric->higher_better, 1);
+    rx_json_kv_num(f, "abs", o->abs_tol, 1);
+    rx_json_kv_num(f, "rel", o->rel_tol, 1);
+    rx_json_kv_num(f, "sigma", o->sigma, 1);
+    rx_json_key(f, "cells");
+    fputc('[', f);
     for (int i = 0; i < r->n; i++) {
         const rx_check_row *w = &r->rows[i];
         fputs(i ? ",{" : "{", f);
-        fputs("\"setting\":", f);
-        rx_json_string(f, w->setting);
-        fputs(",\"optimizer\":", f);
-        rx_json_string(f, w->optimizer);
-        fputs(",\"schedule\":", f);
-        rx_json_string(f, w->schedule);
-        fputs(",\"budget\":", f);
-        rx_json_number(f, w->budget);
-        fputs(",\"lr\":", f);
-        rx_json_number(f, w->lr);
-        fputs(",\"cell\":", f);
-        rx_json_string(f, w->cell);
-        fprintf(f, ",\"match\":\"%s\",\"baseline_runs\":%d,\"new_runs\":%d,\"baseline_n\":%d,"
-                   "\"new_n\":%d,\"baseline_diverged\":%d,\"new_diverged\":%d",
-                w->by_key ? "key" : "cell", w->base_runs, w->new_runs, w->base_n, w->new_n,
-                w->base_diverged, w->new_diverged);
-        const struct { const char *k; double v; } nums[] = {
-            {"baseline", w->base}, {"baseline_std", w->base_std}, {"new", w->cur},
-            {"new_std", w->cur_std}, {"delta", w->delta}, {"allowed", w->allowed}};
-        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
-            fprintf(f, ",\"%s\":", nums[k].k);
-            rx_json_number(f, nums[k].v);
-        }
-        fprintf(f, ",\"verdict\":\"%s\",\"why\":", rx_verdict_name(w->verdict));
-        rx_json_string(f, w->why);
+        rx_json_kv_str(f, "setting", w->setting, 1);
+        rx_json_kv_str(f, "optimizer", w->optimizer, 1);
+        rx_json_kv_str(f, "schedule", w->schedule, 1);
+        rx_json_kv_num(f, "budget", w->budget, 1);
+        rx_json_kv_num(f, "lr", w->lr, 1);
+        rx_json_kv_str(f, "cell", w->cell, 1);
+        rx_json_kv_str(f, "match", w->by_key ? "key" : "cell", 1);
+        rx_json_kv_int(f, "baseline_runs", w->base_runs, 1);
+        rx_json_kv_int(f, "new_runs", w->new_runs, 1);
+        rx_json_kv_int(f, "baseline_n", w->base_n, 1);
+        rx_json_kv_int(f, "new_n", w->new_n, 1);
+        rx_json_kv_int(f, "baseline_diverged", w->base_diverged, 1);
+        rx_json_kv_int(f, "new_diverged", w->new_diverged, 1);
+        rx_json_kv_num(f, "baseline", w->base, 1);
+        rx_json_kv_num(f, "baseline_std", w->base_std, 1);
+        rx_json_kv_num(f, "new", w->cur, 1);
+        rx_json_kv_num(f, "new_std", w->cur_std, 1);
+        rx_json_kv_num(f, "delta", w->delta, 1);
+        rx_json_kv_num(f, "allowed", w->allowed, 1);
+        rx_json_kv_str(f, "verdict", rx_verdict_name(w->verdict), 1);
+        rx_json_kv_str(f, "why", w->why, 0);
         fputc('}', f);
     }
-    fprintf(f, "],\"counts\":{\"ok\":%d,\"improved\":%d,\"regressed\":%d,\"missing\":%d,"
-               "\"not_comparable\":%d},\"exit\":%d}\n",
-            r->count[RX_VERDICT_OK], r->count[RX_VERDICT_IMPROVED],
-            r->count[RX_VERDICT_REGRESSED], r->count[RX_VERDICT_MISSING],
-            r->count[RX_VERDICT_NOT_COMPARABLE], rx_check_exit_code(r));
+    fputs("],\"counts\":{", f);
+    static const char *const names[] = {"ok", "improved", "regressed", "missing",
+                                        "not_comparable"};
+    for (int v = 0; v < 5; v++)
+        rx_json_kv_int(f, names[v], r->count[v], v < 4);
+    fputs("},", f);
+    rx_json_kv_int(f, "exit", rx_check_exit_code(r), 0);
+    fputs("}\n", f);
     return ferror(f) ? RX_EIO : RX_OK;
 }
 

@@ -430,65 +430,39 @@ static int write_csv(FILE *f, const rx_report *r)
 
 /* ---- json ----------------------------------------------------------- */
 
-static void json_key(FILE *f, const char *k)
-{
-    rx_json_string(f, k);
-    fputc(':', f);
-}
-
-static void json_str_field(FILE *f, const char *k, const char *v, int comma)
-{
-    json_key(f, k);
-    rx_json_string(f, v);
-    if (comma)
-        fputc(',', f);
-}
-
-static void json_num_field(FILE *f, const char *k, double v, int comma)
-{
-    json_key(f, k);
-    rx_json_number(f, v);
-    if (comma)
-        fputc(',', f);
-}
-
-static void json_int_field(FILE *f, const char *k, int v, int comma)
-{
-    fprintf(f, "\"%s\":%d%s", k, v, comma ? "," : "");
-}
-
 static void json_cell(FILE *f, const rx_report *r, const rx_report_cell *c, int k, double budget)
 {
     fputc('{', f);
-    json_str_field(f, "schedule", r->schedules[k], 1);
-    json_num_field(f, "budget", budget, 1);
-    json_num_field(f, "lr", c->chosen >= 0 ? c->lrs[c->chosen].lr : NAN, 1);
-    json_num_field(f, "mean", c->mean, 1);
-    json_num_field(f, "std", c->std, 1);
-    json_int_field(f, "n", c->n, 1);
-    json_int_field(f, "runs", c->n_runs, 1);
-    json_int_field(f, "done", c->n_done, 1);
-    json_int_field(f, "failed", c->n_failed, 1);
-    json_int_field(f, "diverged", c->n_diverged, 1);
-    json_int_field(f, "missing", c->n_missing, 1);
-    json_key(f, "lrs");
+    rx_json_kv_str(f, "schedule", r->schedules[k], 1);
+    rx_json_kv_num(f, "budget", budget, 1);
+    rx_json_kv_num(f, "lr", c->chosen >= 0 ? c->lrs[c->chosen].lr : NAN, 1);
+    rx_json_kv_num(f, "mean", c->mean, 1);
+    rx_json_kv_num(f, "std", c->std, 1);
+    rx_json_kv_int(f, "n", c->n, 1);
+    rx_json_kv_int(f, "runs", c->n_runs, 1);
+    rx_json_kv_int(f, "done", c->n_done, 1);
+    rx_json_kv_int(f, "failed", c->n_failed, 1);
+    rx_json_kv_int(f, "diverged", c->n_diverged, 1);
+    rx_json_kv_int(f, "missing", c->n_missing, 1);
+    rx_json_key(f, "lrs");
     fputc('[', f);
     for (int i = 0; i < c->n_lrs; i++) {
         const rx_report_lr *e = &c->lrs[i];
         fprintf(f, "%s{", i ? "," : "");
-        json_num_field(f, "lr", e->lr, 1);
-        json_num_field(f, "val_mean", e->val_mean, 1);
-        json_num_field(f, "test_mean", e->test_mean, 1);
-        json_num_field(f, "test_std", e->test_std, 1);
-        json_int_field(f, "n_val", e->n_val, 1);
-        json_int_field(f, "n_test", e->n_test, 1);
-        json_int_field(f, "runs", e->n_runs, 1);
-        json_int_field(f, "done", e->n_done, 1);
-        json_int_field(f, "failed", e->n_failed, 1);
-        json_int_field(f, "diverged", e->n_diverged, 1);
-        json_int_field(f, "missing", e->n_missing, 1);
-        fprintf(f, "\"eligible\":%s,\"chosen\":%s}", e->eligible ? "true" : "false",
-                i == c->chosen ? "true" : "false");
+        rx_json_kv_num(f, "lr", e->lr, 1);
+        rx_json_kv_num(f, "val_mean", e->val_mean, 1);
+        rx_json_kv_num(f, "test_mean", e->test_mean, 1);
+        rx_json_kv_num(f, "test_std", e->test_std, 1);
+        rx_json_kv_int(f, "n_val", e->n_val, 1);
+        rx_json_kv_int(f, "n_test", e->n_test, 1);
+        rx_json_kv_int(f, "runs", e->n_runs, 1);
+        rx_json_kv_int(f, "done", e->n_done, 1);
+        rx_json_kv_int(f, "failed", e->n_failed, 1);
+        rx_json_kv_int(f, "diverged", e->n_diverged, 1);
+        rx_json_kv_int(f, "missing", e->n_missing, 1);
+        rx_json_kv_bool(f, "eligible", e->eligible, 1);
+        rx_json_kv_bool(f, "chosen", i == c->chosen, 0);
+        fputc('}', f);
     }
     fputs("]}", f);
 }
@@ -509,54 +483,36 @@ static void json_note(void *ud, const char *text)
 static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
 {
     fputc('{', f);
-    json_key(f, "store");
-    if (src && src->db) rx_json_string(f, src->db); else fputs("null", f);
-    fputc(',', f);
-    json_key(f, "sweep");
-    if (src && src->sweep) rx_json_string(f, src->sweep); else fputs("null", f);
-    fputc(',', f);
-    json_key(f, "metric");
+    rx_json_kv_str(f, "store", src ? src->db : NULL, 1);
+    rx_json_kv_str(f, "sweep", src ? src->sweep : NULL, 1);
+    rx_json_key(f, "metric");
     fputc('{', f);
-    json_str_field(f, "name", r->metric.name, 1);
-    json_str_field(f, "label", r->metric.label, 1);
-    json_str_field(f, "column", r->metric.test_col, 1);
-    json_str_field(f, "validation_column", r->metric.val_col, 1);
-    fprintf(f, "\"higher_is_better\":%s},", r->metric.higher_better ? "true" : "false");
-    json_str_field(f, "lr_selection",
+    rx_json_kv_str(f, "name", r->metric.name, 1);
+    rx_json_kv_str(f, "label", r->metric.label, 1);
+    rx_json_kv_str(f, "column", r->metric.test_col, 1);
+    rx_json_kv_str(f, "validation_column", r->metric.val_col, 1);
+    rx_json_kv_bool(f, "higher_is_better", r->metric.higher_better, 0);
+    fputs("},", f);
+    rx_json_kv_str(f, "lr_selection",
                    r->select_on_test ? "test" : r->any_selection ? "validation" : "none", 1);
-    fprintf(f, "\"step_plateau_merged\":%s,", r->merged ? "true" : "false");
-    json_num_field(f, "low_budget_below", r->low_cut, 1);
-    json_key(f, "notes");
+    rx_json_kv_bool(f, "step_plateau_merged", r->merged, 1);
+    rx_json_kv_num(f, "low_budget_below", r->low_cut, 1);
+    rx_json_key(f, "notes");
     fputc('[', f);
     json_list notes = {f, 0};
     rx_report_notes(r, json_note, &notes);
     fputs("],", f);
-    json_key(f, "budgets");
-    fputc('[', f);
-    for (int b = 0; b < r->n_budgets; b++) {
-        if (b)
-            fputc(',', f);
-        rx_json_number(f, r->budgets[b]);
-    }
-    fputs("],", f);
-    json_key(f, "schedules");
-    fputc('[', f);
-    for (int k = 0; k < r->n_schedules; k++) {
-        if (k)
-            fputc(',', f);
-        rx_json_string(f, r->schedules[k]);
-    }
-    fputs("],", f);
-    json_key(f, "ranked_schedules");
-    fputc('[', f);
-    for (int i = 0; i < r->n_ranked; i++) {
-        if (i)
-            fputc(',', f);
-        rx_json_string(f, r->ranked[i]);
-    }
-    fputs("],", f);
+    rx_json_key(f, "budgets");
+    rx_json_num_array(f, r->budgets, r->n_budgets);
+    fputc(',', f);
+    rx_json_key(f, "schedules");
+    rx_json_str_array(f, r->schedules[0], sizeof r->schedules[0], r->n_schedules);
+    fputc(',', f);
+    rx_json_key(f, "ranked_schedules");
+    rx_json_str_array(f, r->ranked[0], sizeof r->ranked[0], r->n_ranked);
+    fputc(',', f);
 
-    json_key(f, "tables");
+    rx_json_key(f, "tables");
     fputc('[', f);
     int first = 1;
     for (int s = 0; s < r->n_settings; s++)
@@ -565,9 +521,9 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
                 continue;
             fprintf(f, "%s{", first ? "" : ",");
             first = 0;
-            json_str_field(f, "setting", r->settings[s], 1);
-            json_str_field(f, "optimizer", r->optimizers[o], 1);
-            json_key(f, "cells");
+            rx_json_kv_str(f, "setting", r->settings[s], 1);
+            rx_json_kv_str(f, "optimizer", r->optimizers[o], 1);
+            rx_json_key(f, "cells");
             fputc('[', f);
             int fc = 1;
             for (int k = 0; k < r->n_schedules; k++)
@@ -581,10 +537,10 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
                     json_cell(f, r, c, k, r->budgets[b]);
                 }
             fputs("],", f);
-            json_key(f, "ranks");
+            rx_json_key(f, "ranks");
             fputc('{', f);
             for (int i = 0; i < r->n_ranked; i++) {
-                json_key(f, r->ranked[i]);
+                rx_json_key(f, r->ranked[i]);
                 fputc('[', f);
                 for (int b = 0; b < r->n_budgets; b++) {
                     if (b)
@@ -599,35 +555,35 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
     fputs("],", f);
 
     static const char *const split[RX_N_SPLIT] = {"low", "high", "all"};
-    json_key(f, "top_k");
+    rx_json_key(f, "top_k");
     fputc('{', f);
-    json_key(f, "comparisons");
+    rx_json_key(f, "comparisons");
     fprintf(f, "{\"low\":%d,\"high\":%d,\"all\":%d},", r->n_comparisons[RX_SPLIT_LOW],
             r->n_comparisons[RX_SPLIT_HIGH], r->n_comparisons[RX_SPLIT_ALL]);
-    json_key(f, "schedules");
+    rx_json_key(f, "schedules");
     fputc('{', f);
     for (int i = 0; i < r->n_ranked; i++) {
-        json_key(f, r->ranked[i]);
+        rx_json_key(f, r->ranked[i]);
         fputc('{', f);
         for (int sp = 0; sp < RX_N_SPLIT; sp++) {
             int n = r->top_n[i * RX_N_SPLIT + sp];
             int t1 = r->top[(i * RX_N_SPLIT + sp) * 2], t3 = r->top[(i * RX_N_SPLIT + sp) * 2 + 1];
             fprintf(f, "\"%s\":{\"n\":%d,\"top1\":%d,\"top3\":%d,", split[sp], n, t1, t3);
-            json_num_field(f, "top1_rate", n ? (double)t1 / n : NAN, 1);
-            json_num_field(f, "top3_rate", n ? (double)t3 / n : NAN, 0);
+            rx_json_kv_num(f, "top1_rate", n ? (double)t1 / n : NAN, 1);
+            rx_json_kv_num(f, "top3_rate", n ? (double)t3 / n : NAN, 0);
             fprintf(f, "}%s", sp + 1 < RX_N_SPLIT ? "," : "");
         }
         fprintf(f, "}%s", i + 1 < r->n_ranked ? "," : "");
     }
     fputs("}},", f);
 
-    json_key(f, "average_rank");
+    rx_json_key(f, "average_rank");
     fputc('{', f);
     for (int o = 0; o < r->n_optimizers; o++) {
-        json_key(f, r->optimizers[o]);
+        rx_json_key(f, r->optimizers[o]);
         fputc('{', f);
         for (int i = 0; i < r->n_ranked; i++) {
-            json_key(f, r->ranked[i]);
+            rx_json_key(f, r->ranked[i]);
             fputs("{\"rank\":[", f);
             for (int b = 0; b < r->n_budgets; b++) {
                 if (b)

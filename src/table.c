@@ -271,6 +271,65 @@ void rx_json_number(FILE *f, double x)
     fputs(buf, f);
 }
 
+void rx_json_key(FILE *f, const char *key)
+{
+    rx_json_string(f, key);
+    fputc(':', f);
+}
+
+void rx_json_kv_str(FILE *f, const char *key, const char *v, int comma)
+{
+    rx_json_key(f, key);
+    if (v)
+        rx_json_string(f, v);
+    else
+        fputs("null", f);
+    if (comma)
+        fputc(',', f);
+}
+
+void rx_json_kv_num(FILE *f, const char *key, double v, int comma)
+{
+    rx_json_key(f, key);
+    rx_json_number(f, v);
+    if (comma)
+        fputc(',', f);
+}
+
+void rx_json_kv_int(FILE *f, const char *key, long long v, int comma)
+{
+    rx_json_key(f, key);
+    fprintf(f, "%lld%s", v, comma ? "," : "");
+}
+
+void rx_json_kv_bool(FILE *f, const char *key, int v, int comma)
+{
+    rx_json_key(f, key);
+    fprintf(f, "%s%s", v ? "true" : "false", comma ? "," : "");
+}
+
+void rx_json_str_array(FILE *f, const char *first, size_t stride, int n)
+{
+    fputc('[', f);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        rx_json_string(f, first + (size_t)i * stride);
+    }
+    fputc(']', f);
+}
+
+void rx_json_num_array(FILE *f, const double *x, int n)
+{
+    fputc('[', f);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        rx_json_number(f, x[i]);
+    }
+    fputc(']', f);
+}
+
 void rx_html_text(FILE *f, const char *s)
 {
     for (; *s; s++) {

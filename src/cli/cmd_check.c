@@ -61,16 +61,10 @@ int cmd_check(int argc, char **argv)
         {"junit", 0, RX_OPT_STRING, &junit, "FILE", "also write JUnit XML, one testcase per cell"},
         {"format", 0, RX_OPT_STRING, &format, "FMT", "text (default), markdown or json"},
     };
-    const char *pos[1];
-    int npos;
-    int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 1,
-                               &npos, usage_text);
-    if (prc)
-        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
-    if (npos) {
-        rx_die_msg("check takes no arguments ('%s'); see 'rexsweep check --help'", pos[0]);
-        return RX_EXIT_USAGE;
-    }
+    int done = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
+                                   usage_text);
+    if (done >= 0)
+        return done;
     if (!base_path) {
         rx_die_msg("check needs --baseline BASE.db; see 'rexsweep check --help'");
         return RX_EXIT_USAGE;

@@ -137,16 +137,10 @@ int cmd_export(int argc, char **argv)
         {"metrics", 0, RX_OPT_FLAG, &metrics, NULL, "also the per-epoch metrics"},
         {"output", 'o', RX_OPT_STRING, &out_path, "FILE", "write to FILE instead of standard output"},
     };
-    const char *pos[1];
-    int npos;
-    int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 1,
-                               &npos, usage_text);
-    if (prc)
-        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
-    if (npos) {
-        rx_die_msg("export takes no arguments ('%s'); see 'rexsweep export --help'", pos[0]);
-        return RX_EXIT_USAGE;
-    }
+    int done = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
+                                   usage_text);
+    if (done >= 0)
+        return done;
     if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
         rx_die_msg(format ? "unknown format '%s' (csv or json)" : "export needs --format csv or "
                    "--format json%s", format ? format : "");
@@ -199,14 +193,11 @@ int cmd_export(int argc, char **argv)
     }
     export_ctx c = {f, json, 0, json && metrics, "", 0};
     if (json) {
-        fputs("{\"store\":", f);
-        rx_json_string(f, db);
-        fputs(",\"sweep\":", f);
-        if (sweep)
-            rx_json_string(f, sweep);
-        else
-            fputs("null", f);
-        fputs(",\"runs\":[", f);
+        fputc('{', f);
+        rx_json_kv_str(f, "store", db, 1);
+        rx_json_kv_str(f, "sweep", sweep, 1);
+        rx_json_key(f, "runs");
+        fputc('[', f);
     }
     rx_value bind = rx_vint(id);
     int rc = rx_store_query(st, sql, sweep ? &bind : NULL, sweep ? 1 : 0,

@@ -1,7 +1,6 @@
 /* cmd_report.c: `rexsweep report`: cell tables, Top-k and average ranks. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "opts.h"
@@ -15,28 +14,6 @@ static const char usage_text[] =
     "Summarises a store as the REX paper does: per setting and optimizer a table of\n"
     "schedules x budgets (mean +- std over seeds, the lr tuned on validation), the\n"
     "Top-1/Top-3 rates of each schedule and its average rank per budget.";
-
-/* Opens path read-only, saying clearly when there is no store there. */
-int rx_cli_open_store(const char *path, rx_store **st)
-{
-    rx_err err = {{0}};
-    if (access(path, F_OK) != 0) {
-        rx_die_msg("no results store at '%s' (run a sweep first, or name one with --db)", path);
-        return RX_EXIT_IO;
-    }
-    int rc = rx_store_open(path, RX_STORE_READONLY, st, &err);
-    if (rc) {
-        rx_die_msg("%s", err.msg);
-        return RX_EXIT_IO;
-    }
-    return RX_EXIT_OK;
-}
-
-/* The exit code of a failed load: an unknown sweep or metric is usage. */
-int rx_cli_load_exit(int rc)
-{
-    return rc == RX_ENOTFOUND || rc == RX_EINVAL ? RX_EXIT_USAGE : RX_EXIT_IO;
-}
 
 int cmd_report(int argc, char **argv)
 {
@@ -52,16 +29,10 @@ int cmd_report(int argc, char **argv)
         {"select-on", 0, RX_OPT_STRING, &select, "val|test", "choose each cell's lr on validation (default) or, said loudly, on test"},
         {"no-merge", 0, RX_OPT_FLAG, &no_merge, NULL, "rank plateau apart from step (the paper merges them)"},
     };
-    const char *pos[1];
-    int npos;
-    int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 1,
-                               &npos, usage_text);
-    if (prc)
-        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
-    if (npos) {
-        rx_die_msg("report takes no arguments ('%s'); see 'rexsweep report --help'", pos[0]);
-        return RX_EXIT_USAGE;
-    }
+    int code = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
+                                   usage_text);
+    if (code >= 0)
+        return code;
     int fmt = rx_report_format_parse(format);
     if (fmt < 0) {
         rx_die_msg("unknown format '%s' (text, markdown, csv, json or html)", format);
@@ -82,7 +53,7 @@ int cmd_report(int argc, char **argv)
     }
 
     rx_store *st = NULL;
-    int code = rx_cli_open_store(db, &st);
+    code = rx_cli_open_store(db, &st);
     if (code)
         return code;
     rx_err err = {{0}};

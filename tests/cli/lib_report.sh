@@ -50,3 +50,17 @@ paper_sql() {
       n=$((n + 1))
     done; }
 }
+
+# expect_exit COMMAND CODE MESSAGE ARGS...: runs `$REXSWEEP COMMAND ARGS`,
+# asserts its exit status and that MESSAGE is on standard error; leaves
+# the output in $T/out and $T/err.
+expect_exit() {
+  local cmd=$1 want=$2 msg=$3; shift 3
+  set +e
+  "$REXSWEEP" "$cmd" "$@" >"$T/out" 2>"$T/err"; local rc=$?
+  set -e
+  if [ $rc -ne $want ]; then
+    cat "$T/err"; echo "FAIL: $cmd $*: exit $rc, want $want"; exit 1
+  fi
+  grep -q -- "$msg" "$T/err" || { cat "$T/err"; echo "FAIL: $cmd $*: no '$msg'"; exit 1; }
+}

@@ -54,17 +54,9 @@ PY
 "$REXSWEEP" export --db "$T/x.db" --format json --sweep two |
   python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["sweep"]=="two" and [r["schedule"] for r in d["runs"]]==["linear"] and "metrics" not in d["runs"][0], d'
 
-expect_exit() {   # expect_exit CODE MESSAGE ARGS...
-  local want=$1 msg=$2; shift 2
-  set +e
-  "$REXSWEEP" export "$@" >"$T/out" 2>"$T/err"; local rc=$?
-  set -e
-  [ $rc -eq $want ] || { cat "$T/err"; fail "export $*: exit $rc, want $want"; }
-  grep -q -- "$msg" "$T/err" || { cat "$T/err"; fail "export $*: no '$msg'"; }
-}
-expect_exit 2 "export needs --format csv or --format json" --db "$T/x.db"
-expect_exit 2 "unknown format 'xml'" --db "$T/x.db" --format xml
-expect_exit 2 "no sweep named 'three'" --db "$T/x.db" --format csv --sweep three
-expect_exit 4 "no results store at" --db "$T/none.db" --format csv
+expect_exit export 2 "export needs --format csv or --format json" --db "$T/x.db"
+expect_exit export 2 "unknown format 'xml'" --db "$T/x.db" --format xml
+expect_exit export 2 "no sweep named 'three'" --db "$T/x.db" --format csv --sweep three
+expect_exit export 4 "no results store at" --db "$T/none.db" --format csv
 "$REXSWEEP" export --help | grep -q -- "--metrics"
 echo "export: ok"

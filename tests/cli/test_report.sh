@@ -79,11 +79,7 @@ grep -q "WARNING: the lr of each cell was chosen on the TEST metric" "$T/tune-te
 grep -q "warning: choosing each cell's lr on the TEST metric" "$T/err" || fail "no stderr warning"
 # no validation values: refuse to choose on test silently
 lr_sql NULL NULL | make_store "$T/noval.db"
-set +e
-"$REXSWEEP" report --db "$T/noval.db" >"$T/out" 2>"$T/err"; rc=$?
-set -e
-[ $rc -eq 2 ] || fail "no validation: exit $rc, want 2"
-grep -q "no validation error (%) to choose on; choosing on the test metric must be asked for with '--select-on test'" "$T/err" || fail "refusal message"
+expect_exit report 2 "no validation error (%) to choose on; choosing on the test metric must be asked for with '--select-on test'" --db "$T/noval.db"
 "$REXSWEEP" report --db "$T/noval.db" --select-on test 2>/dev/null | grep -q '^rex       15.00' || fail "explicit test selection"
 
 # ---- honesty: failed, diverged and missing runs ------------------------
@@ -120,20 +116,12 @@ grep -q "== spirals mlp, sgd: test loss ==" "$T/loss.txt" || fail "loss heading"
 "$REXSWEEP" report --db "$T/two.db" --sweep resnet20-cifar10 | grep -q "sweep: resnet20-cifar10" || fail "--sweep"
 
 # ---- errors --------------------------------------------------------------
-expect_exit() {   # expect_exit CODE MESSAGE ARGS...
-  local want=$1 msg=$2; shift 2
-  set +e
-  "$REXSWEEP" report "$@" >"$T/out" 2>"$T/err"; local rc=$?
-  set -e
-  [ $rc -eq $want ] || { cat "$T/err"; fail "report $*: exit $rc, want $want"; }
-  grep -q -- "$msg" "$T/err" || { cat "$T/err"; fail "report $*: no '$msg'"; }
-}
-expect_exit 2 "no sweep named 'nope' in '$T/two.db' (sweeps: 'other', 'resnet20-cifar10')" --db "$T/two.db" --sweep nope
-expect_exit 2 "unknown metric 'eror'; did you mean 'error'?" --db "$T/paper.db" --metric eror
-expect_exit 2 "unknown format 'pdf'" --db "$T/paper.db" --format pdf
-expect_exit 2 "--select-on must be 'val' or 'test'" --db "$T/paper.db" --select-on train
-expect_exit 2 "unknown option '--bogus'" --db "$T/paper.db" --bogus
-expect_exit 4 "no results store at '$T/none.db'" --db "$T/none.db"
-expect_exit 4 "cannot write '$T/no/such/dir/r.txt'" --db "$T/paper.db" -o "$T/no/such/dir/r.txt"
+expect_exit report 2 "no sweep named 'nope' in '$T/two.db' (sweeps: 'other', 'resnet20-cifar10')" --db "$T/two.db" --sweep nope
+expect_exit report 2 "unknown metric 'eror'; did you mean 'error'?" --db "$T/paper.db" --metric eror
+expect_exit report 2 "unknown format 'pdf'" --db "$T/paper.db" --format pdf
+expect_exit report 2 "--select-on must be 'val' or 'test'" --db "$T/paper.db" --select-on train
+expect_exit report 2 "unknown option '--bogus'" --db "$T/paper.db" --bogus
+expect_exit report 4 "no results store at '$T/none.db'" --db "$T/none.db"
+expect_exit report 4 "cannot write '$T/no/such/dir/r.txt'" --db "$T/paper.db" -o "$T/no/such/dir/r.txt"
 "$REXSWEEP" report --help | grep -q -- "--select-on val|test"
 echo "report: ok"
