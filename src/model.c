@@ -349,8 +349,7 @@ static void layout(rx_model *m)
             size_t chunk = per ? RX_COL_TARGET / per : B;
             chunk = chunk < 1 ? 1 : chunk > B ? B : chunk;
             L->chunk = (int)chunk;
-            if (!(L->g.K == 1 && L->g.S == 1 && L->g.P == 0) &&
-                chunk * per > ncol)
+            if (chunk * per > ncol)
                 ncol = chunk * per;
         }
     }
