@@ -732,7 +732,7 @@ static void print_row(FILE *f, rx_keys_format fmt, const char *key, const char *
             fprintf(f, " (%s)", profile);
         if (def)
             fprintf(f, " = %s", def[0] ? def : "\"\"");
-        fprintf(f, "\n      %s; %s\n", doc, type);
+        fprintf(f, "\n      %s\n      value: %s\n", doc, type);
         return;
     }
     fputs(profile ? ".TP\n.BR " : ".TP\n.B ", f);
@@ -756,7 +756,8 @@ static void print_row(FILE *f, rx_keys_format fmt, const char *key, const char *
 static void print_heading(FILE *f, rx_keys_format fmt, const char *text)
 {
     if (fmt == RX_KEYS_TEXT) {
-        fprintf(f, "\n%s\n", text);
+        /* a blank line between sections, none before the first */
+        fprintf(f, "%s%s\n", strcmp(text, "data:") == 0 ? "" : "\n", text);
         return;
     }
     fputs(".SS ", f);
