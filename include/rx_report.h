@@ -131,7 +131,8 @@ enum { RX_SPLIT_LOW, RX_SPLIT_HIGH, RX_SPLIT_ALL, RX_N_SPLIT };
 typedef struct rx_report {
     rx_metric metric;
     int select_on_test;         /* lr chosen on test (explicitly asked) */
-    int any_selection;          /* some cell had more than one lr */
+    int any_selection;          /* some cell had several eligible lrs */
+    int several_lrs;            /* some cell had runs at several lrs */
     int merged;                 /* step and plateau merged in the ranks */
     double low_cut;
 

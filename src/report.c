@@ -541,6 +541,7 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
             c->n_missing += e->n_missing;
             a = z;
         }
+        r->several_lrs |= c->n_lrs > 1;
         const rx_report_run *r0 = &runs[refs[i].run];
         char where[RX_REPORT_SETTING_MAX + 3 * RX_REPORT_NAME_MAX], bl[32];
         rx_budget_label(r0->budget, bl, sizeof bl);

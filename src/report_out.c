@@ -222,6 +222,9 @@ void rx_report_notes(const rx_report *r, void (*line)(void *ud, const char *text
                  "the tables show that lr's %s; ties go to the smaller lr; an lr that diverged "
                  "for any seed is never chosen",
                  r->metric.val_label, r->metric.label);
+    else if (r->several_lrs)
+        snprintf(buf, sizeof buf, "lr: several were tried, but in every cell only one has a "
+                                  "value and no diverged seed, so nothing was chosen");
     else
         snprintf(buf, sizeof buf, "lr: one learning rate per cell; nothing was tuned");
     line(ud, buf);

@@ -542,6 +542,8 @@ static void test_diverged_and_missing(void **state)
     /* step: only pending: no value, not ranked */
     add(&r, "S", "sgd", "step", 0.5, 0.1, 0, RX_OUT_MISSING, NAN, NAN);
     rx_report *rep = build(&r, &m, 0, 0);
+    assert_int_equal(rep->any_selection, 0);     /* lr 1 is not eligible */
+    assert_int_equal(rep->several_lrs, 1);
     const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, sched_index(rep, "rex"), 0);
     assert_close(c->lrs[c->chosen].lr, 0.1);
     assert_int_equal(c->lrs[1].eligible, 0);
@@ -575,6 +577,7 @@ static void test_diverged_and_missing(void **state)
     assert_non_null(strstr(buf, "step at 50%: lr 0.1: 1 missing of 1"));
     assert_non_null(strstr(buf, "0.3 (1)*"));
     assert_non_null(strstr(buf, "diverged*"));
+    assert_non_null(strstr(buf, "lr: several were tried, but in every cell only one has a"));
     free(buf);
     rx_report_free(rep);
 }
