@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # make bench: the trainer, the GEMM-only bound and PyTorch, interleaved,
 # REPEATS times each (default 5); prints medians and the two ratios.
+# Throughput is samples per CPU-second of the training thread (one BLAS
+# thread, which runs in that thread), less disturbed than wall time on a
+# shared machine; each line also shows the wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BENCH_BIN:-build/bench/bench_mlp}

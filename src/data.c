@@ -593,6 +593,13 @@ void rx_data_gather(const rx_data *data, const rx_split *s, const int *pos,
     for (int i = 0; i < nb; i++) {
         size_t r = (size_t)s->idx[pos[i]];
         float *restrict o = xb + (size_t)i * d;
+        /* the next sample's row is a random place in a large array: ask
+         * for it while this one converts */
+        if (i + 1 < nb && ds->x_u8) {
+            const uint8_t *nx = ds->x_u8 + (size_t)s->idx[pos[i + 1]] * d;
+            for (int k = 0; k < d; k += 64)
+                __builtin_prefetch(nx + k);
+        }
         if (ds->x_u8) {
             const uint8_t *restrict b = ds->x_u8 + r * d;
             int j = 0;

@@ -162,9 +162,46 @@ static void adam_step(rx_optim *o, float *restrict p, const float *restrict g,
     }
 }
 
+/* The hot case (SGD with heavy-ball momentum, past its first step, no
+ * clipping) fused with the gradient norm: one pass over the gradients
+ * instead of two.  The norm's partial sums are global_norm's, in the same
+ * order, so both paths report the same value. */
+static double sgd_momentum_fused(rx_optim *o, float *restrict p, const float *restrict g,
+                                 double lr, double momentum)
+{
+    const float *restrict mask = o->mask;
+    float *restrict buf = o->buf;
+    const float wd = (float)o->cfg.weight_decay, m = (float)momentum;
+    const float damp = (float)(1.0 - o->cfg.dampening), nlr = (float)-lr;
+    const size_t n = o->n;
+    double s[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) {
+            float gi = g[i + k];
+            s[k] += (double)gi * gi;
+            float d = gi + ((!mask || mask[i + k] != 0.0f) ? wd : 0.0f) * p[i + k];
+            float bk = m * buf[i + k] + damp * d;
+            buf[i + k] = bk;
+            p[i + k] += nlr * bk;
+        }
+    for (; i < n; i++) {
+        float gi = g[i];
+        s[0] += (double)gi * gi;
+        float d = gi + ((!mask || mask[i] != 0.0f) ? wd : 0.0f) * p[i];
+        float bk = m * buf[i] + damp * d;
+        buf[i] = bk;
+        p[i] += nlr * bk;
+    }
+    return sqrt(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])));
+}
+
 double rx_optim_step(rx_optim *o, float *params, float *grads, double lr,
                      double momentum)
 {
+    if (o->cfg.kind == RX_OPT_SGD && momentum != 0 && !o->cfg.nesterov && o->buf_init &&
+        !(o->cfg.clip_norm > 0))
+        return sgd_momentum_fused(o, params, grads, lr, momentum);
     double norm = global_norm(grads, o->n);
     if (o->cfg.clip_norm > 0) {
         /* torch.nn.utils.clip_grad_norm_: coef = max/(norm+1e-6), at most 1 */

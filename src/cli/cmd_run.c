@@ -15,7 +15,7 @@
 
 static const char usage_text[] =
     "usage: rexsweep run SWEEP.yaml [--db FILE] [-j N] [--retry-failed] [--fail-fast]\n"
-    "                    [--max-runs K] [--timeout SECONDS] [--shard K/N|slurm]\n"
+    "                    [--max-runs K] [--timeout SECONDS] [--shard K/N|slurm[/N]]\n"
     "                    [--set KEY=VALUE]... [--json] [--quiet]\n\n"
     "Trains every run of the sweep that is not done yet and records it in the store.";
 
@@ -119,32 +119,41 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
         draw(ui, c);
 }
 
-/* Parses "K/N" (1-based K) or "slurm" into a 0-based k and n. */
+/* Parses "K/N" (1-based K), "slurm/N" or "slurm" into a 0-based k and n.
+ * Under Slurm the task id is the 0-based shard; N must be explicit unless
+ * the array is whole (ids 0..COUNT-1), since a partial rerun such as
+ * --array=1,2 has a task count of 2 but belongs to a grid of N shards. */
 static int parse_shard(const char *s, int *k, int *n)
 {
-    char buf[64];
-    if (strcmp(s, "slurm") == 0) {
+    if (strncmp(s, "slurm", 5) == 0 && (s[5] == '\0' || s[5] == '/')) {
         const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
-        const char *min = getenv("SLURM_ARRAY_TASK_MIN");
-        if (!id || !cnt) {
-            rx_die_msg("--shard slurm needs SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (run it inside a Slurm job array)");
+        const char *min = getenv("SLURM_ARRAY_TASK_MIN"), *max = getenv("SLURM_ARRAY_TASK_MAX");
+        if (!id) {
+            rx_die_msg("--shard %s needs SLURM_ARRAY_TASK_ID (run it inside a Slurm job array)", s);
             return -1;
         }
-        int base = min ? atoi(min) : 0;
-        *k = atoi(id) - base;
-        *n = atoi(cnt);
+        *k = atoi(id);
+        if (s[5] == '/') {
+            *n = atoi(s + 6);
+        } else {
+            if (!cnt || !min || !max || atoi(min) != 0 || atoi(max) != atoi(cnt) - 1) {
+                rx_die_msg("--shard slurm needs a whole array (ids 0..N-1); for a partial "
+                           "array give the number of shards: --shard slurm/N");
+                return -1;
+            }
+            *n = atoi(cnt);
+        }
     } else {
-        char *slash;
+        char buf[64];
         snprintf(buf, sizeof buf, "%s", s);
-        slash = strchr(buf, '/');
-        if (!slash || sscanf(buf, "%d/%d", k, n) != 2) {
-            rx_die_msg("--shard must be K/N (1 <= K <= N) or 'slurm', got '%s'", s);
+        if (!strchr(buf, '/') || sscanf(buf, "%d/%d", k, n) != 2) {
+            rx_die_msg("--shard must be K/N (1 <= K <= N), slurm/N or slurm, got '%s'", s);
             return -1;
         }
         (*k)--;
     }
     if (*n < 1 || *k < 0 || *k >= *n) {
-        rx_die_msg("--shard must be K/N with 1 <= K <= N, got '%s'", s);
+        rx_die_msg("--shard '%s' gives shard %d of %d: want 1 <= K <= N", s, *k + 1, *n);
         return -1;
     }
     return 0;
@@ -163,7 +172,7 @@ int cmd_run(int argc, char **argv)
         {"fail-fast", 0, RX_OPT_FLAG, &fail_fast, NULL, "stop at the first failed or diverged run"},
         {"max-runs", 0, RX_OPT_INT, &max_runs, "K", "start at most K runs"},
         {"timeout", 0, RX_OPT_DOUBLE, &timeout, "SECONDS", "stop any run after SECONDS (stored as failed)"},
-        {"shard", 0, RX_OPT_STRING, &shard, "K/N|slurm", "run only the K-th of N cost-balanced slices"},
+        {"shard", 0, RX_OPT_STRING, &shard, "K/N|slurm[/N]", "run only the K-th of N cost-balanced slices"},
         {"set", 0, RX_OPT_LIST, &sets, "KEY=VALUE", "override a key for every run (repeatable)"},
         {"json", 0, RX_OPT_FLAG, &json, NULL, "print the final summary as JSON"},
         {"quiet", 'q', RX_OPT_FLAG, &quiet, NULL, "print only the final summary"},

@@ -31,19 +31,33 @@ static void print_num(const char *name, double x, const char *fmt)
     }
 }
 
+/* ,"name":value with JSON's null for NaN and Inf (JSON has neither). */
+static void jnum(const char *name, double x)
+{
+    if (isfinite(x))
+        printf(",\"%s\":%.9g", name, x);
+    else
+        printf(",\"%s\":null", name);
+}
+
 static int on_epoch(void *ud, const rx_epoch_metrics *m)
 {
     train_ui *ui = ud;
     if (ui->quiet)
         return 0;
     if (ui->json) {
-        printf("{\"epoch\":%d,\"step\":%ld,\"samples\":%ld,\"train_loss\":%.9g,"
-               "\"train_acc\":%.9g,\"val_loss\":%.9g,\"val_acc\":%.9g,"
-               "\"test_loss\":%.9g,\"test_acc\":%.9g,\"lr\":%.9g,\"momentum\":%.9g,"
-               "\"grad_norm\":%.9g,\"wall\":%.3f}\n",
-               m->epoch, m->step, m->samples, m->train_loss, m->train_acc, m->val_loss,
-               m->val_acc, m->test_loss, m->test_acc, m->lr, m->momentum, m->grad_norm,
-               m->wall);
+        printf("{\"epoch\":%d,\"step\":%ld,\"samples\":%ld", m->epoch, m->step, m->samples);
+        jnum("train_loss", m->train_loss);
+        jnum("train_acc", m->train_acc);
+        jnum("val_loss", m->val_loss);
+        jnum("val_acc", m->val_acc);
+        jnum("test_loss", m->test_loss);
+        jnum("test_acc", m->test_acc);
+        jnum("lr", m->lr);
+        jnum("momentum", m->momentum);
+        jnum("grad_norm", m->grad_norm);
+        jnum("wall", m->wall);
+        printf("}\n");
     } else {
         printf("epoch %d/%g step %ld", m->epoch, ceil(ui->full), m->step);
         print_num("loss", m->train_loss, "%.4f");
@@ -137,14 +151,20 @@ int cmd_train(int argc, char **argv)
         return rx_exit_for(rc);
     }
     const rx_epoch_metrics *f = &res.final;
-    if (json)
+    if (json) {
         printf("{\"key\":\"%s\",\"status\":\"%s\",\"steps\":%ld,\"total_steps\":%ld,"
-               "\"diverged_step\":%ld,\"samples\":%ld,\"epochs\":%.9g,\"flops\":%.6g,"
-               "\"train_loss\":%.9g,\"val_acc\":%.9g,\"test_loss\":%.9g,\"test_acc\":%.9g,"
-               "\"wall\":%.3f,\"model\":\"%s\"}\n",
+               "\"diverged_step\":%ld,\"samples\":%ld",
                job->key, rx_run_status_name(res.status), res.steps, res.total_steps,
-               res.diverged_step, res.samples, res.epochs, res.flops, f->train_loss, f->val_acc,
-               f->test_loss, f->test_acc, res.wall, res.model_desc);
+               res.diverged_step, res.samples);
+        jnum("epochs", res.epochs);
+        jnum("flops", res.flops);
+        jnum("train_loss", f->train_loss);
+        jnum("val_acc", f->val_acc);
+        jnum("test_loss", f->test_loss);
+        jnum("test_acc", f->test_acc);
+        jnum("wall", res.wall);
+        printf(",\"model\":\"%s\"}\n", res.model_desc);
+    }
     else if (res.status == RX_RUN_DIVERGED)
         printf("diverged at step %ld of %ld (loss is not finite); %s; run %s\n",
                res.diverged_step, res.total_steps, res.model_desc, job->key);

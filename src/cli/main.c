@@ -9,12 +9,12 @@
 static const rx_cmd commands[] = {
     {"check", cmd_check, "compare a store against a baseline (CI regression gate)"},
     {"export", cmd_export, "dump runs and metrics as CSV or JSON"},
-    {"merge", NULL, "merge shard stores into one"},
+    {"merge", cmd_merge, "merge shard stores into one"},
     {"plan", cmd_plan, "validate a sweep spec and show its grid"},
     {"report", cmd_report, "summarise a store: cell tables, Top-k, average ranks"},
     {"run", cmd_run, "run a sweep spec into the results store"},
     {"schedule", cmd_schedule, "print or plot learning-rate schedules"},
-    {"slurm", NULL, "write or submit a Slurm job array for a sweep"},
+    {"slurm", cmd_slurm, "write or submit a Slurm job array for a sweep"},
     {"train", cmd_train, "train one job from a YAML file or KEY=VALUE settings"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])

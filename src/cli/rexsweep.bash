@@ -1,0 +1,50 @@
+# bash completion for rexsweep (installed by `make install` into
+# $(PREFIX)/share/bash-completion/completions/rexsweep).
+# tests/cli/test_completion.sh checks these lists against the commands'
+# --help and the schedule table, so they cannot drift.
+
+_rexsweep_commands="check export merge plan report run schedule slurm train"
+_rexsweep_schedules="rex linear cosine exp step plateau onecycle delayed-linear poly constant none step-50-75 step-30-60-90 onecycle-torch"
+
+_rexsweep_options() {
+    case $1 in
+    train)    echo "--log-every --json --quiet --keys --help" ;;
+    run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --shard --set --json --quiet --help" ;;
+    plan)     echo "--db --json --help" ;;
+    schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
+    report)   echo "--db --sweep --metric --format --output --select-on --help" ;;
+    check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
+    export)   echo "--db --sweep --format --metrics --help" ;;
+    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --help" ;;
+    merge)    echo "--help" ;;
+    esac
+}
+
+_rexsweep() {
+    local cur prev cmd
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+    if [ "$COMP_CWORD" -eq 1 ]; then
+        COMPREPLY=($(compgen -W "$_rexsweep_commands --help --version" -- "$cur"))
+        return
+    fi
+    cmd=${COMP_WORDS[1]}
+    case $prev in
+    --db|--baseline|--junit|--svg|--output|-o|--store-dir|--rexsweep)
+        COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --format)
+        COMPREPLY=($(compgen -W "text markdown csv json html" -- "$cur")); return ;;
+    --sampling)
+        COMPREPLY=($(compgen -W "iteration epoch 50-75 33-66 25-50-75 10-10 1-100" -- "$cur")); return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_rexsweep_options "$cmd")" -- "$cur"))
+    elif [ "$cmd" = schedule ]; then
+        COMPREPLY=($(compgen -W "$_rexsweep_schedules" -- "$cur"))
+    elif [ "$cmd" = train ] && [[ $cur == schedule.name=* ]]; then
+        COMPREPLY=($(compgen -P schedule.name= -W "$_rexsweep_schedules" -- "${cur#schedule.name=}"))
+    else
+        COMPREPLY=($(compgen -f -X '!*.@(yaml|yml|db)' -- "$cur") $(compgen -d -- "$cur"))
+    fi
+}
+complete -F _rexsweep rexsweep

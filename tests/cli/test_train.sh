@@ -1,0 +1,45 @@
+# rexsweep train: exit codes, messages, determinism, JSON.
+. tests/cli/lib.sh
+small="data.n_samples=400 train.full_epochs=3"
+expect_exit 0 "$RX" train $small
+grep -q '^epoch 3/3 ' "$TMPDIR/out" || fail "no epoch lines: $(cat "$TMPDIR/out")"
+grep -q '^done: ' "$TMPDIR/out" || fail "no final line"
+# bit-identical metrics run after run (wall time aside)
+"$RX" train $small --json > "$TMPDIR/a.json"
+"$RX" train $small --json > "$TMPDIR/b.json"
+python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMPDIR/a.json" || fail "bad JSON"
+sed 's/"wall":[^,}]*//' "$TMPDIR/a.json" > "$TMPDIR/a"
+sed 's/"wall":[^,}]*//' "$TMPDIR/b.json" > "$TMPDIR/b"
+cmp -s "$TMPDIR/a" "$TMPDIR/b" || fail "two runs differ"
+# divergence: exit 1, the step is named
+expect_exit 1 "$RX" train $small optimizer.lr=1e6
+grep -q '^diverged at step [0-9]' "$TMPDIR/out" || fail "divergence: $(cat "$TMPDIR/out")"
+# a bad key or value: exit 2 with the key, the range, a suggestion
+expect_exit 2 "$RX" train train.batchsize=3
+grep -q "batch_size" "$TMPDIR/err" || fail "no suggestion: $(cat "$TMPDIR/err")"
+expect_exit 2 "$RX" train train.batch_size=0
+grep -q "'train.batch_size' must be an integer in \[1, 65536\], got '0'" "$TMPDIR/err" || fail "range: $(cat "$TMPDIR/err")"
+expect_exit 2 "$RX" train schedule.name=rexx
+grep -q "rex" "$TMPDIR/err" || fail "schedule suggestion: $(cat "$TMPDIR/err")"
+expect_exit 2 "$RX" train sweeps/quickstart.yaml
+grep -q "12" "$TMPDIR/err" || fail "several runs: $(cat "$TMPDIR/err")"
+expect_exit 2 "$RX" train --no-such-flag
+# a bad dataset file: exit 6, the file and the problem
+expect_exit 6 "$RX" train data.dataset=csv data.path=tests/data/data/bad-number.csv
+grep -q "bad-number.csv':[0-9]*:[0-9]*:" "$TMPDIR/err" || fail "csv message: $(cat "$TMPDIR/err")"
+mkdir "$TMPDIR/idx"
+cp tests/data/data/bad-magic.idx "$TMPDIR/idx/train-images-idx3-ubyte"
+expect_exit 6 "$RX" train data.dataset=fashion-mnist data.path="$TMPDIR/idx"
+grep -q "magic\|train-labels" "$TMPDIR/err" || fail "idx message: $(cat "$TMPDIR/err")"
+expect_exit 6 "$RX" train data.dataset=idx data.path=/nonexistent
+# --help and --keys
+expect_exit 0 "$RX" train --help
+grep -q '^usage: rexsweep train' "$TMPDIR/out" || fail "help"
+expect_exit 0 "$RX" train --keys
+grep -q 'optimizer.lr' "$TMPDIR/out" || fail "keys"
+# the top level
+expect_exit 0 "$RX" --version
+expect_exit 2 "$RX"
+expect_exit 2 "$RX" frobnicate
+grep -q "'frobnicate' is not a rexsweep command" "$TMPDIR/err" || fail "unknown command"
+echo ok

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The Slurm test: starts a real single-node Slurm cluster on this machine
+# (tests/slurm/cluster.sh), runs a small sweep through a 4-task job array
+# written by `rexsweep slurm`, merges the shards with `rexsweep merge` and
+# checks that the merged store holds exactly the run keys and the
+# bit-identical final metrics of the same sweep run in one local process.
+#
+#   REXSWEEP=build/rexsweep bash tests/slurm/run.sh     (make check-slurm)
+#   RX_SLURM_SMOKE=1 ...    only the cluster and a 'hostname' array
+#
+# Needs root or sudo (it installs slurm-wlm and munge when missing and
+# runs the daemons as root).  Everything lives in one temporary directory,
+# removed at exit together with every process the test started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+: "${REXSWEEP:?set REXSWEEP to the rexsweep binary}"
+REXSWEEP=$(cd "$(dirname "$REXSWEEP")" && pwd)/$(basename "$REXSWEEP")
+. tests/slurm/cluster.sh
+. tests/lib/store_dump.sh
+
+t0=$(date +%s)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rx-slurm.XXXXXX")
+# munged wants every directory above its socket traversable by all.
+chmod 755 "$tmp"
+cleanup()
+{
+  local rc=$?
+  slurm_stop
+  rm -rf "$tmp"
+  echo "slurm-test: $([ "$rc" = 0 ] && echo ok || echo FAIL) in $(($(date +%s) - t0))s" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail()
+{
+  echo "slurm-test: FAIL: $*" >&2
+  for f in "$tmp"/work/shards/logs/*.out; do
+    [ -e "$f" ] && { echo "== $f"; tail -20 "$f"; } >&2
+  done
+  exit 1
+}
+
+slurm_install
+slurm_start "$tmp/cluster"
+
+# 1. Smoke: a plain array, one line per task.
+mkdir -p "$tmp/smoke"
+id=$(slurm_sbatch --array=0-3 --output="$tmp/smoke/out-%a.txt" \
+       --wrap 'echo "$(hostname) $SLURM_ARRAY_TASK_ID $SLURM_ARRAY_TASK_COUNT"')
+slurm_wait_job "$id" 60
+for k in 0 1 2 3; do
+  [ "$(cat "$tmp/smoke/out-$k.txt" 2>/dev/null)" = "$(hostname) $k 4" ] ||
+    fail "smoke task $k wrote '$(cat "$tmp/smoke/out-$k.txt" 2>/dev/null)'"
+done
+echo "slurm-test: smoke array ok (job $id)" >&2
+[ "${RX_SLURM_SMOKE:-0}" = 1 ] && exit 0
+
+# 2. A small sweep: 12 runs of a tiny MLP on the synthetic spirals.
+work=$tmp/work
+mkdir -p "$work"
+cp tests/slurm/sweep.yaml "$work/sweep.yaml"
+
+# The reference: the whole sweep in one local process.
+"$REXSWEEP" run "$work/sweep.yaml" --db "$work/local.db" -j 1 --quiet >/dev/null
+
+# The same sweep as a 4-task array plus a dependent merge job.
+# (The marker lets slurm_stop find the jobs' processes; see cluster.sh.)
+RX_SLURM_TEST_DIR=$SLURM_DIR "$REXSWEEP" slurm "$work/sweep.yaml" --tasks 4 --cpus-per-task 1 --time 10 \
+    --store-dir "$work/shards" --db "$work/merged.db" --merge --submit \
+    --rexsweep "$REXSWEEP" >"$work/submit.txt"
+cat "$work/submit.txt" >&2
+array=$(sed -n 's/^submitted array job \([0-9]*\).*/\1/p' "$work/submit.txt")
+merge=$(sed -n 's/^submitted merge job \([0-9]*\).*/\1/p' "$work/submit.txt")
+[ -n "$array" ] && [ -n "$merge" ] || fail "no job ids in the output of 'rexsweep slurm --submit'"
+slurm_wait_job "$array" 180
+slurm_wait_job "$merge" 60
+for k in 0 1 2 3; do
+  [ -s "$work/shards/shard-$k.db" ] || fail "no shard store for task $k"
+  grep -q "^slurm-test: " "$work/shards/logs/shard-$k.out" || fail "task $k logged no summary"
+done
+[ -s "$work/merged.db" ] || fail "the merge job wrote no store"
+
+# Every shard ran a non-empty, disjoint part of the grid.
+total=0
+for k in 0 1 2 3; do
+  n=$(sqlite3 "$work/shards/shard-$k.db" "SELECT count(*) FROM runs WHERE status = 'done'")
+  [ "$n" -gt 0 ] || fail "shard $k ran nothing"
+  total=$((total + n))
+done
+
+# The merged store equals the local one: sweeps, grid links, run keys,
+# statuses and every metric, final and per epoch, bit for bit.
+n_local=$(sqlite3 "$work/local.db" "SELECT count(*) FROM runs WHERE status = 'done'")
+[ "$total" = "$n_local" ] || fail "shards hold $total done runs, the local sweep $n_local"
+store_dump "$work/local.db" >"$work/local.txt"
+store_dump "$work/merged.db" >"$work/merged.txt"
+grep -q '^metric|' "$work/local.txt" || fail "the local store has no metrics"
+diff -u "$work/local.txt" "$work/merged.txt" >&2 || fail "the merged store differs from the local sweep"
+
+# Merging again by hand changes nothing.
+"$REXSWEEP" merge "$work/merged.db" "$work/shards"/shard-*.db >/dev/null
+store_dump "$work/merged.db" | cmp -s - "$work/merged.txt" || fail "a second merge changed the store"
+echo "slurm-test: sweep of $n_local runs through array job $array, merge job $merge: identical" >&2
+
+# 3. Stragglers: task 1 lost its node before writing anything, task 2 was
+#    stopped in the middle of a run.  --resubmit-failed re-runs exactly
+#    those two shards as a partial array (whose SLURM_ARRAY_TASK_COUNT is
+#    2, not 4), and a new merge job rebuilds the merged store.
+rm -f "$work/shards/shard-1.db"* "$work/merged.db"*
+k2=$(sqlite3 "$work/shards/shard-2.db" "SELECT key FROM runs ORDER BY key LIMIT 1")
+sqlite3 "$work/shards/shard-2.db" "DELETE FROM metrics WHERE key = '$k2';
+  UPDATE runs SET status = 'interrupted', test_acc = NULL WHERE key = '$k2'"
+RX_SLURM_TEST_DIR=$SLURM_DIR "$REXSWEEP" slurm "$work/sweep.yaml" --store-dir "$work/shards" \
+    --db "$work/merged.db" --resubmit-failed --merge --rexsweep "$REXSWEEP" >"$work/resubmit.txt"
+cat "$work/resubmit.txt" >&2
+grep -q '^resubmitted 2 of 4 tasks as array job [0-9]*: --array=1,2$' "$work/resubmit.txt" ||
+  fail "unexpected resubmission"
+array=$(sed -n 's/^resubmitted .* as array job \([0-9]*\).*/\1/p' "$work/resubmit.txt")
+merge=$(sed -n 's/^submitted merge job \([0-9]*\).*/\1/p' "$work/resubmit.txt")
+slurm_wait_job "$array" 180
+slurm_wait_job "$merge" 60
+store_dump "$work/merged.db" | diff -u "$work/local.txt" - >&2 ||
+  fail "after the resubmission the merged store differs from the local sweep"
+"$REXSWEEP" slurm "$work/sweep.yaml" --store-dir "$work/shards" --resubmit-failed \
+    --rexsweep "$REXSWEEP" | grep -q "nothing to resubmit" || fail "shards still incomplete"
+echo "slurm-test: stragglers resubmitted as array job $array and merged: identical" >&2
