@@ -125,6 +125,9 @@ demo: deps $(BIN)
 	@echo '$$ sqlite3 -header -column $(DEMO_DB) < sweeps/quickstart.sql'
 	@cat sweeps/quickstart.sql
 	@sqlite3 -header -column $(DEMO_DB) < sweeps/quickstart.sql
+	@echo
+	@echo '$$ rexsweep report --db $(DEMO_DB) --sweep quickstart'
+	@$(BIN) report --db $(DEMO_DB) --sweep quickstart
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
