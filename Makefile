@@ -133,8 +133,9 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
-bench: deps $(BIN) $(BUILD)/bench/bench_mlp
+bench: deps $(BIN) $(BUILD)/bench/bench_mlp $(BUILD)/bench/bench_record
 	BENCH_BIN=$(BUILD)/bench/bench_mlp bash bench/run.sh
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/bench/bench_record sweeps/quickstart.yaml
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
