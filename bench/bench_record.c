@@ -1,7 +1,8 @@
 /*
- * bench_record.c: what recording costs next to training.  Trains one run
- * of the quickstart's model on Fashion-MNIST (or a spirals run with
- * "spirals"), collecting every epoch's metrics and, as the worst case, a
+ * bench_record.c: what recording costs next to training.  Trains the
+ * first run of a spec's grid (default: the quickstart's MLP on
+ * Fashion-MNIST) at a 25% budget, collecting every epoch's metrics and,
+ * as the worst case, a
  * step row every step; then writes them into a fresh store the way the
  * runner does (rx_store_finish: one transaction) several times and prints
  * the median write time as a share of the training time.
