@@ -139,9 +139,14 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/rexsweep
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 src/cli/rexsweep.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rexsweep
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/rexsweep
+	rm -f $(DESTDIR)$(PREFIX)/bin/rexsweep \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rexsweep
+	cd $(DESTDIR)$(PREFIX)/share/man && rm -f \
+	   $(patsubst man/%.1,man1/%.1,$(wildcard man/*.1)) $(patsubst man/%.5,man5/%.5,$(wildcard man/*.5))
 
 clean:
 	rm -rf build build-san

@@ -51,17 +51,26 @@ typedef struct run_log {
     const char *key;
 } run_log;
 
+/* Makes room for one more element of size sz in *p (capacity *cap, n
+ * used), doubling from first.  Returns nonzero when out of memory. */
+static int grow(void **p, int *cap, int n, int first, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    int c = *cap ? 2 * *cap : first;
+    void *q = realloc(*p, (size_t)c * sz);
+    if (!q)
+        return 1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 static int log_epoch(void *ud, const rx_epoch_metrics *m)
 {
     run_log *l = ud;
-    if (l->nep == l->cap_ep) {
-        int cap = l->cap_ep ? 2 * l->cap_ep : 64;
-        void *p = realloc(l->ep, (size_t)cap * sizeof *l->ep);
-        if (!p)
-            return 1;
-        l->ep = p;
-        l->cap_ep = cap;
-    }
+    if (grow((void **)&l->ep, &l->cap_ep, l->nep, 64, sizeof *l->ep))
+        return 1;
     l->ep[l->nep++] = *m;
     /* a heartbeat per epoch tells other processes this run is alive */
     rx_store_heartbeat(l->store, l->key, NULL);
@@ -71,14 +80,8 @@ static int log_epoch(void *ud, const rx_epoch_metrics *m)
 static int log_step(void *ud, const rx_step_metrics *m)
 {
     run_log *l = ud;
-    if (l->nst == l->cap_st) {
-        int cap = l->cap_st ? 2 * l->cap_st : 256;
-        void *p = realloc(l->st, (size_t)cap * sizeof *l->st);
-        if (!p)
-            return 1;
-        l->st = p;
-        l->cap_st = cap;
-    }
+    if (grow((void **)&l->st, &l->cap_st, l->nst, 256, sizeof *l->st))
+        return 1;
     l->st[l->nst++] = *m;
     return 0;
 }

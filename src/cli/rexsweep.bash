@@ -15,8 +15,8 @@ _rexsweep_options() {
     report)   echo "--db --sweep --metric --format --output --select-on --no-merge --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
     export)   echo "--db --sweep --format --metrics --output --help" ;;
-    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --help" ;;
-    merge)    echo "--help" ;;
+    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --set --help" ;;
+    merge)    echo "--quiet --help" ;;
     esac
 }
 

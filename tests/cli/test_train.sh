@@ -22,7 +22,7 @@ grep -q "'train.batch_size' must be an integer in \[1, 65536\], got '0'" "$TMPDI
 expect_exit 2 "$RX" train schedule.name=rexx
 grep -q "rex" "$TMPDIR/err" || fail "schedule suggestion: $(cat "$TMPDIR/err")"
 expect_exit 2 "$RX" train sweeps/quickstart.yaml
-grep -q "12" "$TMPDIR/err" || fail "several runs: $(cat "$TMPDIR/err")"
+grep -q "24" "$TMPDIR/err" || fail "several runs: $(cat "$TMPDIR/err")"
 expect_exit 2 "$RX" train --no-such-flag
 # a bad dataset file: exit 6, the file and the problem
 expect_exit 6 "$RX" train data.dataset=csv data.path=tests/data/data/bad-number.csv
