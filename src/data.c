@@ -584,6 +584,7 @@ void rx_data_free(rx_data *d)
 /* Eight at a time so that -O2's cheap vectoriser handles the body. */
 #define RX_GATHER_W 8
 
+RX_VECTOR_CLONES
 void rx_data_gather(const rx_data *data, const rx_split *s, const int *pos,
                     int nb, float *restrict xb, int32_t *lb, float *yb)
 {

@@ -6,6 +6,7 @@
  */
 #include "rx_optim.h"
 
+
 /* The update loops are the only per-parameter work of a training step
  * outside the matrix products: the Makefile builds this file with -O3
  * -fno-math-errno so that they vectorize (sqrtf's errno blocks it).  IEEE
@@ -84,6 +85,7 @@ void rx_optim_reset(rx_optim *o)
 
 /* Global L2 norm of g (n): eight partial sums so the adds pipeline, in a
  * fixed order so the result is deterministic. */
+RX_VECTOR_CLONES
 static double global_norm(const float *g, size_t n)
 {
     double s[8] = {0};
@@ -97,6 +99,7 @@ static double global_norm(const float *g, size_t n)
 }
 
 // params, grads, buf are (n); mask is (n) or NULL
+RX_VECTOR_CLONES
 static void sgd_step(rx_optim *o, float *restrict p, const float *restrict g,
                      double lr, double momentum)
 {
@@ -130,6 +133,7 @@ static void sgd_step(rx_optim *o, float *restrict p, const float *restrict g,
 }
 
 // params, grads, m, v are (n); mask is (n) or NULL
+RX_VECTOR_CLONES
 static void adam_step(rx_optim *o, float *restrict p, const float *restrict g,
                       double lr, double beta1)
 {
@@ -166,6 +170,7 @@ static void adam_step(rx_optim *o, float *restrict p, const float *restrict g,
  * clipping) fused with the gradient norm: one pass over the gradients
  * instead of two.  The norm's partial sums are global_norm's, in the same
  * order, so both paths report the same value. */
+RX_VECTOR_CLONES
 static double sgd_momentum_fused(rx_optim *o, float *restrict p, const float *restrict g,
                                  double lr, double momentum)
 {
