@@ -11,6 +11,7 @@
 #include "rx_runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -141,6 +142,10 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.index = job->index;
     memcpy(ev.key, job->key, sizeof ev.key);
     send_event(fd, &ev);
+    /* test hook: a worker that dies in the middle of a given run */
+    const char *crash = getenv("RX_TEST_CRASH_KEY");
+    if (crash && strcmp(crash, job->key) == 0)
+        kill(getpid(), SIGKILL);
 
     rx_config cfg = job->cfg;
     if (o->timeout > 0 && (cfg.train.max_seconds <= 0 || o->timeout < cfg.train.max_seconds))
@@ -254,6 +259,126 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
     _exit(0);
 }
 
+/* The parent's view of its workers. */
+typedef struct parent {
+    const rx_runner_opts *o;
+    rx_run_counts *counts;
+    shared_state *sh;
+    int workers, live, halted;
+    pid_t *pids;                        /* 0: slot empty */
+    char (*slot_key)[RX_KEY_LEN + 1];   /* run in flight per slot, "" none */
+    int store_error;
+    char store_msg[1024];
+    char host[256];
+} parent;
+
+static void spawn(parent *p, int w, const rx_job *jobs, int n, int64_t sweep_id,
+                  int fds[2], data_cache *dc)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        worker_main(jobs, n, p->o, sweep_id, w, fds[1], p->sh, dc);
+    }
+    if (pid > 0) {
+        p->pids[w] = pid;
+        p->live++;
+    }
+}
+
+/* Stops claiming and interrupts every worker (once). */
+static void halt_all(parent *p)
+{
+    if (p->halted)
+        return;
+    p->halted = 1;
+    __atomic_store_n(&p->sh->halt, 1, __ATOMIC_SEQ_CST);
+    for (int w = 0; w < p->workers; w++)
+        if (p->pids[w] > 0)
+            kill(p->pids[w], SIGTERM);
+}
+
+static void on_worker_event(parent *p, const rx_run_event *ev)
+{
+    rx_run_counts *c = p->counts;
+    if (strcmp(ev->status, "error") == 0) {
+        p->store_error = 1;
+        snprintf(p->store_msg, sizeof p->store_msg, "%s", ev->error);
+        return;
+    }
+    int w = ev->worker >= 0 && ev->worker < p->workers ? ev->worker : -1;
+    if (ev->kind == RX_EV_START) {
+        c->running++;
+        if (w >= 0)
+            memcpy(p->slot_key[w], ev->key, sizeof p->slot_key[w]);
+    } else {
+        c->running--;
+        if (w >= 0)
+            p->slot_key[w][0] = '\0';
+        if (strcmp(ev->status, "done") == 0) c->done++;
+        else if (strcmp(ev->status, "diverged") == 0) c->diverged++;
+        else if (strcmp(ev->status, "interrupted") == 0) c->interrupted++;
+        else c->failed++;
+        if (p->o->fail_fast && (strcmp(ev->status, "failed") == 0 ||
+                                strcmp(ev->status, "diverged") == 0))
+            halt_all(p);
+    }
+    if (p->o->on_event)
+        p->o->on_event(p->o->ud, ev, c);
+}
+
+/* Reaps exited workers.  A worker that died (a crash in a run, the OOM
+ * killer) fails the run it held, with the reason, and a fresh worker
+ * takes its slot: one failing run never stops the sweep. */
+static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds[2])
+{
+    for (int w = 0; w < p->workers; w++) {
+        int ws;
+        if (p->pids[w] <= 0 || waitpid(p->pids[w], &ws, WNOHANG) != p->pids[w])
+            continue;
+        pid_t dead = p->pids[w];
+        p->pids[w] = 0;
+        p->live--;
+        int crashed = WIFSIGNALED(ws) || (WIFEXITED(ws) && WEXITSTATUS(ws) != 0);
+        if (!crashed)
+            continue;
+        /* its last events are in the pipe already: read them first, so
+         * that slot_key names the run it died in */
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        rx_run_event ev;
+        while (poll(&pfd, 1, 0) > 0 && read(fds[0], &ev, sizeof ev) == (ssize_t)sizeof ev)
+            on_worker_event(p, &ev);
+        if (!p->slot_key[w][0])
+            continue;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = RX_EV_FINISH;
+        ev.worker = w;
+        ev.index = -1;
+        memcpy(ev.key, p->slot_key[w], sizeof ev.key);
+        for (int i = 0; i < n; i++)
+            if (strcmp(jobs[i].key, ev.key) == 0)
+                ev.index = jobs[i].index;
+        snprintf(ev.status, sizeof ev.status, "failed");
+        if (WIFSIGNALED(ws))
+            snprintf(ev.error, sizeof ev.error, "worker %ld died of signal %d (%s)",
+                     (long)dead, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+        else
+            snprintf(ev.error, sizeof ev.error, "worker %ld exited with status %d",
+                     (long)dead, WEXITSTATUS(ws));
+        rx_store *st;
+        rx_err err;
+        if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
+            rx_store_mark(st, ev.key, RX_STATE_FAILED, ev.error, NULL);
+            rx_store_close(st);
+        }
+        on_worker_event(p, &ev);
+        if (!p->halted && !p->store_error) {
+            data_cache none = {0};
+            spawn(p, w, jobs, n, sweep_id, fds, &none);
+        }
+    }
+}
+
 int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
                   rx_run_counts *counts, rx_err *err)
 {
@@ -305,75 +430,50 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
     }
     memset(sh, 0, sizeof *sh);
-    pid_t *pids = calloc((size_t)workers, sizeof *pids);
+    parent p = {0};
+    p.o = o;
+    p.counts = counts;
+    p.sh = sh;
+    p.workers = workers;
+    p.pids = calloc((size_t)workers, sizeof *p.pids);
+    p.slot_key = calloc((size_t)workers, sizeof *p.slot_key);
+    gethostname(p.host, sizeof p.host - 1);
     fflush(NULL);
-    for (int w = 0; w < workers; w++) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            worker_main(jobs, n, o, sweep_id, w, fds[1], sh, &dc);
-        }
-        pids[w] = pid;
-    }
-    close(fds[1]);
+    for (int w = 0; w < workers; w++)
+        spawn(&p, w, jobs, n, sweep_id, fds, &dc);
     if (dc.loaded)
-        rx_data_free(&dc.data);
+        rx_data_free(&dc.data); /* a respawned worker loads its own */
 
-    int signalled = 0, store_error = 0;
-    char store_msg[1024] = "";
-    for (;;) {
+    /* The parent keeps the pipe's write end for respawned workers, so the
+     * loop ends when every worker has been reaped, not at EOF. */
+    while (p.live > 0) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
         int pr = poll(&pfd, 1, 250);
-        if (o->stop && *o->stop && !signalled) {
-            __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
-            for (int w = 0; w < workers; w++)
-                if (pids[w] > 0)
-                    kill(pids[w], SIGTERM);
-            signalled = 1;
-        }
+        if (o->stop && *o->stop)
+            halt_all(&p);
         counts->elapsed = rx_now() - t0;
-        if (pr <= 0) {
-            if (o->on_event)
-                o->on_event(o->ud, NULL, counts);
-            continue;
+        if (pr > 0) {
+            rx_run_event ev;
+            ssize_t r = read(fds[0], &ev, sizeof ev);
+            if (r == (ssize_t)sizeof ev)
+                on_worker_event(&p, &ev);
+        } else if (o->on_event) {
+            o->on_event(o->ud, NULL, counts);
         }
-        rx_run_event ev;
-        ssize_t r = read(fds[0], &ev, sizeof ev);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r != (ssize_t)sizeof ev)
-            break; /* EOF: every worker has exited */
-        if (strcmp(ev.status, "error") == 0) {
-            store_error = 1;
-            snprintf(store_msg, sizeof store_msg, "%s", ev.error);
-            continue;
-        }
-        if (ev.kind == RX_EV_START) {
-            counts->running++;
-        } else {
-            counts->running--;
-            if (strcmp(ev.status, "done") == 0) counts->done++;
-            else if (strcmp(ev.status, "diverged") == 0) counts->diverged++;
-            else if (strcmp(ev.status, "interrupted") == 0) counts->interrupted++;
-            else counts->failed++;
-            if (o->fail_fast && (strcmp(ev.status, "failed") == 0 ||
-                                 strcmp(ev.status, "diverged") == 0) && !signalled) {
-                __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
-                for (int w = 0; w < workers; w++)
-                    kill(pids[w], SIGTERM);
-                signalled = 1;
-            }
-        }
-        if (o->on_event)
-            o->on_event(o->ud, &ev, counts);
+        reap(&p, jobs, n, sweep_id, fds);
     }
+    /* events written just before the last exit */
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    rx_run_event ev;
+    while (read(fds[0], &ev, sizeof ev) == (ssize_t)sizeof ev)
+        on_worker_event(&p, &ev);
     close(fds[0]);
-    for (int w = 0; w < workers; w++) {
-        int ws;
-        while (waitpid(pids[w], &ws, 0) < 0 && errno == EINTR)
-            ;
-    }
-    free(pids);
+    close(fds[1]);
+    int store_error = p.store_error;
+    char store_msg[1024];
+    memcpy(store_msg, p.store_msg, sizeof store_msg);
+    free(p.slot_key);
+    free(p.pids);
     munmap(sh, sizeof *sh);
     if (store_error)
         return rx_errf(err, RX_ESTORE, "%s", store_msg);
