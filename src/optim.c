@@ -174,13 +174,25 @@ RX_VECTOR_CLONES
 static double sgd_momentum_fused(rx_optim *o, float *restrict p, const float *restrict g,
                                  double lr, double momentum)
 {
-    const float *restrict mask = o->mask;
+    /* without weight decay the mask is not read at all: one array less
+     * to stream through the cache every step */
+    const float *restrict mask = o->cfg.weight_decay != 0 ? o->mask : NULL;
     float *restrict buf = o->buf;
     const float wd = (float)o->cfg.weight_decay, m = (float)momentum;
     const float damp = (float)(1.0 - o->cfg.dampening), nlr = (float)-lr;
     const size_t n = o->n;
     double s[8] = {0};
     size_t i = 0;
+    if (!mask) {
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++) {
+                float gi = g[i + k];
+                s[k] += (double)gi * gi;
+                float bk = m * buf[i + k] + damp * (wd != 0.0f ? gi + wd * p[i + k] : gi);
+                buf[i + k] = bk;
+                p[i + k] += nlr * bk;
+            }
+    }
     for (; i + 8 <= n; i += 8)
         for (int k = 0; k < 8; k++) {
             float gi = g[i + k];
