@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# sweeps/rex-paper-mini.yaml end to end with -j 2: every one of its 576 cells
+# is in the store with its 3 seeds, no run failed, and the page generator of
+# docs/rex-paper.md fills every cell of every table.
+set -eu
+spec=sweeps/rex-paper-mini.yaml
+db=$TMPDIR/mini.db
+out=$TMPDIR/out
+err=$TMPDIR/err
+fail() { echo "FAIL: $*"; echo "--- stdout"; tail -40 "$out"; echo "--- stderr"; tail -20 "$err"; exit 1; }
+
+"$REXSWEEP" plan "$spec" >"$out" 2>"$err" || fail "plan"
+grep -q "^sweep 'rex-paper-mini': 1728 runs in 576 cells" "$out" || fail "the mini's grid changed"
+
+"$REXSWEEP" run "$spec" --db "$db" -j 2 --quiet >"$out" 2>"$err" || fail "run"
+
+q() { sqlite3 -readonly -batch -noheader "$db" "$1"; }
+[ "$(q "SELECT count(*) FROM sweep_results WHERE sweep = 'rex-paper-mini';")" -eq 1728 ] || fail "runs in the store"
+bad=$(q "SELECT count(*) FROM sweep_results WHERE sweep = 'rex-paper-mini' AND status NOT IN ('done', 'diverged');")
+[ "$bad" -eq 0 ] || { q "SELECT key, status, error FROM runs WHERE status NOT IN ('done', 'diverged') LIMIT 5;" >&2; fail "$bad runs not done"; }
+[ "$(q "SELECT count(*) FROM (SELECT cell FROM sweep_results WHERE sweep = 'rex-paper-mini'
+                               GROUP BY cell HAVING count(DISTINCT seed) = 3);")" -eq 576 ] || fail "cells with 3 seeds"
+# every axis value is there
+[ "$(q "SELECT count(DISTINCT model) || count(DISTINCT optimizer) || count(DISTINCT lr)
+                || count(DISTINCT schedule) || count(DISTINCT budget) || count(DISTINCT seed)
+          FROM sweep_results WHERE sweep = 'rex-paper-mini';")" = 226863 ] || fail "axis values"
+[ "$(q "SELECT group_concat(DISTINCT schedule || ':' || sampling) FROM
+          (SELECT schedule, sampling FROM runs WHERE schedule IN ('step', 'plateau') ORDER BY schedule);")" \
+  = "plateau:epoch,step:[0.5,0.75]" ] || fail "the paper's sampling of step and plateau"
+
+# The page: 2 settings x 2 optimizers, 8 schedules each, a value in every
+# budget column; Top-k has the 7 schedules of Table 1, ranks 6 per optimizer.
+docs/rex-paper.sh -s rex-paper-mini "$db" >"$out" 2>"$err" || fail "page generator"
+sed -n '/BEGIN generated: cells/,/END generated: cells/p' "$out" >"$TMPDIR/cells"
+[ "$(grep -c '^\*\*\(MLP\|CNN\), \(sgd\|adam\)\*\*' "$TMPDIR/cells")" -eq 4 ] || fail "4 cell tables"
+rows=$(grep -c '^| \(REX\|linear\|cosine\|exp\|step\|plateau\|OneCycle\|constant\)' "$TMPDIR/cells")
+[ "$rows" -eq 32 ] || fail "32 schedule rows, got $rows"
+full=$(grep '^| \(REX\|linear\|cosine\|exp\|step\|plateau\|OneCycle\|constant\)' "$TMPDIR/cells" |
+       awk -F'|' '{ n = 0; for (i = 3; i <= 8; i++) if ($i ~ /[0-9]\.[0-9][0-9] ± [0-9]/) n++; if (n == 6) c++ } END { print c + 0 }')
+[ "$full" -eq 32 ] || fail "every cell with mean and std, got $full full rows"
+grep -q 'Sweep `rex-paper-mini`: 1728 runs, [0-9]* done, 0 failed' "$out" || fail "status line"
+[ "$(sed -n '/BEGIN generated: topk/,/END/p' "$out" | grep -c '^| [a-zA-Z].*%')" -eq 7 ] || fail "Top-k rows"
+[ "$(sed -n '/BEGIN generated: ranks/,/END/p' "$out" | grep -c '^| [a-zA-Z].*[0-9]\.[0-9][0-9]')" -eq 12 ] || fail "rank rows"
+echo ok
