@@ -6,6 +6,8 @@
 #   make check      install missing packages, run every test twice
 #                   (plain, then under ASan+UBSan)
 #   make bench      speed benchmarks (not part of check)
+#   make paper      the REX paper's sweeps into results/, then docs/rex-paper.md
+#                   (about an hour on 2 cores; not part of check)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -121,6 +123,18 @@ demo: deps $(BIN)
 	@echo '$$ sqlite3 -header -column $(DEMO_DB) < sweeps/quickstart.sql'
 	@cat sweeps/quickstart.sql
 	@sqlite3 -header -column $(DEMO_DB) < sweeps/quickstart.sql
+
+# The REX paper replication (docs/rex-paper.md).  Runs already done in the
+# stores are kept (a sweep resumes); remove results/rex-*.db* to start over.
+PAPER_JOBS ?= 2
+PAPER_DB   ?= results/rex-paper.db
+SAMPLING_DB ?= results/rex-sampling.db
+
+paper: deps $(BIN)
+	@mkdir -p results
+	$(BIN) run sweeps/rex-paper.yaml --db $(PAPER_DB) -j $(PAPER_JOBS)
+	$(BIN) run sweeps/rex-sampling.yaml --db $(SAMPLING_DB) -j $(PAPER_JOBS)
+	bash docs/rex-paper.sh -p docs/rex-paper.md -f docs/rex-paper $(PAPER_DB) $(SAMPLING_DB)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
