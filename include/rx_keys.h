@@ -81,8 +81,10 @@ int rx_config_set_str(rx_config *c, const char *key, const char *val,
 int rx_config_assign(rx_config *c, const char *setting, rx_err *err);
 
 /* Cross-field checks (e.g. a cnn needs conv layers, nesterov needs SGD
- * with momentum, plateau needs a validation set).  rx_config_check also
- * names the key at fault in *key (a static string; may be NULL). */
+ * with momentum, plateau needs a validation set) and rx_sched_validate.
+ * rx_config_check also names the key at fault in *key (a static string;
+ * key may be NULL): a dotted key, or "schedule" when the schedule module
+ * found the fault among the schedule's keys. */
 int rx_config_validate(const rx_config *c, rx_err *err);
 int rx_config_check(const rx_config *c, const char **key, rx_err *err);
 

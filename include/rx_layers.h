@@ -25,8 +25,11 @@ enum { RX_ACT_NONE = -1 };
 
 /* ---- activations (elementwise, n values) ---------------------------
  * relu(x) = max(x,0) (NaN passes through); tanh; sigmoid(x) = 1/(1+e^-x);
- * gelu(x) = x * Phi(x) with the exact erf form, as PyTorch's default
- * nn.GELU() (approximate='none').  out may equal inp. */
+ * gelu(x) = x * Phi(x) = x/2 * (1 + erf(x/sqrt 2)), the exact-erf form of
+ * PyTorch's default nn.GELU() (approximate='none'), not the tanh form.
+ * All are computed by vectorisable polynomials: tanh and sigmoid within
+ * 2 float ulps of the true value, erf within 1.5e-7 (A&S 7.1.26, as in
+ * PyTorch's AVX2 kernel).  out may equal inp. */
 void rx_act_forward(int act, float *out, const float *inp, size_t n);
 /* dinp = dout * act'(x), from inp (x) for gelu and from out (act(x)) for
  * the others; pass both.  dinp may equal dout. */
@@ -73,7 +76,8 @@ typedef struct rx_conv_geom {
 /* Fills OH and OW; returns 0, or -1 when the kernel does not fit. */
 int rx_conv_geom_init(rx_conv_geom *g, int H, int W, int C, int OC, int K,
                       int S, int P);
-/* Floats of im2col scratch per sample: OH*OW*K*K*C. */
+/* Floats of im2col scratch per sample: OH*OW*K*K*C, or 0 for a 1x1
+ * stride-1 unpadded conv, which multiplies its input directly. */
 size_t rx_conv_col_size(const rx_conv_geom *g);
 
 /* col (nb*OH*OW, K*K*C), rows ordered (b,oh,ow), columns (kh,kw,c), zero

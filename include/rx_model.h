@@ -120,8 +120,10 @@ typedef struct rx_batch_stats {
  * (B, c*h*w); labels (B) for cross-entropy or y (B, n_out) for MSE (the
  * other may be NULL; a vae needs neither).  Gradients are overwritten
  * (never accumulated across calls) with the gradient of the MEAN loss
- * over the batch.  Dropout masks and the vae's eps are drawn from rng, in
- * layer order.  Allocates nothing.  Returns the batch stats; a B out of
+ * over the batch.  Dropout masks (one rx_rng_uniform per element) and the
+ * vae's eps (one rx_rng_normal per latent unit and sample) are drawn from
+ * rng in layer order; rng NULL uses a fixed stream inside the model.
+ * Allocates nothing.  Returns the batch stats; a B out of
  * range gives loss_sum NaN and touches nothing. */
 rx_batch_stats rx_model_train_batch(rx_model *m, const float *x,
                                     const int32_t *labels, const float *y,

@@ -11,6 +11,9 @@
  *
  * Processes: a handle belongs to the process that opened it.  After fork()
  * a child opens its own handle (SQLite connections must not cross fork).
+ * Nothing here is async-signal-safe: a signal handler sets a flag, and
+ * the runner records interrupted runs (rx_store_finish, rx_store_mark,
+ * rx_store_release_worker) from its main flow.
  *
  * Concurrency: any number of processes may share one store file on a
  * local filesystem (never over NFS).  Every write is one short BEGIN

@@ -207,6 +207,12 @@ typedef struct expand_state {
     rx_err *err;
 } expand_state;
 
+/* Is k in the section of key (its first sect bytes, "schedule")? */
+static int same_section(const char *k, const char *key, size_t sect)
+{
+    return strncmp(k, key, sect) == 0 && k[sect] == '.';
+}
+
 /* The location to blame for a problem with `key`: the last assignment of
  * that key in this run (axes first, then the base), else the last of its
  * section, else the first axis, else the top of the file. */
@@ -218,12 +224,12 @@ static rx_loc blame(const expand_state *st, const char *key)
         for (int p = st->n_picks - 1; p >= 0; p--)
             for (int a = st->picks[p]->n_set - 1; a >= 0; a--) {
                 const char *k = st->picks[p]->set[a].key;
-                if (pass == 0 ? strcmp(k, key) == 0 : strncmp(k, key, sect + 1) == 0)
+                if (pass == 0 ? strcmp(k, key) == 0 : same_section(k, key, sect))
                     return st->picks[p]->set[a].loc;
             }
         for (int b = g->n_base_set - 1; b >= 0; b--) {
             const char *k = g->base_set[b].key;
-            if (pass == 0 ? strcmp(k, key) == 0 : strncmp(k, key, sect + 1) == 0)
+            if (pass == 0 ? strcmp(k, key) == 0 : same_section(k, key, sect))
                 return g->base_set[b].loc;
         }
     }

@@ -99,9 +99,9 @@ static const rx_param conv_keys[] = {
 };
 #define N_CONV (int)(sizeof conv_keys / sizeof conv_keys[0])
 
-/* Schedule keys that are not profile parameters (rx_sched_set). */
-static const char *const sched_keys[] = {"schedule.name", "schedule.sampling", "schedule.warmup",
-                                         "schedule.warmup_start", "schedule.warmup_counts"};
+/* Schedule keys that are not rows of a table: the profile and the
+ * sampling rate (rx_sched_init and rx_sched_set parse them). */
+static const char *const sched_keys[] = {"schedule.name", "schedule.sampling"};
 #define N_SCHED_KEYS (int)(sizeof sched_keys / sizeof sched_keys[0])
 
 #define DEFAULT_SCHEDULE "constant"
@@ -143,10 +143,15 @@ static const rx_param *profile_param(const rx_profile *pr, const char *name)
     return NULL;
 }
 
-/* The first row of any profile with parameter `name`, or NULL. */
+/* The row of schedule key `name` (bare) shared by every profile (the
+ * warm-up keys), else of the first profile that has it, or NULL. */
 static const rx_param *any_profile_param(const char *name)
 {
-    int np;
+    int nc, np;
+    const rx_param *common = rx_sched_common_params(&nc);
+    for (int i = 0; i < nc; i++)
+        if (strcmp(leaf(common[i].key), name) == 0)
+            return &common[i];
     const rx_profile *pr = rx_profiles(&np);
     for (int i = 0; i < np; i++) {
         const rx_param *p = profile_param(&pr[i], name);
@@ -213,11 +218,16 @@ static void each_key(void (*fn)(const char *key, void *ud), void *ud)
     fn("model.conv", ud);
     for (int i = 0; i < N_SCHED_KEYS; i++)
         fn(sched_keys[i], ud);
-    int np;
+    int np, nc;
+    char k[128];
+    const rx_param *common = rx_sched_common_params(&nc);
+    for (int i = 0; i < nc; i++) {
+        snprintf(k, sizeof k, "schedule.%s", leaf(common[i].key));
+        fn(k, ud);
+    }
     const rx_profile *pr = rx_profiles(&np);
     for (int i = 0; i < np; i++)
         for (int j = 0; j < pr[i].n_params; j++) {
-            char k[128];
             snprintf(k, sizeof k, "schedule.%s", leaf(pr[i].params[j].key));
             fn(k, ud);
         }
@@ -460,9 +470,10 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
         strcmp(pr[c->sched.profile].name, "plateau") == 0 && d->validation == 0)
         return FAIL("schedule.name",
                     "schedule 'plateau' monitors the validation loss, so 'data.validation' must be > 0");
+    /* the fault is among the schedule's keys: name the section */
     int rc = rx_sched_validate(&c->sched, err);
     if (rc && key)
-        *key = "schedule.name";
+        *key = "schedule";
     return rc;
 }
 
@@ -675,16 +686,13 @@ int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
         unquote(tmp, buf, size);
         return RX_OK;
     }
-    if (strcmp(k, "warmup") == 0 || strcmp(k, "warmup_start") == 0) {
-        rx_format_double(k[6] ? c->sched.warmup_start : c->sched.warmup, buf, size);
-        return RX_OK;
-    }
-    if (strcmp(k, "warmup_counts") == 0) {
-        snprintf(buf, size, "%s", c->sched.warmup_counts ? "true" : "false");
-        return RX_OK;
-    }
-    p = profile_param(&pr[c->sched.profile], k);
+    int nc;
+    const rx_param *common = rx_sched_common_params(&nc);
+    p = rx_param_find(common, nc, k);
     if (!p)
+        p = profile_param(&pr[c->sched.profile], k);
+    /* an alias (exp's "final") only writes another parameter */
+    if (!p || (p->flags & RX_SF_ALIAS))
         return RX_ENOTFOUND;
     rx_param_format(p, &c->sched, tmp, sizeof tmp);
     unquote(tmp, buf, size);
@@ -719,26 +727,31 @@ static void roff_text(FILE *f, const char *s)
     }
 }
 
-static void print_row(FILE *f, rx_keys_format fmt, const char *key, const char *type,
-                      const char *def, const char *doc)
+/* One key: its name (and the profile it belongs to, if any), its doc, and
+ * "Value: TYPE; default DEF". */
+static void print_row(FILE *f, rx_keys_format fmt, const char *key, const char *profile,
+                      const char *type, const char *def, const char *doc)
 {
     if (fmt == RX_KEYS_TEXT) {
         fprintf(f, "  %s", key);
+        if (profile)
+            fprintf(f, " (%s)", profile);
         if (def)
             fprintf(f, " = %s", def[0] ? def : "\"\"");
-        fprintf(f, "\n      %s; %s\n", doc, type);
+        fprintf(f, "\n      %s\n      value: %s\n", doc, type);
         return;
     }
-    fputs(".TP\n.B ", f);
+    fputs(profile ? ".TP\n.BR " : ".TP\n.B ", f);
     roff_text(f, key);
+    if (profile) {
+        fputs(" \" (", f);
+        roff_text(f, profile);
+        fputs(")\"", f);
+    }
     fputc('\n', f);
-    char d[512];
-    snprintf(d, sizeof d, "%c%s", toupper((unsigned char)doc[0]), doc + 1);
-    roff_text(f, d);
-    fputs(".\n.br\n", f);
-    char t[512];
-    snprintf(t, sizeof t, "%c%s", toupper((unsigned char)type[0]), type + 1);
-    roff_text(f, t);
+    roff_text(f, doc);
+    fputs(".\n.br\nValue: ", f);
+    roff_text(f, type);
     if (def) {
         fputs("; default ", f);
         roff_text(f, def[0] ? def : "\"\"");
@@ -749,7 +762,8 @@ static void print_row(FILE *f, rx_keys_format fmt, const char *key, const char *
 static void print_heading(FILE *f, rx_keys_format fmt, const char *text)
 {
     if (fmt == RX_KEYS_TEXT) {
-        fprintf(f, "\n%s\n", text);
+        /* a blank line between sections, none before the first */
+        fprintf(f, "%s%s\n", strcmp(text, "data:") == 0 ? "" : "\n", text);
         return;
     }
     fputs(".SS ", f);
@@ -772,50 +786,49 @@ void rx_keys_print(FILE *f, rx_keys_format fmt)
                 (p->flags & RX_PF_HIDDEN))
                 continue;
             describe(p, type, sizeof type);
-            print_row(f, fmt, p->key, type, p->def, p->doc);
+            print_row(f, fmt, p->key, NULL, type, p->def, p->doc);
         }
         if (s != 1)
             continue;
-        print_row(f, fmt, "model.conv", "a list of at most 8 layers, each a map of the keys below",
+        print_row(f, fmt, "model.conv", NULL, "a list of at most 8 layers, each a map of the keys below",
                   "[]", "cnn: the convolution layers, in order");
         for (int i = 0; i < N_CONV; i++) {
             char k[64];
             snprintf(k, sizeof k, "model.conv[].%s", leaf(conv_keys[i].key));
             describe(&conv_keys[i], type, sizeof type);
-            print_row(f, fmt, k, type, conv_keys[i].def, conv_keys[i].doc);
+            print_row(f, fmt, k, NULL, type, conv_keys[i].def, conv_keys[i].doc);
         }
     }
 
     print_heading(f, fmt, "schedule:");
-    int np;
+    int np, npre, nc;
     const rx_profile *pr = rx_profiles(&np);
+    const rx_preset *pre = rx_presets(&npre);
     size_t k = (size_t)snprintf(type, sizeof type, "one of ");
     for (int i = 0; i < np && k < sizeof type; i++)
         k += (size_t)snprintf(type + k, sizeof type - k, "%s%s", i ? ", " : "", pr[i].name);
-    print_row(f, fmt, "schedule.name", type, DEFAULT_SCHEDULE,
+    for (int i = 0; i < npre && k < sizeof type; i++)
+        k += (size_t)snprintf(type + k, sizeof type - k, "%s%s", i ? ", " : "; or a preset: ",
+                              pre[i].name);
+    print_row(f, fmt, "schedule.name", NULL, type, DEFAULT_SCHEDULE,
               "the schedule's profile; setting it resets every schedule key to the profile's defaults");
-    /* the defaults of the other keys are whatever rx_sched_init sets */
-    static const struct { const char *key, *type, *doc; } common[] = {
-        {"schedule.sampling", "iteration, epoch, N%, every-N, a list of fractions, or a preset 50-75, 33-66, 25-50-75",
-         "when the lr is re-read from the profile (held in between)"},
-        {"schedule.warmup", "a number >= 0", "warm-up length: below 1 a fraction of the run, else steps; 0: none"},
-        {"schedule.warmup_start", "a number in [0, 1]", "the lr factor the warm-up starts from"},
-        {"schedule.warmup_counts", "true or false", "the warm-up counts toward the budget"},
-    };
-    rx_config d;
-    rx_config_defaults(&d);
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
-        char def[256];
-        rx_config_get(&d, common[i].key, def, sizeof def);
-        print_row(f, fmt, common[i].key, common[i].type, def, common[i].doc);
+    print_row(f, fmt, "schedule.sampling", NULL, RX_SAMPLING_FORMS, RX_SAMPLING_DEFAULT,
+              "when the lr is re-read from the profile (held in between)");
+    const rx_param *common = rx_sched_common_params(&nc);
+    for (int i = 0; i < nc; i++) {
+        char key[128];
+        snprintf(key, sizeof key, "schedule.%s", leaf(common[i].key));
+        describe(&common[i], type, sizeof type);
+        print_row(f, fmt, key, NULL, type, common[i].def, common[i].doc ? common[i].doc : "");
     }
     for (int i = 0; i < np; i++)
         for (int j = 0; j < pr[i].n_params; j++) {
             const rx_param *p = &pr[i].params[j];
-            char key[128], doc[512];
+            if (p->flags & RX_PF_HIDDEN)
+                continue;
+            char key[128];
             snprintf(key, sizeof key, "schedule.%s", leaf(p->key));
-            snprintf(doc, sizeof doc, "%s: %s", pr[i].name, p->doc ? p->doc : "");
             describe(p, type, sizeof type);
-            print_row(f, fmt, key, type, p->def, doc);
+            print_row(f, fmt, key, pr[i].name, type, p->def, p->doc ? p->doc : "");
         }
 }

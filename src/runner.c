@@ -183,6 +183,10 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.test_loss = res.final.test_loss;
     snprintf(ev.error, sizeof ev.error, "%s", src ? serr.msg : error);
     send_event(fd, &ev);
+    /* fail-fast is decided here, not in the parent, so that this worker
+     * claims nothing more after its own failure */
+    if (o->fail_fast && (src != RX_OK || state == RX_STATE_FAILED || state == RX_STATE_DIVERGED))
+        return 1;
     return src != RX_OK || res.status == RX_RUN_INTERRUPTED || worker_stop;
 }
 
@@ -235,8 +239,11 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
             rx_store_mark(st, key, RX_STATE_PENDING, NULL, NULL);
             continue;
         }
-        if (work_one(st, job, slot, fd, dc, o))
+        if (work_one(st, job, slot, fd, dc, o)) {
+            if (o->fail_fast)
+                __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
             break;
+        }
     }
     rx_store_close(st);
     if (dc->loaded)

@@ -165,6 +165,8 @@ static const char *closest(const char *s, const char *const *names, int n)
     return best;
 }
 
+static int find_axis(const parser *p, const char *name, const char **key);
+
 /* ---- ownership of keys ------------------------------------------------- */
 
 static int own(parser *p, const yaml_node_t *at, const char *key, const char *by, int swept)
@@ -741,9 +743,9 @@ static int read_key_axis(parser *p, const char *name, const char *key, const yam
     int n;
     if ((rc = read_axis(p, key, what, v, allow_scalar, &ch, &n)))
         return rc;
-    /* schedule parameters depend on the schedule of each run: they are
-     * checked as the runs are built */
-    if (strncmp(key, "schedule.", 9) != 0 || strcmp(key, "schedule.sampling") == 0)
+    /* schedule keys depend on the schedule of each run: with a schedules
+     * axis they are checked as the runs are built */
+    if (strncmp(key, "schedule.", 9) != 0 || find_axis(p, "schedules", NULL) < 0)
         if ((rc = try_choices(p, &p->g->base, ch, n)))
             return rc;
     rx_axis *a = add_axis(p, name, loc_of(k));

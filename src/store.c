@@ -416,6 +416,41 @@ static void backoff(int attempt)
 
 typedef int (*tx_body)(rx_store *st, void *ctx, rx_err *err);
 
+static int busy_error(rx_store *st, rx_err *err)
+{
+    return rx_errf(err, RX_ESTORE, "store '%s' is busy: another process held it for %d seconds",
+                   st->path, RX_STORE_BUSY_SECONDS);
+}
+
+/* Runs fn, outside any transaction, until the store is not busy. */
+static int with_retry(rx_store *st, tx_body fn, void *ctx, rx_err *err)
+{
+    double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
+    for (int attempt = 0;; attempt++) {
+        int s = fn(st, ctx, err);
+        if (s != STORE_BUSY)
+            return s;
+        if (rx_now() >= deadline)
+            return busy_error(st, err);
+        backoff(attempt);
+    }
+}
+
+/* Runs the SQL script ctx. */
+static int exec_body(rx_store *st, void *ctx, rx_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(st->db, ctx, NULL, NULL, &msg);
+    if (rc != SQLITE_OK && !is_busy(rc))
+        rc = rx_errf(err, RX_ESTORE, "store '%s': %s", st->path,
+                     msg ? msg : sqlite3_errstr(rc));
+    else if (rc != SQLITE_OK)
+        rc = STORE_BUSY;
+    sqlite3_free(msg);
+    return rc;
+}
+
+
 /* Runs body inside BEGIN IMMEDIATE ... COMMIT, retrying the whole
  * transaction while another connection holds the lock.  The body's error
  * rolls everything back. */
@@ -445,47 +480,60 @@ static int write_tx(rx_store *st, tx_body body, void *ctx, rx_err *err)
         if (s != STORE_BUSY)
             return s;
         if (rx_now() >= deadline)
-            return rx_errf(err, RX_ESTORE,
-                           "store '%s' is busy: another process held it for %d seconds",
-                           st->path, RX_STORE_BUSY_SECONDS);
+            return busy_error(st, err);
         backoff(attempt);
     }
 }
 
 /* ---- opening and migrating -------------------------------------------- */
 
-/* rx_pid_alive(pid): 1 when a process pid exists on this host. */
+/* A zombie has exited: its run is stale although kill(pid, 0) succeeds
+ * (an orphan stays a zombie where PID 1 does not reap, as in containers). */
+static int pid_is_zombie(long pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    return p && p[1] == ' ' && p[2] == 'Z';
+}
+
+/* rx_pid_alive(pid): 1 when a live process pid exists on this host. */
 static void fn_pid_alive(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     sqlite3_int64 pid = sqlite3_value_int64(argv[0]);
-    int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) &&
+                !pid_is_zombie((long)pid);
     sqlite3_result_int(ctx, alive);
-}
-
-static int pragma_int(rx_store *st, const char *sql, int *out, rx_err *err)
-{
-    sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int(s, 0);
-            rc = SQLITE_OK;
-        }
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_OK ? RX_OK : sql_fail(st, rc, err, "cannot read the schema version");
 }
 
 /* Checks that st holds a rexsweep store (or nothing yet) of a version this
  * build can read; sets *version. */
-static int check_version(rx_store *st, int *version, rx_err *err)
+static int check_version(rx_store *st, void *ctx, rx_err *err)
 {
-    int app, n_objects, rc;
-    if ((rc = pragma_int(st, "PRAGMA application_id", &app, err)) ||
-        (rc = pragma_int(st, "PRAGMA user_version", version, err)) ||
-        (rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, err)))
-        return rc;
+    int *version = ctx;
+    /* one statement, so one snapshot even outside a transaction */
+    sqlite3_stmt *s;
+    int app = 0, n_objects = 0;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "SELECT (SELECT application_id FROM pragma_application_id),"
+                                " (SELECT user_version FROM pragma_user_version),"
+                                " (SELECT count(*) FROM sqlite_master)",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        app = sqlite3_column_int(s, 0);
+        *version = sqlite3_column_int(s, 1);
+        n_objects = sqlite3_column_int(s, 2);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, err, "cannot read the schema version");
     if (app != RX_STORE_APP_ID && (app != 0 || n_objects > 0))
         return rx_errf(err, RX_ESTORE,
                        "'%s' is not a rexsweep store (application_id %#x)", st->path,
@@ -580,23 +628,14 @@ static int open_at(const char *path, unsigned flags, int target, rx_store **out,
                             NULL);
     int s = exec(st, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys");
     if (!s)
-        s = check_version(st, &st->found_version, err);
+        s = with_retry(st, check_version, &st->found_version, err);
     if (!s && st->readonly && st->found_version == 0)
         s = rx_errf(err, RX_ESTORE, "'%s' is not a rexsweep store (it is empty)", path);
     if (!s && !st->readonly) {
         /* WAL lets readers run beside the one writer; NORMAL sync keeps
          * the store consistent on a crash and costs no fsync per commit. */
-        double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
-        for (int attempt = 0;; attempt++) {
-            s = exec(st, "PRAGMA journal_mode = WAL", err, "cannot enable WAL");
-            if (s != STORE_BUSY || rx_now() > deadline)
-                break;
-            backoff(attempt);
-        }
-        if (s == STORE_BUSY)
-            s = rx_errf(err, RX_ESTORE, "store '%s' is busy", path);
-        if (!s)
-            s = exec(st, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous");
+        s = with_retry(st, exec_body, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+                       err);
         if (!s && st->found_version < target)
             s = migrate(st, target, err);
     } else if (!s && st->found_version < target) {
@@ -886,6 +925,21 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts
 
 /* ---- claiming and recording ------------------------------------------- */
 
+/* Deletes the epoch and step metrics of run key. */
+static int clear_metrics(rx_store *st, const char *key, rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
+        if ((rc = stmt(st, id, &s, err)))
+            return rc;
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        if ((rc = step_done(st, s, err, "cannot delete old metrics")))
+            return rc;
+    }
+    return RX_OK;
+}
+
 typedef struct claim_ctx {
     int64_t sweep;
     unsigned flags;
@@ -928,14 +982,7 @@ static int claim_body(rx_store *st, void *ctx, rx_err *err)
     if ((rc = step_done(st, s, err, "cannot claim a run")))
         return rc;
     /* a previous attempt's partial metrics must not mix with this one's */
-    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
-        if ((rc = stmt(st, id, &s, err)))
-            return rc;
-        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
-        if ((rc = step_done(st, s, err, "cannot clear a previous attempt")))
-            return rc;
-    }
-    return RX_OK;
+    return clear_metrics(st, c->key, err);
 }
 
 int rx_store_claim(rx_store *st, int64_t sweep_id, unsigned flags, double stale_after,
@@ -1038,14 +1085,7 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
         return rc;
     if (sqlite3_changes(st->db) == 0)
         return not_held(st, c->key, err);
-    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
-        if ((rc = stmt(st, id, &s, err)))
-            return rc;
-        sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
-        if ((rc = step_done(st, s, err, "cannot clear old metrics")))
-            return rc;
-    }
-    if ((rc = stmt(st, S_INS_METRIC, &s, err)))
+    if ((rc = clear_metrics(st, c->key, err)) || (rc = stmt(st, S_INS_METRIC, &s, err)))
         return rc;
     for (int i = 0; i < c->n_ep; i++) {
         const rx_epoch_metrics *m = &c->ep[i];
@@ -1245,19 +1285,6 @@ out:
     free(vals);
     sqlite3_finalize(s);
     return status;
-}
-
-static int exec_body(rx_store *st, void *ctx, rx_err *err)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(st->db, ctx, NULL, NULL, &msg);
-    if (rc != SQLITE_OK && !is_busy(rc))
-        rc = rx_errf(err, RX_ESTORE, "store '%s': %s", st->path,
-                     msg ? msg : sqlite3_errstr(rc));
-    else if (rc != SQLITE_OK)
-        rc = STORE_BUSY;
-    sqlite3_free(msg);
-    return rc;
 }
 
 int rx_store_exec(rx_store *st, const char *sql, rx_err *err)

@@ -20,6 +20,7 @@
 #include "rx_layers.h"
 #include "rx_model.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,11 +149,15 @@ static void check_act(int act)
     assert_true(grad_err(act_loss, &c, x, g, N, "activation") <= 1.0);
 }
 
-static void test_grad_relu(void **s) { (void)s; check_act(RX_ACT_RELU); }
-static void test_grad_tanh(void **s) { (void)s; check_act(RX_ACT_TANH); }
-static void test_grad_gelu(void **s) { (void)s; check_act(RX_ACT_GELU); }
-static void test_grad_sigmoid(void **s) { (void)s; check_act(RX_ACT_SIGMOID); }
-static void test_grad_identity(void **s) { (void)s; check_act(RX_ACT_NONE); }
+static const int all_acts[] = {RX_ACT_NONE, RX_ACT_RELU, RX_ACT_TANH,
+                               RX_ACT_GELU, RX_ACT_SIGMOID};
+
+static void test_grad_activations(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof all_acts / sizeof all_acts[0]; i++)
+        check_act(all_acts[i]);
+}
 
 static void test_act_values(void **state)
 {
@@ -175,7 +180,63 @@ static void test_act_values(void **state)
     /* sigmoid saturates without NaN */
     float big[2] = {-1000.0f, 1000.0f}, sb[2];
     rx_act_forward(RX_ACT_SIGMOID, sb, big, 2);
-    assert_true(sb[0] == 0.0f && sb[1] == 1.0f);
+    assert_true(sb[0] >= 0.0f && sb[0] < 1e-37f && sb[1] == 1.0f);
+}
+
+/* The activations' vectorised exp/tanh/erf/log against double libm on a
+ * fine grid over [-20, 20] (and the saturated tails). */
+static void test_fast_math(void **state)
+{
+    (void)state;
+    enum { N = 40001 };
+    static float x[N], y[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (float)(-20.0 + 40.0 * i / (N - 1));
+    double worst_t = 0, worst_s = 0, worst_g = 0;
+    rx_act_forward(RX_ACT_TANH, y, x, N);
+    for (int i = 0; i < N; i++) {
+        double t = tanh((double)x[i]);
+        worst_t = fmax(worst_t, fabs(y[i] - t) / fmax(fabs(t), 1e-30));
+    }
+    rx_act_forward(RX_ACT_SIGMOID, y, x, N);
+    for (int i = 0; i < N; i++) {
+        double t = 1.0 / (1.0 + exp(-(double)x[i]));
+        worst_s = fmax(worst_s, fabs(y[i] - t) / t);
+    }
+    rx_act_forward(RX_ACT_GELU, y, x, N);
+    for (int i = 0; i < N; i++) {
+        double t = 0.5 * x[i] * (1.0 + erf(x[i] / sqrt(2.0)));
+        worst_g = fmax(worst_g, fabs(y[i] - t) / fmax(1.0, fabs(x[i])));
+    }
+    /* relative error, against float epsilon (1.19e-7); gelu's erf is
+     * A&S 7.1.26, good to 1.5e-7 absolute */
+    assert_true(worst_t < 2 * FLT_EPSILON);
+    assert_true(worst_s < 2 * FLT_EPSILON);
+    assert_true(worst_g < 2.5e-7);
+    /* BCE: one logit per sample against the double formula */
+    static float t[N];
+    rx_rng rng;
+    rx_rng_seed(&rng, 13);
+    fill_uniform(t, N, 0, 1, &rng);
+    double worst_b = 0;
+    for (int i = 0; i < N; i++) {
+        double l = x[i], ref = fmax(l, 0) - l * t[i] + log1p(exp(-fabs(l)));
+        double got = rx_bce_logits(NULL, x + i, t + i, 1, 1);
+        /* the float formula itself loses ~|l| eps to cancellation */
+        worst_b = fmax(worst_b, fabs(got - ref) / fmax(1.0, fabs(l)));
+    }
+    if (getenv("RX_GRAD_VERBOSE"))
+        fprintf(stderr, "fast math: tanh %.3g sigmoid %.3g gelu %.3g bce %.3g\n",
+                worst_t, worst_s, worst_g, worst_b);
+    assert_true(worst_b < 2 * FLT_EPSILON);
+    /* tails and NaN */
+    float tail[5] = {-1e4f, 1e4f, -90.0f, 90.0f, NAN}, ty[5];
+    rx_act_forward(RX_ACT_TANH, ty, tail, 5);
+    assert_true(ty[0] == -1.0f && ty[1] == 1.0f && isnan(ty[4]));
+    rx_act_forward(RX_ACT_SIGMOID, ty, tail, 5);
+    assert_true(ty[0] < 1e-37f && ty[1] == 1.0f && isnan(ty[4]));
+    rx_act_forward(RX_ACT_GELU, ty, tail, 5);
+    assert_true(ty[0] == 0.0f && ty[1] == 1e4f && isnan(ty[4]));
 }
 
 /* ---- dense -------------------------------------------------------------------- */
@@ -223,11 +284,13 @@ static void check_dense(int act)
     assert_true(grad_err(dense_loss, &c, b, db, OUT, "dense db") <= 1.0);
 }
 
-static void test_grad_dense(void **s) { (void)s; check_dense(RX_ACT_NONE); }
-static void test_grad_dense_relu(void **s) { (void)s; check_dense(RX_ACT_RELU); }
-static void test_grad_dense_tanh(void **s) { (void)s; check_dense(RX_ACT_TANH); }
-static void test_grad_dense_gelu(void **s) { (void)s; check_dense(RX_ACT_GELU); }
-static void test_grad_dense_sigmoid(void **s) { (void)s; check_dense(RX_ACT_SIGMOID); }
+/* dense alone and fused with each activation */
+static void test_grad_dense(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof all_acts / sizeof all_acts[0]; i++)
+        check_dense(all_acts[i]);
+}
 
 static void test_dense_values(void **state)
 {
@@ -328,29 +391,26 @@ static void check_conv(int act, int H, int W, int C, int OC, int K, int S,
     free(c.col); free(dout); free(dx); free(dw); free(db);
 }
 
-/* stride 2 and padding 1, one sample per chunk (dw accumulates) */
-static void test_grad_conv_stride_pad(void **s)
+/* Each case: act, H, W, C, OC, K, S, P, chunk (samples per im2col). */
+static void test_grad_conv(void **state)
 {
-    (void)s;
-    check_conv(RX_ACT_NONE, 5, 6, 2, 3, 3, 2, 1, 1);
-}
-
-static void test_grad_conv_tanh_chunked(void **s)
-{
-    (void)s;
-    check_conv(RX_ACT_TANH, 6, 5, 3, 4, 2, 1, 2, 2);
-}
-
-static void test_grad_conv_gelu_whole_batch(void **s)
-{
-    (void)s;
-    check_conv(RX_ACT_GELU, 4, 4, 2, 2, 3, 3, 1, 3);
-}
-
-static void test_grad_conv_pointwise(void **s)
-{
-    (void)s;
-    check_conv(RX_ACT_SIGMOID, 3, 4, 3, 2, 1, 1, 0, 1);
+    (void)state;
+    static const int cases[][9] = {
+        /* stride 2, padding 1, one sample per chunk (dw accumulates) */
+        {RX_ACT_NONE, 5, 6, 2, 3, 3, 2, 1, 1},
+        /* padding as large as the kernel: some windows see only zeros */
+        {RX_ACT_TANH, 6, 5, 3, 4, 2, 1, 2, 2},
+        /* stride 3, the whole batch in one chunk */
+        {RX_ACT_GELU, 4, 4, 2, 2, 3, 3, 1, 3},
+        /* 1x1: no im2col at all */
+        {RX_ACT_SIGMOID, 3, 4, 3, 2, 1, 1, 0, 1},
+        /* (relu's fused backward is the dense one's, checked there with
+         * pre-activations kept off the kink) */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const int *c = cases[i];
+        check_conv(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+    }
 }
 
 static void test_conv_values(void **state)
@@ -678,9 +738,10 @@ static void test_grad_model_mlp(void **state)
     check_model(&cfg, (rx_shape){1, 1, 7}, 3, 4, "linear");
 }
 
-static void test_grad_model_cnn(void **state)
+/* For 2x6x7 inputs: conv 3 k3 p1 tanh, pool 2; conv 4 k2 s2 p1 tanh;
+ * dense 5 tanh; 3 outputs (make_fixtures.py builds the same). */
+static rx_model_config tiny_cnn_config(double dropout)
 {
-    (void)state;
     rx_model_config cfg = {0};
     cfg.type = RX_MODEL_CNN;
     cfg.activation = RX_ACT_TANH;
@@ -689,7 +750,14 @@ static void test_grad_model_cnn(void **state)
     cfg.conv[1] = (rx_conv_config){4, 2, 2, 1, 0};
     cfg.n_hidden = 1;
     cfg.hidden[0] = 5;
-    cfg.dropout = 0.2;
+    cfg.dropout = dropout;
+    return cfg;
+}
+
+static void test_grad_model_cnn(void **state)
+{
+    (void)state;
+    rx_model_config cfg = tiny_cnn_config(0.2);
     /* two input channels: the NCHW -> NHWC transpose is on the path */
     check_model(&cfg, (rx_shape){2, 6, 7}, 3, 3, "cnn");
 }
@@ -753,6 +821,68 @@ static void test_cnn_forward_layout(void **state)
         assert_true(fabs(out[o] - s) < 1e-5);
     }
     rx_model_free(m);
+}
+
+/* Against PyTorch: tests/data/model/make_fixtures.py wrote the
+ * parameters, a batch, and PyTorch's float64 loss and gradients. */
+static void check_fixture(const char *name, const rx_model_config *cfg,
+                          rx_shape in, int n_out, int B)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/model/%s", RX_TEST_DATA, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fprintf(stderr, "cannot open '%s'\n", path);
+    assert_non_null(f);
+    rx_model *m = NULL;
+    rx_err err;
+    assert_int_equal(rx_model_create(&m, cfg, in, n_out, B, &err), RX_OK);
+    size_t n, d = (size_t)in.c * in.h * in.w;
+    assert_int_equal(fscanf(f, "%zu", &n), 1);
+    assert_int_equal(n, rx_model_nparams(m));
+    float *p = rx_model_params(m), *x = fvec((size_t)B * d);
+    int32_t *lab = calloc((size_t)B, sizeof *lab);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(fscanf(f, "%f", &p[i]), 1);
+    for (size_t i = 0; i < (size_t)B * d; i++)
+        assert_int_equal(fscanf(f, "%f", &x[i]), 1);
+    for (int b = 0; b < B; b++)
+        assert_int_equal(fscanf(f, "%d", &lab[b]), 1);
+    double loss;
+    assert_int_equal(fscanf(f, "%lf", &loss), 1);
+    rx_rng rng;
+    rx_rng_seed(&rng, 1);
+    rx_batch_stats st = rx_model_train_batch(m, x, lab, NULL, B, &rng);
+    assert_true(fabs(st.loss_sum / B - loss) < 1e-6 * fmax(1.0, loss));
+    const float *g = rx_model_grads(m);
+    for (size_t i = 0; i < n; i++) {
+        double want;
+        assert_int_equal(fscanf(f, "%lf", &want), 1);
+        if (!(fabs(g[i] - want) < 1e-6 + 1e-5 * fabs(want)))
+            fprintf(stderr, "%s: gradient %zu: %.9g, pytorch %.9g\n", name, i,
+                    (double)g[i], want);
+        assert_true(fabs(g[i] - want) < 1e-6 + 1e-5 * fabs(want));
+    }
+    fclose(f);
+    free(x);
+    free(lab);
+    rx_model_free(m);
+}
+
+static void test_pytorch_mlp(void **state)
+{
+    (void)state;
+    rx_model_config cfg = mlp_config(RX_ACT_GELU, 0.0);
+    cfg.hidden[0] = 7;
+    cfg.hidden[1] = 5;
+    check_fixture("mlp_gelu_xent.txt", &cfg, (rx_shape){1, 1, 4}, 3, 6);
+}
+
+static void test_pytorch_cnn(void **state)
+{
+    (void)state;
+    rx_model_config cfg = tiny_cnn_config(0.0);
+    check_fixture("cnn_tanh_xent.txt", &cfg, (rx_shape){2, 6, 7}, 3, 3);
 }
 
 /* ---- model behaviour ------------------------------------------------------------ */
@@ -1087,22 +1217,12 @@ int main(void)
     rx_blas_set_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checker_catches_errors),
-        cmocka_unit_test(test_grad_relu),
-        cmocka_unit_test(test_grad_tanh),
-        cmocka_unit_test(test_grad_gelu),
-        cmocka_unit_test(test_grad_sigmoid),
-        cmocka_unit_test(test_grad_identity),
+        cmocka_unit_test(test_grad_activations),
         cmocka_unit_test(test_act_values),
+        cmocka_unit_test(test_fast_math),
         cmocka_unit_test(test_grad_dense),
-        cmocka_unit_test(test_grad_dense_relu),
-        cmocka_unit_test(test_grad_dense_tanh),
-        cmocka_unit_test(test_grad_dense_gelu),
-        cmocka_unit_test(test_grad_dense_sigmoid),
         cmocka_unit_test(test_dense_values),
-        cmocka_unit_test(test_grad_conv_stride_pad),
-        cmocka_unit_test(test_grad_conv_tanh_chunked),
-        cmocka_unit_test(test_grad_conv_gelu_whole_batch),
-        cmocka_unit_test(test_grad_conv_pointwise),
+        cmocka_unit_test(test_grad_conv),
         cmocka_unit_test(test_conv_values),
         cmocka_unit_test(test_grad_maxpool),
         cmocka_unit_test(test_maxpool_values),
@@ -1118,6 +1238,8 @@ int main(void)
         cmocka_unit_test(test_grad_model_cnn),
         cmocka_unit_test(test_grad_model_vae),
         cmocka_unit_test(test_cnn_forward_layout),
+        cmocka_unit_test(test_pytorch_mlp),
+        cmocka_unit_test(test_pytorch_cnn),
         cmocka_unit_test(test_describe_flops),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_determinism),

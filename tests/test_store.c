@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "rx_sched.h"
+#include "rx_spec.h"
 #include "rx_store.h"
 
 static char tmpdir[256];
@@ -59,6 +61,7 @@ static rx_job *make_jobs(int n, const char *tag)
     for (int i = 0; i < n; i++) {
         rx_job *j = &jobs[i];
         rx_config *c = &j->cfg;
+        rx_config_defaults(c);
         snprintf(c->data.dataset, sizeof c->data.dataset, "fashion-mnist");
         c->model.type = RX_MODEL_MLP;
         c->optim.kind = i % 2 ? RX_OPT_ADAM : RX_OPT_SGD;
@@ -83,13 +86,6 @@ static rx_job *make_jobs(int n, const char *tag)
         j->index = i;
     }
     return jobs;
-}
-
-static void free_jobs(rx_job *jobs, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(jobs[i].config_json);
-    free(jobs);
 }
 
 static rx_train_result make_result(double test_acc)
@@ -139,6 +135,18 @@ static rx_store *store_with_jobs(const char *name, rx_job *jobs, int n, int64_t 
     rx_sweep_info info = {"test", "name: test\n", "hash1", NULL};
     assert_int_equal(rx_store_begin_sweep(st, &info, sweep, &err), RX_OK);
     assert_int_equal(rx_store_add_jobs(st, *sweep, jobs, n, NULL, &err), RX_OK);
+    return st;
+}
+
+/* A store with one job of tag, claimed: its key is in key. */
+static rx_store *one_claimed(const char *name, const char *tag, rx_job **jobs,
+                             char key[RX_KEY_LEN + 1])
+{
+    int64_t sw;
+    rx_err err;
+    *jobs = make_jobs(1, tag);
+    rx_store *st = store_with_jobs(name, *jobs, 1, &sw);
+    assert_int_equal(rx_store_claim(st, sw, 0, 0, "h", 1, key, NULL, &err), RX_OK);
     return st;
 }
 
@@ -406,10 +414,10 @@ static void test_add_jobs(void **state)
     assert_int_equal(rx_store_add_jobs(st, sw, other, 3, &n_new, &err), RX_ECONFLICT);
     assert_non_null(strstr(err.msg, jobs[0].key));
     assert_int_equal(qint(st, "SELECT count(*) FROM runs"), 24); /* all or nothing */
-    free_jobs(other, 3);
+    rx_jobs_free(other, 3);
     assert_integrity(st);
     rx_store_close(st);
-    free_jobs(jobs, 24);
+    rx_jobs_free(jobs, 24);
 }
 
 /* ---- claiming --------------------------------------------------------- */
@@ -488,7 +496,7 @@ static void test_claim_order(void **state)
                      RX_ENOTFOUND);
     assert_integrity(st);
     rx_store_close(st);
-    free_jobs(jobs, 6);
+    rx_jobs_free(jobs, 6);
 }
 
 /* A worker process: claims and finishes until nothing is left, writing
@@ -568,7 +576,97 @@ static void test_claim_contention(void **state)
     assert_true(qint(st, "SELECT count(DISTINCT worker_pid) FROM runs") >= 2);
     assert_integrity(st);
     rx_store_close(st);
-    free_jobs(jobs, N);
+    rx_jobs_free(jobs, N);
+}
+
+/* Processes that open one new file at once all get the schema, once. */
+static void test_concurrent_create(void **state)
+{
+    enum { W = 4, N = 12 };
+    pid_t pids[W];
+    for (int w = 0; w < W; w++) {
+        if ((pids[w] = fork()) == 0) {
+            rx_store *st;
+            rx_err err = {""};
+            int64_t sw;
+            rx_job *jobs = make_jobs(N, "cc");
+            rx_sweep_info info = {"cc", "spec", "h", NULL};
+            int rc = rx_store_open(tpath("race.db"), RX_STORE_CREATE, &st, &err);
+            if (!rc)
+                rc = rx_store_begin_sweep(st, &info, &sw, &err);
+            if (!rc)
+                rc = rx_store_add_jobs(st, sw, jobs, N, NULL, &err);
+            if (rc)
+                fprintf(stderr, "creator %d: %s\n", w, err.msg);
+            _exit(rc ? 1 : 0);
+        }
+    }
+    for (int w = 0; w < W; w++) {
+        int status;
+        assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    rx_store *st;
+    rx_err err;
+    assert_int_equal(rx_store_open(tpath("race.db"), 0, &st, &err), RX_OK);
+    assert_int_equal(qint(st, "SELECT count(*) FROM sweeps"), 1);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs"), N);
+    assert_int_equal(qint(st, "SELECT count(*) FROM sweep_runs"), N);
+    assert_integrity(st);
+    rx_store_close(st);
+}
+
+/* A worker killed with SIGKILL at random moments never leaves a run that
+ * looks done without all its metrics, nor a damaged file; its running
+ * run is stale and claimed again. */
+static void test_kill_atomicity(void **state)
+{
+    enum { N = 40, EPOCHS = 50 };
+    rx_err err = {""};
+    int64_t sw;
+    rx_job *jobs = make_jobs(N, "kill");
+    rx_store *st = store_with_jobs("kill.db", jobs, N, &sw);
+    rx_store_close(st);
+    rx_rng rng;
+    rx_rng_seed(&rng, 7);
+    for (int round = 0; round < 10; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            rx_store *w;
+            char key[RX_KEY_LEN + 1];
+            static rx_epoch_metrics ep[EPOCHS];
+            rx_train_result r = make_result(0.5);
+            for (int e = 0; e < EPOCHS; e++) {
+                ep[e] = r.final;
+                ep[e].epoch = e + 1;
+            }
+            if (rx_store_open(tpath("kill.db"), 0, &w, &err))
+                _exit(1);
+            while (rx_store_claim(w, sw, 0, 0, "host", (long)getpid(), key, NULL, &err) == RX_OK)
+                rx_store_finish(w, key, RX_STATE_DONE, &r, ep, EPOCHS, NULL, 0, NULL, &err);
+            _exit(0);
+        }
+        usleep((useconds_t)(1000 + rx_rng_below(&rng, 8000)));
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        assert_int_equal(rx_store_open(tpath("kill.db"), 0, &st, &err), RX_OK);
+        assert_integrity(st);
+        assert_int_equal(qint(st, "SELECT count(*) FROM runs r WHERE status = 'done' AND"
+                                  " (SELECT count(*) FROM metrics m WHERE m.key = r.key) <> 50"),
+                         0);
+        assert_int_equal(qint(st, "SELECT count(*) FROM metrics m JOIN runs r USING (key)"
+                                  " WHERE r.status <> 'done'"), 0);
+        rx_store_close(st);
+    }
+    /* the last victim's run, if any, is stale: finish everything here */
+    assert_int_equal(rx_store_open(tpath("kill.db"), 0, &st, &err), RX_OK);
+    char key[RX_KEY_LEN + 1];
+    while (rx_store_claim(st, sw, 0, 0, "host", (long)getpid(), key, NULL, &err) == RX_OK)
+        finish_done(st, key, 0.5);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'done'"), N);
+    assert_integrity(st);
+    rx_store_close(st);
+    rx_jobs_free(jobs, N);
 }
 
 static void test_stale_reclaim(void **state)
@@ -630,7 +728,7 @@ static void test_stale_reclaim(void **state)
     assert_true(qnum(st, sql) == 0.7);
     assert_integrity(st);
     rx_store_close(st);
-    free_jobs(jobs, 3);
+    rx_jobs_free(jobs, 3);
 }
 
 /* ---- recording -------------------------------------------------------- */
@@ -638,11 +736,9 @@ static void test_stale_reclaim(void **state)
 static void test_finish_atomic(void **state)
 {
     rx_err err = {""};
-    int64_t sw;
-    rx_job *jobs = make_jobs(1, "f");
-    rx_store *st = store_with_jobs("atomic.db", jobs, 1, &sw);
+    rx_job *jobs;
     char key[RX_KEY_LEN + 1], sql[256];
-    assert_int_equal(rx_store_claim(st, sw, 0, 0, "h", 1, key, NULL, &err), RX_OK);
+    rx_store *st = one_claimed("atomic.db", "f", &jobs, key);
     rx_train_result r = make_result(0.9);
     rx_epoch_metrics ep[3] = {r.final, r.final, r.final};
     ep[0].epoch = 1;
@@ -663,17 +759,15 @@ static void test_finish_atomic(void **state)
     assert_int_equal(rx_store_finish(st, key, RX_STATE_PENDING, &r, ep, 3, NULL, 0, NULL, &err),
                      RX_EINVAL);
     rx_store_close(st);
-    free_jobs(jobs, 1);
+    rx_jobs_free(jobs, 1);
 }
 
 static void test_nan_inf(void **state)
 {
     rx_err err = {""};
-    int64_t sw;
-    rx_job *jobs = make_jobs(1, "n");
-    rx_store *st = store_with_jobs("nan.db", jobs, 1, &sw);
+    rx_job *jobs;
     char key[RX_KEY_LEN + 1];
-    assert_int_equal(rx_store_claim(st, sw, 0, 0, "h", 1, key, NULL, &err), RX_OK);
+    rx_store *st = one_claimed("nan.db", "n", &jobs, key);
     rx_train_result r = make_result(0.5);
     r.status = RX_RUN_DIVERGED;
     r.diverged_step = 42;
@@ -738,7 +832,7 @@ static void test_nan_inf(void **state)
     assert_int_equal(rx_value_number(&v, &x), 1);
     assert_true(x == 7);
     rx_store_close(st);
-    free_jobs(jobs, 1);
+    rx_jobs_free(jobs, 1);
 }
 
 static int stop_after_two(void *ud, int ncols, const char *const *names, const rx_value *v)
@@ -781,11 +875,9 @@ static void test_query_api(void **state)
 static void test_record_cost(void **state)
 {
     rx_err err = {""};
-    int64_t sw;
-    rx_job *jobs = make_jobs(1, "c");
-    rx_store *st = store_with_jobs("cost.db", jobs, 1, &sw);
+    rx_job *jobs;
     char key[RX_KEY_LEN + 1];
-    assert_int_equal(rx_store_claim(st, sw, 0, 0, "h", 1, key, NULL, &err), RX_OK);
+    rx_store *st = one_claimed("cost.db", "c", &jobs, key);
     static rx_epoch_metrics ep[200];
     static rx_step_metrics sm[5000];
     rx_train_result r = make_result(0.9);
@@ -803,7 +895,7 @@ static void test_record_cost(void **state)
     assert_true(t < 1.0);
     assert_int_equal(qint(st, "SELECT count(*) FROM step_metrics"), 5000);
     rx_store_close(st);
-    free_jobs(jobs, 1);
+    rx_jobs_free(jobs, 1);
 }
 
 /* ---- views ------------------------------------------------------------ */
@@ -874,7 +966,64 @@ static void test_views(void **state)
     assert_int_equal(qint(st, "SELECT count(*) FROM epoch_results WHERE epoch_lr IS NULL"), 0);
     assert_integrity(st);
     rx_store_close(st);
-    free_jobs(jobs, 24);
+    rx_jobs_free(jobs, 24);
+}
+
+/* A real spec through the real grid: keys, axes and the exact budget
+ * values that rexsweep-results(5) promises (budget = 0.1 for "10%"). */
+static void test_real_spec(void **state)
+{
+    static const char text[] =
+        "name: it\n"
+        "data: {dataset: blobs}\n"
+        "model: {type: mlp, hidden: [8]}\n"
+        "train: {batch_size: 32, full_epochs: 4}\n"
+        "budgets: [10%, 25%, 100%]\n"
+        "optimizers:\n"
+        "  - {name: sgd, momentum: 0.9, lr: [0.1, 0.03]}\n"
+        "  - {name: adam, lr: 1e-3}\n"
+        "schedules: [rex, {name: exp, gamma: -3}]\n"
+        "seeds: 2\n";
+    rx_err err = {""};
+    rx_spec *spec;
+    rx_job *jobs;
+    int n, n_new;
+    int64_t sw;
+    int rc = rx_spec_parse(text, sizeof text - 1, "it.yaml", &spec, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, RX_OK);
+    assert_int_equal(rx_spec_expand(spec, &jobs, &n, &err), RX_OK);
+    assert_int_equal(n, 3 * 3 * 2 * 2);
+    rx_store *st = open_new("spec.db");
+    rx_sweep_info info = {spec->name, spec->text, spec->hash, NULL};
+    assert_int_equal(rx_store_begin_sweep(st, &info, &sw, &err), RX_OK);
+    assert_int_equal(rx_store_add_jobs(st, sw, jobs, n, &n_new, &err), RX_OK);
+    assert_int_equal(n_new, n);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE budget = 0.1"), n / 3);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE budget = 0.25"), n / 3);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE optimizer = 'adam'"), n / 3);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE lr = 0.03"), n / 3);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE schedule = 'exp' AND"
+                              " json_extract(schedule_json, '$.gamma') = -3"), n / 2);
+    assert_int_equal(qint(st, "SELECT count(DISTINCT cell) FROM runs"), n / 2);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE dataset = 'blobs'"
+                              " AND model = 'mlp' AND sampling = 'iteration'"
+                              " AND batch_size = 32 AND full_epochs = 4"), n);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs"
+                              " WHERE json_valid(config) AND seed IN (0, 1)"), n);
+    rx_value b[2] = {rx_vtext(jobs[5].key), rx_vtext(jobs[5].config_json)};
+    first_cell f = {0};
+    assert_int_equal(rx_store_query(st, "SELECT config = ?2 FROM runs WHERE key = ?1", b, 2,
+                                    grab_first, &f, &err),
+                     RX_OK);
+    assert_int_equal(f.v.i, 1);
+    /* the same spec again adds nothing */
+    assert_int_equal(rx_store_add_jobs(st, sw, jobs, n, &n_new, &err), RX_OK);
+    assert_int_equal(n_new, 0);
+    rx_store_close(st);
+    rx_jobs_free(jobs, n);
+    rx_spec_free(spec);
 }
 
 /* ---- merge ------------------------------------------------------------ */
@@ -976,30 +1125,11 @@ static void test_merge(void **state)
     assert_int_equal(rx_store_merge(out, tpath("none.db"), &ms, &err), RX_EIO);
     assert_integrity(out);
     rx_store_close(out);
-    free_jobs(more, 13);
-    free_jobs(jobs, 12);
+    rx_jobs_free(more, 13);
+    rx_jobs_free(jobs, 12);
 }
 
 /* ---- the example store of rexsweep-results(5) -------------------------- */
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = 0;
-    fclose(f);
-    return s;
-}
 
 typedef struct sbuf {
     char *p;
@@ -1044,7 +1174,7 @@ static void test_schema_fixture(void **state)
         fputs(b.p, f);
         fclose(f);
     }
-    char *have = slurp(path);
+    char *have = rx_test_slurp(path);
     int same = have && strcmp(have, b.p) == 0;
     free(have);
     free(b.p);
@@ -1059,7 +1189,7 @@ static void test_example_store(void **state)
 {
     rx_err err = {""};
     rx_store *st = open_new("example.db");
-    char *data = slurp(RX_TEST_DATA "/store/example-data.sql");
+    char *data = rx_test_slurp(RX_TEST_DATA "/store/example-data.sql");
     assert_non_null(data);
     int rc = rx_store_exec(st, data, &err);
     if (rc)
@@ -1083,12 +1213,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill_atomicity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_reclaim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finish_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nan_inf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_api, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_cost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_views, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_real_spec, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_example_store, setup, teardown),

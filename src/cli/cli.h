@@ -35,6 +35,20 @@ void rx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when argv contains -h or --help (before a "--"). */
 int rx_wants_help(int argc, char **argv);
 
+/* What the reading commands (report, check, export) share (reading.c). */
+struct rx_store;
+struct rx_option;
+/* Parses the options of a command that takes no arguments (opts.h).
+ * Returns -1 to go on, else the exit code to return: 0 after --help, 2
+ * after an error (already printed). */
+int rx_cli_options_only(int argc, char **argv, const struct rx_option *opts, int n,
+                        const char *usage);
+/* Opens the store at path read-only into *st; prints why not and returns
+ * an exit code (RX_EXIT_IO) when it cannot. */
+int rx_cli_open_store(const char *path, struct rx_store **st);
+/* The exit code for a failed rx_results_load status. */
+int rx_cli_load_exit(int status);
+
 /* Subcommands: one file each (cmd_NAME.c). */
 int cmd_train(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "rx_grid.h"
@@ -10,12 +11,15 @@
 #include "rx_param.h"
 #include "rx_range.h"
 #include "rx_spec.h"
+#include "rx_store.h"
 
 static const char usage_text[] =
     "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
     "\n"
-    "Validates the sweep spec SPEC, prints the number of runs and one row per run\n"
-    "(index, run key and the swept settings), and trains nothing.\n"
+    "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
+    "the store already holds (done, failed, ...) and one row per run (index, run\n"
+    "key, its state in the store and the swept settings).  Trains nothing and\n"
+    "writes nothing.\n"
     "\n"
     "   --db FILE   the results store to compare against (default: the spec's\n"
     "               'store', else results/rexsweep.db)\n"
@@ -131,16 +135,68 @@ static double total_cost(const rx_job *jobs, int n)
     return t;
 }
 
-/* The store's view of the runs: new, done, failed, interrupted.
- * HOOK (store): filled in once the store module (rx_store.h) lands; until
- * then a plan reports the store path only. */
-static void print_store_text(const char *db, int n)
+/* What the store says about the runs: counts by state, and each run's
+ * state ("new" when the store does not have it). */
+typedef struct store_view {
+    const char *path;
+    int exists;               /* the file exists (else every run is new) */
+    rx_store_counts counts;
+    const char **state;       /* per job */
+} store_view;
+
+static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
 {
-    printf("store '%s': comparing against a store is not available in this build\n", db);
-    (void)n;
+    (void)names;
+    const char **out = ud;
+    if (ncols == 1 && v[0].type == RX_VTEXT) {
+        int s = rx_run_state_parse(v[0].s);
+        *out = s >= 0 ? rx_run_state_name((rx_run_state)s) : "?";
+    }
+    return 0;
 }
 
-static void print_json(const rx_spec *s, const rx_job *jobs, int n, const char *db)
+/* Reads the store at view->path, read-only, when it exists. */
+static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
+{
+    memset(&view->counts, 0, sizeof view->counts);
+    view->state = calloc((size_t)(n ? n : 1), sizeof *view->state);
+    if (!view->state)
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        view->state[i] = "new";
+    view->exists = access(view->path, F_OK) == 0;
+    if (!view->exists) {
+        view->counts.new_runs = view->counts.total = n;
+        return RX_OK;
+    }
+    rx_store *st;
+    int rc = rx_store_open(view->path, RX_STORE_READONLY, &st, err);
+    if (rc)
+        return rc;
+    rc = rx_store_count_jobs(st, jobs, n, &view->counts, err);
+    for (int i = 0; i < n && rc == RX_OK; i++) {
+        rx_value key = rx_vtext(jobs[i].key);
+        rc = rx_store_query(st, "SELECT status FROM runs WHERE key = ?1", &key, 1, state_row,
+                            &view->state[i], err);
+    }
+    rx_store_close(st);
+    return rc;
+}
+
+static void print_store_text(const store_view *v)
+{
+    const rx_store_counts *c = &v->counts;
+    if (!v->exists) {
+        printf("store '%s' does not exist yet: every run is new\n", v->path);
+        return;
+    }
+    printf("store '%s': %d new, %d done, %d failed, %d diverged, %d interrupted, %d running, "
+           "%d pending\n",
+           v->path, c->new_runs, c->done, c->failed, c->diverged, c->interrupted, c->running,
+           c->pending);
+}
+
+static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
     printf("{\"name\":");
     json_string(stdout, s->name);
@@ -156,52 +212,61 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const char *
             putchar(',');
         json_string(stdout, s->grid.axes[i].name);
     }
+    const rx_store_counts *c = &v->counts;
     printf("],\"store\":{\"path\":");
-    json_string(stdout, db);
-    printf("},\"jobs\":[");
-    for (int i = 0; i < n; i++)
-        printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"cost\":%.17g,\"config\":%s}",
-               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, jobs[i].cost,
+    json_string(stdout, v->path);
+    printf(",\"exists\":%s,\"new\":%d,\"pending\":%d,\"running\":%d,\"done\":%d,"
+           "\"failed\":%d,\"diverged\":%d,\"interrupted\":%d},\"jobs\":[",
+           v->exists ? "true" : "false", c->new_runs, c->pending, c->running, c->done,
+           c->failed, c->diverged, c->interrupted);
+    for (int i = 0; i < n; i++) {
+        rx_format_double(jobs[i].cost, num, sizeof num);
+        printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\","
+               "\"cost\":%s,\"config\":%s}",
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num,
                jobs[i].config_json);
+    }
     printf("]}\n");
 }
 
-static void print_table(const rx_spec *s, const rx_job *jobs, int n, const char *db)
+static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
     int cells = count_cells(jobs, n);
     printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
-    print_store_text(db, n);
+    print_store_text(v);
     columns c;
     plan_columns(&s->grid, &c);
-    int width[MAX_COLS + 2];
+    int width[MAX_COLS + 3];
     char buf[512];
     width[0] = 5;
     width[1] = RX_KEY_LEN;
+    width[2] = 11; /* "interrupted" */
     for (int k = 0; k < c.n; k++)
-        width[k + 2] = (int)strlen(c.title[k]);
+        width[k + 3] = (int)strlen(c.title[k]);
     for (int i = 0; i < n; i++) {
         int w = snprintf(buf, sizeof buf, "%d", jobs[i].index);
         if (w > width[0])
             width[0] = w;
         for (int k = 0; k < c.n; k++) {
             cell_text(&jobs[i], c.key[k], buf, sizeof buf);
-            if ((int)strlen(buf) > width[k + 2])
-                width[k + 2] = (int)strlen(buf);
+            if ((int)strlen(buf) > width[k + 3])
+                width[k + 3] = (int)strlen(buf);
         }
     }
-    printf("\n%-*s  %-*s", width[0], "index", width[1], "key");
+    printf("\n%-*s  %-*s  %-*s", width[0], "index", width[1], "key", width[2], "state");
     for (int k = 0; k < c.n; k++)
-        printf("  %-*s", width[k + 2], c.title[k]);
+        printf("  %-*s", width[k + 3], c.title[k]);
     putchar('\n');
     for (int i = 0; i < n; i++) {
-        printf("%-*d  %-*s", width[0], jobs[i].index, width[1], jobs[i].key);
+        printf("%-*d  %-*s  %-*s", width[0], jobs[i].index, width[1], jobs[i].key, width[2],
+               v->state[i]);
         for (int k = 0; k < c.n; k++) {
             cell_text(&jobs[i], c.key[k], buf, sizeof buf);
             if (k == c.n - 1)
                 printf("  %s", buf);
             else
-                printf("  %-*s", width[k + 2], buf);
+                printf("  %-*s", width[k + 3], buf);
         }
         putchar('\n');
     }
@@ -258,14 +323,19 @@ int cmd_plan(int argc, char **argv)
         rx_spec_free(s);
         return rx_exit_for(rc);
     }
-    if (!db)
-        db = s->store ? s->store : "results/rexsweep.db";
-    if (json)
-        print_json(s, jobs, n, db);
-    else
-        print_table(s, jobs, n, db);
+    store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
+    if ((rc = read_store(&view, jobs, n, &err))) {
+        rx_die_msg("%s", err.msg);
+    } else if (json) {
+        print_json(s, jobs, n, &view);
+    } else {
+        print_table(s, jobs, n, &view);
+    }
+    free(view.state);
     rx_jobs_free(jobs, n);
     rx_spec_free(s);
+    if (rc)
+        return rx_exit_for(rc);
     if (fflush(stdout) != 0) {
         rx_die_msg("cannot write the plan");
         return RX_EXIT_IO;

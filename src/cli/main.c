@@ -7,11 +7,11 @@
 
 /* Sorted by name.  A NULL fn means "not built yet" in this version. */
 static const rx_cmd commands[] = {
-    {"check", NULL, "compare a store against a baseline (CI regression gate)"},
-    {"export", NULL, "dump runs and metrics as CSV or JSON"},
+    {"check", cmd_check, "compare a store against a baseline (CI regression gate)"},
+    {"export", cmd_export, "dump runs and metrics as CSV or JSON"},
     {"merge", NULL, "merge shard stores into one"},
     {"plan", cmd_plan, "validate a sweep spec and show its grid"},
-    {"report", NULL, "summarise a store: cell tables, Top-k, average ranks"},
+    {"report", cmd_report, "summarise a store: cell tables, Top-k, average ranks"},
     {"run", cmd_run, "run a sweep spec into the results store"},
     {"schedule", cmd_schedule, "print or plot learning-rate schedules"},
     {"slurm", NULL, "write or submit a Slurm job array for a sweep"},

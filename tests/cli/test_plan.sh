@@ -15,7 +15,7 @@ grep -q "^sweep 'fmnist-mlp-budgets': 864 runs in 288 cells" "$out" || fail "sum
 grep -q '^index  key  ' "$out" || fail "table header"
 [ ! -s "$err" ] || fail "stderr not empty"
 # budgets read as exact percentages
-grep -q '^0  *[0-9a-f]\{16\}  1%  ' "$out" || fail "budget column"
+grep -q '^0  *[0-9a-f]\{16\}  new  *1%  ' "$out" || fail "budget column"
 
 # --json: one object with every run and its canonical configuration.
 "$REXSWEEP" plan --json $D/ok/zip.yaml >"$out" 2>"$err" || fail "--json"
@@ -52,6 +52,48 @@ for f in $D/bad/*.yaml; do
   n=$((n + 1))
 done
 [ "$n" -ge 30 ] || fail "only $n malformed specs"
+
+# Against an existing store: counts by state and each run's state, read
+# only.  The store is built with the sqlite3 shell from the live schema,
+# holding 4 of the 6 runs of zip.yaml in different states.
+db=$TMPDIR/store.db
+sqlite3 -bail "$db" < tests/data/store/schema.sql
+"$REXSWEEP" plan --json $D/ok/zip.yaml >"$out"
+python3 - "$out" <<'EOF' | sqlite3 -bail "$db"
+import json, sys
+d = json.load(open(sys.argv[1]))
+states = ["done", "failed", None, "interrupted", "running", None]
+for job, state in zip(d["jobs"], states):
+    if state is None:
+        continue
+    c = job["config"]
+    print("INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum, weight_decay,"
+          " batch_size, schedule, schedule_json, sampling, budget, full_epochs, seed, config,"
+          " status) VALUES ('%s', '%s', 'spirals', 'mlp', '%s', 0.1, 0, 0, %d, 'constant',"
+          " '{}', 'iteration', %s, 10, %d, '%s', '%s');"
+          % (job["key"], job["cell"], c["optimizer"]["name"], c["train"]["batch_size"],
+             c["train"]["budget"], c["train"]["seed"], json.dumps(c), state))
+EOF
+cp "$db" "$TMPDIR/before.db"
+"$REXSWEEP" plan --db "$db" $D/ok/zip.yaml >"$out" 2>"$err" || fail "plan against a store"
+grep -q "^store '$db': 2 new, 1 done, 1 failed, 0 diverged, 1 interrupted, 1 running, 0 pending$" "$out" || fail "store counts"
+[ "$(awk '$1 ~ /^[0-9]+$/ {print $3}' "$out" | tr '\n' ' ')" = "done failed new interrupted running new " ] || fail "state column"
+cmp -s "$db" "$TMPDIR/before.db" || fail "plan wrote to the store"
+"$REXSWEEP" plan --json --db "$db" $D/ok/zip.yaml >"$out" || fail "--json against a store"
+python3 - "$out" <<'EOF' || fail "--json store"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["store"]
+assert s["exists"] and s["new"] == 2 and s["done"] == 1 and s["running"] == 1, s
+assert [j["state"] for j in d["jobs"]] == ["done", "failed", "new", "interrupted", "running", "new"]
+EOF
+"$REXSWEEP" plan --db "$TMPDIR/none.db" $D/ok/zip.yaml >"$out" || fail "missing store"
+grep -q "^store '$TMPDIR/none.db' does not exist yet: every run is new$" "$out" || fail "missing store line"
+[ ! -e "$TMPDIR/none.db" ] || fail "plan created the store"
+# a file that is not a rexsweep store is a store error (4), after the spec checked out
+sqlite3 "$TMPDIR/other.db" "CREATE TABLE t (x);"
+rc=0; "$REXSWEEP" plan --db "$TMPDIR/other.db" $D/ok/zip.yaml >"$out" 2>"$err" || rc=$?
+[ "$rc" -eq 4 ] && grep -q "^rexsweep: " "$err" || fail "not a store: exit $rc"
 
 # A missing file is an i/o error (4); usage errors are 2.
 rc=0; "$REXSWEEP" plan no-such.yaml >"$out" 2>"$err" || rc=$?

@@ -36,6 +36,15 @@ FAILED = ("adam", "cosine", 0.1, 2)
 DIVERGED = ("sgd", "constant", 1.0, 2)
 
 
+SCHED_PARAMS = {"rex": {"d": 0.5}, "linear": {"end_factor": 0}, "cosine": {"eta_min": 0},
+                "constant": {}}
+
+
+def sched_json(name):
+    return json.dumps(dict(name=name, **SCHED_PARAMS[name], sampling="iteration", warmup=0,
+                           warmup_start=0, warmup_counts=True), separators=(",", ":"))
+
+
 def h16(s):
     return hashlib.sha1(s.encode()).hexdigest()[:16]
 
@@ -100,8 +109,7 @@ for budget in BUDGETS:
                 run = dict(key=key, cell=cell, dataset="fashion-mnist", model="mlp",
                            optimizer=opt, lr=lr, momentum=mom, weight_decay=wd,
                            batch_size=128, schedule=sched,
-                           schedule_json=json.dumps(dict(name=sched, sampling="iteration"),
-                                                    separators=(",", ":")),
+                           schedule_json=sched_json(sched),
                            sampling="iteration", budget=budget, full_epochs=10.0, seed=seed,
                            config=config, status=status, attempts=1, worker_host="lab1",
                            worker_pid=4242, heartbeat=t0 + 30, started=t0, ended=t0 + 30)

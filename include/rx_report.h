@@ -1,0 +1,244 @@
+/*
+ * rx_report.h: summaries of a sweep's results in the REX paper's three
+ * forms: the cell table (schedules x budgets, mean +- std over seeds, per
+ * setting and optimizer), the Top-1/Top-3 rates of each schedule, and the
+ * average rank of each schedule per budget and optimizer.
+ *
+ * The computation (rx_report_build) is pure: runs in, numbers out, no
+ * SQL and no I/O.  The writers (rx_report_write*) render a built report
+ * as text, markdown, csv, json or one self-contained HTML file.
+ *
+ * Ownership: rx_report_build allocates the report; rx_report_free frees
+ * it and everything it points to.  Runs passed in are copied from, never
+ * kept.
+ */
+#ifndef RX_REPORT_H
+#define RX_REPORT_H
+
+#include <stdio.h>
+#include "rx_common.h"
+#include "rx_job.h"
+
+#define RX_REPORT_SETTING_MAX 128
+#define RX_REPORT_NAME_MAX 64
+#define RX_REPORT_LOW_CUT 0.25   /* budgets below are "low", the paper's split */
+
+/* ---- metrics -------------------------------------------------------- */
+
+typedef enum rx_metric_unit {
+    RX_UNIT_RAW,        /* shown as stored */
+    RX_UNIT_PERCENT,    /* shown as 100 * stored (accuracy in %) */
+    RX_UNIT_ERROR_PCT   /* shown as 100 * (1 - stored) (error in %) */
+} rx_metric_unit;
+
+/* A metric as the report shows it.  Values are read from the store's
+ * column test_col (the reported value) and val_col (what lr tuning
+ * selects on; "" when the metric has no validation counterpart), then
+ * converted to display units; directions refer to display units. */
+typedef struct rx_metric {
+    char name[32];            /* canonical name: "error", "acc", "loss", ... */
+    char test_col[32];        /* e.g. "test_acc" */
+    char val_col[32];         /* e.g. "val_acc"; "" = none */
+    int higher_better;        /* 1: larger is better (accuracy) */
+    rx_metric_unit unit;
+    char label[48];           /* "test error (%)" */
+    char val_label[48];       /* "validation error (%)", "" = none */
+} rx_metric;
+
+/* Resolves a metric name ("error", "acc", "loss", "test_acc", "val_loss",
+ * "train_loss", ...; see rexsweep-report(1)) into m.  Unknown names fail
+ * with RX_EINVAL and a "did you mean" suggestion. */
+int rx_metric_resolve(const char *name, rx_metric *m, rx_err *err);
+
+/* The names rx_metric_resolve accepts, for help text: a NULL-terminated
+ * static array. */
+const char *const *rx_metric_names(void);
+
+/* A stored value in display units (NaN stays NaN). */
+double rx_metric_display(const rx_metric *m, double stored);
+
+/* A value in display units as tables show it: 2 decimals for percentages,
+ * 4 significant digits otherwise, "-" for NaN. */
+void rx_metric_format(const rx_metric *m, double x, char *buf, size_t size);
+
+/* +1 when a is better than b, -1 when worse, 0 when equal within a
+ * relative 1e-9 (display units; NaN is worse than any number). */
+int rx_metric_cmp(const rx_metric *m, double a, double b);
+
+/* ---- input: one run ------------------------------------------------- */
+
+typedef enum rx_outcome {
+    RX_OUT_DONE,      /* finished; its metrics count */
+    RX_OUT_FAILED,    /* stopped by an error or a timeout */
+    RX_OUT_DIVERGED,  /* loss became NaN or Inf */
+    RX_OUT_MISSING    /* pending, running or interrupted: no result yet */
+} rx_outcome;
+
+/* Maps a store status ("done", "failed", ...) to a state; unknown and
+ * unfinished statuses are RX_OUT_MISSING. */
+rx_outcome rx_outcome_of(const char *status);
+const char *rx_outcome_name(rx_outcome s);
+
+/* One run as the report sees it.  Plain data: copies with '='. */
+typedef struct rx_report_run {
+    char setting[RX_REPORT_SETTING_MAX]; /* e.g. sweep name (+ other axes) */
+    char optimizer[RX_REPORT_NAME_MAX];  /* "sgd", "adam", ... */
+    char schedule[RX_REPORT_NAME_MAX];   /* "rex", "step", "linear@10%" */
+    double budget;                       /* fraction of the full epochs */
+    double lr;                           /* initial lr */
+    long long seed;
+    char key[RX_KEY_LEN + 1];            /* run key ("" when unknown) */
+    char cell[RX_KEY_LEN + 1];           /* the grid cell (configuration
+                                            minus seed), comparable across
+                                            stores; "" when unknown */
+    rx_outcome state;
+    double val;                          /* stored units; NaN = none */
+    double test;                         /* stored units; NaN = none */
+} rx_report_run;
+
+/* ---- output: the built report --------------------------------------- */
+
+/* One lr tried in a cell, over its seeds.  Values in display units. */
+typedef struct rx_report_lr {
+    double lr;
+    int n_runs;                 /* runs recorded at this lr */
+    int n_done, n_failed, n_diverged, n_missing;
+    int n_val, n_test;          /* done runs with a finite value */
+    double val_mean;            /* NaN when n_val == 0 */
+    double test_mean, test_std; /* std over seeds (n-1); NaN when n < 2 */
+    int eligible;               /* may be chosen: has a value, none diverged */
+} rx_report_lr;
+
+/* A cell: (setting, optimizer, schedule, budget), lr tuned. */
+typedef struct rx_report_cell {
+    rx_report_lr *lrs;          /* sorted by lr; NULL when no runs */
+    int n_lrs;
+    int chosen;                 /* index into lrs, or -1: no value */
+    double mean, std;           /* the chosen lr's test metric; NaN if none */
+    int n;                      /* seeds behind mean */
+    int n_runs, n_done, n_failed, n_diverged, n_missing; /* all lrs */
+} rx_report_cell;
+
+typedef struct rx_report_opts {
+    const rx_metric *metric;
+    int select_on_test;         /* explicit opt-in: choose the lr on test */
+    int no_merge;               /* keep plateau apart from step in ranks */
+    double low_cut;             /* 0 = RX_REPORT_LOW_CUT */
+} rx_report_opts;
+
+enum { RX_SPLIT_LOW, RX_SPLIT_HIGH, RX_SPLIT_ALL, RX_N_SPLIT };
+
+typedef struct rx_report {
+    rx_metric metric;
+    int select_on_test;         /* lr chosen on test (explicitly asked) */
+    int any_selection;          /* some cell had more than one lr */
+    int merged;                 /* step and plateau merged in the ranks */
+    double low_cut;
+
+    char (*settings)[RX_REPORT_SETTING_MAX];
+    int n_settings;
+    char (*optimizers)[RX_REPORT_NAME_MAX];
+    int n_optimizers;
+    char (*schedules)[RX_REPORT_NAME_MAX];   /* display order (paper's) */
+    int n_schedules;
+    double *budgets;                          /* ascending */
+    int n_budgets;
+
+    /* cells[((s * n_optimizers + o) * n_schedules + k) * n_budgets + b] */
+    rx_report_cell *cells;
+    int *group_runs;            /* runs per (setting, optimizer) */
+
+    /* Ranked schedules: the schedules, with plateau folded into step
+     * when merged.  rank_of[k] maps a schedule to its ranked index. */
+    char (*ranked)[RX_REPORT_NAME_MAX];
+    int n_ranked;
+    int *rank_of;
+    /* rank[((s * n_optimizers + o) * n_budgets + b) * n_ranked + r]:
+     * 1 = best, ties averaged; NaN when the schedule has no value or the
+     * comparison has fewer than two schedules. */
+    double *rank;
+    /* avg_rank[(o * n_budgets + b) * n_ranked + r] over settings, and
+     * how many settings it averages (0: NaN). */
+    double *avg_rank;
+    int *avg_rank_n;
+    /* top[(r * RX_N_SPLIT + split) * 2 + (0: Top-1, 1: Top-3)] counts and
+     * top_n[r * RX_N_SPLIT + split] comparisons the schedule took part
+     * in; n_comparisons[split] comparisons with two or more schedules. */
+    int *top;
+    int *top_n;
+    int n_comparisons[RX_N_SPLIT];
+} rx_report;
+
+/* Builds the report of runs[0..n).  Fails with RX_EINVAL when some cell
+ * has several lrs to choose from but the metric has no validation values
+ * and select_on_test is not set (choosing on test must be asked for);
+ * the message says so.  *out is the caller's: free with rx_report_free. */
+int rx_report_build(const rx_report_run *runs, int n,
+                    const rx_report_opts *opts, rx_report **out,
+                    rx_err *err);
+
+void rx_report_free(rx_report *r);
+
+/* The cell of (setting s, optimizer o, schedule k, budget b). */
+const rx_report_cell *rx_report_cell_at(const rx_report *r, int s, int o,
+                                        int k, int b);
+
+/* Fractional ("average") ranks of v[0..n): 1 = best under the metric's
+ * direction, tied values share the mean of the ranks they span, NaN
+ * values get NaN and do not count. */
+void rx_rank_values(const rx_metric *m, const double *v, int n,
+                    double *rank);
+
+/* Mean and sample standard deviation (n-1) of the finite values of
+ * x[0..n); returns how many there were.  *mean is NaN when none, *std NaN
+ * when fewer than two. */
+int rx_mean_std(const double *x, int n, double *mean, double *std);
+
+/* Sort positions: schedules in the paper's order (rex, linear, cosine,
+ * exp, onecycle, step, plateau, constant; a label "name(...)" sorts as its
+ * name), optimizers as sgd, adam, adamw; unknown names after, at 1000. */
+int rx_report_sched_order(const char *label);
+int rx_report_opt_order(const char *label);
+
+/* "1%", "12.5%", "100%". */
+void rx_budget_label(double budget, char *buf, size_t size);
+
+/* ---- writers -------------------------------------------------------- */
+
+typedef enum rx_report_format {
+    RX_FMT_TEXT, RX_FMT_MARKDOWN, RX_FMT_CSV, RX_FMT_JSON, RX_FMT_HTML
+} rx_report_format;
+
+/* Parses "text", "markdown" (or "md"), "csv", "json", "html"; -1 if none. */
+int rx_report_format_parse(const char *s);
+
+/* The lr profile of one schedule, sampled at n points p = i/(n-1), as
+ * multiples of lr0 (for the HTML lr chart). */
+typedef struct rx_report_curve {
+    char schedule[RX_REPORT_NAME_MAX];
+    int n;
+    double *p, *lr;             /* owned by the caller */
+    char note[96];              /* e.g. "depends on validation loss" */
+} rx_report_curve;
+
+/* Where the results came from, for the headings. */
+typedef struct rx_report_source {
+    const char *db;             /* store path */
+    const char *sweep;          /* sweep name, or NULL for all */
+} rx_report_source;
+
+/* Writes r to f in format fmt (text, markdown, csv, json; html goes
+ * through rx_report_write_html).  Returns RX_OK or RX_EIO. */
+int rx_report_write(FILE *f, const rx_report *r, rx_report_format fmt,
+                    const rx_report_source *src, rx_err *err);
+
+/* Writes one self-contained HTML file (inline CSS and SVG, no script, no
+ * network): the tables, the metric against budget per schedule for every
+ * setting and optimizer, the average rank against budget per optimizer
+ * (the paper's Figure 1), and the lr curves curves[0..n_curves). */
+int rx_report_write_html(FILE *f, const rx_report *r,
+                         const rx_report_source *src,
+                         const rx_report_curve *curves, int n_curves,
+                         rx_err *err);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * rx_results.h: the runs of a results store as the report and the check
+ * see them (rx_report_run), read through the store's query API.
+ *
+ * Labels come from each run's canonical configuration: the setting is
+ * "<dataset> <model type>" plus every other key (data.*, model.*, train.*
+ * but the budget and seed) that differs between the runs; the optimizer
+ * is its name plus its keys (but the lr) that differ between runs of that
+ * optimizer, e.g. "sgd(momentum=0)"; the schedule likewise, e.g.
+ * "linear(sampling=10%)".  So runs are pooled only when they differ by
+ * seed (the mean) or by lr (the tuning), never by an unseen axis.  The
+ * cell identity (rx_report_run.cell) hashes the configuration without the
+ * seed and without the trainer version, so two stores can be compared.
+ *
+ * Ownership: rx_results_load fills a set the caller frees with
+ * rx_results_free; curves from rx_results_curves are freed with
+ * rx_results_curves_free.
+ */
+#ifndef RX_RESULTS_H
+#define RX_RESULTS_H
+
+#include "rx_report.h"
+#include "rx_store.h"
+
+typedef struct rx_results_flat rx_results_flat;
+
+typedef struct rx_results {
+    rx_report_run *runs;
+    int n;
+    long *steps;              /* per run: steps the schedule spans (0 = unknown) */
+    long *steps_per_epoch;    /* per run (0 = unknown) */
+    rx_results_flat *flat;    /* per run: the configuration, flattened */
+    char sweep[128];          /* the sweep read, "" = every run */
+} rx_results;
+
+/* Reads the runs of the sweep named sweep (the most recent sweep of that
+ * name), or of the only sweep in the store when sweep is NULL, or every
+ * run when the store has several sweeps and sweep is NULL.  The metric's
+ * columns give each run's test and validation values.  Labels are set as
+ * if the set were labelled alone (rx_results_label to label several sets
+ * together).  Errors: RX_ENOTFOUND (with the sweeps there are) when no
+ * sweep has that name, RX_ESTORE, RX_EFORMAT for a configuration that is
+ * not JSON, RX_ENOMEM. */
+int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m,
+                    rx_results *out, rx_err *err);
+
+/* rx_results_load with the metric named name; when name is NULL, the
+ * test error, or the test loss when no run recorded an accuracy (a VAE,
+ * a regression).  *m receives the metric used; *fell_back (may be NULL)
+ * is set when the default fell back to the loss. */
+int rx_results_load_metric(rx_store *st, const char *sweep, const char *name,
+                           rx_metric *m, int *fell_back, rx_results *out,
+                           rx_err *err);
+
+/* Labels the runs of sets[0..n) together, so that one configuration gets
+ * the same labels in every set (for check). */
+int rx_results_label(rx_results *sets, int n, rx_err *err);
+
+void rx_results_free(rx_results *r);
+
+/* The number of runs of r with a finite test value (to tell "no accuracy
+ * recorded" from a bad result). */
+int rx_results_n_valued(const rx_results *r);
+
+/* The lr profile of every schedule label in r, from the schedule module
+ * (rx_sched_start/rx_sched_step) over the steps of the run with the
+ * largest budget; plateau, which follows the validation loss, from the lr
+ * recorded per epoch in st.  *out is the caller's: free it with
+ * rx_results_curves_free. */
+int rx_results_curves(rx_store *st, const rx_results *r,
+                      rx_report_curve **out, int *n, rx_err *err);
+
+void rx_results_curves_free(rx_report_curve *c, int n);
+
+#endif

@@ -1,0 +1,113 @@
+/* cmd_report.c: `rexsweep report`: cell tables, Top-k and average ranks. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "opts.h"
+#include "rx_report.h"
+#include "rx_results.h"
+
+static const char usage_text[] =
+    "usage: rexsweep report [--db FILE] [--sweep NAME] [--metric M]\n"
+    "                       [--format text|markdown|csv|json|html] [-o FILE]\n"
+    "                       [--select-on val|test] [--no-merge]\n\n"
+    "Summarises a store as the REX paper does: per setting and optimizer a table of\n"
+    "schedules x budgets (mean +- std over seeds, the lr tuned on validation), the\n"
+    "Top-1/Top-3 rates of each schedule and its average rank per budget.";
+
+int cmd_report(int argc, char **argv)
+{
+    const char *db = "results/rexsweep.db", *sweep = NULL, *metric = NULL, *format = "text";
+    const char *out_path = NULL, *select = "val";
+    int no_merge = 0;
+    const rx_option opts[] = {
+        {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
+        {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "the sweep to report (default: the only one, else every run)"},
+        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, val_error, val_acc, val_loss, train_loss, train_acc, train_error"},
+        {"format", 0, RX_OPT_STRING, &format, "FMT", "text (default), markdown, csv, json or html"},
+        {"output", 'o', RX_OPT_STRING, &out_path, "FILE", "write to FILE instead of standard output"},
+        {"select-on", 0, RX_OPT_STRING, &select, "val|test", "choose each cell's lr on validation (default) or, said loudly, on test"},
+        {"no-merge", 0, RX_OPT_FLAG, &no_merge, NULL, "rank plateau apart from step (the paper merges them)"},
+    };
+    int code = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
+                                   usage_text);
+    if (code >= 0)
+        return code;
+    int fmt = rx_report_format_parse(format);
+    if (fmt < 0) {
+        rx_die_msg("unknown format '%s' (text, markdown, csv, json or html)", format);
+        return RX_EXIT_USAGE;
+    }
+    int on_test = strcmp(select, "test") == 0;
+    if (!on_test && strcmp(select, "val") != 0 && strcmp(select, "validation") != 0) {
+        rx_die_msg("--select-on must be 'val' or 'test', got '%s'", select);
+        return RX_EXIT_USAGE;
+    }
+    if (metric) {
+        rx_metric probe;
+        rx_err e = {{0}};
+        if (rx_metric_resolve(metric, &probe, &e)) {
+            rx_die_msg("%s", e.msg);
+            return RX_EXIT_USAGE;
+        }
+    }
+
+    rx_store *st = NULL;
+    code = rx_cli_open_store(db, &st);
+    if (code)
+        return code;
+    rx_err err = {{0}};
+    rx_metric m;
+    rx_results res;
+    int fell_back = 0;
+    int rc = rx_results_load_metric(st, sweep, metric, &m, &fell_back, &res, &err);
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        rx_store_close(st);
+        return rx_cli_load_exit(rc);
+    }
+    if (fell_back)
+        rx_die_msg("no run recorded an accuracy: reporting the %s", m.label);
+    if (on_test)
+        rx_die_msg("warning: choosing each cell's lr on the TEST metric (--select-on test); "
+                   "the report says so");
+    rx_report_opts ro = {&m, on_test, no_merge, 0};
+    rx_report *rep = NULL;
+    rc = rx_report_build(res.runs, res.n, &ro, &rep, &err);
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        rx_results_free(&res);
+        rx_store_close(st);
+        return rc == RX_EINVAL ? RX_EXIT_USAGE : RX_EXIT_IO;
+    }
+    rx_report_curve *curves = NULL;
+    int n_curves = 0;
+    if (fmt == RX_FMT_HTML && (rc = rx_results_curves(st, &res, &curves, &n_curves, &err))) {
+        rx_die_msg("%s", err.msg);
+        code = RX_EXIT_IO;
+        goto done;
+    }
+    FILE *f = out_path ? fopen(out_path, "w") : stdout;
+    if (!f) {
+        rx_die_msg("cannot write '%s'", out_path);
+        code = RX_EXIT_IO;
+        goto done;
+    }
+    rx_report_source src = {db, res.sweep[0] ? res.sweep : NULL};
+    rc = fmt == RX_FMT_HTML ? rx_report_write_html(f, rep, &src, curves, n_curves, &err)
+                            : rx_report_write(f, rep, (rx_report_format)fmt, &src, &err);
+    if (fflush(f) || ferror(f))
+        rc = rc ? rc : rx_errf(&err, RX_EIO, "cannot write '%s'", out_path ? out_path : "stdout");
+    if (out_path && fclose(f) && !rc)
+        rc = rx_errf(&err, RX_EIO, "cannot write '%s'", out_path);
+    if (rc) {
+        rx_die_msg("%s", err.msg);
+        code = RX_EXIT_IO;
+    }
+done:
+    rx_results_curves_free(curves, n_curves);
+    rx_report_free(rep);
+    rx_results_free(&res);
+    rx_store_close(st);
+    return code;
+}

@@ -1,0 +1,600 @@
+/* report.c: cell tables, lr tuning on validation, Top-k and average ranks
+ * (pure computation: no SQL, no I/O). */
+#include "rx_report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rx_param.h"
+
+/* ---- metrics -------------------------------------------------------- */
+
+typedef struct metric_row {
+    const char *name;       /* canonical */
+    const char *alias;      /* another accepted name, or NULL */
+    const char *test_col, *val_col;
+    int higher_better;
+    rx_metric_unit unit;
+    const char *label, *val_label;
+} metric_row;
+
+/* The metrics the trainer records (rx_epoch_metrics), as the report can
+ * show them.  "error" is the paper's: 1 - accuracy, in %. */
+static const metric_row metric_tab[] = {
+    {"error", "test_error", "test_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
+     "test error (%)", "validation error (%)"},
+    {"acc", "test_acc", "test_acc", "val_acc", 1, RX_UNIT_PERCENT,
+     "test accuracy (%)", "validation accuracy (%)"},
+    {"loss", "test_loss", "test_loss", "val_loss", 0, RX_UNIT_RAW,
+     "test loss", "validation loss"},
+    {"val_error", NULL, "val_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
+     "validation error (%)", "validation error (%)"},
+    {"val_acc", NULL, "val_acc", "val_acc", 1, RX_UNIT_PERCENT,
+     "validation accuracy (%)", "validation accuracy (%)"},
+    {"val_loss", NULL, "val_loss", "val_loss", 0, RX_UNIT_RAW,
+     "validation loss", "validation loss"},
+    {"train_loss", NULL, "train_loss", "", 0, RX_UNIT_RAW, "training loss", ""},
+    {"train_acc", NULL, "train_acc", "", 1, RX_UNIT_PERCENT,
+     "training accuracy (%)", ""},
+    {"train_error", NULL, "train_acc", "", 0, RX_UNIT_ERROR_PCT,
+     "training error (%)", ""},
+};
+#define N_METRICS (int)(sizeof metric_tab / sizeof metric_tab[0])
+
+const char *const *rx_metric_names(void)
+{
+    static const char *names[N_METRICS + 1];
+    for (int i = 0; i < N_METRICS; i++)
+        names[i] = metric_tab[i].name;
+    names[N_METRICS] = NULL;
+    return names;
+}
+
+int rx_metric_resolve(const char *name, rx_metric *m, rx_err *err)
+{
+    const metric_row *row = NULL;
+    for (int i = 0; i < N_METRICS && !row; i++)
+        if (strcmp(name, metric_tab[i].name) == 0 ||
+            (metric_tab[i].alias && strcmp(name, metric_tab[i].alias) == 0))
+            row = &metric_tab[i];
+    if (!row) {
+        const char *best = NULL;
+        int bd = 4;
+        for (int i = 0; i < N_METRICS; i++) {
+            int d = rx_edit_distance(name, metric_tab[i].name);
+            if (d < bd)
+                bd = d, best = metric_tab[i].name;
+        }
+        if (best)
+            return rx_errf(err, RX_EINVAL, "unknown metric '%s'; did you mean '%s'?", name, best);
+        return rx_errf(err, RX_EINVAL,
+                       "unknown metric '%s' (known: error, acc, loss, val_error, val_acc, "
+                       "val_loss, train_loss, train_acc, train_error)", name);
+    }
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", row->name);
+    snprintf(m->test_col, sizeof m->test_col, "%s", row->test_col);
+    snprintf(m->val_col, sizeof m->val_col, "%s", row->val_col);
+    m->higher_better = row->higher_better;
+    m->unit = row->unit;
+    snprintf(m->label, sizeof m->label, "%s", row->label);
+    snprintf(m->val_label, sizeof m->val_label, "%s", row->val_label);
+    return RX_OK;
+}
+
+double rx_metric_display(const rx_metric *m, double stored)
+{
+    switch (m->unit) {
+    case RX_UNIT_PERCENT: return 100.0 * stored;
+    case RX_UNIT_ERROR_PCT: return 100.0 * (1.0 - stored);
+    default: return stored;
+    }
+}
+
+void rx_metric_format(const rx_metric *m, double x, char *buf, size_t size)
+{
+    if (isnan(x))
+        snprintf(buf, size, "-");
+    else if (m->unit == RX_UNIT_RAW)
+        snprintf(buf, size, "%.4g", x);
+    else
+        snprintf(buf, size, "%.2f", x);
+}
+
+int rx_metric_cmp(const rx_metric *m, double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b) ? 0 : isnan(a) ? -1 : 1;
+    if (a == b)
+        return 0;
+    if (!isinf(a) && !isinf(b)) {
+        double s = fmax(1.0, fmax(fabs(a), fabs(b)));
+        if (fabs(a - b) <= 1e-9 * s)
+            return 0;
+    }
+    int a_larger = a > b;
+    return a_larger == (m->higher_better != 0) ? 1 : -1;
+}
+
+/* ---- small helpers -------------------------------------------------- */
+
+rx_outcome rx_outcome_of(const char *status)
+{
+    if (strcmp(status, "done") == 0) return RX_OUT_DONE;
+    if (strcmp(status, "failed") == 0) return RX_OUT_FAILED;
+    if (strcmp(status, "diverged") == 0) return RX_OUT_DIVERGED;
+    return RX_OUT_MISSING;
+}
+
+const char *rx_outcome_name(rx_outcome s)
+{
+    switch (s) {
+    case RX_OUT_DONE: return "done";
+    case RX_OUT_FAILED: return "failed";
+    case RX_OUT_DIVERGED: return "diverged";
+    default: return "missing";
+    }
+}
+
+int rx_mean_std(const double *x, int n, double *mean, double *std)
+{
+    int k = 0;
+    double mu = 0, m2 = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        k++;                                  /* Welford */
+        double d = x[i] - mu;
+        mu += d / k;
+        m2 += d * (x[i] - mu);
+    }
+    *mean = k ? mu : NAN;
+    *std = k >= 2 ? sqrt(m2 / (k - 1)) : NAN;
+    return k;
+}
+
+void rx_budget_label(double budget, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.6g%%", budget * 100.0);
+}
+
+void rx_rank_values(const rx_metric *m, const double *v, int n, double *rank)
+{
+    for (int i = 0; i < n; i++) {
+        if (isnan(v[i])) {
+            rank[i] = NAN;
+            continue;
+        }
+        int better = 0, tied = 0;
+        for (int j = 0; j < n; j++) {
+            if (j == i || isnan(v[j]))
+                continue;
+            int c = rx_metric_cmp(m, v[j], v[i]);
+            better += c > 0;
+            tied += c == 0;
+        }
+        /* the tie group spans positions better+1 .. better+1+tied */
+        rank[i] = better + 1 + tied / 2.0;
+    }
+}
+
+/* ---- orders --------------------------------------------------------- */
+
+/* The paper's order of schedules; others follow alphabetically. */
+static const char *const sched_order[] = {
+    "rex", "linear", "cosine", "exp", "exponential", "onecycle", "step",
+    "plateau", "constant", "none", NULL
+};
+static const char *const opt_order[] = {"sgd", "adam", "adamw", NULL};
+
+static int order_of(const char *const *order, const char *name)
+{
+    char base[RX_REPORT_NAME_MAX];
+    snprintf(base, sizeof base, "%s", name);
+    base[strcspn(base, "(@")] = '\0';        /* "linear(sampling=10%)" sorts as linear */
+    for (int i = 0; order[i]; i++)
+        if (strcmp(order[i], base) == 0)
+            return i;
+    return 1000;
+}
+
+int rx_report_sched_order(const char *label)
+{
+    return order_of(sched_order, label);
+}
+
+int rx_report_opt_order(const char *label)
+{
+    return order_of(opt_order, label);
+}
+
+static const char *const *cmp_order;
+
+static int cmp_names(const void *a, const void *b)
+{
+    const char *x = a, *y = b;
+    int ox = cmp_order ? order_of(cmp_order, x) : 0;
+    int oy = cmp_order ? order_of(cmp_order, y) : 0;
+    if (ox != oy)
+        return ox < oy ? -1 : 1;
+    return strcmp(x, y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Index of s in arr[0..n), or -1. */
+static int find_name(const char *arr, size_t width, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(arr + (size_t)i * width, s) == 0)
+            return i;
+    return -1;
+}
+
+/* Collects the distinct strings at offset off of every run into arr
+ * (capacity n), sorted by order (NULL: alphabetical).  Returns the count. */
+static int distinct(const rx_report_run *runs, int n, size_t off, char *arr,
+                    size_t width, const char *const *order)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        const char *s = (const char *)&runs[i] + off;
+        if (find_name(arr, width, k, s) < 0)
+            snprintf(arr + (size_t)k++ * width, width, "%s", s);
+    }
+    cmp_order = order;
+    qsort(arr, (size_t)k, width, cmp_names);
+    cmp_order = NULL;
+    return k;
+}
+
+/* ---- build ---------------------------------------------------------- */
+
+/* calloc that never asks for zero bytes (so NULL always means failure) */
+static void *zalloc(size_t n, size_t size)
+{
+    return calloc(n ? n : 1, size);
+}
+
+typedef struct run_ref {
+    int cell;
+    double lr;
+    int run;
+} run_ref;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const run_ref *x = a, *y = b;
+    if (x->cell != y->cell)
+        return x->cell < y->cell ? -1 : 1;
+    if (x->lr != y->lr)
+        return x->lr < y->lr ? -1 : 1;
+    return x->run < y->run ? -1 : x->run > y->run;
+}
+
+const rx_report_cell *rx_report_cell_at(const rx_report *r, int s, int o, int k, int b)
+{
+    return &r->cells[(((size_t)s * r->n_optimizers + o) * r->n_schedules + k) * r->n_budgets + b];
+}
+
+/* Fills one lr entry from runs refs[0..n) (all with the same cell, lr). */
+static void lr_stats(const rx_report_run *runs, const run_ref *refs, int n,
+                     const rx_metric *m, double *tmp_v,
+                     double *tmp_t, rx_report_lr *e)
+{
+    memset(e, 0, sizeof *e);
+    e->lr = refs[0].lr;
+    e->n_runs = n;
+    int nv = 0, nt = 0;
+    for (int i = 0; i < n; i++) {
+        const rx_report_run *r = &runs[refs[i].run];
+        switch (r->state) {
+        case RX_OUT_DONE: e->n_done++; break;
+        case RX_OUT_FAILED: e->n_failed++; break;
+        case RX_OUT_DIVERGED: e->n_diverged++; break;
+        default: e->n_missing++; break;
+        }
+        if (r->state != RX_OUT_DONE)
+            continue;
+        tmp_v[nv++] = m->val_col[0] ? rx_metric_display(m, r->val) : NAN;
+        tmp_t[nt++] = rx_metric_display(m, r->test);
+    }
+    double sd;
+    e->n_val = rx_mean_std(tmp_v, nv, &e->val_mean, &sd);
+    e->n_test = rx_mean_std(tmp_t, nt, &e->test_mean, &e->test_std);
+    /* an lr that diverged for any seed is not a stable choice */
+    e->eligible = e->n_diverged == 0 && e->n_test > 0;
+}
+
+/* Chooses the lr of cell c.  Returns RX_EINVAL when a choice is needed
+ * but there is nothing legitimate to choose on. */
+static int choose_lr(rx_report *rep, rx_report_cell *c, const char *where, rx_err *err)
+{
+    const rx_metric *m = &rep->metric;
+    int n_cand = 0, only = -1;
+    for (int i = 0; i < c->n_lrs; i++)
+        if (c->lrs[i].eligible)
+            n_cand++, only = i;
+    c->chosen = -1;
+    if (n_cand == 1) {
+        c->chosen = only;
+    } else if (n_cand > 1) {
+        rep->any_selection = 1;
+        int best = -1;
+        for (int i = 0; i < c->n_lrs; i++) {
+            const rx_report_lr *e = &c->lrs[i];
+            if (!e->eligible)
+                continue;
+            double v = rep->select_on_test ? e->test_mean : e->val_mean;
+            if (isnan(v))
+                continue;              /* cannot be judged on validation */
+            double bv = best < 0 ? NAN
+                      : rep->select_on_test ? c->lrs[best].test_mean : c->lrs[best].val_mean;
+            if (best < 0 || rx_metric_cmp(m, v, bv) > 0)
+                best = i;              /* strictly better: ties keep the smaller lr */
+        }
+        if (best < 0)
+            return rx_errf(err, RX_EINVAL,
+                           "cell '%s' has %d learning rates to choose from but no %s to choose "
+                           "on; choosing on the test metric must be asked for with "
+                           "'--select-on test'",
+                           where, n_cand,
+                           m->val_label[0] ? m->val_label : "validation metric");
+        c->chosen = best;
+    }
+    if (c->chosen >= 0) {
+        const rx_report_lr *e = &c->lrs[c->chosen];
+        c->mean = e->test_mean;
+        c->std = e->test_std;
+        c->n = e->n_test;
+    }
+    return RX_OK;
+}
+
+static int compute_ranks(rx_report *r)
+{
+    const rx_metric *m = &r->metric;
+    int nS = r->n_settings, nO = r->n_optimizers, nB = r->n_budgets, nR = r->n_ranked;
+    double *v = zalloc((size_t)nR, sizeof *v);
+    double worst = m->higher_better ? -INFINITY : INFINITY;
+    if (!v)
+        return RX_ENOMEM;
+    for (int s = 0; s < nS; s++)
+    for (int o = 0; o < nO; o++) {
+        if (!r->group_runs[s * nO + o])
+            continue;
+        for (int b = 0; b < nB; b++) {
+            for (int i = 0; i < nR; i++)
+                v[i] = NAN;
+            for (int k = 0; k < r->n_schedules; k++) {
+                const rx_report_cell *c = rx_report_cell_at(r, s, o, k, b);
+                double x = c->chosen >= 0 ? c->mean
+                         : c->n_diverged > 0 ? worst : NAN; /* diverged ranks last */
+                int i = r->rank_of[k];
+                if (rx_metric_cmp(m, x, v[i]) > 0)
+                    v[i] = x;          /* merged step: the better of step and plateau */
+            }
+            int present = 0;
+            for (int i = 0; i < nR; i++)
+                present += !isnan(v[i]);
+            double *dst = &r->rank[(((size_t)s * nO + o) * nB + b) * nR];
+            if (present < 2) {
+                for (int i = 0; i < nR; i++)
+                    dst[i] = NAN;
+                continue;
+            }
+            rx_rank_values(m, v, nR, dst);
+            int split = r->budgets[b] < r->low_cut ? RX_SPLIT_LOW : RX_SPLIT_HIGH;
+            r->n_comparisons[split]++;
+            r->n_comparisons[RX_SPLIT_ALL]++;
+            for (int i = 0; i < nR; i++) {
+                if (isnan(v[i]))
+                    continue;
+                int better = 0;
+                for (int j = 0; j < nR; j++)
+                    better += j != i && rx_metric_cmp(m, v[j], v[i]) > 0;
+                int sp[2] = {split, RX_SPLIT_ALL};
+                for (int q = 0; q < 2; q++) {
+                    r->top_n[i * RX_N_SPLIT + sp[q]]++;
+                    r->top[(i * RX_N_SPLIT + sp[q]) * 2 + 0] += better < 1;
+                    r->top[(i * RX_N_SPLIT + sp[q]) * 2 + 1] += better < 3;
+                }
+            }
+        }
+    }
+    for (int o = 0; o < nO; o++)
+    for (int b = 0; b < nB; b++)
+    for (int i = 0; i < nR; i++) {
+        double sum = 0;
+        int k = 0;
+        for (int s = 0; s < nS; s++) {
+            double x = r->rank[(((size_t)s * nO + o) * nB + b) * nR + i];
+            if (!isnan(x))
+                sum += x, k++;
+        }
+        r->avg_rank[((size_t)o * nB + b) * nR + i] = k ? sum / k : NAN;
+        r->avg_rank_n[((size_t)o * nB + b) * nR + i] = k;
+    }
+    free(v);
+    return RX_OK;
+}
+
+void rx_report_free(rx_report *r)
+{
+    if (!r)
+        return;
+    if (r->cells) {
+        size_t nc = (size_t)r->n_settings * r->n_optimizers * r->n_schedules * r->n_budgets;
+        for (size_t i = 0; i < nc; i++)
+            free(r->cells[i].lrs);
+    }
+    free(r->cells);
+    free(r->group_runs);
+    free(r->settings);
+    free(r->optimizers);
+    free(r->schedules);
+    free(r->budgets);
+    free(r->ranked);
+    free(r->rank_of);
+    free(r->rank);
+    free(r->avg_rank);
+    free(r->avg_rank_n);
+    free(r->top);
+    free(r->top_n);
+    free(r);
+}
+
+int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts,
+                    rx_report **out, rx_err *err)
+{
+    *out = NULL;
+    if (!opts || !opts->metric)
+        return rx_errf(err, RX_EINVAL, "report needs a metric");
+    rx_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return rx_errf(err, RX_ENOMEM, "out of memory building the report");
+    r->metric = *opts->metric;
+    r->select_on_test = opts->select_on_test;
+    r->low_cut = opts->low_cut > 0 ? opts->low_cut : RX_REPORT_LOW_CUT;
+    size_t cap = n > 0 ? (size_t)n : 0;
+    r->settings = zalloc(cap, sizeof *r->settings);
+    r->optimizers = zalloc(cap, sizeof *r->optimizers);
+    r->schedules = zalloc(cap, sizeof *r->schedules);
+    r->budgets = zalloc(cap, sizeof *r->budgets);
+    run_ref *refs = zalloc(cap, sizeof *refs);
+    double *tv = zalloc(cap, sizeof *tv), *tt = zalloc(cap, sizeof *tt);
+    int rc = RX_OK;
+    if (!r->settings || !r->optimizers || !r->schedules || !r->budgets || !refs || !tv || !tt) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    r->n_settings = distinct(runs, n, offsetof(rx_report_run, setting), (char *)r->settings,
+                             sizeof *r->settings, NULL);
+    r->n_optimizers = distinct(runs, n, offsetof(rx_report_run, optimizer),
+                               (char *)r->optimizers, sizeof *r->optimizers, opt_order);
+    r->n_schedules = distinct(runs, n, offsetof(rx_report_run, schedule), (char *)r->schedules,
+                              sizeof *r->schedules, sched_order);
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int b = 0; b < r->n_budgets && !seen; b++)
+            seen = r->budgets[b] == runs[i].budget;
+        if (!seen)
+            r->budgets[r->n_budgets++] = runs[i].budget;
+    }
+    qsort(r->budgets, (size_t)r->n_budgets, sizeof *r->budgets, cmp_double);
+
+    int nS = r->n_settings, nO = r->n_optimizers, nK = r->n_schedules, nB = r->n_budgets;
+    size_t ncells = (size_t)nS * nO * nK * nB;
+    r->cells = zalloc(ncells, sizeof *r->cells);
+    r->group_runs = zalloc((size_t)nS * nO, sizeof *r->group_runs);
+    if (!r->cells || !r->group_runs) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    for (size_t i = 0; i < ncells; i++) {
+        r->cells[i].chosen = -1;
+        r->cells[i].mean = r->cells[i].std = NAN;
+    }
+    for (int i = 0; i < n; i++) {
+        int s = find_name((char *)r->settings, sizeof *r->settings, nS, runs[i].setting);
+        int o = find_name((char *)r->optimizers, sizeof *r->optimizers, nO, runs[i].optimizer);
+        int k = find_name((char *)r->schedules, sizeof *r->schedules, nK, runs[i].schedule);
+        int b = 0;
+        while (r->budgets[b] != runs[i].budget)
+            b++;
+        refs[i].cell = (int)((((size_t)s * nO + o) * nK + k) * nB + b);
+        refs[i].lr = runs[i].lr;
+        refs[i].run = i;
+        r->group_runs[s * nO + o]++;
+    }
+    qsort(refs, (size_t)n, sizeof *refs, cmp_ref);
+
+    for (int i = 0; i < n;) {
+        int j = i, nlr = 0;
+        while (j < n && refs[j].cell == refs[i].cell) {
+            if (j == i || refs[j].lr != refs[j - 1].lr)
+                nlr++;
+            j++;
+        }
+        rx_report_cell *c = &r->cells[refs[i].cell];
+        c->lrs = calloc((size_t)nlr, sizeof *c->lrs);
+        if (!c->lrs) {
+            rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+            goto fail;
+        }
+        for (int a = i; a < j;) {
+            int z = a;
+            while (z < j && refs[z].lr == refs[a].lr)
+                z++;
+            rx_report_lr *e = &c->lrs[c->n_lrs++];
+            lr_stats(runs, refs + a, z - a, &r->metric, tv, tt, e);
+            c->n_runs += e->n_runs;
+            c->n_done += e->n_done;
+            c->n_failed += e->n_failed;
+            c->n_diverged += e->n_diverged;
+            c->n_missing += e->n_missing;
+            a = z;
+        }
+        const rx_report_run *r0 = &runs[refs[i].run];
+        char where[RX_REPORT_SETTING_MAX + 3 * RX_REPORT_NAME_MAX], bl[32];
+        rx_budget_label(r0->budget, bl, sizeof bl);
+        snprintf(where, sizeof where, "%s/%s/%s/%s", r0->setting, r0->optimizer, r0->schedule, bl);
+        rc = choose_lr(r, c, where, err);
+        if (rc)
+            goto fail;
+        i = j;
+    }
+
+    /* ranked schedules: plateau folds into step when both ran */
+    int k_step = find_name((char *)r->schedules, sizeof *r->schedules, nK, "step");
+    int k_plat = find_name((char *)r->schedules, sizeof *r->schedules, nK, "plateau");
+    r->merged = !opts->no_merge && k_step >= 0 && k_plat >= 0;
+    r->ranked = zalloc((size_t)nK, sizeof *r->ranked);
+    r->rank_of = zalloc((size_t)nK, sizeof *r->rank_of);
+    if (!r->ranked || !r->rank_of) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    for (int k = 0; k < nK; k++) {
+        if (r->merged && k == k_plat)
+            continue;
+        memcpy(r->ranked[r->n_ranked], r->schedules[k], sizeof *r->ranked);
+        r->rank_of[k] = r->n_ranked++;
+    }
+    if (r->merged)
+        r->rank_of[k_plat] = r->rank_of[k_step];
+    int nR = r->n_ranked;
+    size_t nrank = (size_t)nS * nO * nB * nR;
+    r->rank = zalloc(nrank, sizeof *r->rank);
+    r->avg_rank = zalloc((size_t)nO * nB * nR, sizeof *r->avg_rank);
+    r->avg_rank_n = zalloc((size_t)nO * nB * nR, sizeof *r->avg_rank_n);
+    r->top = zalloc((size_t)nR * RX_N_SPLIT * 2, sizeof *r->top);
+    r->top_n = zalloc((size_t)nR * RX_N_SPLIT, sizeof *r->top_n);
+    if (!r->rank || !r->avg_rank || !r->avg_rank_n || !r->top || !r->top_n) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    for (size_t i = 0; i < nrank; i++)
+        r->rank[i] = NAN;
+    if (compute_ranks(r)) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    free(refs);
+    free(tv);
+    free(tt);
+    *out = r;
+    return RX_OK;
+fail:
+    free(refs);
+    free(tv);
+    free(tt);
+    rx_report_free(r);
+    return rc;
+}

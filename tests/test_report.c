@@ -1,0 +1,703 @@
+/* test_report.c: ranks and Top-k on hand-made values (ties included), the
+ * paper's ResNet20-CIFAR10 SGDM table (tests/data/report, see its README
+ * for exactly what is compared), lr selection on validation, honesty
+ * counts, and the writers. */
+#include "rx_test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rx_report.h"
+#include "rx_results.h"
+#include "rx_store.h"
+
+#define D RX_TEST_DATA "/report/"
+
+/* ---- helpers -------------------------------------------------------- */
+
+typedef struct runs {
+    rx_report_run v[512];
+    int n;
+} runs;
+
+static rx_report_run *add(runs *r, const char *setting, const char *opt, const char *sched,
+                          double budget, double lr, long long seed, rx_outcome st,
+                          double val, double test)
+{
+    assert_true(r->n < (int)(sizeof r->v / sizeof r->v[0]));
+    rx_report_run *x = &r->v[r->n++];
+    memset(x, 0, sizeof *x);
+    snprintf(x->setting, sizeof x->setting, "%s", setting);
+    snprintf(x->optimizer, sizeof x->optimizer, "%s", opt);
+    snprintf(x->schedule, sizeof x->schedule, "%s", sched);
+    x->budget = budget;
+    x->lr = lr;
+    x->seed = seed;
+    x->state = st;
+    x->val = val;
+    x->test = test;
+    return x;
+}
+
+static rx_metric metric(const char *name)
+{
+    rx_metric m;
+    rx_err e;
+    assert_int_equal(rx_metric_resolve(name, &m, &e), RX_OK);
+    return m;
+}
+
+static rx_report *build(const runs *r, const rx_metric *m, int select_on_test, int no_merge)
+{
+    rx_report_opts o = {m, select_on_test, no_merge, 0};
+    rx_report *rep = NULL;
+    rx_err e = {{0}};
+    int rc = rx_report_build(r->v, r->n, &o, &rep, &e);
+    if (rc)
+        print_error("build: %s\n", e.msg);
+    assert_int_equal(rc, RX_OK);
+    assert_non_null(rep);
+    return rep;
+}
+
+static int sched_index(const rx_report *r, const char *name)
+{
+    for (int k = 0; k < r->n_schedules; k++)
+        if (strcmp(r->schedules[k], name) == 0)
+            return k;
+    fail_msg("no schedule '%s'", name);
+    return -1;
+}
+
+static int ranked_index(const rx_report *r, const char *name)
+{
+    for (int i = 0; i < r->n_ranked; i++)
+        if (strcmp(r->ranked[i], name) == 0)
+            return i;
+    fail_msg("no ranked schedule '%s'", name);
+    return -1;
+}
+
+static double rank_at(const rx_report *r, int s, int o, int b, const char *name)
+{
+    return r->rank[(((size_t)s * r->n_optimizers + o) * r->n_budgets + b) * r->n_ranked +
+                   ranked_index(r, name)];
+}
+
+static double avg_rank(const rx_report *r, int o, int b, const char *name)
+{
+    return r->avg_rank[((size_t)o * r->n_budgets + b) * r->n_ranked + ranked_index(r, name)];
+}
+
+static int top(const rx_report *r, const char *name, int split, int k3)
+{
+    return r->top[(ranked_index(r, name) * RX_N_SPLIT + split) * 2 + k3];
+}
+
+static int top_n(const rx_report *r, const char *name, int split)
+{
+    return r->top_n[ranked_index(r, name) * RX_N_SPLIT + split];
+}
+
+#define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
+
+/* ---- ranks of raw values -------------------------------------------- */
+
+static void test_rank_values_ties(void **state)
+{
+    (void)state;
+    rx_metric lo = metric("loss"), hi = metric("acc");
+    double rk[5];
+    const double a[] = {10, 10, 12, NAN};
+    rx_rank_values(&lo, a, 4, rk);
+    assert_close(rk[0], 1.5);
+    assert_close(rk[1], 1.5);
+    assert_close(rk[2], 3);
+    assert_true(isnan(rk[3]));
+    const double b[] = {5, 5, 5};
+    rx_rank_values(&lo, b, 3, rk);
+    for (int i = 0; i < 3; i++)
+        assert_close(rk[i], 2);
+    const double c[] = {3, 2, 1, 2, 4};
+    rx_rank_values(&lo, c, 5, rk);
+    assert_close(rk[0], 4);
+    assert_close(rk[1], 2.5);
+    assert_close(rk[2], 1);
+    assert_close(rk[3], 2.5);
+    assert_close(rk[4], 5);
+    /* higher is better for accuracy */
+    const double d[] = {0.9, 0.8, 0.9};
+    rx_rank_values(&hi, d, 3, rk);
+    assert_close(rk[0], 1.5);
+    assert_close(rk[1], 3);
+    assert_close(rk[2], 1.5);
+    /* equal within rounding is a tie; infinities rank last together */
+    const double e[] = {0.1 + 0.2, 0.3, INFINITY, INFINITY};
+    rx_rank_values(&lo, e, 4, rk);
+    assert_close(rk[0], 1.5);
+    assert_close(rk[1], 1.5);
+    assert_close(rk[2], 3.5);
+    assert_close(rk[3], 3.5);
+}
+
+static void test_mean_std(void **state)
+{
+    (void)state;
+    double m, s;
+    const double x[] = {1, 2, 3, 4, NAN};
+    assert_int_equal(rx_mean_std(x, 5, &m, &s), 4);
+    assert_close(m, 2.5);
+    assert_close(s, sqrt(5.0 / 3.0));
+    assert_int_equal(rx_mean_std(x, 1, &m, &s), 1);
+    assert_close(m, 1);
+    assert_true(isnan(s));
+    assert_int_equal(rx_mean_std(x + 4, 1, &m, &s), 0);
+    assert_true(isnan(m));
+}
+
+static void test_metric_resolve(void **state)
+{
+    (void)state;
+    rx_metric m = metric("error");
+    assert_string_equal(m.test_col, "test_acc");
+    assert_string_equal(m.val_col, "val_acc");
+    assert_int_equal(m.higher_better, 0);
+    assert_close(rx_metric_display(&m, 0.75), 25);
+    m = metric("test_acc");
+    assert_string_equal(m.name, "acc");
+    assert_int_equal(m.higher_better, 1);
+    assert_close(rx_metric_display(&m, 0.75), 75);
+    m = metric("train_loss");
+    assert_string_equal(m.val_col, "");
+    rx_err e;
+    assert_int_equal(rx_metric_resolve("eror", &m, &e), RX_EINVAL);
+    assert_string_equal(e.msg, "unknown metric 'eror'; did you mean 'error'?");
+    assert_int_equal(rx_metric_resolve("bleu-score", &m, &e), RX_EINVAL);
+    assert_non_null(strstr(e.msg, "unknown metric 'bleu-score'"));
+}
+
+/* ---- a hand-made store with ties ------------------------------------ */
+
+/* Two settings x {0.1, 0.5} x {rex, linear, step, plateau}, two seeds each
+ * at v - 0.5 and v + 0.5 (mean v).  See the expected values below. */
+static void tie_runs(runs *r)
+{
+    static const struct { const char *s, *k; double b, v; } t[] = {
+        {"A", "rex", 0.1, 10}, {"A", "linear", 0.1, 10}, {"A", "step", 0.1, 14},
+        {"A", "plateau", 0.1, 12},
+        {"A", "rex", 0.5, 8}, {"A", "linear", 0.5, 9}, {"A", "step", 0.5, 7},
+        {"A", "plateau", 0.5, 9.5},
+        {"B", "rex", 0.1, 11}, {"B", "linear", 0.1, 12}, {"B", "step", 0.1, 13},
+        {"B", "plateau", 0.1, 13},
+        {"B", "rex", 0.5, 6}, {"B", "linear", 0.5, 6}, {"B", "step", 0.5, 6},
+        {"B", "plateau", 0.5, 7},
+    };
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        for (int seed = 0; seed < 2; seed++) {
+            double v = t[i].v + (seed ? 0.5 : -0.5);
+            add(r, t[i].s, "sgd", t[i].k, t[i].b, 0.1, seed, RX_OUT_DONE, v, v);
+        }
+}
+
+static void test_ties_ranks_topk(void **state)
+{
+    (void)state;
+    static runs r;
+    tie_runs(&r);
+    rx_metric m = metric("loss");
+    rx_report *rep = build(&r, &m, 0, 0);
+    assert_int_equal(rep->n_settings, 2);
+    assert_int_equal(rep->n_budgets, 2);
+    assert_int_equal(rep->n_schedules, 4);
+    /* the paper's order: rex, linear, step, plateau */
+    assert_string_equal(rep->schedules[0], "rex");
+    assert_string_equal(rep->schedules[3], "plateau");
+    assert_int_equal(rep->merged, 1);
+    assert_int_equal(rep->n_ranked, 3);
+    assert_int_equal(rep->any_selection, 0);
+
+    const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, sched_index(rep, "step"), 0);
+    assert_close(c->mean, 14);
+    assert_close(c->std, sqrt(0.5));
+    assert_int_equal(c->n, 2);
+
+    /* A 10%: rex 10 = linear 10 < step (plateau) 12 */
+    assert_close(rank_at(rep, 0, 0, 0, "rex"), 1.5);
+    assert_close(rank_at(rep, 0, 0, 0, "linear"), 1.5);
+    assert_close(rank_at(rep, 0, 0, 0, "step"), 3);
+    /* A 50%: step 7 < rex 8 < linear 9 */
+    assert_close(rank_at(rep, 0, 0, 1, "step"), 1);
+    assert_close(rank_at(rep, 0, 0, 1, "rex"), 2);
+    /* B 50%: three-way tie at 6 (plateau 7 loses to step) */
+    for (int i = 0; i < 3; i++)
+        assert_close(rep->rank[((size_t)1 * rep->n_budgets + 1) * rep->n_ranked + i], 2);
+
+    assert_close(avg_rank(rep, 0, 0, "rex"), 1.25);
+    assert_close(avg_rank(rep, 0, 0, "linear"), 1.75);
+    assert_close(avg_rank(rep, 0, 0, "step"), 3);
+    assert_close(avg_rank(rep, 0, 1, "rex"), 2);
+    assert_close(avg_rank(rep, 0, 1, "linear"), 2.5);
+    assert_close(avg_rank(rep, 0, 1, "step"), 1.5);
+
+    /* ties count as Top-1 for every tied schedule */
+    assert_int_equal(rep->n_comparisons[RX_SPLIT_LOW], 2);
+    assert_int_equal(rep->n_comparisons[RX_SPLIT_HIGH], 2);
+    assert_int_equal(top(rep, "rex", RX_SPLIT_LOW, 0), 2);
+    assert_int_equal(top(rep, "linear", RX_SPLIT_LOW, 0), 1);
+    assert_int_equal(top(rep, "step", RX_SPLIT_LOW, 0), 0);
+    assert_int_equal(top(rep, "rex", RX_SPLIT_HIGH, 0), 1);
+    assert_int_equal(top(rep, "linear", RX_SPLIT_HIGH, 0), 1);
+    assert_int_equal(top(rep, "step", RX_SPLIT_HIGH, 0), 2);
+    assert_int_equal(top(rep, "rex", RX_SPLIT_ALL, 0), 3);
+    assert_int_equal(top(rep, "step", RX_SPLIT_ALL, 1), 4);
+    assert_int_equal(top_n(rep, "step", RX_SPLIT_ALL), 4);
+    rx_report_free(rep);
+
+    /* --no-merge: plateau ranks on its own */
+    rep = build(&r, &m, 0, 1);
+    assert_int_equal(rep->merged, 0);
+    assert_int_equal(rep->n_ranked, 4);
+    assert_close(rank_at(rep, 0, 0, 0, "rex"), 1.5);
+    assert_close(rank_at(rep, 0, 0, 0, "plateau"), 3);
+    assert_close(rank_at(rep, 0, 0, 0, "step"), 4);
+    rx_report_free(rep);
+}
+
+/* ---- the paper's ResNet20-CIFAR10 SGDM table ------------------------- */
+
+/* Reads a "schedule<TAB>budget..." table: names[] and v[row][col]. */
+static int read_tsv(const char *path, char names[][16], double *budgets, double v[][8], int *nb)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    int rows = -1;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        char *save = NULL, *tok = strtok_r(line, "\t\n", &save);
+        int col = 0;
+        if (rows < 0) {
+            while ((tok = strtok_r(NULL, "\t\n", &save)))
+                budgets[col++] = strtod(tok, NULL);
+            *nb = col;
+        } else {
+            snprintf(names[rows], 16, "%s", tok);
+            while ((tok = strtok_r(NULL, "\t\n", &save)))
+                v[rows][col++] = strtod(tok, NULL);
+            assert_int_equal(col, *nb);
+        }
+        rows++;
+    }
+    fclose(f);
+    return rows;
+}
+
+/* The paper's table as runs: three seeds per cell at error - 0.1, error,
+ * error + 0.1 (mean = the paper's value, std 0.1); test_acc = 1 - err/100. */
+typedef struct paper {
+    char names[16][16], rnames[16][16];
+    double budgets[8], rbudgets[8], err[16][8], want[16][8];
+    int n, nb, rn, rnb;
+} paper;
+
+static void paper_read(paper *p)
+{
+    memset(p, 0, sizeof *p);
+    p->n = read_tsv(D "resnet20_cifar10_sgdm.tsv", p->names, p->budgets, p->err, &p->nb);
+    p->rn = read_tsv(D "resnet20_cifar10_sgdm_ranks.tsv", p->rnames, p->rbudgets, p->want, &p->rnb);
+    assert_int_equal(p->n, 7);
+    assert_int_equal(p->nb, 6);
+    assert_int_equal(p->rn, 6);
+}
+
+static double paper_acc(const paper *p, int i, int b, int seed)
+{
+    return 1 - (p->err[i][b] + 0.1 * (seed - 1)) / 100;
+}
+
+/* Everything tests/data/report/README says must hold. */
+static void paper_check(const paper *p, const rx_report *rep)
+{
+    assert_int_equal(rep->n_settings, 1);
+    assert_int_equal(rep->n_budgets, 6);
+    assert_int_equal(rep->n_schedules, 7);
+    assert_int_equal(rep->n_ranked, 6);
+    assert_int_equal(rep->merged, 1);
+    /* the cell table reproduces the paper's means, with a 0.1 std */
+    for (int i = 0; i < p->n; i++)
+        for (int b = 0; b < p->nb; b++) {
+            const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, sched_index(rep, p->names[i]), b);
+            assert_true(fabs(c->mean - p->err[i][b]) < 1e-9);
+            assert_true(fabs(c->std - 0.1) < 1e-9);
+            assert_int_equal(c->n, 3);
+        }
+    /* ranks: the hand-worked table */
+    for (int i = 0; i < p->rn; i++)
+        for (int b = 0; b < p->rnb; b++) {
+            assert_close(p->rbudgets[b], rep->budgets[b]);
+            double got = rank_at(rep, 0, 0, b, p->rnames[i]);
+            if (fabs(got - p->want[i][b]) > 1e-9)
+                print_error("%s at %g: rank %g, want %g\n", p->rnames[i], p->rbudgets[b], got,
+                            p->want[i][b]);
+            assert_close(got, p->want[i][b]);
+            /* one setting: the average rank is the rank */
+            assert_close(avg_rank(rep, 0, b, p->rnames[i]), p->want[i][b]);
+        }
+    /* what the paper's all-settings average pins: REX 1.00 at 5% and 50% */
+    assert_close(avg_rank(rep, 0, 1, "rex"), 1.00);
+    assert_close(avg_rank(rep, 0, 4, "rex"), 1.00);
+    /* Top-k, from the ranks (README) */
+    assert_int_equal(rep->n_comparisons[RX_SPLIT_LOW], 3);
+    assert_int_equal(rep->n_comparisons[RX_SPLIT_HIGH], 3);
+    assert_int_equal(top(rep, "rex", RX_SPLIT_LOW, 0), 3);
+    assert_int_equal(top(rep, "rex", RX_SPLIT_HIGH, 0), 2);
+    assert_int_equal(top(rep, "rex", RX_SPLIT_ALL, 1), 6);
+    assert_int_equal(top(rep, "step", RX_SPLIT_HIGH, 0), 1);
+    assert_int_equal(top(rep, "step", RX_SPLIT_LOW, 1), 0);
+    assert_int_equal(top(rep, "step", RX_SPLIT_HIGH, 1), 2);
+    assert_int_equal(top(rep, "cosine", RX_SPLIT_LOW, 1), 3);
+    assert_int_equal(top(rep, "cosine", RX_SPLIT_HIGH, 1), 2);
+    assert_int_equal(top(rep, "linear", RX_SPLIT_ALL, 1), 5);
+    assert_int_equal(top(rep, "exp", RX_SPLIT_ALL, 1), 0);
+    assert_int_equal(top(rep, "onecycle", RX_SPLIT_ALL, 0), 0);
+}
+
+static void test_paper_resnet20(void **state)
+{
+    (void)state;
+    static paper p;
+    paper_read(&p);
+    static runs r;
+    memset(&r, 0, sizeof r);
+    for (int i = 0; i < p.n; i++)
+        for (int b = 0; b < p.nb; b++)
+            for (int seed = 0; seed < 3; seed++) {
+                double acc = paper_acc(&p, i, b, seed);
+                add(&r, "resnet20-cifar10", "sgd", p.names[i], p.budgets[b], 0.1, seed,
+                    RX_OUT_DONE, acc, acc);
+            }
+    rx_metric m = metric("error");
+    rx_report *rep = build(&r, &m, 0, 0);
+    paper_check(&p, rep);
+    rx_report_free(rep);
+}
+
+/* The same table written into a real store (the store's schema, through
+ * rx_store_exec) and read back through rx_results_load. */
+static void test_paper_resnet20_store(void **state)
+{
+    (void)state;
+    static paper p;
+    paper_read(&p);
+    char path[] = "/tmp/rx_test_report_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    rx_store *st = NULL;
+    rx_err e = {{0}};
+    if (rx_store_open(path, RX_STORE_CREATE, &st, &e))
+        fail_msg("open: %s", e.msg);
+    size_t cap = 1 << 20, len = 0;
+    char *sql = malloc(cap);
+    assert_non_null(sql);
+    len += (size_t)snprintf(sql + len, cap - len,
+                            "INSERT INTO sweeps (id, name, spec, spec_hash, created, "
+                            "rexsweep_version, trainer_version, host) VALUES (1, "
+                            "'resnet20-cifar10', '', 'x', 0, '0.1.0', 1, 'test');\n");
+    int idx = 0;
+    for (int i = 0; i < p.n; i++)
+        for (int b = 0; b < p.nb; b++)
+            for (int seed = 0; seed < 3; seed++, idx++) {
+                double acc = paper_acc(&p, i, b, seed);
+                char cfg[512];
+                snprintf(cfg, sizeof cfg,
+                         "{\"data\":{\"dataset\":\"cifar10\"},\"model\":{\"type\":\"resnet20\"},"
+                         "\"optimizer\":{\"lr\":0.1,\"momentum\":0.9,\"name\":\"sgd\"},"
+                         "\"schedule\":{\"name\":\"%s\"},\"train\":{\"budget\":%.17g,"
+                         "\"full_epochs\":300,\"seed\":%d}}",
+                         p.names[i], p.budgets[b], seed);
+                len += (size_t)snprintf(
+                    sql + len, cap - len,
+                    "INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum, "
+                    "weight_decay, batch_size, schedule, schedule_json, sampling, budget, "
+                    "full_epochs, seed, config, status, test_acc, val_acc) VALUES ('k%05d', "
+                    "'c%d-%d', 'cifar10', 'resnet20', 'sgd', 0.1, 0.9, 0, 128, '%s', '{}', "
+                    "'iteration', %.17g, 300, %d, '%s', 'done', %.17g, %.17g);\n"
+                    "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (1, 'k%05d', %d);\n",
+                    idx, i, b, p.names[i], p.budgets[b], seed, cfg, acc, acc, idx, idx);
+                assert_true(len < cap);
+            }
+    if (rx_store_exec(st, sql, &e))
+        fail_msg("exec: %s", e.msg);
+    free(sql);
+    rx_metric m = metric("error");
+    rx_results res;
+    if (rx_results_load(st, NULL, &m, &res, &e))
+        fail_msg("load: %s", e.msg);
+    assert_int_equal(res.n, 7 * 6 * 3);
+    assert_string_equal(res.sweep, "resnet20-cifar10");
+    assert_string_equal(res.runs[0].setting, "cifar10 resnet20");
+    rx_report_opts o = {&m, 0, 0, 0};
+    rx_report *rep = NULL;
+    assert_int_equal(rx_report_build(res.runs, res.n, &o, &rep, &e), RX_OK);
+    paper_check(&p, rep);
+    rx_report_free(rep);
+    rx_results_free(&res);
+    rx_store_close(st);
+    unlink(path);
+    char side[sizeof path + 8];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+/* ---- lr selection --------------------------------------------------- */
+
+/* lr 0.1 wins on validation, lr 0.3 would win on test. */
+static void disagree_runs(runs *r, int with_val)
+{
+    memset(r, 0, sizeof *r);
+    for (int seed = 0; seed < 3; seed++) {
+        add(r, "S", "sgd", "rex", 1, 0.1, seed, RX_OUT_DONE, with_val ? 0.50 : NAN, 0.90);
+        add(r, "S", "sgd", "rex", 1, 0.3, seed, RX_OUT_DONE, with_val ? 0.60 : NAN, 0.40);
+    }
+}
+
+static void test_lr_selection_on_validation(void **state)
+{
+    (void)state;
+    static runs r;
+    disagree_runs(&r, 1);
+    rx_metric m = metric("loss");
+    rx_report *rep = build(&r, &m, 0, 0);
+    const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, 0, 0);
+    assert_int_equal(rep->any_selection, 1);
+    assert_int_equal(c->n_lrs, 2);
+    assert_close(c->lrs[c->chosen].lr, 0.1);
+    assert_close(c->mean, 0.90);   /* the chosen lr's TEST value, worse than 0.40 */
+    assert_int_equal(c->n, 3);
+    rx_report_free(rep);
+
+    /* only when asked: select on test */
+    rep = build(&r, &m, 1, 0);
+    c = rx_report_cell_at(rep, 0, 0, 0, 0);
+    assert_close(c->lrs[c->chosen].lr, 0.3);
+    assert_close(c->mean, 0.40);
+    rx_report_free(rep);
+}
+
+static void test_lr_selection_refuses_test(void **state)
+{
+    (void)state;
+    static runs r;
+    disagree_runs(&r, 0);
+    rx_metric m = metric("loss");
+    rx_report_opts o = {&m, 0, 0, 0};
+    rx_report *rep = (rx_report *)1;
+    rx_err e;
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_EINVAL);
+    assert_null(rep);
+    assert_string_equal(e.msg, "cell 'S/sgd/rex/100%' has 2 learning rates to choose from but "
+                               "no validation loss to choose on; choosing on the test metric "
+                               "must be asked for with '--select-on test'");
+    /* a metric with no validation counterpart at all */
+    m = metric("train_loss");
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_EINVAL);
+    assert_non_null(strstr(e.msg, "no validation metric to choose on"));
+    /* one lr per cell needs no choice, so no refusal */
+    int k = 0;
+    for (int i = 0; i < r.n; i++)
+        if (r.v[i].lr == 0.1)
+            r.v[k++] = r.v[i];
+    r.n = k;
+    rep = build(&r, &m, 0, 0);
+    assert_int_equal(rep->any_selection, 0);
+    rx_report_free(rep);
+}
+
+static void test_diverged_and_missing(void **state)
+{
+    (void)state;
+    static runs r;
+    memset(&r, 0, sizeof r);
+    rx_metric m = metric("loss");
+    /* rex: lr 1 has the best validation but diverged once: never chosen */
+    add(&r, "S", "sgd", "rex", 0.5, 1.0, 0, RX_OUT_DONE, 0.1, 0.1);
+    add(&r, "S", "sgd", "rex", 0.5, 1.0, 1, RX_OUT_DIVERGED, NAN, NAN);
+    add(&r, "S", "sgd", "rex", 0.5, 0.1, 0, RX_OUT_DONE, 0.3, 0.3);
+    add(&r, "S", "sgd", "rex", 0.5, 0.1, 1, RX_OUT_FAILED, NAN, NAN);
+    /* linear: every run diverged: no value, ranks last */
+    add(&r, "S", "sgd", "linear", 0.5, 0.1, 0, RX_OUT_DIVERGED, NAN, NAN);
+    add(&r, "S", "sgd", "linear", 0.5, 0.1, 1, RX_OUT_DIVERGED, NAN, NAN);
+    /* cosine: one done, one still pending */
+    add(&r, "S", "sgd", "cosine", 0.5, 0.1, 0, RX_OUT_DONE, 0.2, 0.2);
+    add(&r, "S", "sgd", "cosine", 0.5, 0.1, 1, RX_OUT_MISSING, NAN, NAN);
+    /* step: only pending: no value, not ranked */
+    add(&r, "S", "sgd", "step", 0.5, 0.1, 0, RX_OUT_MISSING, NAN, NAN);
+    rx_report *rep = build(&r, &m, 0, 0);
+    const rx_report_cell *c = rx_report_cell_at(rep, 0, 0, sched_index(rep, "rex"), 0);
+    assert_close(c->lrs[c->chosen].lr, 0.1);
+    assert_int_equal(c->lrs[1].eligible, 0);
+    assert_int_equal(c->n, 1);
+    assert_int_equal(c->n_failed, 1);
+    assert_int_equal(c->n_diverged, 1);
+    assert_int_equal(c->n_runs, 4);
+    c = rx_report_cell_at(rep, 0, 0, sched_index(rep, "linear"), 0);
+    assert_int_equal(c->chosen, -1);
+    assert_true(isnan(c->mean));
+    c = rx_report_cell_at(rep, 0, 0, sched_index(rep, "cosine"), 0);
+    assert_int_equal(c->n_missing, 1);
+    assert_int_equal(c->n, 1);
+    assert_close(rank_at(rep, 0, 0, 0, "cosine"), 1);
+    assert_close(rank_at(rep, 0, 0, 0, "rex"), 2);
+    assert_close(rank_at(rep, 0, 0, 0, "linear"), 3);
+    assert_true(isnan(rank_at(rep, 0, 0, 0, "step")));
+    assert_int_equal(top_n(rep, "step", RX_SPLIT_ALL), 0);
+
+    /* the text output names every incomplete cell */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rx_err e;
+    rx_report_source src = {"x.db", "S"};
+    assert_int_equal(rx_report_write(f, rep, RX_FMT_TEXT, &src, &e), RX_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "rex at 50%: lr 0.1: 1 failed of 2; lr 1: 1 diverged of 2"));
+    assert_non_null(strstr(buf, "linear at 50%: lr 0.1: 2 diverged of 2"));
+    assert_non_null(strstr(buf, "cosine at 50%: lr 0.1: 1 missing of 2"));
+    assert_non_null(strstr(buf, "step at 50%: lr 0.1: 1 missing of 1"));
+    assert_non_null(strstr(buf, "0.3 (1)*"));
+    assert_non_null(strstr(buf, "diverged*"));
+    free(buf);
+    rx_report_free(rep);
+}
+
+/* ---- writers -------------------------------------------------------- */
+
+static char *render(const rx_report *rep, rx_report_format fmt)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rx_err e;
+    rx_report_source src = {"results/x.db", "ties"};
+    assert_int_equal(rx_report_write(f, rep, fmt, &src, &e), RX_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_writers(void **state)
+{
+    (void)state;
+    static runs r;
+    tie_runs(&r);
+    rx_metric m = metric("loss");
+    rx_report *rep = build(&r, &m, 0, 0);
+    char *t = render(rep, RX_FMT_TEXT);
+    assert_non_null(strstr(t, "== A, sgd: test loss =="));
+    assert_non_null(strstr(t, "10 ± 0.7071 (2)"));
+    assert_non_null(strstr(t, "step is the better of step and plateau"));
+    assert_non_null(strstr(t, "1.25 (2)"));
+    free(t);
+    t = render(rep, RX_FMT_MARKDOWN);
+    assert_non_null(strstr(t, "| schedule | 10% | 50% |\n|---|---:|---:|\n"));
+    assert_non_null(strstr(t, "| rex | 100% (2/2) |"));
+    free(t);
+    t = render(rep, RX_FMT_CSV);
+    assert_non_null(strstr(t, "setting,optimizer,schedule,budget,metric,selected_on,lr,mean,std,"
+                              "n,lrs_tried,runs,done,failed,diverged,missing,rank\n"));
+    assert_non_null(strstr(t, "A,sgd,rex,0.1,loss,none,0.1,10,0.7071067811865476,2,1,2,2,0,0,0,1.5\n"));
+    assert_non_null(strstr(t, "A,sgd,plateau,0.5,loss,none,0.1,9.5,0.7071067811865476,2,1,2,2,0,0,0,\n"));
+    free(t);
+    t = render(rep, RX_FMT_JSON);
+    assert_non_null(strstr(t, "\"lr_selection\":\"none\""));
+    assert_non_null(strstr(t, "\"step_plateau_merged\":true"));
+    assert_non_null(strstr(t, "\"rex\":{\"rank\":[1.25,2],\"settings\":[2,2]}"));
+    free(t);
+    t = render(rep, RX_FMT_HTML);
+    assert_non_null(strstr(t, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
+                              "id=\"chart-metric-0\" data-kind=\"metric\" "
+                              "data-series=\"rex linear step plateau\""));
+    assert_non_null(strstr(t, "id=\"chart-rank-sgd\" data-kind=\"rank\" "
+                              "data-series=\"rex linear step\""));
+    assert_null(strstr(t, "<script"));
+    assert_null(strstr(t, "http://www.w3.org/2000/svg\" class=\"chart\" id=\"chart-lr\""));
+    free(t);
+    rx_report_free(rep);
+
+    /* select-on-test is announced loudly */
+    disagree_runs(&r, 1);
+    rep = build(&r, &m, 1, 0);
+    t = render(rep, RX_FMT_TEXT);
+    assert_non_null(strstr(t, "WARNING: the lr of each cell was chosen on the TEST metric"));
+    free(t);
+    t = render(rep, RX_FMT_JSON);
+    assert_non_null(strstr(t, "\"lr_selection\":\"test\""));
+    free(t);
+    rx_report_free(rep);
+}
+
+static void test_html_curves(void **state)
+{
+    (void)state;
+    static runs r;
+    tie_runs(&r);
+    rx_metric m = metric("loss");
+    rx_report *rep = build(&r, &m, 0, 0);
+    double p[3] = {0, 0.5, 1}, lr1[3] = {1, 0.5, 0}, lr2[3] = {1, 0.67, 0};
+    rx_report_curve c[2] = {{"linear", 3, p, lr1, ""}, {"rex", 3, p, lr2, "a note"}};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rx_err e;
+    assert_int_equal(rx_report_write_html(f, rep, NULL, c, 2, &e), RX_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "id=\"chart-lr\" data-kind=\"lr\" data-series=\"rex linear\""));
+    assert_non_null(strstr(buf, "<p>rex: a note</p>"));
+    free(buf);
+    rx_report_free(rep);
+}
+
+static void test_empty(void **state)
+{
+    (void)state;
+    rx_metric m = metric("error");
+    rx_report_opts o = {&m, 0, 0, 0};
+    rx_report *rep = NULL;
+    rx_err e;
+    assert_int_equal(rx_report_build(NULL, 0, &o, &rep, &e), RX_OK);
+    assert_int_equal(rep->n_settings, 0);
+    char *t = render(rep, RX_FMT_TEXT);
+    assert_non_null(strstr(t, "no comparisons"));
+    free(t);
+    t = render(rep, RX_FMT_HTML);
+    assert_non_null(strstr(t, "</html>"));
+    free(t);
+    rx_report_free(rep);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rank_values_ties),
+        cmocka_unit_test(test_mean_std),
+        cmocka_unit_test(test_metric_resolve),
+        cmocka_unit_test(test_ties_ranks_topk),
+        cmocka_unit_test(test_paper_resnet20),
+        cmocka_unit_test(test_paper_resnet20_store),
+        cmocka_unit_test(test_lr_selection_on_validation),
+        cmocka_unit_test(test_lr_selection_refuses_test),
+        cmocka_unit_test(test_diverged_and_missing),
+        cmocka_unit_test(test_writers),
+        cmocka_unit_test(test_html_curves),
+        cmocka_unit_test(test_empty),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
