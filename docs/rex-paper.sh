@@ -4,12 +4,16 @@
 #   docs/rex-paper.sh [-s SWEEP] [-p PAGE] [-f FIGDIR] PAPER_DB [SAMPLING_DB]
 #
 # Reads the store(s) with sqlite3 through the documented views
-# (sweep_results, rexsweep-results(5)) and prints each generated block of the
-# page.  With -p PAGE it rewrites, in place, every block of PAGE between
+# (sweep_results, rexsweep-results(5)) and with `rexsweep report` (the binary
+# in $REXSWEEP, default build/rexsweep) and prints each generated block of the
+# page: status, report (rexsweep report --format markdown; without a report
+# command, the cell tables and Top-k computed here), ranks (the paper's
+# Figure 1 convention), spread, sampling and figures.  With -p PAGE it rewrites, in place, every block of PAGE between
 #   <!-- BEGIN generated: NAME -->  and  <!-- END generated: NAME -->
 # and leaves the hand-written text around them alone; without -p it prints
 # every block to standard output.  With -f FIGDIR it also writes the SVG
-# figures there.  SWEEP (default rex-paper) names the sweep to read in
+# figures there: the charts of `rexsweep report --format html`, each made a
+# standalone file, and the average ranks of the paper's convention.  SWEEP (default rex-paper) names the sweep to read in
 # PAPER_DB; SAMPLING_DB holds the sweep rex-sampling.
 #
 # The protocol is the paper's (../shared/REX-PAPER.md section 4):
@@ -19,7 +23,7 @@
 #     the best mean validation metric over seeds (validation error, or
 #     validation loss for a vae), preferring lrs whose every seed finished;
 #     the cell's value is the mean +- sample std over seeds of that lr's test
-#     metric;
+#     metric; ties go to the smaller lr (as rexsweep report);
 #   - Top-1/Top-3: per (setting, optimizer, budget), the 7 schedules of the
 #     paper's Table 1 (constant, exp, onecycle, linear, step -- the better of
 #     step and plateau on test, as the paper --, cosine, rex) ranked by mean
@@ -71,7 +75,7 @@ SELECT setting, optimizer, schedule, budget, lr, count(*) AS n,
 CREATE TEMP VIEW cell AS
 SELECT * FROM (
   SELECT *, row_number() OVER (PARTITION BY setting, optimizer, schedule, budget
-                               ORDER BY (nd = n AND v IS NOT NULL) DESC, v IS NULL, v, lr DESC) AS k
+                               ORDER BY (nd = n AND v IS NOT NULL) DESC, v IS NULL, v, lr) AS k
     FROM lrcell) WHERE k = 1;
 CREATE TEMP VIEW contender AS
 SELECT * FROM (
@@ -261,6 +265,19 @@ if [ -n "$sdb" ]; then
   } >"$tmp/sampling"
 fi
 
+# --- report: the tool's own report, or the tables computed here ---------------
+rexsweep=${REXSWEEP:-build/rexsweep}
+has_report=0
+"$rexsweep" report --help >/dev/null 2>&1 && has_report=1
+if [ $has_report = 1 ]; then
+  # its headings go two levels down, under the page's own
+  "$rexsweep" report --db "$db" --sweep "$sweep" --format markdown |
+    sed -e 's/^#/###/' >"$tmp/report"
+  [ -z "$figdir" ] || "$rexsweep" report --db "$db" --sweep "$sweep" --format html -o "$tmp/report.html"
+else
+  { cat "$tmp/cells"; echo; cat "$tmp/topk"; } >"$tmp/report"
+fi
+
 # --- figures -----------------------------------------------------------------
 # svg TITLE YLABEL XLABELS... < "series|x index (0-based)|y" lines: a line chart.
 svg() {
@@ -308,8 +325,18 @@ if [ -n "$figdir" ]; then
       svg "Average rank, $opt (1 = best)" "average rank" "$xlabels" >"$figdir/$f"
     figs="$figs $f"
   done
-  q "SELECT DISTINCT setting, optimizer FROM cell ORDER BY setting DESC, optimizer DESC;" |
-  while IFS='|' read -r setting opt; do
+  if [ $has_report = 1 ]; then
+    # each <svg> of the HTML report as a file named after its id, with the
+    # report's chart styles copied in so that it stands alone
+    style=$(sed -n 's/.*\(svg\.chart{[^<]*\).*/\1/p' "$tmp/report.html" | sed 's/svg\.chart{[^}]*}//')
+    awk -v dir="$figdir" -v pre="$sweep-" -v style="$style" '
+      /<svg / { id = $0; sub(/.* id="/, "", id); sub(/".*/, "", id); f = dir "/" pre id ".svg"
+                print > f; print "<style>" style "</style>" > f
+                print "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>" > f; inside = 1; next }
+      inside { print > f; if (/<\/svg>/) { inside = 0; close(f); print pre id ".svg" } }' "$tmp/report.html"
+  else
+    q "SELECT DISTINCT setting, optimizer FROM cell ORDER BY setting DESC, optimizer DESC;" |
+    while IFS='|' read -r setting opt; do
     f=$sweep-$(echo "$setting" | tr 'A-Z' 'a-z')-$opt.svg
     ylab="test error minus the best (points)"; [ "$setting" = VAE ] && ylab="test loss minus the best"
     q "SELECT o.label, b.i, c.t - min(c.t) OVER (PARTITION BY c.budget) FROM cell c
@@ -318,7 +345,8 @@ if [ -n "$figdir" ]; then
         WHERE c.setting = '$setting' AND c.optimizer = '$opt' AND c.t IS NOT NULL ORDER BY o.pos, c.budget;" |
       svg "$setting, $opt: gap to the best schedule" "$ylab" "$xlabels" >"$figdir/$f"
     echo "$f"
-  done >"$tmp/cellfigs"
+    done
+  fi >"$tmp/cellfigs"
   figs="$figs $(paste -sd' ' "$tmp/cellfigs")"
   {
     rel=$figdir
@@ -328,7 +356,7 @@ if [ -n "$figdir" ]; then
 fi
 
 # --- output ------------------------------------------------------------------
-blocks="status cells topk ranks spread"
+blocks="status report ranks spread"
 [ -n "$sdb" ] && blocks="$blocks sampling"
 [ -n "$figdir" ] && blocks="$blocks figures"
 if [ -z "$page" ]; then

@@ -28,17 +28,21 @@ bad=$(q "SELECT count(*) FROM sweep_results WHERE sweep = 'rex-paper-mini' AND s
           (SELECT schedule, sampling FROM runs WHERE schedule IN ('step', 'plateau') ORDER BY schedule);")" \
   = "plateau:epoch,step:[0.5,0.75]" ] || fail "the paper's sampling of step and plateau"
 
-# The page: 2 settings x 2 optimizers, 8 schedules each, a value in every
-# budget column; Top-k has the 7 schedules of Table 1, ranks 6 per optimizer.
+# The report (rexsweep report, markdown): 2 settings x 2 optimizers, a table
+# of the 8 schedules each with a value (mean +- std over 3 seeds) in every
+# budget column, Top-k of the 7 schedules of the paper's Table 1.
+"$REXSWEEP" report --db "$db" --format markdown >"$out" 2>"$err" || fail "report"
+[ "$(grep -c '^#.*fashion-mnist \(mlp\|cnn\).*, \(sgd\|adam\): test error' "$out")" -eq 4 ] || fail "4 cell tables"
+cells=$(grep '^| \(rex\|linear\|cosine\|exp\|step\|plateau\|onecycle\|constant\) |.*± .* (3) |' "$out" |
+        awk -F'|' '{ n = 0; for (i = 3; i <= 8; i++) if ($i ~ /[0-9]\.[0-9]+ ± [0-9.]+ \(3\)/) n++; c += n } END { print c + 0 }')
+[ "$cells" -eq 192 ] || fail "192 cells (4 tables x 8 schedules x 6 budgets) with 3 seeds, got $cells"
+grep -q '^#.*Top-1 / Top-3 rates (24 comparisons' "$out" || fail "Top-k over 24 comparisons"
+
+# The page generator of docs/rex-paper.md: its own blocks, complete.
 docs/rex-paper.sh -s rex-paper-mini "$db" >"$out" 2>"$err" || fail "page generator"
-sed -n '/BEGIN generated: cells/,/END generated: cells/p' "$out" >"$TMPDIR/cells"
-[ "$(grep -c '^\*\*\(MLP\|CNN\), \(sgd\|adam\)\*\*' "$TMPDIR/cells")" -eq 4 ] || fail "4 cell tables"
-rows=$(grep -c '^| \(REX\|linear\|cosine\|exp\|step\|plateau\|OneCycle\|constant\)' "$TMPDIR/cells")
-[ "$rows" -eq 32 ] || fail "32 schedule rows, got $rows"
-full=$(grep '^| \(REX\|linear\|cosine\|exp\|step\|plateau\|OneCycle\|constant\)' "$TMPDIR/cells" |
-       awk -F'|' '{ n = 0; for (i = 3; i <= 8; i++) if ($i ~ /[0-9]\.[0-9][0-9] ± [0-9]/) n++; if (n == 6) c++ } END { print c + 0 }')
-[ "$full" -eq 32 ] || fail "every cell with mean and std, got $full full rows"
 grep -q 'Sweep `rex-paper-mini`: 1728 runs, [0-9]* done, 0 failed' "$out" || fail "status line"
-[ "$(sed -n '/BEGIN generated: topk/,/END/p' "$out" | grep -c '^| [a-zA-Z].*%')" -eq 7 ] || fail "Top-k rows"
+[ "$(sed -n '/BEGIN generated: report/,/END generated: report/p' "$out" | grep -c '± .* (3) |')" -eq 32 ] ||
+  fail "the report in the page"
 [ "$(sed -n '/BEGIN generated: ranks/,/END/p' "$out" | grep -c '^| [a-zA-Z].*[0-9]\.[0-9][0-9]')" -eq 12 ] || fail "rank rows"
+[ "$(sed -n '/BEGIN generated: spread/,/END/p' "$out" | grep -c '^| \(MLP\|CNN\), ')" -eq 4 ] || fail "spread rows"
 echo ok
