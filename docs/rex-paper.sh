@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rex-paper.sh: the tables and figures of docs/rex-paper.md, from the stores.
 #
-#   docs/rex-paper.sh [-s SWEEP] [-p PAGE] [-f FIGDIR] PAPER_DB [SAMPLING_DB]
+#   docs/rex-paper.sh [-s SWEEP] [-p PAGE] [-f FIGDIR] [-v VAE_DB] PAPER_DB [SAMPLING_DB]
 #
 # Reads the store(s) with sqlite3 through the documented views
 # (sweep_results, rexsweep-results(5)) and with `rexsweep report` (the binary
@@ -14,7 +14,8 @@
 # every block to standard output.  With -f FIGDIR it also writes the SVG
 # figures there: the charts of `rexsweep report --format html`, each made a
 # standalone file, and the average ranks of the paper's convention.  SWEEP (default rex-paper) names the sweep to read in
-# PAPER_DB; SAMPLING_DB holds the sweep rex-sampling.
+# PAPER_DB; SAMPLING_DB holds the sweep rex-sampling and VAE_DB the sweep
+# rex-paper-vae (its block is rexsweep report with the test loss as metric).
 #
 # The protocol is the paper's (../shared/REX-PAPER.md section 4):
 #   - metric: test error in % (1 - test_acc), or test loss for a vae; lower is
@@ -32,19 +33,20 @@
 #     their average rank, averaged over settings, per optimizer and budget.
 set -eu
 
-sweep=rex-paper page= figdir=
-while getopts s:p:f: o; do
+sweep=rex-paper page= figdir= vdb=
+while getopts s:p:f:v: o; do
   case $o in
+    v) vdb=$OPTARG ;;
     s) sweep=$OPTARG ;;
     p) page=$OPTARG ;;
     f) figdir=$OPTARG ;;
-    *) echo "usage: $0 [-s SWEEP] [-p PAGE] [-f FIGDIR] PAPER_DB [SAMPLING_DB]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-s SWEEP] [-p PAGE] [-f FIGDIR] [-v VAE_DB] PAPER_DB [SAMPLING_DB]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { echo "usage: $0 [-s SWEEP] [-p PAGE] [-f FIGDIR] PAPER_DB [SAMPLING_DB]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 [-s SWEEP] [-p PAGE] [-f FIGDIR] [-v VAE_DB] PAPER_DB [SAMPLING_DB]" >&2; exit 2; }
 db=$1 sdb=${2:-}
-for f in "$db" ${sdb:+"$sdb"}; do
+for f in "$db" ${sdb:+"$sdb"} ${vdb:+"$vdb"}; do
   [ -f "$f" ] || { echo "$0: no results store at '$f'" >&2; exit 1; }
 done
 case $sweep in *[!A-Za-z0-9._-]*) echo "$0: bad sweep name '$sweep'" >&2; exit 2 ;; esac
@@ -203,6 +205,41 @@ header() { # the header row and rule of a table with a column per budget
   done
 } >"$tmp/ranks"
 
+# --- compare: side by side with the paper's Table 1 and SGDM average ranks ---
+{
+  echo "Top-1 / Top-3 over all cells: the paper (82 cells, 7 settings) against this sweep."
+  echo
+  echo "| schedule | paper Top-1 | here Top-1 | paper Top-3 | here Top-3 |"
+  echo "|---|---:|---:|---:|---:|"
+  q "WITH n AS (SELECT count(DISTINCT setting || optimizer || budget) AS c FROM ranked7),
+          p(sched, pos, label, t1, t3) AS (VALUES ('constant', 1, 'none (constant)', 1, 5), ('exp', 2, 'exp decay', 5, 11),
+            ('onecycle', 3, 'OneCycle', 13, 45), ('linear', 4, 'linear', 11, 70),
+            ('step', 5, 'step (incl. plateau)', 5, 25), ('cosine', 6, 'cosine', 6, 64), ('rex', 7, 'REX', 70, 92))
+     SELECT p.label, p.t1 || '%', printf('%.0f%%', 100.0 * sum(rk = 1) / (SELECT c FROM n)),
+            p.t3 || '%', printf('%.0f%%', 100.0 * sum(rk <= 3) / (SELECT c FROM n))
+       FROM p LEFT JOIN ranked7 r ON r.sched = p.sched GROUP BY p.sched ORDER BY p.pos;" |
+  awk -F'|' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }'
+  echo
+  echo "Average rank with SGD with momentum (6 schedules): the paper's (recomputed from its tables) / this sweep's."
+  echo
+  header schedule
+  q "WITH p(sched, budget, rk) AS (VALUES
+       ('rex', 0.01, 1.40), ('rex', 0.05, 1.00), ('rex', 0.1, 1.25), ('rex', 0.25, 1.50), ('rex', 0.5, 1.00), ('rex', 1, 1.75),
+       ('linear', 0.01, 3.60), ('linear', 0.05, 2.40), ('linear', 0.1, 3.00), ('linear', 0.25, 3.25), ('linear', 0.5, 3.75), ('linear', 1, 3.50),
+       ('cosine', 0.01, 3.00), ('cosine', 0.05, 3.00), ('cosine', 0.1, 2.50), ('cosine', 0.25, 2.00), ('cosine', 0.5, 2.00), ('cosine', 1, 3.25),
+       ('onecycle', 0.01, 3.80), ('onecycle', 0.05, 4.40), ('onecycle', 0.1, 3.75), ('onecycle', 0.25, 4.50), ('onecycle', 0.5, 5.00), ('onecycle', 1, 5.25),
+       ('step', 0.01, 3.80), ('step', 0.05, 4.80), ('step', 0.1, 4.88), ('step', 0.25, 4.25), ('step', 0.5, 4.00), ('step', 1, 2.00),
+       ('exp', 0.01, 5.40), ('exp', 0.05, 5.40), ('exp', 0.1, 5.62), ('exp', 0.25, 5.50), ('exp', 0.5, 5.25), ('exp', 1, 5.25))
+     SELECT o.label, p.budget, printf('%.2f', p.rk), printf('%.2f', avg(r.rk))
+       FROM p JOIN sched_order o ON o.name = p.sched
+       LEFT JOIN ranked6 r ON r.sched = p.sched AND r.budget = p.budget AND r.optimizer = 'sgd'
+      GROUP BY p.sched, p.budget ORDER BY o.pos, p.budget;" |
+  awk -F'|' '
+    $1 != cur { if (row != "") print row " |"; cur = $1; row = "| " ($1 == "step 50-75" ? "step (or plateau)" : $1) }
+    { row = row " | " $3 " / " ($4 == "" ? "–" : $4) }
+    END { if (row != "") print row " |" }'
+} >"$tmp/compare"
+
 # --- spread: is REX's gap to the best other schedule larger than the seeds' noise?
 {
   echo "REX minus the best other schedule (of the 7), in the metric's units: negative means REX is best."
@@ -276,6 +313,22 @@ if [ $has_report = 1 ]; then
   [ -z "$figdir" ] || "$rexsweep" report --db "$db" --sweep "$sweep" --format html -o "$tmp/report.html"
 else
   { cat "$tmp/cells"; echo; cat "$tmp/topk"; } >"$tmp/report"
+fi
+
+# --- vae: the VAE setting's own sweep ------------------------------------------
+if [ -n "$vdb" ]; then
+  {
+    sqlite3 -readonly -batch -noheader -separator '|' "$vdb" \
+      "SELECT count(*), sum(status = 'done'), sum(status = 'failed'), sum(status = 'diverged'),
+              sum(status NOT IN ('done', 'failed', 'diverged')), printf('%.1f', sum(wall) / 60.0)
+         FROM sweep_results WHERE sweep = 'rex-paper-vae';" |
+    awk -F'|' '{ printf "Sweep `rex-paper-vae`: %d runs, %d done, %d failed, %d diverged, %d not run; %s CPU-minutes of training.\n\n", $1, $2, $3, $4, $5, $6 }'
+    if [ $has_report = 1 ]; then
+      "$rexsweep" report --db "$vdb" --sweep rex-paper-vae --metric loss --format markdown | sed -e 's/^#/###/'
+    else
+      echo "(needs rexsweep report)"
+    fi
+  } >"$tmp/vae"
 fi
 
 # --- figures -----------------------------------------------------------------
@@ -356,8 +409,9 @@ if [ -n "$figdir" ]; then
 fi
 
 # --- output ------------------------------------------------------------------
-blocks="status report ranks spread"
+blocks="status report ranks compare spread"
 [ -n "$sdb" ] && blocks="$blocks sampling"
+[ -n "$vdb" ] && blocks="$blocks vae"
 [ -n "$figdir" ] && blocks="$blocks figures"
 if [ -z "$page" ]; then
   for b in $blocks; do
