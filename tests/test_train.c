@@ -206,17 +206,23 @@ static void test_plateau_timing(void **state)
     free(rec);
 }
 
+/* Defaults on Fashion-MNIST; skips the test when the dataset is missing. */
+static void fmnist_config(rx_config *c)
+{
+    struct stat sb;
+    if (stat(RX_FMNIST_DIR "/train-images-idx3-ubyte.gz", &sb) != 0)
+        skip();
+    rx_config_defaults(c);
+    set(c, "data.dataset=fashion-mnist");
+}
+
 /* One epoch of MLP 784-256-256-10 (batch 128, SGD momentum 0.9, lr 0.05)
  * on Fashion-MNIST reaches >= 82% test accuracy. */
 static void test_fashion_mnist_epoch(void **state)
 {
     (void)state;
-    struct stat sb;
-    if (stat(RX_FMNIST_DIR "/train-images-idx3-ubyte.gz", &sb) != 0)
-        skip();
     rx_config c;
-    rx_config_defaults(&c);
-    set(&c, "data.dataset=fashion-mnist");
+    fmnist_config(&c);
     set(&c, "model.hidden=[256,256]");
     set(&c, "optimizer.name=sgd");
     set(&c, "optimizer.momentum=0.9");
@@ -239,12 +245,8 @@ static void test_fashion_mnist_epoch(void **state)
 static void test_fashion_mnist_vae(void **state)
 {
     (void)state;
-    struct stat sb;
-    if (stat(RX_FMNIST_DIR "/train-images-idx3-ubyte.gz", &sb) != 0)
-        skip();
     rx_config c;
-    rx_config_defaults(&c);
-    set(&c, "data.dataset=fashion-mnist");
+    fmnist_config(&c);
     set(&c, "data.normalize=none");
     set(&c, "data.train_subset=2000");
     set(&c, "data.validation=500");
