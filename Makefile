@@ -6,6 +6,9 @@
 #   make check      install missing packages, run every test twice
 #                   (plain, then under ASan+UBSan)
 #   make bench      speed benchmarks (not part of check)
+#   make paper      the REX paper's sweeps into results/, then docs/rex-paper.md
+#                   (about an hour on 2 cores; not part of check);
+#                   make paper-vae adds the VAE setting (another half hour)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -57,7 +60,7 @@ LIB      := $(BUILD)/librexsweep.a
 BIN      := $(BUILD)/rexsweep
 
 .PHONY: all deps demo check check-unit check-cli check-san check-slurm \
-        bench install uninstall clean paper
+        bench install uninstall clean paper paper-vae
 
 all: $(BIN)
 
@@ -128,6 +131,25 @@ demo: deps $(BIN)
 	@echo
 	@echo '$$ rexsweep report --db $(DEMO_DB) --sweep quickstart'
 	@$(BIN) report --db $(DEMO_DB) --sweep quickstart
+
+# The REX paper replication (docs/rex-paper.md).  Runs already done in the
+# stores are kept (a sweep resumes); remove results/rex-*.db* to start over.
+PAPER_JOBS ?= 2
+PAPER_DB   ?= results/rex-paper.db
+SAMPLING_DB ?= results/rex-sampling.db
+VAE_DB     ?= results/rex-paper-vae.db
+
+paper: deps $(BIN)
+	@mkdir -p results
+	$(BIN) run sweeps/rex-paper.yaml --db $(PAPER_DB) -j $(PAPER_JOBS)
+	$(BIN) run sweeps/rex-sampling.yaml --db $(SAMPLING_DB) -j $(PAPER_JOBS)
+	REXSWEEP=$(BIN) bash docs/rex-paper.sh -p docs/rex-paper.md -f docs/rex-paper \
+	  $(if $(wildcard $(VAE_DB)),-v $(VAE_DB)) $(PAPER_DB) $(SAMPLING_DB)
+
+# The VAE setting (another half hour on 2 cores); make paper then adds it.
+paper-vae: deps $(BIN)
+	@mkdir -p results
+	$(BIN) run sweeps/rex-paper-vae.yaml --db $(VAE_DB) -j $(PAPER_JOBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

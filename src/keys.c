@@ -451,6 +451,12 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
     if (m->type == RX_MODEL_VAE && m->loss != RX_LOSS_AUTO && m->loss != RX_LOSS_VAE)
         return FAIL("model.loss", "a vae trains with 'model.loss' vae (or auto), not %s",
                     losses[m->loss]);
+    /* the vae's binary cross-entropy takes its inputs as targets in [0, 1],
+     * which only the raw pixels (scaled by 1/255) are */
+    if (m->type == RX_MODEL_VAE && d->normalize != RX_NORM_NONE)
+        return FAIL("data.normalize",
+                    "a vae needs inputs in [0, 1] for its binary cross-entropy, so 'data.normalize' must be none, not %s",
+                    norms[d->normalize]);
     if (strcmp(d->dataset, "teacher") == 0 && m->loss == RX_LOSS_XENT)
         return FAIL("model.loss",
                     "'model.loss' cross-entropy needs class labels, and dataset 'teacher' is a regression");

@@ -97,6 +97,8 @@ int rx_train(const rx_config *c, const rx_data *data,
         B = ntrain;
     int classify = ds->n_classes > 0;
     int is_vae = c->model.type == RX_MODEL_VAE;
+    /* a vae reconstructs its input: it has a loss but no accuracy */
+    int has_acc = classify && !is_vae;
     if (!classify && !is_vae && c->model.loss == RX_LOSS_XENT)
         return rx_errf(err, RX_EINVAL, "cross-entropy needs a classification dataset");
 
@@ -203,10 +205,10 @@ int rx_train(const rx_config *c, const rx_data *data,
             m.step = t + 1;
             m.samples = res->samples;
             m.train_loss = ep_loss / ep_n;
-            m.train_acc = classify ? (double)ep_correct / ep_n : NAN;
-            evaluate(&r, data, &data->val, B, classify, &m.val_loss, &m.val_acc);
+            m.train_acc = has_acc ? (double)ep_correct / ep_n : NAN;
+            evaluate(&r, data, &data->val, B, has_acc, &m.val_loss, &m.val_acc);
             if (c->train.eval_test)
-                evaluate(&r, data, &data->test, B, classify, &m.test_loss, &m.test_acc);
+                evaluate(&r, data, &data->test, B, has_acc, &m.test_loss, &m.test_acc);
             else
                 m.test_loss = m.test_acc = NAN;
             m.lr = lr;

@@ -346,6 +346,9 @@ static void test_check(void **state)
     want_check_error(&c, "model.loss", "'model.loss' vae needs 'model.type' vae");
     c = d;
     rx_config_set_str(&c, "model.type", "vae", &err);
+    want_check_error(&c, "data.normalize",
+                     "a vae needs inputs in [0, 1] for its binary cross-entropy, so 'data.normalize' must be none, not global");
+    rx_config_set_str(&c, "data.normalize", "none", &err);
     assert_int_equal(rx_config_validate(&c, &err), RX_OK);
 }
 
