@@ -119,7 +119,7 @@ header() { # the header row and rule of a table with a column per budget
        FROM r;" |
   awk -F'|' -v sw="$sweep" '{
     printf "Sweep `%s`: %d runs, %d done, %d failed, %d diverged, %d not run; ", sw, $1, $2, $3, $4, $5
-    printf "%d cells (after lr tuning), %d with every seed of the chosen lr done; %s CPU-minutes of training.\n", $6, $7, $8 }'
+    printf "%d cells (after lr tuning), %d with every seed of the chosen lr done; the runs trained for %s minutes in all (summed over runs).\n", $6, $7, $8 }'
   q "SELECT setting, optimizer, schedule, budget, lr, nf, ndv FROM lrcell WHERE nf + ndv > 0
       ORDER BY setting, optimizer, schedule, budget, lr;" |
   awk -F'|' 'NR == 1 { print "\nRuns that did not finish (per setting, optimizer, schedule, budget and lr; failed/diverged):\n" }
@@ -322,7 +322,7 @@ if [ -n "$vdb" ]; then
       "SELECT count(*), sum(status = 'done'), sum(status = 'failed'), sum(status = 'diverged'),
               sum(status NOT IN ('done', 'failed', 'diverged')), printf('%.1f', sum(wall) / 60.0)
          FROM sweep_results WHERE sweep = 'rex-paper-vae';" |
-    awk -F'|' '{ printf "Sweep `rex-paper-vae`: %d runs, %d done, %d failed, %d diverged, %d not run; %s CPU-minutes of training.\n\n", $1, $2, $3, $4, $5, $6 }'
+    awk -F'|' '{ printf "Sweep `rex-paper-vae`: %d runs, %d done, %d failed, %d diverged, %d not run; the runs trained for %s minutes in all (summed over runs).\n\n", $1, $2, $3, $4, $5, $6 }'
     if [ $has_report = 1 ]; then
       "$rexsweep" report --db "$vdb" --sweep rex-paper-vae --metric loss --format markdown | sed -e 's/^#/###/'
     else
