@@ -560,9 +560,18 @@ int rx_results_label(rx_results *sets, int nsets, rx_err *err)
         plain(flat_get(refs[i].flat, "model.type"), mt, sizeof mt);
         char *out = refs[i].run->setting;
         snprintf(out, RX_REPORT_SETTING_MAX, "%s %s", ds, mt);
-        for (int j = 0; j < nk; j++)
-            if (setting_key[j])
-                append(out, RX_REPORT_SETTING_MAX, " ", keys[j], flat_get(refs[i].flat, keys[j]));
+        const char *type = flat_get(refs[i].flat, "model.type");
+        for (int j = 0; j < nk; j++) {
+            if (!setting_key[j])
+                continue;
+            /* a model key that differs only between model types (the
+             * hidden sizes of an mlp and the layers of a cnn zipped with
+             * model.type) is said by the type already */
+            if (strncmp(keys[j], "model.", 6) == 0 && type &&
+                !varies(refs, n, keys[j], "model.type", type))
+                continue;
+            append(out, RX_REPORT_SETTING_MAX, " ", keys[j], flat_get(refs[i].flat, keys[j]));
+        }
     }
     label_family(refs, n, keys, nk, "optimizer", "optimizer.lr",
                  offsetof(rx_report_run, optimizer));
