@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "opts.h"
 #include "rx_sched.h"
+#include "rx_table.h"
 
 static const char usage_text[] =
     "usage: rexsweep schedule NAME[:KEY=VALUE,...]... --steps T [--epoch-steps N]\n"
@@ -127,19 +128,6 @@ static void plot_terminal(const plot_data *pd)
 static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
-static void xml_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 /* One panel of the SVG at (x0,y0) of size w x h. */
 static void svg_panel(FILE *f, const plot_data *pd, int use_mom, double lo, double hi,
                       double x0, double y0, double w, double h, const char *title)
@@ -202,7 +190,7 @@ static int write_svg(const plot_data *pd, const char *path)
         fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke-width=\"3\" stroke=\"%s\"/>\n",
                 left, ly - 4, left + 24, ly - 4, colors[k % (sizeof colors / sizeof colors[0])]);
         fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"12\">", left + 30, ly);
-        xml_text(f, pd->sr[k].label);
+        rx_html_text(f, pd->sr[k].label);
         fputs("</text>\n", f);
     }
     fputs("</svg>\n", f);
