@@ -74,7 +74,7 @@ $(BUILD)/obj/cli/%.o: src/cli/%.c
 
 # The optimizer's per-parameter loops vectorize only at -O3 and when sqrtf
 # need not set errno; IEEE semantics (NaN, Inf) are unchanged.
-$(BUILD)/obj/optim.o: CFLAGS += -O3 -fno-math-errno
+$(BUILD)/obj/optim.o $(BUILD)/obj/layers.o: CFLAGS += -O3 -fno-math-errno
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

@@ -84,6 +84,25 @@ double rx_now(void);
 #define RX_VECTOR_CLONES
 #endif
 
+/* Hand-written AVX2 kernels (intrinsics in a target("avx2") function,
+ * picked at run time with rx_cpu_avx2()) where the vectoriser gives up,
+ * e.g. a float update fused with a double-precision norm.  Each kernel has
+ * a portable twin and computes bit-identical results: the same IEEE
+ * operations in the same order, multiply and add never fused. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define RX_AVX2_KERNELS 1
+#define RX_TARGET_AVX2 __attribute__((target("avx2")))
+#else
+#define RX_AVX2_KERNELS 0
+#define RX_TARGET_AVX2
+#endif
+/* 1 when the CPU runs AVX2 and RX_NO_AVX2 is not set in the environment
+ * (which forces the portable kernels, for tests and comparisons).  Read
+ * once, then cached. */
+int rx_cpu_avx2(void);
+/* Tests only: 0 forces the portable kernels, 1 returns to detection. */
+void rx_cpu_avx2_allow(int allow);
+
 /* Allocates n bytes, zeroed, 64-byte aligned, with MADV_HUGEPAGE when n is
  * large (first touch of fresh pages dominates otherwise).  Free with
  * rx_arena_free.  Returns NULL on failure. */

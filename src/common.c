@@ -146,6 +146,27 @@ double rx_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static int avx2_allowed = 1;
+
+void rx_cpu_avx2_allow(int allow) { avx2_allowed = allow; }
+
+int rx_cpu_avx2(void)
+{
+    static int cached = -1;
+    if (!avx2_allowed)
+        return 0;
+    if (cached < 0) {
+        int has = 0;
+#if RX_AVX2_KERNELS
+        __builtin_cpu_init();
+        has = __builtin_cpu_supports("avx2") != 0;
+#endif
+        const char *off = getenv("RX_NO_AVX2");
+        cached = has && !(off && *off && strcmp(off, "0") != 0);
+    }
+    return cached;
+}
+
 #define RX_HUGE_MIN (4u << 20)
 
 void *rx_arena_alloc(size_t n)

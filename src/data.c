@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#if RX_AVX2_KERNELS
+#include <immintrin.h>
+#endif
 
 /* Stream tags for rx_seed_mix: one independent stream per use. */
 #define TAG_SPLIT 0x53504c4954ULL  /* "SPLIT" */
@@ -581,43 +584,100 @@ void rx_data_free(rx_data *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Eight at a time so that -O2's cheap vectoriser handles the body. */
-#define RX_GATHER_W 8
+/* How many samples ahead the gather asks for rows: a row is a random
+ * place in an array larger than the cache, and converting one row takes
+ * less time than fetching one from memory. */
+#define RX_GATHER_AHEAD 8
 
-RX_VECTOR_CLONES
+static void prefetch_row(const rx_dataset *ds, const rx_split *s, const int *pos, int i)
+{
+    const char *row = ds->x_u8 ? (const char *)(ds->x_u8 + (size_t)s->idx[pos[i]] * ds->d)
+                               : (const char *)(ds->x_f32 + (size_t)s->idx[pos[i]] * ds->d);
+    size_t bytes = (size_t)ds->d * (ds->x_u8 ? 1 : sizeof(float));
+    for (size_t k = 0; k < bytes; k += 64)
+        __builtin_prefetch(row + k);
+    __builtin_prefetch(row + bytes - 1);
+}
+
+/* One row of uint8 pixels to normalised floats: (x/255 - shift) * scale,
+ * the portable kernel and its bit-identical AVX2 twin. */
+static void convert_u8(const uint8_t *restrict b, const float *restrict sh,
+                       const float *restrict sc, float *restrict o, int d)
+{
+    for (int j = 0; j < d; j++)
+        o[j] = ((float)b[j] * (1.0f / 255.0f) - sh[j]) * sc[j];
+}
+
+static void convert_f32(const float *restrict x, const float *restrict sh,
+                        const float *restrict sc, float *restrict o, int d)
+{
+    for (int j = 0; j < d; j++)
+        o[j] = (x[j] - sh[j]) * sc[j];
+}
+
+#if RX_AVX2_KERNELS
+RX_TARGET_AVX2
+static void convert_u8_avx2(const uint8_t *restrict b, const float *restrict sh,
+                            const float *restrict sc, float *restrict o, int d)
+{
+    const __m256 inv = _mm256_set1_ps(1.0f / 255.0f);
+    int j = 0;
+    for (; j + 8 <= d; j += 8) {
+        __m128i u = _mm_loadl_epi64((const __m128i *)(b + j));
+        __m256 x = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(u));
+        __m256 v = _mm256_sub_ps(_mm256_mul_ps(x, inv), _mm256_loadu_ps(sh + j));
+        _mm256_storeu_ps(o + j, _mm256_mul_ps(v, _mm256_loadu_ps(sc + j)));
+    }
+    for (; j < d; j++)
+        o[j] = ((float)b[j] * (1.0f / 255.0f) - sh[j]) * sc[j];
+}
+
+RX_TARGET_AVX2
+static void convert_f32_avx2(const float *restrict x, const float *restrict sh,
+                             const float *restrict sc, float *restrict o, int d)
+{
+    int j = 0;
+    for (; j + 8 <= d; j += 8) {
+        __m256 v = _mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(sh + j));
+        _mm256_storeu_ps(o + j, _mm256_mul_ps(v, _mm256_loadu_ps(sc + j)));
+    }
+    for (; j < d; j++)
+        o[j] = (x[j] - sh[j]) * sc[j];
+}
+#endif
+
+void rx_data_prefetch(const rx_data *data, const rx_split *s, const int *pos, int nb)
+{
+    (void)data;
+    for (int i = 0; i < nb; i++)
+        prefetch_row(s->src, s, pos, i);
+}
+
 void rx_data_gather(const rx_data *data, const rx_split *s, const int *pos,
                     int nb, float *restrict xb, int32_t *lb, float *yb)
 {
     const rx_dataset *ds = s->src;
-    const int d = ds->d, dw = d - d % RX_GATHER_W;
+    const int d = ds->d;
     const float *restrict sh = data->shift, *restrict sc = data->scale;
+    void (*cu8)(const uint8_t *, const float *, const float *, float *, int) = convert_u8;
+    void (*cf32)(const float *, const float *, const float *, float *, int) = convert_f32;
+#if RX_AVX2_KERNELS
+    if (rx_cpu_avx2()) {
+        cu8 = convert_u8_avx2;
+        cf32 = convert_f32_avx2;
+    }
+#endif
+    for (int i = 0; i < nb && i < RX_GATHER_AHEAD; i++)
+        prefetch_row(ds, s, pos, i);
     for (int i = 0; i < nb; i++) {
         size_t r = (size_t)s->idx[pos[i]];
         float *restrict o = xb + (size_t)i * d;
-        /* the next sample's row is a random place in a large array: ask
-         * for it while this one converts */
-        if (i + 1 < nb && ds->x_u8) {
-            const uint8_t *nx = ds->x_u8 + (size_t)s->idx[pos[i + 1]] * d;
-            for (int k = 0; k < d; k += 64)
-                __builtin_prefetch(nx + k);
-        }
-        if (ds->x_u8) {
-            const uint8_t *restrict b = ds->x_u8 + r * d;
-            int j = 0;
-            for (; j < dw; j += RX_GATHER_W)
-                for (int k = j; k < j + RX_GATHER_W; k++)
-                    o[k] = ((float)b[k] * (1.0f / 255.0f) - sh[k]) * sc[k];
-            for (; j < d; j++)
-                o[j] = ((float)b[j] * (1.0f / 255.0f) - sh[j]) * sc[j];
-        } else {
-            const float *restrict x = ds->x_f32 + r * d;
-            int j = 0;
-            for (; j < dw; j += RX_GATHER_W)
-                for (int k = j; k < j + RX_GATHER_W; k++)
-                    o[k] = (x[k] - sh[k]) * sc[k];
-            for (; j < d; j++)
-                o[j] = (x[j] - sh[j]) * sc[j];
-        }
+        if (i + RX_GATHER_AHEAD < nb)
+            prefetch_row(ds, s, pos, i + RX_GATHER_AHEAD);
+        if (ds->x_u8)
+            cu8(ds->x_u8 + r * d, sh, sc, o, d);
+        else
+            cf32(ds->x_f32 + r * d, sh, sc, o, d);
         if (lb && ds->label)
             lb[i] = ds->label[r];
         if (yb && ds->y)

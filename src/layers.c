@@ -157,6 +157,7 @@ void rx_act_forward(int act, float *out, const float *inp, size_t n)
     }
 }
 
+RX_VECTOR_CLONES
 void rx_act_backward(int act, float *dinp, const float *dout,
                      const float *inp, const float *out, size_t n)
 {
@@ -187,6 +188,7 @@ void rx_act_backward(int act, float *dinp, const float *dout,
 
 /* ---- fused bias + activation ------------------------------------------ */
 
+RX_VECTOR_CLONES
 void rx_bias_act_forward(int act, float *out, float *pre, const float *y,
                          const float *b, int R, int C)
 {
@@ -213,6 +215,7 @@ void rx_bias_act_forward(int act, float *out, float *pre, const float *y,
     }
 }
 
+RX_VECTOR_CLONES
 void rx_bias_act_backward(int act, float *dz, float *db, const float *dout,
                           const float *pre, const float *out, int R, int C)
 {
