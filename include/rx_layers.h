@@ -60,11 +60,13 @@ void rx_dense_forward(int act, float *out, float *pre, const float *inp,
 /* Given dout = dL/dout (B,OUT): dw (OUT,IN) = dz^T @ inp, db (OUT) =
  * column sums of dz, dinp (B,IN) = dz @ w, all overwritten.  dinp NULL
  * skips the input gradient (the first layer).  dout is CLOBBERED: it is
- * overwritten with dz = dL/dz (saves a buffer and a pass). */
+ * overwritten with dz = dL/dz (saves a buffer and a pass).  dw_zero says
+ * dw holds zeros on entry: the GEMM then adds into it (beta 1) and OpenBLAS
+ * skips its clearing pass over dw; the bits are the same (0 + x is x). */
 void rx_dense_backward(int act, float *dinp, float *dw, float *db,
                        float *dout, const float *inp, const float *w,
                        const float *pre, const float *out, int B, int IN,
-                       int OUT);
+                       int OUT, int dw_zero);
 
 /* ---- conv2d (NHWC, im2col + GEMM) -------------------------------------
  * Geometry of one conv: input (H,W,C), kernel KxK, stride S, zero padding
@@ -97,11 +99,12 @@ void rx_conv2d_forward(int act, float *out, float *pre, float *col,
 /* dw (OC,K,K,C), db (OC), dinp (B,H,W,C) overwritten; dinp NULL skips the
  * input gradient.  dout (B,OH,OW,OC) is CLOBBERED (becomes dz).  col as in
  * forward; im2col is recomputed rather than kept, so one scratch serves
- * every conv layer. */
+ * every conv layer.  dw_zero as for dense. */
 void rx_conv2d_backward(int act, float *dinp, float *dw, float *db,
                         float *dout, float *col, int chunk,
                         const float *inp, const float *w, const float *pre,
-                        const float *out, int B, const rx_conv_geom *g);
+                        const float *out, int B, const rx_conv_geom *g,
+                        int dw_zero);
 
 /* ---- max-pool (NHWC, window P = stride P, no padding) -------------------
  * inp is (B,H,W,C); out is (B,H/P,W/P,C) (floor, as PyTorch: trailing

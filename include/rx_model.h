@@ -129,6 +129,14 @@ rx_batch_stats rx_model_train_batch(rx_model *m, const float *x,
                                     const int32_t *labels, const float *y,
                                     int B, rx_rng *rng);
 
+/* The caller declares that every gradient in rx_model_grads(m) is zero
+ * (rx_optim_step_clear leaves them so).  The next rx_model_train_batch
+ * then adds the weight gradients into them instead of having OpenBLAS
+ * clear each one first: one pass less over the largest arrays of a step,
+ * with the same bits.  Holds for one call; a false claim gives wrong
+ * gradients. */
+void rx_model_grads_cleared(rx_model *m);
+
 /* Forward only, in evaluation mode (no dropout; vae z = mu).  Same
  * arguments and results as rx_model_train_batch; gradients untouched. */
 rx_batch_stats rx_model_eval_batch(rx_model *m, const float *x,

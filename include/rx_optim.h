@@ -32,6 +32,14 @@ void rx_optim_free(rx_optim *o);
 double rx_optim_step(rx_optim *o, float *params, float *grads, double lr,
                      double momentum);
 
+/* rx_optim_step, and leaves every gradient zero: the hot SGD path clears
+ * each one right after reading it, while its cache line is at hand, so
+ * that the next backward pass can add into the gradients instead of
+ * clearing them first (rx_model_grads_cleared).  Same parameters, state
+ * and norm as rx_optim_step. */
+double rx_optim_step_clear(rx_optim *o, float *params, float *grads, double lr,
+                           double momentum);
+
 /* Resets state (for reuse across runs of the same size). */
 void rx_optim_reset(rx_optim *o);
 

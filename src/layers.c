@@ -246,11 +246,11 @@ void rx_dense_forward(int act, float *out, float *pre, const float *inp,
 void rx_dense_backward(int act, float *dinp, float *dw, float *db,
                        float *dout, const float *inp, const float *w,
                        const float *pre, const float *out, int B, int IN,
-                       int OUT)
+                       int OUT, int dw_zero)
 {
     rx_bias_act_backward(act, dout, db, dout, pre, out, B, OUT);
     // dw (OUT,IN) = dz^T (OUT,B) @ inp (B,IN)
-    rx_sgemm(1, 0, OUT, IN, B, 1.0f, dout, OUT, inp, IN, 0.0f, dw, IN);
+    rx_sgemm(1, 0, OUT, IN, B, 1.0f, dout, OUT, inp, IN, dw_zero ? 1.0f : 0.0f, dw, IN);
     // dinp (B,IN) = dz (B,OUT) @ w (OUT,IN)
     if (dinp)
         rx_sgemm(0, 0, B, IN, OUT, 1.0f, dout, OUT, w, IN, 0.0f, dinp, IN);
@@ -392,7 +392,8 @@ void rx_conv2d_forward(int act, float *out, float *pre, float *col,
 void rx_conv2d_backward(int act, float *dinp, float *dw, float *db,
                         float *dout, float *col, int chunk,
                         const float *inp, const float *w, const float *pre,
-                        const float *out, int B, const rx_conv_geom *g)
+                        const float *out, int B, const rx_conv_geom *g,
+                        int dw_zero)
 {
     const int KKC = g->K * g->K * g->C, OC = g->OC;
     const size_t pix = (size_t)g->OH * g->OW, in_sz = (size_t)g->H * g->W * g->C;
@@ -409,8 +410,9 @@ void rx_conv2d_backward(int act, float *dinp, float *dw, float *db,
             rx_im2col(col, a, nb, g);
             a = col;
         }
-        // dw (OC,KKC) += dz^T (OC,rows) @ col (rows,KKC); the first chunk sets
-        rx_sgemm(1, 0, OC, KKC, rows, 1.0f, dz, OC, a, KKC, b0 ? 1.0f : 0.0f,
+        // dw (OC,KKC) += dz^T (OC,rows) @ col (rows,KKC); the first chunk
+        // sets, unless dw starts at zero
+        rx_sgemm(1, 0, OC, KKC, rows, 1.0f, dz, OC, a, KKC, b0 || dw_zero ? 1.0f : 0.0f,
                  dw, KKC);
         if (!dinp)
             continue;

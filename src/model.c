@@ -67,6 +67,8 @@ struct rx_model {
     double kl_sum;             /* the vae's KL over the current batch */
     const float *last_out;
     rx_rng fallback;           /* drawn from when a caller passes no rng */
+    int grads_zero;            /* rx_model_grads_cleared: the next backward
+                                  adds weight gradients into the zeros */
 };
 
 /* ---- layer table ---------------------------------------------------------- */
@@ -83,7 +85,7 @@ static void dense_bwd(rx_model *m, rx_layer *L, float *dinp, int B)
 {
     rx_dense_backward(L->act, dinp, m->grads + L->w_off, m->grads + L->b_off,
                       L->dout, L->inp, m->params + L->w_off, L->pre, L->out,
-                      B, L->in_size, L->out_size);
+                      B, L->in_size, L->out_size, m->grads_zero);
 }
 
 static void conv_fwd(rx_model *m, rx_layer *L, const float *inp, int B,
@@ -98,7 +100,7 @@ static void conv_bwd(rx_model *m, rx_layer *L, float *dinp, int B)
 {
     rx_conv2d_backward(L->act, dinp, m->grads + L->w_off, m->grads + L->b_off,
                        L->dout, m->col, L->chunk, L->inp, m->params + L->w_off,
-                       L->pre, L->out, B, &L->g);
+                       L->pre, L->out, B, &L->g, m->grads_zero);
 }
 
 /* The pool's input shape is its predecessor's output shape. */
@@ -615,7 +617,13 @@ rx_batch_stats rx_model_train_batch(rx_model *m, const float *x,
     for (int i = m->n_layers - 1; i >= 0; i--)
         ops[m->layers[i].kind].backward(m, &m->layers[i],
                                         i ? m->layers[i - 1].dout : NULL, B);
+    m->grads_zero = 0;
     return st;
+}
+
+void rx_model_grads_cleared(rx_model *m)
+{
+    m->grads_zero = 1;
 }
 
 rx_batch_stats rx_model_eval_batch(rx_model *m, const float *x,

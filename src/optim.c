@@ -190,18 +190,21 @@ typedef struct fused_k {
                            one array less to stream through the cache */
     float *buf, wd, m, damp, nlr;
     double *s;
+    int clear;          /* leave g zero (rx_optim_step_clear) */
 } fused_k;
 
-static fused_k fused_setup(rx_optim *o)
+static fused_k fused_setup(rx_optim *o, int clear)
 {
     return (fused_k){o->cfg.weight_decay != 0 ? o->mask : NULL, o->buf,
                      (float)o->cfg.weight_decay, (float)o->mom,
-                     (float)(1.0 - o->cfg.dampening), (float)-o->lr, o->lanes};
+                     (float)(1.0 - o->cfg.dampening), (float)-o->lr, o->lanes, clear};
 }
 
-static inline void fused_one(const fused_k *k, float *p, const float *g, size_t i)
+static inline void fused_one(const fused_k *k, float *p, float *g, size_t i)
 {
     float gi = g[i];
+    if (k->clear)
+        g[i] = 0.0f;
     k->s[i % RX_LANES] += (double)gi * gi;
     float d = k->wd != 0.0f ? gi + ((!k->mask || k->mask[i] != 0.0f) ? k->wd : 0.0f) * p[i] : gi;
     float bk = k->m * k->buf[i] + k->damp * d;
@@ -212,9 +215,9 @@ static inline void fused_one(const fused_k *k, float *p, const float *g, size_t 
 /* The portable version, the reference for the AVX2 kernel below (the
  * vectoriser does not fuse a float update with a double sum, so it stays
  * scalar). */
-static void sgd_fused_c(rx_optim *o, float *p, const float *g)
+static void sgd_fused_c(rx_optim *o, float *p, float *g, int clear)
 {
-    fused_k k = fused_setup(o);
+    fused_k k = fused_setup(o, clear);
     for (size_t i = 0; i < o->n; i++)
         fused_one(&k, p, g, i);
 }
@@ -226,9 +229,9 @@ static void sgd_fused_c(rx_optim *o, float *p, const float *g)
  * p, g and buf once (about 10% of an MLP step while it ran scalar, 3%
  * now). */
 RX_TARGET_AVX2
-static void sgd_fused_avx2(rx_optim *o, float *restrict p, const float *restrict g)
+static void sgd_fused_avx2(rx_optim *o, float *restrict p, float *restrict g, int clear)
 {
-    fused_k k = fused_setup(o);
+    fused_k k = fused_setup(o, clear);
     const float *restrict mask = k.mask;
     float *restrict buf = k.buf;
     const __m256 vm = _mm256_set1_ps(k.m), vdamp = _mm256_set1_ps(k.damp);
@@ -242,6 +245,8 @@ static void sgd_fused_avx2(rx_optim *o, float *restrict p, const float *restrict
         for (int h = 0; h < 2; h++) {
             size_t j = i + 8 * (size_t)h;
             __m256 gv = _mm256_loadu_ps(g + j);
+            if (clear) /* the line is in L1 now: clearing it here is cheap */
+                _mm256_storeu_ps(g + j, zero);
             __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(gv));
             __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(gv, 1));
             acc[2 * h] = _mm256_add_pd(acc[2 * h], _mm256_mul_pd(lo, lo));
@@ -295,29 +300,32 @@ static void update_only(rx_optim *o, float *params, const float *grads)
         adam_update(o, params, grads);
 }
 
-/* The update and the norm's lanes, fused where it pays. */
-static void update_with_norm(rx_optim *o, float *params, const float *grads)
+/* The update and the norm's lanes, fused where it pays; clear leaves
+ * grads zero. */
+static void update_with_norm(rx_optim *o, float *params, float *grads, int clear)
 {
     if (o->cfg.kind == RX_OPT_SGD && o->mom != 0 && !o->cfg.nesterov && !o->first) {
 #if RX_AVX2_KERNELS
         if (rx_cpu_avx2()) {
-            sgd_fused_avx2(o, params, grads);
+            sgd_fused_avx2(o, params, grads, clear);
             return;
         }
 #endif
-        sgd_fused_c(o, params, grads);
+        sgd_fused_c(o, params, grads, clear);
         return;
     }
     norm_accum(o->lanes, grads, o->n);
     update_only(o, params, grads);
+    if (clear)
+        memset(grads, 0, o->n * sizeof *grads);
 }
 
-double rx_optim_step(rx_optim *o, float *params, float *grads, double lr,
-                     double momentum)
+static double step(rx_optim *o, float *params, float *grads, double lr,
+                   double momentum, int clear)
 {
     step_begin(o, lr, momentum);
     if (!(o->cfg.clip_norm > 0)) {
-        update_with_norm(o, params, grads);
+        update_with_norm(o, params, grads, clear);
         return lanes_total(o->lanes);
     }
     /* clipping scales every gradient by the global norm first */
@@ -331,5 +339,19 @@ double rx_optim_step(rx_optim *o, float *params, float *grads, double lr,
             grads[i] *= cf;
     }
     update_only(o, params, grads);
+    if (clear)
+        memset(grads, 0, o->n * sizeof *grads);
     return norm;
+}
+
+double rx_optim_step(rx_optim *o, float *params, float *grads, double lr,
+                     double momentum)
+{
+    return step(o, params, grads, lr, momentum, 0);
+}
+
+double rx_optim_step_clear(rx_optim *o, float *params, float *grads, double lr,
+                           double momentum)
+{
+    return step(o, params, grads, lr, momentum, 1);
 }

@@ -181,7 +181,8 @@ int rx_train(const rx_config *c, const rx_data *data,
             res->final.train_loss = loss;
             break;
         }
-        double gnorm = rx_optim_step(r.optim, params, grads, lr, mom);
+        double gnorm = rx_optim_step_clear(r.optim, params, grads, lr, mom);
+        rx_model_grads_cleared(r.model);
         if (!isfinite(gnorm)) {
             res->status = RX_RUN_DIVERGED;
             res->diverged_step = t + 1;

@@ -278,7 +278,7 @@ static void check_dense(int act)
         dw[i] = NAN;
     for (int i = 0; i < OUT; i++)
         db[i] = NAN;
-    rx_dense_backward(act, dx, dw, db, dout, x, w, pre, out, B, IN, OUT);
+    rx_dense_backward(act, dx, dw, db, dout, x, w, pre, out, B, IN, OUT, 0);
     assert_true(grad_err(dense_loss, &c, x, dx, B * IN, "dense dx") <= 1.0);
     assert_true(grad_err(dense_loss, &c, w, dw, OUT * IN, "dense dw") <= 1.0);
     assert_true(grad_err(dense_loss, &c, b, db, OUT, "dense db") <= 1.0);
@@ -383,7 +383,7 @@ static void check_conv(int act, int H, int W, int C, int OC, int K, int S,
     for (size_t i = 0; i < nw; i++)
         dw[i] = NAN;
     rx_conv2d_backward(act, dx, dw, db, dout, c.col, chunk, c.x, c.w, c.pre,
-                       c.out, B, &c.g);
+                       c.out, B, &c.g, 0);
     assert_true(grad_err(conv_loss, &c, c.x, dx, nx, "conv dx") <= 1.0);
     assert_true(grad_err(conv_loss, &c, c.w, dw, nw, "conv dw") <= 1.0);
     assert_true(grad_err(conv_loss, &c, c.b, db, OC, "conv db") <= 1.0);
@@ -1022,6 +1022,55 @@ static void test_determinism(void **state)
     free(p3);
 }
 
+/* rx_model_grads_cleared: a backward that adds into zeroed gradients gives
+ * the bits of one that overwrites them; the claim holds for one call; a
+ * false claim shows (so the flag is really used). */
+static void grads_cleared_case(const rx_model_config *cfg, rx_shape in, int n_out, int B)
+{
+    int d = in.c * in.h * in.w;
+    rx_model *m = make_model(cfg, in, n_out, B, 91);
+    size_t n = rx_model_nparams(m);
+    float *x = fvec((size_t)B * d), *want = fvec(n), *g = rx_model_grads(m);
+    int32_t lab[16];
+    rx_rng rng;
+    rx_rng_seed(&rng, 92);
+    fill_uniform(x, (size_t)B * d, -1, 1, &rng);
+    for (int b = 0; b < B; b++)
+        lab[b] = (int32_t)rx_rng_below(&rng, (uint64_t)n_out);
+    model_ctx c = {m, x, NULL, lab, B, 93};
+    model_loss(&c);
+    memcpy(want, g, n * sizeof *g);
+    for (size_t i = 0; i < n; i++)
+        g[i] = NAN; /* no claim: overwritten */
+    model_loss(&c);
+    assert_memory_equal(g, want, n * sizeof *g);
+    memset(g, 0, n * sizeof *g);
+    rx_model_grads_cleared(m);
+    model_loss(&c);
+    assert_memory_equal(g, want, n * sizeof *g);
+    for (size_t i = 0; i < n; i++)
+        g[i] = NAN; /* the claim was spent: overwritten again */
+    model_loss(&c);
+    assert_memory_equal(g, want, n * sizeof *g);
+    for (size_t i = 0; i < n; i++)
+        g[i] = 1.0f;
+    rx_model_grads_cleared(m); /* false */
+    model_loss(&c);
+    assert_memory_not_equal(g, want, n * sizeof *g);
+    free(x);
+    free(want);
+    rx_model_free(m);
+}
+
+static void test_grads_cleared(void **state)
+{
+    (void)state;
+    rx_model_config cfg = mlp_config(RX_ACT_RELU, 0.0);
+    grads_cleared_case(&cfg, (rx_shape){1, 1, 7}, 4, 5);
+    cfg = tiny_cnn_config(0.0);
+    grads_cleared_case(&cfg, (rx_shape){2, 6, 7}, 3, 3);
+}
+
 /* A short batch on a big model equals the same batch on a model built for
  * exactly that size; a batch over max_batch is refused. */
 static void test_short_batch(void **state)
@@ -1243,6 +1292,7 @@ int main(void)
         cmocka_unit_test(test_describe_flops),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_grads_cleared),
         cmocka_unit_test(test_short_batch),
         cmocka_unit_test(test_nan_propagates),
         cmocka_unit_test(test_vae_eval_deterministic),

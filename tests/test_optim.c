@@ -177,6 +177,51 @@ static void test_kernels_agree(void **state)
     }
 }
 
+/* rx_optim_step_clear: rx_optim_step's parameters, state and norm, and
+ * zero gradients after, on every path (first step, fused, Nesterov, plain,
+ * Adam, AdamW, clipping) and both kernels. */
+static void test_step_clear(void **state)
+{
+    (void)state;
+    enum { N = 301 };
+    static const struct { rx_opt_kind kind; double mom; int nesterov; double clip; } cases[] = {
+        {RX_OPT_SGD, 0.9, 0, 0}, {RX_OPT_SGD, 0.9, 1, 0}, {RX_OPT_SGD, 0, 0, 0},
+        {RX_OPT_SGD, 0.9, 0, 0.5}, {RX_OPT_ADAM, 0.9, 0, 0}, {RX_OPT_ADAMW, 0.9, 0, 0}};
+    for (int avx = 0; avx < 2; avx++)
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            rx_cpu_avx2_allow(avx);
+            rx_optim_config cfg = {0};
+            cfg.kind = cases[c].kind;
+            cfg.momentum = cases[c].mom;
+            cfg.nesterov = cases[c].nesterov;
+            cfg.clip_norm = cases[c].clip;
+            cfg.beta1 = 0.9;
+            cfg.beta2 = 0.999;
+            cfg.eps = 1e-8;
+            cfg.weight_decay = 1e-2;
+            rx_optim *a, *b;
+            float pa[N], pb[N], ga[N], gb[N], zero[N] = {0};
+            assert_int_equal(rx_optim_create(&a, &cfg, N, NULL, NULL), RX_OK);
+            assert_int_equal(rx_optim_create(&b, &cfg, N, NULL, NULL), RX_OK);
+            rx_rng r;
+            rx_rng_seed(&r, 3 + c);
+            for (size_t i = 0; i < N; i++)
+                pa[i] = pb[i] = (float)rx_rng_normal(&r);
+            for (int s = 0; s < 3; s++) {
+                for (size_t i = 0; i < N; i++)
+                    ga[i] = gb[i] = (float)rx_rng_normal(&r);
+                double na = rx_optim_step(a, pa, ga, 0.01, cases[c].mom);
+                double nb = rx_optim_step_clear(b, pb, gb, 0.01, cases[c].mom);
+                assert_true(na == nb);
+                assert_memory_equal(pa, pb, sizeof pa);
+                assert_memory_equal(gb, zero, sizeof gb);
+            }
+            rx_optim_free(a);
+            rx_optim_free(b);
+        }
+    rx_cpu_avx2_allow(1);
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -203,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_by_hand),
         cmocka_unit_test(test_clip),
         cmocka_unit_test(test_kernels_agree),
+        cmocka_unit_test(test_step_clear),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
