@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: the trainer, the GEMM-only bound and PyTorch, interleaved,
-# REPEATS times each (default 7); prints medians and the two ratios, both
+# REPEATS times each (default 9); prints medians and the two ratios, both
 # as the ratio of the medians and as the median of the ratios of each
 # round (a round runs the three back to back, so its ratios cancel the
 # slow drift of a shared machine's speed).
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BENCH_BIN:-build/bench/bench_mlp}
-REPEATS=${REPEATS:-7}
+REPEATS=${REPEATS:-9}
 EPOCHS=${EPOCHS:-2}
 PY=/usr/bin/python3
 if ! $PY -c 'import torch, numpy' 2>/dev/null; then
