@@ -155,9 +155,4 @@ void rx_data_free(rx_data *d);
 void rx_data_gather(const rx_data *data, const rx_split *s, const int *pos,
                     int nb, float *xb, int32_t *lb, float *yb);
 
-/* Asks the memory system for the rows rx_data_gather(data, s, pos, nb)
- * will read, so that they arrive while the current batch trains.  A hint
- * only: no effect on results. */
-void rx_data_prefetch(const rx_data *data, const rx_split *s, const int *pos, int nb);
-
 #endif

@@ -646,13 +646,6 @@ static void convert_f32_avx2(const float *restrict x, const float *restrict sh,
 }
 #endif
 
-void rx_data_prefetch(const rx_data *data, const rx_split *s, const int *pos, int nb)
-{
-    (void)data;
-    for (int i = 0; i < nb; i++)
-        prefetch_row(s->src, s, pos, i);
-}
-
 void rx_data_gather(const rx_data *data, const rx_split *s, const int *pos,
                     int nb, float *restrict xb, int32_t *lb, float *yb)
 {

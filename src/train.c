@@ -168,10 +168,6 @@ int rx_train(const rx_config *c, const rx_data *data,
         int start = (int)(in_epoch * B);
         int nb = ntrain - start < B ? ntrain - start : B;
         rx_data_gather(data, &data->train, order + start, nb, r.xb, r.lb, r.yb);
-        if (in_epoch + 1 < spe) {
-            int next = start + B, nn = ntrain - next < B ? ntrain - next : B;
-            rx_data_prefetch(data, &data->train, order + next, nn);
-        }
         rx_sched_step(&sched, t, &lr, &mom);
         rx_batch_stats st = rx_model_train_batch(r.model, r.xb, r.lb, r.yb, nb, &drop_rng);
         double loss = st.loss_sum / nb;

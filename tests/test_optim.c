@@ -159,7 +159,8 @@ static void test_kernels_agree(void **state)
             ref += (double)g[i] * g[i];
         for (int s = 0; s < 3; s++) {
             assert_true(norm[0][s] == norm[1][s]);
-            assert_float_equal(norm[0][s], sqrt(ref), 1e-12 * sqrt(ref));
+            /* float lane sums of 8 squares: within 1e-6 of the exact norm */
+            assert_true(fabs(norm[0][s] - sqrt(ref)) <= 1e-6 * sqrt(ref));
         }
         /* the momentum buffers too: one more step from equal states must
          * move equal parameters equally */
