@@ -86,7 +86,7 @@ double rx_now(void);
 
 /* Hand-written AVX2 kernels (intrinsics in a target("avx2") function,
  * picked at run time with rx_cpu_avx2()) where the vectoriser gives up,
- * e.g. a float update fused with a double-precision norm.  Each kernel has
+ * e.g. an update fused with a norm's partial sums.  Each kernel has
  * a portable twin and computes bit-identical results: the same IEEE
  * operations in the same order, multiply and add never fused. */
 #if defined(__x86_64__) && defined(__GNUC__)

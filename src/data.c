@@ -628,8 +628,7 @@ static void convert_u8_avx2(const uint8_t *restrict b, const float *restrict sh,
         __m256 v = _mm256_sub_ps(_mm256_mul_ps(x, inv), _mm256_loadu_ps(sh + j));
         _mm256_storeu_ps(o + j, _mm256_mul_ps(v, _mm256_loadu_ps(sc + j)));
     }
-    for (; j < d; j++)
-        o[j] = ((float)b[j] * (1.0f / 255.0f) - sh[j]) * sc[j];
+    convert_u8(b + j, sh + j, sc + j, o + j, d - j); /* the tail */
 }
 
 RX_TARGET_AVX2
@@ -641,8 +640,7 @@ static void convert_f32_avx2(const float *restrict x, const float *restrict sh,
         __m256 v = _mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(sh + j));
         _mm256_storeu_ps(o + j, _mm256_mul_ps(v, _mm256_loadu_ps(sc + j)));
     }
-    for (; j < d; j++)
-        o[j] = (x[j] - sh[j]) * sc[j];
+    convert_f32(x + j, sh + j, sc + j, o + j, d - j); /* the tail */
 }
 #endif
 
