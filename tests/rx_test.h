@@ -33,6 +33,21 @@ static inline char *rx_test_slurp(const char *path)
     return s;
 }
 
+/* |a - b| <= tol, compared in double.  cmocka 1.1's assert_float_equal
+ * casts its arguments to float, which hides any difference below float
+ * precision (a tolerance of 1e-12 there means "the same float"). */
+#include <math.h>
+#define assert_double_close(a, b, tol) \
+    rx_assert_double_close((a), (b), (tol), #a, __FILE__, __LINE__)
+static inline void rx_assert_double_close(double a, double b, double tol, const char *what,
+                                          const char *file, int line)
+{
+    if (!(fabs(a - b) <= tol)) {
+        print_error("%s = %.17g, expected %.17g (tolerance %g)\n", what, a, b, tol);
+        _fail(file, line);
+    }
+}
+
 /* Debian's Fashion-MNIST; tests that need it skip when it is absent. */
 #define RX_FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 #endif

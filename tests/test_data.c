@@ -693,7 +693,7 @@ static void test_idx_dataset_u8(void **state)
         int r = d.test.idx[pos[k]];
         assert_int_equal(lb[k], r % 4);
         for (int j = 0; j < 6; j++)
-            assert_float_equal(xb[6 * k + j],
+            assert_double_close(xb[6 * k + j],
                                d.test_set->x_u8[6 * r + j] / 255.0f, 1e-7);
     }
     rx_data_free(&d);

@@ -74,10 +74,10 @@ static void test_by_hand(void **state)
     c.momentum = 0.9;
     assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
     rx_optim_step(o, p, g, 0.1, 0.9);
-    assert_float_equal(p[0], 1.0 - 0.05, 1e-7);
+    assert_double_close(p[0], 1.0 - 0.05, 1e-7);
     g[0] = 0.5f;
     rx_optim_step(o, p, g, 0.1, 0.9);
-    assert_float_equal(p[0], 0.95 - 0.1 * (0.9 * 0.5 + 0.5), 1e-6);
+    assert_double_close(p[0], 0.95 - 0.1 * (0.9 * 0.5 + 0.5), 1e-6);
     rx_optim_free(o);
     /* adam: the first step moves every parameter by lr (bias corrected) */
     memset(&c, 0, sizeof c);
@@ -88,8 +88,8 @@ static void test_by_hand(void **state)
     p[0] = 1.0f, p[1] = -2.0f, g[0] = 0.5f, g[1] = -3.0f;
     assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
     rx_optim_step(o, p, g, 0.01, 0.9);
-    assert_float_equal(p[0], 0.99, 1e-6);
-    assert_float_equal(p[1], -1.99, 1e-6);
+    assert_double_close(p[0], 0.99, 1e-6);
+    assert_double_close(p[1], -1.99, 1e-6);
     rx_optim_free(o);
 }
 
@@ -105,13 +105,13 @@ static void test_clip(void **state)
     float p[2] = {0, 0}, g[2] = {3.0f, 4.0f};
     assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
     double norm = rx_optim_step(o, p, g, 1.0, 0.0);
-    assert_float_equal(norm, 5.0, 1e-12);
-    assert_float_equal(hypot(g[0], g[1]), 1.0, 1e-6);
-    assert_float_equal(p[0], -0.6, 1e-6);
+    assert_double_close(norm, 5.0, 1e-12);
+    assert_double_close(hypot(g[0], g[1]), 1.0, 1e-6);
+    assert_double_close(p[0], -0.6, 1e-6);
     /* below the threshold the gradient is left alone */
     g[0] = 0.3f, g[1] = 0.4f;
     norm = rx_optim_step(o, p, g, 1.0, 0.0);
-    assert_float_equal(norm, 0.5, 1e-7);
+    assert_double_close(norm, 0.5, 1e-7);
     assert_true(g[0] == 0.3f && g[1] == 0.4f);
     rx_optim_free(o);
 }

@@ -121,7 +121,7 @@ static void test_budget_steps(void **state)
     assert_int_equal(res.total_steps, 15);
     assert_int_equal(res.steps, 15);
     assert_int_equal(rec->n, 1);
-    assert_float_equal(rec->ep[0].lr, 0.02 * (1.0 / 15.0), 1e-12);
+    assert_double_close(rec->ep[0].lr, 0.02 * (1.0 / 15.0), 1e-12);
     free(rec);
 }
 
@@ -191,7 +191,7 @@ static void test_plateau_timing(void **state)
     double lr = 0.3, best = INFINITY;
     int bad = 0, reductions = 0;
     for (int e = 0; e < rec->n; e++) {
-        assert_float_equal(rec->ep[e].lr, lr, 1e-12 * lr);
+        assert_double_close(rec->ep[e].lr, lr, 1e-12 * lr);
         double v = rec->ep[e].val_loss;
         if (v < best * (1 - 1e-4)) {
             best = v;
