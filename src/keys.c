@@ -460,7 +460,7 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
     if (strcmp(d->dataset, "teacher") == 0 && m->loss == RX_LOSS_XENT)
         return FAIL("model.loss",
                     "'model.loss' cross-entropy needs class labels, and dataset 'teacher' is a regression");
-    if (c->optim.nesterov && (c->optim.kind != RX_OPT_SGD || c->optim.momentum <= 0 ||
+    if (c->optim.nesterov && (c->optim.kind != RX_OPTIM_SGD || c->optim.momentum <= 0 ||
                               c->optim.dampening != 0))
         return FAIL("optimizer.nesterov",
                     "'optimizer.nesterov' needs sgd with momentum > 0 and dampening 0");

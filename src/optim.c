@@ -54,19 +54,19 @@ int rx_optim_create(rx_optim **out, const rx_optim_config *cfg, size_t n,
                     const float *decay_mask, rx_err *err)
 {
     *out = NULL;
-    if (cfg->kind != RX_OPT_SGD && cfg->kind != RX_OPT_ADAM && cfg->kind != RX_OPT_ADAMW)
+    if (cfg->kind != RX_OPTIM_SGD && cfg->kind != RX_OPTIM_ADAM && cfg->kind != RX_OPTIM_ADAMW)
         return rx_errf(err, RX_EINVAL, "unknown optimizer kind %d", (int)cfg->kind);
-    if (cfg->kind == RX_OPT_SGD && cfg->nesterov && (cfg->momentum <= 0 || cfg->dampening != 0))
+    if (cfg->kind == RX_OPTIM_SGD && cfg->nesterov && (cfg->momentum <= 0 || cfg->dampening != 0))
         return rx_errf(err, RX_EINVAL,
                        "nesterov momentum needs 'momentum' > 0 and 'dampening' = 0, got %g and %g",
                        cfg->momentum, cfg->dampening);
-    if (cfg->kind != RX_OPT_SGD && !(cfg->beta2 >= 0 && cfg->beta2 < 1))
+    if (cfg->kind != RX_OPTIM_SGD && !(cfg->beta2 >= 0 && cfg->beta2 < 1))
         return rx_errf(err, RX_EINVAL, "'beta2' must be in [0, 1), got %g", cfg->beta2);
-    if (cfg->kind != RX_OPT_SGD && !(cfg->beta1 >= 0 && cfg->beta1 < 1))
+    if (cfg->kind != RX_OPTIM_SGD && !(cfg->beta1 >= 0 && cfg->beta1 < 1))
         return rx_errf(err, RX_EINVAL, "'beta1' must be in [0, 1), got %g", cfg->beta1);
     /* SGD always gets a buffer: a schedule may cycle the momentum of a
      * run configured without it, and torch then starts a buffer too. */
-    size_t nstate = cfg->kind == RX_OPT_SGD ? n : 2 * n;
+    size_t nstate = cfg->kind == RX_OPTIM_SGD ? n : 2 * n;
     if (n > (SIZE_MAX - RX_OPTIM_HEAD) / sizeof(float) / 2)
         return rx_errf(err, RX_ENOMEM, "optimizer state for %zu parameters is too large", n);
     size_t bytes = RX_OPTIM_HEAD + nstate * sizeof(float);
@@ -79,7 +79,7 @@ int rx_optim_create(rx_optim **out, const rx_optim_config *cfg, size_t n,
     o->mask = decay_mask;
     o->bytes = bytes;
     float *state = (float *)(arena + RX_OPTIM_HEAD);
-    if (cfg->kind == RX_OPT_SGD) {
+    if (cfg->kind == RX_OPTIM_SGD) {
         o->buf = state;
     } else {
         o->m = state;
@@ -97,7 +97,7 @@ void rx_optim_free(rx_optim *o)
 
 void rx_optim_reset(rx_optim *o)
 {
-    size_t nstate = o->cfg.kind == RX_OPT_SGD ? o->n : 2 * o->n;
+    size_t nstate = o->cfg.kind == RX_OPTIM_SGD ? o->n : 2 * o->n;
     memset((char *)o + RX_OPTIM_HEAD, 0, nstate * sizeof(float));
     o->t = 0;
     o->buf_init = 0;
@@ -177,7 +177,7 @@ static void adam_update(rx_optim *o, float *restrict p, const float *restrict g)
     const float b2 = (float)c->beta2, a2 = (float)(1.0 - c->beta2);
     const float nstep = (float)-(lr / o->bc1), bc2s = (float)sqrt(o->bc2);
     const float eps = (float)c->eps, wd = (float)c->weight_decay;
-    const int adamw = c->kind == RX_OPT_ADAMW;
+    const int adamw = c->kind == RX_OPTIM_ADAMW;
     /* adam adds wd*p to the gradient (L2); adamw scales p by 1 - lr*wd
      * (torch rounds that factor once).  Both only where the mask decays;
      * written as selects so that the loop has no branches. */
@@ -300,7 +300,7 @@ static void step_begin(rx_optim *o, double lr, double momentum)
     o->lr = lr;
     o->mom = momentum;
     memset(o->lanes, 0, sizeof o->lanes);
-    if (o->cfg.kind == RX_OPT_SGD) {
+    if (o->cfg.kind == RX_OPTIM_SGD) {
         /* torch: the first step with momentum copies the gradient into buf */
         o->first = momentum != 0 && !o->buf_init;
         if (momentum != 0)
@@ -315,7 +315,7 @@ static void step_begin(rx_optim *o, double lr, double momentum)
 /* The update without the norm. */
 static void update_only(rx_optim *o, float *params, const float *grads)
 {
-    if (o->cfg.kind == RX_OPT_SGD)
+    if (o->cfg.kind == RX_OPTIM_SGD)
         sgd_update(o, params, grads);
     else
         adam_update(o, params, grads);
@@ -325,7 +325,7 @@ static void update_only(rx_optim *o, float *params, const float *grads)
  * grads zero. */
 static void update_with_norm(rx_optim *o, float *params, float *grads, int clear)
 {
-    if (o->cfg.kind == RX_OPT_SGD && o->mom != 0 && !o->cfg.nesterov && !o->first) {
+    if (o->cfg.kind == RX_OPTIM_SGD && o->mom != 0 && !o->cfg.nesterov && !o->first) {
 #if RX_AVX2_KERNELS
         if (rx_cpu_avx2()) {
             sgd_fused_avx2(o, params, grads, clear);

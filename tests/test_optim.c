@@ -11,8 +11,8 @@
 static rx_optim_config config_for(const opt_case *k)
 {
     rx_optim_config c = {0};
-    c.kind = strcmp(k->kind, "sgd") == 0 ? RX_OPT_SGD
-           : strcmp(k->kind, "adam") == 0 ? RX_OPT_ADAM : RX_OPT_ADAMW;
+    c.kind = strcmp(k->kind, "sgd") == 0 ? RX_OPTIM_SGD
+           : strcmp(k->kind, "adam") == 0 ? RX_OPTIM_ADAM : RX_OPTIM_ADAMW;
     c.lr = k->lr[0];
     c.momentum = k->mom[0];
     c.nesterov = k->nesterov;
@@ -70,7 +70,7 @@ static void test_by_hand(void **state)
     rx_optim *o;
     float p[2] = {1.0f, -2.0f}, g[2] = {0.5f, 0.25f};
     /* sgd momentum: buf = g at the first step, then m*buf + g */
-    c.kind = RX_OPT_SGD;
+    c.kind = RX_OPTIM_SGD;
     c.momentum = 0.9;
     assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
     rx_optim_step(o, p, g, 0.1, 0.9);
@@ -81,7 +81,7 @@ static void test_by_hand(void **state)
     rx_optim_free(o);
     /* adam: the first step moves every parameter by lr (bias corrected) */
     memset(&c, 0, sizeof c);
-    c.kind = RX_OPT_ADAM;
+    c.kind = RX_OPTIM_ADAM;
     c.beta1 = 0.9;
     c.beta2 = 0.999;
     c.eps = 1e-8;
@@ -99,7 +99,7 @@ static void test_clip(void **state)
 {
     (void)state;
     rx_optim_config c = {0};
-    c.kind = RX_OPT_SGD;
+    c.kind = RX_OPTIM_SGD;
     c.clip_norm = 1.0;
     rx_optim *o;
     float p[2] = {0, 0}, g[2] = {3.0f, 4.0f};
@@ -138,7 +138,7 @@ static void test_kernels_agree(void **state)
             mask[i] = (float)(i % 3 != 0);
         }
         rx_optim_config cfg = {0};
-        cfg.kind = RX_OPT_SGD;
+        cfg.kind = RX_OPTIM_SGD;
         cfg.momentum = 0.9;
         cfg.weight_decay = cases[c].wd;
         cfg.dampening = cases[c].damp;
@@ -185,9 +185,9 @@ static void test_step_clear(void **state)
 {
     (void)state;
     enum { N = 301 };
-    static const struct { rx_opt_kind kind; double mom; int nesterov; double clip; } cases[] = {
-        {RX_OPT_SGD, 0.9, 0, 0}, {RX_OPT_SGD, 0.9, 1, 0}, {RX_OPT_SGD, 0, 0, 0},
-        {RX_OPT_SGD, 0.9, 0, 0.5}, {RX_OPT_ADAM, 0.9, 0, 0}, {RX_OPT_ADAMW, 0.9, 0, 0}};
+    static const struct { rx_optim_kind kind; double mom; int nesterov; double clip; } cases[] = {
+        {RX_OPTIM_SGD, 0.9, 0, 0}, {RX_OPTIM_SGD, 0.9, 1, 0}, {RX_OPTIM_SGD, 0, 0, 0},
+        {RX_OPTIM_SGD, 0.9, 0, 0.5}, {RX_OPTIM_ADAM, 0.9, 0, 0}, {RX_OPTIM_ADAMW, 0.9, 0, 0}};
     for (int avx = 0; avx < 2; avx++)
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
             rx_cpu_avx2_allow(avx);
@@ -229,13 +229,13 @@ static void test_bad_config(void **state)
     rx_optim_config c = {0};
     rx_optim *o = (rx_optim *)&c;
     rx_err err;
-    c.kind = RX_OPT_SGD;
+    c.kind = RX_OPTIM_SGD;
     c.nesterov = 1;
     assert_int_equal(rx_optim_create(&o, &c, 4, NULL, &err), RX_EINVAL);
     assert_null(o);
     assert_non_null(strstr(err.msg, "nesterov"));
     c.nesterov = 0;
-    c.kind = RX_OPT_ADAM;
+    c.kind = RX_OPTIM_ADAM;
     c.beta1 = 0.9;
     c.beta2 = 1.0;
     assert_int_equal(rx_optim_create(&o, &c, 4, NULL, &err), RX_EINVAL);
