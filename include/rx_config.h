@@ -73,7 +73,13 @@ typedef struct rx_model_config {
 } rx_model_config;
 
 /* ---- optimizer ----------------------------------------------------- */
-typedef enum rx_optim_kind { RX_OPTIM_SGD, RX_OPTIM_ADAM, RX_OPTIM_ADAMW } rx_optim_kind;
+/* Indexes the optimizer table of optim.c (names: rx_optim_names). */
+typedef enum rx_optim_kind {
+    RX_OPTIM_SGD,
+    RX_OPTIM_ADAM,
+    RX_OPTIM_ADAMW,
+    RX_OPTIM_COUNT
+} rx_optim_kind;
 
 typedef struct rx_optim_config {
     rx_optim_kind kind;

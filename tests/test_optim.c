@@ -242,6 +242,40 @@ static void test_bad_config(void **state)
     assert_non_null(strstr(err.msg, "'beta2' must be in [0, 1)"));
 }
 
+/* Every kind has a name and a row that creates, steps and checks. */
+static void test_table(void **state)
+{
+    (void)state;
+    char doc[512];
+    for (int k = 0; k < RX_OPTIM_COUNT; k++) {
+        assert_non_null(rx_optim_names[k]);
+        rx_optim_config c = {0};
+        c.kind = (rx_optim_kind)k;
+        c.momentum = 0.9;
+        c.beta1 = 0.8;
+        c.beta2 = 0.99;
+        c.eps = 1e-8;
+        double m = rx_optim_momentum(&c);
+        assert_true(m == 0.9 || m == 0.8);
+        rx_optim *o;
+        float p[3] = {1, 2, 3}, g[3] = {0.5f, -0.5f, 0.25f};
+        assert_int_equal(rx_optim_create(&o, &c, 3, NULL, NULL), RX_OK);
+        assert_true(rx_optim_step(o, p, g, 0.1, m) > 0);
+        assert_true(p[0] != 1 && p[1] != 2 && p[2] != 3);
+        rx_optim_free(o);
+    }
+    assert_null(rx_optim_names[RX_OPTIM_COUNT]);
+    rx_optim_config c = {0};
+    c.kind = RX_OPTIM_COUNT;
+    rx_err err;
+    rx_optim *o;
+    assert_int_equal(rx_optim_create(&o, &c, 3, NULL, &err), RX_EINVAL);
+    /* a key two optimizers read the same way is one clause */
+    assert_true(rx_optim_key_doc("eps", doc, sizeof doc) > 0);
+    assert_non_null(strstr(doc, "adam, adamw: "));
+    assert_int_equal(rx_optim_key_doc("no_such_key", doc, sizeof doc), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_kernels_agree),
         cmocka_unit_test(test_step_clear),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
