@@ -78,6 +78,7 @@ typedef enum rx_optim_kind {
     RX_OPTIM_SGD,
     RX_OPTIM_ADAM,
     RX_OPTIM_ADAMW,
+    RX_OPTIM_LION,
     RX_OPTIM_COUNT
 } rx_optim_kind;
 

@@ -88,6 +88,7 @@ static void sgd_update(rx_optim *o, float *restrict p, const float *restrict g);
 static void adam_update(rx_optim *o, float *restrict p, const float *restrict g);
 static void adamw_update(rx_optim *o, float *restrict p, const float *restrict g);
 static int sgd_fused(rx_optim *o, float *p, float *g, int clear);
+static void lion_update(rx_optim *o, float *restrict p, const float *restrict g);
 
 #define MOM(f) offsetof(rx_optim_config, f)
 static const optim_row rows[RX_OPTIM_COUNT] = {
@@ -106,12 +107,17 @@ static const optim_row rows[RX_OPTIM_COUNT] = {
                          {"beta2", "second moment decay"},
                          {"eps", "denominator epsilon"},
                          {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay"}}},
+    [RX_OPTIM_LION] = {1, MOM(beta1), adam_check, NULL, lion_update, NULL,
+                       {{"beta1", "the update is sign(beta1*m + (1-beta1)*g) (the paper: 0.9)"},
+                        {"beta2", "momentum decay, m = beta2*m + (1-beta2)*g (the paper: 0.99)"},
+                        {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay"}}},
 };
 
 const char *const rx_optim_names[RX_OPTIM_COUNT + 1] = {
     [RX_OPTIM_SGD] = "sgd",
     [RX_OPTIM_ADAM] = "adam",
     [RX_OPTIM_ADAMW] = "adamw",
+    [RX_OPTIM_LION] = "lion",
 };
 
 int rx_optim_check(const rx_optim_config *c, const char **key, rx_err *err)
@@ -334,6 +340,29 @@ RX_VECTOR_CLONES
 static void adamw_update(rx_optim *o, float *restrict p, const float *restrict g)
 {
     adam_kernel(o, p, g, 1);
+}
+
+/* Lion (Chen et al. 2023, "Symbolic Discovery of Optimization
+ * Algorithms"): c = b1*m + (1-b1)*g; p = p*(1 - lr*wd) - lr*sign(c);
+ * m = b2*m + (1-b2)*g.  b1 is this step's momentum (schedules cycle it),
+ * the decay is decoupled and, as AdamW's, only where the mask decays.
+ * sign(0) is 0 and sign(NaN) NaN, as torch.sign. */
+RX_VECTOR_CLONES
+static void lion_update(rx_optim *o, float *restrict p, const float *restrict g)
+{
+    const float *restrict mask = o->mask;
+    float *restrict m = o->state[0];
+    const size_t n = o->n;
+    const float b1 = (float)o->mom, a1 = (float)(1.0 - o->mom);
+    const float b2 = (float)o->cfg.beta2, a2 = (float)(1.0 - o->cfg.beta2);
+    const float nlr = (float)-o->lr, keep = (float)(1.0 - o->lr * o->cfg.weight_decay);
+    for (size_t i = 0; i < n; i++) {
+        float c = b1 * m[i] + a1 * g[i];
+        float sign = c > 0.0f ? 1.0f : (c < 0.0f ? -1.0f : c);
+        float pi = p[i] * ((!mask || mask[i] != 0.0f) ? keep : 1.0f);
+        p[i] = pi + nlr * sign;
+        m[i] = b2 * m[i] + a2 * g[i];
+    }
 }
 
 /* The hot case (SGD with heavy-ball momentum, past its first step) fused

@@ -1,5 +1,7 @@
 /* test_optim.c: every optimizer against torch.optim (fixtures written by
- * tests/data/optim/make_fixtures.py), plus the error paths. */
+ * tests/data/optim/make_fixtures.py) or, for Lion, which torch.optim lacks,
+ * against NumPy (tests/data/optim/make_lion_fixtures.py), plus the error
+ * paths. */
 #include "rx_test.h"
 
 #include <math.h>
@@ -7,12 +9,15 @@
 
 #include "rx_optim.h"
 #include "data/optim/fixtures.h"
+#include "data/optim/lion_fixtures.h"
 
 static rx_optim_config config_for(const opt_case *k)
 {
     rx_optim_config c = {0};
-    c.kind = strcmp(k->kind, "sgd") == 0 ? RX_OPTIM_SGD
-           : strcmp(k->kind, "adam") == 0 ? RX_OPTIM_ADAM : RX_OPTIM_ADAMW;
+    c.kind = RX_OPTIM_COUNT;
+    for (int i = 0; i < RX_OPTIM_COUNT; i++)
+        if (strcmp(k->kind, rx_optim_names[i]) == 0)
+            c.kind = (rx_optim_kind)i;
     c.lr = k->lr[0];
     c.momentum = k->mom[0];
     c.nesterov = k->nesterov;
@@ -60,6 +65,31 @@ static void test_torch_parity(void **state)
     int n = (int)(sizeof opt_cases / sizeof opt_cases[0]);
     for (int i = 0; i < n; i++)
         run_case(&opt_cases[i]);
+}
+
+static void test_lion_numpy(void **state)
+{
+    (void)state;
+    int n = (int)(sizeof lion_cases / sizeof lion_cases[0]);
+    for (int i = 0; i < n; i++)
+        run_case(&lion_cases[i]);
+}
+
+/* Lion moves every parameter by exactly lr (no decay), and not at all
+ * where the gradient and the momentum are zero: sign(0) = 0. */
+static void test_lion_sign(void **state)
+{
+    (void)state;
+    rx_optim_config c = {0};
+    c.kind = RX_OPTIM_LION;
+    c.beta1 = 0.9;
+    c.beta2 = 0.99;
+    rx_optim *o;
+    float p[3] = {1.0f, -2.0f, 0.5f}, g[3] = {1e-30f, -3.0f, 0.0f};
+    assert_int_equal(rx_optim_create(&o, &c, 3, NULL, NULL), RX_OK);
+    rx_optim_step(o, p, g, 0.125, 0.9);
+    assert_true(p[0] == 0.875f && p[1] == -1.875f && p[2] == 0.5f);
+    rx_optim_free(o);
 }
 
 /* Hand-computed first steps, independent of the fixtures. */
@@ -280,6 +310,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_torch_parity),
+        cmocka_unit_test(test_lion_numpy),
+        cmocka_unit_test(test_lion_sign),
         cmocka_unit_test(test_by_hand),
         cmocka_unit_test(test_clip),
         cmocka_unit_test(test_kernels_agree),
