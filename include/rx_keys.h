@@ -110,6 +110,9 @@ char *rx_config_json(const rx_config *c, unsigned flags);
  * the same without the seed: the runs of one cell differ only by seed. */
 void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
 void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
+/* The key of a canonical JSON text (as rx_config_json with flags 0 gives
+ * it): how the store checks that a stored run still matches its key. */
+void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1]);
 
 /* Writes the value of one key as it appears in the canonical form
  * (schedule.name as the bare profile name, strings unquoted).  Returns

@@ -614,18 +614,22 @@ char *rx_config_json(const rx_config *c, unsigned flags)
     return s;
 }
 
-static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
+void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1])
 {
-    char *json = rx_config_json(c, flags);
     uint64_t h = RX_HASH_INIT;
-    if (json) {
+    if (json)
         h = rx_hash64(json, strlen(json), h);
-        free(json);
-    }
     char ver[32];
     int n = snprintf(ver, sizeof ver, "\ntrainer=%d", RX_TRAINER_VERSION);
     h = rx_hash64(ver, (size_t)n, h);
     snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
+}
+
+static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
+{
+    char *json = rx_config_json(c, flags);
+    rx_key_of_json(json, out);
+    free(json);
 }
 
 void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])
