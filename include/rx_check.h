@@ -77,10 +77,10 @@ int rx_check_compare(const rx_report_run *base, int nb,
 
 void rx_check_free(rx_check_result *r);
 
-/* The exit code the verdicts call for: 1 when any cell regressed, else 3
- * when any is missing or not comparable (or nothing was compared), else
- * 0.  (These equal RX_EXIT_FAILED, RX_EXIT_MISSING and RX_EXIT_OK.) */
-int rx_check_exit_code(const rx_check_result *r);
+/* The status the verdicts call for: RX_EFAILED when any cell regressed,
+ * else RX_EMISSING when any is missing or not comparable (or nothing was
+ * compared), else RX_OK (exit codes 1, 3 and 0: rx_exit_code). */
+int rx_check_status(const rx_check_result *r);
 
 /* Where the stores came from, for headings. */
 typedef struct rx_check_source {

@@ -15,7 +15,8 @@
  * with tests/data/train/golden.txt (tests/test_golden.c says how). */
 #define RX_TRAINER_VERSION 2
 
-/* Library status codes.  Only main() maps these to process exit codes. */
+/* Status codes, of the library and of the commands.  One table maps them
+ * to process exit codes (rx_exit_code), which only main() returns. */
 typedef enum rx_status {
     RX_OK = 0,
     RX_ENOMEM,       /* allocation failed */
@@ -27,8 +28,27 @@ typedef enum rx_status {
     RX_ETIMEOUT,     /* a run exceeded its time limit */
     RX_ESTORE,       /* the results store failed */
     RX_ECONFLICT,    /* two results disagree for one key */
-    RX_ENOTFOUND     /* a named thing does not exist */
+    RX_ENOTFOUND,    /* a named thing does not exist */
+    RX_EFAILED,      /* runs failed; check: a cell regressed */
+    RX_EMISSING,     /* check: runs missing or not comparable */
+    RX_EDATA         /* a dataset could not be loaded */
 } rx_status;
+
+/* Process exit codes, documented in rexsweep(1). */
+typedef enum rx_exit {
+    RX_EXIT_OK = 0,          /* success: every run done, no regression */
+    RX_EXIT_FAILED = 1,      /* some runs failed or diverged; check: regression */
+    RX_EXIT_USAGE = 2,       /* bad usage, bad spec or bad configuration */
+    RX_EXIT_MISSING = 3,     /* check: runs missing or not comparable */
+    RX_EXIT_IO = 4,          /* the store or a file could not be read/written */
+    RX_EXIT_CONFLICT = 5,    /* merge: two different results for one run key */
+    RX_EXIT_DATA = 6,        /* a dataset file is missing or malformed */
+    RX_EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: in-flight runs marked interrupted */
+} rx_exit;
+
+/* The exit code of a status: the one mapping.  main() returns it; check
+ * prints it in its summary. */
+rx_exit rx_exit_code(int status);
 
 /* An error message buffer.  Messages follow git's rules: lower-case start,
  * no final full stop, the subject quoted, what failed first. */

@@ -256,13 +256,13 @@ void rx_check_free(rx_check_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int rx_check_exit_code(const rx_check_result *r)
+int rx_check_status(const rx_check_result *r)
 {
     if (r->count[RX_VERDICT_REGRESSED])
-        return 1;
+        return RX_EFAILED;
     if (r->count[RX_VERDICT_MISSING] || r->count[RX_VERDICT_NOT_COMPARABLE] || r->n == 0)
-        return 3;
-    return 0;
+        return RX_EMISSING;
+    return RX_OK;
 }
 
 /* ---- output --------------------------------------------------------- */
@@ -305,7 +305,7 @@ static void rule_text(const rx_check_opts *o, char *buf, size_t size)
 
 static void summary_text(const rx_check_result *r, char *buf, size_t size)
 {
-    int code = rx_check_exit_code(r);
+    int code = rx_exit_code(rx_check_status(r));
     snprintf(buf, size, "%d cells: %d ok, %d improved, %d regressed, %d missing, %d not "
              "comparable; %s (exit %d)",
              r->n, r->count[RX_VERDICT_OK], r->count[RX_VERDICT_IMPROVED],
@@ -405,7 +405,7 @@ static int write_json(FILE *f, const rx_check_result *r, const rx_check_opts *o,
     for (int v = 0; v < 5; v++)
         rx_json_kv_int(f, names[v], r->count[v], v < 4);
     fputs("},", f);
-    rx_json_kv_int(f, "exit", rx_check_exit_code(r), 0);
+    rx_json_kv_int(f, "exit", rx_exit_code(rx_check_status(r)), 0);
     fputs("}\n", f);
     return ferror(f) ? RX_EIO : RX_OK;
 }

@@ -49,10 +49,24 @@ const char *rx_status_name(int status)
     static const char *names[] = {
         "ok", "out of memory", "i/o error", "bad format", "invalid value",
         "diverged", "interrupted", "timeout", "store error", "conflict",
-        "not found"};
+        "not found", "failed", "missing", "bad dataset"};
     if (status < 0 || status >= (int)(sizeof names / sizeof names[0]))
         return "unknown error";
     return names[status];
+}
+
+rx_exit rx_exit_code(int status)
+{
+    switch (status) {
+    case RX_OK: return RX_EXIT_OK;
+    case RX_EINVAL: case RX_ENOTFOUND: return RX_EXIT_USAGE;
+    case RX_EFORMAT: case RX_EDATA: return RX_EXIT_DATA;
+    case RX_EIO: case RX_ESTORE: case RX_ENOMEM: return RX_EXIT_IO;
+    case RX_EINTR: return RX_EXIT_INTERRUPTED;
+    case RX_ECONFLICT: return RX_EXIT_CONFLICT;
+    case RX_EMISSING: return RX_EXIT_MISSING;
+    default: return RX_EXIT_FAILED;  /* RX_EFAILED, RX_EDIVERGED, RX_ETIMEOUT */
+    }
 }
 
 static uint64_t splitmix64(uint64_t *x)

@@ -79,7 +79,7 @@ static void test_identical(void **state)
     assert_int_equal(r.count[RX_VERDICT_OK], 2);
     assert_int_equal(row(&r, "rex")->by_key, 1);
     assert_true(fabs(row(&r, "rex")->delta) < 1e-12);
-    assert_int_equal(rx_check_exit_code(&r), 0);
+    assert_int_equal(rx_check_status(&r), RX_OK);
     rx_check_free(&r);
 }
 
@@ -92,11 +92,11 @@ static void test_margins(void **state)
     rx_check_result r = cmp(&b, &c, 0, 0, 0);
     assert_int_equal(row(&r, "rex")->verdict, RX_VERDICT_REGRESSED);
     assert_true(fabs(row(&r, "rex")->delta - 1) < 1e-9);
-    assert_int_equal(rx_check_exit_code(&r), 1);
+    assert_int_equal(rx_check_status(&r), RX_EFAILED);
     rx_check_free(&r);
     r = cmp(&b, &c, 1.5, 0, 0);   /* absolute margin */
     assert_int_equal(row(&r, "rex")->verdict, RX_VERDICT_OK);
-    assert_int_equal(rx_check_exit_code(&r), 0);
+    assert_int_equal(rx_check_status(&r), RX_OK);
     rx_check_free(&r);
     r = cmp(&b, &c, 0, 0.05, 0);  /* 5% of 10 = 0.5 < 1 */
     assert_int_equal(row(&r, "rex")->verdict, RX_VERDICT_REGRESSED);
@@ -115,7 +115,7 @@ static void test_margins(void **state)
     /* better is never a regression */
     r = cmp(&c, &b, 0, 0, 0);
     assert_int_equal(row(&r, "rex")->verdict, RX_VERDICT_IMPROVED);
-    assert_int_equal(rx_check_exit_code(&r), 0);
+    assert_int_equal(rx_check_status(&r), RX_OK);
     rx_check_free(&r);
 }
 
@@ -149,7 +149,7 @@ static void test_missing(void **state)
     assert_int_equal(row(&r, "linear")->verdict, RX_VERDICT_MISSING);
     assert_string_equal(row(&r, "linear")->why, "missing from the new store (3 baseline runs)");
     assert_int_equal(row(&r, "cosine")->verdict, RX_VERDICT_MISSING);
-    assert_int_equal(rx_check_exit_code(&r), 3);
+    assert_int_equal(rx_check_status(&r), RX_EMISSING);
     rx_check_free(&r);
 
     /* an unfinished run in the new store is missing, not a pass */
@@ -162,20 +162,20 @@ static void test_missing(void **state)
     r = cmp(&e, &d, 0, 0, 0);
     assert_int_equal(r.rows[0].verdict, RX_VERDICT_MISSING);
     assert_string_equal(r.rows[0].why, "new store: 0 failed and 1 unfinished of 3 runs");
-    assert_int_equal(rx_check_exit_code(&r), 3);
+    assert_int_equal(rx_check_status(&r), RX_EMISSING);
     rx_check_free(&r);
 
     /* a regression outranks a missing cell in the exit code */
     runs f = {0};
     add3(&f, "rex", 12);
     r = cmp(&b, &f, 0, 0, 0);
-    assert_int_equal(rx_check_exit_code(&r), 1);
+    assert_int_equal(rx_check_status(&r), RX_EFAILED);
     rx_check_free(&r);
 
     /* nothing compared is not a pass */
     runs z = {0};
     r = cmp(&z, &z, 0, 0, 0);
-    assert_int_equal(rx_check_exit_code(&r), 3);
+    assert_int_equal(rx_check_status(&r), RX_EMISSING);
     rx_check_free(&r);
 }
 
@@ -208,7 +208,7 @@ static void test_diverged_and_seeds(void **state)
     add(&two, "rex", 0, RX_OUT_DONE, 10);
     r = cmp(&one, &two, 0, 0, 2);
     assert_int_equal(r.rows[0].verdict, RX_VERDICT_NOT_COMPARABLE);
-    assert_int_equal(rx_check_exit_code(&r), 3);
+    assert_int_equal(rx_check_status(&r), RX_EMISSING);
     rx_check_free(&r);
 }
 

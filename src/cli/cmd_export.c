@@ -144,7 +144,7 @@ int cmd_export(int argc, char **argv)
     if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
         rx_die_msg(format ? "unknown format '%s' (csv or json)" : "export needs --format csv or "
                    "--format json%s", format ? format : "");
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     int json = strcmp(format, "json") == 0;
     rx_store *st = NULL;
@@ -156,7 +156,7 @@ int cmd_export(int argc, char **argv)
     if (sweep && rx_store_find_sweep(st, sweep, &id, &err)) {
         rx_die_msg("%s", err.msg);
         rx_store_close(st);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     /* every statement reads the documented views (rexsweep-results(5)) */
     const char *sql;
@@ -189,7 +189,7 @@ int cmd_export(int argc, char **argv)
     if (!f) {
         rx_die_msg("cannot write '%s'", out_path);
         rx_store_close(st);
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
     export_ctx c = {f, json, 0, json && metrics, "", 0};
     if (json) {
@@ -213,7 +213,7 @@ int cmd_export(int argc, char **argv)
         rc = RX_EIO;
     if (rc) {
         rx_die_msg("%s", err.msg[0] ? err.msg : "cannot write the export");
-        code = RX_EXIT_IO;
+        code = RX_EIO;
     }
     rx_store_close(st);
     return code;

@@ -69,7 +69,7 @@ int cmd_merge(int argc, char **argv)
     int npos;
     if (!pos) {
         rx_die_msg("out of memory");
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
     int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
                                argc, &npos, usage_text);
@@ -77,14 +77,14 @@ int cmd_merge(int argc, char **argv)
         if (!prc)
             rx_die_msg("merge needs OUT.db and at least one SHARD.db; see 'rexsweep merge --help'");
         free(pos);
-        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
+        return prc > 0 ? RX_OK : RX_EINVAL;
     }
     const char *out = pos[0];
     for (int i = 1; i < npos; i++)
         if (same_file(out, pos[i])) {
             rx_die_msg("'%s' is both the output and a shard", pos[i]);
             free(pos);
-            return RX_EXIT_USAGE;
+            return RX_EINVAL;
         }
 
     rx_err err = {{0}};
@@ -93,7 +93,7 @@ int cmd_merge(int argc, char **argv)
     if (orc) {
         rx_die_msg("%s", err.msg);
         free(pos);
-        return orc == RX_EINVAL ? RX_EXIT_USAGE : RX_EXIT_IO;
+        return orc;
     }
     rx_merge_stats total = {0};
     int n_failed = 0, n_conflicted = 0;
@@ -134,8 +134,8 @@ int cmd_merge(int argc, char **argv)
     if (n_failed)
         rx_die_msg("%d of %d shards could not be merged", n_failed, npos - 1);
     if (fflush(stdout) != 0)
-        return RX_EXIT_IO;
+        return RX_EIO;
     if (n_failed || qrc)
-        return RX_EXIT_IO;
-    return n_conflicted ? RX_EXIT_CONFLICT : RX_EXIT_OK;
+        return RX_EIO;
+    return n_conflicted ? RX_ECONFLICT : RX_OK;
 }

@@ -283,7 +283,7 @@ int cmd_plan(int argc, char **argv)
     int json = 0;
     if (rx_wants_help(argc, argv)) {
         fputs(usage_text, stdout);
-        return RX_EXIT_OK;
+        return RX_OK;
     }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
@@ -291,24 +291,24 @@ int cmd_plan(int argc, char **argv)
         } else if (strcmp(argv[i], "--db") == 0) {
             if (++i == argc) {
                 rx_die_msg("option '--db' needs a file name");
-                return RX_EXIT_USAGE;
+                return RX_EINVAL;
             }
             db = argv[i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             db = argv[i] + 5;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
-            return RX_EXIT_USAGE;
+            return RX_EINVAL;
         } else if (path) {
             rx_die_msg("plan takes one spec, got '%s' and '%s'", path, argv[i]);
-            return RX_EXIT_USAGE;
+            return RX_EINVAL;
         } else {
             path = argv[i];
         }
     }
     if (!path) {
         fputs(usage_text, stderr);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     rx_err err;
     rx_spec *s;
@@ -319,14 +319,14 @@ int cmd_plan(int argc, char **argv)
             fprintf(stderr, "%s\n", err.msg);
         else
             rx_die_msg("%s", err.msg);
-        return rx_exit_for(rc);
+        return rc;
     }
     rx_job *jobs;
     int n;
     if ((rc = rx_spec_expand(s, &jobs, &n, &err))) {
         fprintf(stderr, "%s\n", err.msg);
         rx_spec_free(s);
-        return rx_exit_for(rc);
+        return rc;
     }
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
@@ -341,10 +341,10 @@ int cmd_plan(int argc, char **argv)
     rx_jobs_free(jobs, n);
     rx_spec_free(s);
     if (rc)
-        return rx_exit_for(rc);
+        return rc;
     if (fflush(stdout) != 0) {
         rx_die_msg("cannot write the plan");
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
-    return RX_EXIT_OK;
+    return RX_OK;
 }

@@ -36,19 +36,19 @@ int cmd_report(int argc, char **argv)
     int fmt = rx_report_format_parse(format);
     if (fmt < 0) {
         rx_die_msg("unknown format '%s' (text, markdown, csv, json or html)", format);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     int on_test = strcmp(select, "test") == 0;
     if (!on_test && strcmp(select, "val") != 0 && strcmp(select, "validation") != 0) {
         rx_die_msg("--select-on must be 'val' or 'test', got '%s'", select);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     if (metric) {
         rx_metric probe;
         rx_err e = {{0}};
         if (rx_metric_resolve(metric, &probe, &e)) {
             rx_die_msg("%s", e.msg);
-            return RX_EXIT_USAGE;
+            return RX_EINVAL;
         }
     }
 
@@ -64,7 +64,7 @@ int cmd_report(int argc, char **argv)
     if (rc) {
         rx_die_msg("%s", err.msg);
         rx_store_close(st);
-        return rx_cli_load_exit(rc);
+        return rc;
     }
     if (fell_back)
         rx_die_msg("no run recorded an accuracy: reporting the %s", m.label);
@@ -78,19 +78,19 @@ int cmd_report(int argc, char **argv)
         rx_die_msg("%s", err.msg);
         rx_results_free(&res);
         rx_store_close(st);
-        return rc == RX_EINVAL ? RX_EXIT_USAGE : RX_EXIT_IO;
+        return rc;
     }
     rx_report_curve *curves = NULL;
     int n_curves = 0;
     if (fmt == RX_FMT_HTML && (rc = rx_results_curves(st, &res, &curves, &n_curves, &err))) {
         rx_die_msg("%s", err.msg);
-        code = RX_EXIT_IO;
+        code = RX_EIO;
         goto done;
     }
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
         rx_die_msg("cannot write '%s'", out_path);
-        code = RX_EXIT_IO;
+        code = RX_EIO;
         goto done;
     }
     rx_report_source src = {db, res.sweep[0] ? res.sweep : NULL};
@@ -102,7 +102,7 @@ int cmd_report(int argc, char **argv)
         rc = rx_errf(&err, RX_EIO, "cannot write '%s'", out_path);
     if (rc) {
         rx_die_msg("%s", err.msg);
-        code = RX_EXIT_IO;
+        code = RX_EIO;
     }
 done:
     rx_results_curves_free(curves, n_curves);

@@ -240,18 +240,18 @@ int cmd_run(int argc, char **argv)
     int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 2,
                                &npos, usage_text);
     if (prc)
-        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
+        return prc > 0 ? RX_OK : RX_EINVAL;
     if (npos != 1) {
         rx_die_msg("run needs exactly one sweep spec; see 'rexsweep run --help'");
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     if (workers < 1 || workers > 256 || max_runs < 0 || timeout < 0) {
         rx_die_msg("-j must be in [1, 256], --max-runs and --timeout must not be negative");
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     int shard_k = 0, shard_n = 1;
     if (shard && parse_shard(shard, &shard_k, &shard_n))
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
 
     rx_err err = {{0}};
     rx_spec *spec = NULL;
@@ -265,7 +265,7 @@ int cmd_run(int argc, char **argv)
     if (rc) {
         rx_die_msg("%s", err.msg);
         rx_spec_free(spec);
-        return rc == RX_EIO ? RX_EXIT_IO : RX_EXIT_USAGE;
+        return rc;
     }
     /* The shard's jobs, moved to the front of the array. */
     if (shard_n > 1) {
@@ -275,7 +275,7 @@ int cmd_run(int argc, char **argv)
             free(idx);
             rx_jobs_free(jobs, n);
             rx_spec_free(spec);
-            return RX_EXIT_USAGE;
+            return RX_EINVAL;
         }
         rx_job *sel = calloc((size_t)(m ? m : 1), sizeof *sel);
         for (int i = 0; i < m; i++) {
@@ -293,7 +293,7 @@ int cmd_run(int argc, char **argv)
         rx_die_msg("%s", err.msg);
         rx_jobs_free(jobs, n);
         rx_spec_free(spec);
-        return rx_exit_for(rc);
+        return rc;
     }
 
     struct sigaction sa = {0};
@@ -311,7 +311,7 @@ int cmd_run(int argc, char **argv)
         rx_die_msg("out of memory");
         rx_jobs_free(jobs, n);
         rx_spec_free(spec);
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
     rx_runner_opts ro = {0};
     ro.db_path = db;
@@ -338,7 +338,7 @@ int cmd_run(int argc, char **argv)
     if (rc && rc != RX_EINTR) {
         rx_die_msg("%s", err.msg);
         rx_spec_free(spec);
-        return rx_exit_for(rc == RX_EINVAL ? RX_ESTORE : rc);
+        return rc == RX_EINVAL ? RX_ESTORE : rc;  /* the runner's bad values are the store's */
     }
     int complete = c.end_done == c.total;
     if (json)
@@ -355,6 +355,6 @@ int cmd_run(int argc, char **argv)
                c.end_interrupted, c.end_running, c.end_pending, c.elapsed, db);
     rx_spec_free(spec);
     if (rc == RX_EINTR)
-        return RX_EXIT_INTERRUPTED;
-    return complete ? RX_EXIT_OK : RX_EXIT_FAILED;
+        return RX_EINTR;
+    return complete ? RX_OK : RX_EFAILED;
 }

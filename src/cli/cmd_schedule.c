@@ -170,7 +170,7 @@ static int write_svg(const plot_data *pd, const char *path)
     FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
     if (!f) {
         rx_die_msg("cannot write '%s': %s", path, strerror(errno));
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
     double W = 800, ph = 320, mh = 160, left = 70, top = 30, gap = 50;
     double legend = 20.0 * pd->n + 10;
@@ -201,9 +201,9 @@ static int write_svg(const plot_data *pd, const char *path)
         bad |= fflush(f) != 0;
     if (bad) {
         rx_die_msg("cannot write '%s'", path);
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
-    return RX_EXIT_OK;
+    return RX_OK;
 }
 
 /* ---- CSV ----------------------------------------------------------------- */
@@ -287,44 +287,44 @@ int cmd_schedule(int argc, char **argv)
                "  rexsweep schedule exp:gamma=-5 step --sampling 50-75 --steps 300 --svg s.svg\n"
                "  rexsweep schedule plateau:patience=1 --steps 50 --epoch-steps 10 "
                "--val-losses 1,0.9,0.9,0.9,0.8\n");
-        return RX_EXIT_OK;
+        return RX_OK;
     }
     const char *pos[MAX_SCHED];
     int npos;
     int rc = rx_parse_options(argc, argv, opts, n_opts, pos, MAX_SCHED, &npos, usage_text);
     if (rc)
-        return rc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
+        return rc > 0 ? RX_OK : RX_EINVAL;
     if (npos == 0) {
         rx_die_msg("name at least one schedule; see 'rexsweep schedule --help'");
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     if (steps < 1 || steps > MAX_STEPS) {
         rx_die_msg(steps ? "'--steps' must be in [1, %ld], got %d" : "'--steps' is required (in [1, %ld])",
                    MAX_STEPS, steps);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     if (epoch_steps < 0) {
         rx_die_msg("'--epoch-steps' must be at least 1, got %d", epoch_steps);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     if (!(lr0 > 0) || !(mom0 >= 0 && mom0 < 1)) {
         rx_die_msg(lr0 > 0 ? "'--momentum' must be in [0, 1), got %g" : "'--lr' must be positive, got %g",
                    lr0 > 0 ? mom0 : lr0);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     static double losses[MAX_LOSSES];
     int n_losses = 0;
     if (losses_text && (n_losses = parse_losses(losses_text, losses, MAX_LOSSES)) < 0)
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     if (n_losses > 0 && epoch_steps == 0) {
         rx_die_msg("'--val-losses' needs '--epoch-steps' (the losses are fed at epoch ends)");
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
 
     series sr[MAX_SCHED];
     memset(sr, 0, sizeof sr);
     long total = 0;
-    int exit_code = RX_EXIT_OK;
+    int status = RX_OK;
     for (int k = 0; k < npos; k++) {
         series *s = &sr[k];
         rx_err err;
@@ -337,7 +337,7 @@ int cmd_schedule(int argc, char **argv)
         char *text = malloc(len);
         if (!text) {
             rx_die_msg("out of memory");
-            return RX_EXIT_IO;
+            return RX_EIO;
         }
         size_t nlen = strcspn(pos[k], ":,");
         int m = snprintf(text, len, "%.*s", (int)nlen, pos[k]);
@@ -354,13 +354,13 @@ int cmd_schedule(int argc, char **argv)
             rc = rx_sched_validate(&s->cfg, &err);
         if (rc) {
             rx_die_msg("%s", err.msg);
-            return rx_exit_for(rc);
+            return rc;
         }
         int np;
         const rx_profile *pr = rx_profiles(&np);
         if (s->cfg.sampling == RX_SAMPLE_EPOCH && epoch_steps == 0) {
             rx_die_msg("'%s': epoch sampling needs '--epoch-steps'", pos[k]);
-            return RX_EXIT_USAGE;
+            return RX_EINVAL;
         }
         if (pr[s->cfg.profile].fn == NULL && n_losses == 0)
             fprintf(stderr, "rexsweep: note: '%s' holds lr0 without '--val-losses' (plateau acts on "
@@ -385,7 +385,7 @@ int cmd_schedule(int argc, char **argv)
         }
         if (!pd.at) {
             rx_die_msg("out of memory");
-            exit_code = RX_EXIT_IO;
+            status = RX_EIO;
             goto out;
         }
         for (int i = 0; i < pd.n_points; i++)
@@ -445,10 +445,10 @@ int cmd_schedule(int argc, char **argv)
         plot_terminal(&pd);
     }
     if (svg)
-        exit_code = write_svg(&pd, svg);
+        status = write_svg(&pd, svg);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         rx_die_msg("cannot write the output: %s", strerror(errno));
-        exit_code = RX_EXIT_IO;
+        status = RX_EIO;
     }
 out:
     free(pd.at);
@@ -456,5 +456,5 @@ out:
         free(sr[k].lr);
         free(sr[k].mom);
     }
-    return exit_code;
+    return status;
 }

@@ -667,20 +667,20 @@ int cmd_slurm(int argc, char **argv)
     int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 2,
                                &npos, usage_text);
     if (prc)
-        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
+        return prc > 0 ? RX_OK : RX_EINVAL;
     if (npos != 1) {
         rx_die_msg("slurm needs exactly one sweep spec; see 'rexsweep slurm --help'");
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     if (check_args(&a))
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     a.spec = pos[0];
 
     rx_err err = {{0}};
     slurm_plan *p = calloc(1, sizeof *p);
     if (!p) {
         rx_die_msg("out of memory");
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
     int rc = make_plan(&a, p, &err);
     if (rc == RX_OK && a.resubmit) {
@@ -723,7 +723,7 @@ int cmd_slurm(int argc, char **argv)
     free(p);
     if (fflush(stdout) != 0 && rc == RX_OK) {
         rx_die_msg("cannot write to standard output");
-        return RX_EXIT_IO;
+        return RX_EIO;
     }
-    return rx_exit_for(rc);
+    return rc;
 }

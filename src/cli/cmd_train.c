@@ -95,10 +95,10 @@ int cmd_train(int argc, char **argv)
     int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 128,
                                &npos, usage_text);
     if (prc)
-        return prc > 0 ? RX_EXIT_OK : RX_EXIT_USAGE;
+        return prc > 0 ? RX_OK : RX_EINVAL;
     if (keys) {
         rx_keys_print(stdout, RX_KEYS_TEXT);
-        return RX_EXIT_OK;
+        return RX_OK;
     }
     rx_err err = {{0}};
     rx_spec *spec = NULL;
@@ -111,13 +111,13 @@ int cmd_train(int argc, char **argv)
     }
     if (rc) {
         rx_die_msg("%s", err.msg);
-        return rx_exit_for(rc);
+        return rc;
     }
     for (int i = first; i < npos && rc == RX_OK; i++) {
         if (!strchr(pos[i], '=')) {
             rx_die_msg("'%s' is not a KEY=VALUE setting; see 'rexsweep train --help'", pos[i]);
             rx_spec_free(spec);
-            return RX_EXIT_USAGE;
+            return RX_EINVAL;
         }
         rc = rx_spec_override(spec, pos[i], &err);
     }
@@ -127,7 +127,7 @@ int cmd_train(int argc, char **argv)
     rx_spec_free(spec);
     if (rc) {
         rx_die_msg("%s", err.msg);
-        return RX_EXIT_USAGE;
+        return RX_EINVAL;
     }
     rx_config c = job->cfg;
     if (log_every > 0)
@@ -138,7 +138,7 @@ int cmd_train(int argc, char **argv)
     if (rc) {
         rx_die_msg("%s", err.msg);
         rx_jobs_free(job, 1);
-        return rc == RX_EINVAL ? RX_EXIT_USAGE : rc == RX_ENOMEM ? RX_EXIT_IO : RX_EXIT_DATA;
+        return rc == RX_EINVAL || rc == RX_ENOMEM ? rc : RX_EDATA;  /* whatever the loader said */
     }
     train_ui ui = {json, quiet, c.train.budget * c.train.full_epochs};
     rx_train_hooks hooks = {on_epoch, on_step, &ui, NULL};
@@ -148,7 +148,7 @@ int cmd_train(int argc, char **argv)
     if (rc) {
         rx_die_msg("%s", err.msg);
         rx_jobs_free(job, 1);
-        return rx_exit_for(rc);
+        return rc;
     }
     const rx_epoch_metrics *f = &res.final;
     if (json) {
@@ -173,6 +173,11 @@ int cmd_train(int argc, char **argv)
                rx_run_status_name(res.status), res.steps, res.samples, res.wall, f->test_acc,
                f->test_loss, res.model_desc, job->key);
     rx_jobs_free(job, 1);
-    return res.status == RX_RUN_DONE ? RX_EXIT_OK
-         : res.status == RX_RUN_INTERRUPTED ? RX_EXIT_INTERRUPTED : RX_EXIT_FAILED;
+    switch (res.status) {
+    case RX_RUN_DONE: return RX_OK;
+    case RX_RUN_INTERRUPTED: return RX_EINTR;
+    case RX_RUN_DIVERGED: return RX_EDIVERGED;
+    case RX_RUN_TIMEOUT: return RX_ETIMEOUT;
+    default: return RX_EFAILED;
+    }
 }

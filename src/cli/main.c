@@ -1,4 +1,5 @@
-/* main.c: git-style subcommand dispatch and exit-code mapping. */
+/* main.c: git-style subcommand dispatch; the only place that turns a
+ * status into the process's exit code. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,20 +19,6 @@ static const rx_cmd commands[] = {
     {"train", cmd_train, "train one job from a YAML file or KEY=VALUE settings"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
-
-int rx_exit_for(int status)
-{
-    switch (status) {
-    case RX_OK: return RX_EXIT_OK;
-    case RX_EINVAL: return RX_EXIT_USAGE;
-    case RX_EFORMAT: return RX_EXIT_DATA;
-    case RX_EIO: case RX_ESTORE: case RX_ENOMEM: return RX_EXIT_IO;
-    case RX_EINTR: return RX_EXIT_INTERRUPTED;
-    case RX_ECONFLICT: return RX_EXIT_CONFLICT;
-    case RX_ENOTFOUND: return RX_EXIT_MISSING;
-    default: return RX_EXIT_FAILED;
-    }
-}
 
 void rx_die_msg(const char *fmt, ...)
 {
@@ -80,7 +67,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < N_COMMANDS; i++)
         if (commands[i].fn && strcmp(commands[i].name, argv[1]) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+            return rx_exit_code(commands[i].fn(argc - 1, argv + 1));
     rx_die_msg("'%s' is not a rexsweep command; see 'rexsweep --help'", argv[1]);
     return RX_EXIT_USAGE;
 }
