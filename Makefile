@@ -83,11 +83,21 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The same program with the test hooks compiled in (RX_TEST_HOOKS: the
+# CLI tests' RX_TEST_CRASH_KEY), so that rexsweep itself never reads them.
+HOOKS_BIN := $(BUILD)/rexsweep-hooks
+$(BUILD)/obj/runner-hooks.o: src/runner.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DRX_TEST_HOOKS $(CFLAGS) -c $< -o $@
+
+$(HOOKS_BIN): $(CLI_OBJ) $(BUILD)/obj/runner-hooks.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/tests/%: tests/%.c tests/rx_test.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(TEST_CFLAGS) $< $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BUILD)/obj/runner-hooks.d
 
 # Installs whatever Debian packages are missing; sudo only when not root.
 deps:
@@ -107,8 +117,8 @@ check-unit: $(TEST_BIN)
 	  OPENBLAS_NUM_THREADS=1 $$t || fail=1; \
 	done; exit $$fail
 
-check-cli: $(BIN)
-	@REXSWEEP=$(abspath $(BIN)) bash tests/cli/run.sh
+check-cli: $(BIN) $(HOOKS_BIN)
+	@REXSWEEP=$(abspath $(BIN)) REXSWEEP_HOOKS=$(abspath $(HOOKS_BIN)) bash tests/cli/run.sh
 
 check-san:
 	$(MAKE) SAN=1 check-unit check-cli

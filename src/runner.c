@@ -152,10 +152,13 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.index = job->index;
     memcpy(ev.key, job->key, sizeof ev.key);
     send_event(fd, &ev);
-    /* test hook: a worker that dies in the middle of a given run */
+#ifdef RX_TEST_HOOKS
+    /* test hook (build/rexsweep-hooks only): a worker that dies in the
+     * middle of a given run */
     const char *crash = getenv("RX_TEST_CRASH_KEY");
     if (crash && strcmp(crash, job->key) == 0)
         kill(getpid(), SIGKILL);
+#endif
 
     rx_config cfg = job->cfg;
     if (o->timeout > 0 && (cfg.train.max_seconds <= 0 || o->timeout < cfg.train.max_seconds))
