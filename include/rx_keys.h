@@ -107,9 +107,11 @@ char *rx_config_json(const rx_config *c, unsigned flags);
 
 /* The run key: FNV-1a 64 of the canonical JSON (runtime keys omitted)
  * and RX_TRAINER_VERSION, as 16 lower-case hex digits.  The cell key is
- * the same without the seed: the runs of one cell differ only by seed. */
-void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
-void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
+ * the same without the seed: the runs of one cell differ only by seed.
+ * Returns RX_OK, or RX_ENOMEM (out is then "") when the canonical form
+ * cannot be allocated. */
+int rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
+int rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
 /* The key of a canonical JSON text (as rx_config_json with flags 0 gives
  * it): how the store checks that a stored run still matches its key. */
 void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1]);

@@ -312,8 +312,8 @@ static int emit(expand_state *st)
     j->cfg = c;
     if (!(j->config_json = rx_config_json(&c, 0)))
         return rx_errf(st->err, RX_ENOMEM, "out of memory");
-    rx_config_run_key(&c, j->key);
-    rx_config_cell_key(&c, j->cell);
+    if (rx_config_run_key(&c, j->key) || rx_config_cell_key(&c, j->cell))
+        return rx_errf(st->err, RX_ENOMEM, "out of memory");
     j->index = st->n;
     j->cost = rx_job_cost(&c);
     st->n++;

@@ -625,21 +625,25 @@ void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1])
     snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
 }
 
-static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
+static int key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
 {
     char *json = rx_config_json(c, flags);
+    out[0] = '\0';
+    if (!json)
+        return RX_ENOMEM;
     rx_key_of_json(json, out);
     free(json);
+    return RX_OK;
 }
 
-void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])
+int rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])
 {
-    key_of(c, 0, out);
+    return key_of(c, 0, out);
 }
 
-void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1])
+int rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1])
 {
-    key_of(c, RX_CANON_NOSEED, out);
+    return key_of(c, RX_CANON_NOSEED, out);
 }
 
 int rx_config_unquote(const char *json, char *buf, size_t size)
