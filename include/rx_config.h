@@ -4,8 +4,11 @@
  * One rx_config describes one run exactly; the key table (rx_keys.h) maps
  * every field to a dotted spec key with its type, bounds and default, so
  * parsing, validation, canonical JSON (run identity) and the man page all
- * come from one place.  Plain data: no pointers, so configs copy with '='
- * and hash by content via their canonical form (never by raw bytes).
+ * come from one place.  Plain data: no pointers, so configs copy with '='.
+ * A run's identity is a hash of its canonical form, never of raw bytes;
+ * raw bytes are compared only where a false "different" is harmless (the
+ * runner's data cache memcmps data configs: bytes after a string's NUL
+ * may differ, and the data is then only loaded once more).
  */
 #ifndef RX_CONFIG_H
 #define RX_CONFIG_H

@@ -4,8 +4,9 @@
  * signature, a shape comment and its math on one line.  All matrix
  * products go through rx_sgemm.  Nothing here allocates: every buffer is
  * the caller's (the model's arenas), and every op writes its outputs and
- * gradients in full (it never accumulates into them), so nothing needs
- * zeroing between steps.
+ * gradients in full, so nothing needs zeroing between steps; the one
+ * exception is asked for: with dw_zero set, dense and conv backward add
+ * their weight gradients into dw, which the caller has left zero.
  *
  * Layouts: row-major; images are NHWC, (B,H,W,C), so that a conv is one
  * dense product over its im2col rows and flatten is free.  Gradients are
