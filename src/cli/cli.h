@@ -16,8 +16,9 @@ typedef struct rx_cmd {
     const char *summary;
 } rx_cmd;
 
-/* Prints "rexsweep: <msg>" to stderr. */
-void rx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "rexsweep: <msg>" to stderr (and returns: the caller decides
+ * the status). */
+void rx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when argv contains -h or --help (before a "--"). */
 int rx_wants_help(int argc, char **argv);

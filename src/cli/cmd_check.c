@@ -24,11 +24,11 @@ static int load_side(const char *what, const char *path, const char *sweep, cons
     memset(out, 0, sizeof *out);
     rx_err perr = {{0}};
     if (rx_store_check_path(path, RX_STORE_READONLY, &perr) == RX_EINVAL) {
-        rx_die_msg("%s store: %s", what, perr.msg);
+        rx_cli_error("%s store: %s", what, perr.msg);
         return RX_EINVAL;
     }
     if (access(path, F_OK) != 0) {
-        rx_die_msg("no %s store at '%s': nothing to compare (see rexsweep-check(1) for "
+        rx_cli_error("no %s store at '%s': nothing to compare (see rexsweep-check(1) for "
                    "keeping a baseline)", what, path);
         return RX_EMISSING;
     }
@@ -39,12 +39,12 @@ static int load_side(const char *what, const char *path, const char *sweep, cons
     int rc = rx_results_load_metric(st, sweep, metric, m, NULL, out, &err);
     rx_store_close(st);
     if (rc == RX_ENOTFOUND) {
-        rx_die_msg("%s store: %s; counting its runs as missing", what, err.msg);
+        rx_cli_error("%s store: %s; counting its runs as missing", what, err.msg);
         memset(out, 0, sizeof *out);
         return RX_OK;
     }
     if (rc) {
-        rx_die_msg("%s store: %s", what, err.msg);
+        rx_cli_error("%s store: %s", what, err.msg);
         return rc;
     }
     return RX_OK;
@@ -71,24 +71,24 @@ int cmd_check(int argc, char **argv)
     if (done >= 0)
         return done;
     if (!base_path) {
-        rx_die_msg("check needs --baseline BASE.db; see 'rexsweep check --help'");
+        rx_cli_error("check needs --baseline BASE.db; see 'rexsweep check --help'");
         return RX_EINVAL;
     }
     int fmt = rx_report_format_parse(format);
     if (fmt != RX_FMT_TEXT && fmt != RX_FMT_MARKDOWN && fmt != RX_FMT_JSON) {
-        rx_die_msg("unknown format '%s' (text, markdown or json)", format);
+        rx_cli_error("unknown format '%s' (text, markdown or json)", format);
         return RX_EINVAL;
     }
     if (!(abs_tol >= 0) || !(rel_tol >= 0) || !(sigma >= 0) || isinf(abs_tol) ||
         isinf(rel_tol) || isinf(sigma)) {
-        rx_die_msg("--abs, --rel and --sigma must be finite and not negative");
+        rx_cli_error("--abs, --rel and --sigma must be finite and not negative");
         return RX_EINVAL;
     }
     rx_metric m;
     memset(&m, 0, sizeof m);
     rx_err err = {{0}};
     if (metric && rx_metric_resolve(metric, &m, &err)) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         return RX_EINVAL;
     }
 
@@ -102,20 +102,20 @@ int cmd_check(int argc, char **argv)
         rx_metric_resolve(metric ? metric : "error", &m, NULL);
     rx_check_result res = {0};
     if (!code && rx_results_label(sets, 2, &err)) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         code = RX_EIO;
     }
     rx_check_opts o = {&m, abs_tol, rel_tol, sigma};
     if (!code && rx_check_compare(sets[0].runs, sets[0].n, sets[1].runs, sets[1].n, &o, &res,
                                   &err)) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         code = RX_EIO;
     }
     if (code)
         goto done;
     rx_check_source src = {base_path, db, sweep ? sweep : sets[1].sweep[0] ? sets[1].sweep : NULL};
     if (rx_check_write(stdout, &res, &o, (rx_report_format)fmt, &src, &err) || fflush(stdout)) {
-        rx_die_msg("%s", err.msg[0] ? err.msg : "cannot write the comparison");
+        rx_cli_error("%s", err.msg[0] ? err.msg : "cannot write the comparison");
         code = RX_EIO;
         goto done;
     }
@@ -125,7 +125,7 @@ int cmd_check(int argc, char **argv)
         if (f && fclose(f) && !rc)
             rc = RX_EIO;
         if (rc) {
-            rx_die_msg("cannot write the JUnit file '%s'", junit);
+            rx_cli_error("cannot write the JUnit file '%s'", junit);
             code = RX_EIO;
             goto done;
         }

@@ -142,7 +142,7 @@ int cmd_export(int argc, char **argv)
     if (done >= 0)
         return done;
     if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
-        rx_die_msg(format ? "unknown format '%s' (csv or json)" : "export needs --format csv or "
+        rx_cli_error(format ? "unknown format '%s' (csv or json)" : "export needs --format csv or "
                    "--format json%s", format ? format : "");
         return RX_EINVAL;
     }
@@ -154,7 +154,7 @@ int cmd_export(int argc, char **argv)
     rx_err err = {{0}};
     int64_t id = 0;
     if (sweep && rx_store_find_sweep(st, sweep, &id, &err)) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_store_close(st);
         return RX_EINVAL;
     }
@@ -187,7 +187,7 @@ int cmd_export(int argc, char **argv)
               "ON e.key = r.key ORDER BY r.key, e.epoch";
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
-        rx_die_msg("cannot write '%s'", out_path);
+        rx_cli_error("cannot write '%s'", out_path);
         rx_store_close(st);
         return RX_EIO;
     }
@@ -212,7 +212,7 @@ int cmd_export(int argc, char **argv)
     if (out_path && fclose(f) && rc == RX_OK)
         rc = RX_EIO;
     if (rc) {
-        rx_die_msg("%s", err.msg[0] ? err.msg : "cannot write the export");
+        rx_cli_error("%s", err.msg[0] ? err.msg : "cannot write the export");
         code = RX_EIO;
     }
     rx_store_close(st);

@@ -68,21 +68,21 @@ int cmd_merge(int argc, char **argv)
     const char **pos = malloc((size_t)(argc > 1 ? argc : 1) * sizeof *pos);
     int npos;
     if (!pos) {
-        rx_die_msg("out of memory");
+        rx_cli_error("out of memory");
         return RX_EIO;
     }
     int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos,
                                argc, &npos, usage_text);
     if (prc || npos < 2) {
         if (!prc)
-            rx_die_msg("merge needs OUT.db and at least one SHARD.db; see 'rexsweep merge --help'");
+            rx_cli_error("merge needs OUT.db and at least one SHARD.db; see 'rexsweep merge --help'");
         free(pos);
         return prc > 0 ? RX_OK : RX_EINVAL;
     }
     const char *out = pos[0];
     for (int i = 1; i < npos; i++)
         if (same_file(out, pos[i])) {
-            rx_die_msg("'%s' is both the output and a shard", pos[i]);
+            rx_cli_error("'%s' is both the output and a shard", pos[i]);
             free(pos);
             return RX_EINVAL;
         }
@@ -91,7 +91,7 @@ int cmd_merge(int argc, char **argv)
     rx_store *dst = NULL;
     int orc = rx_store_open(out, RX_STORE_CREATE, &dst, &err);
     if (orc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         free(pos);
         return orc;
     }
@@ -102,7 +102,7 @@ int cmd_merge(int argc, char **argv)
         rx_merge_stats s = {0};
         int rc = rx_store_merge(dst, shard, &s, &err);
         if (rc && rc != RX_ECONFLICT) {
-            rx_die_msg("%s", err.msg);
+            rx_cli_error("%s", err.msg);
             n_failed++;
             continue;
         }
@@ -115,10 +115,10 @@ int cmd_merge(int argc, char **argv)
         if (rc == RX_ECONFLICT) {
             n_conflicted++;
             for (int k = 0; k < s.n_conflict_keys; k++)
-                rx_die_msg("conflict: run %s has a different result in '%s' than in '%s'",
+                rx_cli_error("conflict: run %s has a different result in '%s' than in '%s'",
                            s.conflict_keys[k], shard, out);
             if (s.conflicts > s.n_conflict_keys)
-                rx_die_msg("conflict: and %d more runs in '%s'", s.conflicts - s.n_conflict_keys,
+                rx_cli_error("conflict: and %d more runs in '%s'", s.conflicts - s.n_conflict_keys,
                            shard);
         }
     }
@@ -132,7 +132,7 @@ int cmd_merge(int argc, char **argv)
     if (qrc == RX_OK)
         printf("%s: %ld runs, %ld done\n", out, c.runs, c.done);
     if (n_failed)
-        rx_die_msg("%d of %d shards could not be merged", n_failed, npos - 1);
+        rx_cli_error("%d of %d shards could not be merged", n_failed, npos - 1);
     if (fflush(stdout) != 0)
         return RX_EIO;
     if (n_failed || qrc)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
 #include "rx_param.h"
@@ -19,13 +20,8 @@ static const char usage_text[] =
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
     "key, its state in the store and the swept settings).  Trains nothing and\n"
-    "writes nothing.\n"
-    "\n"
-    "   --db FILE   the results store to compare against (default: the spec's\n"
-    "               'store', else results/rexsweep.db)\n"
-    "   --json      print the plan as one JSON object, for scripts\n"
-    "\n"
-    "A bad spec prints 'file:line:column: message' and exits with 2.\n";
+    "writes nothing.  A bad spec prints 'file:line:column: message' and exits\n"
+    "with 2.";
 
 /* Columns every plan shows, then one per other swept key. */
 static const struct {
@@ -279,37 +275,24 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
 
 int cmd_plan(int argc, char **argv)
 {
-    const char *path = NULL, *db = NULL;
+    const char *db = NULL;
     int json = 0;
-    if (rx_wants_help(argc, argv)) {
-        fputs(usage_text, stdout);
-        return RX_OK;
-    }
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (strcmp(argv[i], "--db") == 0) {
-            if (++i == argc) {
-                rx_die_msg("option '--db' needs a file name");
-                return RX_EINVAL;
-            }
-            db = argv[i];
-        } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            db = argv[i] + 5;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
-            return RX_EINVAL;
-        } else if (path) {
-            rx_die_msg("plan takes one spec, got '%s' and '%s'", path, argv[i]);
-            return RX_EINVAL;
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path) {
-        fputs(usage_text, stderr);
+    const rx_option opts[] = {
+        {"db", 0, RX_OPT_STRING, &db, "FILE", "the results store to compare against (default: the spec's 'store', else results/rexsweep.db)"},
+        {"json", 0, RX_OPT_FLAG, &json, NULL, "print the plan as one JSON object, for scripts"},
+    };
+    const char *pos[2];
+    int npos;
+    int prc = rx_parse_options(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 2,
+                               &npos, usage_text);
+    if (prc)
+        return prc > 0 ? RX_OK : RX_EINVAL;
+    if (npos != 1) {
+        rx_cli_error(npos ? "plan takes one spec, got '%s' and '%s'" : "plan needs a spec%s%s; "
+                     "see 'rexsweep plan --help'", npos ? pos[0] : "", npos ? pos[1] : "");
         return RX_EINVAL;
     }
+    const char *path = pos[0];
     rx_err err;
     rx_spec *s;
     int rc = rx_spec_load(path, &s, &err);
@@ -318,7 +301,7 @@ int cmd_plan(int argc, char **argv)
         if (rc == RX_EINVAL)
             fprintf(stderr, "%s\n", err.msg);
         else
-            rx_die_msg("%s", err.msg);
+            rx_cli_error("%s", err.msg);
         return rc;
     }
     rx_job *jobs;
@@ -330,7 +313,7 @@ int cmd_plan(int argc, char **argv)
     }
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
     } else if (json) {
         print_json(s, jobs, n, &view);
@@ -343,7 +326,7 @@ int cmd_plan(int argc, char **argv)
     if (rc)
         return rc;
     if (fflush(stdout) != 0) {
-        rx_die_msg("cannot write the plan");
+        rx_cli_error("cannot write the plan");
         return RX_EIO;
     }
     return RX_OK;

@@ -35,19 +35,19 @@ int cmd_report(int argc, char **argv)
         return code;
     int fmt = rx_report_format_parse(format);
     if (fmt < 0) {
-        rx_die_msg("unknown format '%s' (text, markdown, csv, json or html)", format);
+        rx_cli_error("unknown format '%s' (text, markdown, csv, json or html)", format);
         return RX_EINVAL;
     }
     int on_test = strcmp(select, "test") == 0;
     if (!on_test && strcmp(select, "val") != 0 && strcmp(select, "validation") != 0) {
-        rx_die_msg("--select-on must be 'val' or 'test', got '%s'", select);
+        rx_cli_error("--select-on must be 'val' or 'test', got '%s'", select);
         return RX_EINVAL;
     }
     if (metric) {
         rx_metric probe;
         rx_err e = {{0}};
         if (rx_metric_resolve(metric, &probe, &e)) {
-            rx_die_msg("%s", e.msg);
+            rx_cli_error("%s", e.msg);
             return RX_EINVAL;
         }
     }
@@ -62,20 +62,20 @@ int cmd_report(int argc, char **argv)
     int fell_back = 0;
     int rc = rx_results_load_metric(st, sweep, metric, &m, &fell_back, &res, &err);
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_store_close(st);
         return rc;
     }
     if (fell_back)
-        rx_die_msg("no run recorded an accuracy: reporting the %s", m.label);
+        rx_cli_error("no run recorded an accuracy: reporting the %s", m.label);
     if (on_test)
-        rx_die_msg("warning: choosing each cell's lr on the TEST metric (--select-on test); "
+        rx_cli_error("warning: choosing each cell's lr on the TEST metric (--select-on test); "
                    "the report says so");
     rx_report_opts ro = {&m, on_test, no_merge, 0};
     rx_report *rep = NULL;
     rc = rx_report_build(res.runs, res.n, &ro, &rep, &err);
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_results_free(&res);
         rx_store_close(st);
         return rc;
@@ -83,13 +83,13 @@ int cmd_report(int argc, char **argv)
     rx_report_curve *curves = NULL;
     int n_curves = 0;
     if (fmt == RX_FMT_HTML && (rc = rx_results_curves(st, &res, &curves, &n_curves, &err))) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         code = RX_EIO;
         goto done;
     }
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
-        rx_die_msg("cannot write '%s'", out_path);
+        rx_cli_error("cannot write '%s'", out_path);
         code = RX_EIO;
         goto done;
     }
@@ -101,7 +101,7 @@ int cmd_report(int argc, char **argv)
     if (out_path && fclose(f) && !rc)
         rc = rx_errf(&err, RX_EIO, "cannot write '%s'", out_path);
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         code = RX_EIO;
     }
 done:

@@ -187,7 +187,7 @@ static int parse_shard(const char *s, int *k, int *n)
         const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
         const char *min = getenv("SLURM_ARRAY_TASK_MIN"), *max = getenv("SLURM_ARRAY_TASK_MAX");
         if (!id) {
-            rx_die_msg("--shard %s needs SLURM_ARRAY_TASK_ID (run it inside a Slurm job array)", s);
+            rx_cli_error("--shard %s needs SLURM_ARRAY_TASK_ID (run it inside a Slurm job array)", s);
             return -1;
         }
         *k = atoi(id);
@@ -195,7 +195,7 @@ static int parse_shard(const char *s, int *k, int *n)
             *n = atoi(s + 6);
         } else {
             if (!cnt || !min || !max || atoi(min) != 0 || atoi(max) != atoi(cnt) - 1) {
-                rx_die_msg("--shard slurm needs a whole array (ids 0..N-1); for a partial "
+                rx_cli_error("--shard slurm needs a whole array (ids 0..N-1); for a partial "
                            "array give the number of shards: --shard slurm/N");
                 return -1;
             }
@@ -205,13 +205,13 @@ static int parse_shard(const char *s, int *k, int *n)
         char buf[64];
         snprintf(buf, sizeof buf, "%s", s);
         if (!strchr(buf, '/') || sscanf(buf, "%d/%d", k, n) != 2) {
-            rx_die_msg("--shard must be K/N (1 <= K <= N), slurm/N or slurm, got '%s'", s);
+            rx_cli_error("--shard must be K/N (1 <= K <= N), slurm/N or slurm, got '%s'", s);
             return -1;
         }
         (*k)--;
     }
     if (*n < 1 || *k < 0 || *k >= *n) {
-        rx_die_msg("--shard '%s' gives shard %d of %d: want 1 <= K <= N", s, *k + 1, *n);
+        rx_cli_error("--shard '%s' gives shard %d of %d: want 1 <= K <= N", s, *k + 1, *n);
         return -1;
     }
     return 0;
@@ -242,11 +242,11 @@ int cmd_run(int argc, char **argv)
     if (prc)
         return prc > 0 ? RX_OK : RX_EINVAL;
     if (npos != 1) {
-        rx_die_msg("run needs exactly one sweep spec; see 'rexsweep run --help'");
+        rx_cli_error("run needs exactly one sweep spec; see 'rexsweep run --help'");
         return RX_EINVAL;
     }
     if (workers < 1 || workers > 256 || max_runs < 0 || timeout < 0) {
-        rx_die_msg("-j must be in [1, 256], --max-runs and --timeout must not be negative");
+        rx_cli_error("-j must be in [1, 256], --max-runs and --timeout must not be negative");
         return RX_EINVAL;
     }
     int shard_k = 0, shard_n = 1;
@@ -263,7 +263,7 @@ int cmd_run(int argc, char **argv)
     if (rc == RX_OK)
         rc = rx_spec_expand(spec, &jobs, &n, &err);
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_spec_free(spec);
         return rc;
     }
@@ -271,7 +271,7 @@ int cmd_run(int argc, char **argv)
     if (shard_n > 1) {
         int *idx = malloc((size_t)n * sizeof *idx), m = 0;
         if (!idx || rx_grid_shard(jobs, n, shard_k, shard_n, idx, &m, &err)) {
-            rx_die_msg("%s", idx ? err.msg : "out of memory");
+            rx_cli_error("%s", idx ? err.msg : "out of memory");
             free(idx);
             rx_jobs_free(jobs, n);
             rx_spec_free(spec);
@@ -290,7 +290,7 @@ int cmd_run(int argc, char **argv)
     if (!db)
         db = spec->store ? spec->store : "results/rexsweep.db";
     if ((rc = rx_store_check_path(db, RX_STORE_CREATE, &err))) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_jobs_free(jobs, n);
         rx_spec_free(spec);
         return rc;
@@ -308,7 +308,7 @@ int cmd_run(int argc, char **argv)
     char id_hash[RX_KEY_LEN + 1];
     char *id_text = NULL;
     if (sweep_identity(spec, &sets, id_hash, &id_text)) {
-        rx_die_msg("out of memory");
+        rx_cli_error("out of memory");
         rx_jobs_free(jobs, n);
         rx_spec_free(spec);
         return RX_EIO;
@@ -336,7 +336,7 @@ int cmd_run(int argc, char **argv)
     rx_jobs_free(jobs, n);
     free(id_text);
     if (rc && rc != RX_EINTR) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_spec_free(spec);
         return rc == RX_EINVAL ? RX_ESTORE : rc;  /* the runner's bad values are the store's */
     }

@@ -169,7 +169,7 @@ static int write_svg(const plot_data *pd, const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
     if (!f) {
-        rx_die_msg("cannot write '%s': %s", path, strerror(errno));
+        rx_cli_error("cannot write '%s': %s", path, strerror(errno));
         return RX_EIO;
     }
     double W = 800, ph = 320, mh = 160, left = 70, top = 30, gap = 50;
@@ -200,7 +200,7 @@ static int write_svg(const plot_data *pd, const char *path)
     else
         bad |= fflush(f) != 0;
     if (bad) {
-        rx_die_msg("cannot write '%s'", path);
+        rx_cli_error("cannot write '%s'", path);
         return RX_EIO;
     }
     return RX_OK;
@@ -233,7 +233,7 @@ static int parse_losses(const char *text, double *x, int max)
         return -1;
     for (char *tok = strtok_r(buf, "[], ", &save); tok; tok = strtok_r(NULL, "[], ", &save)) {
         if (n == max || rx_parse_double(tok, &x[n])) {
-            rx_die_msg("option '--val-losses' needs numbers separated by commas, got '%s'", tok);
+            rx_cli_error("option '--val-losses' needs numbers separated by commas, got '%s'", tok);
             free(buf);
             return -1;
         }
@@ -295,20 +295,20 @@ int cmd_schedule(int argc, char **argv)
     if (rc)
         return rc > 0 ? RX_OK : RX_EINVAL;
     if (npos == 0) {
-        rx_die_msg("name at least one schedule; see 'rexsweep schedule --help'");
+        rx_cli_error("name at least one schedule; see 'rexsweep schedule --help'");
         return RX_EINVAL;
     }
     if (steps < 1 || steps > MAX_STEPS) {
-        rx_die_msg(steps ? "'--steps' must be in [1, %ld], got %d" : "'--steps' is required (in [1, %ld])",
+        rx_cli_error(steps ? "'--steps' must be in [1, %ld], got %d" : "'--steps' is required (in [1, %ld])",
                    MAX_STEPS, steps);
         return RX_EINVAL;
     }
     if (epoch_steps < 0) {
-        rx_die_msg("'--epoch-steps' must be at least 1, got %d", epoch_steps);
+        rx_cli_error("'--epoch-steps' must be at least 1, got %d", epoch_steps);
         return RX_EINVAL;
     }
     if (!(lr0 > 0) || !(mom0 >= 0 && mom0 < 1)) {
-        rx_die_msg(lr0 > 0 ? "'--momentum' must be in [0, 1), got %g" : "'--lr' must be positive, got %g",
+        rx_cli_error(lr0 > 0 ? "'--momentum' must be in [0, 1), got %g" : "'--lr' must be positive, got %g",
                    lr0 > 0 ? mom0 : lr0);
         return RX_EINVAL;
     }
@@ -317,7 +317,7 @@ int cmd_schedule(int argc, char **argv)
     if (losses_text && (n_losses = parse_losses(losses_text, losses, MAX_LOSSES)) < 0)
         return RX_EINVAL;
     if (n_losses > 0 && epoch_steps == 0) {
-        rx_die_msg("'--val-losses' needs '--epoch-steps' (the losses are fed at epoch ends)");
+        rx_cli_error("'--val-losses' needs '--epoch-steps' (the losses are fed at epoch ends)");
         return RX_EINVAL;
     }
 
@@ -336,7 +336,7 @@ int cmd_schedule(int argc, char **argv)
             len += strlen(params.v[i]) + 1;
         char *text = malloc(len);
         if (!text) {
-            rx_die_msg("out of memory");
+            rx_cli_error("out of memory");
             return RX_EIO;
         }
         size_t nlen = strcspn(pos[k], ":,");
@@ -353,13 +353,13 @@ int cmd_schedule(int argc, char **argv)
         if (rc == RX_OK)
             rc = rx_sched_validate(&s->cfg, &err);
         if (rc) {
-            rx_die_msg("%s", err.msg);
+            rx_cli_error("%s", err.msg);
             return rc;
         }
         int np;
         const rx_profile *pr = rx_profiles(&np);
         if (s->cfg.sampling == RX_SAMPLE_EPOCH && epoch_steps == 0) {
-            rx_die_msg("'%s': epoch sampling needs '--epoch-steps'", pos[k]);
+            rx_cli_error("'%s': epoch sampling needs '--epoch-steps'", pos[k]);
             return RX_EINVAL;
         }
         if (pr[s->cfg.profile].fn == NULL && n_losses == 0)
@@ -384,7 +384,7 @@ int cmd_schedule(int argc, char **argv)
                 pd.at = (free(pd.at), NULL);
         }
         if (!pd.at) {
-            rx_die_msg("out of memory");
+            rx_cli_error("out of memory");
             status = RX_EIO;
             goto out;
         }
@@ -447,7 +447,7 @@ int cmd_schedule(int argc, char **argv)
     if (svg)
         status = write_svg(&pd, svg);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        rx_die_msg("cannot write the output: %s", strerror(errno));
+        rx_cli_error("cannot write the output: %s", strerror(errno));
         status = RX_EIO;
     }
 out:

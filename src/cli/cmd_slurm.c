@@ -374,7 +374,7 @@ static void record_job(const slurm_plan *p, const char *kind, const char *id, co
     snprintf(path, sizeof path, "%s/" JOBS_FILE, p->dir);
     FILE *f = fopen(path, "a");
     if (!f) {
-        rx_die_msg("warning: cannot record job %s in '%s': %s", id, path, strerror(errno));
+        rx_cli_error("warning: cannot record job %s in '%s': %s", id, path, strerror(errno));
         return;
     }
     time_t now = time(NULL);
@@ -625,7 +625,7 @@ static int check_rewrite(const slurm_args *a, const slurm_plan *p, rx_err *err)
                        n_queued, p->dir);
     if (access(p->array_script, F_OK) == 0 && read_script_marks(p, &tasks, grid, NULL) == RX_OK &&
         (tasks != p->tasks || strcmp(grid, p->grid_hash) != 0))
-        rx_die_msg("warning: replacing '%s', written for %s; its shards stay and are merged too",
+        rx_cli_error("warning: replacing '%s', written for %s; its shards stay and are merged too",
                    p->array_script, tasks != p->tasks ? "another task count" : "another grid");
     return RX_OK;
 }
@@ -635,11 +635,11 @@ static int check_args(const slurm_args *a)
     const char *words[][2] = {{"partition", a->partition}, {"time", a->time}, {"mem", a->mem}};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (words[i][1] && !plain_word(words[i][1])) {
-            rx_die_msg("--%s '%s' has a blank or shell character", words[i][0], words[i][1]);
+            rx_cli_error("--%s '%s' has a blank or shell character", words[i][0], words[i][1]);
             return -1;
         }
     if (a->tasks < 0 || a->tasks > MAX_TASKS || a->cpus < 0 || a->cpus > 1024) {
-        rx_die_msg("--tasks must be in [1, %d] and --cpus-per-task in [1, 1024]", MAX_TASKS);
+        rx_cli_error("--tasks must be in [1, %d] and --cpus-per-task in [1, 1024]", MAX_TASKS);
         return -1;
     }
     return 0;
@@ -669,7 +669,7 @@ int cmd_slurm(int argc, char **argv)
     if (prc)
         return prc > 0 ? RX_OK : RX_EINVAL;
     if (npos != 1) {
-        rx_die_msg("slurm needs exactly one sweep spec; see 'rexsweep slurm --help'");
+        rx_cli_error("slurm needs exactly one sweep spec; see 'rexsweep slurm --help'");
         return RX_EINVAL;
     }
     if (check_args(&a))
@@ -679,7 +679,7 @@ int cmd_slurm(int argc, char **argv)
     rx_err err = {{0}};
     slurm_plan *p = calloc(1, sizeof *p);
     if (!p) {
-        rx_die_msg("out of memory");
+        rx_cli_error("out of memory");
         return RX_EIO;
     }
     int rc = make_plan(&a, p, &err);
@@ -717,12 +717,12 @@ int cmd_slurm(int argc, char **argv)
         if (rc == RX_EINVAL && strchr(err.msg, ':') && strncmp(err.msg, a.spec, strlen(a.spec)) == 0)
             fprintf(stderr, "%s\n", err.msg);
         else
-            rx_die_msg("%s", err.msg);
+            rx_cli_error("%s", err.msg);
     }
     rx_jobs_free(p->jobs, p->n_jobs);
     free(p);
     if (fflush(stdout) != 0 && rc == RX_OK) {
-        rx_die_msg("cannot write to standard output");
+        rx_cli_error("cannot write to standard output");
         return RX_EIO;
     }
     return rc;

@@ -110,12 +110,12 @@ int cmd_train(int argc, char **argv)
         rc = rx_spec_new("train", &spec, &err);
     }
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         return rc;
     }
     for (int i = first; i < npos && rc == RX_OK; i++) {
         if (!strchr(pos[i], '=')) {
-            rx_die_msg("'%s' is not a KEY=VALUE setting; see 'rexsweep train --help'", pos[i]);
+            rx_cli_error("'%s' is not a KEY=VALUE setting; see 'rexsweep train --help'", pos[i]);
             rx_spec_free(spec);
             return RX_EINVAL;
         }
@@ -126,7 +126,7 @@ int cmd_train(int argc, char **argv)
         rc = rx_spec_single(spec, &job, &err);
     rx_spec_free(spec);
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         return RX_EINVAL;
     }
     rx_config c = job->cfg;
@@ -136,7 +136,7 @@ int cmd_train(int argc, char **argv)
     rx_data data;
     rc = rx_data_load(&c.data, &data, &err);
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_jobs_free(job, 1);
         return rc == RX_EINVAL || rc == RX_ENOMEM ? rc : RX_EDATA;  /* whatever the loader said */
     }
@@ -146,7 +146,7 @@ int cmd_train(int argc, char **argv)
     rc = rx_train(&c, &data, &hooks, &res, &err);
     rx_data_free(&data);
     if (rc) {
-        rx_die_msg("%s", err.msg);
+        rx_cli_error("%s", err.msg);
         rx_jobs_free(job, 1);
         return rc;
     }

@@ -20,7 +20,7 @@ static const rx_cmd commands[] = {
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
-void rx_die_msg(const char *fmt, ...)
+void rx_cli_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("rexsweep: ", stderr);
@@ -68,6 +68,6 @@ int main(int argc, char **argv)
     for (int i = 0; i < N_COMMANDS; i++)
         if (commands[i].fn && strcmp(commands[i].name, argv[1]) == 0)
             return rx_exit_code(commands[i].fn(argc - 1, argv + 1));
-    rx_die_msg("'%s' is not a rexsweep command; see 'rexsweep --help'", argv[1]);
+    rx_cli_error("'%s' is not a rexsweep command; see 'rexsweep --help'", argv[1]);
     return RX_EXIT_USAGE;
 }

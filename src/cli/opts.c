@@ -29,7 +29,7 @@ static int set_value(const rx_option *o, const char *v)
     case RX_OPT_INT: {
         long long x;
         if (rx_parse_int(v, &x) || x < -2147483647LL || x > 2147483647LL) {
-            rx_die_msg("option '--%s' needs an integer, got '%s'", o->name, v);
+            rx_cli_error("option '--%s' needs an integer, got '%s'", o->name, v);
             return -1;
         }
         *(int *)o->value = (int)x;
@@ -38,7 +38,7 @@ static int set_value(const rx_option *o, const char *v)
     case RX_OPT_DOUBLE: {
         double x;
         if (rx_parse_double(v, &x)) {
-            rx_die_msg("option '--%s' needs a number, got '%s'", o->name, v);
+            rx_cli_error("option '--%s' needs a number, got '%s'", o->name, v);
             return -1;
         }
         *(double *)o->value = x;
@@ -50,7 +50,7 @@ static int set_value(const rx_option *o, const char *v)
     case RX_OPT_LIST: {
         rx_opt_list *l = o->value;
         if (l->n == (int)(sizeof l->v / sizeof l->v[0])) {
-            rx_die_msg("option '--%s' given too many times", o->name);
+            rx_cli_error("option '--%s' given too many times", o->name);
             return -1;
         }
         l->v[l->n++] = v;
@@ -80,7 +80,7 @@ int rx_parse_options(int argc, char **argv, const rx_option *opts, int n,
         }
         if (only_pos || a[0] != '-' || a[1] == '\0') {
             if (*n_pos == max_pos) {
-                rx_die_msg("too many arguments ('%s'); see '%s --help'", a, argv[0]);
+                rx_cli_error("too many arguments ('%s'); see '%s --help'", a, argv[0]);
                 return -1;
             }
             pos[(*n_pos)++] = a;
@@ -104,12 +104,12 @@ int rx_parse_options(int argc, char **argv, const rx_option *opts, int n,
                 inl = a + 2;
         }
         if (!o) {
-            rx_die_msg("unknown option '%s'; see 'rexsweep %s --help'", a, argv[0]);
+            rx_cli_error("unknown option '%s'; see 'rexsweep %s --help'", a, argv[0]);
             return -1;
         }
         if (o->type == RX_OPT_FLAG) {
             if (inl) {
-                rx_die_msg("option '--%s' takes no value", o->name);
+                rx_cli_error("option '--%s' takes no value", o->name);
                 return -1;
             }
             *(int *)o->value = 1;
@@ -117,7 +117,7 @@ int rx_parse_options(int argc, char **argv, const rx_option *opts, int n,
         }
         if (!inl) {
             if (i + 1 >= argc) {
-                rx_die_msg("option '--%s' needs a value (%s)", o->name, o->arg ? o->arg : "VALUE");
+                rx_cli_error("option '--%s' needs a value (%s)", o->name, o->arg ? o->arg : "VALUE");
                 return -1;
             }
             inl = argv[++i];
