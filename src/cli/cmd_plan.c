@@ -287,9 +287,13 @@ int cmd_plan(int argc, char **argv)
                                &npos, usage_text);
     if (prc)
         return prc > 0 ? RX_OK : RX_EINVAL;
-    if (npos != 1) {
-        rx_cli_error(npos ? "plan takes one spec, got '%s' and '%s'" : "plan needs a spec%s%s; "
-                     "see 'rexsweep plan --help'", npos ? pos[0] : "", npos ? pos[1] : "");
+    if (npos == 0) {
+        fputs(usage_text, stderr);
+        fputc('\n', stderr);
+        return RX_EINVAL;
+    }
+    if (npos > 1) {
+        rx_cli_error("plan takes one spec, got '%s' and '%s'", pos[0], pos[1]);
         return RX_EINVAL;
     }
     const char *path = pos[0];
