@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_impl.h"
+#include "rx_optim.h"
 #include "rx_param.h"
 
 /* ---- metrics -------------------------------------------------------- */
@@ -188,7 +189,8 @@ static const char *const sched_order[] = {
     "rex", "linear", "cosine", "exp", "exponential", "onecycle", "step",
     "plateau", "constant", "none", NULL
 };
-static const char *const opt_order[] = {"sgd", "adam", "adamw", NULL};
+/* The optimizers in table order; others follow alphabetically. */
+static const char *const *const opt_order = rx_optim_names;
 
 static int order_of(const char *const *order, const char *name)
 {
