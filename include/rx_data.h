@@ -66,6 +66,30 @@ int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err);
 /* Frees everything *d owns and zeroes it; safe on a zeroed rx_data. */
 void rx_data_free(rx_data *d);
 
+/* A process's decoded datasets, so that a sweep over a data key decodes
+ * each source once: the splits (validation, train_subset, test_subset)
+ * and the normalisation are recomputed from the cached samples, which are
+ * decoded again only for another dataset, path, file option, synthetic
+ * parameter or data seed.  It keeps the last 4 sources (least recently
+ * used out) and the last prepared rx_data. */
+typedef struct rx_data_cache rx_data_cache;
+
+/* A new, empty cache (NULL when out of memory); free it with
+ * rx_data_cache_free, which frees every dataset it holds. */
+rx_data_cache *rx_data_cache_new(void);
+void rx_data_cache_free(rx_data_cache *dc);
+
+/* Sets *out to the data of c, exactly as rx_data_load would make it.  *out
+ * belongs to the cache and stays valid until the next call or
+ * rx_data_cache_free: never pass it to rx_data_free.  Errors as
+ * rx_data_load's (a failed decode is not cached). */
+int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *c,
+                      const rx_data **out, rx_err *err);
+
+/* How many times this process decoded (or generated) a dataset's
+ * sources: rx_data_load, and rx_data_cache_get on a miss.  For tests. */
+long rx_data_decodes(void);
+
 /* Gathers split positions pos[0..nb) (each in [0, s->n), mapped through
  * s->idx) into xb (nb*d floats, normalised
  * with data's shift/scale), labels into lb (or NULL) and targets into yb
