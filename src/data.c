@@ -447,23 +447,6 @@ long rx_data_decodes(void)
 
 /* ---- the cache of decoded sources ---------------------------------- */
 
-#define CACHE_SOURCES 4
-
-typedef struct cached_source {
-    rx_data_config key;         /* source_key() of the config */
-    rx_dataset *train, *test;
-    unsigned long used;         /* last use, for eviction */
-} cached_source;
-
-struct rx_data_cache {
-    cached_source src[CACHE_SOURCES];
-    int n;
-    unsigned long clock;
-    int have_last;
-    rx_data_config last_cfg;    /* the whole data config of last */
-    rx_data last;               /* splits over one of src; shared sets */
-};
-
 /* c with what the splits and the normalisation read cleared: the rest
  * (dataset, paths, file options, synthetic parameters, data seed) says
  * which samples are decoded.  String tails are cleared so that equal
@@ -490,7 +473,7 @@ static void free_view(rx_data *d)
     rx_data_free(d);
 }
 
-static void free_source(cached_source *e)
+static void free_source(rx_data_source *e)
 {
     rx_dataset_free(e->train);
     rx_dataset_free(e->test);
@@ -499,20 +482,13 @@ static void free_source(cached_source *e)
     memset(e, 0, sizeof *e);
 }
 
-rx_data_cache *rx_data_cache_new(void)
-{
-    return calloc(1, sizeof(rx_data_cache));
-}
-
 void rx_data_cache_free(rx_data_cache *dc)
 {
-    if (!dc)
-        return;
     if (dc->have_last)
         free_view(&dc->last);
     for (int i = 0; i < dc->n; i++)
         free_source(&dc->src[i]);
-    free(dc);
+    memset(dc, 0, sizeof *dc);
 }
 
 int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *c, const rx_data **out,
@@ -535,7 +511,7 @@ int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *c, const rx_data 
         free_view(&dc->last);
         dc->have_last = 0;
     }
-    cached_source *e = NULL;
+    rx_data_source *e = NULL;
     for (int i = 0; i < dc->n && !e; i++)
         if (memcmp(&dc->src[i].key, &k, sizeof k) == 0)
             e = &dc->src[i];
@@ -544,7 +520,7 @@ int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *c, const rx_data 
         int rc = load_sources(c, &train, &test, err);
         if (rc != RX_OK)
             return rc;
-        if (dc->n < CACHE_SOURCES) {
+        if (dc->n < RX_DATA_CACHE_SOURCES) {
             e = &dc->src[dc->n++];
         } else {
             e = &dc->src[0];    /* the least recently used goes */

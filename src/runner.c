@@ -60,50 +60,23 @@ static void worker_signal(int sig)
     worker_stop = 1;
 }
 
-/* Growable metric buffers of one run (allocated per run, never per step). */
+/* The metrics of one run, and where its heartbeat goes. */
 typedef struct run_log {
-    rx_epoch_metrics *ep;
-    int nep, cap_ep;
-    rx_step_metrics *st;
-    int nst, cap_st;
+    rx_train_log m;      /* first: log_step hands the run_log on as it */
     rx_store *store;
     const char *key;
 } run_log;
 
-/* Makes room for one more element of size sz in *p (capacity *cap, n
- * used), doubling from first.  Returns nonzero when out of memory. */
-static int grow(void **p, int *cap, int n, int first, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    int c = *cap ? 2 * *cap : first;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return 1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static int log_epoch(void *ud, const rx_epoch_metrics *m)
 {
     run_log *l = ud;
-    if (grow((void **)&l->ep, &l->cap_ep, l->nep, 64, sizeof *l->ep))
+    if (rx_train_log_epoch(&l->m, m))
         return 1;
-    l->ep[l->nep++] = *m;
     /* a heartbeat per epoch tells other processes this run is alive */
     rx_store_heartbeat(l->store, l->key, NULL);
     return 0;
 }
 
-static int log_step(void *ud, const rx_step_metrics *m)
-{
-    run_log *l = ud;
-    if (grow((void **)&l->st, &l->cap_st, l->nst, 256, sizeof *l->st))
-        return 1;
-    l->st[l->nst++] = *m;
-    return 0;
-}
 
 static void send_event(int fd, const rx_run_event *ev)
 {
@@ -137,12 +110,11 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     run_log log = {0};
     log.store = st;
     log.key = job->key;
-    rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop};
+    rx_train_hooks hooks = {log_epoch, rx_train_log_step, &log, &worker_stop};
     rx_train_result res;
     rx_err err = {{0}};
     const rx_data *data = NULL;
-    int rc = dc ? rx_data_cache_get(dc, &cfg.data, &data, &err)
-                : rx_errf(&err, RX_ENOMEM, "out of memory for the dataset cache");
+    int rc = rx_data_cache_get(dc, &cfg.data, &data, &err);
     if (rc == RX_OK)
         rc = rx_train(&cfg, data, &hooks, &res, &err);
     rx_run_state state;
@@ -161,10 +133,9 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
             snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
     }
     rx_err serr = {{0}};
-    int src = rx_store_finish(st, job->key, state, &res, log.ep, log.nep, log.st,
-                              log.nst, error[0] ? error : NULL, &serr);
-    free(log.ep);
-    free(log.st);
+    int src = rx_store_finish(st, job->key, state, &res, log.m.ep, log.m.n_ep, log.m.st,
+                              log.m.n_st, error[0] ? error : NULL, &serr);
+    rx_train_log_free(&log.m);
     /* The store could not record the run (a full disk, a corrupt store):
      * the result is lost, so the run goes back to be claimed again, and
      * the parent stops the sweep (exit 4).  A run reclaimed by another
@@ -251,8 +222,6 @@ static int claim_next(rx_store *st, const rx_job *jobs, const run_queue *q,
 static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_opts *o,
                         int slot, int fd, shared_state *sh, rx_data_cache *dc)
 {
-    if (!dc)
-        dc = rx_data_cache_new();   /* a respawned worker loads its own */
     struct sigaction sa = {0};
     sa.sa_handler = worker_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -429,7 +398,8 @@ static void reap(parent *p, const rx_job *jobs, const run_queue *q, int fds[2])
         }
         on_worker_event(p, &ev);
         if (!p->halted && !p->store_error) {
-            spawn(p, w, jobs, q, fds, NULL);
+            rx_data_cache none = {0};
+            spawn(p, w, jobs, q, fds, &none);
         }
     }
 }
@@ -498,11 +468,10 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
 
     /* Load the first job's data before forking so workers share its pages
      * (copy-on-write) instead of each decompressing it again. */
-    rx_data_cache *dc = rx_data_cache_new();
+    rx_data_cache dc = {0};
     const rx_data *unused;
-    rx_err derr = {{0}};
-    if (dc)     /* on an error the workers report it per run */
-        rx_data_cache_get(dc, &jobs[q.todo[0]].cfg.data, &unused, &derr);
+    rx_err derr = {{0}};    /* on an error the workers report it per run */
+    rx_data_cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, &derr);
 
     int workers = o->workers < 1 ? 1 : o->workers;
     if (workers > q.n)
@@ -512,7 +481,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || pipe(fds) != 0) {
-        rx_data_cache_free(dc);
+        rx_data_cache_free(&dc);
         if (sh != MAP_FAILED)
             munmap(sh, sh_size);
         free(todo);
@@ -534,15 +503,15 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         close(fds[0]);
         close(fds[1]);
         munmap(sh, sh_size);
-        rx_data_cache_free(dc);
+        rx_data_cache_free(&dc);
         free(todo);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     gethostname(p.host, sizeof p.host - 1);
     fflush(NULL);
     for (int w = 0; w < workers; w++)
-        spawn(&p, w, jobs, &q, fds, dc);
-    rx_data_cache_free(dc);     /* a respawned worker loads its own */
+        spawn(&p, w, jobs, &q, fds, &dc);
+    rx_data_cache_free(&dc);    /* a respawned worker loads its own */
 
     /* The parent keeps the pipe's write end for respawned workers, so the
      * loop ends when every worker has been reaped, not at EOF. */
