@@ -60,8 +60,8 @@ int cmd_report(int argc, char **argv)
     }
 
     if (n_boot < 0 || n_boot > 1000000) {
-        rx_die_msg("--bootstrap must be between 0 and 1000000, got %d", n_boot);
-        return RX_EXIT_USAGE;
+        rx_cli_error("--bootstrap must be between 0 and 1000000, got %d", n_boot);
+        return RX_EINVAL;
     }
     /* --schedules a,b,c: a NULL-terminated list of names */
     char only_buf[1024];
@@ -73,8 +73,8 @@ int cmd_report(int argc, char **argv)
             if (*tok)
                 only_v[n_only++] = tok;
         if (n_only == 0) {
-            rx_die_msg("--schedules needs schedule names separated by commas, got '%s'", only);
-            return RX_EXIT_USAGE;
+            rx_cli_error("--schedules needs schedule names separated by commas, got '%s'", only);
+            return RX_EINVAL;
         }
     }
     only_v[n_only] = NULL;
