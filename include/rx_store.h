@@ -137,6 +137,9 @@ typedef struct rx_store_counts {
     int pending, running, done, failed, diverged, interrupted;
     int new_runs;   /* rx_store_count_jobs only: keys not in the store */
     int total;      /* the sum of all the above */
+    double cost[RX_STATE_COUNT];  /* rx_store_count_jobs only: the jobs'
+                                     cost (rx_job.cost) by state; new
+                                     runs count as pending */
 } rx_store_counts;
 
 /* Counts the runs linked to a sweep, by state. */

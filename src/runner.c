@@ -28,10 +28,12 @@
 #include "rx_store.h"
 #include "rx_train.h"
 
-/* Shared between the parent and its workers (an anonymous shared page). */
+/* Shared between the parent and its workers (anonymous shared memory). */
 typedef struct shared_state {
     int started;          /* runs claimed so far (for --max-runs) */
     int halt;             /* stop claiming: fail-fast or interrupt */
+    int level;            /* the parent's stop level (rx_run_counts.stopping) */
+    rx_worker_progress slot[];  /* one per worker slot */
 } shared_state;
 
 static volatile sig_atomic_t worker_stop;
@@ -134,8 +136,12 @@ static void send_event(int fd, const rx_run_event *ev)
 /* Trains one claimed run and records it.  Returns nonzero to stop the
  * worker (interrupted, or the store failed). */
 static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
-                    data_cache *dc, const rx_runner_opts *o)
+                    data_cache *dc, const rx_runner_opts *o, shared_state *sh)
 {
+    rx_worker_progress *wp = &sh->slot[slot];
+    wp->train.step = wp->train.total = 0;
+    wp->started = rx_now();
+    wp->index = job->index;
     rx_run_event ev = {0};
     ev.kind = RX_EV_START;
     ev.worker = slot;
@@ -153,7 +159,7 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     run_log log = {0};
     log.store = st;
     log.key = job->key;
-    rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop};
+    rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop, &wp->train};
     rx_train_result res;
     rx_err err = {{0}};
     const rx_data *data = NULL;
@@ -180,11 +186,13 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
                               log.nst, error[0] ? error : NULL, &serr);
     free(log.ep);
     free(log.st);
+    wp->index = -1;
 
     ev.kind = RX_EV_FINISH;
     snprintf(ev.status, sizeof ev.status, "%s", src ? "failed" : rx_run_state_name(state));
     ev.wall = res.wall;
     ev.steps = res.steps;
+    ev.total_steps = res.total_steps;
     ev.train_loss = res.final.train_loss;
     ev.val_acc = res.final.val_acc;
     ev.test_acc = res.final.test_acc;
@@ -247,7 +255,7 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
             rx_store_mark(st, key, RX_STATE_PENDING, NULL, NULL);
             continue;
         }
-        if (work_one(st, job, slot, fd, dc, o)) {
+        if (work_one(st, job, slot, fd, dc, o, sh)) {
             if (o->fail_fast)
                 __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
             break;
@@ -265,6 +273,7 @@ typedef struct parent {
     rx_run_counts *counts;
     shared_state *sh;
     int workers, live, halted;
+    double killed_at;                   /* when a second stop was given */
     pid_t *pids;                        /* 0: slot empty */
     char (*slot_key)[RX_KEY_LEN + 1];   /* run in flight per slot, "" none */
     int store_error;
@@ -327,6 +336,38 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
         p->o->on_event(p->o->ud, ev, c);
 }
 
+static void sh_slot_clear(parent *p, int w)
+{
+    p->sh->slot[w].index = -1;
+    p->sh->slot[w].train.step = p->sh->slot[w].train.total = 0;
+}
+
+/* Follows the caller's stop count: a first stop halts claiming and
+ * interrupts the runs; a second tells the workers to skip everything
+ * but recording, and 2 seconds later kills the ones still alive. */
+static void follow_stop(parent *p)
+{
+    int level = p->o->stop ? (int)*p->o->stop : 0;
+    if (level >= 1)
+        halt_all(p);
+    if (level >= 2 && p->counts->stopping < 2) {
+        p->counts->stopping = 2;
+        __atomic_store_n(&p->sh->level, 2, __ATOMIC_SEQ_CST);
+        p->killed_at = rx_now();
+        for (int w = 0; w < p->workers; w++)
+            if (p->pids[w] > 0)
+                kill(p->pids[w], SIGTERM);
+    } else if (level == 1) {
+        p->counts->stopping = 1;
+    }
+    if (p->killed_at > 0 && rx_now() - p->killed_at > 2.0) {
+        for (int w = 0; w < p->workers; w++)
+            if (p->pids[w] > 0)
+                kill(p->pids[w], SIGKILL);
+        p->killed_at = -1;
+    }
+}
+
 /* Reaps exited workers.  A worker that died (a crash in a run, the OOM
  * killer) fails the run it held, with the reason, and a fresh worker
  * takes its slot: one failing run never stops the sweep. */
@@ -342,6 +383,8 @@ static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds
         int crashed = WIFSIGNALED(ws) || (WIFEXITED(ws) && WEXITSTATUS(ws) != 0);
         if (!crashed)
             continue;
+        /* a worker ended by a second stop was not a failure */
+        int stopped = p->counts->stopping >= 2;
         /* its last events are in the pipe already: read them first, so
          * that slot_key names the run it died in */
         struct pollfd pfd = {fds[0], POLLIN, 0};
@@ -358,8 +401,10 @@ static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds
         for (int i = 0; i < n; i++)
             if (strcmp(jobs[i].key, ev.key) == 0)
                 ev.index = jobs[i].index;
-        snprintf(ev.status, sizeof ev.status, "failed");
-        if (WIFSIGNALED(ws))
+        snprintf(ev.status, sizeof ev.status, stopped ? "interrupted" : "failed");
+        if (stopped)
+            snprintf(ev.error, sizeof ev.error, "stopped by a second signal");
+        else if (WIFSIGNALED(ws))
             snprintf(ev.error, sizeof ev.error, "worker %ld died of signal %d (%s)",
                      (long)dead, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
         else
@@ -368,10 +413,12 @@ static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds
         rx_store *st;
         rx_err err;
         if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
-            rx_store_mark(st, ev.key, RX_STATE_FAILED, ev.error, NULL);
+            rx_store_mark(st, ev.key, stopped ? RX_STATE_INTERRUPTED : RX_STATE_FAILED,
+                          ev.error, NULL);
             rx_store_close(st);
         }
         on_worker_event(p, &ev);
+        sh_slot_clear(p, w);
         if (!p->halted && !p->store_error) {
             data_cache none = {0};
             spawn(p, w, jobs, n, sweep_id, fds, &none);
@@ -405,6 +452,9 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     counts->already_done = before.done;
     int runnable = before.pending + before.interrupted + before.running +
                    (o->retry_failed ? before.failed : 0);
+    counts->todo_cost = before.cost[RX_STATE_PENDING] + before.cost[RX_STATE_INTERRUPTED] +
+                        before.cost[RX_STATE_RUNNING] +
+                        (o->retry_failed ? before.cost[RX_STATE_FAILED] : 0);
     /* Close before forking: SQLite connections must not cross fork(). */
     rx_store_close(st);
 
@@ -422,14 +472,19 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     if (workers > runnable)
         workers = runnable;
     int fds[2];
-    shared_state *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+    size_t sh_size = sizeof(shared_state) + (size_t)workers * sizeof(rx_worker_progress);
+    shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || pipe(fds) != 0) {
         if (dc.loaded)
             rx_data_free(&dc.data);
         return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
     }
-    memset(sh, 0, sizeof *sh);
+    memset(sh, 0, sh_size);
+    for (int w = 0; w < workers; w++)
+        sh->slot[w].index = -1;
+    counts->slots = sh->slot;
+    counts->n_slots = workers;
     parent p = {0};
     p.o = o;
     p.counts = counts;
@@ -449,8 +504,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     while (p.live > 0) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
         int pr = poll(&pfd, 1, 250);
-        if (o->stop && *o->stop)
-            halt_all(&p);
+        follow_stop(&p);
         counts->elapsed = rx_now() - t0;
         if (pr > 0) {
             rx_run_event ev;
@@ -474,7 +528,9 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     memcpy(store_msg, p.store_msg, sizeof store_msg);
     free(p.slot_key);
     free(p.pids);
-    munmap(sh, sizeof *sh);
+    counts->slots = NULL;
+    counts->n_slots = 0;
+    munmap(sh, sh_size);
     if (store_error)
         return rx_errf(err, RX_ESTORE, "%s", store_msg);
 

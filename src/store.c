@@ -908,10 +908,14 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts
         sqlite3_bind_text(s, 1, jobs[i].key, -1, SQLITE_STATIC);
         int r = sqlite3_step(s);
         if (r == SQLITE_ROW) {
-            count_state(c, (const char *)sqlite3_column_text(s, 0), 1);
+            const char *state = (const char *)sqlite3_column_text(s, 0);
+            count_state(c, state, 1);
+            int k = rx_run_state_parse(state);
+            c->cost[k >= 0 ? k : RX_STATE_PENDING] += jobs[i].cost;
         } else if (r == SQLITE_DONE) {
             c->new_runs++;
             c->total++;
+            c->cost[RX_STATE_PENDING] += jobs[i].cost;
         } else {
             rc = sql_fail(st, r, err, "cannot read a run");
         }
