@@ -137,9 +137,6 @@ typedef struct rx_store_counts {
     int pending, running, done, failed, diverged, interrupted;
     int new_runs;   /* rx_store_count_jobs only: keys not in the store */
     int total;      /* the sum of all the above */
-    double cost[RX_STATE_COUNT];  /* rx_store_count_jobs only: the jobs'
-                                     cost (rx_job.cost) by state; new
-                                     runs count as pending */
 } rx_store_counts;
 
 /* Counts the runs linked to a sweep, by state. */
@@ -149,6 +146,11 @@ int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c,
  * new.  Reads only, so `plan` can use it on a read-only handle. */
 int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n,
                         rx_store_counts *c, rx_err *err);
+/* The same, and the state of each job into states[0..n) (may be NULL):
+ * an rx_run_state, or -1 for a key not stored.  One read transaction, one
+ * indexed lookup per job. */
+int rx_store_job_states(rx_store *st, const rx_job *jobs, int n,
+                        signed char *states, rx_store_counts *c, rx_err *err);
 
 /* ---- claiming and recording ---------------------------------------- */
 
@@ -180,6 +182,25 @@ int rx_store_claim(rx_store *st,
                    char key[RX_KEY_LEN + 1], /* OUT: the claimed run */
                    int *index,               /* OUT: its grid index, or NULL */
                    rx_err *err);
+
+/*
+ * Claims run key if it is claimable (the states rx_store_claim lists), one
+ * indexed lookup in one short transaction: for a runner that walks its own
+ * job list, so that it never takes a run of another invocation (another
+ * shard, other --set values) sharing the store.  On RX_OK the run is
+ * running under (host, pid) as with rx_store_claim.  RX_ENOTFOUND (no
+ * message) when it is not claimable; *state (may be NULL) then receives
+ * the state found (RX_STATE_RUNNING: held by a live worker elsewhere), or
+ * -1 when the key is not stored.
+ */
+int rx_store_claim_key(rx_store *st,
+                       const char *key,
+                       unsigned flags,          /* RX_CLAIM_* */
+                       double stale_after,      /* as rx_store_claim */
+                       const char *host,
+                       long pid,
+                       int *state,              /* OUT: state, or NULL */
+                       rx_err *err);
 
 /* Refreshes the heartbeat of a run this handle holds.  RX_ECONFLICT when
  * the run is no longer held by it (another worker reclaimed it). */

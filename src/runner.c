@@ -1,8 +1,15 @@
 /*
- * runner.c: the sweep runner.  The parent registers the jobs, forks N
- * workers and turns their events into progress; each worker claims runs
- * from the store one at a time, trains them and commits each run's
- * metrics together with its final status in one transaction.
+ * runner.c: the sweep runner.  The parent registers the jobs, reads their
+ * states once and lists the runs left to do (the queue, in grid order),
+ * forks N workers and turns their events into progress; each worker takes
+ * the next run of the queue (a cursor shared by the workers), claims it in
+ * the store by key, trains it and commits its metrics together with its
+ * final status in one transaction.
+ *
+ * Why a queue of our own jobs, not "the next claimable run of the sweep":
+ * a worker must only ever take runs of its own invocation (shards of one
+ * spec, or the same spec with other --set values, share a store), and a
+ * claim must cost one indexed lookup, not a scan past the done runs.
  *
  * Why processes, not threads: one BLAS thread per run is both the fastest
  * and the deterministic configuration, a crashing run cannot take the
@@ -28,13 +35,24 @@
 #include "rx_store.h"
 #include "rx_train.h"
 
-/* Shared between the parent and its workers (anonymous shared memory). */
+/* Shared between the parent and its workers (an anonymous shared mapping). */
 typedef struct shared_state {
     int started;          /* runs claimed so far (for --max-runs) */
     int halt;             /* stop claiming: fail-fast or interrupt */
+    int next;             /* the queue's cursor, first pass */
+    int next_held;        /* the cursor of the second pass */
     int level;            /* the parent's stop level (rx_run_counts.stopping) */
-    rx_worker_progress slot[];  /* one per worker slot */
+    rx_worker_progress *slot;  /* one per worker slot, in the same mapping */
+    unsigned char held[]; /* per queue entry: found held by a live worker
+                             elsewhere in the first pass */
 } shared_state;
+
+/* The runs this invocation may claim: indices into its jobs, in grid order
+ * (read-only after the fork, so each worker has its copy). */
+typedef struct run_queue {
+    const int *todo;
+    int n;
+} run_queue;
 
 static volatile sig_atomic_t worker_stop;
 
@@ -113,14 +131,6 @@ static int cache_get(data_cache *dc, const rx_data_config *cfg,
     dc->loaded = 1;
     *out = &dc->data;
     return RX_OK;
-}
-
-static const rx_job *find_job(const rx_job *jobs, int n, const char *key)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(jobs[i].key, key) == 0)
-            return &jobs[i];
-    return NULL;
 }
 
 static void send_event(int fd, const rx_run_event *ev)
@@ -206,9 +216,59 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     return src != RX_OK || res.status == RX_RUN_INTERRUPTED || worker_stop;
 }
 
-static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
-                        int64_t sweep_id, int slot, int fd,
-                        shared_state *sh, data_cache *dc)
+/* Reports a store error to the parent. */
+static void send_error(int fd, const rx_err *err)
+{
+    rx_run_event ev = {0};
+    ev.kind = RX_EV_FINISH;
+    ev.index = -1;
+    snprintf(ev.status, sizeof ev.status, "error");
+    snprintf(ev.error, sizeof ev.error, "%s", err->msg);
+    send_event(fd, &ev);
+}
+
+/*
+ * Claims the next run of the queue into *job.  The first pass walks the
+ * queue once (each entry tried by one worker); a run found held by a live
+ * worker elsewhere (another process on the store) is flagged, and the
+ * second pass tries those again, in case that worker died or was stopped
+ * meanwhile.  Returns RX_OK, RX_ENOTFOUND when the queue is exhausted, or
+ * a store error.
+ */
+static int claim_next(rx_store *st, const rx_job *jobs, const run_queue *q,
+                      const rx_runner_opts *o, shared_state *sh, const char *host,
+                      const rx_job **job, rx_err *err)
+{
+    unsigned flags = o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int *cursor = pass == 0 ? &sh->next : &sh->next_held;
+        for (;;) {
+            if (worker_stop || __atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST))
+                return RX_ENOTFOUND;
+            int t = __atomic_fetch_add(cursor, 1, __ATOMIC_SEQ_CST);
+            if (t >= q->n)
+                break;
+            if (pass == 1 && !sh->held[t])
+                continue;
+            const rx_job *j = &jobs[q->todo[t]];
+            int state;
+            int rc = rx_store_claim_key(st, j->key, flags, o->stale_after, host,
+                                        (long)getpid(), &state, err);
+            if (rc == RX_OK) {
+                *job = j;
+                return RX_OK;
+            }
+            if (rc != RX_ENOTFOUND)
+                return rc;
+            if (pass == 0 && state == RX_STATE_RUNNING)
+                sh->held[t] = 1;
+        }
+    }
+    return RX_ENOTFOUND;
+}
+
+static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_opts *o,
+                        int slot, int fd, shared_state *sh, data_cache *dc)
 {
     struct sigaction sa = {0};
     sa.sa_handler = worker_signal;
@@ -221,12 +281,7 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
     rx_store *st = NULL;
     rx_err err;
     if (rx_store_open(o->db_path, 0, &st, &err)) {
-        rx_run_event ev = {0};
-        ev.kind = RX_EV_FINISH;
-        ev.index = -1;
-        snprintf(ev.status, sizeof ev.status, "error");
-        snprintf(ev.error, sizeof ev.error, "%s", err.msg);
-        send_event(fd, &ev);
+        send_error(fd, &err);
         _exit(1);
     }
     char host[256] = "";
@@ -235,25 +290,14 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
         if (o->max_runs > 0 &&
             __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs)
             break;
-        char key[RX_KEY_LEN + 1];
-        int rc = rx_store_claim(st, sweep_id, o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0,
-                                o->stale_after, host, (long)getpid(), key, NULL, &err);
-        if (rc == RX_ENOTFOUND)
+        const rx_job *job = NULL;
+        int rc = claim_next(st, jobs, q, o, sh, host, &job, &err);
+        if (rc != RX_OK) {
+            if (o->max_runs > 0)
+                __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
+            if (rc != RX_ENOTFOUND)
+                send_error(fd, &err);
             break;
-        if (rc) {
-            rx_run_event ev = {0};
-            ev.kind = RX_EV_FINISH;
-            ev.index = -1;
-            snprintf(ev.status, sizeof ev.status, "error");
-            snprintf(ev.error, sizeof ev.error, "%s", err.msg);
-            send_event(fd, &ev);
-            break;
-        }
-        const rx_job *job = find_job(jobs, n, key);
-        if (!job) {
-            /* a run of this sweep that the current spec no longer has */
-            rx_store_mark(st, key, RX_STATE_PENDING, NULL, NULL);
-            continue;
         }
         if (work_one(st, job, slot, fd, dc, o, sh)) {
             if (o->fail_fast)
@@ -276,18 +320,19 @@ typedef struct parent {
     double killed_at;                   /* when a second stop was given */
     pid_t *pids;                        /* 0: slot empty */
     char (*slot_key)[RX_KEY_LEN + 1];   /* run in flight per slot, "" none */
+    int *slot_index;                    /* its grid index */
     int store_error;
     char store_msg[1024];
     char host[256];
 } parent;
 
-static void spawn(parent *p, int w, const rx_job *jobs, int n, int64_t sweep_id,
-                  int fds[2], data_cache *dc)
+static void spawn(parent *p, int w, const rx_job *jobs, const run_queue *q, int fds[2],
+                  data_cache *dc)
 {
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        worker_main(jobs, n, p->o, sweep_id, w, fds[1], p->sh, dc);
+        worker_main(jobs, q, p->o, w, fds[1], p->sh, dc);
     }
     if (pid > 0) {
         p->pids[w] = pid;
@@ -318,8 +363,10 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
     int w = ev->worker >= 0 && ev->worker < p->workers ? ev->worker : -1;
     if (ev->kind == RX_EV_START) {
         c->running++;
-        if (w >= 0)
+        if (w >= 0) {
             memcpy(p->slot_key[w], ev->key, sizeof p->slot_key[w]);
+            p->slot_index[w] = ev->index;
+        }
     } else {
         c->running--;
         if (w >= 0)
@@ -371,7 +418,7 @@ static void follow_stop(parent *p)
 /* Reaps exited workers.  A worker that died (a crash in a run, the OOM
  * killer) fails the run it held, with the reason, and a fresh worker
  * takes its slot: one failing run never stops the sweep. */
-static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds[2])
+static void reap(parent *p, const rx_job *jobs, const run_queue *q, int fds[2])
 {
     for (int w = 0; w < p->workers; w++) {
         int ws;
@@ -396,11 +443,8 @@ static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds
         memset(&ev, 0, sizeof ev);
         ev.kind = RX_EV_FINISH;
         ev.worker = w;
-        ev.index = -1;
+        ev.index = p->slot_index[w];
         memcpy(ev.key, p->slot_key[w], sizeof ev.key);
-        for (int i = 0; i < n; i++)
-            if (strcmp(jobs[i].key, ev.key) == 0)
-                ev.index = jobs[i].index;
         snprintf(ev.status, sizeof ev.status, stopped ? "interrupted" : "failed");
         if (stopped)
             snprintf(ev.error, sizeof ev.error, "stopped by a second signal");
@@ -421,9 +465,53 @@ static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds
         sh_slot_clear(p, w);
         if (!p->halted && !p->store_error) {
             data_cache none = {0};
-            spawn(p, w, jobs, n, sweep_id, fds, &none);
+            spawn(p, w, jobs, q, fds, &none);
         }
     }
+}
+
+/* Builds the queue: the jobs whose state makes them claimable now or
+ * possibly later (held elsewhere), in grid order.  *todo is malloc'd. */
+static int make_queue(int n, const signed char *states, int retry_failed, int **todo,
+                      int *n_todo)
+{
+    *n_todo = 0;
+    if (!(*todo = malloc((size_t)(n ? n : 1) * sizeof **todo)))
+        return RX_ENOMEM;
+    for (int i = 0; i < n; i++)
+        if (states[i] < 0 || states[i] == RX_STATE_PENDING || states[i] == RX_STATE_RUNNING ||
+            states[i] == RX_STATE_INTERRUPTED || (retry_failed && states[i] == RX_STATE_FAILED))
+            (*todo)[(*n_todo)++] = i;
+    return RX_OK;
+}
+
+/* Registers the jobs and reads their states: the queue and the counts
+ * before the run. */
+static int prepare(const rx_job *jobs, int n, const rx_runner_opts *o, run_queue *q,
+                   int **todo, rx_store_counts *before, rx_err *err)
+{
+    rx_store *st = NULL;
+    int rc = rx_store_open(o->db_path, RX_STORE_CREATE, &st, err);
+    if (rc)
+        return rc;
+    int64_t sweep_id = 0;
+    rx_sweep_info info = {o->sweep_name, o->spec_text, o->spec_hash, NULL};
+    signed char *states = malloc((size_t)(n ? n : 1));
+    if (!states)
+        rc = rx_errf(err, RX_ENOMEM, "out of memory");
+    if (rc == RX_OK)
+        rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
+    if (rc == RX_OK)
+        rc = rx_store_add_jobs(st, sweep_id, jobs, n, NULL, err);
+    if (rc == RX_OK)
+        rc = rx_store_job_states(st, jobs, n, states, before, err);
+    /* Close before forking: SQLite connections must not cross fork(). */
+    rx_store_close(st);
+    if (rc == RX_OK && make_queue(n, states, o->retry_failed, todo, &q->n))
+        rc = rx_errf(err, RX_ENOMEM, "out of memory");
+    q->todo = *todo;
+    free(states);
+    return rc;
 }
 
 int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
@@ -432,55 +520,46 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     memset(counts, 0, sizeof *counts);
     counts->total = n;
     double t0 = rx_now();
-    rx_store *st = NULL;
-    int rc = rx_store_open(o->db_path, RX_STORE_CREATE, &st, err);
-    if (rc)
-        return rc;
-    int64_t sweep_id = 0;
-    rx_sweep_info info = {o->sweep_name, o->spec_text, o->spec_hash, NULL};
-    int n_new = 0;
-    rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
-    if (rc == RX_OK)
-        rc = rx_store_add_jobs(st, sweep_id, jobs, n, &n_new, err);
+    run_queue q = {NULL, 0};
+    int *todo = NULL;
     rx_store_counts before = {0};
-    if (rc == RX_OK)
-        rc = rx_store_count_jobs(st, jobs, n, &before, err);
+    int rc = prepare(jobs, n, o, &q, &todo, &before, err);
     if (rc) {
-        rx_store_close(st);
+        free(todo);
         return rc;
     }
     counts->already_done = before.done;
-    int runnable = before.pending + before.interrupted + before.running +
-                   (o->retry_failed ? before.failed : 0);
-    counts->todo_cost = before.cost[RX_STATE_PENDING] + before.cost[RX_STATE_INTERRUPTED] +
-                        before.cost[RX_STATE_RUNNING] +
-                        (o->retry_failed ? before.cost[RX_STATE_FAILED] : 0);
-    /* Close before forking: SQLite connections must not cross fork(). */
-    rx_store_close(st);
-
-    if (runnable == 0)
+    for (int i = 0; i < q.n; i++)
+        counts->todo_cost += jobs[q.todo[i]].cost;
+    if (q.n == 0)
         goto summary;
 
     /* Load the first job's data before forking so workers share its pages
      * (copy-on-write) instead of each decompressing it again. */
     data_cache dc = {0};
     const rx_data *unused;
-    if (cache_get(&dc, &jobs[0].cfg.data, &unused, err) != RX_OK)
+    if (cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, err) != RX_OK)
         dc.loaded = 0; /* the workers will report the error per run */
 
     int workers = o->workers < 1 ? 1 : o->workers;
-    if (workers > runnable)
-        workers = runnable;
+    if (workers > q.n)
+        workers = q.n;
     int fds[2];
-    size_t sh_size = sizeof(shared_state) + (size_t)workers * sizeof(rx_worker_progress);
+    /* the queue's flags, then the worker slots (aligned) */
+    size_t slot_off = (sizeof(shared_state) + (size_t)q.n + 15) & ~(size_t)15;
+    size_t sh_size = slot_off + (size_t)workers * sizeof(rx_worker_progress);
     shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || pipe(fds) != 0) {
         if (dc.loaded)
             rx_data_free(&dc.data);
+        if (sh != MAP_FAILED)
+            munmap(sh, sh_size);
+        free(todo);
         return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
     }
     memset(sh, 0, sh_size);
+    sh->slot = (rx_worker_progress *)((char *)sh + slot_off);
     for (int w = 0; w < workers; w++)
         sh->slot[w].index = -1;
     counts->slots = sh->slot;
@@ -492,10 +571,23 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     p.workers = workers;
     p.pids = calloc((size_t)workers, sizeof *p.pids);
     p.slot_key = calloc((size_t)workers, sizeof *p.slot_key);
+    p.slot_index = calloc((size_t)workers, sizeof *p.slot_index);
+    if (!p.pids || !p.slot_key || !p.slot_index) {
+        free(p.pids);
+        free(p.slot_key);
+        free(p.slot_index);
+        close(fds[0]);
+        close(fds[1]);
+        munmap(sh, sh_size);
+        if (dc.loaded)
+            rx_data_free(&dc.data);
+        free(todo);
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    }
     gethostname(p.host, sizeof p.host - 1);
     fflush(NULL);
     for (int w = 0; w < workers; w++)
-        spawn(&p, w, jobs, n, sweep_id, fds, &dc);
+        spawn(&p, w, jobs, &q, fds, &dc);
     if (dc.loaded)
         rx_data_free(&dc.data); /* a respawned worker loads its own */
 
@@ -514,7 +606,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         } else if (o->on_event) {
             o->on_event(o->ud, NULL, counts);
         }
-        reap(&p, jobs, n, sweep_id, fds);
+        reap(&p, jobs, &q, fds);
     }
     /* events written just before the last exit */
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -527,15 +619,20 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     char store_msg[1024];
     memcpy(store_msg, p.store_msg, sizeof store_msg);
     free(p.slot_key);
+    free(p.slot_index);
     free(p.pids);
     counts->slots = NULL;
     counts->n_slots = 0;
     munmap(sh, sh_size);
-    if (store_error)
+    if (store_error) {
+        free(todo);
         return rx_errf(err, RX_ESTORE, "%s", store_msg);
+    }
 
 summary:
+    free(todo);
     counts->elapsed = rx_now() - t0;
+    rx_store *st = NULL;
     rc = rx_store_open(o->db_path, 0, &st, err);
     if (rc)
         return rc;
@@ -548,10 +645,12 @@ summary:
     counts->end_failed = after.failed;
     counts->end_diverged = after.diverged;
     counts->end_interrupted = after.interrupted;
-    counts->end_pending = after.pending + after.running + after.new_runs;
+    /* our own workers are gone: a run still running is held elsewhere */
+    counts->end_running = after.running;
+    counts->end_pending = after.pending + after.new_runs;
     /* Runs not attempted now: failed ones without --retry-failed, earlier
      * diverged ones, and whatever --max-runs or --fail-fast left. */
-    counts->skipped = n - after.done - counts->failed - counts->diverged - counts->interrupted;
+    counts->skipped = n - after.done - after.running - counts->failed - counts->diverged - counts->interrupted;
     if (counts->skipped < 0)
         counts->skipped = 0;
     if (o->stop && *o->stop)

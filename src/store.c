@@ -238,7 +238,7 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSI
  * per-run recording path does no SQL parsing. */
 enum {
     S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
-    S_CLAIM_SET, S_DEL_METRICS, S_DEL_STEPS, S_HEARTBEAT, S_FINISH,
+    S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_HEARTBEAT, S_FINISH,
     S_INS_METRIC, S_INS_STEP, N_STMT
 };
 
@@ -247,6 +247,22 @@ enum {
     "n_params, model_desc, train_loss, train_acc, val_loss, val_acc, "  \
     "test_loss, test_acc, best_val_acc, best_val_loss, best_test_acc, "  \
     "diverged_step, error"
+
+/* Is a run claimable (rx_store_claim): r is the runs table's prefix, the
+ * rest are the parameters retry_failed, stale_after, now and host. */
+#define CLAIMABLE(r, retry, stale, now, host)                                 \
+    "(" r "status IN ('pending', 'interrupted')"                               \
+    " OR (" retry " AND " r "status = 'failed')"                              \
+    " OR (" r "status = 'running' AND ((" stale " > 0 AND " r "heartbeat < "  \
+    now " - " stale ") OR (" r "worker_host = " host                          \
+    " AND NOT rx_pid_alive(" r "worker_pid)))))"
+/* Takes run ?1 for worker (?2, ?3) at time ?4, clearing the last attempt. */
+#define CLAIM_SET                                                         \
+    "UPDATE runs SET status = 'running', attempts = attempts + 1,"        \
+    " worker_host = ?2, worker_pid = ?3, heartbeat = ?4, started = ?4,"   \
+    " ended = NULL, (" RESULT_COLS ") = (NULL, NULL, NULL, NULL, NULL,"   \
+    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"  \
+    " NULL, NULL, NULL, NULL)"
 
 static const char *const stmt_sql[N_STMT] = {
     [S_INS_RUN] =
@@ -262,17 +278,11 @@ static const char *const stmt_sql[N_STMT] = {
     [S_STATUS_OF] = "SELECT status FROM runs WHERE key = ?1",
     [S_CLAIM_PICK] =
         "SELECT r.key, l.grid_index FROM sweep_runs l JOIN runs r ON r.key = l.key"
-        " WHERE l.sweep = ?1 AND (r.status IN ('pending', 'interrupted')"
-        "  OR (?2 AND r.status = 'failed')"
-        "  OR (r.status = 'running' AND ((?3 > 0 AND r.heartbeat < ?4 - ?3)"
-        "   OR (r.worker_host = ?5 AND NOT rx_pid_alive(r.worker_pid)))))"
+        " WHERE l.sweep = ?1 AND " CLAIMABLE("r.", "?2", "?3", "?4", "?5")
         " ORDER BY l.grid_index LIMIT 1",
-    [S_CLAIM_SET] =
-        "UPDATE runs SET status = 'running', attempts = attempts + 1,"
-        " worker_host = ?2, worker_pid = ?3, heartbeat = ?4, started = ?4,"
-        " ended = NULL, (" RESULT_COLS ") = (NULL, NULL, NULL, NULL, NULL,"
-        " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-        " NULL, NULL, NULL, NULL) WHERE key = ?1",
+    [S_CLAIM_SET] = CLAIM_SET " WHERE key = ?1",
+    [S_CLAIM_KEY] =
+        CLAIM_SET " WHERE key = ?1 AND " CLAIMABLE("", "?5", "?6", "?4", "?2"),
     [S_DEL_METRICS] = "DELETE FROM metrics WHERE key = ?1",
     [S_DEL_STEPS] = "DELETE FROM step_metrics WHERE key = ?1",
     [S_HEARTBEAT] =
@@ -893,8 +903,8 @@ int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c, rx_
                           &b, 1, count_row, c, err);
 }
 
-int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts *c,
-                        rx_err *err)
+int rx_store_job_states(rx_store *st, const rx_job *jobs, int n, signed char *states,
+                        rx_store_counts *c, rx_err *err)
 {
     sqlite3_stmt *s;
     int rc;
@@ -906,25 +916,31 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts
         if ((rc = stmt(st, S_STATUS_OF, &s, err)))
             break;
         sqlite3_bind_text(s, 1, jobs[i].key, -1, SQLITE_STATIC);
-        int r = sqlite3_step(s);
+        int r = sqlite3_step(s), state = -1;
         if (r == SQLITE_ROW) {
-            const char *state = (const char *)sqlite3_column_text(s, 0);
-            count_state(c, state, 1);
-            int k = rx_run_state_parse(state);
-            c->cost[k >= 0 ? k : RX_STATE_PENDING] += jobs[i].cost;
+            const char *name = (const char *)sqlite3_column_text(s, 0);
+            count_state(c, name, 1);
+            state = rx_run_state_parse(name);
         } else if (r == SQLITE_DONE) {
             c->new_runs++;
             c->total++;
-            c->cost[RX_STATE_PENDING] += jobs[i].cost;
         } else {
             rc = sql_fail(st, r, err, "cannot read a run");
         }
+        if (states)
+            states[i] = (signed char)state;
         sqlite3_reset(s);
     }
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     if (rc == STORE_BUSY)
         rc = rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path);
     return rc;
+}
+
+int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts *c,
+                        rx_err *err)
+{
+    return rx_store_job_states(st, jobs, n, NULL, c, err);
 }
 
 /* ---- claiming and recording ------------------------------------------- */
@@ -1005,6 +1021,61 @@ int rx_store_claim(rx_store *st, int64_t sweep_id, unsigned flags, double stale_
     if (index)
         *index = c.index;
     return RX_OK;
+}
+
+typedef struct claim_key_ctx {
+    const char *key;
+    unsigned flags;
+    double stale_after;
+    const char *host;
+    long pid;
+    int claimed;        /* OUT */
+    int state;          /* OUT: as found when not claimed */
+} claim_key_ctx;
+
+static int claim_key_body(rx_store *st, void *ctx, rx_err *err)
+{
+    claim_key_ctx *c = ctx;
+    sqlite3_stmt *s;
+    int rc = stmt(st, S_CLAIM_KEY, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, c->host, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, c->pid);
+    sqlite3_bind_double(s, 4, unix_now());
+    sqlite3_bind_int(s, 5, (c->flags & RX_CLAIM_RETRY_FAILED) != 0);
+    sqlite3_bind_double(s, 6, c->stale_after);
+    if ((rc = step_done(st, s, err, "cannot claim a run")))
+        return rc;
+    if ((c->claimed = sqlite3_changes(st->db) > 0)) {
+        c->state = RX_STATE_RUNNING;
+        /* a previous attempt's partial metrics must not mix with this one's */
+        return clear_metrics(st, c->key, err);
+    }
+    /* not claimable: say why (held elsewhere, finished, gone) */
+    if ((rc = stmt(st, S_STATUS_OF, &s, err)))
+        return rc;
+    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    c->state = rc == SQLITE_ROW ? rx_run_state_parse((const char *)sqlite3_column_text(s, 0))
+                                : -1;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? RX_OK : sql_fail(st, rc, err, "cannot read a run");
+}
+
+int rx_store_claim_key(rx_store *st, const char *key, unsigned flags, double stale_after,
+                       const char *host, long pid, int *state, rx_err *err)
+{
+    claim_key_ctx c = {key, flags, stale_after, host, pid, 0, -1};
+    snprintf(st->w_host, sizeof st->w_host, "%s", host);
+    st->w_pid = pid;
+    int rc = write_tx(st, claim_key_body, &c, err);
+    if (state)
+        *state = rc == RX_OK ? c.state : -1;
+    if (rc)
+        return rc;
+    return c.claimed ? RX_OK : RX_ENOTFOUND;
 }
 
 static int not_held(rx_store *st, const char *key, rx_err *err)

@@ -499,6 +499,60 @@ static void test_claim_order(void **state)
     rx_jobs_free(jobs, 6);
 }
 
+/* Claiming one run by key: only claimable states, and the state found
+ * when it is not (a runner walking its own job list, issue 11). */
+static void test_claim_key(void **state)
+{
+    rx_err err = {""};
+    int64_t sw;
+    rx_job *jobs = make_jobs(4, "k");
+    rx_store *st = store_with_jobs("claimkey.db", jobs, 4, &sw);
+    long me = (long)getpid();
+    int found = 99;
+    assert_int_equal(rx_store_claim_key(st, jobs[2].key, 0, 0, "h", me, &found, &err), RX_OK);
+    assert_int_equal(found, RX_STATE_RUNNING);
+    /* held by a live worker: not claimable, reported as running */
+    assert_int_equal(rx_store_claim_key(st, jobs[2].key, 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_RUNNING);
+    finish_done(st, jobs[2].key, 0.7);
+    assert_int_equal(rx_store_claim_key(st, jobs[2].key, RX_CLAIM_RETRY_FAILED, 0, "h", me,
+                                        &found, &err), RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_DONE);
+    /* failed: only with RX_CLAIM_RETRY_FAILED */
+    assert_int_equal(rx_store_claim_key(st, jobs[0].key, 0, 0, "h", me, NULL, &err), RX_OK);
+    assert_int_equal(rx_store_finish(st, jobs[0].key, RX_STATE_FAILED, NULL, NULL, 0, NULL, 0,
+                                     "boom", &err), RX_OK);
+    assert_int_equal(rx_store_claim_key(st, jobs[0].key, 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_FAILED);
+    assert_int_equal(rx_store_claim_key(st, jobs[0].key, RX_CLAIM_RETRY_FAILED, 0, "h", me,
+                                        &found, &err), RX_OK);
+    /* a key the store does not have */
+    assert_int_equal(rx_store_claim_key(st, "0123456789abcdef", 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, -1);
+    /* stale: a dead worker on this host, or an old heartbeat elsewhere */
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE runs SET status = 'running', worker_host = 'h',"
+                              " worker_pid = 2147483646, heartbeat = 1e12 WHERE key = '%s';"
+                              "UPDATE runs SET status = 'running', worker_host = 'far',"
+                              " worker_pid = 1, heartbeat = 1 WHERE key = '%s'",
+             jobs[1].key, jobs[3].key);
+    assert_int_equal(rx_store_exec(st, sql, &err), RX_OK);
+    assert_int_equal(rx_store_claim_key(st, jobs[1].key, 0, 0, "h", me, &found, &err), RX_OK);
+    assert_int_equal(rx_store_claim_key(st, jobs[3].key, 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_RUNNING);
+    assert_int_equal(rx_store_claim_key(st, jobs[3].key, 0, 600, "h", me, &found, &err), RX_OK);
+    snprintf(sql, sizeof sql, "SELECT attempts || ' ' || worker_host FROM runs WHERE key = '%s'",
+             jobs[3].key);
+    assert_string_equal(qtext(st, sql), "1 h");
+    assert_integrity(st);
+    rx_store_close(st);
+    rx_jobs_free(jobs, 4);
+}
+
 /* A worker process: claims and finishes until nothing is left, writing
  * every key it claimed to fd.  Never returns. */
 static void worker(const char *path, int64_t sw, int fd)
@@ -1212,6 +1266,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuse_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_atomicity, setup, teardown),

@@ -85,8 +85,8 @@ static void job_label(const rx_job *j, char *buf, size_t size)
     snprintf(buf, size, "%s %s lr=%s budget=%s seed=%s", sched, opt, lr, budget, seed);
 }
 
-/* The job with grid index index: jobs are in ascending index order (the
- * whole grid, or a shard's slice of it), so a binary search. */
+/* The job with grid index `index`: the jobs are in grid order (a shard's
+ * too), so a binary search. */
 static const rx_job *by_index(const run_ui *ui, int index)
 {
     int lo = 0, hi = ui->n - 1;
@@ -100,6 +100,54 @@ static const rx_job *by_index(const run_ui *ui, int index)
             hi = mid - 1;
     }
     return NULL;
+}
+
+/* Does a KEY=VALUE override change what runs compute (not a runtime
+ * setting such as threads or a time limit, which run keys leave out)? */
+static int changes_runs(const char *setting)
+{
+    const char *eq = strchr(setting, '=');
+    size_t len = eq ? (size_t)(eq - setting) : strlen(setting);
+    int n;
+    const rx_param *t = rx_keys(&n);
+    for (int i = 0; i < n; i++)
+        if (strlen(t[i].key) == len && strncmp(t[i].key, setting, len) == 0)
+            return (t[i].flags & RX_KF_RUNTIME) == 0;
+    return 1;
+}
+
+/*
+ * The sweep's identity in the store (sweeps.spec_hash and spec): the spec
+ * text, plus the --set overrides that change what runs compute, so that
+ * one spec run with other values is another sweep rather than a mix of
+ * both.  Without such overrides the spec's own hash and text, as before.
+ * *text is malloc'd (the spec text and one "# --set KEY=VALUE" line per
+ * override) or NULL when it is the spec's.
+ */
+static int sweep_identity(const rx_spec *spec, const rx_opt_list *sets, char hash[RX_KEY_LEN + 1],
+                          char **text)
+{
+    size_t len = spec->text_len, extra = 0;
+    *text = NULL;
+    snprintf(hash, RX_KEY_LEN + 1, "%s", spec->hash);
+    for (int i = 0; i < sets->n; i++)
+        if (changes_runs(sets->v[i]))
+            extra += strlen(sets->v[i]) + 16;
+    if (!extra)
+        return 0;
+    char *t = malloc(len + extra + 2);
+    if (!t)
+        return -1;
+    memcpy(t, spec->text, len);
+    if (len && t[len - 1] != '\n')
+        t[len++] = '\n';
+    for (int i = 0; i < sets->n; i++)
+        if (changes_runs(sets->v[i]))
+            len += (size_t)sprintf(t + len, "# --set %s\n", sets->v[i]);
+    snprintf(hash, RX_KEY_LEN + 1, "%016llx",
+             (unsigned long long)rx_hash64(t, len, RX_HASH_INIT));
+    *text = t;
+    return 0;
 }
 
 static void fmt_time(double s, char *buf, size_t size)
@@ -234,6 +282,23 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
     }
 }
 
+/* Prints " word", single-quoted for a POSIX shell unless it is plain. */
+static void print_shell_word(FILE *f, const char *w)
+{
+    if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "_./=:,+%@-") == strlen(w)) {
+        fprintf(f, " %s", w);
+        return;
+    }
+    fputs(" '", f);
+    for (; *w; w++)
+        if (*w == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*w, f);
+    fputc('\'', f);
+}
+
 /* Parses "K/N" (1-based K), "slurm/N" or "slurm" into a 0-based k and n.
  * Under Slurm the task id is the 0-based shard; N must be explicit unless
  * the array is whole (ids 0..COUNT-1), since a partial rerun such as
@@ -362,11 +427,19 @@ int cmd_run(int argc, char **argv)
         sa.sa_handler = on_winch;
         sigaction(SIGWINCH, &sa, NULL);
     }
+    char id_hash[RX_KEY_LEN + 1];
+    char *id_text = NULL;
+    if (sweep_identity(spec, &sets, id_hash, &id_text)) {
+        rx_die_msg("out of memory");
+        rx_jobs_free(jobs, n);
+        rx_spec_free(spec);
+        return RX_EXIT_IO;
+    }
     rx_runner_opts ro = {0};
     ro.db_path = db;
     ro.sweep_name = spec->name;
-    ro.spec_text = spec->text;
-    ro.spec_hash = spec->hash;
+    ro.spec_text = id_text ? id_text : spec->text;
+    ro.spec_hash = id_hash;
     ro.workers = workers;
     ro.retry_failed = retry;
     ro.fail_fast = fail_fast;
@@ -383,6 +456,7 @@ int cmd_run(int argc, char **argv)
     if (ui.tty && !ui.quiet)
         fprintf(stderr, "\r\033[K");
     rx_jobs_free(jobs, n);
+    free(id_text);
     if (rc && rc != RX_EINTR) {
         rx_die_msg("%s", err.msg);
         rx_spec_free(spec);
@@ -402,21 +476,26 @@ int cmd_run(int argc, char **argv)
         rx_json_kv_int(stdout, "diverged", c.end_diverged, 1);
         rx_json_kv_int(stdout, "skipped", c.skipped, 1);
         rx_json_kv_int(stdout, "interrupted", c.end_interrupted, 1);
+        rx_json_kv_int(stdout, "running", c.end_running, 1);
         rx_json_kv_int(stdout, "pending", c.end_pending, 1);
         rx_json_kv_num(stdout, "seconds", round(c.elapsed * 1000) / 1000, 1);
         rx_json_kv_str(stdout, "status", stopped ? "interrupted" : complete ? "ok" : "incomplete", 0);
         printf("}\n");
     } else {
         printf("%s: %d runs: %d done (%d now), %d failed, %d diverged, %d skipped, %d interrupted"
-               ", %d pending; %.1fs; store %s\n",
+               ", %d running, %d pending; %.1fs; store %s\n",
                spec->name, c.total, c.end_done, c.done, c.end_failed, c.end_diverged, c.skipped,
-               c.end_interrupted, c.end_pending, c.elapsed, db);
+               c.end_interrupted, c.end_running, c.end_pending, c.elapsed, db);
         /* what to rerun: the same command resumes the interrupted runs
          * first, then the pending ones; what finished is never redone */
-        if (stopped && resumable > 0)
-            printf("%s: stopped; %d interrupted and %d pending runs remain: rerun "
-                   "'rexsweep run %s --db %s' to finish them\n",
-                   spec->name, c.end_interrupted, c.end_pending, pos[0], db);
+        if (stopped && resumable > 0) {
+            printf("%s: stopped; %d interrupted and %d pending runs remain; to finish them, "
+                   "run the same command again: rexsweep",
+                   spec->name, c.end_interrupted, c.end_pending);
+            for (int i = 0; i < argc; i++)
+                print_shell_word(stdout, argv[i]);
+            printf("\n");
+        }
     }
     rx_spec_free(spec);
     if (rc == RX_EINTR)

@@ -37,7 +37,7 @@ for n in 1 2; do
   [ "$(q "$db" "SELECT count(*) FROM runs WHERE status='done' AND attempts=1")" -eq 2 ] || fail "done runs"
   grep -q "2 done (2 now), 0 failed, 0 diverged, 0 skipped, 2 interrupted" "$TMPDIR/out" ||
     fail "summary: $(cat "$TMPDIR/out")"
-  grep -q "rerun 'rexsweep run $spec --db $db' to finish them" "$TMPDIR/out" ||
+  grep -qF "2 interrupted and 0 pending runs remain; to finish them, run the same command again: rexsweep run $spec --db $db -j 2" "$TMPDIR/out" ||
     fail "no rerun hint: $(cat "$TMPDIR/out")"
   # the rerun trains the two interrupted runs, never the finished ones
   expect_exit 0 "$RX" run "$spec" --db "$db" -j 2 --quiet
