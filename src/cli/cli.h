@@ -32,6 +32,9 @@ int rx_exit_for(int status);
 /* Prints "rexsweep: <msg>" to stderr. */
 void rx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Writes s single-quoted for a POSIX shell ('it'\''s'). */
+void rx_shell_quote(FILE *f, const char *s);
+
 /* True when argv contains -h or --help (before a "--"). */
 int rx_wants_help(int argc, char **argv);
 

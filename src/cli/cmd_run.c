@@ -285,18 +285,12 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
 /* Prints " word", single-quoted for a POSIX shell unless it is plain. */
 static void print_shell_word(FILE *f, const char *w)
 {
+    fputc(' ', f);
     if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                        "_./=:,+%@-") == strlen(w)) {
-        fprintf(f, " %s", w);
-        return;
-    }
-    fputs(" '", f);
-    for (; *w; w++)
-        if (*w == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*w, f);
-    fputc('\'', f);
+                        "_./=:,+%@-") == strlen(w))
+        fputs(w, f);
+    else
+        rx_shell_quote(f, w);
 }
 
 /* Parses "K/N" (1-based K), "slurm/N" or "slurm" into a 0-based k and n.

@@ -43,6 +43,17 @@ void rx_die_msg(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void rx_shell_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++)
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    fputc('\'', f);
+}
+
 int rx_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
