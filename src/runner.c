@@ -196,10 +196,18 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
                               log.nst, error[0] ? error : NULL, &serr);
     free(log.ep);
     free(log.st);
+    /* The store could not record the run (a full disk, a corrupt store):
+     * the result is lost, so the run goes back to be claimed again, and
+     * the parent stops the sweep (exit 4).  A run reclaimed by another
+     * worker (RX_ECONFLICT) is that worker's now. */
+    int store_failed = src != RX_OK && src != RX_ECONFLICT;
+    if (store_failed)
+        rx_store_mark(st, job->key, RX_STATE_INTERRUPTED, "not recorded: the store failed", NULL);
     wp->index = -1;
 
     ev.kind = RX_EV_FINISH;
-    snprintf(ev.status, sizeof ev.status, "%s", src ? "failed" : rx_run_state_name(state));
+    snprintf(ev.status, sizeof ev.status, "%s",
+             store_failed ? "interrupted" : src ? "failed" : rx_run_state_name(state));
     ev.wall = res.wall;
     ev.steps = res.steps;
     ev.total_steps = res.total_steps;
@@ -209,6 +217,12 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.test_loss = res.final.test_loss;
     snprintf(ev.error, sizeof ev.error, "%s", src ? serr.msg : error);
     send_event(fd, &ev);
+    if (store_failed) {
+        ev.kind = RX_EV_FINISH;
+        ev.index = -1;
+        snprintf(ev.status, sizeof ev.status, "error");
+        send_event(fd, &ev);
+    }
     /* fail-fast is decided here, not in the parent, so that this worker
      * claims nothing more after its own failure */
     if (o->fail_fast && (src != RX_OK || state == RX_STATE_FAILED || state == RX_STATE_DIVERGED))
@@ -356,8 +370,12 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
 {
     rx_run_counts *c = p->counts;
     if (strcmp(ev->status, "error") == 0) {
+        /* the first store failure stops the sweep: the others would fail
+         * the same way (a full disk) or build on damage (a corrupt store) */
+        if (!p->store_error)
+            snprintf(p->store_msg, sizeof p->store_msg, "%s", ev->error);
         p->store_error = 1;
-        snprintf(p->store_msg, sizeof p->store_msg, "%s", ev->error);
+        halt_all(p);
         return;
     }
     int w = ev->worker >= 0 && ev->worker < p->workers ? ev->worker : -1;
@@ -415,6 +433,20 @@ static void follow_stop(parent *p)
     }
 }
 
+/* Releases whatever run a stopped worker still holds (its own release
+ * failed, e.g. on a full disk) as interrupted, so that it is claimed
+ * again first; a run of a dead worker on this host would otherwise be
+ * found stale only by the next `run`. */
+static void release_runs(parent *p, pid_t dead)
+{
+    rx_store *st;
+    rx_err err;
+    if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
+        rx_store_release_worker(st, p->host, (long)dead, RX_STATE_INTERRUPTED, NULL, NULL);
+        rx_store_close(st);
+    }
+}
+
 /* Reaps exited workers.  A worker that died (a crash in a run, the OOM
  * killer) fails the run it held, with the reason, and a fresh worker
  * takes its slot: one failing run never stops the sweep. */
@@ -428,16 +460,20 @@ static void reap(parent *p, const rx_job *jobs, const run_queue *q, int fds[2])
         p->pids[w] = 0;
         p->live--;
         int crashed = WIFSIGNALED(ws) || (WIFEXITED(ws) && WEXITSTATUS(ws) != 0);
-        if (!crashed)
-            continue;
         /* a worker ended by a second stop was not a failure */
         int stopped = p->counts->stopping >= 2;
         /* its last events are in the pipe already: read them first, so
-         * that slot_key names the run it died in */
+         * that slot_key names the run it died in and a store failure it
+         * reported is known */
         struct pollfd pfd = {fds[0], POLLIN, 0};
         rx_run_event ev;
         while (poll(&pfd, 1, 0) > 0 && read(fds[0], &ev, sizeof ev) == (ssize_t)sizeof ev)
             on_worker_event(p, &ev);
+        if (!crashed) {
+            if (p->store_error)
+                release_runs(p, dead);
+            continue;
+        }
         if (!p->slot_key[w][0])
             continue;
         memset(&ev, 0, sizeof ev);

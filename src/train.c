@@ -146,7 +146,7 @@ int rx_train(const rx_config *c, const rx_data *data,
     }
 
     rx_sched sched;
-    double mom0 = c->optim.kind == RX_OPT_SGD ? c->optim.momentum : c->optim.beta1;
+    double mom0 = rx_optim_momentum(&c->optim);
     rx_sched_start(&sched, &c->sched, c->optim.lr, mom0, total, spe);
 
     float *params = rx_model_params(r.model), *grads = rx_model_grads(r.model);
