@@ -61,6 +61,10 @@ typedef struct rx_run_counts {
     int end_done, end_failed, end_diverged, end_interrupted, end_running, end_pending;
 } rx_run_counts;
 
+/* Seconds without a heartbeat after which `run` takes a running run of
+ * another host for dead (and `status` calls it stale). */
+#define RX_RUNNER_STALE_AFTER 600
+
 typedef struct rx_runner_opts {
     const char *db_path;
     const char *sweep_name;

@@ -70,7 +70,18 @@ typedef struct run_log {
     int nst, cap_st;
     rx_store *store;
     const char *key;
+    const rx_train_progress *prog;
+    double last_beat;
 } run_log;
+
+/* A heartbeat with the run's progress (runs.steps_done of runs.steps)
+ * tells other processes, and `rexsweep status`, that the run is alive
+ * and how far it has come. */
+static void beat(run_log *l, long step)
+{
+    l->last_beat = rx_now();
+    rx_store_progress(l->store, l->key, step, l->prog->total, NULL);
+}
 
 /* Makes room for one more element of size sz in *p (capacity *cap, n
  * used), doubling from first.  Returns nonzero when out of memory. */
@@ -93,8 +104,7 @@ static int log_epoch(void *ud, const rx_epoch_metrics *m)
     if (grow((void **)&l->ep, &l->cap_ep, l->nep, 64, sizeof *l->ep))
         return 1;
     l->ep[l->nep++] = *m;
-    /* a heartbeat per epoch tells other processes this run is alive */
-    rx_store_heartbeat(l->store, l->key, NULL);
+    beat(l, m->step);
     return 0;
 }
 
@@ -104,6 +114,9 @@ static int log_step(void *ud, const rx_step_metrics *m)
     if (grow((void **)&l->st, &l->cap_st, l->nst, 256, sizeof *l->st))
         return 1;
     l->st[l->nst++] = *m;
+    /* and between epochs when step rows are logged */
+    if (rx_now() - l->last_beat > 10)
+        beat(l, m->step);
     return 0;
 }
 
@@ -167,6 +180,8 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     if (o->timeout > 0 && (cfg.train.max_seconds <= 0 || o->timeout < cfg.train.max_seconds))
         cfg.train.max_seconds = o->timeout;
     run_log log = {0};
+    log.prog = &wp->train;
+    log.last_beat = rx_now();
     log.store = st;
     log.key = job->key;
     rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop, &wp->train};

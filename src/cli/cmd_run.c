@@ -151,15 +151,6 @@ static int sweep_identity(const rx_spec *spec, const rx_opt_list *sets, char has
     return 0;
 }
 
-static void fmt_time(double s, char *buf, size_t size)
-{
-    if (!isfinite(s) || s < 0) { snprintf(buf, size, "?"); return; }
-    long t = (long)(s + 0.5);
-    if (t >= 3600) snprintf(buf, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else if (t >= 60) snprintf(buf, size, "%ldm%02lds", t / 60, t % 60);
-    else snprintf(buf, size, "%lds", t);
-}
-
 /* Appends to a line buffer, never past its end. */
 static void put(char *line, size_t size, size_t *k, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -198,8 +189,8 @@ static void draw(run_ui *ui, const rx_run_counts *c)
     double left = c->todo_cost - ui->cost_gone - partial;
     double eta = trained > 0 && c->elapsed > 1 ? (left > 0 ? left : 0) * c->elapsed / trained : NAN;
     char el[32], et[32], line[1024];
-    fmt_time(c->elapsed, el, sizeof el);
-    fmt_time(eta, et, sizeof et);
+    rx_fmt_duration(c->elapsed, el, sizeof el);
+    rx_fmt_duration(eta, et, sizeof et);
     size_t k = 0;
     if (c->stopping)
         put(line, sizeof line, &k, "%s ", c->stopping > 1 ? "STOPPING NOW" : "stopping:");
@@ -446,7 +437,7 @@ int cmd_run(int argc, char **argv)
     ro.fail_fast = fail_fast;
     ro.max_runs = max_runs;
     ro.timeout = timeout;
-    ro.stale_after = 600;
+    ro.stale_after = RX_RUNNER_STALE_AFTER;
     ro.on_event = on_event;
     ro.ud = &ui;
     ro.stop = &stop_flag;
