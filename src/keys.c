@@ -614,13 +614,13 @@ char *rx_config_json(const rx_config *c, unsigned flags)
     return s;
 }
 
-void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1])
+void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1])
 {
     uint64_t h = RX_HASH_INIT;
     if (json)
         h = rx_hash64(json, strlen(json), h);
     char ver[32];
-    int n = snprintf(ver, sizeof ver, "\ntrainer=%d", RX_TRAINER_VERSION);
+    int n = snprintf(ver, sizeof ver, "\ntrainer=%d", trainer_version);
     h = rx_hash64(ver, (size_t)n, h);
     snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
 }
@@ -628,7 +628,7 @@ void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1])
 static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
 {
     char *json = rx_config_json(c, flags);
-    rx_key_of_json(json, out);
+    rx_key_of_json(json, RX_TRAINER_VERSION, out);
     free(json);
 }
 

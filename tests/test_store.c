@@ -81,7 +81,7 @@ static rx_job *make_jobs(int n, const char *tag)
         char json[128];
         snprintf(json, sizeof json, "{\"tag\":\"%s\",\"i\":%d}", tag, i);
         j->config_json = strdup(json);
-        rx_key_of_json(json, j->key); /* a stored run must match its key */
+        rx_key_of_json(json, RX_TRAINER_VERSION, j->key); /* a stored run must match its key */
         j->index = i;
     }
     return jobs;

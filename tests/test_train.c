@@ -51,7 +51,7 @@ static void train_ok(const rx_config *c, recorder *rec, rx_train_result *res)
     rx_err err = {{0}};
     if (rx_data_load(&c->data, &data, &err))
         fail_msg("data: %s", err.msg);
-    rx_train_hooks hooks = {record, NULL, rec, NULL, NULL};
+    rx_train_hooks hooks = {.on_epoch = record, .ud = rec};
     int rc = rx_train(c, &data, rec ? &hooks : NULL, res, &err);
     rx_data_free(&data);
     if (rc)
@@ -166,7 +166,7 @@ static void train_stopped(int at, rx_train_progress *prog, rx_train_result *res)
     static stopper s;
     s.flag = 0;
     s.at = at;
-    rx_train_hooks hooks = {stop_after_epoch, NULL, &s, &s.flag, prog};
+    rx_train_hooks hooks = {.on_epoch = stop_after_epoch, .ud = &s, .stop = &s.flag, .progress = prog};
     assert_int_equal(rx_train(&c, &data, &hooks, res, &err), RX_OK);
     rx_data_free(&data);
 }

@@ -18,6 +18,7 @@ static const rx_cmd commands[] = {
     {"slurm", cmd_slurm, "write or submit a Slurm job array for a sweep"},
     {"status", cmd_status, "show a store's sweeps, runs in flight and stale runs (read-only)"},
     {"train", cmd_train, "train one job from a YAML file or KEY=VALUE settings"},
+    {"verify", cmd_verify, "train stored runs again and compare them bit for bit"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
