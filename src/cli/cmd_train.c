@@ -141,7 +141,7 @@ int cmd_train(int argc, char **argv)
         return rc == RX_EINVAL || rc == RX_ENOMEM ? rc : RX_EDATA;  /* whatever the loader said */
     }
     train_ui ui = {json, quiet, c.train.budget * c.train.full_epochs};
-    rx_train_hooks hooks = {on_epoch, on_step, &ui, NULL};
+    rx_train_hooks hooks = {.on_epoch = on_epoch, .on_step = on_step, .ud = &ui};
     rx_train_result res;
     rc = rx_train(&c, &data, &hooks, &res, &err);
     rx_data_free(&data);
