@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "rx_keys.h"
+#include "rx_metrics.h"
 #include "rx_sched.h"
 
 /* ---- the schema: one migration step per version ------------------------
@@ -147,12 +148,25 @@ static const char migration_1[] =
     "(count(" DONE("r." M) ") - 1)) AS std_" M
 #define COUNT_STATE(s, name) "count(CASE WHEN r.status = '" s "' THEN 1 END) AS " name
 
-static const char migration_2[] =
-    "CREATE VIEW run_results AS SELECT\n"
-    "  key, cell, dataset, model, optimizer, lr, momentum, weight_decay,\n"
-    "  batch_size, schedule, schedule_json, sampling, budget, full_epochs,\n"
-    "  seed, status, attempts, epochs, steps, steps_done, samples, flops,\n"
+/* The columns of run_results before its metrics, and of epoch_results
+ * before its metrics (a later step that adds a metric rebuilds the view
+ * from these and the metric table: metric_step). */
+#define RUN_RESULTS_HEAD                                                  \
+    "CREATE VIEW run_results AS SELECT\n"                                 \
+    "  key, cell, dataset, model, optimizer, lr, momentum, weight_decay,\n" \
+    "  batch_size, schedule, schedule_json, sampling, budget, full_epochs,\n" \
+    "  seed, status, attempts, epochs, steps, steps_done, samples, flops,\n" \
     "  wall,\n"
+#define RUN_RESULTS_TAIL "  diverged_step, error\nFROM runs;\n"
+#define EPOCH_RESULTS_HEAD                                                 \
+    "CREATE VIEW epoch_results AS SELECT\n"                                \
+    "  r.key, r.cell, r.dataset, r.model, r.optimizer, r.lr, r.schedule,\n" \
+    "  r.sampling, r.budget, r.seed, r.status,\n"                          \
+    "  m.epoch, m.step, m.samples,\n"
+#define EPOCH_RESULTS_TAIL "FROM runs r JOIN metrics m ON m.key = r.key;\n"
+
+static const char migration_2[] =
+    RUN_RESULTS_HEAD
     "  " FIN("train_loss") " AS train_loss,\n"
     "  " FIN("train_acc") " AS train_acc,\n"
     "  " FIN("val_loss") " AS val_loss,\n"
@@ -162,8 +176,7 @@ static const char migration_2[] =
     "  " FIN("best_val_acc") " AS best_val_acc,\n"
     "  " FIN("best_val_loss") " AS best_val_loss,\n"
     "  " FIN("best_test_acc") " AS best_test_acc,\n"
-    "  diverged_step, error\n"
-    "FROM runs;\n"
+    RUN_RESULTS_TAIL
     "CREATE VIEW cell_results AS\n"
     "WITH m AS (SELECT cell,\n"
     "    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,\n"
@@ -193,10 +206,7 @@ static const char migration_2[] =
     "GROUP BY r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"
     "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"
     "  r.sampling, r.budget, r.full_epochs;\n"
-    "CREATE VIEW epoch_results AS SELECT\n"
-    "  r.key, r.cell, r.dataset, r.model, r.optimizer, r.lr, r.schedule,\n"
-    "  r.sampling, r.budget, r.seed, r.status,\n"
-    "  m.epoch, m.step, m.samples,\n"
+    EPOCH_RESULTS_HEAD
     "  " FIN("m.train_loss") " AS train_loss,\n"
     "  " FIN("m.train_acc") " AS train_acc,\n"
     "  " FIN("m.val_loss") " AS val_loss,\n"
@@ -207,7 +217,7 @@ static const char migration_2[] =
     "  " FIN("m.momentum") " AS epoch_momentum,\n"
     "  " FIN("m.grad_norm") " AS grad_norm,\n"
     "  " FIN("m.wall") " AS wall\n"
-    "FROM runs r JOIN metrics m ON m.key = r.key;\n"
+    EPOCH_RESULTS_TAIL
     "CREATE VIEW sweep_results AS SELECT\n"
     "  s.name AS sweep, l.sweep AS sweep_id, l.grid_index, r.*\n"
     "FROM sweep_runs l JOIN sweeps s ON s.id = l.sweep\n"
@@ -226,6 +236,64 @@ static const char migration_2[] =
     "  LEFT JOIN runs r ON r.key = l.key\n"
     "GROUP BY s.id;\n";
 
+/* The part of schema step v that the metric table writes (rx_metrics.h):
+ * a column in each table that holds a metric whose row says since = v,
+ * and run_results or epoch_results rebuilt when runs or metrics gained
+ * one.  Into buf (snprintf rules); "" when step v adds no metric. */
+static size_t metric_step(int v, char *buf, size_t size)
+{
+    static const struct {
+        unsigned where;
+        const char *table;
+    } tabs[] = {{RX_MC_RUN, "runs"}, {RX_MC_EPOCH, "metrics"}, {RX_MC_STEP, "step_metrics"}};
+    int n;
+    unsigned added = 0;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    size_t k = 0;
+#define PUT(...) (k += (size_t)snprintf(buf + (k < size ? k : size), k < size ? size - k : 0, \
+                                        __VA_ARGS__))
+#define FIN_AS(x, as) PUT("  CASE WHEN typeof(%s) IN ('real', 'integer') AND abs(%s) <= " \
+                          "1.7976931348623157e308 THEN %s END AS %s", x, x, x, as)
+    if (size)
+        buf[0] = '\0';
+    /* steps 1 and 2, released, spell their metric columns out */
+    if (v <= 2)
+        return 0;
+    for (int i = 0; i < n; i++)
+        for (int t = 0; t < 3; t++)
+            if (c[i].since == v && (c[i].flags & tabs[t].where)) {
+                PUT("ALTER TABLE %s ADD COLUMN %s ANY CHECK (typeof(%s) <> 'text' AND "
+                    "typeof(%s) <> 'blob' OR %s IN ('NaN', 'Infinity', '-Infinity'));\n",
+                    tabs[t].table, c[i].name, c[i].name, c[i].name, c[i].name);
+                added |= tabs[t].where;
+            }
+    if (added & RX_MC_RUN) {
+        PUT("DROP VIEW run_results;\n%s", RUN_RESULTS_HEAD);
+        for (int i = 0; i < n; i++)
+            if (c[i].flags & RX_MC_RUN) {
+                FIN_AS(c[i].name, c[i].name);
+                PUT(",\n");
+            }
+        PUT("%s", RUN_RESULTS_TAIL);
+    }
+    if (added & RX_MC_EPOCH) {
+        PUT("DROP VIEW epoch_results;\n%s", EPOCH_RESULTS_HEAD);
+        char col[64];
+        const char *sep = "";
+        for (int i = 0; i < n; i++)
+            if (c[i].flags & RX_MC_EPOCH) {
+                snprintf(col, sizeof col, "m.%s", c[i].name);
+                PUT("%s", sep);
+                FIN_AS(col, c[i].epoch_as ? c[i].epoch_as : c[i].name);
+                sep = ",\n";
+            }
+        PUT("\n%s", EPOCH_RESULTS_TAIL);
+    }
+#undef FIN_AS
+#undef PUT
+    return k;
+}
+
 static const char *const migrations[] = {
     migration_1, /* 1: tables and indexes */
     migration_2, /* 2: the views */
@@ -243,11 +311,20 @@ enum {
     S_INS_METRIC, S_INS_STEP, N_STMT
 };
 
+/* A statement's text may hold lists that the metric-column table
+ * (rx_metrics.h) fills in when it is prepared (expand_sql):
+ *   %R  ", NAME" for every metric column of runs   %r  ", ?K" for each
+ *   %N  ", NULL" for every metric column of runs
+ *   %E  ", NAME" for every column of metrics       %e  ", ?K" for each
+ *   %S  ", NAME" for every column of step_metrics  %s  ", ?K" for each
+ * where K counts up from the statement's first free parameter, P_RUN,
+ * P_EPOCH or P_STEP. */
 #define RESULT_COLS                                                      \
     "wall, epochs, steps, steps_done, steps_per_epoch, samples, flops, " \
-    "n_params, model_desc, train_loss, train_acc, val_loss, val_acc, "  \
-    "test_loss, test_acc, best_val_acc, best_val_loss, best_test_acc, "  \
-    "diverged_step, error"
+    "n_params, model_desc, diverged_step, error%R"
+#define P_RUN 18    /* S_FINISH: ?7 .. ?17 are the fixed result columns */
+#define P_EPOCH 5   /* S_INS_METRIC: key, epoch, step, samples */
+#define P_STEP 3    /* S_INS_STEP: key, step */
 
 /* Is a run claimable (rx_store_claim): r is the runs table's prefix, the
  * rest are the parameters retry_failed, stale_after, now and host. */
@@ -262,15 +339,16 @@ enum {
     "UPDATE runs SET status = 'running', attempts = attempts + 1,"        \
     " worker_host = ?2, worker_pid = ?3, heartbeat = ?4, started = ?4,"   \
     " ended = NULL, (" RESULT_COLS ") = (NULL, NULL, NULL, NULL, NULL,"   \
-    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"  \
-    " NULL, NULL, NULL, NULL)"
+    " NULL, NULL, NULL, NULL, NULL, NULL%N)"
 
 static const char *const stmt_sql[N_STMT] = {
     [S_INS_RUN] =
         "INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum,"
         " weight_decay, batch_size, schedule, schedule_json, sampling, budget,"
         " full_epochs, seed, config) VALUES"
-        " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        " (:key, :cell, :dataset, :model, :optimizer, :lr, :momentum, :weight_decay,"
+        " :batch_size, :schedule, :schedule_json, :sampling, :budget, :full_epochs,"
+        " :seed, :config)"
         " ON CONFLICT (key) DO NOTHING",
     [S_GET_CONFIG] = "SELECT config FROM runs WHERE key = ?1",
     [S_INS_LINK] =
@@ -292,17 +370,13 @@ static const char *const stmt_sql[N_STMT] = {
         " AND worker_host = ?3 AND worker_pid = ?4",
     [S_FINISH] =
         "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, (" RESULT_COLS
-        ") = (?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-        " ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+        ") = (?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17%r)"
         " WHERE key = ?1 AND status = 'running' AND worker_host = ?2"
         " AND worker_pid = ?3",
     [S_INS_METRIC] =
-        "INSERT INTO metrics (key, epoch, step, samples, train_loss, train_acc,"
-        " val_loss, val_acc, test_loss, test_acc, lr, momentum, grad_norm, wall)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT INTO metrics (key, epoch, step, samples%E) VALUES (?1, ?2, ?3, ?4%e)",
     [S_INS_STEP] =
-        "INSERT INTO step_metrics (key, step, loss, lr, momentum, grad_norm)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO step_metrics (key, step%S) VALUES (?1, ?2%s)",
 };
 
 struct rx_store {
@@ -471,10 +545,68 @@ static int exec(rx_store *st, const char *sql, rx_err *err, const char *what)
 }
 
 /* A cached statement, reset and with its bindings cleared. */
+/* Appends ", NAME", ", NULL" or ", ?K" for every metric column whose
+ * flags include `where` (RX_MC_*) to buf at *k (snprintf rules). */
+static void metric_list(char *buf, size_t size, size_t *k, unsigned where, char what, int p0)
+{
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    for (int i = 0; i < n; i++) {
+        if (!(c[i].flags & where))
+            continue;
+        size_t room = *k < size ? size - *k : 0;
+        if (what == 'n')
+            *k += (size_t)snprintf(buf + size - room, room, ", %s", c[i].name);
+        else if (what == 'N')
+            *k += (size_t)snprintf(buf + size - room, room, ", NULL");
+        else
+            *k += (size_t)snprintf(buf + size - room, room, ", ?%d", p0++);
+    }
+}
+
+/* The text of a statement with its metric lists filled in (RESULT_COLS
+ * says which); NULL when it does not fit in buf. */
+static const char *expand_sql(const char *t, char *buf, size_t size)
+{
+    size_t k = 0;
+    for (; *t; t++) {
+        unsigned where = 0;
+        char what = 0;
+        int p0 = 0;
+        if (t[0] == '%') {
+            switch (t[1]) {
+            case 'R': where = RX_MC_RUN, what = 'n'; break;
+            case 'r': where = RX_MC_RUN, what = 'p', p0 = P_RUN; break;
+            case 'N': where = RX_MC_RUN, what = 'N'; break;
+            case 'E': where = RX_MC_EPOCH, what = 'n'; break;
+            case 'e': where = RX_MC_EPOCH, what = 'p', p0 = P_EPOCH; break;
+            case 'S': where = RX_MC_STEP, what = 'n'; break;
+            case 's': where = RX_MC_STEP, what = 'p', p0 = P_STEP; break;
+            }
+        }
+        if (what) {
+            metric_list(buf, size, &k, where, what, p0);
+            t++;
+        } else if (k + 1 < size) {
+            buf[k++] = *t;
+        } else {
+            k++;
+        }
+    }
+    if (k >= size)
+        return NULL;
+    buf[k] = '\0';
+    return buf;
+}
+
 static int stmt(rx_store *st, int id, sqlite3_stmt **out, rx_err *err)
 {
     if (!st->stmt[id]) {
-        int rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+        char text[8192];
+        const char *sql = expand_sql(stmt_sql[id], text, sizeof text);
+        if (!sql)
+            return rx_errf(err, RX_ESTORE, "statement %d is too long", id);
+        int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                     &st->stmt[id], NULL);
         if (rc != SQLITE_OK)
             return sql_fail(st, rc, err, "cannot prepare a statement");
@@ -664,9 +796,14 @@ static int migrate_body(rx_store *st, void *ctx, rx_err *err)
     int target = *(int *)ctx, v, rc;
     if ((rc = check_version(st, &v, err)))
         return rc;
-    for (int k = v; k < target; k++)
-        if ((rc = exec(st, migrations[k], err, "cannot migrate the schema")))
+    char gen[16384];
+    for (int k = v; k < target; k++) {
+        if (metric_step(k + 1, gen, sizeof gen) >= sizeof gen)
+            return rx_errf(err, RX_ESTORE, "schema step %d is too long", k + 1);
+        if ((rc = exec(st, migrations[k], err, "cannot migrate the schema")) ||
+            (rc = exec(st, gen, err, "cannot migrate the schema")))
             return rc == STORE_BUSY ? rc : rx_errctx(err, rc, "step %d", k + 1);
+    }
     if (v < target) {
         char sql[128];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
@@ -944,32 +1081,37 @@ typedef struct add_ctx {
 /* Binds the axis columns of one job to S_INS_RUN. */
 static int bind_job(rx_store *st, sqlite3_stmt *s, const rx_job *j, rx_err *err)
 {
-    static const char *const text_keys[] = {"data.dataset", "model.type", "optimizer.name",
-                                            "schedule.name", "schedule.sampling"};
-    static const int text_cols[] = {3, 4, 5, 10, 12};
+    /* the axis columns that hold a key's text, by parameter name */
+    static const struct {
+        const char *param, *key;
+    } text_cols[] = {{":dataset", "data.dataset"}, {":model", "model.type"},
+                     {":optimizer", "optimizer.name"}, {":schedule", "schedule.name"},
+                     {":sampling", "schedule.sampling"}};
+#define P(name) sqlite3_bind_parameter_index(s, name)
     char buf[4096];
     const rx_config *c = &j->cfg;
     if (!j->config_json)
         return rx_errf(err, RX_EINVAL, "run '%s' has no configuration", j->key);
-    for (int i = 0; i < 5; i++) {
-        if (rx_config_get(c, text_keys[i], buf, sizeof buf) != RX_OK)
-            return rx_errf(err, RX_EINVAL, "run '%s' has no '%s'", j->key, text_keys[i]);
-        sqlite3_bind_text(s, text_cols[i], buf, -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++) {
+        if (rx_config_get(c, text_cols[i].key, buf, sizeof buf) != RX_OK)
+            return rx_errf(err, RX_EINVAL, "run '%s' has no '%s'", j->key, text_cols[i].key);
+        sqlite3_bind_text(s, P(text_cols[i].param), buf, -1, SQLITE_TRANSIENT);
     }
     int n = rx_sched_format(&c->sched, buf, sizeof buf);
     if (n < 0 || (size_t)n >= sizeof buf)
         return rx_errf(err, RX_EINVAL, "run '%s': schedule too long to record", j->key);
-    sqlite3_bind_text(s, 11, buf, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 1, j->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, j->cell, -1, SQLITE_STATIC);
-    sqlite3_bind_double(s, 6, c->optim.lr);
-    sqlite3_bind_double(s, 7, c->optim.momentum);
-    sqlite3_bind_double(s, 8, c->optim.weight_decay);
-    sqlite3_bind_int(s, 9, c->train.batch_size);
-    sqlite3_bind_double(s, 13, c->train.budget);
-    sqlite3_bind_double(s, 14, c->train.full_epochs);
-    sqlite3_bind_int64(s, 15, (sqlite3_int64)c->train.seed);
-    sqlite3_bind_text(s, 16, j->config_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, P(":schedule_json"), buf, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, P(":key"), j->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, P(":cell"), j->cell, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, P(":lr"), c->optim.lr);
+    sqlite3_bind_double(s, P(":momentum"), c->optim.momentum);
+    sqlite3_bind_double(s, P(":weight_decay"), c->optim.weight_decay);
+    sqlite3_bind_int(s, P(":batch_size"), c->train.batch_size);
+    sqlite3_bind_double(s, P(":budget"), c->train.budget);
+    sqlite3_bind_double(s, P(":full_epochs"), c->train.full_epochs);
+    sqlite3_bind_int64(s, P(":seed"), (sqlite3_int64)c->train.seed);
+    sqlite3_bind_text(s, P(":config"), j->config_json, -1, SQLITE_STATIC);
+#undef P
     return RX_OK;
 }
 
@@ -1299,6 +1441,18 @@ typedef struct finish_ctx {
     const char *error;
 } finish_ctx;
 
+/* Binds the metric columns of one table (RX_MC_EPOCH or RX_MC_STEP) from
+ * the trainer's struct m, from parameter p on, in the table's order. */
+static void bind_metrics(sqlite3_stmt *s, unsigned where, int p, const void *m)
+{
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    for (int i = 0; i < n; i++)
+        if (c[i].flags & where)
+            bind_num(s, p++, rx_metric_at(m, where == RX_MC_EPOCH ? c[i].epoch_off
+                                                                   : c[i].step_off));
+}
+
 static int finish_body(rx_store *st, void *ctx, rx_err *err)
 {
     finish_ctx *c = ctx;
@@ -1324,21 +1478,19 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
         bind_num(s, 13, r->flops);
         sqlite3_bind_int64(s, 14, r->n_params);
         bind_str(s, 15, r->model_desc[0] ? r->model_desc : NULL);
-        if (r->n_epochs_done > 0 || f->epoch > 0) {
-            bind_num(s, 16, f->train_loss);
-            bind_num(s, 17, f->train_acc);
-            bind_num(s, 18, f->val_loss);
-            bind_num(s, 19, f->val_acc);
-            bind_num(s, 20, f->test_loss);
-            bind_num(s, 21, f->test_acc);
-            bind_num(s, 22, r->best_val_acc);
-            bind_num(s, 23, r->best_val_loss);
-            bind_num(s, 24, r->best_test_acc);
-        }
         if (r->diverged_step > 0)
-            sqlite3_bind_int64(s, 25, r->diverged_step);
+            sqlite3_bind_int64(s, 16, r->diverged_step);
+        /* the final metrics are the last epoch's: none before one ended */
+        int epoch_ended = r->n_epochs_done > 0 || f->epoch > 0, n, p = P_RUN;
+        const rx_metric_col *mc = rx_metric_cols(&n);
+        for (int i = 0; i < n; i++)
+            if (mc[i].flags & RX_MC_RUN) {
+                if (epoch_ended || !(mc[i].flags & RX_MC_AFTER_EPOCH))
+                    bind_num(s, p, rx_metric_at(r, mc[i].run_off));
+                p++;
+            }
     }
-    bind_str(s, 26, c->error);
+    bind_str(s, 17, c->error);
     if ((rc = step_done(st, s, err, "cannot record a run")))
         return rc;
     if (sqlite3_changes(st->db) == 0)
@@ -1351,16 +1503,7 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
         sqlite3_bind_int(s, 2, m->epoch);
         sqlite3_bind_int64(s, 3, m->step);
         sqlite3_bind_int64(s, 4, m->samples);
-        bind_num(s, 5, m->train_loss);
-        bind_num(s, 6, m->train_acc);
-        bind_num(s, 7, m->val_loss);
-        bind_num(s, 8, m->val_acc);
-        bind_num(s, 9, m->test_loss);
-        bind_num(s, 10, m->test_acc);
-        bind_num(s, 11, m->lr);
-        bind_num(s, 12, m->momentum);
-        bind_num(s, 13, m->grad_norm);
-        bind_num(s, 14, m->wall);
+        bind_metrics(s, RX_MC_EPOCH, P_EPOCH, m);
         if ((rc = step_done(st, s, err, "cannot record epoch metrics")))
             return rc;
     }
@@ -1370,10 +1513,7 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
         const rx_step_metrics *m = &c->sm[i];
         sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 2, m->step);
-        bind_num(s, 3, m->loss);
-        bind_num(s, 4, m->lr);
-        bind_num(s, 5, m->momentum);
-        bind_num(s, 6, m->grad_norm);
+        bind_metrics(s, RX_MC_STEP, P_STEP, m);
         if ((rc = step_done(st, s, err, "cannot record step metrics")))
             return rc;
     }

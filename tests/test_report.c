@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rx_metrics.h"
 #include "rx_report.h"
 #include "rx_results.h"
 #include "rx_store.h"
@@ -838,9 +839,32 @@ static void test_bootstrap(void **state)
     rx_report_free(b);
 }
 
+/* Every report metric reads columns of runs that the metric table has. */
+static void test_metrics_are_columns(void **state)
+{
+    (void)state;
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    for (const char *const *name = rx_metric_names(); *name; name++) {
+        rx_metric m;
+        assert_int_equal(rx_metric_resolve(*name, &m, NULL), RX_OK);
+        const char *cols[2] = {m.test_col, m.val_col};
+        for (int k = 0; k < 2; k++) {
+            if (!cols[k][0])
+                continue;
+            int found = 0;
+            for (int i = 0; i < n; i++)
+                found |= (c[i].flags & RX_MC_RUN) && strcmp(c[i].name, cols[k]) == 0;
+            if (!found)
+                fail_msg("metric '%s' reads '%s', not a column of runs", *name, cols[k]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_metrics_are_columns),
         cmocka_unit_test(test_rank_values_ties),
         cmocka_unit_test(test_mean_std),
         cmocka_unit_test(test_metric_resolve),

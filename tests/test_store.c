@@ -14,6 +14,7 @@
 #include "rx_keys.h"
 #include "rx_sched.h"
 #include "rx_spec.h"
+#include "rx_metrics.h"
 #include "rx_store.h"
 
 static char tmpdir[256];
@@ -1223,6 +1224,41 @@ static int append_schema(void *ud, int ncols, const char *const *names, const rx
     return 0;
 }
 
+/* Every row of the metric table is a column of each table it names, and
+ * of the view that shows that table's metrics. */
+static void test_metric_columns(void **state)
+{
+    rx_store *st = open_new("cols.db");
+    rx_err err = {""};
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    static const struct {
+        unsigned where;
+        const char *table, *view;
+    } tabs[] = {{RX_MC_RUN, "runs", "run_results"},
+                {RX_MC_EPOCH, "metrics", "epoch_results"},
+                {RX_MC_STEP, "step_metrics", NULL}};
+    for (int i = 0; i < n; i++) {
+        assert_true(c[i].since >= 1 && c[i].since <= RX_STORE_SCHEMA_VERSION);
+        for (int t = 0; t < 3; t++) {
+            if (!(c[i].flags & tabs[t].where))
+                continue;
+            char sql[256];
+            snprintf(sql, sizeof sql, "SELECT %s FROM %s", c[i].name, tabs[t].table);
+            if (rx_store_exec(st, sql, &err) != RX_OK)
+                fail_msg("metric '%s' is not a column of %s: %s", c[i].name, tabs[t].table,
+                         err.msg);
+            if (!tabs[t].view)
+                continue;
+            snprintf(sql, sizeof sql, "SELECT %s FROM %s",
+                     t == 1 && c[i].epoch_as ? c[i].epoch_as : c[i].name, tabs[t].view);
+            if (rx_store_exec(st, sql, &err) != RX_OK)
+                fail_msg("metric '%s' is not in %s: %s", c[i].name, tabs[t].view, err.msg);
+        }
+    }
+    rx_store_close(st);
+}
+
 /* tests/data/store/schema.sql is the live schema, replayable by the
  * sqlite3 shell (tests/cli/test_results_man.sh builds its store from it). */
 static void test_schema_fixture(void **state)
@@ -1299,6 +1335,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_spec, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metric_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_example_store, setup, teardown),
     };

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "opts.h"
+#include "rx_metrics.h"
 #include "rx_store.h"
 #include "rx_table.h"
 
@@ -21,6 +22,27 @@ typedef struct export_ctx {
     char key[64];         /* json + metrics: the run being written */
     int open_metrics;     /* its metrics array has entries */
 } export_ctx;
+
+/* JSON with --metrics: each run's row, then its epochs' columns named
+ * "metric:NAME", every per-epoch metric of the metric table. */
+static const char *nested_sql(char *buf, size_t size, int by_sweep)
+{
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    size_t k = (size_t)snprintf(buf, size, "SELECT r.*, e.epoch AS \"metric:epoch\", "
+                                "e.step AS \"metric:step\", e.samples AS \"metric:samples\"");
+    for (int i = 0; i < n && k < size; i++)
+        if (c[i].flags & RX_MC_EPOCH)
+            k += (size_t)snprintf(buf + k, size - k, ", e.%s AS \"metric:%s\"",
+                                  c[i].epoch_as ? c[i].epoch_as : c[i].name, c[i].name);
+    if (k < size)
+        snprintf(buf + k, size - k, "%s",
+                 by_sweep ? " FROM sweep_results r LEFT JOIN epoch_results e ON e.key = r.key"
+                            " WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
+                          : " FROM run_results r LEFT JOIN epoch_results e ON e.key = r.key"
+                            " ORDER BY r.key, e.epoch");
+    return buf;
+}
 
 static void write_value(FILE *f, const rx_value *v, int json)
 {
@@ -160,6 +182,7 @@ int cmd_export(int argc, char **argv)
     }
     /* every statement reads the documented views (rexsweep-results(5)) */
     const char *sql;
+    char nested[2048];
     if (!metrics)
         sql = sweep ? "SELECT * FROM sweep_results WHERE sweep_id = ?1 ORDER BY grid_index"
                     : "SELECT * FROM run_results ORDER BY key";
@@ -168,23 +191,7 @@ int cmd_export(int argc, char **argv)
                       "WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
                     : "SELECT * FROM epoch_results ORDER BY key, epoch";
     else
-        sql = sweep
-            ? "SELECT r.*, e.epoch AS \"metric:epoch\", e.step AS \"metric:step\", "
-              "e.samples AS \"metric:samples\", e.train_loss AS \"metric:train_loss\", "
-              "e.train_acc AS \"metric:train_acc\", e.val_loss AS \"metric:val_loss\", "
-              "e.val_acc AS \"metric:val_acc\", e.test_loss AS \"metric:test_loss\", "
-              "e.test_acc AS \"metric:test_acc\", e.epoch_lr AS \"metric:lr\", "
-              "e.epoch_momentum AS \"metric:momentum\", e.grad_norm AS \"metric:grad_norm\", "
-              "e.wall AS \"metric:wall\" FROM sweep_results r LEFT JOIN epoch_results e "
-              "ON e.key = r.key WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
-            : "SELECT r.*, e.epoch AS \"metric:epoch\", e.step AS \"metric:step\", "
-              "e.samples AS \"metric:samples\", e.train_loss AS \"metric:train_loss\", "
-              "e.train_acc AS \"metric:train_acc\", e.val_loss AS \"metric:val_loss\", "
-              "e.val_acc AS \"metric:val_acc\", e.test_loss AS \"metric:test_loss\", "
-              "e.test_acc AS \"metric:test_acc\", e.epoch_lr AS \"metric:lr\", "
-              "e.epoch_momentum AS \"metric:momentum\", e.grad_norm AS \"metric:grad_norm\", "
-              "e.wall AS \"metric:wall\" FROM run_results r LEFT JOIN epoch_results e "
-              "ON e.key = r.key ORDER BY r.key, e.epoch";
+        sql = nested_sql(nested, sizeof nested, sweep != NULL);
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
         rx_cli_error("cannot write '%s'", out_path);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rx_metrics.h"
 #include "opts.h"
 #include "rx_data.h"
 #include "rx_keys.h"
@@ -47,16 +48,11 @@ static int on_epoch(void *ud, const rx_epoch_metrics *m)
         return 0;
     if (ui->json) {
         printf("{\"epoch\":%d,\"step\":%ld,\"samples\":%ld", m->epoch, m->step, m->samples);
-        jnum("train_loss", m->train_loss);
-        jnum("train_acc", m->train_acc);
-        jnum("val_loss", m->val_loss);
-        jnum("val_acc", m->val_acc);
-        jnum("test_loss", m->test_loss);
-        jnum("test_acc", m->test_acc);
-        jnum("lr", m->lr);
-        jnum("momentum", m->momentum);
-        jnum("grad_norm", m->grad_norm);
-        jnum("wall", m->wall);
+        int n;
+        const rx_metric_col *c = rx_metric_cols(&n);
+        for (int i = 0; i < n; i++)
+            if (c[i].flags & RX_MC_EPOCH)
+                jnum(c[i].name, rx_metric_at(m, c[i].epoch_off));
         printf("}\n");
     } else {
         printf("epoch %d/%g step %ld", m->epoch, ceil(ui->full), m->step);

@@ -1,0 +1,49 @@
+/*
+ * rx_metrics.h: the metric-column table.  Every metric the trainer
+ * records is one row: its column name, which store tables hold it (runs:
+ * the run's final value; metrics: per epoch; step_metrics: per step),
+ * where the trainer leaves it, and the schema version that added it.  The
+ * store's columns, its INSERT and UPDATE binds, the schema step that adds
+ * a column and the export's metric list all come from the rows; adding a
+ * metric is one row (and RX_STORE_SCHEMA_VERSION one up when it is a new
+ * column: rexsweep-results(5) documents each step).
+ */
+#ifndef RX_METRICS_H
+#define RX_METRICS_H
+
+#include <stddef.h>
+#include "rx_train.h"
+
+/* Which store tables hold a metric. */
+enum {
+    RX_MC_RUN = 1 << 0,     /* runs: the run's value (rx_train_result) */
+    RX_MC_EPOCH = 1 << 1,   /* metrics: one per epoch (rx_epoch_metrics) */
+    RX_MC_STEP = 1 << 2,    /* step_metrics: every log_every steps */
+    RX_MC_AFTER_EPOCH = 1 << 3  /* runs: recorded only once an epoch ended */
+};
+
+#define RX_MC_NONE ((size_t)-1)
+
+typedef struct rx_metric_col {
+    const char *name;       /* the column, in every table that holds it */
+    unsigned flags;         /* RX_MC_* */
+    size_t run_off;         /* the double in rx_train_result, or RX_MC_NONE */
+    size_t epoch_off;       /* in rx_epoch_metrics, or RX_MC_NONE */
+    size_t step_off;        /* in rx_step_metrics, or RX_MC_NONE */
+    const char *epoch_as;   /* its name in the epoch_results view (NULL: name) */
+    int since;              /* the schema version whose step added the column */
+    const char *doc;        /* one line, for the docs */
+} rx_metric_col;
+
+/* The rows, in column order; *n gets their number. */
+const rx_metric_col *rx_metric_cols(int *n);
+
+/* The value of row c in a trainer struct (base points to an
+ * rx_train_result, rx_epoch_metrics or rx_step_metrics; off is the row's
+ * offset for that struct). */
+static inline double rx_metric_at(const void *base, size_t off)
+{
+    return *(const double *)((const char *)base + off);
+}
+
+#endif
