@@ -67,6 +67,7 @@ typedef struct rx_train_result {
     long diverged_step;     /* 1-based step whose loss was NaN/Inf, or 0 */
     rx_epoch_metrics final; /* the last epoch's metrics */
     double best_val_acc, best_val_loss, best_test_acc;
+    double final_lr;        /* the lr of the last step taken; NaN before one */
     int n_epochs_done;
     long n_params;
     char model_desc[128];

@@ -40,6 +40,8 @@ static const rx_metric_col cols[] = {
     {"grad_norm", E | S, NONE, EP(grad_norm), ST(grad_norm), NULL, 1,
      "the global gradient norm (per epoch: its mean)"},
     {"wall", E, NONE, EP(wall), NONE, NULL, 1, "seconds since the run started"},
+    {"final_lr", R, RUN(final_lr), NONE, NONE, NULL, 3,
+     "the learning rate of the run's last step (where it ended, diverged or stopped)"},
 };
 
 const rx_metric_col *rx_metric_cols(int *n)

@@ -297,6 +297,7 @@ static size_t metric_step(int v, char *buf, size_t size)
 static const char *const migrations[] = {
     migration_1, /* 1: tables and indexes */
     migration_2, /* 2: the views */
+    "",          /* 3: final_lr (its column and view: metric_step) */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");

@@ -83,7 +83,7 @@ int rx_train(const rx_config *c, const rx_data *data,
 {
     memset(res, 0, sizeof *res);
     res->status = RX_RUN_FAILED;
-    res->best_val_acc = res->best_test_acc = NAN;
+    res->best_val_acc = res->best_test_acc = res->final_lr = NAN;
     res->best_val_loss = NAN;
     double t0 = rx_now();
 
@@ -174,6 +174,7 @@ int rx_train(const rx_config *c, const rx_data *data,
         int nb = ntrain - start < B ? ntrain - start : B;
         rx_data_gather(data, &data->train, order + start, nb, r.xb, r.lb, r.yb);
         rx_sched_step(&sched, t, &lr, &mom);
+        res->final_lr = lr;
         rx_batch_stats st = rx_model_train_batch(r.model, r.xb, r.lb, r.yb, nb, &drop_rng);
         double loss = st.loss_sum / nb;
         if (!isfinite(loss)) {

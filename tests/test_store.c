@@ -321,6 +321,8 @@ static void test_migration(void **state)
     assert_int_equal(rx_store_found_version(st), 1);
     assert_int_equal(qint(st, "PRAGMA user_version"), RX_STORE_SCHEMA_VERSION);
     assert_true(qnum(st, "SELECT test_acc FROM run_results") == 0.75);
+    /* step 3 added final_lr: NULL for the runs recorded before */
+    assert_int_equal(q(st, "SELECT final_lr FROM run_results").v.type, RX_VNULL);
     assert_int_equal(rx_store_exec(st, "DELETE FROM runs", &err), RX_ESTORE);
     assert_non_null(strstr(err.msg, "read-only"));
     rx_store_close(st);
@@ -853,6 +855,7 @@ static void test_nan_inf(void **state)
     r.final.train_acc = 0.1 + 0.2; /* not 0.3: the exact bits must survive */
     r.final.val_acc = 5e-324;      /* the smallest subnormal */
     r.final.test_acc = -0.0;
+    r.final_lr = 0.1 + 0.7;
     rx_epoch_metrics ep = r.final;
     ep.grad_norm = NAN;
     ep.lr = 1e300;
@@ -888,6 +891,7 @@ static void test_nan_inf(void **state)
     assert_int_equal(q(st, "SELECT val_loss FROM run_results").v.type, RX_VNULL);
     assert_int_equal(q(st, "SELECT test_loss FROM run_results").v.type, RX_VNULL);
     assert_true(qnum(st, "SELECT train_acc FROM run_results") == 0.1 + 0.2);
+    assert_true(qnum(st, "SELECT final_lr FROM run_results") == 0.1 + 0.7);
     assert_int_equal(q(st, "SELECT grad_norm FROM epoch_results").v.type, RX_VNULL);
     /* the CHECK keeps other text out of metric columns */
     assert_int_equal(rx_store_exec(st, "UPDATE runs SET test_acc = 'nan'", &err), RX_ESTORE);

@@ -1,6 +1,6 @@
--- the schema of a rexsweep store, version 2 (written by tests/test_store.c)
+-- the schema of a rexsweep store, version 3 (written by tests/test_store.c)
 PRAGMA application_id = 1381528439;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 CREATE TABLE sweeps (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -57,7 +57,7 @@ CREATE TABLE runs (
   best_test_acc ANY CHECK (typeof(best_test_acc) <> 'text' AND typeof(best_test_acc) <> 'blob' OR best_test_acc IN ('NaN', 'Infinity', '-Infinity')),
   diverged_step INTEGER,
   error TEXT
-) STRICT;
+, final_lr ANY CHECK (typeof(final_lr) <> 'text' AND typeof(final_lr) <> 'blob' OR final_lr IN ('NaN', 'Infinity', '-Infinity'))) STRICT;
 CREATE TABLE sweep_runs (
   sweep INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
   key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
@@ -95,22 +95,6 @@ CREATE INDEX sweep_runs_key ON sweep_runs (key);
 CREATE INDEX runs_cell ON runs (cell);
 CREATE INDEX runs_status ON runs (status);
 CREATE INDEX runs_axes ON runs (dataset, optimizer, budget, schedule);
-CREATE VIEW run_results AS SELECT
-  key, cell, dataset, model, optimizer, lr, momentum, weight_decay,
-  batch_size, schedule, schedule_json, sampling, budget, full_epochs,
-  seed, status, attempts, epochs, steps, steps_done, samples, flops,
-  wall,
-  CASE WHEN typeof(train_loss) IN ('real', 'integer') AND abs(train_loss) <= 1.7976931348623157e308 THEN train_loss END AS train_loss,
-  CASE WHEN typeof(train_acc) IN ('real', 'integer') AND abs(train_acc) <= 1.7976931348623157e308 THEN train_acc END AS train_acc,
-  CASE WHEN typeof(val_loss) IN ('real', 'integer') AND abs(val_loss) <= 1.7976931348623157e308 THEN val_loss END AS val_loss,
-  CASE WHEN typeof(val_acc) IN ('real', 'integer') AND abs(val_acc) <= 1.7976931348623157e308 THEN val_acc END AS val_acc,
-  CASE WHEN typeof(test_loss) IN ('real', 'integer') AND abs(test_loss) <= 1.7976931348623157e308 THEN test_loss END AS test_loss,
-  CASE WHEN typeof(test_acc) IN ('real', 'integer') AND abs(test_acc) <= 1.7976931348623157e308 THEN test_acc END AS test_acc,
-  CASE WHEN typeof(best_val_acc) IN ('real', 'integer') AND abs(best_val_acc) <= 1.7976931348623157e308 THEN best_val_acc END AS best_val_acc,
-  CASE WHEN typeof(best_val_loss) IN ('real', 'integer') AND abs(best_val_loss) <= 1.7976931348623157e308 THEN best_val_loss END AS best_val_loss,
-  CASE WHEN typeof(best_test_acc) IN ('real', 'integer') AND abs(best_test_acc) <= 1.7976931348623157e308 THEN best_test_acc END AS best_test_acc,
-  diverged_step, error
-FROM runs;
 CREATE VIEW cell_results AS
 WITH m AS (SELECT cell,
     avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,
@@ -177,3 +161,20 @@ CREATE VIEW sweep_status AS SELECT
 FROM sweeps s LEFT JOIN sweep_runs l ON l.sweep = s.id
   LEFT JOIN runs r ON r.key = l.key
 GROUP BY s.id;
+CREATE VIEW run_results AS SELECT
+  key, cell, dataset, model, optimizer, lr, momentum, weight_decay,
+  batch_size, schedule, schedule_json, sampling, budget, full_epochs,
+  seed, status, attempts, epochs, steps, steps_done, samples, flops,
+  wall,
+  CASE WHEN typeof(train_loss) IN ('real', 'integer') AND abs(train_loss) <= 1.7976931348623157e308 THEN train_loss END AS train_loss,
+  CASE WHEN typeof(train_acc) IN ('real', 'integer') AND abs(train_acc) <= 1.7976931348623157e308 THEN train_acc END AS train_acc,
+  CASE WHEN typeof(val_loss) IN ('real', 'integer') AND abs(val_loss) <= 1.7976931348623157e308 THEN val_loss END AS val_loss,
+  CASE WHEN typeof(val_acc) IN ('real', 'integer') AND abs(val_acc) <= 1.7976931348623157e308 THEN val_acc END AS val_acc,
+  CASE WHEN typeof(test_loss) IN ('real', 'integer') AND abs(test_loss) <= 1.7976931348623157e308 THEN test_loss END AS test_loss,
+  CASE WHEN typeof(test_acc) IN ('real', 'integer') AND abs(test_acc) <= 1.7976931348623157e308 THEN test_acc END AS test_acc,
+  CASE WHEN typeof(best_val_acc) IN ('real', 'integer') AND abs(best_val_acc) <= 1.7976931348623157e308 THEN best_val_acc END AS best_val_acc,
+  CASE WHEN typeof(best_val_loss) IN ('real', 'integer') AND abs(best_val_loss) <= 1.7976931348623157e308 THEN best_val_loss END AS best_val_loss,
+  CASE WHEN typeof(best_test_acc) IN ('real', 'integer') AND abs(best_test_acc) <= 1.7976931348623157e308 THEN best_test_acc END AS best_test_acc,
+  CASE WHEN typeof(final_lr) IN ('real', 'integer') AND abs(final_lr) <= 1.7976931348623157e308 THEN final_lr END AS final_lr,
+  diverged_step, error
+FROM runs;
