@@ -13,6 +13,7 @@
 #include "rx_range.h"
 #include "rx_spec.h"
 #include "rx_store.h"
+#include "rx_table.h"
 
 static const char usage_text[] =
     "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
@@ -84,21 +85,6 @@ static void cell_text(const rx_job *j, const char *key, char *buf, size_t size)
     }
     if (rx_config_get(&j->cfg, key, buf, size) != RX_OK)
         snprintf(buf, size, "-");
-}
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -200,9 +186,9 @@ static void print_store_text(const store_view *v)
 static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
     printf("{\"name\":");
-    json_string(stdout, s->name);
+    rx_json_string(stdout, s->name);
     printf(",\"spec\":");
-    json_string(stdout, s->path);
+    rx_json_string(stdout, s->path);
     printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
            count_cells(jobs, n));
     char num[64];
@@ -211,11 +197,11 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
             putchar(',');
-        json_string(stdout, s->grid.axes[i].name);
+        rx_json_string(stdout, s->grid.axes[i].name);
     }
     const rx_store_counts *c = &v->counts;
     printf("],\"store\":{\"path\":");
-    json_string(stdout, v->path);
+    rx_json_string(stdout, v->path);
     printf(",\"exists\":%s,\"new\":%d,\"pending\":%d,\"running\":%d,\"done\":%d,"
            "\"failed\":%d,\"diverged\":%d,\"interrupted\":%d},\"jobs\":[",
            v->exists ? "true" : "false", c->new_runs, c->pending, c->running, c->done,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rx_table.h"
 #include "rx_metrics.h"
 #include "opts.h"
 #include "rx_data.h"
@@ -159,7 +160,9 @@ int cmd_train(int argc, char **argv)
         jnum("test_loss", f->test_loss);
         jnum("test_acc", f->test_acc);
         jnum("wall", res.wall);
-        printf(",\"model\":\"%s\"}\n", res.model_desc);
+        putchar(',');
+        rx_json_kv_str(stdout, "model", res.model_desc, 0);
+        printf("}\n");
     }
     else if (res.status == RX_RUN_DIVERGED)
         printf("diverged at step %ld of %ld (loss is not finite); %s; run %s\n",
