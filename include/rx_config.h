@@ -50,7 +50,10 @@ typedef struct rx_data_config {
 
 /* ---- model --------------------------------------------------------- */
 typedef enum rx_act { RX_ACT_RELU, RX_ACT_TANH, RX_ACT_GELU, RX_ACT_SIGMOID } rx_act;
-typedef enum rx_model_type { RX_MODEL_LINEAR, RX_MODEL_MLP, RX_MODEL_CNN, RX_MODEL_VAE } rx_model_type;
+/* Indexes the model-type table of model.c (names: rx_model_names). */
+typedef enum rx_model_type {
+    RX_MODEL_LINEAR, RX_MODEL_MLP, RX_MODEL_CNN, RX_MODEL_VAE, RX_MODEL_COUNT
+} rx_model_type;
 typedef enum rx_init { RX_INIT_AUTO, RX_INIT_HE, RX_INIT_XAVIER } rx_init;
 typedef enum rx_loss { RX_LOSS_AUTO, RX_LOSS_XENT, RX_LOSS_MSE, RX_LOSS_VAE } rx_loss;
 

@@ -19,6 +19,22 @@ typedef struct rx_split {
     int *idx;         /* owned by the split */
 } rx_split;
 
+/* The dataset table (data.c): every value of data.dataset and what it
+ * needs.  rx_dataset_names lists them, NULL-terminated; rx_dataset_kind_of
+ * gives a name's row, or NULL for an unknown name. */
+enum {
+    RX_DS_SYNTHETIC = 1 << 0,  /* generated from data.seed: no files */
+    RX_DS_NEEDS_PATH = 1 << 1, /* data.path is required */
+    RX_DS_HAS_TEST = 1 << 2,   /* has its own test set (else data.test_path, or carved) */
+    RX_DS_REGRESSION = 1 << 3  /* targets, not class labels */
+};
+typedef struct rx_dataset_kind {
+    unsigned flags;            /* RX_DS_* */
+    const char *path_hint;     /* what data.path names, for messages ("" or " (...)") */
+} rx_dataset_kind;
+extern const char *const rx_dataset_names[];
+const rx_dataset_kind *rx_dataset_kind_of(const char *name);
+
 /* Everything a run needs.  train/val index into *train_set; test into
  * *test_set, or into *train_set when the test set was carved from it
  * (then test_set is NULL): use each split's src.  shift/scale normalise:

@@ -68,6 +68,10 @@ typedef struct rx_shape {
     int c, h, w;
 } rx_shape;
 
+/* The model types' names, indexed by rx_model_type, NULL-terminated (the
+ * values of model.type; model.c builds each type from its row). */
+extern const char *const rx_model_names[];
+
 /* Builds a model for inputs of shape in and n_out outputs (classes, or
  * regression targets; for a vae n_out is ignored: it reconstructs its
  * input) and batches of at most max_batch.  Parameters are not

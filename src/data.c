@@ -110,9 +110,6 @@ static int load_mnist(const rx_data_config *c, rx_data *out, rx_err *err)
 
 static int load_idx(const rx_data_config *c, rx_data *out, rx_err *err)
 {
-    if (!c->path[0])
-        return rx_errf(err, RX_EINVAL,
-                       "dataset 'idx' needs data.path (a directory of IDX files)");
     return load_idx_dir(c->path, 0, "", out, err);
 }
 
@@ -140,8 +137,6 @@ static int match_files(const rx_data_config *c, rx_data *out, int pad,
 
 static int load_csv(const rx_data_config *c, rx_data *out, rx_err *err)
 {
-    if (!c->path[0])
-        return rx_errf(err, RX_EINVAL, "dataset 'csv' needs data.path");
     int rc = rx_csv_load(c->path, c->label_column, c->header, out->train_set,
                          err);
     if (rc != RX_OK || !c->test_path[0])
@@ -153,8 +148,6 @@ static int load_csv(const rx_data_config *c, rx_data *out, rx_err *err)
 
 static int load_libsvm(const rx_data_config *c, rx_data *out, rx_err *err)
 {
-    if (!c->path[0])
-        return rx_errf(err, RX_EINVAL, "dataset 'libsvm' needs data.path");
     if (c->n_features < 0)
         return rx_errf(err, RX_EINVAL, "data.n_features %d is negative",
                        c->n_features);
@@ -171,21 +164,44 @@ static int load_synth(const rx_data_config *c, rx_data *out, rx_err *err)
     return rc != RX_OK ? rc : rx_synth_load(c, 1, out->test_set, err);
 }
 
-static const struct {
-    const char *name;
-    int (*load)(const rx_data_config *c, rx_data *out, rx_err *err);
-    int has_test;   /* 0: test comes from test_path or is carved */
-} loaders[] = {
-    {"fashion-mnist", load_fashion, 1},
-    {"mnist", load_mnist, 1},
-    {"idx", load_idx, 1},
-    {"csv", load_csv, 0},
-    {"libsvm", load_libsvm, 0},
-    {"spirals", load_synth, 1},
-    {"blobs", load_synth, 1},
-    {"teacher", load_synth, 1},
+/* The dataset table: one row per dataset, joined to rx_dataset_names by
+ * the index.  Adding a dataset is a row, its name and its loader. */
+enum { DS_FASHION, DS_MNIST, DS_IDX, DS_CSV, DS_LIBSVM, DS_SPIRALS, DS_BLOBS, DS_TEACHER, N_DS };
+
+const char *const rx_dataset_names[N_DS + 1] = {
+    [DS_FASHION] = "fashion-mnist", [DS_MNIST] = "mnist", [DS_IDX] = "idx",
+    [DS_CSV] = "csv", [DS_LIBSVM] = "libsvm", [DS_SPIRALS] = "spirals",
+    [DS_BLOBS] = "blobs", [DS_TEACHER] = "teacher",
 };
-#define N_LOADERS (int)(sizeof loaders / sizeof loaders[0])
+
+static const struct {
+    rx_dataset_kind kind;
+    int (*load)(const rx_data_config *c, rx_data *out, rx_err *err);
+} loaders[N_DS] = {
+    [DS_FASHION] = {{RX_DS_HAS_TEST, ""}, load_fashion},
+    [DS_MNIST] = {{RX_DS_HAS_TEST, ""}, load_mnist},
+    [DS_IDX] = {{RX_DS_HAS_TEST | RX_DS_NEEDS_PATH, " (a directory of IDX files)"}, load_idx},
+    [DS_CSV] = {{RX_DS_NEEDS_PATH, ""}, load_csv},
+    [DS_LIBSVM] = {{RX_DS_NEEDS_PATH, ""}, load_libsvm},
+    [DS_SPIRALS] = {{RX_DS_HAS_TEST | RX_DS_SYNTHETIC, ""}, load_synth},
+    [DS_BLOBS] = {{RX_DS_HAS_TEST | RX_DS_SYNTHETIC, ""}, load_synth},
+    [DS_TEACHER] = {{RX_DS_HAS_TEST | RX_DS_SYNTHETIC | RX_DS_REGRESSION, ""}, load_synth},
+};
+
+/* The row of a dataset name, or -1. */
+static int dataset_index(const char *name)
+{
+    for (int i = 0; i < N_DS; i++)
+        if (strcmp(name, rx_dataset_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const rx_dataset_kind *rx_dataset_kind_of(const char *name)
+{
+    int i = dataset_index(name);
+    return i < 0 ? NULL : &loaders[i].kind;
+}
 
 /* ---- splits -------------------------------------------------------- */
 
@@ -388,13 +404,19 @@ static int load_sources(const rx_data_config *c, rx_dataset **train, rx_dataset 
 {
     *train = *test = NULL;
     int li = -1;
-    for (int i = 0; i < N_LOADERS; i++)
-        if (strcmp(c->dataset, loaders[i].name) == 0)
-            li = i;
-    if (li < 0)
-        return rx_errf(err, RX_EINVAL,
-                       "unknown dataset '%s' (want fashion-mnist, mnist, idx, csv, libsvm, spirals, blobs or teacher)",
-                       c->dataset);
+    li = dataset_index(c->dataset);
+    if (li < 0) {
+        char names[256];
+        size_t k = 0;
+        for (int i = 0; i < N_DS && k < sizeof names; i++)
+            k += (size_t)snprintf(names + k, sizeof names - k, "%s%s",
+                                  i == 0 ? "" : i == N_DS - 1 ? " or " : ", ",
+                                  rx_dataset_names[i]);
+        return rx_errf(err, RX_EINVAL, "unknown dataset '%s' (want %s)", c->dataset, names);
+    }
+    if ((loaders[li].kind.flags & RX_DS_NEEDS_PATH) && !c->path[0])
+        return rx_errf(err, RX_EINVAL, "dataset '%s' needs data.path%s", c->dataset,
+                       loaders[li].kind.path_hint);
     rx_data tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.train_set = calloc(1, sizeof(rx_dataset));
@@ -409,7 +431,7 @@ static int load_sources(const rx_data_config *c, rx_dataset **train, rx_dataset 
         rx_data_free(&tmp);
         return rc;
     }
-    if (!loaders[li].has_test && !c->test_path[0]) {
+    if (!(loaders[li].kind.flags & RX_DS_HAS_TEST) && !c->test_path[0]) {
         free(tmp.test_set);
         tmp.test_set = NULL;
     }

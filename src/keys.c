@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rx_data.h"
+#include "rx_model.h"
 #include "rx_optim.h"
 #include "rx_sched.h"
 
@@ -30,16 +32,13 @@
 
 /* A string row with names accepts only those names (checked here, not in
  * param.c, because the field is text that the data module reads). */
-static const char *const datasets[] = {"fashion-mnist", "mnist", "idx", "csv", "libsvm",
-                                       "spirals", "blobs", "teacher", NULL};
 static const char *const norms[] = {"none", "global", "feature", NULL};
-static const char *const models[] = {"linear", "mlp", "cnn", "vae", NULL};
 static const char *const acts[] = {"relu", "tanh", "gelu", "sigmoid", NULL};
 static const char *const inits[] = {"auto", "he", "xavier", NULL};
 static const char *const losses[] = {"auto", "cross-entropy", "mse", "vae", NULL};
 
 static const rx_param keys[] = {
-    STR("data.dataset", data.dataset, datasets, "spirals", "the dataset (spirals, blobs and teacher are synthetic and need no files)"),
+    STR("data.dataset", data.dataset, rx_dataset_names, "spirals", "the dataset (spirals, blobs and teacher are synthetic and need no files)"),
     STR("data.path", data.path, NULL, "", "directory of the IDX files, or the CSV or LIBSVM file; empty: the dataset's default"),
     STR("data.test_path", data.test_path, NULL, "", "CSV or LIBSVM test file; empty: no test set"),
     INT("data.label_column", data.label_column, -1, 1e6, "-1", "CSV: 0-based column of the label; -1: the last"),
@@ -57,7 +56,7 @@ static const rx_param keys[] = {
     DBL("data.noise", data.noise, 0, 1e6, 0, "0.1", "synthetic sets: noise level"),
     U64("data.seed", data.data_seed, 0, SEED_MAX, "0", "seed of the synthetic data and of the validation split (the same for every run)"),
 
-    ENUM("model.type", model.type, models, "mlp", "the model"),
+    ENUM("model.type", model.type, rx_model_names, "mlp", "the model"),
     ILIST("model.hidden", model.hidden, model.n_hidden, 1, 65536, 0, "[64, 64]", "hidden layer widths (mlp; dense head of a cnn; vae encoder)"),
     ENUM("model.activation", model.activation, acts, "relu", "hidden activation"),
     DBL("model.dropout", model.dropout, 0, 1, RX_PF_HI_OPEN, "0", "dropout rate after each hidden activation"),
@@ -418,10 +417,11 @@ void rx_config_defaults(rx_config *c)
     rx_sched_init(&c->sched, DEFAULT_SCHEDULE, NULL);
 }
 
-static int synthetic(const char *dataset)
+/* The dataset table's flags of c's dataset (0 for an unknown name). */
+static unsigned dataset_flags(const rx_config *c)
 {
-    return strcmp(dataset, "spirals") == 0 || strcmp(dataset, "blobs") == 0 ||
-           strcmp(dataset, "teacher") == 0;
+    const rx_dataset_kind *k = rx_dataset_kind_of(c->data.dataset);
+    return k ? k->flags : 0;
 }
 
 #define FAIL(k, ...) (key ? (void)(*key = (k)) : (void)0, rx_errf(err, RX_EINVAL, __VA_ARGS__))
@@ -432,10 +432,9 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
     const rx_model_config *m = &c->model;
     if (key)
         *key = NULL;
-    if ((strcmp(d->dataset, "csv") == 0 || strcmp(d->dataset, "libsvm") == 0 ||
-         strcmp(d->dataset, "idx") == 0) && !d->path[0])
+    if ((dataset_flags(c) & RX_DS_NEEDS_PATH) && !d->path[0])
         return FAIL("data.path", "dataset '%s' needs 'data.path'", d->dataset);
-    if (synthetic(d->dataset) && d->validation >= d->n_samples)
+    if ((dataset_flags(c) & RX_DS_SYNTHETIC) && d->validation >= d->n_samples)
         return FAIL("data.validation",
                     "'data.validation' (%d) must be smaller than 'data.n_samples' (%d)",
                     d->validation, d->n_samples);
@@ -446,7 +445,7 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
         return FAIL("model.type", "'model.conv' must list at least one layer for a cnn");
     if (m->type != RX_MODEL_CNN && m->n_conv > 0)
         return FAIL("model.conv", "'model.conv' is only for a cnn, not a %s model",
-                    models[m->type]);
+                    rx_model_names[m->type]);
     if (m->loss == RX_LOSS_VAE && m->type != RX_MODEL_VAE)
         return FAIL("model.loss", "'model.loss' vae needs 'model.type' vae");
     if (m->type == RX_MODEL_VAE && m->loss != RX_LOSS_AUTO && m->loss != RX_LOSS_VAE)
@@ -458,9 +457,10 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
         return FAIL("data.normalize",
                     "a vae needs inputs in [0, 1] for its binary cross-entropy, so 'data.normalize' must be none, not %s",
                     norms[d->normalize]);
-    if (strcmp(d->dataset, "teacher") == 0 && m->loss == RX_LOSS_XENT)
+    if ((dataset_flags(c) & RX_DS_REGRESSION) && m->loss == RX_LOSS_XENT)
         return FAIL("model.loss",
-                    "'model.loss' cross-entropy needs class labels, and dataset 'teacher' is a regression");
+                    "'model.loss' cross-entropy needs class labels, and dataset '%s' is a regression",
+                    d->dataset);
     int rc = rx_optim_check(&c->optim, key, err);
     if (rc)
         return rc;

@@ -174,10 +174,16 @@ static const struct rx_op {
 
 /* ---- building ---------------------------------------------------------------- */
 
+/* The model types' names, joined to rx_model_type by the index; the
+ * builders below form the table of types (build). */
+const char *const rx_model_names[RX_MODEL_COUNT + 1] = {
+    [RX_MODEL_LINEAR] = "linear", [RX_MODEL_MLP] = "mlp", [RX_MODEL_CNN] = "cnn",
+    [RX_MODEL_VAE] = "vae",
+};
+
 static const char *type_name(rx_model_type t)
 {
-    static const char *names[] = {"linear", "mlp", "cnn", "vae"};
-    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "model";
+    return (unsigned)t < RX_MODEL_COUNT ? rx_model_names[t] : "model";
 }
 
 static const char *act_name(int act)
@@ -274,6 +280,49 @@ static int add_convs(rx_model *m, const rx_model_config *cfg, rx_err *err)
     return RX_OK;
 }
 
+/* The model types: one builder each, indexed by rx_model_type. */
+static int build_linear(rx_model *m, const rx_model_config *cfg, rx_err *err)
+{
+    add_dense(m, m->n_out, RX_ACT_NONE);
+    return RX_OK;
+}
+
+static int build_mlp(rx_model *m, const rx_model_config *cfg, rx_err *err)
+{
+    add_head(m, cfg, 1);
+    add_dense(m, m->n_out, RX_ACT_NONE);
+    return RX_OK;
+}
+
+static int build_cnn(rx_model *m, const rx_model_config *cfg, rx_err *err)
+{
+    if (cfg->n_conv < 1)
+        return rx_errf(err, RX_EINVAL, "cnn: needs at least one conv layer");
+    int rc = add_convs(m, cfg, err);
+    if (rc != RX_OK)
+        return rc;
+    add_head(m, cfg, 1);
+    add_dense(m, m->n_out, RX_ACT_NONE);
+    return RX_OK;
+}
+
+static int build_vae(rx_model *m, const rx_model_config *cfg, rx_err *err)
+{
+    int lat = cfg->latent > 0 ? cfg->latent : 2;
+    add_head(m, cfg, 0);
+    add_dense(m, 2 * lat, RX_ACT_NONE);         /* mu | logvar */
+    add_layer(m, RX_L_REPARAM, 1, 1, lat);
+    for (int i = cfg->n_hidden - 1; i >= 0; i--)
+        add_dense(m, cfg->hidden[i], (int)cfg->activation);
+    add_dense(m, m->n_in, RX_ACT_NONE);           /* logits */
+    return RX_OK;
+}
+
+static int (*const builders[RX_MODEL_COUNT])(rx_model *, const rx_model_config *, rx_err *) = {
+    [RX_MODEL_LINEAR] = build_linear, [RX_MODEL_MLP] = build_mlp,
+    [RX_MODEL_CNN] = build_cnn, [RX_MODEL_VAE] = build_vae,
+};
+
 static int build(rx_model *m, const rx_model_config *cfg, rx_err *err)
 {
     const char *tn = type_name(cfg->type);
@@ -282,36 +331,9 @@ static int build(rx_model *m, const rx_model_config *cfg, rx_err *err)
             return rx_errf(err, RX_EINVAL,
                            "%s: hidden width %d at position %d must be >= 1",
                            tn, cfg->hidden[i], i + 1);
-    switch (cfg->type) {
-    case RX_MODEL_LINEAR:
-        add_dense(m, m->n_out, RX_ACT_NONE);
-        return RX_OK;
-    case RX_MODEL_MLP:
-        add_head(m, cfg, 1);
-        add_dense(m, m->n_out, RX_ACT_NONE);
-        return RX_OK;
-    case RX_MODEL_CNN: {
-        if (cfg->n_conv < 1)
-            return rx_errf(err, RX_EINVAL, "cnn: needs at least one conv layer");
-        int rc = add_convs(m, cfg, err);
-        if (rc != RX_OK)
-            return rc;
-        add_head(m, cfg, 1);
-        add_dense(m, m->n_out, RX_ACT_NONE);
-        return RX_OK;
-    }
-    case RX_MODEL_VAE: {
-        int lat = cfg->latent > 0 ? cfg->latent : 2;
-        add_head(m, cfg, 0);
-        add_dense(m, 2 * lat, RX_ACT_NONE);         /* mu | logvar */
-        add_layer(m, RX_L_REPARAM, 1, 1, lat);
-        for (int i = cfg->n_hidden - 1; i >= 0; i--)
-            add_dense(m, cfg->hidden[i], (int)cfg->activation);
-        add_dense(m, m->n_in, RX_ACT_NONE);           /* logits */
-        return RX_OK;
-    }
-    }
-    return rx_errf(err, RX_EINVAL, "unknown model type %d", (int)cfg->type);
+    if ((unsigned)cfg->type >= RX_MODEL_COUNT)
+        return rx_errf(err, RX_EINVAL, "unknown model type %d", (int)cfg->type);
+    return builders[cfg->type](m, cfg, err);
 }
 
 /* Rounds a float count up to 16 (64 bytes): every view starts aligned. */
@@ -401,7 +423,7 @@ static int check_config(const rx_model_config *cfg, rx_shape in, int n_out,
                         int max_batch, rx_loss *loss, rx_err *err)
 {
     const char *tn = type_name(cfg->type);
-    if ((unsigned)cfg->type > RX_MODEL_VAE)
+    if ((unsigned)cfg->type >= RX_MODEL_COUNT)
         return rx_errf(err, RX_EINVAL, "unknown model type %d", (int)cfg->type);
     if (in.c < 1 || in.h < 1 || in.w < 1)
         return rx_errf(err, RX_EINVAL, "%s: input shape %dx%dx%d must be "

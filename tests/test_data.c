@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "rx_data.h"
+#include "rx_keys.h"
 
 #define D RX_TEST_DATA "/data/"
 
@@ -920,9 +921,38 @@ static void test_fashion_mnist(void **state)
     rx_data_free(&d);
 }
 
+/* Every name of the dataset table has a row; what a row says holds. */
+static void test_dataset_table(void **state)
+{
+    (void)state;
+    int n = 0;
+    for (; rx_dataset_names[n]; n++)
+        assert_non_null(rx_dataset_kind_of(rx_dataset_names[n]));
+    assert_int_equal(n, 8);
+    assert_null(rx_dataset_kind_of("cifar"));
+    assert_true(rx_dataset_kind_of("teacher")->flags & RX_DS_REGRESSION);
+    assert_true(rx_dataset_kind_of("spirals")->flags & RX_DS_SYNTHETIC);
+    assert_false(rx_dataset_kind_of("csv")->flags & RX_DS_HAS_TEST);
+    rx_config c;
+    rx_config_defaults(&c);
+    rx_data d;
+    rx_err err;
+    for (int i = 0; i < n; i++) {
+        if (!(rx_dataset_kind_of(rx_dataset_names[i])->flags & RX_DS_NEEDS_PATH))
+            continue;
+        snprintf(c.data.dataset, sizeof c.data.dataset, "%s", rx_dataset_names[i]);
+        assert_int_equal(rx_data_load(&c.data, &d, &err), RX_EINVAL);
+        assert_non_null(strstr(err.msg, "needs data.path"));
+    }
+    snprintf(c.data.dataset, sizeof c.data.dataset, "cifar");
+    assert_int_equal(rx_data_load(&c.data, &d, &err), RX_EINVAL);
+    assert_non_null(strstr(err.msg, "(want fashion-mnist, mnist, idx, csv, libsvm, spirals, blobs or teacher)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dataset_table),
         cmocka_unit_test(test_idx_raw_and_gz),
         cmocka_unit_test(test_idx_errors),
         cmocka_unit_test(test_csv_good),

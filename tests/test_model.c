@@ -1261,10 +1261,20 @@ static void test_train_batch_allocates_nothing(void **state)
 #endif
 }
 
+/* Every model type has a name (and so a row of model.c's builders). */
+static void test_model_names(void **state)
+{
+    (void)state;
+    for (int t = 0; t < RX_MODEL_COUNT; t++)
+        assert_non_null(rx_model_names[t]);
+    assert_null(rx_model_names[RX_MODEL_COUNT]);
+}
+
 int main(void)
 {
     rx_blas_set_threads(1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_checker_catches_errors),
         cmocka_unit_test(test_grad_activations),
         cmocka_unit_test(test_act_values),
