@@ -47,6 +47,10 @@ typedef struct rx_param {
     const char *def;              /* default as spec text; NULL = none */
     const char *const *names;     /* enums: NULL-terminated names */
     const char *doc;              /* one line, for help and man pages */
+    /* Optional validate hook (redis style): the key's own rules, which may
+     * read other fields of base.  Returns RX_OK, or RX_EINVAL with a
+     * message; *key arrives as this row's key and may name another. */
+    int (*check)(const void *base, const char **key, rx_err *err);
 } rx_param;
 
 /* Sets p's field in base from n string values.  is_list says the value

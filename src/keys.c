@@ -17,18 +17,23 @@
 #define BIG 1e300
 #define SEED_MAX 9007199254740992.0 /* 2^53: exact in every JSON reader */
 
+/* A row's optional last argument, its validate hook; NULL without one. */
+#define HOOK(...) HOOK_PICK(__VA_ARGS__ __VA_OPT__(,) NULL, ~)
+#define HOOK_PICK(h, ...) h
+
 /* One line per key: key, type, field, count field, capacity, lo, hi,
- * flags, default, enum names, doc.  What an optimizer key means to each
+ * flags, default, enum names, doc, and an optional validate hook (the
+ * key's own rules; rx_config_check runs them in table order).  What an optimizer key means to each
  * optimizer is documented in the optimizer table (rx_optim_key_doc). */
-#define INT(k, f, lo, hi, def, doc) {k, RX_P_INT, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
-#define U64(k, f, lo, hi, def, doc) {k, RX_P_U64, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
-#define DBL(k, f, lo, hi, fl, def, doc) {k, RX_P_DOUBLE, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc}
-#define FRAC(k, f, lo, hi, fl, def, doc) {k, RX_P_FRACTION, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc}
-#define BOOL(k, f, fl, def, doc) {k, RX_P_BOOL, OFF(f), 0, 0, 0, 1, fl, def, NULL, doc}
-#define STR(k, f, names, def, doc) {k, RX_P_STR, OFF(f), 0, SZ(f), 0, 0, 0, def, names, doc}
-#define ENUM(k, f, names, def, doc) {k, RX_P_ENUM, OFF(f), 0, 0, 0, 0, 0, def, names, doc}
-#define ILIST(k, f, cnt, lo, hi, fl, def, doc) \
-    {k, RX_P_INTLIST, OFF(f), OFF(cnt), SZ(f) / (int)sizeof(int), lo, hi, fl, def, NULL, doc}
+#define INT(k, f, lo, hi, def, doc, ...) {k, RX_P_INT, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc, HOOK(__VA_ARGS__)}
+#define U64(k, f, lo, hi, def, doc, ...) {k, RX_P_U64, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc, HOOK(__VA_ARGS__)}
+#define DBL(k, f, lo, hi, fl, def, doc, ...) {k, RX_P_DOUBLE, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc, HOOK(__VA_ARGS__)}
+#define FRAC(k, f, lo, hi, fl, def, doc, ...) {k, RX_P_FRACTION, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc, HOOK(__VA_ARGS__)}
+#define BOOL(k, f, fl, def, doc, ...) {k, RX_P_BOOL, OFF(f), 0, 0, 0, 1, fl, def, NULL, doc, HOOK(__VA_ARGS__)}
+#define STR(k, f, names, def, doc, ...) {k, RX_P_STR, OFF(f), 0, SZ(f), 0, 0, 0, def, names, doc, HOOK(__VA_ARGS__)}
+#define ENUM(k, f, names, def, doc, ...) {k, RX_P_ENUM, OFF(f), 0, 0, 0, 0, 0, def, names, doc, HOOK(__VA_ARGS__)}
+#define ILIST(k, f, cnt, lo, hi, fl, def, doc, ...) \
+    {k, RX_P_INTLIST, OFF(f), OFF(cnt), SZ(f) / (int)sizeof(int), lo, hi, fl, def, NULL, doc, HOOK(__VA_ARGS__)}
 
 /* A string row with names accepts only those names (checked here, not in
  * param.c, because the field is text that the data module reads). */
@@ -37,17 +42,92 @@ static const char *const acts[] = {"relu", "tanh", "gelu", "sigmoid", NULL};
 static const char *const inits[] = {"auto", "he", "xavier", NULL};
 static const char *const losses[] = {"auto", "cross-entropy", "mse", "vae", NULL};
 
+/* ---- validate hooks: each key's own rules ---------------------------- */
+
+#define CFG ((const rx_config *)base)
+#define BAD(...) rx_errf(err, RX_EINVAL, __VA_ARGS__)
+
+static unsigned dataset_flags(const rx_config *c)
+{
+    const rx_dataset_kind *k = rx_dataset_kind_of(c->data.dataset);
+    return k ? k->flags : 0;
+}
+
+static int check_path(const void *base, const char **key, rx_err *err)
+{
+    if ((dataset_flags(CFG) & RX_DS_NEEDS_PATH) && !CFG->data.path[0])
+        return BAD("dataset '%s' needs 'data.path'", CFG->data.dataset);
+    return RX_OK;
+}
+
+static int check_validation(const void *base, const char **key, rx_err *err)
+{
+    const rx_data_config *d = &CFG->data;
+    if ((dataset_flags(CFG) & RX_DS_SYNTHETIC) && d->validation >= d->n_samples)
+        return BAD("'data.validation' (%d) must be smaller than 'data.n_samples' (%d)",
+                   d->validation, d->n_samples);
+    return RX_OK;
+}
+
+/* the vae's binary cross-entropy takes its inputs as targets in [0, 1],
+ * which only the raw pixels (scaled by 1/255) are */
+static int check_normalize(const void *base, const char **key, rx_err *err)
+{
+    if (CFG->model.type == RX_MODEL_VAE && CFG->data.normalize != RX_NORM_NONE)
+        return BAD("a vae needs inputs in [0, 1] for its binary cross-entropy, so "
+                   "'data.normalize' must be none, not %s", norms[CFG->data.normalize]);
+    return RX_OK;
+}
+
+static int check_type(const void *base, const char **key, rx_err *err)
+{
+    if (CFG->model.type == RX_MODEL_CNN && CFG->model.n_conv == 0)
+        return BAD("'model.conv' must list at least one layer for a cnn");
+    return RX_OK;
+}
+
+static int check_hidden(const void *base, const char **key, rx_err *err)
+{
+    const rx_model_config *m = &CFG->model;
+    if ((m->type == RX_MODEL_MLP || m->type == RX_MODEL_VAE) && m->n_hidden == 0)
+        return BAD("'model.hidden' must list at least one width for a%s %s",
+                   m->type == RX_MODEL_MLP ? "n" : "", rx_model_names[m->type]);
+    return RX_OK;
+}
+
+static int check_loss(const void *base, const char **key, rx_err *err)
+{
+    const rx_model_config *m = &CFG->model;
+    if (m->loss == RX_LOSS_VAE && m->type != RX_MODEL_VAE)
+        return BAD("'model.loss' vae needs 'model.type' vae");
+    if (m->type == RX_MODEL_VAE && m->loss != RX_LOSS_AUTO && m->loss != RX_LOSS_VAE)
+        return BAD("a vae trains with 'model.loss' vae (or auto), not %s", losses[m->loss]);
+    if ((dataset_flags(CFG) & RX_DS_REGRESSION) && m->loss == RX_LOSS_XENT)
+        return BAD("'model.loss' cross-entropy needs class labels, and dataset '%s' is a "
+                   "regression", CFG->data.dataset);
+    return RX_OK;
+}
+
+/* the optimizer's table checks the keys it reads (and names the key) */
+static int check_optimizer(const void *base, const char **key, rx_err *err)
+{
+    return rx_optim_check(&CFG->optim, key, err);
+}
+
+#undef BAD
+#undef CFG
+
 static const rx_param keys[] = {
     STR("data.dataset", data.dataset, rx_dataset_names, "spirals", "the dataset (spirals, blobs and teacher are synthetic and need no files)"),
-    STR("data.path", data.path, NULL, "", "directory of the IDX files, or the CSV or LIBSVM file; empty: the dataset's default"),
+    STR("data.path", data.path, NULL, "", "directory of the IDX files, or the CSV or LIBSVM file; empty: the dataset's default", check_path),
     STR("data.test_path", data.test_path, NULL, "", "CSV or LIBSVM test file; empty: no test set"),
     INT("data.label_column", data.label_column, -1, 1e6, "-1", "CSV: 0-based column of the label; -1: the last"),
     BOOL("data.header", data.header, 0, "false", "CSV: the first row is a header"),
     INT("data.n_features", data.n_features, 0, 1e7, "0", "LIBSVM: number of features; 0: infer from the file"),
-    INT("data.validation", data.validation, 0, 1e8, "0", "samples carved from the training set for validation"),
+    INT("data.validation", data.validation, 0, 1e8, "0", "samples carved from the training set for validation", check_validation),
     INT("data.train_subset", data.train_subset, 0, 1e8, "0", "train on the first N samples after a seeded shuffle; 0: all"),
     INT("data.test_subset", data.test_subset, 0, 1e8, "0", "evaluate on the first N test samples; 0: all"),
-    ENUM("data.normalize", data.normalize, norms, "global", "input normalisation: none, global (one mean and scale) or feature (per feature), from the training split"),
+    ENUM("data.normalize", data.normalize, norms, "global", "input normalisation: none, global (one mean and scale) or feature (per feature), from the training split", check_normalize),
     INT("data.n_samples", data.n_samples, 1, 1e8, "2000", "synthetic sets: training samples (the test set has a quarter as many)"),
     INT("data.n_classes", data.n_classes, 2, 1000, "3", "blobs: number of classes"),
     INT("data.n_dims", data.n_dims, 1, 1e5, "2", "blobs and teacher: input dimensions"),
@@ -56,15 +136,15 @@ static const rx_param keys[] = {
     DBL("data.noise", data.noise, 0, 1e6, 0, "0.1", "synthetic sets: noise level"),
     U64("data.seed", data.data_seed, 0, SEED_MAX, "0", "seed of the synthetic data and of the validation split (the same for every run)"),
 
-    ENUM("model.type", model.type, rx_model_names, "mlp", "the model"),
-    ILIST("model.hidden", model.hidden, model.n_hidden, 1, 65536, 0, "[64, 64]", "hidden layer widths (mlp; dense head of a cnn; vae encoder)"),
+    ENUM("model.type", model.type, rx_model_names, "mlp", "the model", check_type),
+    ILIST("model.hidden", model.hidden, model.n_hidden, 1, 65536, 0, "[64, 64]", "hidden layer widths (mlp; dense head of a cnn; vae encoder)", check_hidden),
     ENUM("model.activation", model.activation, acts, "relu", "hidden activation"),
     DBL("model.dropout", model.dropout, 0, 1, RX_PF_HI_OPEN, "0", "dropout rate after each hidden activation"),
     ENUM("model.init", model.init, inits, "auto", "weight initialisation; auto: He for relu and gelu, Xavier otherwise"),
-    ENUM("model.loss", model.loss, losses, "auto", "loss; auto: cross-entropy for classes, mse for regression, vae for a vae"),
+    ENUM("model.loss", model.loss, losses, "auto", "loss; auto: cross-entropy for classes, mse for regression, vae for a vae", check_loss),
     INT("model.latent", model.latent, 1, 4096, "2", "vae: latent size"),
 
-    ENUM("optimizer.name", optim.kind, rx_optim_names, "sgd", "the optimizer"),
+    ENUM("optimizer.name", optim.kind, rx_optim_names, "sgd", "the optimizer", check_optimizer),
     DBL("optimizer.lr", optim.lr, 0, 1e6, RX_PF_LO_OPEN, "0.1", "initial (peak) learning rate, lr0; schedules scale it"),
     DBL("optimizer.momentum", optim.momentum, 0, 1, RX_PF_HI_OPEN, "0", "momentum"),
     BOOL("optimizer.nesterov", optim.nesterov, 0, "false", "use Nesterov momentum"),
@@ -82,20 +162,20 @@ static const rx_param keys[] = {
     INT("train.log_every", train.log_every, 0, 1e9, "0", "also record train loss, lr and momentum every N steps; 0: off"),
     BOOL("train.eval_test", train.eval_test, 0, "true", "evaluate the test set after every epoch"),
     {"train.blas_threads", RX_P_INT, OFF(train.blas_threads), 0, 0, 0, 256, RX_KF_RUNTIME, "0",
-     NULL, "threads of OpenBLAS; 0: 1 (bit-identical results); not part of the run key"},
+     NULL, "threads of OpenBLAS; 0: 1 (bit-identical results); not part of the run key", NULL},
     {"train.max_seconds", RX_P_DOUBLE, OFF(train.max_seconds), 0, 0, 0, 1e9, RX_KF_RUNTIME, "0",
-     NULL, "stop a run after this many seconds (status timeout); 0: no limit; not part of the run key"},
+     NULL, "stop a run after this many seconds (status timeout); 0: no limit; not part of the run key", NULL},
 };
 #define N_KEYS (int)(sizeof keys / sizeof keys[0])
 
 #define COFF(f) offsetof(rx_conv_config, f)
 /* Sorted by key: the canonical form writes a layer's keys in this order. */
 static const rx_param conv_keys[] = {
-    {"model.conv.channels", RX_P_INT, COFF(channels), 0, 0, 1, 4096, 0, NULL, NULL, "output channels (required)"},
-    {"model.conv.kernel", RX_P_INT, COFF(kernel), 0, 0, 1, 64, 0, "3", NULL, "kernel size (square)"},
-    {"model.conv.padding", RX_P_INT, COFF(padding), 0, 0, 0, 64, 0, "0", NULL, "zero padding on each side"},
-    {"model.conv.pool", RX_P_INT, COFF(pool), 0, 0, 0, 64, 0, "0", NULL, "max-pool window and stride after the layer; 0 or 1: none"},
-    {"model.conv.stride", RX_P_INT, COFF(stride), 0, 0, 1, 64, 0, "1", NULL, "stride"},
+    {"model.conv.channels", RX_P_INT, COFF(channels), 0, 0, 1, 4096, 0, NULL, NULL, "output channels (required)", NULL},
+    {"model.conv.kernel", RX_P_INT, COFF(kernel), 0, 0, 1, 64, 0, "3", NULL, "kernel size (square)", NULL},
+    {"model.conv.padding", RX_P_INT, COFF(padding), 0, 0, 0, 64, 0, "0", NULL, "zero padding on each side", NULL},
+    {"model.conv.pool", RX_P_INT, COFF(pool), 0, 0, 0, 64, 0, "0", NULL, "max-pool window and stride after the layer; 0 or 1: none", NULL},
+    {"model.conv.stride", RX_P_INT, COFF(stride), 0, 0, 1, 64, 0, "1", NULL, "stride", NULL},
 };
 #define N_CONV (int)(sizeof conv_keys / sizeof conv_keys[0])
 
@@ -417,61 +497,35 @@ void rx_config_defaults(rx_config *c)
     rx_sched_init(&c->sched, DEFAULT_SCHEDULE, NULL);
 }
 
-/* The dataset table's flags of c's dataset (0 for an unknown name). */
-static unsigned dataset_flags(const rx_config *c)
-{
-    const rx_dataset_kind *k = rx_dataset_kind_of(c->data.dataset);
-    return k ? k->flags : 0;
-}
-
 #define FAIL(k, ...) (key ? (void)(*key = (k)) : (void)0, rx_errf(err, RX_EINVAL, __VA_ARGS__))
 
 int rx_config_check(const rx_config *c, const char **key, rx_err *err)
 {
-    const rx_data_config *d = &c->data;
     const rx_model_config *m = &c->model;
     if (key)
         *key = NULL;
-    if ((dataset_flags(c) & RX_DS_NEEDS_PATH) && !d->path[0])
-        return FAIL("data.path", "dataset '%s' needs 'data.path'", d->dataset);
-    if ((dataset_flags(c) & RX_DS_SYNTHETIC) && d->validation >= d->n_samples)
-        return FAIL("data.validation",
-                    "'data.validation' (%d) must be smaller than 'data.n_samples' (%d)",
-                    d->validation, d->n_samples);
-    if ((m->type == RX_MODEL_MLP || m->type == RX_MODEL_VAE) && m->n_hidden == 0)
-        return FAIL("model.hidden", "'model.hidden' must list at least one width for a%s %s",
-                    m->type == RX_MODEL_MLP ? "n" : "", m->type == RX_MODEL_MLP ? "mlp" : "vae");
-    if (m->type == RX_MODEL_CNN && m->n_conv == 0)
-        return FAIL("model.type", "'model.conv' must list at least one layer for a cnn");
+    /* each key's own rules, in table order */
+    for (int i = 0; i < N_KEYS; i++) {
+        const char *at = keys[i].key;
+        int rc = keys[i].check ? keys[i].check(c, &at, err) : RX_OK;
+        if (rc) {
+            if (key)
+                *key = at;
+            return rc;
+        }
+    }
+    /* the rules that span keys outside the table */
     if (m->type != RX_MODEL_CNN && m->n_conv > 0)
         return FAIL("model.conv", "'model.conv' is only for a cnn, not a %s model",
                     rx_model_names[m->type]);
-    if (m->loss == RX_LOSS_VAE && m->type != RX_MODEL_VAE)
-        return FAIL("model.loss", "'model.loss' vae needs 'model.type' vae");
-    if (m->type == RX_MODEL_VAE && m->loss != RX_LOSS_AUTO && m->loss != RX_LOSS_VAE)
-        return FAIL("model.loss", "a vae trains with 'model.loss' vae (or auto), not %s",
-                    losses[m->loss]);
-    /* the vae's binary cross-entropy takes its inputs as targets in [0, 1],
-     * which only the raw pixels (scaled by 1/255) are */
-    if (m->type == RX_MODEL_VAE && d->normalize != RX_NORM_NONE)
-        return FAIL("data.normalize",
-                    "a vae needs inputs in [0, 1] for its binary cross-entropy, so 'data.normalize' must be none, not %s",
-                    norms[d->normalize]);
-    if ((dataset_flags(c) & RX_DS_REGRESSION) && m->loss == RX_LOSS_XENT)
-        return FAIL("model.loss",
-                    "'model.loss' cross-entropy needs class labels, and dataset '%s' is a regression",
-                    d->dataset);
-    int rc = rx_optim_check(&c->optim, key, err);
-    if (rc)
-        return rc;
     int np;
     const rx_profile *pr = rx_profiles(&np);
     if (c->sched.profile >= 0 && c->sched.profile < np &&
-        strcmp(pr[c->sched.profile].name, "plateau") == 0 && d->validation == 0)
+        strcmp(pr[c->sched.profile].name, "plateau") == 0 && c->data.validation == 0)
         return FAIL("schedule.name",
                     "schedule 'plateau' monitors the validation loss, so 'data.validation' must be > 0");
     /* the fault is among the schedule's keys: name the section */
-    rc = rx_sched_validate(&c->sched, err);
+    int rc = rx_sched_validate(&c->sched, err);
     if (rc && key)
         *key = "schedule";
     return rc;
@@ -544,7 +598,7 @@ static int cmp_rows(const void *a, const void *b)
 static void sb_section(sbuf *b, const rx_config *c, const char *section, unsigned flags)
 {
     const rx_param *rows[N_KEYS + 1];
-    static const rx_param conv_row = {"model.conv", RX_P_STR, 0, 0, 0, 0, 0, 0, NULL, NULL, ""};
+    static const rx_param conv_row = {"model.conv", RX_P_STR, 0, 0, 0, 0, 0, 0, NULL, NULL, "", NULL};
     size_t sl = strlen(section);
     int n = 0;
     for (int i = 0; i < N_KEYS; i++) {

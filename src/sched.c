@@ -142,73 +142,73 @@ static double f_constant(double p, double t, double T, const rx_sched_config *c,
 
 static const rx_param rex_params[] = {
     {"d", RX_P_DOUBLE, P(REX_D), 0, 0, 0, 1, HI_OPEN, "0.5", NULL,
-     "shape: 0.5 is the paper's REX, 0 is linear; 0.9 is the variant much public code ships"},
+     "shape: 0.5 is the paper's REX, 0 is linear; 0.9 is the variant much public code ships", NULL},
 };
 static const rx_param linear_params[] = {
     {"end_factor", RX_P_DOUBLE, P(LIN_END), 0, 0, 0, 1, 0, "0", NULL,
-     "the multiple of lr0 reached at p = 1 (torch LinearLR end_factor)"},
+     "the multiple of lr0 reached at p = 1 (torch LinearLR end_factor)", NULL},
 };
 static const rx_param cosine_params[] = {
     {"eta_min", RX_P_DOUBLE, P(COS_ETA), 0, 0, 0, 1, HI_OPEN, "0", NULL,
-     "the floor, as a multiple of lr0 (torch CosineAnnealingLR eta_min = eta_min*lr0)"},
+     "the floor, as a multiple of lr0 (torch CosineAnnealingLR eta_min = eta_min*lr0)", NULL},
 };
 static const rx_param exp_params[] = {
     {"gamma", RX_P_DOUBLE, P(EXP_GAMMA), 0, 0, -INF, 0, LO_OPEN | HI_OPEN, "-3", NULL,
-     "the exponent: the lr ends at exp(gamma) times lr0; must be negative (a decay)"},
+     "the exponent: the lr ends at exp(gamma) times lr0; must be negative (a decay)", NULL},
     {"final", RX_P_DOUBLE, P(EXP_FINAL), 0, 0, 0, 1, LO_OPEN | HI_OPEN | RX_SF_ALIAS, NULL, NULL,
-     "instead of gamma: the multiple of lr0 reached at p = 1 (sets gamma = ln final)"},
+     "instead of gamma: the multiple of lr0 reached at p = 1 (sets gamma = ln final)", NULL},
 };
 static const rx_param step_params[] = {
     {"gamma", RX_P_DOUBLE, P(STEP_GAMMA), 0, 0, 0, 1, LO_OPEN | HI_OPEN, "0.1", NULL,
-     "the factor applied at each milestone"},
+     "the factor applied at each milestone", NULL},
     {"milestones", RX_P_DBLLIST, offsetof(rx_sched_config, milestones),
      offsetof(rx_sched_config, n_milestones), RX_MAX_LIST, 0, 1,
      LO_OPEN | HI_OPEN | RX_PF_INCREASING | RX_PF_NONEMPTY, "[0.5, 0.75]", NULL,
-     "fractions of the run at which the lr is multiplied by gamma"},
+     "fractions of the run at which the lr is multiplied by gamma", NULL},
 };
 static const rx_param plateau_params[] = {
     {"factor", RX_P_DOUBLE, P(PL_FACTOR), 0, 0, 0, 1, LO_OPEN | HI_OPEN, "0.1", NULL,
-     "the lr is multiplied by factor on a plateau"},
+     "the lr is multiplied by factor on a plateau", NULL},
     {"patience", RX_P_INT, IP(PL_PATIENCE), 0, 0, 0, 1000000, 0, "10", NULL,
-     "epochs without improvement tolerated; the lr drops after patience+1 bad epochs"},
+     "epochs without improvement tolerated; the lr drops after patience+1 bad epochs", NULL},
     {"threshold", RX_P_DOUBLE, P(PL_THRESHOLD), 0, 0, 0, INF, HI_OPEN, "1e-4", NULL,
-     "the least change that counts as an improvement"},
+     "the least change that counts as an improvement", NULL},
     {"threshold_mode", RX_P_ENUM, IP(PL_THRESHOLD_MODE), 0, 0, 0, 0, 0, "rel", threshold_mode_names,
-     "rel: better than best*(1-threshold) (min) or best*(1+threshold) (max); abs: best -+ threshold"},
+     "rel: better than best*(1-threshold) (min) or best*(1+threshold) (max); abs: best -+ threshold", NULL},
     {"cooldown", RX_P_INT, IP(PL_COOLDOWN), 0, 0, 0, 1000000, 0, "0", NULL,
-     "epochs after a drop during which bad epochs are not counted"},
+     "epochs after a drop during which bad epochs are not counted", NULL},
     {"min_lr", RX_P_DOUBLE, P(PL_MIN_LR), 0, 0, 0, 1, 0, "0", NULL,
-     "the floor, as a multiple of lr0 (torch min_lr = min_lr*lr0)"},
+     "the floor, as a multiple of lr0 (torch min_lr = min_lr*lr0)", NULL},
     {"mode", RX_P_ENUM, IP(PL_MODE), 0, 0, 0, 0, 0, "min", mode_names,
-     "min: the metric should fall (a loss); max: it should rise"},
+     "min: the metric should fall (a loss); max: it should rise", NULL},
     {"eps", RX_P_DOUBLE, P(PL_EPS), 0, 0, 0, INF, HI_OPEN, "1e-8", NULL,
-     "a drop smaller than eps (in absolute lr) is skipped, as in torch"},
+     "a drop smaller than eps (in absolute lr) is skipped, as in torch", NULL},
 };
 static const rx_param onecycle_params[] = {
     {"pct_start", RX_P_DOUBLE, P(OC_PCT), 0, 0, 0, 1, LO_OPEN | HI_OPEN, "0.5", NULL,
-     "the fraction of the run spent increasing the lr"},
+     "the fraction of the run spent increasing the lr", NULL},
     {"div_factor", RX_P_DOUBLE, P(OC_DIV), 0, 0, 0, INF, LO_OPEN | HI_OPEN, "10", NULL,
-     "the lr starts at lr0/div_factor (lr0 is the peak, torch max_lr)"},
+     "the lr starts at lr0/div_factor (lr0 is the peak, torch max_lr)", NULL},
     {"final_div_factor", RX_P_DOUBLE, P(OC_FINAL_DIV), 0, 0, 0, INF, LO_OPEN | HI_OPEN, "1", NULL,
-     "the lr ends at lr0/(div_factor*final_div_factor)"},
+     "the lr ends at lr0/(div_factor*final_div_factor)", NULL},
     {"anneal_strategy", RX_P_ENUM, IP(OC_ANNEAL), 0, 0, 0, 0, 0, "linear", anneal_names,
-     "the shape of each phase: cos or linear"},
+     "the shape of each phase: cos or linear", NULL},
     {"three_phase", RX_P_BOOL, IP(OC_THREE), 0, 0, 0, 0, 0, "false", NULL,
-     "torch's three phases: up, back down to the start by 2*pct_start, then to the end"},
+     "torch's three phases: up, back down to the start by 2*pct_start, then to the end", NULL},
     {"cycle_momentum", RX_P_BOOL, IP(OC_CYCLE), 0, 0, 0, 0, 0, "true", NULL,
-     "cycle the momentum (Adam's beta1) inversely to the lr"},
+     "cycle the momentum (Adam's beta1) inversely to the lr", NULL},
     {"base_momentum", RX_P_DOUBLE, P(OC_BASE_M), 0, 0, 0, 1, HI_OPEN, "0.85", NULL,
-     "the momentum at the lr peak"},
+     "the momentum at the lr peak", NULL},
     {"max_momentum", RX_P_DOUBLE, P(OC_MAX_M), 0, 0, 0, 1, HI_OPEN, "0.95", NULL,
-     "the momentum at the start and the end"},
+     "the momentum at the start and the end", NULL},
 };
 static const rx_param delayed_linear_params[] = {
     {"x", RX_P_DOUBLE, P(DL_X), 0, 0, 0, 1, HI_OPEN, "0.5", NULL,
-     "the fraction of the run held at lr0 before the linear decay"},
+     "the fraction of the run held at lr0 before the linear decay", NULL},
 };
 static const rx_param poly_params[] = {
     {"power", RX_P_DOUBLE, P(POLY_POWER), 0, 0, 0, 100, LO_OPEN, "2", NULL,
-     "the exponent (torch PolynomialLR power; 1 is linear)"},
+     "the exponent (torch PolynomialLR power; 1 is linear)", NULL},
 };
 
 #define PROFILE(name, fn, rows, formula, doc) {name, fn, rows, NROWS(rows), formula, doc}
@@ -246,11 +246,11 @@ static const rx_preset presets[] = {
 
 static const rx_param common_params[] = {
     {"warmup", RX_P_FRACTION, offsetof(rx_sched_config, warmup), 0, 0, 0, INF, HI_OPEN, "0", NULL,
-     "warm-up length: below 1 a fraction of the run, else a whole number of steps; 0: none"},
+     "warm-up length: below 1 a fraction of the run, else a whole number of steps; 0: none", NULL},
     {"warmup_start", RX_P_DOUBLE, offsetof(rx_sched_config, warmup_start), 0, 0, 0, 1, 0, "0", NULL,
-     "the factor the linear warm-up starts from"},
+     "the factor the linear warm-up starts from", NULL},
     {"warmup_counts", RX_P_BOOL, offsetof(rx_sched_config, warmup_counts), 0, 0, 0, 0, 0, "true", NULL,
-     "the warm-up counts toward the budget (false: it runs on top of it)"},
+     "the warm-up counts toward the budget (false: it runs on top of it)", NULL},
 };
 #define N_COMMON NROWS(common_params)
 
@@ -258,7 +258,7 @@ static const rx_param common_params[] = {
 static const rx_param sampling_list = {
     "sampling", RX_P_DBLLIST, offsetof(rx_sched_config, sample_at),
     offsetof(rx_sched_config, n_sample_at), RX_MAX_LIST, 0, 1,
-    HI_OPEN | RX_PF_INCREASING | RX_PF_NONEMPTY, NULL, NULL, "sampling fractions"};
+    HI_OPEN | RX_PF_INCREASING | RX_PF_NONEMPTY, NULL, NULL, "sampling fractions", NULL};
 
 /* The paper's names for sampling rates (Table 2). */
 static const struct { const char *name, *value; } sampling_presets[] = {
