@@ -31,12 +31,23 @@ typedef struct rx_step_metrics {
     double loss, lr, momentum, grad_norm;
 } rx_step_metrics;
 
+/* Where a run is, for a progress display in another process (the
+ * runner puts it in shared memory): written by the trainer, read by
+ * anyone, never locked (a torn read only shows a stale number). */
+typedef struct rx_train_progress {
+    volatile long step;    /* steps done */
+    volatile long total;   /* steps of the whole run */
+} rx_train_progress;
+
 typedef struct rx_train_hooks {
     /* Both optional; a nonzero return stops the run as interrupted. */
     int (*on_epoch)(void *ud, const rx_epoch_metrics *m);
     int (*on_step)(void *ud, const rx_step_metrics *m);
     void *ud;
-    volatile sig_atomic_t *stop;   /* optional; checked every step */
+    volatile sig_atomic_t *stop;   /* optional; checked after every step
+                                      but the last: a run whose steps are
+                                      all trained ends done */
+    rx_train_progress *progress;   /* optional; updated every step */
 } rx_train_hooks;
 
 typedef enum rx_run_status {
@@ -60,6 +71,23 @@ typedef struct rx_train_result {
     long n_params;
     char model_desc[128];
 } rx_train_result;
+
+/* The metrics of one run as the trainer reports them, in arrays that
+ * grow by doubling (allocated per run, never per step).  Zero-initialise;
+ * rx_train_log_free frees what they hold. */
+typedef struct rx_train_log {
+    rx_epoch_metrics *ep;
+    int n_ep, cap_ep;
+    rx_step_metrics *st;
+    int n_st, cap_st;
+} rx_train_log;
+
+/* Hooks that append to the rx_train_log *log: on_epoch and on_step as
+ * they are, or called from the caller's own.  Nonzero when out of
+ * memory (which stops the run). */
+int rx_train_log_epoch(void *log, const rx_epoch_metrics *m);
+int rx_train_log_step(void *log, const rx_step_metrics *m);
+void rx_train_log_free(rx_train_log *log);
 
 /* Trains one run.  Returns RX_OK when the run ended (done, diverged,
  * interrupted or timed out: see res->status), or an error status with a
