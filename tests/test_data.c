@@ -839,8 +839,9 @@ static void test_data_cache(void **state)
     }
     /* a split the samples cannot give: an error, the source stays */
     c.validation = 1000;
-    expect_err(rx_data_cache_get(dc, &c, &got, &e), RX_EINVAL, &e,
-               "validation 1000 leaves no training samples (the training set has 20)");
+    expect_err(rx_data_cache_get(dc, &c, &got, &e), RX_EFORMAT, &e,
+               "the training split of '" D "idx-dir' is empty: its 20 samples give validation "
+               "1000, training 0, and the test set has 8");
     c.validation = 4;
     assert_int_equal(rx_data_cache_get(dc, &c, &got, &e), RX_OK);
     assert_int_equal(rx_data_decodes(), base + 1 + loads);
