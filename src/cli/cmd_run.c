@@ -353,6 +353,8 @@ int cmd_run(int argc, char **argv)
                ", %d running, %d pending; %.1fs; store %s\n",
                spec->name, c.total, c.end_done, c.done, c.end_failed, c.end_diverged, c.skipped,
                c.end_interrupted, c.end_running, c.end_pending, c.elapsed, db);
+    if (c.end_done > 0)        /* the protocol's own problems; JSON stays clean */
+        rx_cli_warnings(db, spec->name, json ? stderr : stdout, 0);
     rx_spec_free(spec);
     if (rc == RX_EINTR)
         return RX_EXIT_INTERRUPTED;
