@@ -127,7 +127,7 @@ int cmd_check(int argc, char **argv)
         if (doc)
             fprintf(stdout, fmt == RX_FMT_MARKDOWN ? "\n## protocol warnings (new store)\n\n"
                                                    : "\n== protocol warnings (new store) ==\n");
-        if (!rx_cli_warnings(db, sw, doc ? stdout : stderr, fmt == RX_FMT_MARKDOWN) && doc)
+        if (!rx_cli_warnings(db, sw, doc ? stdout : stderr, fmt == RX_FMT_MARKDOWN, 0) && doc)
             fputs("none\n", stdout);
         fflush(stdout);
     }

@@ -8,11 +8,11 @@
 #include "rx_report.h"
 #include "rx_results.h"
 
-int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown)
+int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, int writable)
 {
     rx_store *st = NULL;
     rx_err err = {{0}};
-    if (rx_store_open(db, RX_STORE_READONLY, &st, &err))
+    if (rx_store_open(db, writable ? 0 : RX_STORE_READONLY, &st, &err))
         return 0;
     rx_metric m;
     rx_results res;
