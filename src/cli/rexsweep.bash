@@ -15,7 +15,7 @@ _rexsweep_options() {
     report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --min-steps --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
     export)   echo "--db --sweep --format --metrics --output --help" ;;
-    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --set --help" ;;
+    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --requeue --db --rexsweep --set --help" ;;
     merge)    echo "--quiet --help" ;;
     status)   echo "--db --store-dir --sweep --watch --json --help" ;;
     verify)   echo "--db --sweep --sample --seed --all --json --quiet --help" ;;
