@@ -9,13 +9,13 @@ _rexsweep_schedules="rex linear cosine exp step plateau onecycle delayed-linear 
 _rexsweep_options() {
     case $1 in
     train)    echo "--log-every --json --quiet --keys --help" ;;
-    run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --shard --set --json --quiet --help" ;;
+    run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --checkpoint-every --shard --set --json --quiet --help" ;;
     plan)     echo "--db --json --help" ;;
     schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
-    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --help" ;;
+    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --min-steps --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
     export)   echo "--db --sweep --format --metrics --output --help" ;;
-    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --set --help" ;;
+    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --requeue --db --rexsweep --set --help" ;;
     merge)    echo "--quiet --help" ;;
     status)   echo "--db --store-dir --sweep --watch --json --help" ;;
     verify)   echo "--db --sweep --sample --seed --all --json --quiet --help" ;;
