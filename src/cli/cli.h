@@ -42,6 +42,13 @@ int rx_cli_options_only(int argc, char **argv, const struct rx_option *opts, int
  * a status (RX_EIO) when it cannot. */
 int rx_cli_open_store(const char *path, struct rx_store **st);
 
+/* Prints the protocol warnings of sweep (NULL: the only one) in store db
+ * to f, one "warning: ..." line each ("- warning: ..." when markdown),
+ * and returns how many.  Advice only: a store it cannot read gives none.
+ * writable: open it as the command that wrote it did (a read-only
+ * handle cannot remove the WAL files on close; run must not leave them). */
+int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, int writable);
+
 /* Subcommands: one file each (cmd_NAME.c). */
 int cmd_train(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
+#include "rx_data.h"
 #include "rx_spec.h"
 #include "rx_store.h"
 #include "rx_table.h"
@@ -259,6 +260,24 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
     }
 }
 
+/* Runs whose splits would be empty, when the configuration tells (the
+ * synthetic sets): each fails when run, so plan says so on stderr and
+ * returns RX_EDATA (exit 6) after printing the plan.  Returns how many. */
+static int data_problems(const rx_job *jobs, int n)
+{
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        rx_err err;
+        if (rx_data_check_sizes(&jobs[i].cfg.data, &err) == RX_OK)
+            continue;
+        if (bad++ < 10)
+            rx_cli_error("run %d (%s) will fail: %s", jobs[i].index, jobs[i].key, err.msg);
+    }
+    if (bad > 10)
+        rx_cli_error("... and %d more runs with empty splits", bad - 10);
+    return bad;
+}
+
 int cmd_plan(int argc, char **argv)
 {
     const char *db = NULL;
@@ -301,6 +320,7 @@ int cmd_plan(int argc, char **argv)
         rx_spec_free(s);
         return rc;
     }
+    int bad_data = data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
         rx_cli_error("%s", err.msg);
@@ -319,5 +339,5 @@ int cmd_plan(int argc, char **argv)
         rx_cli_error("cannot write the plan");
         return RX_EIO;
     }
-    return RX_OK;
+    return bad_data ? RX_EDATA : RX_OK;
 }
