@@ -11,6 +11,7 @@
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
+#include "rx_data.h"
 #include "rx_spec.h"
 #include "rx_store.h"
 
@@ -280,6 +281,24 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
     }
 }
 
+/* Runs whose splits would be empty, when the configuration tells (the
+ * synthetic sets): each fails when run, so plan says so on stderr and
+ * exits RX_EXIT_DATA after printing the plan.  Returns how many. */
+static int data_problems(const rx_job *jobs, int n)
+{
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        rx_err err;
+        if (rx_data_check_sizes(&jobs[i].cfg.data, &err) == RX_OK)
+            continue;
+        if (bad++ < 10)
+            rx_die_msg("run %d (%s) will fail: %s", jobs[i].index, jobs[i].key, err.msg);
+    }
+    if (bad > 10)
+        rx_die_msg("... and %d more runs with empty splits", bad - 10);
+    return bad;
+}
+
 int cmd_plan(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL;
@@ -331,6 +350,7 @@ int cmd_plan(int argc, char **argv)
         rx_spec_free(s);
         return rx_exit_for(rc);
     }
+    int bad_data = data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
         rx_die_msg("%s", err.msg);
@@ -349,5 +369,5 @@ int cmd_plan(int argc, char **argv)
         rx_die_msg("cannot write the plan");
         return RX_EXIT_IO;
     }
-    return RX_EXIT_OK;
+    return bad_data ? RX_EXIT_DATA : RX_EXIT_OK;
 }
