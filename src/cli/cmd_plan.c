@@ -16,7 +16,7 @@
 #include "rx_store.h"
 
 static const char usage_text[] =
-    "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
+    "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--json]\n"
     "\n"
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
@@ -25,6 +25,7 @@ static const char usage_text[] =
     "\n"
     "   --db FILE   the results store to compare against (default: the spec's\n"
     "               'store', else results/rexsweep.db)\n"
+    "   --set KEY=VALUE  override a key for every run (repeatable), as run does\n"
     "   --json      print the plan as one JSON object, for scripts\n"
     "\n"
     "A bad spec prints 'file:line:column: message' and exits with 2.\n";
@@ -301,8 +302,8 @@ static int data_problems(const rx_job *jobs, int n)
 
 int cmd_plan(int argc, char **argv)
 {
-    const char *path = NULL, *db = NULL;
-    int json = 0;
+    const char *path = NULL, *db = NULL, *sets[64];
+    int json = 0, n_sets = 0;
     if (rx_wants_help(argc, argv)) {
         fputs(usage_text, stdout);
         return RX_EXIT_OK;
@@ -318,6 +319,13 @@ int cmd_plan(int argc, char **argv)
             db = argv[i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             db = argv[i] + 5;
+        } else if (strcmp(argv[i], "--set") == 0 || strncmp(argv[i], "--set=", 6) == 0) {
+            const char *v = argv[i][5] == '=' ? argv[i] + 6 : ++i < argc ? argv[i] : NULL;
+            if (!v || n_sets == 64) {
+                rx_die_msg(v ? "at most 64 --set options" : "option '--set' needs KEY=VALUE");
+                return RX_EXIT_USAGE;
+            }
+            sets[n_sets++] = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
             return RX_EXIT_USAGE;
@@ -335,6 +343,9 @@ int cmd_plan(int argc, char **argv)
     rx_err err;
     rx_spec *s;
     int rc = rx_spec_load(path, &s, &err);
+    for (int i = 0; rc == RX_OK && i < n_sets; i++)
+        if ((rc = rx_spec_override(s, sets[i], &err)))
+            rx_spec_free(s);
     if (rc) {
         /* spec errors already read "file:line:column: message" */
         if (rc == RX_EINVAL)
