@@ -1223,7 +1223,8 @@ static int yaml_fail(parser *p, const yaml_parser_t *y, const char *text, size_t
                 l.col++;
         }
     }
-    if (y->error == YAML_MEMORY_ERROR)
+    /* libyaml sets no problem on some of its allocation failures */
+    if (y->error == YAML_MEMORY_ERROR || !y->problem)
         return OOM(p);
     const char *what = y->problem ? y->problem : "cannot be parsed";
     if (y->context)
@@ -1246,7 +1247,7 @@ static int check_depth(parser *p, const char *text, size_t len)
     while (rc == RX_OK && !end) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&y, &ev)) {
-            if (y.error == YAML_MEMORY_ERROR)
+            if (y.error == YAML_MEMORY_ERROR || !y.problem)
                 rc = OOM(p);
             break;
         }

@@ -145,6 +145,7 @@ typedef struct store_view {
     int exists;               /* the file exists (else every run is new) */
     rx_store_counts counts;
     const char **state;       /* per job */
+    int cells;                /* distinct cell keys */
 } store_view;
 
 static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
@@ -213,7 +214,7 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     printf(",\"spec\":");
     json_string(stdout, s->path);
     printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
-           count_cells(jobs, n));
+           v->cells);
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
     printf("%s,\"axes\":[", num);
@@ -241,7 +242,7 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
 
 static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
-    int cells = count_cells(jobs, n);
+    int cells = v->cells;
     printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
     print_store_text(v);
@@ -363,7 +364,11 @@ int cmd_plan(int argc, char **argv)
     }
     int bad_data = data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
-    if ((rc = read_store(&view, jobs, n, &err))) {
+    if ((view.cells = count_cells(jobs, n)) < 0)
+        rc = rx_errf(&err, RX_ENOMEM, "out of memory");
+    else
+        rc = read_store(&view, jobs, n, &err);
+    if (rc) {
         rx_die_msg("%s", err.msg);
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
     } else if (json) {
