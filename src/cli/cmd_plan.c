@@ -18,7 +18,7 @@
 #include "rx_table.h"
 
 static const char usage_text[] =
-    "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
+    "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--json]\n"
     "\n"
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
@@ -126,6 +126,7 @@ typedef struct store_view {
     int exists;               /* the file exists (else every run is new) */
     rx_store_counts counts;
     const char **state;       /* per job */
+    int cells;                /* distinct cell keys */
 } store_view;
 
 static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
@@ -194,7 +195,7 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     printf(",\"spec\":");
     rx_json_string(stdout, s->path);
     printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
-           count_cells(jobs, n));
+           v->cells);
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
     printf("%s,\"axes\":[", num);
@@ -222,7 +223,7 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
 
 static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
-    int cells = count_cells(jobs, n);
+    int cells = v->cells;
     printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
     print_store_text(v);
@@ -285,7 +286,9 @@ int cmd_plan(int argc, char **argv)
 {
     const char *db = NULL;
     int json = 0;
+    rx_opt_list setl = {{0}, 0};
     const rx_option opts[] = {
+        {"set", 0, RX_OPT_LIST, &setl, "KEY=VALUE", "override a key for every run (repeatable), as run does"},
         {"db", 0, RX_OPT_STRING, &db, "FILE", "the results store to compare against (default: the spec's 'store', else results/rexsweep.db)"},
         {"json", 0, RX_OPT_FLAG, &json, NULL, "print the plan as one JSON object, for scripts"},
     };
@@ -295,6 +298,8 @@ int cmd_plan(int argc, char **argv)
                                &npos, usage_text);
     if (prc)
         return prc > 0 ? RX_OK : RX_EINVAL;
+    const char **sets = setl.v;
+    int n_sets = setl.n;
     if (npos == 0) {
         fputs(usage_text, stderr);
         fputc('\n', stderr);
@@ -308,6 +313,9 @@ int cmd_plan(int argc, char **argv)
     rx_err err;
     rx_spec *s;
     int rc = rx_spec_load(path, &s, &err);
+    for (int i = 0; rc == RX_OK && i < n_sets; i++)
+        if ((rc = rx_spec_override(s, sets[i], &err)))
+            rx_spec_free(s);
     if (rc) {
         /* spec errors already read "file:line:column: message" */
         if (rc == RX_EINVAL)
@@ -325,7 +333,11 @@ int cmd_plan(int argc, char **argv)
     }
     int bad_data = data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
-    if ((rc = read_store(&view, jobs, n, &err))) {
+    if ((view.cells = count_cells(jobs, n)) < 0)
+        rc = rx_errf(&err, RX_ENOMEM, "out of memory");
+    else
+        rc = read_store(&view, jobs, n, &err);
+    if (rc) {
         rx_cli_error("%s", err.msg);
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
     } else if (json) {
