@@ -27,6 +27,7 @@
 #include "rx_data.h"
 #include "rx_store.h"
 #include "rx_train.h"
+#include "rx_trainer.h"
 
 /* Shared between the parent and its workers (an anonymous shared page). */
 typedef struct shared_state {
@@ -113,6 +114,18 @@ static int cache_get(data_cache *dc, const rx_data_config *cfg,
     return RX_OK;
 }
 
+/* The trainer's ways back into the worker: its data cache, a heartbeat. */
+static int data_of(void *ud, const rx_data_config *cfg, const rx_data **out, rx_err *err)
+{
+    return cache_get(ud, cfg, out, err);
+}
+
+static void run_alive(void *ud)
+{
+    run_log *l = ud;
+    rx_store_heartbeat(l->store, l->key, NULL);
+}
+
 static const rx_job *find_job(const rx_job *jobs, int n, const char *key)
 {
     for (int i = 0; i < n; i++)
@@ -156,10 +169,9 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop};
     rx_train_result res;
     rx_err err = {{0}};
-    const rx_data *data = NULL;
-    int rc = cache_get(dc, &cfg.data, &data, &err);
-    if (rc == RX_OK)
-        rc = rx_train(&cfg, data, &hooks, &res, &err);
+    rx_run_extra extra = {0};
+    rx_trainer_ctx tc = {job, &cfg, slot, o->db_path, &hooks, data_of, dc, run_alive};
+    int rc = rx_trainer_ops_of(o->trainer)->run(o->trainer, &tc, &res, &extra, &err);
     rx_run_state state;
     char error[1024] = "";
     if (rc) {
@@ -169,15 +181,18 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
         snprintf(error, sizeof error, "%s", err.msg);
     } else {
         state = rx_run_state_of(res.status);
-        if (res.status == RX_RUN_TIMEOUT)
+        if (extra.error[0])
+            snprintf(error, sizeof error, "%s", extra.error);
+        else if (res.status == RX_RUN_TIMEOUT)
             snprintf(error, sizeof error, "timed out after %g s (step %ld of %ld)",
                      cfg.train.max_seconds, res.steps, res.total_steps);
         else if (res.status == RX_RUN_DIVERGED)
             snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
     }
     rx_err serr = {{0}};
-    int src = rx_store_finish(st, job->key, state, &res, log.ep, log.nep, log.st,
-                              log.nst, error[0] ? error : NULL, &serr);
+    int src = rx_store_finish_ex(st, job->key, state, &res, log.ep, log.nep, log.st,
+                                 log.nst, error[0] ? error : NULL, &extra, &serr);
+    rx_run_extra_free(&extra);
     free(log.ep);
     free(log.st);
 
@@ -415,7 +430,8 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
      * (copy-on-write) instead of each decompressing it again. */
     data_cache dc = {0};
     const rx_data *unused;
-    if (cache_get(&dc, &jobs[0].cfg.data, &unused, err) != RX_OK)
+    if (rx_trainer_ops_of(o->trainer)->needs_data &&
+        cache_get(&dc, &jobs[0].cfg.data, &unused, err) != RX_OK)
         dc.loaded = 0; /* the workers will report the error per run */
 
     int workers = o->workers < 1 ? 1 : o->workers;
