@@ -35,10 +35,11 @@ typedef struct rx_run_counts {
     int skipped;               /* failed runs left alone (no --retry-failed),
                                   and runs not started because of
                                   --max-runs or --fail-fast */
-    int running;
+    int running;               /* runs in flight in our workers */
     double elapsed;
-    /* The state of this invocation's runs in the store at the end. */
-    int end_done, end_failed, end_diverged, end_interrupted, end_pending;
+    /* The state of this invocation's runs in the store at the end;
+     * end_running: held by live workers of other processes. */
+    int end_done, end_failed, end_diverged, end_interrupted, end_running, end_pending;
 } rx_run_counts;
 
 typedef struct rx_trainer_spec rx_trainer_spec;
@@ -62,7 +63,11 @@ typedef struct rx_runner_opts {
 
 /* Registers jobs[0..n) with the store (new runs become pending), then
  * trains every pending run (and interrupted or stale ones; failed ones
- * with retry_failed) with opts->workers processes.  Returns RX_OK when the
+ * with retry_failed) with opts->workers processes.  Only runs of
+ * jobs[0..n) are ever claimed, in the order of the array (grid order),
+ * whatever else the sweep or the store holds: other invocations (shards,
+ * other --set values) may share the store.  A run held by a live worker
+ * of another process is left to it and counted in end_running.  Returns RX_OK when the
  * sweep ran to its end (runs may still have failed: see *counts), RX_EINTR
  * when *opts->stop was raised, or an error (store, I/O) with a message. */
 int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *opts,

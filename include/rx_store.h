@@ -33,6 +33,9 @@
 #define RX_STORE_SCHEMA_VERSION 3
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
+/* Bytes left free on the store's filesystem: a run's results and new jobs
+ * are refused below it, so that runs in flight can still be released. */
+#define RX_STORE_RESERVE (256 * 1024)
 /* How long a write waits for other writers before it gives up. */
 #define RX_STORE_BUSY_SECONDS 600
 
@@ -79,6 +82,16 @@ int rx_store_open(const char *path,   /* the store file */
                   unsigned flags,     /* RX_STORE_READONLY, RX_STORE_CREATE */
                   rx_store **out,     /* OUT: the new handle */
                   rx_err *err);
+
+/*
+ * Checks, without opening it, that path can name a store for an open with
+ * flags: RX_EINVAL for a name SQLite would not treat as a file ("" and
+ * ":memory:" give private temporary databases) or a directory; RX_EIO
+ * when its directory is missing (or, without RX_STORE_CREATE, the file
+ * is).  rx_store_open runs it first; commands call it to refuse a bad
+ * --db before doing any work.
+ */
+int rx_store_check_path(const char *path, unsigned flags, rx_err *err);
 
 /* Closes st and frees everything it owns.  NULL is a no-op. */
 void rx_store_close(rx_store *st);
@@ -146,6 +159,11 @@ int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c,
  * new.  Reads only, so `plan` can use it on a read-only handle. */
 int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n,
                         rx_store_counts *c, rx_err *err);
+/* The same, and the state of each job into states[0..n) (may be NULL):
+ * an rx_run_state, or -1 for a key not stored.  One read transaction, one
+ * indexed lookup per job. */
+int rx_store_job_states(rx_store *st, const rx_job *jobs, int n,
+                        signed char *states, rx_store_counts *c, rx_err *err);
 
 /* ---- claiming and recording ---------------------------------------- */
 
@@ -178,6 +196,25 @@ int rx_store_claim(rx_store *st,
                    int *index,               /* OUT: its grid index, or NULL */
                    rx_err *err);
 
+/*
+ * Claims run key if it is claimable (the states rx_store_claim lists), one
+ * indexed lookup in one short transaction: for a runner that walks its own
+ * job list, so that it never takes a run of another invocation (another
+ * shard, other --set values) sharing the store.  On RX_OK the run is
+ * running under (host, pid) as with rx_store_claim.  RX_ENOTFOUND (no
+ * message) when it is not claimable; *state (may be NULL) then receives
+ * the state found (RX_STATE_RUNNING: held by a live worker elsewhere), or
+ * -1 when the key is not stored.
+ */
+int rx_store_claim_key(rx_store *st,
+                       const char *key,
+                       unsigned flags,          /* RX_CLAIM_* */
+                       double stale_after,      /* as rx_store_claim */
+                       const char *host,
+                       long pid,
+                       int *state,              /* OUT: state, or NULL */
+                       rx_err *err);
+
 /* Refreshes the heartbeat of a run this handle holds.  RX_ECONFLICT when
  * the run is no longer held by it (another worker reclaimed it). */
 int rx_store_heartbeat(rx_store *st, const char *key, rx_err *err);
@@ -191,7 +228,8 @@ int rx_store_heartbeat(rx_store *st, const char *key, rx_err *err);
  * commit leaves the run running (then stale), never half recorded.
  * Non-finite values are stored as the text 'NaN', 'Infinity' and
  * '-Infinity'.  RX_ECONFLICT, with nothing written, when the run is no
- * longer held by this handle.
+ * longer held by this handle.  RX_ESTORE, with nothing written, when the
+ * write would leave less than RX_STORE_RESERVE free on the disk.
  */
 int rx_store_finish(rx_store *st,
                     const char *key,

@@ -5,8 +5,8 @@
  * (so the dataset is allocated once, at its exact size), the second parses
  * straight into it.  Errors name 'file':line:column.
  */
-#include "rx_data.h"
-#include "data_impl.h"
+#include "rx_dataset.h"
+#include "dataset_text.h"
 
 #include <stdlib.h>
 #include <string.h>

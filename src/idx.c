@@ -8,7 +8,7 @@
  * gzread straight into the destination, and the destination from
  * rx_arena_alloc (huge pages make first touch cheap).
  */
-#include "rx_data.h"
+#include "rx_dataset.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -614,18 +614,22 @@ char *rx_config_json(const rx_config *c, unsigned flags)
     return s;
 }
 
-static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
+void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1])
 {
-    char *json = rx_config_json(c, flags);
     uint64_t h = RX_HASH_INIT;
-    if (json) {
+    if (json)
         h = rx_hash64(json, strlen(json), h);
-        free(json);
-    }
     char ver[32];
     int n = snprintf(ver, sizeof ver, "\ntrainer=%d", RX_TRAINER_VERSION);
     h = rx_hash64(ver, (size_t)n, h);
     snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
+}
+
+static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
+{
+    char *json = rx_config_json(c, flags);
+    rx_key_of_json(json, out);
+    free(json);
 }
 
 void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])
@@ -638,13 +642,113 @@ void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1])
     key_of(c, RX_CANON_NOSEED, out);
 }
 
-/* Copies JSON text into buf without surrounding quotes of a string. */
-static int unquote(const char *json, char *buf, size_t size)
+int rx_config_unquote(const char *json, char *buf, size_t size)
 {
     size_t n = strlen(json);
     if (n >= 2 && json[0] == '"' && json[n - 1] == '"')
         return snprintf(buf, size, "%.*s", (int)(n - 2), json + 1);
     return snprintf(buf, size, "%s", json);
+}
+
+/* ---- reading the canonical form back -------------------------------- */
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* p at '"'; returns the byte after the closing quote, or NULL. */
+static const char *skip_string(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    return *p == '"' ? p + 1 : NULL;
+}
+
+/* Returns the end of the value at p (a string, number, literal, array or
+ * object), or NULL when it is malformed. */
+static const char *skip_value(const char *p)
+{
+    if (*p == '"')
+        return skip_string(p);
+    if (*p == '[' || *p == '{') {
+        int depth = 0;
+        do {
+            if (*p == '"') {
+                if (!(p = skip_string(p)))
+                    return NULL;
+                continue;
+            }
+            if (*p == '[' || *p == '{')
+                depth++;
+            else if (*p == ']' || *p == '}')
+                depth--;
+            else if (!*p)
+                return NULL;
+            p++;
+        } while (depth > 0);
+        return p;
+    }
+    const char *s = p;
+    while (*p && !strchr(",}] \t\n\r", *p))
+        p++;
+    return p > s ? p : NULL;
+}
+
+/* Walks the object at p under prefix; returns the byte after it, or NULL
+ * (malformed: *rc stays RX_OK; or fn's status in *rc). */
+static const char *walk_object(const char *p, const char *prefix, rx_json_leaf_fn fn, void *ud,
+                               int depth, int *rc)
+{
+    if (*p != '{' || depth > 8)
+        return NULL;
+    p = skip_ws(p + 1);
+    if (*p == '}')
+        return p + 1;
+    for (;;) {
+        p = skip_ws(p);
+        if (*p != '"')
+            return NULL;
+        const char *ks = p + 1, *ke = skip_string(p);
+        if (!ke)
+            return NULL;
+        char full[256];
+        snprintf(full, sizeof full, "%s%s%.*s", prefix, *prefix ? "." : "", (int)(ke - 1 - ks), ks);
+        p = skip_ws(ke);
+        if (*p != ':')
+            return NULL;
+        p = skip_ws(p + 1);
+        if (*p == '{') {
+            p = walk_object(p, full, fn, ud, depth + 1, rc);
+        } else {
+            const char *e = skip_value(p);
+            if (!e)
+                return NULL;
+            if ((*rc = fn(ud, full, p, (size_t)(e - p))))
+                return NULL;
+            p = e;
+        }
+        if (!p)
+            return NULL;
+        p = skip_ws(p);
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        return *p == '}' ? p + 1 : NULL;
+    }
+}
+
+int rx_config_json_walk(const char *json, rx_json_leaf_fn fn, void *ud)
+{
+    int rc = RX_OK;
+    const char *end = json ? walk_object(skip_ws(json), "", fn, ud, 0, &rc) : NULL;
+    if (rc)
+        return rc;
+    return end ? RX_OK : RX_EFORMAT;
 }
 
 int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
@@ -653,7 +757,7 @@ int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
     const rx_param *p = rx_param_find(keys, N_KEYS, key);
     if (p) {
         rx_param_format(p, c, tmp, sizeof tmp);
-        unquote(tmp, buf, size);
+        rx_config_unquote(tmp, buf, size);
         return RX_OK;
     }
     if (strcmp(key, "model.conv") == 0) {
@@ -683,7 +787,7 @@ int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
     }
     if (strcmp(k, "sampling") == 0) {
         rx_sampling_format(&c->sched, tmp, sizeof tmp);
-        unquote(tmp, buf, size);
+        rx_config_unquote(tmp, buf, size);
         return RX_OK;
     }
     int nc;
@@ -695,7 +799,7 @@ int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
     if (!p || (p->flags & RX_SF_ALIAS))
         return RX_ENOTFOUND;
     rx_param_format(p, &c->sched, tmp, sizeof tmp);
-    unquote(tmp, buf, size);
+    rx_config_unquote(tmp, buf, size);
     return RX_OK;
 }
 

@@ -5,8 +5,8 @@
  * index, known only at the end); then the dense dataset is allocated at
  * its exact size and filled.  Errors name 'file':line:column.
  */
-#include "rx_data.h"
-#include "data_impl.h"
+#include "rx_dataset.h"
+#include "dataset_text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,15 @@
 /*
- * runner.c: the sweep runner.  The parent registers the jobs, forks N
- * workers and turns their events into progress; each worker claims runs
- * from the store one at a time, trains them and commits each run's
- * metrics together with its final status in one transaction.
+ * runner.c: the sweep runner.  The parent registers the jobs, reads their
+ * states once and lists the runs left to do (the queue, in grid order),
+ * forks N workers and turns their events into progress; each worker takes
+ * the next run of the queue (a cursor shared by the workers), claims it in
+ * the store by key, trains it and commits its metrics together with its
+ * final status in one transaction.
+ *
+ * Why a queue of our own jobs, not "the next claimable run of the sweep":
+ * a worker must only ever take runs of its own invocation (shards of one
+ * spec, or the same spec with other --set values, share a store), and a
+ * claim must cost one indexed lookup, not a scan past the done runs.
  *
  * Why processes, not threads: one BLAS thread per run is both the fastest
  * and the deterministic configuration, a crashing run cannot take the
@@ -29,11 +36,22 @@
 #include "rx_train.h"
 #include "rx_trainer.h"
 
-/* Shared between the parent and its workers (an anonymous shared page). */
+/* Shared between the parent and its workers (an anonymous shared mapping). */
 typedef struct shared_state {
     int started;          /* runs claimed so far (for --max-runs) */
     int halt;             /* stop claiming: fail-fast or interrupt */
+    int next;             /* the queue's cursor, first pass */
+    int next_held;        /* the cursor of the second pass */
+    unsigned char held[]; /* per queue entry: found held by a live worker
+                             elsewhere in the first pass */
 } shared_state;
+
+/* The runs this invocation may claim: indices into its jobs, in grid order
+ * (read-only after the fork, so each worker has its copy). */
+typedef struct run_queue {
+    const int *todo;
+    int n;
+} run_queue;
 
 static volatile sig_atomic_t worker_stop;
 
@@ -126,14 +144,6 @@ static void run_alive(void *ud)
     rx_store_heartbeat(l->store, l->key, NULL);
 }
 
-static const rx_job *find_job(const rx_job *jobs, int n, const char *key)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(jobs[i].key, key) == 0)
-            return &jobs[i];
-    return NULL;
-}
-
 static void send_event(int fd, const rx_run_event *ev)
 {
     /* sizeof(rx_run_event) < PIPE_BUF, so the write is atomic */
@@ -195,9 +205,17 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     rx_run_extra_free(&extra);
     free(log.ep);
     free(log.st);
+    /* The store could not record the run (a full disk, a corrupt store):
+     * the result is lost, so the run goes back to be claimed again, and
+     * the parent stops the sweep (exit 4).  A run reclaimed by another
+     * worker (RX_ECONFLICT) is that worker's now. */
+    int store_failed = src != RX_OK && src != RX_ECONFLICT;
+    if (store_failed)
+        rx_store_mark(st, job->key, RX_STATE_INTERRUPTED, "not recorded: the store failed", NULL);
 
     ev.kind = RX_EV_FINISH;
-    snprintf(ev.status, sizeof ev.status, "%s", src ? "failed" : rx_run_state_name(state));
+    snprintf(ev.status, sizeof ev.status, "%s",
+             store_failed ? "interrupted" : src ? "failed" : rx_run_state_name(state));
     ev.wall = res.wall;
     ev.steps = res.steps;
     ev.train_loss = res.final.train_loss;
@@ -206,6 +224,12 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.test_loss = res.final.test_loss;
     snprintf(ev.error, sizeof ev.error, "%s", src ? serr.msg : error);
     send_event(fd, &ev);
+    if (store_failed) {
+        ev.kind = RX_EV_FINISH;
+        ev.index = -1;
+        snprintf(ev.status, sizeof ev.status, "error");
+        send_event(fd, &ev);
+    }
     /* fail-fast is decided here, not in the parent, so that this worker
      * claims nothing more after its own failure */
     if (o->fail_fast && (src != RX_OK || state == RX_STATE_FAILED || state == RX_STATE_DIVERGED))
@@ -213,9 +237,59 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     return src != RX_OK || res.status == RX_RUN_INTERRUPTED || worker_stop;
 }
 
-static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
-                        int64_t sweep_id, int slot, int fd,
-                        shared_state *sh, data_cache *dc)
+/* Reports a store error to the parent. */
+static void send_error(int fd, const rx_err *err)
+{
+    rx_run_event ev = {0};
+    ev.kind = RX_EV_FINISH;
+    ev.index = -1;
+    snprintf(ev.status, sizeof ev.status, "error");
+    snprintf(ev.error, sizeof ev.error, "%s", err->msg);
+    send_event(fd, &ev);
+}
+
+/*
+ * Claims the next run of the queue into *job.  The first pass walks the
+ * queue once (each entry tried by one worker); a run found held by a live
+ * worker elsewhere (another process on the store) is flagged, and the
+ * second pass tries those again, in case that worker died or was stopped
+ * meanwhile.  Returns RX_OK, RX_ENOTFOUND when the queue is exhausted, or
+ * a store error.
+ */
+static int claim_next(rx_store *st, const rx_job *jobs, const run_queue *q,
+                      const rx_runner_opts *o, shared_state *sh, const char *host,
+                      const rx_job **job, rx_err *err)
+{
+    unsigned flags = o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int *cursor = pass == 0 ? &sh->next : &sh->next_held;
+        for (;;) {
+            if (worker_stop || __atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST))
+                return RX_ENOTFOUND;
+            int t = __atomic_fetch_add(cursor, 1, __ATOMIC_SEQ_CST);
+            if (t >= q->n)
+                break;
+            if (pass == 1 && !sh->held[t])
+                continue;
+            const rx_job *j = &jobs[q->todo[t]];
+            int state;
+            int rc = rx_store_claim_key(st, j->key, flags, o->stale_after, host,
+                                        (long)getpid(), &state, err);
+            if (rc == RX_OK) {
+                *job = j;
+                return RX_OK;
+            }
+            if (rc != RX_ENOTFOUND)
+                return rc;
+            if (pass == 0 && state == RX_STATE_RUNNING)
+                sh->held[t] = 1;
+        }
+    }
+    return RX_ENOTFOUND;
+}
+
+static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_opts *o,
+                        int slot, int fd, shared_state *sh, data_cache *dc)
 {
     struct sigaction sa = {0};
     sa.sa_handler = worker_signal;
@@ -228,12 +302,7 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
     rx_store *st = NULL;
     rx_err err;
     if (rx_store_open(o->db_path, 0, &st, &err)) {
-        rx_run_event ev = {0};
-        ev.kind = RX_EV_FINISH;
-        ev.index = -1;
-        snprintf(ev.status, sizeof ev.status, "error");
-        snprintf(ev.error, sizeof ev.error, "%s", err.msg);
-        send_event(fd, &ev);
+        send_error(fd, &err);
         _exit(1);
     }
     char host[256] = "";
@@ -242,25 +311,14 @@ static void worker_main(const rx_job *jobs, int n, const rx_runner_opts *o,
         if (o->max_runs > 0 &&
             __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs)
             break;
-        char key[RX_KEY_LEN + 1];
-        int rc = rx_store_claim(st, sweep_id, o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0,
-                                o->stale_after, host, (long)getpid(), key, NULL, &err);
-        if (rc == RX_ENOTFOUND)
+        const rx_job *job = NULL;
+        int rc = claim_next(st, jobs, q, o, sh, host, &job, &err);
+        if (rc != RX_OK) {
+            if (o->max_runs > 0)
+                __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
+            if (rc != RX_ENOTFOUND)
+                send_error(fd, &err);
             break;
-        if (rc) {
-            rx_run_event ev = {0};
-            ev.kind = RX_EV_FINISH;
-            ev.index = -1;
-            snprintf(ev.status, sizeof ev.status, "error");
-            snprintf(ev.error, sizeof ev.error, "%s", err.msg);
-            send_event(fd, &ev);
-            break;
-        }
-        const rx_job *job = find_job(jobs, n, key);
-        if (!job) {
-            /* a run of this sweep that the current spec no longer has */
-            rx_store_mark(st, key, RX_STATE_PENDING, NULL, NULL);
-            continue;
         }
         if (work_one(st, job, slot, fd, dc, o)) {
             if (o->fail_fast)
@@ -282,18 +340,19 @@ typedef struct parent {
     int workers, live, halted;
     pid_t *pids;                        /* 0: slot empty */
     char (*slot_key)[RX_KEY_LEN + 1];   /* run in flight per slot, "" none */
+    int *slot_index;                    /* its grid index */
     int store_error;
     char store_msg[1024];
     char host[256];
 } parent;
 
-static void spawn(parent *p, int w, const rx_job *jobs, int n, int64_t sweep_id,
-                  int fds[2], data_cache *dc)
+static void spawn(parent *p, int w, const rx_job *jobs, const run_queue *q, int fds[2],
+                  data_cache *dc)
 {
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        worker_main(jobs, n, p->o, sweep_id, w, fds[1], p->sh, dc);
+        worker_main(jobs, q, p->o, w, fds[1], p->sh, dc);
     }
     if (pid > 0) {
         p->pids[w] = pid;
@@ -317,15 +376,21 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
 {
     rx_run_counts *c = p->counts;
     if (strcmp(ev->status, "error") == 0) {
+        /* the first store failure stops the sweep: the others would fail
+         * the same way (a full disk) or build on damage (a corrupt store) */
+        if (!p->store_error)
+            snprintf(p->store_msg, sizeof p->store_msg, "%s", ev->error);
         p->store_error = 1;
-        snprintf(p->store_msg, sizeof p->store_msg, "%s", ev->error);
+        halt_all(p);
         return;
     }
     int w = ev->worker >= 0 && ev->worker < p->workers ? ev->worker : -1;
     if (ev->kind == RX_EV_START) {
         c->running++;
-        if (w >= 0)
+        if (w >= 0) {
             memcpy(p->slot_key[w], ev->key, sizeof p->slot_key[w]);
+            p->slot_index[w] = ev->index;
+        }
     } else {
         c->running--;
         if (w >= 0)
@@ -342,10 +407,24 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
         p->o->on_event(p->o->ud, ev, c);
 }
 
+/* Releases whatever run a stopped worker still holds (its own release
+ * failed, e.g. on a full disk) as interrupted, so that it is claimed
+ * again first; a run of a dead worker on this host would otherwise be
+ * found stale only by the next `run`. */
+static void release_runs(parent *p, pid_t dead)
+{
+    rx_store *st;
+    rx_err err;
+    if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
+        rx_store_release_worker(st, p->host, (long)dead, RX_STATE_INTERRUPTED, NULL, NULL);
+        rx_store_close(st);
+    }
+}
+
 /* Reaps exited workers.  A worker that died (a crash in a run, the OOM
  * killer) fails the run it held, with the reason, and a fresh worker
  * takes its slot: one failing run never stops the sweep. */
-static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds[2])
+static void reap(parent *p, const rx_job *jobs, const run_queue *q, int fds[2])
 {
     for (int w = 0; w < p->workers; w++) {
         int ws;
@@ -355,24 +434,25 @@ static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds
         p->pids[w] = 0;
         p->live--;
         int crashed = WIFSIGNALED(ws) || (WIFEXITED(ws) && WEXITSTATUS(ws) != 0);
-        if (!crashed)
-            continue;
         /* its last events are in the pipe already: read them first, so
-         * that slot_key names the run it died in */
+         * that slot_key names the run it died in and a store failure it
+         * reported is known */
         struct pollfd pfd = {fds[0], POLLIN, 0};
         rx_run_event ev;
         while (poll(&pfd, 1, 0) > 0 && read(fds[0], &ev, sizeof ev) == (ssize_t)sizeof ev)
             on_worker_event(p, &ev);
+        if (!crashed) {
+            if (p->store_error)
+                release_runs(p, dead);
+            continue;
+        }
         if (!p->slot_key[w][0])
             continue;
         memset(&ev, 0, sizeof ev);
         ev.kind = RX_EV_FINISH;
         ev.worker = w;
-        ev.index = -1;
+        ev.index = p->slot_index[w];
         memcpy(ev.key, p->slot_key[w], sizeof ev.key);
-        for (int i = 0; i < n; i++)
-            if (strcmp(jobs[i].key, ev.key) == 0)
-                ev.index = jobs[i].index;
         snprintf(ev.status, sizeof ev.status, "failed");
         if (WIFSIGNALED(ws))
             snprintf(ev.error, sizeof ev.error, "worker %ld died of signal %d (%s)",
@@ -389,9 +469,53 @@ static void reap(parent *p, const rx_job *jobs, int n, int64_t sweep_id, int fds
         on_worker_event(p, &ev);
         if (!p->halted && !p->store_error) {
             data_cache none = {0};
-            spawn(p, w, jobs, n, sweep_id, fds, &none);
+            spawn(p, w, jobs, q, fds, &none);
         }
     }
+}
+
+/* Builds the queue: the jobs whose state makes them claimable now or
+ * possibly later (held elsewhere), in grid order.  *todo is malloc'd. */
+static int make_queue(int n, const signed char *states, int retry_failed, int **todo,
+                      int *n_todo)
+{
+    *n_todo = 0;
+    if (!(*todo = malloc((size_t)(n ? n : 1) * sizeof **todo)))
+        return RX_ENOMEM;
+    for (int i = 0; i < n; i++)
+        if (states[i] < 0 || states[i] == RX_STATE_PENDING || states[i] == RX_STATE_RUNNING ||
+            states[i] == RX_STATE_INTERRUPTED || (retry_failed && states[i] == RX_STATE_FAILED))
+            (*todo)[(*n_todo)++] = i;
+    return RX_OK;
+}
+
+/* Registers the jobs and reads their states: the queue and the counts
+ * before the run. */
+static int prepare(const rx_job *jobs, int n, const rx_runner_opts *o, run_queue *q,
+                   int **todo, rx_store_counts *before, rx_err *err)
+{
+    rx_store *st = NULL;
+    int rc = rx_store_open(o->db_path, RX_STORE_CREATE, &st, err);
+    if (rc)
+        return rc;
+    int64_t sweep_id = 0;
+    rx_sweep_info info = {o->sweep_name, o->spec_text, o->spec_hash, NULL};
+    signed char *states = malloc((size_t)(n ? n : 1));
+    if (!states)
+        rc = rx_errf(err, RX_ENOMEM, "out of memory");
+    if (rc == RX_OK)
+        rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
+    if (rc == RX_OK)
+        rc = rx_store_add_jobs(st, sweep_id, jobs, n, NULL, err);
+    if (rc == RX_OK)
+        rc = rx_store_job_states(st, jobs, n, states, before, err);
+    /* Close before forking: SQLite connections must not cross fork(). */
+    rx_store_close(st);
+    if (rc == RX_OK && make_queue(n, states, o->retry_failed, todo, &q->n))
+        rc = rx_errf(err, RX_ENOMEM, "out of memory");
+    q->todo = *todo;
+    free(states);
+    return rc;
 }
 
 int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
@@ -400,30 +524,16 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     memset(counts, 0, sizeof *counts);
     counts->total = n;
     double t0 = rx_now();
-    rx_store *st = NULL;
-    int rc = rx_store_open(o->db_path, RX_STORE_CREATE, &st, err);
-    if (rc)
-        return rc;
-    int64_t sweep_id = 0;
-    rx_sweep_info info = {o->sweep_name, o->spec_text, o->spec_hash, NULL};
-    int n_new = 0;
-    rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
-    if (rc == RX_OK)
-        rc = rx_store_add_jobs(st, sweep_id, jobs, n, &n_new, err);
+    run_queue q = {NULL, 0};
+    int *todo = NULL;
     rx_store_counts before = {0};
-    if (rc == RX_OK)
-        rc = rx_store_count_jobs(st, jobs, n, &before, err);
+    int rc = prepare(jobs, n, o, &q, &todo, &before, err);
     if (rc) {
-        rx_store_close(st);
+        free(todo);
         return rc;
     }
     counts->already_done = before.done;
-    int runnable = before.pending + before.interrupted + before.running +
-                   (o->retry_failed ? before.failed : 0);
-    /* Close before forking: SQLite connections must not cross fork(). */
-    rx_store_close(st);
-
-    if (runnable == 0)
+    if (q.n == 0)
         goto summary;
 
     /* Load the first job's data before forking so workers share its pages
@@ -431,21 +541,25 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     data_cache dc = {0};
     const rx_data *unused;
     if (rx_trainer_ops_of(o->trainer)->needs_data &&
-        cache_get(&dc, &jobs[0].cfg.data, &unused, err) != RX_OK)
+        cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, err) != RX_OK)
         dc.loaded = 0; /* the workers will report the error per run */
 
     int workers = o->workers < 1 ? 1 : o->workers;
-    if (workers > runnable)
-        workers = runnable;
+    if (workers > q.n)
+        workers = q.n;
     int fds[2];
-    shared_state *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+    size_t sh_size = sizeof(shared_state) + (size_t)q.n;
+    shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || pipe(fds) != 0) {
         if (dc.loaded)
             rx_data_free(&dc.data);
+        if (sh != MAP_FAILED)
+            munmap(sh, sh_size);
+        free(todo);
         return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
     }
-    memset(sh, 0, sizeof *sh);
+    memset(sh, 0, sh_size);
     parent p = {0};
     p.o = o;
     p.counts = counts;
@@ -453,10 +567,23 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     p.workers = workers;
     p.pids = calloc((size_t)workers, sizeof *p.pids);
     p.slot_key = calloc((size_t)workers, sizeof *p.slot_key);
+    p.slot_index = calloc((size_t)workers, sizeof *p.slot_index);
+    if (!p.pids || !p.slot_key || !p.slot_index) {
+        free(p.pids);
+        free(p.slot_key);
+        free(p.slot_index);
+        close(fds[0]);
+        close(fds[1]);
+        munmap(sh, sh_size);
+        if (dc.loaded)
+            rx_data_free(&dc.data);
+        free(todo);
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    }
     gethostname(p.host, sizeof p.host - 1);
     fflush(NULL);
     for (int w = 0; w < workers; w++)
-        spawn(&p, w, jobs, n, sweep_id, fds, &dc);
+        spawn(&p, w, jobs, &q, fds, &dc);
     if (dc.loaded)
         rx_data_free(&dc.data); /* a respawned worker loads its own */
 
@@ -476,7 +603,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         } else if (o->on_event) {
             o->on_event(o->ud, NULL, counts);
         }
-        reap(&p, jobs, n, sweep_id, fds);
+        reap(&p, jobs, &q, fds);
     }
     /* events written just before the last exit */
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -489,13 +616,18 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     char store_msg[1024];
     memcpy(store_msg, p.store_msg, sizeof store_msg);
     free(p.slot_key);
+    free(p.slot_index);
     free(p.pids);
-    munmap(sh, sizeof *sh);
-    if (store_error)
+    munmap(sh, sh_size);
+    if (store_error) {
+        free(todo);
         return rx_errf(err, RX_ESTORE, "%s", store_msg);
+    }
 
 summary:
+    free(todo);
     counts->elapsed = rx_now() - t0;
+    rx_store *st = NULL;
     rc = rx_store_open(o->db_path, 0, &st, err);
     if (rc)
         return rc;
@@ -508,10 +640,12 @@ summary:
     counts->end_failed = after.failed;
     counts->end_diverged = after.diverged;
     counts->end_interrupted = after.interrupted;
-    counts->end_pending = after.pending + after.running + after.new_runs;
+    /* our own workers are gone: a run still running is held elsewhere */
+    counts->end_running = after.running;
+    counts->end_pending = after.pending + after.new_runs;
     /* Runs not attempted now: failed ones without --retry-failed, earlier
      * diverged ones, and whatever --max-runs or --fail-fast left. */
-    counts->skipped = n - after.done - counts->failed - counts->diverged - counts->interrupted;
+    counts->skipped = n - after.done - after.running - counts->failed - counts->diverged - counts->interrupted;
     if (counts->skipped < 0)
         counts->skipped = 0;
     if (o->stop && *o->stop)

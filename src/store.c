@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,7 +260,7 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSI
  * per-run recording path does no SQL parsing. */
 enum {
     S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
-    S_CLAIM_SET, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
+    S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
     S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
 };
 
@@ -268,6 +269,22 @@ enum {
     "n_params, model_desc, train_loss, train_acc, val_loss, val_acc, "  \
     "test_loss, test_acc, best_val_acc, best_val_loss, best_test_acc, "  \
     "diverged_step, error"
+
+/* Is a run claimable (rx_store_claim): r is the runs table's prefix, the
+ * rest are the parameters retry_failed, stale_after, now and host. */
+#define CLAIMABLE(r, retry, stale, now, host)                                 \
+    "(" r "status IN ('pending', 'interrupted')"                               \
+    " OR (" retry " AND " r "status = 'failed')"                              \
+    " OR (" r "status = 'running' AND ((" stale " > 0 AND " r "heartbeat < "  \
+    now " - " stale ") OR (" r "worker_host = " host                          \
+    " AND NOT rx_pid_alive(" r "worker_pid)))))"
+/* Takes run ?1 for worker (?2, ?3) at time ?4, clearing the last attempt. */
+#define CLAIM_SET                                                         \
+    "UPDATE runs SET status = 'running', attempts = attempts + 1,"        \
+    " worker_host = ?2, worker_pid = ?3, heartbeat = ?4, started = ?4,"   \
+    " ended = NULL, (" RESULT_COLS ") = (NULL, NULL, NULL, NULL, NULL,"   \
+    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"  \
+    " NULL, NULL, NULL, NULL)"
 
 static const char *const stmt_sql[N_STMT] = {
     [S_INS_RUN] =
@@ -283,17 +300,11 @@ static const char *const stmt_sql[N_STMT] = {
     [S_STATUS_OF] = "SELECT status FROM runs WHERE key = ?1",
     [S_CLAIM_PICK] =
         "SELECT r.key, l.grid_index FROM sweep_runs l JOIN runs r ON r.key = l.key"
-        " WHERE l.sweep = ?1 AND (r.status IN ('pending', 'interrupted')"
-        "  OR (?2 AND r.status = 'failed')"
-        "  OR (r.status = 'running' AND ((?3 > 0 AND r.heartbeat < ?4 - ?3)"
-        "   OR (r.worker_host = ?5 AND NOT rx_pid_alive(r.worker_pid)))))"
+        " WHERE l.sweep = ?1 AND " CLAIMABLE("r.", "?2", "?3", "?4", "?5")
         " ORDER BY l.grid_index LIMIT 1",
-    [S_CLAIM_SET] =
-        "UPDATE runs SET status = 'running', attempts = attempts + 1,"
-        " worker_host = ?2, worker_pid = ?3, heartbeat = ?4, started = ?4,"
-        " ended = NULL, (" RESULT_COLS ") = (NULL, NULL, NULL, NULL, NULL,"
-        " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-        " NULL, NULL, NULL, NULL) WHERE key = ?1",
+    [S_CLAIM_SET] = CLAIM_SET " WHERE key = ?1",
+    [S_CLAIM_KEY] =
+        CLAIM_SET " WHERE key = ?1 AND " CLAIMABLE("", "?5", "?6", "?4", "?2"),
     [S_DEL_METRICS] = "DELETE FROM metrics WHERE key = ?1",
     [S_DEL_STEPS] = "DELETE FROM step_metrics WHERE key = ?1",
     [S_DEL_NAMED] = "DELETE FROM run_metrics WHERE key = ?1",
@@ -328,6 +339,8 @@ struct rx_store {
     char host[256];       /* this machine, for sweeps.host */
     char w_host[256];     /* the worker identity of the last claim */
     long w_pid;
+    int corrupt;          /* an inconsistency was found: write nothing more */
+    char corrupt_msg[512];
     sqlite3_stmt *stmt[N_STMT];
 };
 
@@ -374,13 +387,107 @@ static int is_busy(int rc)
     return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
+static void dir_of(const char *path, char *buf, size_t size);
+
+/* Runs PRAGMA quick_check (its first findings, "ok" when none) into buf.
+ * Returns 1 when the store passes. */
+static int quick_check(rx_store *st, char *buf, size_t size)
+{
+    sqlite3_stmt *s;
+    size_t k = 0;
+    int ok = 0;
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(3)", -1, &s, NULL) != SQLITE_OK) {
+        snprintf(buf, size, "cannot run it: %s", sqlite3_errmsg(st->db));
+        return 0;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < size) {
+        const char *z = (const char *)sqlite3_column_text(s, 0);
+        ok = z && strcmp(z, "ok") == 0;
+        k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? "; " : "", z ? z : "?");
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ok = 0;
+        snprintf(buf, size, "cannot run it: %s", sqlite3_errstr(rc));
+    }
+    sqlite3_finalize(s);
+    return ok;
+}
+
+/* An inconsistency found in st (a corrupt page, a row that no longer
+ * matches its key): runs quick_check, and from now on this handle refuses
+ * to write, so that nothing is built on damaged data.  Returns RX_ESTORE. */
+static int store_corrupt(rx_store *st, rx_err *err, const char *what, const char *detail)
+{
+    char qc[256];
+    int ok = quick_check(st, qc, sizeof qc);
+    st->corrupt = 1;
+    snprintf(st->corrupt_msg, sizeof st->corrupt_msg, "%s: %s; quick_check: %s%s", what,
+             detail, qc, ok ? " (the damage is inside a row)" : "");
+    return rx_errf(err, RX_ESTORE, "store '%s' is corrupt: %s", st->path, st->corrupt_msg);
+}
+
+/* Why SQLite could not write: SQLite reports "attempt to write a readonly
+ * database" for a read-only file, filesystem or directory alike; only
+ * the last needs the WAL's -wal and -shm files created beside the store. */
+static int readonly_fail(rx_store *st, rx_err *err, const char *what, const char *msg)
+{
+    char dir[4096];
+    struct statvfs vfs;
+    dir_of(st->path, dir, sizeof dir);
+    if (statvfs(st->path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+        return rx_errf(err, RX_ESTORE, "store '%s' is on a read-only filesystem: %s", st->path,
+                       what);
+    if (access(st->path, W_OK) != 0 && errno == EACCES)
+        return rx_errf(err, RX_ESTORE, "store '%s' is read-only (no write permission): %s",
+                       st->path, what);
+    if (access(dir, W_OK) != 0 && errno == EACCES)
+        return rx_errf(err, RX_ESTORE,
+                       "directory '%s' is read-only: SQLite must create '%s-wal' and '%s-shm' "
+                       "beside the store, even to read it; make the directory writable or "
+                       "copy the store elsewhere (%s)",
+                       dir, st->path, st->path, what);
+    return rx_errf(err, RX_ESTORE, "store '%s': %s: %s", st->path, what, msg);
+}
+
+/* Refuses a write of about need bytes that would leave less than
+ * RX_STORE_RESERVE free on the store's filesystem.  A store filled to the
+ * last byte cannot even record that its runs stopped (every change
+ * appends to the WAL), so the reserve is what releases them. */
+static int check_space(rx_store *st, double need, rx_err *err)
+{
+    struct statvfs vfs;
+    char dir[4096];
+    dir_of(st->path, dir, sizeof dir);
+    if (statvfs(dir, &vfs) != 0)
+        return RX_OK; /* no answer: let SQLite find out */
+    double avail = (double)vfs.f_bavail * (double)vfs.f_frsize;
+    if (avail - need >= RX_STORE_RESERVE)
+        return RX_OK;
+    return rx_errf(err, RX_ESTORE,
+                   "the disk holding store '%s' is full: %.0f KiB free, and %d KiB are kept "
+                   "in reserve to release runs in flight",
+                   st->path, avail / 1024, RX_STORE_RESERVE / 1024);
+}
+
 /* Turns a failed SQLite call into STORE_BUSY or an RX_ESTORE message. */
 static int sql_fail(rx_store *st, int rc, rx_err *err, const char *what)
 {
     if (is_busy(rc))
         return STORE_BUSY;
-    return rx_errf(err, RX_ESTORE, "store '%s': %s: %s", st->path, what,
-                   sqlite3_errmsg(st->db));
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
+    switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return store_corrupt(st, err, what, msg);
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+        return readonly_fail(st, err, what, msg);
+    default:
+        return rx_errf(err, RX_ESTORE, "store '%s': %s: %s", st->path, what, msg);
+    }
 }
 
 static int exec(rx_store *st, const char *sql, rx_err *err, const char *what)
@@ -485,6 +592,9 @@ static int write_tx(rx_store *st, tx_body body, void *ctx, rx_err *err)
 {
     if (st->readonly)
         return rx_errf(err, RX_ESTORE, "store '%s' is open read-only", st->path);
+    if (st->corrupt)
+        return rx_errf(err, RX_ESTORE, "store '%s' is corrupt, so nothing more is written: %s",
+                       st->path, st->corrupt_msg);
     double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
     for (int attempt = 0;; attempt++) {
         int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -627,10 +737,58 @@ static int migrate_in_memory(rx_store *st, rx_err *err)
     return migrate(st, RX_STORE_SCHEMA_VERSION, err);
 }
 
+/* The directory part of path ("." when it has none), into buf. */
+static void dir_of(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, size, ".");
+    else if (slash == path)
+        snprintf(buf, size, "/");
+    else
+        snprintf(buf, size, "%.*s", (int)(slash - path), path);
+}
+
+/* SQLite opens a private temporary database for "" and a private memory
+ * one for ":memory:": either would look like an empty store and vanish. */
+int rx_store_check_path(const char *path, unsigned flags, rx_err *err)
+{
+    struct stat sb;
+    char dir[4096];
+    if (!path || !*path || strcmp(path, ":memory:") == 0)
+        return rx_errf(err, RX_EINVAL,
+                       "'%s' is not a store file name (SQLite would use a private %s "
+                       "database); name a file, e.g. results/rexsweep.db",
+                       path ? path : "", path && *path ? "in-memory" : "temporary");
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return rx_errf(err, RX_EINVAL,
+                           "store '%s' is a directory; name a file in it, e.g. '%s/rexsweep.db'",
+                           path, path);
+        return RX_OK;
+    }
+    if (errno != ENOENT)
+        return rx_errf(err, RX_EIO, "cannot open store '%s': %s", path, strerror(errno));
+    dir_of(path, dir, sizeof dir);
+    if (stat(dir, &sb) != 0)
+        return rx_errf(err, RX_EIO, "cannot %s store '%s': directory '%s' %s",
+                       flags & RX_STORE_CREATE ? "create" : "open", path, dir,
+                       errno == ENOENT ? "does not exist" : strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return rx_errf(err, RX_EIO, "cannot %s store '%s': '%s' is not a directory",
+                       flags & RX_STORE_CREATE ? "create" : "open", path, dir);
+    if (!(flags & RX_STORE_CREATE))
+        return rx_errf(err, RX_EIO, "cannot open store '%s': it does not exist", path);
+    return RX_OK;
+}
+
 /* Opens path with the schema of version target (open) or up to it. */
 static int open_at(const char *path, unsigned flags, int target, rx_store **out, rx_err *err)
 {
     *out = NULL;
+    int pc = rx_store_check_path(path, flags, err);
+    if (pc)
+        return pc;
     rx_store *st = calloc(1, sizeof *st);
     if (!st || !(st->path = strdup(path))) {
         free(st);
@@ -642,7 +800,11 @@ static int open_at(const char *path, unsigned flags, int target, rx_store **out,
     int oflags = st->readonly ? SQLITE_OPEN_READONLY
                               : SQLITE_OPEN_READWRITE |
                                     (flags & RX_STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+    /* this SQLite reads names that start with "file:" as URIs (which can
+     * name a private memory database too): a store is always a file */
+    char *file = sqlite3_mprintf("%s%s", strncmp(path, "file:", 5) == 0 ? "./" : "", path);
+    int rc = file ? sqlite3_open_v2(file, &st->db, oflags, NULL) : SQLITE_NOMEM;
+    sqlite3_free(file);
     if (rc != SQLITE_OK) {
         int s = rx_errf(err, RX_EIO, "cannot open store '%s': %s", path,
                         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -846,16 +1008,27 @@ static int check_same_config(rx_store *st, const rx_job *j, rx_err *err)
         return rc;
     sqlite3_bind_text(s, 1, j->key, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
-    int same = rc == SQLITE_ROW &&
-               strcmp((const char *)sqlite3_column_text(s, 0), j->config_json) == 0;
+    const char *stored = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+    int same = stored && strcmp(stored, j->config_json) == 0;
+    char key[RX_KEY_LEN + 1] = "";
+    if (stored && !same)
+        rx_key_of_json(stored, key);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW)
         return sql_fail(st, rc, err, "cannot read a run");
-    if (!same)
-        return rx_errf(err, RX_ECONFLICT,
-                       "run key '%s' is stored with a different configuration "
-                       "(a hash collision)", j->key);
-    return RX_OK;
+    if (same)
+        return RX_OK;
+    /* a stored configuration that no longer hashes to its own key was
+     * damaged after it was written; only one that does is a collision */
+    if (strcmp(key, j->key) != 0) {
+        char what[128];
+        snprintf(what, sizeof what, "run '%s'", j->key);
+        return store_corrupt(st, err, what,
+                             "its stored configuration no longer matches its key");
+    }
+    return rx_errf(err, RX_ECONFLICT,
+                   "run key '%s' is stored with a different configuration "
+                   "(a hash collision)", j->key);
 }
 
 static int add_jobs_body(rx_store *st, void *ctx, rx_err *err)
@@ -888,7 +1061,9 @@ int rx_store_add_jobs(rx_store *st, int64_t sweep_id, const rx_job *jobs, int n,
                       rx_err *err)
 {
     add_ctx c = {sweep_id, jobs, n, 0};
-    int rc = write_tx(st, add_jobs_body, &c, err);
+    int rc = check_space(st, 1024.0 * n, err);
+    if (!rc)
+        rc = write_tx(st, add_jobs_body, &c, err);
     if (n_new)
         *n_new = rc == RX_OK ? c.n_new : 0;
     return rc;
@@ -920,8 +1095,8 @@ int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c, rx_
                           &b, 1, count_row, c, err);
 }
 
-int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts *c,
-                        rx_err *err)
+int rx_store_job_states(rx_store *st, const rx_job *jobs, int n, signed char *states,
+                        rx_store_counts *c, rx_err *err)
 {
     sqlite3_stmt *s;
     int rc;
@@ -933,21 +1108,31 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts
         if ((rc = stmt(st, S_STATUS_OF, &s, err)))
             break;
         sqlite3_bind_text(s, 1, jobs[i].key, -1, SQLITE_STATIC);
-        int r = sqlite3_step(s);
+        int r = sqlite3_step(s), state = -1;
         if (r == SQLITE_ROW) {
-            count_state(c, (const char *)sqlite3_column_text(s, 0), 1);
+            const char *name = (const char *)sqlite3_column_text(s, 0);
+            count_state(c, name, 1);
+            state = rx_run_state_parse(name);
         } else if (r == SQLITE_DONE) {
             c->new_runs++;
             c->total++;
         } else {
             rc = sql_fail(st, r, err, "cannot read a run");
         }
+        if (states)
+            states[i] = (signed char)state;
         sqlite3_reset(s);
     }
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     if (rc == STORE_BUSY)
         rc = rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path);
     return rc;
+}
+
+int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts *c,
+                        rx_err *err)
+{
+    return rx_store_job_states(st, jobs, n, NULL, c, err);
 }
 
 /* ---- claiming and recording ------------------------------------------- */
@@ -1028,6 +1213,61 @@ int rx_store_claim(rx_store *st, int64_t sweep_id, unsigned flags, double stale_
     if (index)
         *index = c.index;
     return RX_OK;
+}
+
+typedef struct claim_key_ctx {
+    const char *key;
+    unsigned flags;
+    double stale_after;
+    const char *host;
+    long pid;
+    int claimed;        /* OUT */
+    int state;          /* OUT: as found when not claimed */
+} claim_key_ctx;
+
+static int claim_key_body(rx_store *st, void *ctx, rx_err *err)
+{
+    claim_key_ctx *c = ctx;
+    sqlite3_stmt *s;
+    int rc = stmt(st, S_CLAIM_KEY, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, c->host, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, c->pid);
+    sqlite3_bind_double(s, 4, unix_now());
+    sqlite3_bind_int(s, 5, (c->flags & RX_CLAIM_RETRY_FAILED) != 0);
+    sqlite3_bind_double(s, 6, c->stale_after);
+    if ((rc = step_done(st, s, err, "cannot claim a run")))
+        return rc;
+    if ((c->claimed = sqlite3_changes(st->db) > 0)) {
+        c->state = RX_STATE_RUNNING;
+        /* a previous attempt's partial metrics must not mix with this one's */
+        return clear_metrics(st, c->key, err);
+    }
+    /* not claimable: say why (held elsewhere, finished, gone) */
+    if ((rc = stmt(st, S_STATUS_OF, &s, err)))
+        return rc;
+    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    c->state = rc == SQLITE_ROW ? rx_run_state_parse((const char *)sqlite3_column_text(s, 0))
+                                : -1;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? RX_OK : sql_fail(st, rc, err, "cannot read a run");
+}
+
+int rx_store_claim_key(rx_store *st, const char *key, unsigned flags, double stale_after,
+                       const char *host, long pid, int *state, rx_err *err)
+{
+    claim_key_ctx c = {key, flags, stale_after, host, pid, 0, -1};
+    snprintf(st->w_host, sizeof st->w_host, "%s", host);
+    st->w_pid = pid;
+    int rc = write_tx(st, claim_key_body, &c, err);
+    if (state)
+        *state = rc == RX_OK ? c.state : -1;
+    if (rc)
+        return rc;
+    return c.claimed ? RX_OK : RX_ENOTFOUND;
 }
 
 static int not_held(rx_store *st, const char *key, rx_err *err)
@@ -1196,6 +1436,11 @@ int rx_store_finish_ex(rx_store *st, const char *key, rx_run_state state,
         state != RX_STATE_INTERRUPTED)
         return rx_errf(err, RX_EINVAL, "cannot finish run '%s' as '%s'", key,
                        rx_run_state_name(state));
+    /* a WAL frame per touched page: a generous estimate of the rows' size */
+    int rc = check_space(st, 16384.0 + 256.0 * n_ep + 64.0 * n_st +
+                                 (x ? 96.0 * x->n + 4096.0 : 0), err);
+    if (rc)
+        return rc;
     finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error, x};
     return write_tx(st, finish_body, &c, err);
 }

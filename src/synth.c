@@ -6,7 +6,7 @@
  * for the training draw and one for the test draw, so train and test are
  * separate samples of the same distribution.
  */
-#include "rx_data.h"
+#include "rx_dataset.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rx_keys.h"
 #include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
@@ -74,15 +75,13 @@ static rx_job *make_jobs(int n, const char *tag)
         c->train.budget = (i / 6) % 2 ? 1.0 : 0.1;
         c->train.seed = (uint64_t)(i / 12);
         char id[64];
-        snprintf(id, sizeof id, "%s-%d", tag, i);
-        snprintf(j->key, sizeof j->key, "%016llx",
-                 (unsigned long long)rx_hash64(id, strlen(id), RX_HASH_INIT));
         snprintf(id, sizeof id, "%s-cell-%d", tag, i % 12);
         snprintf(j->cell, sizeof j->cell, "%016llx",
                  (unsigned long long)rx_hash64(id, strlen(id), RX_HASH_INIT));
         char json[128];
         snprintf(json, sizeof json, "{\"tag\":\"%s\",\"i\":%d}", tag, i);
         j->config_json = strdup(json);
+        rx_key_of_json(json, j->key); /* a stored run must match its key */
         j->index = i;
     }
     return jobs;
@@ -252,6 +251,14 @@ static void test_open_errors(void **state)
     assert_non_null(strstr(err.msg, "cannot open store"));
     assert_int_equal(rx_store_open(tpath("missing.db"), RX_STORE_READONLY, &st, &err), RX_EIO);
     assert_int_equal(rx_store_open(tpath("nodir/x.db"), RX_STORE_CREATE, &st, &err), RX_EIO);
+    assert_non_null(strstr(err.msg, "does not exist"));
+    /* names SQLite would turn into private temporary databases, and a
+     * directory, are not store files */
+    assert_int_equal(rx_store_open("", RX_STORE_CREATE, &st, &err), RX_EINVAL);
+    assert_int_equal(rx_store_open(":memory:", RX_STORE_CREATE, &st, &err), RX_EINVAL);
+    assert_int_equal(rx_store_open(tpath(""), RX_STORE_CREATE, &st, &err), RX_EINVAL);
+    assert_non_null(strstr(err.msg, "is a directory"));
+    assert_null(st);
 
     /* another application's database is left alone */
     shell(tpath("other.db"), "CREATE TABLE foo (x); INSERT INTO foo VALUES (1)");
@@ -416,6 +423,20 @@ static void test_add_jobs(void **state)
     assert_int_equal(qint(st, "SELECT count(*) FROM runs"), 24); /* all or nothing */
     rx_jobs_free(other, 3);
     assert_integrity(st);
+
+    /* a stored configuration that no longer hashes to its key is damage,
+     * not a collision: reported as corruption, and nothing more written */
+    char fix[256];
+    snprintf(fix, sizeof fix, "UPDATE runs SET config = '{\"tag\":\"a\",\"i\":99}'"
+                              " WHERE key = '%s'", jobs[0].key);
+    assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    assert_int_equal(rx_store_add_jobs(st, sw, jobs, 24, &n_new, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "is corrupt"));
+    assert_non_null(strstr(err.msg, "quick_check: ok"));
+    char key[RX_KEY_LEN + 1];
+    assert_int_equal(rx_store_claim(st, sw, 0, 0, "h", 1, key, NULL, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "nothing more is written"));
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
     rx_store_close(st);
     rx_jobs_free(jobs, 24);
 }
@@ -497,6 +518,60 @@ static void test_claim_order(void **state)
     assert_integrity(st);
     rx_store_close(st);
     rx_jobs_free(jobs, 6);
+}
+
+/* Claiming one run by key: only claimable states, and the state found
+ * when it is not (a runner walking its own job list, issue 11). */
+static void test_claim_key(void **state)
+{
+    rx_err err = {""};
+    int64_t sw;
+    rx_job *jobs = make_jobs(4, "k");
+    rx_store *st = store_with_jobs("claimkey.db", jobs, 4, &sw);
+    long me = (long)getpid();
+    int found = 99;
+    assert_int_equal(rx_store_claim_key(st, jobs[2].key, 0, 0, "h", me, &found, &err), RX_OK);
+    assert_int_equal(found, RX_STATE_RUNNING);
+    /* held by a live worker: not claimable, reported as running */
+    assert_int_equal(rx_store_claim_key(st, jobs[2].key, 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_RUNNING);
+    finish_done(st, jobs[2].key, 0.7);
+    assert_int_equal(rx_store_claim_key(st, jobs[2].key, RX_CLAIM_RETRY_FAILED, 0, "h", me,
+                                        &found, &err), RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_DONE);
+    /* failed: only with RX_CLAIM_RETRY_FAILED */
+    assert_int_equal(rx_store_claim_key(st, jobs[0].key, 0, 0, "h", me, NULL, &err), RX_OK);
+    assert_int_equal(rx_store_finish(st, jobs[0].key, RX_STATE_FAILED, NULL, NULL, 0, NULL, 0,
+                                     "boom", &err), RX_OK);
+    assert_int_equal(rx_store_claim_key(st, jobs[0].key, 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_FAILED);
+    assert_int_equal(rx_store_claim_key(st, jobs[0].key, RX_CLAIM_RETRY_FAILED, 0, "h", me,
+                                        &found, &err), RX_OK);
+    /* a key the store does not have */
+    assert_int_equal(rx_store_claim_key(st, "0123456789abcdef", 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, -1);
+    /* stale: a dead worker on this host, or an old heartbeat elsewhere */
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE runs SET status = 'running', worker_host = 'h',"
+                              " worker_pid = 2147483646, heartbeat = 1e12 WHERE key = '%s';"
+                              "UPDATE runs SET status = 'running', worker_host = 'far',"
+                              " worker_pid = 1, heartbeat = 1 WHERE key = '%s'",
+             jobs[1].key, jobs[3].key);
+    assert_int_equal(rx_store_exec(st, sql, &err), RX_OK);
+    assert_int_equal(rx_store_claim_key(st, jobs[1].key, 0, 0, "h", me, &found, &err), RX_OK);
+    assert_int_equal(rx_store_claim_key(st, jobs[3].key, 0, 0, "h", me, &found, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(found, RX_STATE_RUNNING);
+    assert_int_equal(rx_store_claim_key(st, jobs[3].key, 0, 600, "h", me, &found, &err), RX_OK);
+    snprintf(sql, sizeof sql, "SELECT attempts || ' ' || worker_host FROM runs WHERE key = '%s'",
+             jobs[3].key);
+    assert_string_equal(qtext(st, sql), "1 h");
+    assert_integrity(st);
+    rx_store_close(st);
+    rx_jobs_free(jobs, 4);
 }
 
 /* A worker process: claims and finishes until nothing is left, writing
@@ -1212,6 +1287,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuse_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_atomicity, setup, teardown),

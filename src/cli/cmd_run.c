@@ -12,6 +12,7 @@
 #include "rx_keys.h"
 #include "rx_runner.h"
 #include "rx_spec.h"
+#include "rx_store.h"
 
 static const char usage_text[] =
     "usage: rexsweep run SWEEP.yaml [--db FILE] [-j N] [--retry-failed] [--fail-fast]\n"
@@ -51,12 +52,69 @@ static void job_label(const rx_job *j, char *buf, size_t size)
     snprintf(buf, size, "%s %s lr=%s budget=%s seed=%s", sched, opt, lr, budget, seed);
 }
 
+/* The job with grid index `index`: the jobs are in grid order (a shard's
+ * too), so a binary search. */
 static const rx_job *by_index(const run_ui *ui, int index)
 {
-    for (int i = 0; i < ui->n; i++)
-        if (ui->jobs[i].index == index)
-            return &ui->jobs[i];
+    int lo = 0, hi = ui->n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (ui->jobs[mid].index == index)
+            return &ui->jobs[mid];
+        if (ui->jobs[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
     return NULL;
+}
+
+/* Does a KEY=VALUE override change what runs compute (not a runtime
+ * setting such as threads or a time limit, which run keys leave out)? */
+static int changes_runs(const char *setting)
+{
+    const char *eq = strchr(setting, '=');
+    size_t len = eq ? (size_t)(eq - setting) : strlen(setting);
+    int n;
+    const rx_param *t = rx_keys(&n);
+    for (int i = 0; i < n; i++)
+        if (strlen(t[i].key) == len && strncmp(t[i].key, setting, len) == 0)
+            return (t[i].flags & RX_KF_RUNTIME) == 0;
+    return 1;
+}
+
+/*
+ * The sweep's identity in the store (sweeps.spec_hash and spec): the spec
+ * text, plus the --set overrides that change what runs compute, so that
+ * one spec run with other values is another sweep rather than a mix of
+ * both.  Without such overrides the spec's own hash and text, as before.
+ * *text is malloc'd (the spec text and one "# --set KEY=VALUE" line per
+ * override) or NULL when it is the spec's.
+ */
+static int sweep_identity(const rx_spec *spec, const rx_opt_list *sets, char hash[RX_KEY_LEN + 1],
+                          char **text)
+{
+    size_t len = spec->text_len, extra = 0;
+    *text = NULL;
+    snprintf(hash, RX_KEY_LEN + 1, "%s", spec->hash);
+    for (int i = 0; i < sets->n; i++)
+        if (changes_runs(sets->v[i]))
+            extra += strlen(sets->v[i]) + 16;
+    if (!extra)
+        return 0;
+    char *t = malloc(len + extra + 2);
+    if (!t)
+        return -1;
+    memcpy(t, spec->text, len);
+    if (len && t[len - 1] != '\n')
+        t[len++] = '\n';
+    for (int i = 0; i < sets->n; i++)
+        if (changes_runs(sets->v[i]))
+            len += (size_t)sprintf(t + len, "# --set %s\n", sets->v[i]);
+    snprintf(hash, RX_KEY_LEN + 1, "%016llx",
+             (unsigned long long)rx_hash64(t, len, RX_HASH_INIT));
+    *text = t;
+    return 0;
 }
 
 static void fmt_time(double s, char *buf, size_t size)
@@ -231,6 +289,12 @@ int cmd_run(int argc, char **argv)
     }
     if (!db)
         db = spec->store ? spec->store : "results/rexsweep.db";
+    if ((rc = rx_store_check_path(db, RX_STORE_CREATE, &err))) {
+        rx_die_msg("%s", err.msg);
+        rx_jobs_free(jobs, n);
+        rx_spec_free(spec);
+        return rx_exit_for(rc);
+    }
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -241,11 +305,19 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < 256; i++)
         slots[i] = -1;
     run_ui ui = {jobs, n, isatty(2) && !json, quiet || json, slots, workers, 0};
+    char id_hash[RX_KEY_LEN + 1];
+    char *id_text = NULL;
+    if (sweep_identity(spec, &sets, id_hash, &id_text)) {
+        rx_die_msg("out of memory");
+        rx_jobs_free(jobs, n);
+        rx_spec_free(spec);
+        return RX_EXIT_IO;
+    }
     rx_runner_opts ro = {0};
     ro.db_path = db;
     ro.sweep_name = spec->name;
-    ro.spec_text = spec->text;
-    ro.spec_hash = spec->hash;
+    ro.spec_text = id_text ? id_text : spec->text;
+    ro.spec_hash = id_hash;
     ro.workers = workers;
     ro.trainer = spec->trainer;
     ro.retry_failed = retry;
@@ -263,6 +335,7 @@ int cmd_run(int argc, char **argv)
     if (ui.tty && !ui.quiet)
         fprintf(stderr, "\r\033[K");
     rx_jobs_free(jobs, n);
+    free(id_text);
     if (rc && rc != RX_EINTR) {
         rx_die_msg("%s", err.msg);
         rx_spec_free(spec);
@@ -272,15 +345,15 @@ int cmd_run(int argc, char **argv)
     if (json)
         printf("{\"sweep\":\"%s\",\"store\":\"%s\",\"total\":%d,\"done\":%d,\"done_now\":%d,"
                "\"failed\":%d,\"diverged\":%d,\"skipped\":%d,\"interrupted\":%d,"
-               "\"pending\":%d,\"seconds\":%.3f,\"status\":\"%s\"}\n",
+               "\"running\":%d,\"pending\":%d,\"seconds\":%.3f,\"status\":\"%s\"}\n",
                spec->name, db, c.total, c.end_done, c.done, c.end_failed, c.end_diverged,
-               c.skipped, c.end_interrupted, c.end_pending, c.elapsed,
+               c.skipped, c.end_interrupted, c.end_running, c.end_pending, c.elapsed,
                rc == RX_EINTR ? "interrupted" : complete ? "ok" : "incomplete");
     else
         printf("%s: %d runs: %d done (%d now), %d failed, %d diverged, %d skipped, %d interrupted"
-               ", %d pending; %.1fs; store %s\n",
+               ", %d running, %d pending; %.1fs; store %s\n",
                spec->name, c.total, c.end_done, c.done, c.end_failed, c.end_diverged, c.skipped,
-               c.end_interrupted, c.end_pending, c.elapsed, db);
+               c.end_interrupted, c.end_running, c.end_pending, c.elapsed, db);
     rx_spec_free(spec);
     if (rc == RX_EINTR)
         return RX_EXIT_INTERRUPTED;

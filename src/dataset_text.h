@@ -1,9 +1,9 @@
 /*
- * data_impl.h: helpers the text loaders (csv.c, libsvm.c) share, defined
- * in data.c.  Private to the data module; not part of the public API.
+ * dataset_text.h: helpers the text loaders (csv.c, libsvm.c) share, defined
+ * in dataset.c.  Private to the data module; not part of the public API.
  */
-#ifndef RX_DATA_IMPL_H
-#define RX_DATA_IMPL_H
+#ifndef RX_DATASET_TEXT_H
+#define RX_DATASET_TEXT_H
 
 #include <stddef.h>
 #include "rx_common.h"
