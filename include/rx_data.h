@@ -66,6 +66,21 @@ int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err);
 /* Frees everything *d owns and zeroes it; safe on a zeroed rx_data. */
 void rx_data_free(rx_data *d);
 
+/* One loaded dataset, kept while consecutive runs share its config.
+ * Zero-initialise; rx_data_cache_free frees the data it holds. */
+typedef struct rx_data_cache {
+    int loaded;
+    rx_data_config cfg;
+    rx_data data;
+} rx_data_cache;
+
+/* The data of cfg in *out (owned by dc, valid until the next call or the
+ * free): the cached set when cfg is the same, else freshly loaded (the
+ * previous one freed). */
+int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *cfg, const rx_data **out,
+                      rx_err *err);
+void rx_data_cache_free(rx_data_cache *dc);
+
 /* Gathers split positions pos[0..nb) (each in [0, s->n), mapped through
  * s->idx) into xb (nb*d floats, normalised
  * with data's shift/scale), labels into lb (or NULL) and targets into yb

@@ -111,8 +111,16 @@ char *rx_config_json(const rx_config *c, unsigned flags);
 void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
 void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
 /* The key of a canonical JSON text (as rx_config_json with flags 0 gives
- * it): how the store checks that a stored run still matches its key. */
-void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1]);
+ * it) under a trainer version (RX_TRAINER_VERSION for this build's runs):
+ * how the store checks that a stored run still matches its key, and
+ * verify finds which trainer version recorded a run. */
+void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1]);
+/* Reads a canonical JSON text (flags 0) back into *c, from the defaults
+ * (keys_json.c): the inverse of rx_config_canonical, so that a stored run
+ * can be trained again from the store alone.  RX_EFORMAT for text that is
+ * not canonical JSON, RX_EINVAL for a value the key table refuses.  The
+ * caller checks the result's run key against the stored one. */
+int rx_config_from_json(const char *json, rx_config *c, rx_err *err);
 
 /* Writes the value of one key as it appears in the canonical form
  * (schedule.name as the bare profile name, strings unquoted).  Returns

@@ -137,9 +137,7 @@ typedef struct rx_trainer_ctx {
     int worker;                   /* 0-based worker slot */
     const char *db_path;          /* the store (checkpoints live beside it) */
     const rx_train_hooks *hooks;  /* metrics out, stop flag in */
-    /* the data of a configuration, cached by the caller (built-in only) */
-    int (*get_data)(void *ud, const rx_data_config *c, const rx_data **out, rx_err *err);
-    void *data_ud;
+    rx_data_cache *data;          /* the worker's loaded data (built-in only) */
     /* optional: called about once a minute while a run is alive */
     void (*alive)(void *ud);
 } rx_trainer_ctx;

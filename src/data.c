@@ -520,3 +520,27 @@ void rx_data_gather(const rx_data *data, const rx_split *s, const int *pos,
                    (size_t)ds->n_targets * sizeof(float));
     }
 }
+
+int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *cfg, const rx_data **out,
+                      rx_err *err)
+{
+    if (dc->loaded && memcmp(&dc->cfg, cfg, sizeof *cfg) == 0) {
+        *out = &dc->data;
+        return RX_OK;
+    }
+    rx_data_cache_free(dc);
+    int rc = rx_data_load(cfg, &dc->data, err);
+    if (rc)
+        return rc;
+    dc->cfg = *cfg;
+    dc->loaded = 1;
+    *out = &dc->data;
+    return RX_OK;
+}
+
+void rx_data_cache_free(rx_data_cache *dc)
+{
+    if (dc->loaded)
+        rx_data_free(&dc->data);
+    dc->loaded = 0;
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rx_optim.h"
 #include "rx_sched.h"
 
 #define OFF(f) offsetof(rx_config, f)
@@ -15,7 +16,8 @@
 #define SEED_MAX 9007199254740992.0 /* 2^53: exact in every JSON reader */
 
 /* One line per key: key, type, field, count field, capacity, lo, hi,
- * flags, default, enum names, doc. */
+ * flags, default, enum names, doc.  What an optimizer key means to each
+ * optimizer is documented in the optimizer table (rx_optim_key_doc). */
 #define INT(k, f, lo, hi, def, doc) {k, RX_P_INT, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
 #define U64(k, f, lo, hi, def, doc) {k, RX_P_U64, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
 #define DBL(k, f, lo, hi, fl, def, doc) {k, RX_P_DOUBLE, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc}
@@ -35,7 +37,6 @@ static const char *const models[] = {"linear", "mlp", "cnn", "vae", NULL};
 static const char *const acts[] = {"relu", "tanh", "gelu", "sigmoid", NULL};
 static const char *const inits[] = {"auto", "he", "xavier", NULL};
 static const char *const losses[] = {"auto", "cross-entropy", "mse", "vae", NULL};
-static const char *const optims[] = {"sgd", "adam", "adamw", NULL};
 
 static const rx_param keys[] = {
     STR("data.dataset", data.dataset, datasets, "spirals", "the dataset (spirals, blobs and teacher are synthetic and need no files)"),
@@ -64,15 +65,15 @@ static const rx_param keys[] = {
     ENUM("model.loss", model.loss, losses, "auto", "loss; auto: cross-entropy for classes, mse for regression, vae for a vae"),
     INT("model.latent", model.latent, 1, 4096, "2", "vae: latent size"),
 
-    ENUM("optimizer.name", optim.kind, optims, "sgd", "the optimizer"),
+    ENUM("optimizer.name", optim.kind, rx_optim_names, "sgd", "the optimizer"),
     DBL("optimizer.lr", optim.lr, 0, 1e6, RX_PF_LO_OPEN, "0.1", "initial (peak) learning rate, lr0; schedules scale it"),
-    DBL("optimizer.momentum", optim.momentum, 0, 1, RX_PF_HI_OPEN, "0", "sgd: momentum (PyTorch's convention); 0: plain SGD"),
-    BOOL("optimizer.nesterov", optim.nesterov, 0, "false", "sgd: Nesterov momentum"),
-    DBL("optimizer.dampening", optim.dampening, 0, 1, 0, "0", "sgd: momentum dampening"),
-    DBL("optimizer.beta1", optim.beta1, 0, 1, RX_PF_HI_OPEN, "0.9", "adam, adamw: first moment decay"),
-    DBL("optimizer.beta2", optim.beta2, 0, 1, RX_PF_HI_OPEN, "0.999", "adam, adamw: second moment decay"),
-    DBL("optimizer.eps", optim.eps, 0, 1, RX_PF_LO_OPEN, "1e-8", "adam, adamw: denominator epsilon"),
-    DBL("optimizer.weight_decay", optim.weight_decay, 0, 10, 0, "0", "weight decay: L2 in the gradient (sgd, adam), decoupled (adamw)"),
+    DBL("optimizer.momentum", optim.momentum, 0, 1, RX_PF_HI_OPEN, "0", "momentum"),
+    BOOL("optimizer.nesterov", optim.nesterov, 0, "false", "use Nesterov momentum"),
+    DBL("optimizer.dampening", optim.dampening, 0, 1, 0, "0", "momentum dampening"),
+    DBL("optimizer.beta1", optim.beta1, 0, 1, RX_PF_HI_OPEN, "0.9", "first decay rate"),
+    DBL("optimizer.beta2", optim.beta2, 0, 1, RX_PF_HI_OPEN, "0.999", "second decay rate"),
+    DBL("optimizer.eps", optim.eps, 0, 1, RX_PF_LO_OPEN, "1e-8", "denominator epsilon"),
+    DBL("optimizer.weight_decay", optim.weight_decay, 0, 10, 0, "0", "weight decay"),
     DBL("optimizer.clip_norm", optim.clip_norm, 0, 1e12, 0, "0", "clip gradients to this global L2 norm; 0: off"),
 
     INT("train.batch_size", train.batch_size, 1, 65536, "128", "examples per step"),
@@ -460,10 +461,9 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
     if (strcmp(d->dataset, "teacher") == 0 && m->loss == RX_LOSS_XENT)
         return FAIL("model.loss",
                     "'model.loss' cross-entropy needs class labels, and dataset 'teacher' is a regression");
-    if (c->optim.nesterov && (c->optim.kind != RX_OPT_SGD || c->optim.momentum <= 0 ||
-                              c->optim.dampening != 0))
-        return FAIL("optimizer.nesterov",
-                    "'optimizer.nesterov' needs sgd with momentum > 0 and dampening 0");
+    int rc = rx_optim_check(&c->optim, key, err);
+    if (rc)
+        return rc;
     int np;
     const rx_profile *pr = rx_profiles(&np);
     if (c->sched.profile >= 0 && c->sched.profile < np &&
@@ -471,7 +471,7 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
         return FAIL("schedule.name",
                     "schedule 'plateau' monitors the validation loss, so 'data.validation' must be > 0");
     /* the fault is among the schedule's keys: name the section */
-    int rc = rx_sched_validate(&c->sched, err);
+    rc = rx_sched_validate(&c->sched, err);
     if (rc && key)
         *key = "schedule";
     return rc;
@@ -614,13 +614,13 @@ char *rx_config_json(const rx_config *c, unsigned flags)
     return s;
 }
 
-void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1])
+void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1])
 {
     uint64_t h = RX_HASH_INIT;
     if (json)
         h = rx_hash64(json, strlen(json), h);
     char ver[32];
-    int n = snprintf(ver, sizeof ver, "\ntrainer=%d", RX_TRAINER_VERSION);
+    int n = snprintf(ver, sizeof ver, "\ntrainer=%d", trainer_version);
     h = rx_hash64(ver, (size_t)n, h);
     snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
 }
@@ -628,7 +628,7 @@ void rx_key_of_json(const char *json, char out[RX_KEY_LEN + 1])
 static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
 {
     char *json = rx_config_json(c, flags);
-    rx_key_of_json(json, out);
+    rx_key_of_json(json, RX_TRAINER_VERSION, out);
     free(json);
 }
 
@@ -890,7 +890,10 @@ void rx_keys_print(FILE *f, rx_keys_format fmt)
                 (p->flags & RX_PF_HIDDEN))
                 continue;
             describe(p, type, sizeof type);
-            print_row(f, fmt, p->key, NULL, type, p->def, p->doc);
+            char doc[1024];
+            if (s != 2 || rx_optim_key_doc(leaf(p->key), doc, sizeof doc) == 0)
+                snprintf(doc, sizeof doc, "%s", p->doc);
+            print_row(f, fmt, p->key, NULL, type, p->def, doc);
         }
         if (s != 1)
             continue;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rx_optim.h"
 #include "rx_param.h"
 
 /* ---- metrics -------------------------------------------------------- */
@@ -187,7 +188,8 @@ static const char *const sched_order[] = {
     "rex", "linear", "cosine", "exp", "exponential", "onecycle", "step",
     "plateau", "constant", "none", NULL
 };
-static const char *const opt_order[] = {"sgd", "adam", "adamw", NULL};
+/* The optimizers in table order; others follow alphabetically. */
+static const char *const *const opt_order = rx_optim_names;
 
 static int order_of(const char *const *order, const char *name)
 {

@@ -61,83 +61,27 @@ static void worker_signal(int sig)
     worker_stop = 1;
 }
 
-/* Growable metric buffers of one run (allocated per run, never per step). */
+/* The metrics of one run, and where its heartbeat goes. */
 typedef struct run_log {
-    rx_epoch_metrics *ep;
-    int nep, cap_ep;
-    rx_step_metrics *st;
-    int nst, cap_st;
+    rx_train_log m;      /* first: log_step hands the run_log on as it */
     rx_store *store;
     const char *key;
 } run_log;
 
-/* Makes room for one more element of size sz in *p (capacity *cap, n
- * used), doubling from first.  Returns nonzero when out of memory. */
-static int grow(void **p, int *cap, int n, int first, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    int c = *cap ? 2 * *cap : first;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return 1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static int log_epoch(void *ud, const rx_epoch_metrics *m)
 {
     run_log *l = ud;
-    if (grow((void **)&l->ep, &l->cap_ep, l->nep, 64, sizeof *l->ep))
+    if (rx_train_log_epoch(&l->m, m))
         return 1;
-    l->ep[l->nep++] = *m;
     /* a heartbeat per epoch tells other processes this run is alive */
     rx_store_heartbeat(l->store, l->key, NULL);
     return 0;
 }
 
-static int log_step(void *ud, const rx_step_metrics *m)
-{
-    run_log *l = ud;
-    if (grow((void **)&l->st, &l->cap_st, l->nst, 256, sizeof *l->st))
-        return 1;
-    l->st[l->nst++] = *m;
-    return 0;
-}
-
 /* One loaded dataset, reused while consecutive runs share a data config. */
-typedef struct data_cache {
-    int loaded;
-    rx_data_config cfg;
-    rx_data data;
-} data_cache;
+typedef rx_data_cache data_cache;
 
-static int cache_get(data_cache *dc, const rx_data_config *cfg,
-                     const rx_data **out, rx_err *err)
-{
-    if (dc->loaded && memcmp(&dc->cfg, cfg, sizeof *cfg) == 0) {
-        *out = &dc->data;
-        return RX_OK;
-    }
-    if (dc->loaded)
-        rx_data_free(&dc->data);
-    dc->loaded = 0;
-    int rc = rx_data_load(cfg, &dc->data, err);
-    if (rc)
-        return rc;
-    dc->cfg = *cfg;
-    dc->loaded = 1;
-    *out = &dc->data;
-    return RX_OK;
-}
-
-/* The trainer's ways back into the worker: its data cache, a heartbeat. */
-static int data_of(void *ud, const rx_data_config *cfg, const rx_data **out, rx_err *err)
-{
-    return cache_get(ud, cfg, out, err);
-}
-
+/* The trainer's way back into the worker: a heartbeat. */
 static void run_alive(void *ud)
 {
     run_log *l = ud;
@@ -176,11 +120,11 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     run_log log = {0};
     log.store = st;
     log.key = job->key;
-    rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop};
+    rx_train_hooks hooks = {log_epoch, rx_train_log_step, &log, &worker_stop};
     rx_train_result res;
     rx_err err = {{0}};
     rx_run_extra extra = {0};
-    rx_trainer_ctx tc = {job, &cfg, slot, o->db_path, &hooks, data_of, dc, run_alive};
+    rx_trainer_ctx tc = {job, &cfg, slot, o->db_path, &hooks, dc, run_alive};
     int rc = rx_trainer_ops_of(o->trainer)->run(o->trainer, &tc, &res, &extra, &err);
     rx_run_state state;
     char error[1024] = "";
@@ -200,11 +144,10 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
             snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
     }
     rx_err serr = {{0}};
-    int src = rx_store_finish_ex(st, job->key, state, &res, log.ep, log.nep, log.st,
-                                 log.nst, error[0] ? error : NULL, &extra, &serr);
+    int src = rx_store_finish_ex(st, job->key, state, &res, log.m.ep, log.m.n_ep, log.m.st,
+                                 log.m.n_st, error[0] ? error : NULL, &extra, &serr);
     rx_run_extra_free(&extra);
-    free(log.ep);
-    free(log.st);
+    rx_train_log_free(&log.m);
     /* The store could not record the run (a full disk, a corrupt store):
      * the result is lost, so the run goes back to be claimed again, and
      * the parent stops the sweep (exit 4).  A run reclaimed by another
@@ -541,7 +484,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     data_cache dc = {0};
     const rx_data *unused;
     if (rx_trainer_ops_of(o->trainer)->needs_data &&
-        cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, err) != RX_OK)
+        rx_data_cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, err) != RX_OK)
         dc.loaded = 0; /* the workers will report the error per run */
 
     int workers = o->workers < 1 ? 1 : o->workers;

@@ -1012,7 +1012,7 @@ static int check_same_config(rx_store *st, const rx_job *j, rx_err *err)
     int same = stored && strcmp(stored, j->config_json) == 0;
     char key[RX_KEY_LEN + 1] = "";
     if (stored && !same)
-        rx_key_of_json(stored, key);
+        rx_key_of_json(stored, RX_TRAINER_VERSION, key);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW)
         return sql_fail(st, rc, err, "cannot read a run");

@@ -25,7 +25,7 @@ static int builtin_run(const rx_trainer_spec *t, const rx_trainer_ctx *ctx,
     (void)t;
     (void)x;
     const rx_data *data = NULL;
-    int rc = ctx->get_data(ctx->data_ud, &ctx->cfg->data, &data, err);
+    int rc = rx_data_cache_get(ctx->data, &ctx->cfg->data, &data, err);
     if (rc)
         return rc;
     return rx_train(ctx->cfg, data, ctx->hooks, res, err);

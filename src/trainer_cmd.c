@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "rx_keys.h"
+#include "rx_optim.h"
 #include "rx_sched.h"
 
 extern char **environ;
@@ -762,7 +763,7 @@ int rx_trainer_cmd_run(const rx_trainer_spec *t, const rx_trainer_ctx *ctx,
     res->total_steps = T;
     res->steps_per_epoch = r.spe;
     res->epochs = (double)r.total / (double)r.spe;
-    double mom0 = c->optim.kind == RX_OPT_SGD ? c->optim.momentum : c->optim.beta1;
+    double mom0 = rx_optim_momentum(&c->optim);
     rx_sched_start(&r.sched, &c->sched, c->optim.lr, mom0, r.total, r.spe);
     r.plateau = rx_profile_find("plateau") == c->sched.profile;
 

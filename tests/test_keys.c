@@ -141,7 +141,7 @@ static void test_set(void **state)
     assert_int_equal(c.model.n_hidden, 3);
     assert_int_equal(c.model.hidden[2], 32);
     assert_int_equal(rx_config_set_str(&c, "optimizer.name", "adamw", &err), RX_OK);
-    assert_int_equal(c.optim.kind, RX_OPT_ADAMW);
+    assert_int_equal(c.optim.kind, RX_OPTIM_ADAMW);
     assert_int_equal(rx_config_set_str(&c, "data.dataset", "fashion-mnist", &err), RX_OK);
     assert_string_equal(c.data.dataset, "fashion-mnist");
 

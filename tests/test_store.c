@@ -65,7 +65,7 @@ static rx_job *make_jobs(int n, const char *tag)
         rx_config_defaults(c);
         snprintf(c->data.dataset, sizeof c->data.dataset, "fashion-mnist");
         c->model.type = RX_MODEL_MLP;
-        c->optim.kind = i % 2 ? RX_OPT_ADAM : RX_OPT_SGD;
+        c->optim.kind = i % 2 ? RX_OPTIM_ADAM : RX_OPTIM_SGD;
         c->optim.lr = i % 2 ? 1e-3 : 0.1;
         c->optim.momentum = i % 2 ? 0 : 0.9;
         c->optim.weight_decay = 5e-4;
@@ -81,7 +81,7 @@ static rx_job *make_jobs(int n, const char *tag)
         char json[128];
         snprintf(json, sizeof json, "{\"tag\":\"%s\",\"i\":%d}", tag, i);
         j->config_json = strdup(json);
-        rx_key_of_json(json, j->key); /* a stored run must match its key */
+        rx_key_of_json(json, RX_TRAINER_VERSION, j->key); /* a stored run must match its key */
         j->index = i;
     }
     return jobs;
