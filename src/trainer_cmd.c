@@ -19,6 +19,7 @@
  */
 #include "rx_trainer.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -204,6 +205,8 @@ static int jstring(jparser *j, char *out, size_t size)
         }
         if (n + 1 >= size)
             return jfail(j, "a metric name is longer than 63 bytes");
+        if (!isalnum((unsigned char)c) && !strchr("_.-/", c))
+            return jfail(j, "metric names are letters, digits, '_', '.', '-' and '/'");
         out[n++] = c;
     }
     if (*j->p != '"')
@@ -326,6 +329,7 @@ typedef struct run {
     double t0;
     int have_final;
     int n_lines;
+    long last_epoch, last_step;   /* of the epoch and step records so far */
     /* why the run ends early, first reason wins */
     enum { END_NONE, END_MALFORMED, END_DIVERGED, END_TIMEOUT, END_STOPPED } end;
     char why[512];
@@ -408,6 +412,21 @@ static int record(run *r, field *fs, int nf)
         return end_run(r, END_MALFORMED,
                        "a record needs 'step', 'epoch' or \"final\": true%s", NULL), -1;
     long step = has_step ? (long)stp : 0;
+    /* each point once: the store keys metrics by epoch and by step */
+    if (!is_final && has_epoch && (long)ep <= r->last_epoch) {
+        char m[96];
+        snprintf(m, sizeof m, "epoch %ld after epoch %ld", (long)ep, r->last_epoch);
+        return end_run(r, END_MALFORMED, "%s (epochs must increase)", m), -1;
+    }
+    if (!is_final && !has_epoch && step <= r->last_step) {
+        char m[96];
+        snprintf(m, sizeof m, "step %ld after step %ld", step, r->last_step);
+        return end_run(r, END_MALFORMED, "%s (steps must increase)", m), -1;
+    }
+    if (!is_final && has_epoch)
+        r->last_epoch = (long)ep;
+    else if (!is_final)
+        r->last_step = step;
     if (step > res->steps)
         res->steps = step;
     const char *bad = nonfinite(fs, nf, "loss") ? "'loss'"
@@ -529,6 +548,11 @@ static void on_line(run *r, char *line)
         return;
     }
     record(r, fs, nf);
+    if (r->end == END_MALFORMED) {
+        char m[sizeof r->why];
+        snprintf(m, sizeof m, "%s", r->why);
+        snprintf(r->why, sizeof r->why, "malformed metrics line %d: %.440s", r->n_lines, m);
+    }
 }
 
 /* Splits n bytes from fd 3 into lines for on_line; line holds the

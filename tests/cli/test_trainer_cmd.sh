@@ -50,6 +50,30 @@ q "$db" "SELECT test_acc, val_acc, train_loss FROM run_results WHERE key='$k'" |
 [ "$(q "$db" "SELECT count(*) FROM run_metrics WHERE key='$k' AND name='weight_norm' AND scope='epoch'")" -ge 2 ] || fail "named epoch metric"
 [ "$(q "$db" "SELECT count(*) FROM named_results WHERE key='$k' AND name='margin' AND scope='final' AND value > 0")" -eq 1 ] || fail "named final metric"
 q "$db" "SELECT trainer FROM runs WHERE key='$k'" | grep -q '"command":\["python3","logreg.py"' || fail "trainer identity not recorded"
+# reported metrics are used by name in report and check
+expect_exit 0 "$RX" report --db "$db" --metric margin:max
+grep -q "margin" "$TMPDIR/out" || fail "report of a named metric: $(cat "$TMPDIR/out")"
+expect_exit 2 "$RX" report --db "$db" --metric margin
+grep -q "'margin:max' or 'margin:min'" "$TMPDIR/err" || fail "bare named metric: $(cat "$TMPDIR/err")"
+expect_exit 0 "$RX" check --baseline "$db" --db "$db" --metric margin:max
+# plan counts the steps rexsweep hands the program: (12 + 24) x 3 schedules x 2 seeds
+expect_exit 0 "$RX" plan "$TMPDIR/cmd.yaml"
+grep -q "(216 steps), trained by 'python3'" "$TMPDIR/out" || fail "plan: $(head -2 "$TMPDIR/out")"
+# verify retrains built-in runs only, and says why it leaves these alone
+set +e; "$RX" verify --db "$db" "$k" >"$TMPDIR/out" 2>"$TMPDIR/err"; vrc=$?; set -e
+[ $vrc -ne 0 ] && grep -q "was trained by a command trainer" "$TMPDIR/out" "$TMPDIR/err" || fail "verify ($vrc): $(cat "$TMPDIR/out" "$TMPDIR/err")"
+# each worker slot gets its own device and its {worker}
+TRAINER_KEYS="  gpus: [g0, g1]" mkspec gpus --worker "{worker}"
+echo "seeds: 6" >>"$TMPDIR/gpus.yaml"
+expect_exit 0 "$RX" run "$TMPDIR/gpus.yaml" --db "$TMPDIR/g.db" -j 2
+n=0
+for k in $(q "$TMPDIR/g.db" "SELECT key FROM runs"); do
+  e=$TMPDIR/echo/$k.env
+  w=$(sed -n 's/^argv=.*--worker \([0-9]*\).*/\1/p' "$e")
+  grep -qx "REXSWEEP_WORKER=$w" "$e" && grep -qx "CUDA_VISIBLE_DEVICES=g$w" "$e" || fail "worker $w: $(cat "$e")"
+  n=$((n + 1))
+done
+[ $n -eq 6 ] || fail "gpus: $n runs"
 # rerunning does nothing; a changed code file gives new keys for every run
 expect_exit 0 "$RX" run "$TMPDIR/cmd.yaml" --db "$db"
 grep -q '12 done (0 now)' "$TMPDIR/out" || fail "rerun: $(cat "$TMPDIR/out")"

@@ -34,6 +34,10 @@ expect_exit 1 "$RX" run "$TMPDIR/malformed.yaml" --db "$db"
 [ "$(st malformed)" = failed ] || fail "malformed: $(st malformed)"
 col malformed error | grep -q "malformed metrics line 2: expected a number at column 21" || fail "malformed reason: $(col malformed error)"
 
+mkspec repeat --mode repeat
+expect_exit 1 "$RX" run "$TMPDIR/repeat.yaml" --db "$db"
+col repeat error | grep -q "malformed metrics line 2: epoch 1 after epoch 1 (epochs must increase)" || fail "repeat reason: $(col repeat error)"
+
 mkspec diverge --mode diverge
 expect_exit 1 "$RX" run "$TMPDIR/diverge.yaml" --db "$db"
 [ "$(st diverge)" = diverged ] || fail "diverge: $(st diverge)"

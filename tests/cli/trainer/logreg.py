@@ -52,6 +52,7 @@ if echo:
                                                      "REXSWEEP_LR_TABLE", "REXSWEEP_CHECKPOINT_DIR"):
                 f.write("%s=%s\n" % (k, env[k]))
         f.write("argv=%s\n" % " ".join(sys.argv[1:]))
+        f.write("CUDA_VISIBLE_DEVICES=%s\n" % env.get("CUDA_VISIBLE_DEVICES", ""))
         f.write("cwd=%s\n" % os.path.basename(os.getcwd()))
 
 if mode == "crash":
@@ -59,6 +60,10 @@ if mode == "crash":
     print("Traceback (most recent call last):\nValueError: the rexsweep test crash", file=sys.stderr)
     sys.exit(3)
 if mode == "timeout":
+    time.sleep(60)
+if mode == "repeat":
+    out.write('{"epoch": 1, "train_loss": 0.5}\n{"epoch": 1, "train_loss": 0.4}\n')
+    out.flush()
     time.sleep(60)
 if mode == "malformed":
     out.write('{"step": 1, "loss": 0.5}\n{"step": 2, "loss": oops}\n')
@@ -85,12 +90,23 @@ n = len(X)
 w = [0.0, 0.0, 0.0]
 v = [0.0, 0.0, 0.0]
 start_epoch = 0
+history = []          # the epoch records so far, kept in the checkpoint
 ckdir = env.get("REXSWEEP_CHECKPOINT_DIR")
+if echo:
+    open(os.path.join(echo, key + ".pid"), "w").write("%d\n" % os.getpid())
 if ckdir and env.get("REXSWEEP_RESUME") == "1":
     st = json.load(open(os.path.join(ckdir, "state.json")))
-    w, v, start_epoch = st["w"], st["v"], st["epoch"]
-    out.write(json.dumps({"step": start_epoch * spe, "resumed_from_epoch": start_epoch}) + "\n")
+    w, v, start_epoch, history = st["w"], st["v"], st["epoch"], st["history"]
+    for rec in history:
+        out.write(json.dumps(rec) + "\n")
 
+plateau = (os.fdopen(int(env["REXSWEEP_PLATEAU_FD"])) if "REXSWEEP_PLATEAU_FD" in env
+           else None)
+factor = 1.0
+if plateau:
+    for rec in history:   # one answer per epoch record, re-sent ones too
+        factor = float(plateau.readline())
+used = open(os.path.join(echo, key + ".used"), "w") if echo else None
 order_rng = random.Random(seed)
 epochs = (steps + spe - 1) // spe
 t = start_epoch * spe
@@ -103,6 +119,9 @@ for epoch in range(start_epoch + 1, epochs + 1):
         if t >= steps:
             break
         lr, mom = lr_table[t]
+        lr *= factor
+        if used:
+            used.write("%d,%.10g,%.10g\n" % (t, lr, mom))
         idx = [order[(b * bs + k) % n] for k in range(bs)]
         g = [0.0, 0.0, 0.0]
         loss = 0.0
@@ -123,14 +142,22 @@ for epoch in range(start_epoch + 1, epochs + 1):
         out.write(json.dumps({"step": t, "loss": loss, "lr": lr, "grad_norm":
                               math.sqrt(sum((x / bs) ** 2 for x in g))}) + "\n")
     acc = sum(1 for i in range(n) if (w[0] * X[i][0] + w[1] * X[i][1] + w[2] > 0) == bool(Y[i])) / n
-    out.write(json.dumps({"epoch": epoch, "step": t, "train_loss": tot / cnt, "val_acc": acc,
-                          "val_loss": tot / cnt, "weight_norm": math.hypot(w[0], w[1])}) + "\n")
+    rec = {"epoch": epoch, "step": t, "train_loss": tot / cnt, "val_acc": acc,
+           "val_loss": tot / cnt, "weight_norm": math.hypot(w[0], w[1])}
+    history.append(rec)
+    out.write(json.dumps(rec) + "\n")
+    if plateau:
+        factor = float(plateau.readline())
     if ckdir:
         tmp = os.path.join(ckdir, "state.json.tmp")
-        json.dump({"w": w, "v": v, "epoch": epoch}, open(tmp, "w"))
+        with open(tmp, "w") as f:
+            json.dump({"w": w, "v": v, "epoch": epoch, "history": history}, f)
         os.replace(tmp, os.path.join(ckdir, "state.json"))
     if mode == "slow":
         open(os.path.join(echo, key + ".epoch"), "w").write("%d\n" % epoch)
         time.sleep(0.5)
-out.write(json.dumps({"final": True, "test_acc": acc, "test_loss": tot / cnt,
-                      "margin": abs(w[2]) / max(math.hypot(w[0], w[1]), 1e-12)}) + "\n")
+final = {"final": True, "test_acc": acc, "test_loss": tot / cnt,
+         "margin": abs(w[2]) / max(math.hypot(w[0], w[1]), 1e-12)}
+if start_epoch:
+    final["resumed_from_epoch"] = start_epoch
+out.write(json.dumps(final) + "\n")
