@@ -45,7 +45,7 @@ extern char **environ;
 #define METRICS_FD 3
 #define PLATEAU_FD 4
 #define LINE_MAX_BYTES 65536      /* a longer metrics line is malformed */
-#define ALIVE_EVERY 60.0          /* seconds between heartbeats */
+#define ALIVE_EVERY 10.0          /* seconds between heartbeats (as the runner) */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -429,6 +429,8 @@ static int record(run *r, field *fs, int nf)
         r->last_step = step;
     if (step > res->steps)
         res->steps = step;
+    if (r->ctx->hooks && r->ctx->hooks->progress)
+        r->ctx->hooks->progress->step = res->steps;
     const char *bad = nonfinite(fs, nf, "loss") ? "'loss'"
                     : nonfinite(fs, nf, "train_loss") ? "'train_loss'" : NULL;
     const rx_train_hooks *h = r->ctx->hooks;
@@ -790,6 +792,10 @@ int rx_trainer_cmd_run(const rx_trainer_spec *t, const rx_trainer_ctx *ctx,
     double mom0 = rx_optim_momentum(&c->optim);
     rx_sched_start(&r.sched, &c->sched, c->optim.lr, mom0, r.total, r.spe);
     r.plateau = rx_profile_find("plateau") == c->sched.profile;
+    if (ctx->hooks && ctx->hooks->progress) {
+        ctx->hooks->progress->step = 0;
+        ctx->hooks->progress->total = r.total;
+    }
 
     names nm = {.cfg = c};
     snprintf(nm.worker, sizeof nm.worker, "%d", ctx->worker);
