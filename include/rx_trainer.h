@@ -161,8 +161,4 @@ const rx_trainer_ops *rx_trainer_ops_of(const rx_trainer_spec *t);
 int rx_trainer_cmd_run(const rx_trainer_spec *t, const rx_trainer_ctx *ctx,
                        rx_train_result *res, rx_run_extra *x, rx_err *err);
 
-/* The directory holding run key's checkpoints: "<store>.ckpt/<key>"
- * beside the store, written to buf (snprintf rules). */
-int rx_checkpoint_dir(const char *db_path, const char *key, char *buf, size_t size);
-
 #endif

@@ -402,8 +402,3 @@ void rx_run_extra_free(rx_run_extra *x)
     x->output_tail = NULL;
     x->n = x->cap = 0;
 }
-
-int rx_checkpoint_dir(const char *db_path, const char *key, char *buf, size_t size)
-{
-    return snprintf(buf, size, "%s.ckpt/%s", db_path, key);
-}

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rx_ckpt.h"
 #include "rx_keys.h"
 #include "rx_optim.h"
 #include "rx_sched.h"
@@ -809,8 +810,15 @@ int rx_trainer_cmd_run(const rx_trainer_spec *t, const rx_trainer_ctx *ctx,
                        strerror(errno));
     int resume = 0;
     if (t->checkpoints) {
-        char rel[RX_PATH_MAX + 64];
-        rx_checkpoint_dir(ctx->db_path, job->key, rel, sizeof rel);
+        /* the store's checkpoint directory (rx_ckpt.h), a directory of
+         * the program's own per run: STORE.ckpt/KEY beside the built-in
+         * trainer's STORE.ckpt/KEY.ckpt files */
+        char rel[RX_PATH_MAX + 64], dir[RX_PATH_MAX];
+        if (rx_ckpt_path(ctx->db_path, NULL, dir, sizeof dir) != RX_OK) {
+            rm_tree(nm.run_dir);
+            return rx_errf(err, RX_EINVAL, "the store path '%s' is too long", ctx->db_path);
+        }
+        snprintf(rel, sizeof rel, "%s/%s", dir, job->key);
         if (rel[0] != '/') {
             char cwd[RX_PATH_MAX - 64];
             if (getcwd(cwd, sizeof cwd))
