@@ -17,6 +17,14 @@ col crash output | grep -q 'ValueError: the rexsweep test crash' || fail "crash 
 col crash output | grep -q 'loading the data' || fail "crash stdout"
 grep -q "exited with status 3" "$TMPDIR/out" || fail "the reason is not printed: $(cat "$TMPDIR/out")"
 
+# the output kept is the last 20 lines, at most 4 KiB, whole lines only
+mkspec noisy --mode noisy
+expect_exit 1 "$RX" run "$TMPDIR/noisy.yaml" --db "$db"
+col noisy output >"$TMPDIR/noisy.out"
+[ "$(wc -c <"$TMPDIR/noisy.out")" -le 4097 ] || fail "output tail of $(wc -c <"$TMPDIR/noisy.out") bytes"
+[ "$(grep -c '^noise line [0-9]* x*$' "$TMPDIR/noisy.out")" = "$(wc -l <"$TMPDIR/noisy.out")" ] || fail "a cut line in the tail"
+tail -1 "$TMPDIR/noisy.out" | grep -q '^noise line 999 ' || fail "the tail does not end with the last line"
+
 TRAINER_KEYS="  timeout: 1s
   grace: 1" mkspec timeout --mode timeout
 expect_exit 1 "$RX" run "$TMPDIR/timeout.yaml" --db "$db"

@@ -59,6 +59,10 @@ if mode == "crash":
     print("loading the data", flush=True)
     print("Traceback (most recent call last):\nValueError: the rexsweep test crash", file=sys.stderr)
     sys.exit(3)
+if mode == "noisy":
+    for i in range(1000):
+        print("noise line %d %s" % (i, "x" * 300), file=sys.stderr)
+    sys.exit(2)
 if mode == "timeout":
     time.sleep(60)
 if mode == "repeat":
