@@ -516,6 +516,8 @@ int cmd_run(int argc, char **argv)
             printf("\n");
         }
     }
+    if (c.end_done > 0)        /* the protocol's own problems; JSON stays clean */
+        rx_cli_warnings(db, spec->name, json ? stderr : stdout, 0, 1);
     rx_spec_free(spec);
     if (rc == RX_EINTR)
         return RX_EXIT_INTERRUPTED;
