@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rx_data.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
 #include "rx_param.h"
@@ -307,6 +308,24 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
     }
 }
 
+/* Runs whose splits would be empty, when the configuration tells (the
+ * synthetic sets): each fails when run, so plan says so on stderr and
+ * exits RX_EXIT_DATA after printing the plan.  Returns how many. */
+static int data_problems(const rx_job *jobs, int n)
+{
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        rx_err err;
+        if (rx_data_check_sizes(&jobs[i].cfg.data, &err) == RX_OK)
+            continue;
+        if (bad++ < 10)
+            rx_die_msg("run %d (%s) will fail: %s", jobs[i].index, jobs[i].key, err.msg);
+    }
+    if (bad > 10)
+        rx_die_msg("... and %d more runs with empty splits", bad - 10);
+    return bad;
+}
+
 int cmd_plan(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL;
@@ -358,6 +377,9 @@ int cmd_plan(int argc, char **argv)
         rx_spec_free(s);
         return rx_exit_for(rc);
     }
+    /* a command trainer reads its own data: rexsweep's splits are not its */
+    int bad_data = s->trainer && s->trainer->kind == RX_TRAINER_COMMAND ? 0
+                                                                        : data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
         rx_die_msg("%s", err.msg);
@@ -376,5 +398,5 @@ int cmd_plan(int argc, char **argv)
         rx_die_msg("cannot write the plan");
         return RX_EXIT_IO;
     }
-    return RX_EXIT_OK;
+    return bad_data ? RX_EXIT_DATA : RX_EXIT_OK;
 }
