@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -192,7 +193,9 @@ static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
     int rc = rx_store_check_path(view->path, RX_STORE_CREATE, err);
     if (rc == RX_EINVAL)
         return rc;
-    view->exists = access(view->path, F_OK) == 0;
+    /* an empty file too, as `run` takes it (it writes the schema there) */
+    struct stat sb;
+    view->exists = stat(view->path, &sb) == 0 && sb.st_size > 0;
     if (!view->exists) {
         view->counts.new_runs = view->counts.total = n;
         return RX_OK;
@@ -215,7 +218,7 @@ static void print_store_text(const store_view *v)
 {
     const rx_store_counts *c = &v->counts;
     if (!v->exists) {
-        printf("store '%s' does not exist yet: every run is new\n", v->path);
+        printf("store '%s' does not exist yet (or is empty): every run is new\n", v->path);
         return;
     }
     printf("store '%s': %d new, %d done, %d failed, %d diverged, %d interrupted, %d running, "
