@@ -47,8 +47,8 @@ typedef struct rx_metric {
     int named;                /* the columns are run_metrics names (a metric a
                                  command trainer reported, rexsweep-trainer(7)) */
     rx_metric_unit unit;
-    char label[96];           /* "test error (%)" */
-    char val_label[96];       /* "validation error (%)", "" = none */
+    char label[64];           /* "test error (%)" */
+    char val_label[72];       /* "validation error (%)", "" = none */
 } rx_metric;
 
 /* Resolves a metric name ("error", "acc", "loss", "test_acc", "val_loss",
