@@ -12,6 +12,7 @@
 #include <signal.h>
 #include "rx_common.h"
 #include "rx_job.h"
+#include "rx_provenance.h"
 
 typedef enum rx_event_kind { RX_EV_START, RX_EV_FINISH } rx_event_kind;
 
@@ -56,6 +57,8 @@ typedef struct rx_runner_opts {
     void (*on_event)(void *ud, const rx_run_event *ev, const rx_run_counts *c);
     void *ud;
     volatile sig_atomic_t *stop;  /* set by the caller's signal handler */
+    const rx_provenance *provenance; /* recorded with the sweep and each
+                                        run (may be NULL) */
 } rx_runner_opts;
 
 /* Registers jobs[0..n) with the store (new runs become pending), then

@@ -226,9 +226,35 @@ static const char migration_2[] =
     "  LEFT JOIN runs r ON r.key = l.key\n"
     "GROUP BY s.id;\n";
 
+/* Where sweeps and runs come from (rx_provenance.h): one row per distinct
+ * environment, keyed by a hash of its content, so that shards merge by
+ * copying rows.  Sweeps and runs recorded before this step have none. */
+static const char migration_provenance[] =
+    "CREATE TABLE provenance (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  git_commit TEXT,\n"
+    "  git_dirty INTEGER,\n"
+    "  rexsweep_version TEXT NOT NULL,\n"
+    "  trainer_version INTEGER NOT NULL,\n"
+    "  blas_version TEXT,\n"
+    "  blas_core TEXT,\n"
+    "  cpu TEXT,\n"
+    "  compiler TEXT,\n"
+    "  host TEXT NOT NULL\n"
+    ") STRICT;\n"
+    "ALTER TABLE sweeps ADD COLUMN git_dirty INTEGER;\n"
+    "ALTER TABLE sweeps ADD COLUMN provenance TEXT REFERENCES provenance (id);\n"
+    "ALTER TABLE runs ADD COLUMN provenance TEXT REFERENCES provenance (id);\n"
+    "CREATE VIEW run_provenance AS SELECT\n"
+    "  r.key, r.cell, r.status, r.ended, p.id AS provenance, p.git_commit,\n"
+    "  p.git_dirty, p.rexsweep_version, p.trainer_version, p.blas_version,\n"
+    "  p.blas_core, p.cpu, p.compiler, p.host\n"
+    "FROM runs r LEFT JOIN provenance p ON p.id = r.provenance;\n";
+
 static const char *const migrations[] = {
-    migration_1, /* 1: tables and indexes */
-    migration_2, /* 2: the views */
+    migration_1,          /* 1: tables and indexes */
+    migration_2,          /* 2: the views */
+    migration_provenance, /* 3: provenance of sweeps and runs */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -290,7 +316,8 @@ static const char *const stmt_sql[N_STMT] = {
         "UPDATE runs SET heartbeat = ?2 WHERE key = ?1 AND status = 'running'"
         " AND worker_host = ?3 AND worker_pid = ?4",
     [S_FINISH] =
-        "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, (" RESULT_COLS
+        "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, provenance = ?27, ("
+        RESULT_COLS
         ") = (?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
         " ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
         " WHERE key = ?1 AND status = 'running' AND worker_host = ?2"
@@ -314,6 +341,8 @@ struct rx_store {
     long w_pid;
     int corrupt;          /* an inconsistency was found: write nothing more */
     char corrupt_msg[512];
+    int has_prov;         /* prov is recorded with sweeps and finished runs */
+    rx_provenance prov;
     sqlite3_stmt *stmt[N_STMT];
 };
 
@@ -851,6 +880,119 @@ int rx_store_found_version(const rx_store *st)
     return st->found_version;
 }
 
+/* ---- provenance ------------------------------------------------------- */
+
+static int prov_body(rx_store *st, void *ctx, rx_err *err)
+{
+    const rx_provenance *p = ctx;
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "INSERT INTO provenance (id, git_commit, git_dirty,"
+                                " rexsweep_version, trainer_version, blas_version, blas_core,"
+                                " cpu, compiler, host) VALUES"
+                                " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                                " ON CONFLICT (id) DO NOTHING",
+                                -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, err, "cannot record the provenance");
+    const char *text[] = {p->id, p->git_commit, NULL, p->rexsweep_version, NULL,
+                          p->blas_version, p->blas_core, p->cpu, p->compiler, p->host};
+    for (int i = 0; i < 10; i++)
+        bind_str(s, i + 1, text[i] && text[i][0] ? text[i] : NULL);
+    if (p->git_commit[0] && p->git_dirty >= 0)
+        sqlite3_bind_int(s, 3, p->git_dirty);
+    sqlite3_bind_text(s, 4, p->rexsweep_version, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 5, p->trainer_version);
+    sqlite3_bind_text(s, 10, p->host, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? RX_OK : sql_fail(st, rc, err, "cannot record the provenance");
+}
+
+int rx_store_set_provenance(rx_store *st, const rx_provenance *p, rx_err *err)
+{
+    st->prov = *p;
+    st->has_prov = 1;
+    return st->readonly ? RX_OK : write_tx(st, prov_body, &st->prov, err);
+}
+
+/* Text column i of a row into buf ("" for NULL). */
+static void text_col(const rx_value *v, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", v->type == RX_VTEXT ? v->s : "");
+}
+
+/* The columns of provenance, in rx_provenance's order, for reading. */
+#define PROV_COLS                                                                     \
+    "p.id, p.git_commit, p.git_dirty, p.rexsweep_version, p.trainer_version, "       \
+    "p.blas_version, p.blas_core, p.cpu, p.compiler, p.host"
+
+static void prov_from_row(const rx_value *v, rx_provenance *p)
+{
+    memset(p, 0, sizeof *p);
+    text_col(&v[0], p->id, sizeof p->id);
+    text_col(&v[1], p->git_commit, sizeof p->git_commit);
+    p->git_dirty = v[2].type == RX_VINT ? (int)v[2].i : -1;
+    text_col(&v[3], p->rexsweep_version, sizeof p->rexsweep_version);
+    p->trainer_version = v[4].type == RX_VINT ? (int)v[4].i : 0;
+    text_col(&v[5], p->blas_version, sizeof p->blas_version);
+    text_col(&v[6], p->blas_core, sizeof p->blas_core);
+    text_col(&v[7], p->cpu, sizeof p->cpu);
+    text_col(&v[8], p->compiler, sizeof p->compiler);
+    text_col(&v[9], p->host, sizeof p->host);
+}
+
+typedef struct prov_read {
+    rx_provenance *one;
+    rx_prov_fn fn;
+    void *ud;
+} prov_read;
+
+static int prov_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    prov_read *r = ud;
+    rx_provenance p;
+    if (v[0].type != RX_VTEXT) {
+        /* runs recorded without provenance */
+        return r->fn ? r->fn(r->ud, NULL, (int)v[ncols - 1].i) : 0;
+    }
+    prov_from_row(v, &p);
+    if (r->one) {
+        *r->one = p;
+        return 0;
+    }
+    return r->fn(r->ud, &p, (int)v[ncols - 1].i);
+}
+
+int rx_store_run_provenance(rx_store *st, const char *key, rx_provenance *out, rx_err *err)
+{
+    rx_value b = rx_vtext(key);
+    prov_read r = {out, NULL, NULL};
+    out->id[0] = '\0';
+    int rc = rx_store_query(st,
+                            "SELECT " PROV_COLS ", 1 FROM runs r JOIN provenance p"
+                            " ON p.id = r.provenance WHERE r.key = ?1",
+                            &b, 1, prov_row, &r, err);
+    if (!rc && !out->id[0])
+        rc = RX_ENOTFOUND;
+    return rc;
+}
+
+int rx_store_provenances(rx_store *st, const char *sweep, rx_prov_fn fn, void *ud,
+                         rx_err *err)
+{
+    rx_value b = sweep ? rx_vtext(sweep) : rx_vnull();
+    prov_read r = {NULL, fn, ud};
+    return rx_store_query(st,
+                          "SELECT " PROV_COLS ", count(*) FROM runs r"
+                          " LEFT JOIN provenance p ON p.id = r.provenance"
+                          " WHERE r.status IN ('done', 'diverged') AND (?1 IS NULL OR EXISTS"
+                          " (SELECT 1 FROM sweep_runs l JOIN sweeps s ON s.id = l.sweep"
+                          "  WHERE l.key = r.key AND s.name = ?1))"
+                          " GROUP BY p.id ORDER BY count(*) DESC, p.id",
+                          &b, 1, prov_row, &r, err);
+}
+
 /* ---- sweeps and runs -------------------------------------------------- */
 
 typedef struct sweep_ctx {
@@ -879,8 +1021,9 @@ static int begin_sweep_body(rx_store *st, void *ctx, rx_err *err)
         return sql_fail(st, rc, err, "cannot look up the sweep");
     rc = sqlite3_prepare_v2(st->db,
                             "INSERT INTO sweeps (name, spec, spec_hash, created, "
-                            "rexsweep_version, trainer_version, host, git_commit) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            "rexsweep_version, trainer_version, host, git_commit, "
+                            "git_dirty, provenance) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                             -1, &s, NULL);
     if (rc != SQLITE_OK)
         return sql_fail(st, rc, err, "cannot record the sweep");
@@ -891,7 +1034,12 @@ static int begin_sweep_body(rx_store *st, void *ctx, rx_err *err)
     bind_str(s, 5, RX_VERSION);
     sqlite3_bind_int(s, 6, RX_TRAINER_VERSION);
     bind_str(s, 7, st->host);
-    bind_str(s, 8, c->info->git_commit);
+    const rx_provenance *p = st->has_prov ? &st->prov : NULL;
+    bind_str(s, 8, c->info->git_commit ? c->info->git_commit
+                   : p && p->git_commit[0] ? p->git_commit : NULL);
+    if (p && p->git_commit[0] && p->git_dirty >= 0)
+        sqlite3_bind_int(s, 9, p->git_dirty);
+    bind_str(s, 10, p ? p->id : NULL);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
@@ -1321,6 +1469,7 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
             sqlite3_bind_int64(s, 25, r->diverged_step);
     }
     bind_str(s, 26, c->error);
+    bind_str(s, 27, st->has_prov ? st->prov.id : NULL);
     if ((rc = step_done(st, s, err, "cannot record a run")))
         return rc;
     if (sqlite3_changes(st->db) == 0)
@@ -1609,7 +1758,8 @@ enum {
     M_SRC_RUNS, M_SRC_ROW, M_SRC_FP, M_DST_FP, M_DST_INSERT, M_DST_UPDATE,
     M_DST_RUNNING, M_SRC_METRICS, M_DST_METRICS, M_SRC_STEPS, M_DST_STEPS,
     M_DST_DEL_METRICS, M_DST_DEL_STEPS, M_SRC_SWEEPS, M_DST_SWEEP_ID,
-    M_SRC_SWEEP_ROW, M_DST_SWEEP_INSERT, M_SRC_LINKS, M_DST_LINK, N_MSTMT
+    M_SRC_SWEEP_ROW, M_DST_SWEEP_INSERT, M_SRC_LINKS, M_DST_LINK, M_SRC_PROV, M_DST_PROV,
+    N_MSTMT
 };
 
 typedef struct merge_ctx {
@@ -1628,22 +1778,23 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     char *met = column_list(ddb, "metrics", NULL);
     char *steps = column_list(ddb, "step_metrics", NULL);
     char *sweeps = column_list(ddb, "sweeps", "id");
+    char *prov = column_list(ddb, "provenance", NULL);
     int rc = RX_OK;
-    if (!runs || !runs_nokey || !met || !steps || !sweeps) {
+    if (!runs || !runs_nokey || !met || !steps || !sweeps || !prov) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory preparing a merge");
         goto out;
     }
     /* placeholder lists ?1 .. ?n and the "c = ?i" list of an UPDATE */
     size_t cap = 64 + 16 * (size_t)count_cols(runs) + strlen(runs) * 2;
     char *q_runs = malloc(cap), *q_met = malloc(cap), *q_steps = malloc(cap),
-         *q_sweeps = malloc(cap), *set = malloc(cap);
-    const char *lists[4] = {runs, met, steps, sweeps};
-    char *qs[4] = {q_runs, q_met, q_steps, q_sweeps};
-    if (!q_runs || !q_met || !q_steps || !q_sweeps || !set) {
+         *q_sweeps = malloc(cap), *q_prov = malloc(cap), *set = malloc(cap);
+    const char *lists[5] = {runs, met, steps, sweeps, prov};
+    char *qs[5] = {q_runs, q_met, q_steps, q_sweeps, q_prov};
+    if (!q_runs || !q_met || !q_steps || !q_sweeps || !q_prov || !set) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory preparing a merge");
         goto out2;
     }
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         size_t o = 0;
         for (int i = 1; i <= count_cols(lists[k]); i++)
             o += (size_t)snprintf(qs[k] + o, cap - o, "%s?%d", i > 1 ? ", " : "", i);
@@ -1685,6 +1836,10 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     MSQL(M_DST_LINK, 0,
          "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
          " ON CONFLICT DO NOTHING");
+    /* content-addressed: the same id is the same row in every store */
+    MSQL(M_SRC_PROV, 1, "SELECT %s FROM provenance", prov);
+    MSQL(M_DST_PROV, 0, "INSERT INTO provenance (%s) VALUES (%s) ON CONFLICT DO NOTHING", prov,
+         q_prov);
 #undef MSQL
     for (int k = 0; k < N_MSTMT && rc == RX_OK; k++) {
         sqlite3 *db = on_src[k] ? sdb : ddb;
@@ -1701,6 +1856,7 @@ out2:
     free(q_met);
     free(q_steps);
     free(q_sweeps);
+    free(q_prov);
     free(set);
 out:
     free(runs);
@@ -1708,6 +1864,7 @@ out:
     free(met);
     free(steps);
     free(sweeps);
+    free(prov);
     return rc;
 }
 
@@ -1854,7 +2011,10 @@ static int merge_body(rx_store *dst, void *ctx, rx_err *err)
     int v = ms->src_version;
     memset(ms, 0, sizeof *ms);
     ms->src_version = v;
-    int rc = merge_runs(dst, c, err);
+    sqlite3_reset(c->m[M_SRC_PROV]); /* a retried body starts over */
+    int rc = copy_rows(dst, c->m[M_SRC_PROV], c->m[M_DST_PROV], err);
+    if (!rc)
+        rc = merge_runs(dst, c, err);
     if (!rc)
         rc = merge_sweeps(dst, c, err);
     return rc;
