@@ -77,8 +77,6 @@ static int log_epoch(void *ud, const rx_epoch_metrics *m)
     return 0;
 }
 
-/* One loaded dataset, reused while consecutive runs share a data config. */
-typedef rx_data_cache data_cache;
 
 static void send_event(int fd, const rx_run_event *ev)
 {
@@ -93,7 +91,7 @@ static void send_event(int fd, const rx_run_event *ev)
 /* Trains one claimed run and records it.  Returns nonzero to stop the
  * worker (interrupted, or the store failed). */
 static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
-                    data_cache *dc, const rx_runner_opts *o)
+                    rx_data_cache *dc, const rx_runner_opts *o)
 {
     rx_run_event ev = {0};
     ev.kind = RX_EV_START;
@@ -222,7 +220,7 @@ static int claim_next(rx_store *st, const rx_job *jobs, const run_queue *q,
 }
 
 static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_opts *o,
-                        int slot, int fd, shared_state *sh, data_cache *dc)
+                        int slot, int fd, shared_state *sh, rx_data_cache *dc)
 {
     struct sigaction sa = {0};
     sa.sa_handler = worker_signal;
@@ -261,8 +259,7 @@ static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_
         }
     }
     rx_store_close(st);
-    if (dc->loaded)
-        rx_data_free(&dc->data);
+    rx_data_cache_free(dc);
     _exit(0);
 }
 
@@ -281,7 +278,7 @@ typedef struct parent {
 } parent;
 
 static void spawn(parent *p, int w, const rx_job *jobs, const run_queue *q, int fds[2],
-                  data_cache *dc)
+                  rx_data_cache *dc)
 {
     pid_t pid = fork();
     if (pid == 0) {
@@ -402,7 +399,7 @@ static void reap(parent *p, const rx_job *jobs, const run_queue *q, int fds[2])
         }
         on_worker_event(p, &ev);
         if (!p->halted && !p->store_error) {
-            data_cache none = {0};
+            rx_data_cache none = {0};
             spawn(p, w, jobs, q, fds, &none);
         }
     }
@@ -474,10 +471,10 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
 
     /* Load the first job's data before forking so workers share its pages
      * (copy-on-write) instead of each decompressing it again. */
-    data_cache dc = {0};
+    rx_data_cache dc = {0};
     const rx_data *unused;
-    if (rx_data_cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, err) != RX_OK)
-        dc.loaded = 0; /* the workers will report the error per run */
+    rx_err derr = {{0}};    /* on an error the workers report it per run */
+    rx_data_cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, &derr);
 
     int workers = o->workers < 1 ? 1 : o->workers;
     if (workers > q.n)
@@ -487,8 +484,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || pipe(fds) != 0) {
-        if (dc.loaded)
-            rx_data_free(&dc.data);
+        rx_data_cache_free(&dc);
         if (sh != MAP_FAILED)
             munmap(sh, sh_size);
         free(todo);
@@ -510,8 +506,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         close(fds[0]);
         close(fds[1]);
         munmap(sh, sh_size);
-        if (dc.loaded)
-            rx_data_free(&dc.data);
+        rx_data_cache_free(&dc);
         free(todo);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
@@ -519,8 +514,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     fflush(NULL);
     for (int w = 0; w < workers; w++)
         spawn(&p, w, jobs, &q, fds, &dc);
-    if (dc.loaded)
-        rx_data_free(&dc.data); /* a respawned worker loads its own */
+    rx_data_cache_free(&dc);    /* a respawned worker loads its own */
 
     /* The parent keeps the pipe's write end for respawned workers, so the
      * loop ends when every worker has been reaped, not at EOF. */
