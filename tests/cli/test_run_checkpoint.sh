@@ -22,7 +22,8 @@ db=$TMPDIR/k.db
 RANDOM=7
 saw_ckpt=0
 for i in 1 2 3 4 5; do
-  setsid "$RX" run "$spec" --db "$db" -j 2 --checkpoint-every 0.2 --quiet >"$TMPDIR/k$i.out" 2>&1 &
+  # not --quiet: a resume note (stderr) must survive the kill
+  setsid "$RX" run "$spec" --db "$db" -j 2 --checkpoint-every 0.2 >"$TMPDIR/k$i.out" 2>&1 &
   pid=$!
   sleep "0.$((RANDOM % 7 + 3))"
   kill -KILL -- "-$pid" 2>/dev/null || true
