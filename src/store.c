@@ -259,6 +259,245 @@ static const char *const migrations[] = {
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
 
+/* ---- fault injection (test builds only) --------------------------------
+ * Compiled only with -DRX_FAULT_INJECTION (tests/test_store_fault.c
+ * includes this file with it defined): a normal build has none of it and
+ * reads no environment.  SQLite's own technique: an allocator that fails
+ * from the Nth allocation on, and a VFS shim that fails every write from
+ * the Nth on, so that each failure point of every store write is
+ * exercised in turn. */
+#ifdef RX_FAULT_INJECTION
+
+static struct {
+    sqlite3_mem_methods real_mem;
+    sqlite3_vfs *real_vfs;
+    long malloc_at, writes_at;   /* fail from the Nth call on; 0: never */
+    int once;                    /* fail the Nth call only (a transient fault) */
+    long n_malloc, n_write;      /* calls counted since rx_store_fault_set */
+    int installed;
+} fault;
+
+/* Counts a call; 1 when it must fail. */
+static int fault_now(long at, long *n)
+{
+    if (at <= 0)
+        return 0;
+    ++*n;
+    return fault.once ? *n == at : *n >= at;
+}
+
+static void *fault_malloc(int n)
+{
+    if (fault_now(fault.malloc_at, &fault.n_malloc))
+        return NULL;
+    return fault.real_mem.xMalloc(n);
+}
+
+static void *fault_realloc(void *p, int n)
+{
+    if (fault_now(fault.malloc_at, &fault.n_malloc))
+        return NULL;
+    return fault.real_mem.xRealloc(p, n);
+}
+
+/* A file of the shim: the real file follows it in the same allocation. */
+typedef struct fault_file {
+    sqlite3_file base;
+    sqlite3_file *real;
+} fault_file;
+
+#define REAL(f) (((fault_file *)(f))->real)
+
+static int ff_close(sqlite3_file *f)
+{
+    int rc = REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
+    return rc;
+}
+static int ff_read(sqlite3_file *f, void *p, int n, sqlite3_int64 o)
+{
+    return REAL(f)->pMethods->xRead(REAL(f), p, n, o);
+}
+static int ff_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 o)
+{
+    if (fault_now(fault.writes_at, &fault.n_write))
+        return SQLITE_IOERR_WRITE;
+    return REAL(f)->pMethods->xWrite(REAL(f), p, n, o);
+}
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 n)
+{
+    if (fault_now(fault.writes_at, &fault.n_write))
+        return SQLITE_IOERR_TRUNCATE;
+    return REAL(f)->pMethods->xTruncate(REAL(f), n);
+}
+static int ff_sync(sqlite3_file *f, int flags)
+{
+    if (fault_now(fault.writes_at, &fault.n_write))
+        return SQLITE_IOERR_FSYNC;
+    return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int ff_size(sqlite3_file *f, sqlite3_int64 *n)
+{
+    return REAL(f)->pMethods->xFileSize(REAL(f), n);
+}
+static int ff_lock(sqlite3_file *f, int l)
+{
+    return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int ff_unlock(sqlite3_file *f, int l)
+{
+    return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int ff_reserved(sqlite3_file *f, int *out)
+{
+    return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int ff_fcntl(sqlite3_file *f, int op, void *arg)
+{
+    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int ff_sector(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int ff_chars(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int ff_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **pp)
+{
+    return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, extend, pp);
+}
+static int ff_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+    return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+}
+static void ff_shm_barrier(sqlite3_file *f)
+{
+    REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+static int ff_shm_unmap(sqlite3_file *f, int del)
+{
+    return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+static int ff_fetch(sqlite3_file *f, sqlite3_int64 o, int n, void **pp)
+{
+    *pp = NULL; /* no memory-mapped reads: every access goes through here */
+    return SQLITE_OK;
+}
+static int ff_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p)
+{
+    return SQLITE_OK;
+}
+
+static const sqlite3_io_methods fault_io = {
+    3, ff_close, ff_read, ff_write, ff_truncate, ff_sync, ff_size, ff_lock, ff_unlock,
+    ff_reserved, ff_fcntl, ff_sector, ff_chars, ff_shm_map, ff_shm_lock, ff_shm_barrier,
+    ff_shm_unmap, ff_fetch, ff_unfetch};
+
+static int fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    fault_file *ff = (fault_file *)f;
+    ff->real = (sqlite3_file *)(ff + 1);
+    f->pMethods = NULL;
+    int rc = fault.real_vfs->xOpen(fault.real_vfs, name, ff->real, flags, out);
+    if (ff->real->pMethods)
+        f->pMethods = &fault_io;
+    return rc;
+}
+static int fv_delete(sqlite3_vfs *v, const char *name, int sync)
+{
+    return fault.real_vfs->xDelete(fault.real_vfs, name, sync);
+}
+static int fv_access(sqlite3_vfs *v, const char *name, int flags, int *out)
+{
+    return fault.real_vfs->xAccess(fault.real_vfs, name, flags, out);
+}
+static int fv_full(sqlite3_vfs *v, const char *name, int n, char *out)
+{
+    return fault.real_vfs->xFullPathname(fault.real_vfs, name, n, out);
+}
+static void *fv_dlopen(sqlite3_vfs *v, const char *name)
+{
+    return fault.real_vfs->xDlOpen(fault.real_vfs, name);
+}
+static void fv_dlerror(sqlite3_vfs *v, int n, char *out)
+{
+    fault.real_vfs->xDlError(fault.real_vfs, n, out);
+}
+static void (*fv_dlsym(sqlite3_vfs *v, void *h, const char *sym))(void)
+{
+    return fault.real_vfs->xDlSym(fault.real_vfs, h, sym);
+}
+static void fv_dlclose(sqlite3_vfs *v, void *h)
+{
+    fault.real_vfs->xDlClose(fault.real_vfs, h);
+}
+static int fv_random(sqlite3_vfs *v, int n, char *out)
+{
+    return fault.real_vfs->xRandomness(fault.real_vfs, n, out);
+}
+static int fv_sleep(sqlite3_vfs *v, int us)
+{
+    return fault.real_vfs->xSleep(fault.real_vfs, us);
+}
+static int fv_time(sqlite3_vfs *v, double *out)
+{
+    return fault.real_vfs->xCurrentTime(fault.real_vfs, out);
+}
+static int fv_lasterr(sqlite3_vfs *v, int n, char *out)
+{
+    return fault.real_vfs->xGetLastError(fault.real_vfs, n, out);
+}
+static int fv_time64(sqlite3_vfs *v, sqlite3_int64 *out)
+{
+    return fault.real_vfs->xCurrentTimeInt64(fault.real_vfs, out);
+}
+
+static sqlite3_vfs fault_vfs = {
+    2, 0, 1024, NULL, "rx-fault", NULL, fv_open, fv_delete, fv_access, fv_full,
+    fv_dlopen, fv_dlerror, fv_dlsym, fv_dlclose, fv_random, fv_sleep, fv_time, fv_lasterr,
+    fv_time64, NULL, NULL, NULL};
+
+static int fault_install(void)
+{
+    if (fault.installed)
+        return RX_OK;
+    sqlite3_shutdown();
+    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &fault.real_mem) != SQLITE_OK)
+        return RX_ESTORE;
+    sqlite3_mem_methods m = fault.real_mem;
+    m.xMalloc = fault_malloc;
+    m.xRealloc = fault_realloc;
+    if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK ||
+        sqlite3_initialize() != SQLITE_OK)
+        return RX_ESTORE;
+    fault.real_vfs = sqlite3_vfs_find(NULL);
+    if (!fault.real_vfs)
+        return RX_ESTORE;
+    fault_vfs.szOsFile = (int)sizeof(fault_file) + fault.real_vfs->szOsFile;
+    fault_vfs.mxPathname = fault.real_vfs->mxPathname;
+    if (sqlite3_vfs_register(&fault_vfs, 1) != SQLITE_OK)
+        return RX_ESTORE;
+    fault.installed = 1;
+    return RX_OK;
+}
+
+static void fault_set(long malloc_at, long writes_at, int once)
+{
+    fault.malloc_at = malloc_at;
+    fault.writes_at = writes_at;
+    fault.once = once;
+    fault.n_malloc = fault.n_write = 0;
+}
+
+static int fault_hit(void)
+{
+    return (fault.malloc_at > 0 && fault.n_malloc >= fault.malloc_at) ||
+           (fault.writes_at > 0 && fault.n_write >= fault.writes_at);
+}
+
+#endif /* RX_FAULT_INJECTION */
+
 /* ---- the handle ------------------------------------------------------- */
 
 /* Statements prepared once per handle (SQLITE_PREPARE_PERSISTENT), so the
@@ -533,10 +772,13 @@ static void bind_num(sqlite3_stmt *s, int i, double x)
                           SQLITE_STATIC);
 }
 
+/* Binds text that stays valid until the statement is reset: SQLite
+ * keeps the pointer, so binding allocates nothing and cannot fail (a
+ * failed bind would leave NULL in its place, silently). */
 static void bind_str(sqlite3_stmt *s, int i, const char *z)
 {
     if (z)
-        sqlite3_bind_text(s, i, z, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, i, z, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, i);
 }
@@ -1095,19 +1337,21 @@ static int bind_job(rx_store *st, sqlite3_stmt *s, const rx_job *j, rx_err *err)
     static const char *const text_keys[] = {"data.dataset", "model.type", "optimizer.name",
                                             "schedule.name", "schedule.sampling"};
     static const int text_cols[] = {3, 4, 5, 10, 12};
-    char buf[4096];
+    /* one buffer per column, alive until the insert is stepped: bound
+     * without a copy (bind_str) */
+    static char text[5][256], buf[4096];
     const rx_config *c = &j->cfg;
     if (!j->config_json)
         return rx_errf(err, RX_EINVAL, "run '%s' has no configuration", j->key);
     for (int i = 0; i < 5; i++) {
-        if (rx_config_get(c, text_keys[i], buf, sizeof buf) != RX_OK)
+        if (rx_config_get(c, text_keys[i], text[i], sizeof text[i]) != RX_OK)
             return rx_errf(err, RX_EINVAL, "run '%s' has no '%s'", j->key, text_keys[i]);
-        sqlite3_bind_text(s, text_cols[i], buf, -1, SQLITE_TRANSIENT);
+        bind_str(s, text_cols[i], text[i]);
     }
     int n = rx_sched_format(&c->sched, buf, sizeof buf);
     if (n < 0 || (size_t)n >= sizeof buf)
         return rx_errf(err, RX_EINVAL, "run '%s': schedule too long to record", j->key);
-    sqlite3_bind_text(s, 11, buf, -1, SQLITE_TRANSIENT);
+    bind_str(s, 11, buf);
     sqlite3_bind_text(s, 1, j->key, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, j->cell, -1, SQLITE_STATIC);
     sqlite3_bind_double(s, 6, c->optim.lr);
@@ -1891,8 +2135,22 @@ static sqlite3_stmt *mkey(merge_ctx *c, int id, const char *key)
 {
     sqlite3_stmt *s = c->m[id];
     sqlite3_reset(s);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    bind_str(s, 1, key);
     return s;
+}
+
+/* Binds columns [from, from + n) of sel's row to ins from ?first on.  A
+ * bind copies text and may fail: that is an error, not a NULL. */
+static int bind_values(rx_store *dst, sqlite3_stmt *ins, int first, sqlite3_stmt *sel,
+                       int from, int n, rx_err *err)
+{
+    for (int i = 0; i < n; i++) {
+        int rc = sqlite3_bind_value(ins, first + i, sqlite3_column_value(sel, from + i));
+        if (rc != SQLITE_OK)
+            return rx_errf(err, RX_ESTORE, "store '%s': cannot copy a value: %s", dst->path,
+                           sqlite3_errstr(rc));
+    }
+    return RX_OK;
 }
 
 /* Copies every row of a SELECT on the shard into an INSERT (or UPDATE)
@@ -1902,9 +2160,9 @@ static int copy_rows(rx_store *dst, sqlite3_stmt *sel, sqlite3_stmt *ins, rx_err
     int rc;
     while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
         sqlite3_reset(ins);
-        for (int i = 0; i < sqlite3_column_count(sel); i++)
-            sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
-        int r = step_done(dst, ins, err, "cannot copy a row");
+        int r = bind_values(dst, ins, 1, sel, 0, sqlite3_column_count(sel), err);
+        if (!r)
+            r = step_done(dst, ins, err, "cannot copy a row");
         if (r)
             return r;
     }
@@ -1914,12 +2172,14 @@ static int copy_rows(rx_store *dst, sqlite3_stmt *sel, sqlite3_stmt *ins, rx_err
                                        sqlite3_errstr(rc));
 }
 
-/* 1 when the finished results of key are bit-identical on both sides. */
+/* 1 when the finished results of key are bit-identical on both sides,
+ * 0 when they differ, -1 when they cannot be read. */
 static int same_result(merge_ctx *c, const char *key)
 {
     sqlite3_stmt *a = mkey(c, M_SRC_FP, key), *b = mkey(c, M_DST_FP, key);
-    int same = sqlite3_step(a) == SQLITE_ROW && sqlite3_step(b) == SQLITE_ROW;
-    for (int i = 0; same && i < sqlite3_column_count(a); i++)
+    int ra = sqlite3_step(a), rb = ra == SQLITE_ROW ? sqlite3_step(b) : ra;
+    int same = ra == SQLITE_ROW && rb == SQLITE_ROW ? 1 : -1;
+    for (int i = 0; same == 1 && i < sqlite3_column_count(a); i++)
         same = value_same(sqlite3_column_value(a, i), sqlite3_column_value(b, i));
     sqlite3_reset(a);
     sqlite3_reset(b);
@@ -1954,16 +2214,23 @@ static int merge_runs(rx_store *dst, merge_ctx *c, rx_err *err)
         snprintf(key, sizeof key, "%s", (const char *)sqlite3_column_text(runs, 0));
         snprintf(sstate, sizeof sstate, "%s", (const char *)sqlite3_column_text(runs, 1));
         mkey(c, M_DST_FP, key);
-        int exists = sqlite3_step(fp) == SQLITE_ROW;
+        int fr = sqlite3_step(fp), exists = fr == SQLITE_ROW;
         if (exists)
             snprintf(dstate, sizeof dstate, "%s", (const char *)sqlite3_column_text(fp, 0));
         sqlite3_reset(fp);
+        if (!exists && fr != SQLITE_DONE) {
+            rc = sql_fail(dst, fr, err, "cannot read a run");
+            break;
+        }
         int rs = state_rank(sstate), rd = state_rank(dstate);
         if (!exists) {
             ms->runs_added++;
             rc = merge_copy_run(dst, c, key, 0, err);
         } else if (rs == 3 && rd == 3) {
-            if (same_result(c, key)) {
+            int same = same_result(c, key);
+            if (same < 0) {
+                rc = rx_errf(err, RX_ESTORE, "cannot compare run '%s' on both sides", key);
+            } else if (same) {
                 ms->runs_same++;
             } else {
                 if (ms->n_conflict_keys < RX_MERGE_MAX_KEYS)
@@ -1992,11 +2259,15 @@ static int merge_sweeps(rx_store *dst, merge_ctx *c, rx_err *err)
     while (rc == RX_OK && (r = sqlite3_step(sw)) == SQLITE_ROW) {
         sqlite3_int64 sid = sqlite3_column_int64(sw, 0), did;
         sqlite3_reset(find);
-        sqlite3_bind_value(find, 1, sqlite3_column_value(sw, 1));
-        sqlite3_bind_value(find, 2, sqlite3_column_value(sw, 2));
-        int found = sqlite3_step(find) == SQLITE_ROW;
+        if ((rc = bind_values(dst, find, 1, sw, 1, 2, err)))
+            break;
+        int fr = sqlite3_step(find), found = fr == SQLITE_ROW;
         did = found ? sqlite3_column_int64(find, 0) : 0;
         sqlite3_reset(find);
+        if (!found && fr != SQLITE_DONE) {
+            rc = sql_fail(dst, fr, err, "cannot look up a sweep");
+            break;
+        }
         if (!found) {
             sqlite3_stmt *row = c->m[M_SRC_SWEEP_ROW];
             sqlite3_reset(row);
@@ -2009,13 +2280,16 @@ static int merge_sweeps(rx_store *dst, merge_ctx *c, rx_err *err)
         sqlite3_stmt *links = c->m[M_SRC_LINKS], *link = c->m[M_DST_LINK];
         sqlite3_reset(links);
         sqlite3_bind_int64(links, 1, sid);
-        while (rc == RX_OK && sqlite3_step(links) == SQLITE_ROW) {
+        int lr;
+        while (rc == RX_OK && (lr = sqlite3_step(links)) == SQLITE_ROW) {
             sqlite3_reset(link);
             sqlite3_bind_int64(link, 1, did);
-            sqlite3_bind_value(link, 2, sqlite3_column_value(links, 0));
-            sqlite3_bind_value(link, 3, sqlite3_column_value(links, 1));
-            rc = step_done(dst, link, err, "cannot link a run to its sweep");
+            rc = bind_values(dst, link, 2, links, 0, 2, err);
+            if (!rc)
+                rc = step_done(dst, link, err, "cannot link a run to its sweep");
         }
+        if (rc == RX_OK && lr != SQLITE_DONE)
+            rc = rx_errf(err, RX_ESTORE, "cannot read the shard's links: %s", sqlite3_errstr(lr));
         sqlite3_reset(links);
     }
     sqlite3_reset(sw);
