@@ -427,6 +427,17 @@ int rx_report_write_html(FILE *f, const rx_report *r, const rx_report_source *sr
     fputs("</code></p>\n<ul class=\"notes\">\n", f);
     rx_report_notes(r, li_line, &hc);
     fputs("</ul>\n", f);
+    if (r->n_warnings) {
+        fprintf(f, "<section class=\"warnings\">\n<h2>protocol warnings (%d)</h2>\n"
+                   "<ul class=\"warnings\">\n", r->n_warnings);
+        for (int i = 0; i < r->n_warnings; i++) {
+            fprintf(f, "<li class=\"warn\" data-kind=\"%s\">",
+                    rx_warn_kind_name(r->warnings[i].kind));
+            rx_html_text(f, r->warnings[i].text);
+            fputs("</li>\n", f);
+        }
+        fputs("</ul>\n</section>\n", f);
+    }
 
     int idx = 0;
     for (int s = 0; s < r->n_settings; s++)

@@ -57,6 +57,12 @@ int rx_report_verdicts(const rx_report *r, void (*line)(void *ud, const char *te
 int rx_report_write_plain(FILE *f, const rx_report *r, rx_report_format fmt,
                           const rx_report_source *src);
 
+/* The protocol warnings of a built report (rx_report.warnings), from
+ * runs[0..n), run_cell[i] the cell of run i, and opts->facts.  RX_OK or
+ * RX_ENOMEM. */
+int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *run_cell,
+                   const rx_report_opts *opts);
+
 /* ---- tables for the writers (report_tables.c) ------------------------ */
 
 /* The value of a cell as shown: "27.94 ± 0.31 (3)", or why there is
@@ -111,6 +117,13 @@ void rx_report_versus_table(const rx_report *r, rx_table *t);
  * average ranks. */
 void rx_report_topk_ci_table(const rx_report *r, rx_table *t);
 void rx_report_rank_ci_table(const rx_report *r, int o, rx_table *t);
+
+/* Each warning's sentence, passed to line(ud, text); returns how many. */
+int rx_report_warning_lines(const rx_report *r, void (*line)(void *ud, const char *text),
+                            void *ud);
+
+/* The kinds (1 << rx_warn_kind) of the warnings naming cell. */
+unsigned rx_report_cell_warnings(const rx_report *r, size_t cell);
 
 /* What the statistics tables mean, one sentence per line. */
 void rx_report_stats_notes(const rx_report *r, void (*line)(void *ud, const char *text),
