@@ -109,8 +109,17 @@ check-unit: $(TEST_BIN)
 	  OPENBLAS_NUM_THREADS=1 $$t || fail=1; \
 	done; exit $$fail
 
-check-cli: $(BIN)
-	@REXSWEEP=$(abspath $(BIN)) bash tests/cli/run.sh
+# The out-of-memory test's LD_PRELOAD malloc wrapper; not under ASan,
+# which must interpose malloc itself (tests/cli/test_oom.sh skips there).
+FAILMALLOC := $(if $(filter 1,$(SAN)),,$(BUILD)/tests/failmalloc.so)
+
+$(BUILD)/tests/failmalloc.so: tests/lib/failmalloc.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -g $(WARN) $< -o $@ -ldl
+
+check-cli: $(BIN) $(FAILMALLOC)
+	@REXSWEEP=$(abspath $(BIN)) FAILMALLOC=$(if $(FAILMALLOC),$(abspath $(FAILMALLOC))) \
+	  bash tests/cli/run.sh
 
 check-san:
 	$(MAKE) SAN=1 check-unit check-cli

@@ -41,6 +41,11 @@ void rx_report_rank_from(const rx_report *r, const double *cv, double *v, rx_ran
  * schedule; RX_ENOMEM. */
 int rx_report_stats(rx_report *r, const int *src, const rx_report_opts *opts, rx_err *err);
 
+/* Paired differences d[i] = rival - reference over the seeds both cells
+ * have (their seed lists are ascending); returns how many.  d has room
+ * for the smaller cell's n. */
+int rx_report_matched(const rx_report_cell *ref, const rx_report_cell *riv, double *d);
+
 /* A p-value as the report prints it: 2 decimals, 3 below 0.01, then
  * scientific ("4.2e-05"); "-" for NaN. */
 void rx_report_fmt_p(double p, char *buf, size_t size);

@@ -1223,7 +1223,8 @@ static int yaml_fail(parser *p, const yaml_parser_t *y, const char *text, size_t
                 l.col++;
         }
     }
-    if (y->error == YAML_MEMORY_ERROR)
+    /* libyaml sets no problem on some of its allocation failures */
+    if (y->error == YAML_MEMORY_ERROR || !y->problem)
         return OOM(p);
     const char *what = y->problem ? y->problem : "cannot be parsed";
     if (y->context)
@@ -1246,7 +1247,7 @@ static int check_depth(parser *p, const char *text, size_t len)
     while (rc == RX_OK && !end) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&y, &ev)) {
-            if (y.error == YAML_MEMORY_ERROR)
+            if (y.error == YAML_MEMORY_ERROR || !y.problem)
                 rc = OOM(p);
             break;
         }
@@ -1405,6 +1406,32 @@ int rx_spec_new(const char *name, rx_spec **out, rx_err *err)
     return RX_OK;
 }
 
+/* The key an axis sets: its name, or the key of a named axis (budgets:
+ * train.budget). */
+static const char *axis_key(const rx_axis *a)
+{
+    for (int i = 0; i < N_ALIASES; i++)
+        if (strcmp(aliases[i].axis, a->name) == 0)
+            return aliases[i].key;
+    return a->name;
+}
+
+/* The axis among axes[0..n), or their choices' own axes, that sweeps key
+ * (over two values or more: one value is a setting like any other). */
+static const rx_axis *axis_setting(const rx_axis *axes, int n, const char *key)
+{
+    for (int i = 0; i < n; i++) {
+        if (axes[i].n > 1 && strcmp(axis_key(&axes[i]), key) == 0)
+            return &axes[i];
+        for (int c = 0; c < axes[i].n; c++) {
+            const rx_axis *sub = axis_setting(axes[i].choices[c].sub, axes[i].choices[c].n_sub, key);
+            if (sub)
+                return sub;
+        }
+    }
+    return NULL;
+}
+
 int rx_spec_override(rx_spec *s, const char *setting, rx_err *err)
 {
     rx_grid *g = &s->grid;
@@ -1416,6 +1443,13 @@ int rx_spec_override(rx_spec *s, const char *setting, rx_err *err)
         return rx_errf(err, RX_EINVAL, "key too long in '%s'", setting);
     memcpy(key, setting, (size_t)(eq - setting));
     key[eq - setting] = '\0';
+    /* as in a spec, a key that an axis sweeps cannot also be set: the
+     * override would silently replace the axis */
+    const rx_axis *ax = axis_setting(g->axes, g->n_axes, key);
+    if (ax)
+        return rx_errf(err, RX_EINVAL, "--set %s: '%s' is swept by '%s' at %s:%d:%d; "
+                       "change the axis in the spec instead", setting, key, ax->name, g->file,
+                       ax->loc.line, ax->loc.col);
     /* let the key table split and check the value: a scratch config
      * reports unknown keys and bad values in its own words */
     rx_config c = g->base;

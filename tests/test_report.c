@@ -13,6 +13,7 @@
 #include "rx_report.h"
 #include "rx_results.h"
 #include "rx_store.h"
+#include "rx_svg.h"
 
 #define D RX_TEST_DATA "/report/"
 
@@ -636,6 +637,11 @@ static void test_writers(void **state)
                               "data-series=\"rex linear step plateau\""));
     assert_non_null(strstr(t, "id=\"chart-rank-sgd\" data-kind=\"rank\" "
                               "data-series=\"rex linear step\""));
+    assert_non_null(strstr(t, "id=\"chart-gap-0\" data-kind=\"gap\" "
+                              "data-series=\"rex linear step plateau\""));
+    /* colours by name: rex is rex's red in every chart, whatever its order */
+    assert_non_null(strstr(t, "<g class=\"series\" data-series=\"rex\" stroke=\"#d62728\""));
+    assert_null(strstr(t, "<g class=\"series\" data-series=\"rex\" stroke=\"#1f77b4\""));
     assert_null(strstr(t, "<script"));
     assert_null(strstr(t, "http://www.w3.org/2000/svg\" class=\"chart\" id=\"chart-lr\""));
     free(t);
@@ -666,7 +672,7 @@ static void test_html_curves(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     rx_err e;
-    assert_int_equal(rx_report_write_html(f, rep, NULL, c, 2, &e), RX_OK);
+    assert_int_equal(rx_report_write_html(f, rep, NULL, c, 2, NULL, 0, &e), RX_OK);
     fclose(f);
     assert_non_null(strstr(buf, "id=\"chart-lr\" data-kind=\"lr\" data-series=\"rex linear\""));
     assert_non_null(strstr(buf, "<p>rex: a note</p>"));
@@ -807,6 +813,18 @@ static void test_paired_stats(void **state)
     rx_report_free(rep);
 }
 
+static void test_svg_color(void **state)
+{
+    (void)state;
+    assert_string_equal(rx_svg_color("rex"), "#d62728");
+    assert_string_equal(rx_svg_color("constant"), "#7f7f7f");
+    /* any other label: fixed by its name, not by its order of appearance */
+    const char *a = rx_svg_color("step(milestones=[0.5])");
+    assert_string_equal(rx_svg_color("linear(sampling=10%)"), rx_svg_color("linear(sampling=10%)"));
+    assert_string_equal(rx_svg_color("step(milestones=[0.5])"), a);
+    assert_true(a[0] == '#' && strlen(a) == 7);
+}
+
 static void test_bootstrap(void **state)
 {
     (void)state;
@@ -933,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_paired_stats),
         cmocka_unit_test(test_bootstrap),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_svg_color),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

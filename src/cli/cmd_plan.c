@@ -16,7 +16,7 @@
 #include "rx_store.h"
 
 static const char usage_text[] =
-    "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
+    "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--json]\n"
     "\n"
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
@@ -25,6 +25,7 @@ static const char usage_text[] =
     "\n"
     "   --db FILE   the results store to compare against (default: the spec's\n"
     "               'store', else results/rexsweep.db)\n"
+    "   --set KEY=VALUE  override a key for every run (repeatable), as run does\n"
     "   --json      print the plan as one JSON object, for scripts\n"
     "\n"
     "A bad spec prints 'file:line:column: message' and exits with 2.\n";
@@ -144,6 +145,7 @@ typedef struct store_view {
     int exists;               /* the file exists (else every run is new) */
     rx_store_counts counts;
     const char **state;       /* per job */
+    int cells;                /* distinct cell keys */
 } store_view;
 
 static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
@@ -212,7 +214,7 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     printf(",\"spec\":");
     json_string(stdout, s->path);
     printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
-           count_cells(jobs, n));
+           v->cells);
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
     printf("%s,\"axes\":[", num);
@@ -240,7 +242,7 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
 
 static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
-    int cells = count_cells(jobs, n);
+    int cells = v->cells;
     printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
     print_store_text(v);
@@ -301,8 +303,8 @@ static int data_problems(const rx_job *jobs, int n)
 
 int cmd_plan(int argc, char **argv)
 {
-    const char *path = NULL, *db = NULL;
-    int json = 0;
+    const char *path = NULL, *db = NULL, *sets[64];
+    int json = 0, n_sets = 0;
     if (rx_wants_help(argc, argv)) {
         fputs(usage_text, stdout);
         return RX_EXIT_OK;
@@ -318,6 +320,13 @@ int cmd_plan(int argc, char **argv)
             db = argv[i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             db = argv[i] + 5;
+        } else if (strcmp(argv[i], "--set") == 0 || strncmp(argv[i], "--set=", 6) == 0) {
+            const char *v = argv[i][5] == '=' ? argv[i] + 6 : ++i < argc ? argv[i] : NULL;
+            if (!v || n_sets == 64) {
+                rx_die_msg(v ? "at most 64 --set options" : "option '--set' needs KEY=VALUE");
+                return RX_EXIT_USAGE;
+            }
+            sets[n_sets++] = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
             return RX_EXIT_USAGE;
@@ -335,6 +344,9 @@ int cmd_plan(int argc, char **argv)
     rx_err err;
     rx_spec *s;
     int rc = rx_spec_load(path, &s, &err);
+    for (int i = 0; rc == RX_OK && i < n_sets; i++)
+        if ((rc = rx_spec_override(s, sets[i], &err)))
+            rx_spec_free(s);
     if (rc) {
         /* spec errors already read "file:line:column: message" */
         if (rc == RX_EINVAL)
@@ -352,7 +364,11 @@ int cmd_plan(int argc, char **argv)
     }
     int bad_data = data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
-    if ((rc = read_store(&view, jobs, n, &err))) {
+    if ((view.cells = count_cells(jobs, n)) < 0)
+        rc = rx_errf(&err, RX_ENOMEM, "out of memory");
+    else
+        rc = read_store(&view, jobs, n, &err);
+    if (rc) {
         rx_die_msg("%s", err.msg);
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
     } else if (json) {
