@@ -8,6 +8,7 @@
 #include "opts.h"
 #include "rx_report.h"
 #include "rx_results.h"
+#include "rx_store.h"
 
 static const char usage_text[] =
     "usage: rexsweep report [--db FILE] [--sweep NAME] [--metric M]\n"
@@ -20,6 +21,28 @@ static const char usage_text[] =
     "Top-1/Top-3 rates of each schedule and its average rank per budget; then\n"
     "paired differences against a reference schedule, sign and signed-rank tests,\n"
     "and bootstrap intervals of the ranks and rates.";
+
+typedef struct prov_block {
+    FILE *f;
+    int markdown;
+    int n;
+} prov_block;
+
+static int prov_line(void *ud, const rx_provenance *p, int n_runs)
+{
+    prov_block *b = ud;
+    char line[1024];
+    if (p)
+        rx_provenance_format(p, line, sizeof line);
+    else
+        snprintf(line, sizeof line, "not recorded (finished before rexsweep recorded provenance)");
+    if (b->n++ == 0)
+        fprintf(b->f, b->markdown ? "\n**Provenance** of the finished runs:\n\n"
+                                  : "\n== provenance of the finished runs ==\n");
+    fprintf(b->f, b->markdown ? "- %d run%s: %s\n" : "%5d run%s  %s\n", n_runs,
+            n_runs == 1 ? "" : "s", line);
+    return 0;
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -173,6 +196,10 @@ int cmd_report(int argc, char **argv)
     rx_report_source src = {db, res.sweep[0] ? res.sweep : NULL};
     rc = fmt == RX_FMT_HTML ? rx_report_write_html(f, rep, &src, curves, n_curves, lc, n_lc, &err)
                             : rx_report_write(f, rep, (rx_report_format)fmt, &src, &err);
+    /* where the runs come from: versions, BLAS kernel, CPU, host, git */
+    prov_block pb = {f, fmt == RX_FMT_MARKDOWN, 0};
+    if (!rc && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
+        rc = rx_store_provenances(st, src.sweep, prov_line, &pb, &err);
     if (fflush(f) || ferror(f))
         rc = rc ? rc : rx_errf(&err, RX_EIO, "cannot write '%s'", out_path ? out_path : "stdout");
     if (out_path && fclose(f) && !rc)
