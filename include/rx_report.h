@@ -322,6 +322,16 @@ typedef struct rx_report_curve {
     char note[96];              /* e.g. "depends on validation loss" */
 } rx_report_curve;
 
+/* A learning curve: the validation metric (display units) per epoch of
+ * one schedule in one (setting, optimizer) at one budget, the mean over
+ * the seeds of the cell's chosen lr. */
+typedef struct rx_report_lcurve {
+    int setting, optimizer, schedule;   /* indices into the report */
+    double budget;
+    int n;                              /* epochs */
+    double *epoch, *val;                /* owned by the caller */
+} rx_report_lcurve;
+
 /* Where the results came from, for the headings. */
 typedef struct rx_report_source {
     const char *db;             /* store path */
@@ -335,11 +345,14 @@ int rx_report_write(FILE *f, const rx_report *r, rx_report_format fmt,
 
 /* Writes one self-contained HTML file (inline CSS and SVG, no script, no
  * network): the tables, the metric against budget per schedule for every
- * setting and optimizer, the average rank against budget per optimizer
- * (the paper's Figure 1), and the lr curves curves[0..n_curves). */
+ * setting and optimizer and its gap to the best, the average rank against
+ * budget per optimizer (the paper's Figure 1), the learning curves
+ * lc[0..n_lc) (one chart per setting and optimizer) and the lr curves
+ * curves[0..n_curves). */
 int rx_report_write_html(FILE *f, const rx_report *r,
                          const rx_report_source *src,
                          const rx_report_curve *curves, int n_curves,
+                         const rx_report_lcurve *lc, int n_lc,
                          rx_err *err);
 
 #endif

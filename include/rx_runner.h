@@ -12,6 +12,7 @@
 #include <signal.h>
 #include "rx_common.h"
 #include "rx_job.h"
+#include "rx_provenance.h"
 #include "rx_train.h"
 
 /* A run started or finished, or a note about it (status "warning" or
@@ -89,6 +90,8 @@ typedef struct rx_runner_opts {
     void *ud;
     volatile sig_atomic_t *stop;  /* raised by the caller's signal handler:
                                      the number of stop signals so far */
+    const rx_provenance *provenance; /* recorded with the sweep and each
+                                        run (may be NULL) */
 } rx_runner_opts;
 
 /* Registers jobs[0..n) with the store (new runs become pending), then

@@ -404,7 +404,8 @@ static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_
 
     rx_store *st = NULL;
     rx_err err;
-    if (rx_store_open(o->db_path, 0, &st, &err)) {
+    if (rx_store_open(o->db_path, 0, &st, &err) ||
+        (o->provenance && rx_store_set_provenance(st, o->provenance, &err))) {
         send_error(fd, &err);
         _exit(1);
     }
@@ -649,6 +650,8 @@ static int prepare(const rx_job *jobs, int n, const rx_runner_opts *o, run_queue
     signed char *states = malloc((size_t)(n ? n : 1));
     if (!states)
         rc = rx_errf(err, RX_ENOMEM, "out of memory");
+    if (rc == RX_OK && o->provenance)
+        rc = rx_store_set_provenance(st, o->provenance, err);
     if (rc == RX_OK)
         rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
     if (rc == RX_OK)

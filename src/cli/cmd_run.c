@@ -475,6 +475,9 @@ int cmd_run(int argc, char **argv)
     ro.on_event = on_event;
     ro.ud = &ui;
     ro.stop = &stop_flag;
+    rx_provenance prov;
+    rx_provenance_collect(pos[0], &prov);
+    ro.provenance = &prov;
     rx_run_counts c;
     rc = n > 0 ? rx_runner_run(jobs, n, &ro, &c, &err) : RX_OK;
     if (n == 0)

@@ -4,7 +4,7 @@
 #                    sweeps (name, spec hash), their runs in grid order, every
 #                    run and every per-epoch metric row, every column except
 #                    the ones that depend on when and where a run ran
-#                    (times, host, pid, attempts).  REAL values are printed as the hex
+#                    (times, host, pid, attempts, provenance).  REAL values are printed as the hex
 #                    of their 8 IEEE-754 bytes, so equal dumps mean
 #                    bit-identical metrics.
 
@@ -13,7 +13,7 @@
 store_dump_cols()
 {
   sqlite3 "$1" "SELECT name FROM pragma_table_info('$2') ORDER BY cid" |
-    grep -vxE 'worker_host|worker_pid|heartbeat|started|ended|wall|attempts' |
+    grep -vxE 'worker_host|worker_pid|heartbeat|started|ended|wall|attempts|provenance' |
     sed "s/.*/CASE typeof(&) WHEN 'real' THEN hex(ieee754_to_blob(&)) ELSE quote(&) END/" |
     paste -sd, -
 }
