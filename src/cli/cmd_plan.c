@@ -7,16 +7,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rx_data.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
-#include "rx_data.h"
+#include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
+#include "rx_trainer.h"
 
 static const char usage_text[] =
-    "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
+    "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--json]\n"
     "\n"
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
@@ -25,6 +27,7 @@ static const char usage_text[] =
     "\n"
     "   --db FILE   the results store to compare against (default: the spec's\n"
     "               'store', else results/rexsweep.db)\n"
+    "   --set KEY=VALUE  override a key for every run (repeatable), as run does\n"
     "   --json      print the plan as one JSON object, for scripts\n"
     "\n"
     "A bad spec prints 'file:line:column: message' and exits with 2.\n";
@@ -129,6 +132,26 @@ static int count_cells(const rx_job *jobs, int n)
     return k;
 }
 
+/* Steps a command trainer's run takes (rexsweep computes them from the
+ * trainer's steps per epoch); 0 for the built-in trainer, whose steps
+ * depend on the data it loads. */
+static long job_steps(const rx_spec *s, const rx_job *j)
+{
+    long spe = rx_trainer_steps_per_epoch(s->trainer, &j->cfg);
+    if (spe <= 0)
+        return 0;
+    long T = rx_budget_steps(j->cfg.train.budget, j->cfg.train.full_epochs, spe);
+    return rx_sched_total_steps(&j->cfg.sched, T);
+}
+
+static long total_steps(const rx_spec *s, const rx_job *jobs, int n)
+{
+    long t = 0;
+    for (int i = 0; i < n; i++)
+        t += job_steps(s, &jobs[i]);
+    return t;
+}
+
 static double total_cost(const rx_job *jobs, int n)
 {
     double t = 0;
@@ -216,7 +239,10 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
            v->cells);
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
-    printf("%s,\"axes\":[", num);
+    printf("%s,", num);
+    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+        printf("\"steps\":%ld,\"trainer\":%s,", total_steps(s, jobs, n), s->trainer->identity);
+    printf("\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
             putchar(',');
@@ -232,9 +258,11 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     for (int i = 0; i < n; i++) {
         rx_format_double(jobs[i].cost, num, sizeof num);
         printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\","
-               "\"cost\":%s,\"config\":%s}",
-               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num,
-               jobs[i].config_json);
+               "\"cost\":%s,",
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num);
+        if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+            printf("\"steps\":%ld,", job_steps(s, &jobs[i]));
+        printf("\"config\":%s}", jobs[i].config_json);
     }
     printf("]}\n");
 }
@@ -242,8 +270,11 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
 static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
     int cells = v->cells;
-    printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
+    printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
+    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+        printf(" (%ld steps), trained by '%s'", total_steps(s, jobs, n), s->trainer->argv[0]);
+    putchar('\n');
     print_store_text(v);
     columns c;
     plan_columns(&s->grid, &c);
@@ -302,8 +333,8 @@ static int data_problems(const rx_job *jobs, int n)
 
 int cmd_plan(int argc, char **argv)
 {
-    const char *path = NULL, *db = NULL;
-    int json = 0;
+    const char *path = NULL, *db = NULL, *sets[64];
+    int json = 0, n_sets = 0;
     if (rx_wants_help(argc, argv)) {
         fputs(usage_text, stdout);
         return RX_EXIT_OK;
@@ -319,6 +350,13 @@ int cmd_plan(int argc, char **argv)
             db = argv[i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             db = argv[i] + 5;
+        } else if (strcmp(argv[i], "--set") == 0 || strncmp(argv[i], "--set=", 6) == 0) {
+            const char *v = argv[i][5] == '=' ? argv[i] + 6 : ++i < argc ? argv[i] : NULL;
+            if (!v || n_sets == 64) {
+                rx_die_msg(v ? "at most 64 --set options" : "option '--set' needs KEY=VALUE");
+                return RX_EXIT_USAGE;
+            }
+            sets[n_sets++] = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
             return RX_EXIT_USAGE;
@@ -336,6 +374,9 @@ int cmd_plan(int argc, char **argv)
     rx_err err;
     rx_spec *s;
     int rc = rx_spec_load(path, &s, &err);
+    for (int i = 0; rc == RX_OK && i < n_sets; i++)
+        if ((rc = rx_spec_override(s, sets[i], &err)))
+            rx_spec_free(s);
     if (rc) {
         /* spec errors already read "file:line:column: message" */
         if (rc == RX_EINVAL)
@@ -351,7 +392,9 @@ int cmd_plan(int argc, char **argv)
         rx_spec_free(s);
         return rx_exit_for(rc);
     }
-    int bad_data = data_problems(jobs, n);
+    /* a command trainer reads its own data: rexsweep's splits are not its */
+    int bad_data = s->trainer && s->trainer->kind == RX_TRAINER_COMMAND ? 0
+                                                                        : data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((view.cells = count_cells(jobs, n)) < 0)
         rc = rx_errf(&err, RX_ENOMEM, "out of memory");
