@@ -8,6 +8,7 @@
 #include "opts.h"
 #include "rx_report.h"
 #include "rx_results.h"
+#include "rx_store.h"
 
 static const char usage_text[] =
     "usage: rexsweep report [--db FILE] [--sweep NAME] [--metric M]\n"
@@ -21,6 +22,28 @@ static const char usage_text[] =
     "paired differences against a reference schedule, sign and signed-rank tests,\n"
     "and bootstrap intervals of the ranks and rates.";
 
+typedef struct prov_block {
+    FILE *f;
+    int markdown;
+    int n;
+} prov_block;
+
+static int prov_line(void *ud, const rx_provenance *p, int n_runs)
+{
+    prov_block *b = ud;
+    char line[1024];
+    if (p)
+        rx_provenance_format(p, line, sizeof line);
+    else
+        snprintf(line, sizeof line, "not recorded (finished before rexsweep recorded provenance)");
+    if (b->n++ == 0)
+        fprintf(b->f, b->markdown ? "\n**Provenance** of the finished runs:\n\n"
+                                  : "\n== provenance of the finished runs ==\n");
+    fprintf(b->f, b->markdown ? "- %d run%s: %s\n" : "%5d run%s  %s\n", n_runs,
+            n_runs == 1 ? "" : "s", line);
+    return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
     const char *db = "results/rexsweep.db", *sweep = NULL, *metric = NULL, *format = "text";
@@ -30,7 +53,7 @@ int cmd_report(int argc, char **argv)
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "the sweep to report (default: the only one, else every run)"},
-        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, val_error, val_acc, val_loss, train_loss, train_acc, train_error"},
+        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, val_error, val_acc, val_loss, train_loss, train_acc, train_error, or NAME:max|NAME:min (a metric a command trainer reported)"},
         {"format", 0, RX_OPT_STRING, &format, "FMT", "text (default), markdown, csv, json or html"},
         {"output", 'o', RX_OPT_STRING, &out_path, "FILE", "write to FILE instead of standard output"},
         {"select-on", 0, RX_OPT_STRING, &select, "val|test", "choose each cell's lr on validation (default) or, said loudly, on test"},
@@ -173,6 +196,10 @@ int cmd_report(int argc, char **argv)
     rx_report_source src = {db, res.sweep[0] ? res.sweep : NULL};
     rc = fmt == RX_FMT_HTML ? rx_report_write_html(f, rep, &src, curves, n_curves, lc, n_lc, &err)
                             : rx_report_write(f, rep, (rx_report_format)fmt, &src, &err);
+    /* where the runs come from: versions, BLAS kernel, CPU, host, git */
+    prov_block pb = {f, fmt == RX_FMT_MARKDOWN, 0};
+    if (!rc && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
+        rc = rx_store_provenances(st, src.sweep, prov_line, &pb, &err);
     if (fflush(f) || ferror(f))
         rc = rc ? rc : rx_errf(&err, RX_EIO, "cannot write '%s'", out_path ? out_path : "stdout");
     if (out_path && fclose(f) && !rc)

@@ -466,6 +466,7 @@ int cmd_run(int argc, char **argv)
     ro.spec_text = id_text ? id_text : spec->text;
     ro.spec_hash = id_hash;
     ro.workers = workers;
+    ro.trainer = spec->trainer;
     ro.retry_failed = retry;
     ro.fail_fast = fail_fast;
     ro.max_runs = max_runs > 0 ? max_runs : 0;
@@ -475,6 +476,9 @@ int cmd_run(int argc, char **argv)
     ro.on_event = on_event;
     ro.ud = &ui;
     ro.stop = &stop_flag;
+    rx_provenance prov;
+    rx_provenance_collect(pos[0], &prov);
+    ro.provenance = &prov;
     rx_run_counts c;
     rc = n > 0 ? rx_runner_run(jobs, n, &ro, &c, &err) : RX_OK;
     if (n == 0)
