@@ -8,4 +8,5 @@ expect_exit() {
   set +e; "$@" >"$TMPDIR/out" 2>"$TMPDIR/err"; local got=$?; set -e
   [ "$got" -eq "$want" ] || { cat "$TMPDIR/out" "$TMPDIR/err" >&2; fail "'$*' exited $got, want $want"; }
 }
-q() { sqlite3 -batch -noheader "$@"; }
+# A busy timeout: a test may read while a worker still holds the write lock.
+q() { sqlite3 -batch -noheader -cmd ".timeout 10000" "$@"; }
