@@ -8,13 +8,14 @@
 #                    (times, host, pid, attempts, provenance).  REAL values are printed as the hex
 #                    of their 8 IEEE-754 bytes, so equal dumps mean
 #                    bit-identical metrics.
+#                    STORE_DUMP_SKIP='a|b' leaves out more columns.
 
 # The columns of table $2 in store $1 that a rerun elsewhere reproduces,
 # each as a bit-exact SQL expression, comma-separated.
 store_dump_cols()
 {
   sqlite3 "$1" "SELECT name FROM pragma_table_info('$2') ORDER BY cid" |
-    grep -vxE 'worker_host|worker_pid|heartbeat|started|ended|wall|attempts|provenance' |
+    grep -vxE "worker_host|worker_pid|heartbeat|started|ended|wall|attempts|provenance${STORE_DUMP_SKIP:+|$STORE_DUMP_SKIP}" |
     sed "s/.*/CASE typeof(&) WHEN 'real' THEN hex(ieee754_to_blob(&)) ELSE quote(&) END/" |
     paste -sd, -
 }
