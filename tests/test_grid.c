@@ -427,6 +427,43 @@ static void test_shards(void **state)
     assert_int_equal(a[2], 5);
 }
 
+/* The slicing pinned on a synthetic sweep with many equal costs (ties
+ * broken by key): any change to which shard a job goes to fails here, so
+ * existing Slurm arrays keep their slices. */
+static void test_shards_pinned(void **state)
+{
+    (void)state;
+    enum { N = 5000, SHARDS = 7 };
+    rx_job *jobs = calloc(N, sizeof *jobs);
+    int *idx = malloc(N * sizeof *idx);
+    assert_non_null(jobs);
+    assert_non_null(idx);
+    for (int i = 0; i < N; i++) {
+        char id[32];
+        int n = snprintf(id, sizeof id, "job-%d", i);
+        snprintf(jobs[i].key, sizeof jobs[i].key, "%016llx",
+                 (unsigned long long)rx_hash64(id, (size_t)n, RX_HASH_INIT));
+        jobs[i].cost = ((i * 7919) % 13 + 1) * 0.25;
+        jobs[i].index = i;
+    }
+    uint64_t h = RX_HASH_INIT;
+    int total = 0;
+    for (int k = 0; k < SHARDS; k++) {
+        int m;
+        rx_err err;
+        assert_int_equal(rx_grid_shard(jobs, N, k, SHARDS, idx, &m, &err), RX_OK);
+        h = rx_hash64(&k, sizeof k, h);
+        h = rx_hash64(idx, (size_t)m * sizeof *idx, h);
+        total += m;
+    }
+    assert_int_equal(total, N);
+    char got[32];
+    snprintf(got, sizeof got, "%016llx", (unsigned long long)h);
+    assert_string_equal(got, "76c32673a4481a5a");
+    free(idx);
+    free(jobs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_ranges_exact),
         cmocka_unit_test(test_golden_keys),
         cmocka_unit_test(test_shards),
+        cmocka_unit_test(test_shards_pinned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
