@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include "rx_common.h"
+#include "rx_grid.h"
 #include "rx_job.h"
 
 typedef enum rx_event_kind { RX_EV_START, RX_EV_FINISH } rx_event_kind;
@@ -58,16 +59,18 @@ typedef struct rx_runner_opts {
     volatile sig_atomic_t *stop;  /* set by the caller's signal handler */
 } rx_runner_opts;
 
-/* Registers jobs[0..n) with the store (new runs become pending), then
+/* Registers runs[0..n) of grid g with the store (new runs become pending;
+ * each run's configuration is materialised from g to register it, and
+ * again when a worker starts it, never all at once), then
  * trains every pending run (and interrupted or stale ones; failed ones
  * with retry_failed) with opts->workers processes.  Only runs of
- * jobs[0..n) are ever claimed, in the order of the array (grid order),
+ * runs[0..n) are ever claimed, in the order of the array (grid order),
  * whatever else the sweep or the store holds: other invocations (shards,
  * other --set values) may share the store.  A run held by a live worker
  * of another process is left to it and counted in end_running.  Returns RX_OK when the
  * sweep ran to its end (runs may still have failed: see *counts), RX_EINTR
  * when *opts->stop was raised, or an error (store, I/O) with a message. */
-int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *opts,
-                  rx_run_counts *counts, rx_err *err);
+int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n,
+                  const rx_runner_opts *opts, rx_run_counts *counts, rx_err *err);
 
 #endif

@@ -14,7 +14,7 @@
 #include "rx_store.h"
 
 static const char usage_text[] =
-    "usage: rexsweep plan SPEC [--db FILE] [--json]\n"
+    "usage: rexsweep plan SPEC [--db FILE] [--limit N] [--json]\n"
     "\n"
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
@@ -23,6 +23,8 @@ static const char usage_text[] =
     "\n"
     "   --db FILE   the results store to compare against (default: the spec's\n"
     "               'store', else results/rexsweep.db)\n"
+    "   --limit N   list the first N runs (default 1000 in the table, every run\n"
+    "               with --json); 0 lists every run\n"
     "   --json      print the plan as one JSON object, for scripts\n"
     "\n"
     "A bad spec prints 'file:line:column: message' and exits with 2.\n";
@@ -70,8 +72,10 @@ static void plan_columns(const rx_grid *g, columns *c)
         add_col(c, g->over[i].key, g->over[i].key);
 }
 
-/* The text of one cell.  Budgets read as percentages, exactly. */
-static void cell_text(const rx_job *j, const char *key, char *buf, size_t size)
+/* The text of one cell of run j (configuration c).  Budgets read as
+ * percentages, exactly. */
+static void cell_text(const rx_run_ref *j, const rx_config *c, const char *key, char *buf,
+                      size_t size)
 {
     if (!key) {
         snprintf(buf, size, "%.6g", j->cost);
@@ -79,14 +83,14 @@ static void cell_text(const rx_job *j, const char *key, char *buf, size_t size)
     }
     if (strcmp(key, "train.budget") == 0) {
         char frac[64], pct[80];
-        rx_format_double(j->cfg.train.budget, frac, sizeof frac);
+        rx_format_double(c->train.budget, frac, sizeof frac);
         snprintf(pct, sizeof pct, "%se2", frac);
         if (rx_decimal_normalize(pct, buf, size) == RX_OK && strlen(buf) + 1 < size) {
             strcat(buf, "%");
             return;
         }
     }
-    if (rx_config_get(&j->cfg, key, buf, size) != RX_OK)
+    if (rx_config_get(c, key, buf, size) != RX_OK)
         snprintf(buf, size, "-");
 }
 
@@ -105,29 +109,7 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int count_cells(const rx_job *jobs, int n)
-{
-    if (n == 0)
-        return 0;
-    const char **cells = malloc((size_t)n * sizeof *cells);
-    if (!cells)
-        return -1;
-    for (int i = 0; i < n; i++)
-        cells[i] = jobs[i].cell;
-    qsort(cells, (size_t)n, sizeof *cells, cmp_str);
-    int k = 1;
-    for (int i = 1; i < n; i++)
-        k += strcmp(cells[i], cells[i - 1]) != 0;
-    free(cells);
-    return k;
-}
-
-static double total_cost(const rx_job *jobs, int n)
+static double total_cost(const rx_run_ref *jobs, int n)
 {
     double t = 0;
     for (int i = 0; i < n; i++)
@@ -136,34 +118,27 @@ static double total_cost(const rx_job *jobs, int n)
 }
 
 /* What the store says about the runs: counts by state, and each run's
- * state ("new" when the store does not have it). */
+ * state. */
 typedef struct store_view {
     const char *path;
     int exists;               /* the file exists (else every run is new) */
     rx_store_counts counts;
-    const char **state;       /* per job */
+    signed char *state;       /* per job: an rx_run_state, -1 for new */
 } store_view;
 
-static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+static const char *state_text(const store_view *v, int i)
 {
-    (void)names;
-    const char **out = ud;
-    if (ncols == 1 && v[0].type == RX_VTEXT) {
-        int s = rx_run_state_parse(v[0].s);
-        *out = s >= 0 ? rx_run_state_name((rx_run_state)s) : "?";
-    }
-    return 0;
+    return v->state[i] < 0 ? "new" : rx_run_state_name((rx_run_state)v->state[i]);
 }
 
 /* Reads the store at view->path, read-only, when it exists. */
-static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
+static int read_store(store_view *view, const rx_run_ref *jobs, int n, rx_err *err)
 {
     memset(&view->counts, 0, sizeof view->counts);
-    view->state = calloc((size_t)(n ? n : 1), sizeof *view->state);
+    view->state = malloc((size_t)(n ? n : 1));
     if (!view->state)
         return rx_errf(err, RX_ENOMEM, "out of memory");
-    for (int i = 0; i < n; i++)
-        view->state[i] = "new";
+    memset(view->state, -1, (size_t)(n ? n : 1));
     view->exists = access(view->path, F_OK) == 0;
     if (!view->exists) {
         view->counts.new_runs = view->counts.total = n;
@@ -173,12 +148,8 @@ static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
     int rc = rx_store_open(view->path, RX_STORE_READONLY, &st, err);
     if (rc)
         return rc;
-    rc = rx_store_count_jobs(st, jobs, n, &view->counts, err);
-    for (int i = 0; i < n && rc == RX_OK; i++) {
-        rx_value key = rx_vtext(jobs[i].key);
-        rc = rx_store_query(st, "SELECT status FROM runs WHERE key = ?1", &key, 1, state_row,
-                            &view->state[i], err);
-    }
+    rc = rx_store_key_states(st, n ? jobs[0].key : "", sizeof *jobs, n, view->state,
+                             &view->counts, err);
     rx_store_close(st);
     return rc;
 }
@@ -196,14 +167,15 @@ static void print_store_text(const store_view *v)
            c->pending);
 }
 
-static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
+static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
+                      const store_view *v, rx_err *err)
 {
     printf("{\"name\":");
     json_string(stdout, s->name);
     printf(",\"spec\":");
     json_string(stdout, s->path);
     printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
-           count_cells(jobs, n));
+           rx_grid_count_cells(jobs, n));
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
     printf("%s,\"axes\":[", num);
@@ -219,19 +191,27 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
            "\"failed\":%d,\"diverged\":%d,\"interrupted\":%d},\"jobs\":[",
            v->exists ? "true" : "false", c->new_runs, c->pending, c->running, c->done,
            c->failed, c->diverged, c->interrupted);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < (limit > 0 && limit < n ? limit : n); i++) {
+        rx_job job;
+        int rc = rx_grid_job(&s->grid, &jobs[i], &job, err);
+        if (rc)
+            return rc;
         rx_format_double(jobs[i].cost, num, sizeof num);
         printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\","
                "\"cost\":%s,\"config\":%s}",
-               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num,
-               jobs[i].config_json);
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, state_text(v, i), num,
+               job.config_json);
+        free(job.config_json);
     }
     printf("]}\n");
+    return RX_OK;
 }
 
-static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
+static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
+                       const store_view *v, rx_err *err)
 {
-    int cells = count_cells(jobs, n);
+    int shown = limit > 0 && limit < n ? limit : n;
+    int cells = rx_grid_count_cells(jobs, n);
     printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
     print_store_text(v);
@@ -244,12 +224,16 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
     width[2] = 11; /* "interrupted" */
     for (int k = 0; k < c.n; k++)
         width[k + 3] = (int)strlen(c.title[k]);
-    for (int i = 0; i < n; i++) {
+    rx_config cfg;
+    int rc;
+    for (int i = 0; i < shown; i++) {
         int w = snprintf(buf, sizeof buf, "%d", jobs[i].index);
         if (w > width[0])
             width[0] = w;
+        if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
+            return rc;
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
+            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
             if ((int)strlen(buf) > width[k + 3])
                 width[k + 3] = (int)strlen(buf);
         }
@@ -258,11 +242,13 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
     for (int k = 0; k < c.n; k++)
         printf("  %-*s", width[k + 3], c.title[k]);
     putchar('\n');
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < shown; i++) {
         printf("%-*d  %-*s  %-*s", width[0], jobs[i].index, width[1], jobs[i].key, width[2],
-               v->state[i]);
+               state_text(v, i));
+        if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
+            return rc;
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
+            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
             if (k == c.n - 1)
                 printf("  %s", buf);
             else
@@ -270,12 +256,16 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
         }
         putchar('\n');
     }
+    if (shown < n)
+        printf("... %d more run%s (--limit 0 lists every run)\n", n - shown,
+               n - shown == 1 ? "" : "s");
+    return RX_OK;
 }
 
 int cmd_plan(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL;
-    int json = 0;
+    int json = 0, limit = -1;
     if (rx_wants_help(argc, argv)) {
         fputs(usage_text, stdout);
         return RX_EXIT_OK;
@@ -291,6 +281,15 @@ int cmd_plan(int argc, char **argv)
             db = argv[i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             db = argv[i] + 5;
+        } else if (strcmp(argv[i], "--limit") == 0 || strncmp(argv[i], "--limit=", 8) == 0) {
+            const char *v = argv[i][7] == '=' ? argv[i] + 8 : ++i < argc ? argv[i] : NULL;
+            char *end;
+            long l = v ? strtol(v, &end, 10) : -1;
+            if (!v || !*v || *end || l < 0 || l > 2147483647L) {
+                rx_die_msg("option '--limit' needs a number of runs >= 0, got '%s'", v ? v : "");
+                return RX_EXIT_USAGE;
+            }
+            limit = (int)l;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
             return RX_EXIT_USAGE;
@@ -316,9 +315,9 @@ int cmd_plan(int argc, char **argv)
             rx_die_msg("%s", err.msg);
         return rx_exit_for(rc);
     }
-    rx_job *jobs;
+    rx_run_ref *jobs;
     int n;
-    if ((rc = rx_spec_expand(s, &jobs, &n, &err))) {
+    if ((rc = rx_grid_plan(&s->grid, &jobs, &n, &err))) {
         fprintf(stderr, "%s\n", err.msg);
         rx_spec_free(s);
         return rx_exit_for(rc);
@@ -326,13 +325,12 @@ int cmd_plan(int argc, char **argv)
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
         rx_die_msg("%s", err.msg);
-    } else if (json) {
-        print_json(s, jobs, n, &view);
-    } else {
-        print_table(s, jobs, n, &view);
+    } else if ((rc = json ? print_json(s, jobs, n, limit, &view, &err)
+                          : print_table(s, jobs, n, limit < 0 ? 1000 : limit, &view, &err))) {
+        rx_die_msg("%s", err.msg);
     }
     free(view.state);
-    rx_jobs_free(jobs, n);
+    free(jobs);
     rx_spec_free(s);
     if (rc)
         return rx_exit_for(rc);

@@ -28,7 +28,8 @@ static void on_signal(int sig)
 }
 
 typedef struct run_ui {
-    const rx_job *jobs;
+    const rx_grid *g;
+    const rx_run_ref *jobs;
     int n;
     int tty, quiet;
     int *slot_job;          /* job index in flight per worker slot, -1 none */
@@ -37,14 +38,19 @@ typedef struct run_ui {
 } run_ui;
 
 /* "rex sgd lr=0.1 budget=25% seed=0" plus any other axis is in the key. */
-static void job_label(const rx_job *j, char *buf, size_t size)
+static void job_label(const rx_grid *g, const rx_run_ref *j, char *buf, size_t size)
 {
     char sched[64] = "", opt[32] = "", lr[32] = "", budget[32] = "", seed[32] = "";
-    rx_config_get(&j->cfg, "schedule.name", sched, sizeof sched);
-    rx_config_get(&j->cfg, "optimizer.name", opt, sizeof opt);
-    rx_config_get(&j->cfg, "optimizer.lr", lr, sizeof lr);
-    rx_config_get(&j->cfg, "train.seed", seed, sizeof seed);
-    snprintf(budget, sizeof budget, "%g%%", j->cfg.train.budget * 100);
+    rx_config cfg;
+    rx_err err;
+    buf[0] = '\0';
+    if (rx_grid_config(g, j, &cfg, &err) != RX_OK)
+        return;
+    rx_config_get(&cfg, "schedule.name", sched, sizeof sched);
+    rx_config_get(&cfg, "optimizer.name", opt, sizeof opt);
+    rx_config_get(&cfg, "optimizer.lr", lr, sizeof lr);
+    rx_config_get(&cfg, "train.seed", seed, sizeof seed);
+    snprintf(budget, sizeof budget, "%g%%", cfg.train.budget * 100);
     /* drop the JSON quotes of string values */
     for (char *s = sched; *s; s++) if (*s == '"') memmove(s, s + 1, strlen(s));
     for (char *s = opt; *s; s++) if (*s == '"') memmove(s, s + 1, strlen(s));
@@ -53,7 +59,7 @@ static void job_label(const rx_job *j, char *buf, size_t size)
 
 /* The job with grid index `index`: the jobs are in grid order (a shard's
  * too), so a binary search. */
-static const rx_job *by_index(const run_ui *ui, int index)
+static const rx_run_ref *by_index(const run_ui *ui, int index)
 {
     int lo = 0, hi = ui->n - 1;
     while (lo <= hi) {
@@ -137,11 +143,11 @@ static void draw(run_ui *ui, const rx_run_counts *c)
     for (int w = 0; w < ui->workers && k < sizeof cur - 1; w++) {
         if (ui->slot_job[w] < 0)
             continue;
-        const rx_job *j = by_index(ui, ui->slot_job[w]);
+        const rx_run_ref *j = by_index(ui, ui->slot_job[w]);
         char lab[128];
         if (!j)
             continue;
-        job_label(j, lab, sizeof lab);
+        job_label(ui->g, j, lab, sizeof lab);
         k += (size_t)snprintf(cur + k, sizeof cur - k, "%s%s", k ? " | " : "", lab);
     }
     fprintf(stderr, "\r\033[K[%d/%d] done %d failed %d diverged %d  %s  elapsed %s eta %s",
@@ -155,10 +161,10 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
     if (ev && ev->worker >= 0 && ev->worker < ui->workers)
         ui->slot_job[ev->worker] = ev->kind == RX_EV_START ? ev->index : -1;
     if (ev && ev->kind == RX_EV_FINISH && !ui->quiet) {
-        const rx_job *j = by_index(ui, ev->index);
+        const rx_run_ref *j = by_index(ui, ev->index);
         char lab[160] = "";
         if (j)
-            job_label(j, lab, sizeof lab);
+            job_label(ui->g, j, lab, sizeof lab);
         if (ui->tty)
             fprintf(stderr, "\r\033[K");
         printf("%-11s %s  %s", ev->status, ev->key, lab);
@@ -257,32 +263,27 @@ int cmd_run(int argc, char **argv)
     int rc = rx_spec_load(pos[0], &spec, &err);
     for (int i = 0; rc == RX_OK && i < sets.n; i++)
         rc = rx_spec_override(spec, sets.v[i], &err);
-    rx_job *jobs = NULL;
+    rx_run_ref *jobs = NULL;
     int n = 0;
     if (rc == RX_OK)
-        rc = rx_spec_expand(spec, &jobs, &n, &err);
+        rc = rx_grid_plan(&spec->grid, &jobs, &n, &err);
     if (rc) {
         rx_die_msg("%s", err.msg);
         rx_spec_free(spec);
         return rc == RX_EIO ? RX_EXIT_IO : RX_EXIT_USAGE;
     }
-    /* The shard's jobs, moved to the front of the array. */
+    /* The shard's runs, in grid order (only they are ever materialised). */
     if (shard_n > 1) {
-        int *idx = malloc((size_t)n * sizeof *idx), m = 0;
+        int *idx = malloc((size_t)(n ? n : 1) * sizeof *idx), m = 0;
         if (!idx || rx_grid_shard(jobs, n, shard_k, shard_n, idx, &m, &err)) {
             rx_die_msg("%s", idx ? err.msg : "out of memory");
             free(idx);
-            rx_jobs_free(jobs, n);
+            free(jobs);
             rx_spec_free(spec);
             return RX_EXIT_USAGE;
         }
-        rx_job *sel = calloc((size_t)(m ? m : 1), sizeof *sel);
-        for (int i = 0; i < m; i++) {
-            sel[i] = jobs[idx[i]];
-            jobs[idx[i]].config_json = NULL;
-        }
-        rx_jobs_free(jobs, n);
-        jobs = sel;
+        for (int i = 0; i < m; i++)
+            jobs[i] = jobs[idx[i]]; /* idx ascends, so i <= idx[i] */
         n = m;
         free(idx);
     }
@@ -297,12 +298,12 @@ int cmd_run(int argc, char **argv)
     int slots[256];
     for (int i = 0; i < 256; i++)
         slots[i] = -1;
-    run_ui ui = {jobs, n, isatty(2) && !json, quiet || json, slots, workers, 0};
+    run_ui ui = {&spec->grid, jobs, n, isatty(2) && !json, quiet || json, slots, workers, 0};
     char id_hash[RX_KEY_LEN + 1];
     char *id_text = NULL;
     if (sweep_identity(spec, &sets, id_hash, &id_text)) {
         rx_die_msg("out of memory");
-        rx_jobs_free(jobs, n);
+        free(jobs);
         rx_spec_free(spec);
         return RX_EXIT_IO;
     }
@@ -321,12 +322,12 @@ int cmd_run(int argc, char **argv)
     ro.ud = &ui;
     ro.stop = &stop_flag;
     rx_run_counts c;
-    rc = n > 0 ? rx_runner_run(jobs, n, &ro, &c, &err) : RX_OK;
+    rc = n > 0 ? rx_runner_run(&spec->grid, jobs, n, &ro, &c, &err) : RX_OK;
     if (n == 0)
         memset(&c, 0, sizeof c);
     if (ui.tty && !ui.quiet)
         fprintf(stderr, "\r\033[K");
-    rx_jobs_free(jobs, n);
+    free(jobs);
     free(id_text);
     if (rc && rc != RX_EINTR) {
         rx_die_msg("%s", err.msg);

@@ -10,7 +10,7 @@ _rexsweep_options() {
     case $1 in
     train)    echo "--log-every --json --quiet --keys --help" ;;
     run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --shard --set --json --quiet --help" ;;
-    plan)     echo "--db --json --help" ;;
+    plan)     echo "--db --limit --json --help" ;;
     schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
     report)   echo "--db --sweep --metric --format --output --select-on --no-merge --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
