@@ -6,6 +6,8 @@
 #   make check      install missing packages, run every test twice
 #                   (plain, then under ASan+UBSan)
 #   make bench      speed benchmarks (not part of check)
+#   make bench-scale  every command at about 2k, 20k and 100k runs (not
+#                   part of check; half an hour or more)
 #   make paper      the REX paper's sweeps into results/, then docs/rex-paper.md
 #                   (about an hour on 2 cores; not part of check);
 #                   make paper-vae adds the VAE setting (another half hour)
@@ -60,7 +62,7 @@ LIB      := $(BUILD)/librexsweep.a
 BIN      := $(BUILD)/rexsweep
 
 .PHONY: all deps demo check check-unit check-cli check-san check-slurm \
-        bench install uninstall clean paper paper-vae
+        bench bench-scale install uninstall clean paper paper-vae
 
 all: $(BIN)
 
@@ -158,6 +160,11 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 bench: deps $(BIN) $(BUILD)/bench/bench_mlp $(BUILD)/bench/bench_record
 	BENCH_BIN=$(BUILD)/bench/bench_mlp bash bench/run.sh
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/bench/bench_record sweeps/quickstart.yaml
+
+# plan, run, report, check, export and merge at about 2k, 20k and 100k
+# runs: time, peak memory and growth exponents (bench/scale.sh for knobs)
+bench-scale: deps $(BIN)
+	REXSWEEP=$(abspath $(BIN)) bash bench/scale.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

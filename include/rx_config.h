@@ -73,10 +73,17 @@ typedef struct rx_model_config {
 } rx_model_config;
 
 /* ---- optimizer ----------------------------------------------------- */
-typedef enum rx_opt_kind { RX_OPT_SGD, RX_OPT_ADAM, RX_OPT_ADAMW } rx_opt_kind;
+/* Indexes the optimizer table of optim.c (names: rx_optim_names). */
+typedef enum rx_optim_kind {
+    RX_OPTIM_SGD,
+    RX_OPTIM_ADAM,
+    RX_OPTIM_ADAMW,
+    RX_OPTIM_LION,
+    RX_OPTIM_COUNT
+} rx_optim_kind;
 
 typedef struct rx_optim_config {
-    rx_opt_kind kind;
+    rx_optim_kind kind;
     double lr;            /* the initial (peak) learning rate, lr0 */
     double momentum;      /* sgd: 0 = plain SGD */
     int nesterov;

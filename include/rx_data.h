@@ -66,6 +66,43 @@ int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err);
 /* Frees everything *d owns and zeroes it; safe on a zeroed rx_data. */
 void rx_data_free(rx_data *d);
 
+/* A process's decoded datasets, so that a sweep over a data key decodes
+ * each source once: the splits (validation, train_subset, test_subset)
+ * and the normalisation are recomputed from the cached samples, which are
+ * decoded again only for another dataset, path, file option, synthetic
+ * parameter or data seed.  It keeps the last RX_DATA_CACHE_SOURCES
+ * sources (the least recently used goes) and the last prepared rx_data.
+ * Zero-initialise; rx_data_cache_free frees every dataset it holds. */
+#define RX_DATA_CACHE_SOURCES 4
+
+typedef struct rx_data_source {
+    rx_data_config key;         /* the config, its split keys cleared */
+    rx_dataset *train, *test;   /* owned; test NULL when carved */
+    unsigned long used;         /* last use, for eviction */
+} rx_data_source;
+
+typedef struct rx_data_cache {
+    rx_data_source src[RX_DATA_CACHE_SOURCES];
+    int n;
+    unsigned long clock;
+    int have_last;
+    rx_data_config last_cfg;    /* the whole data config of last */
+    rx_data last;               /* splits over one of src (borrowed sets) */
+} rx_data_cache;
+
+/* Sets *out to the data of cfg, exactly as rx_data_load would make it.
+ * *out belongs to dc and stays valid until the next call or
+ * rx_data_cache_free: never pass it to rx_data_free.  Errors as
+ * rx_data_load's (a failed decode is not cached). */
+int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *cfg,
+                      const rx_data **out, rx_err *err);
+/* Frees everything dc holds and zeroes it (it may be used again). */
+void rx_data_cache_free(rx_data_cache *dc);
+
+/* How many times this process decoded (or generated) a dataset's
+ * sources: rx_data_load, and rx_data_cache_get on a miss.  For tests. */
+long rx_data_decodes(void);
+
 /* Gathers split positions pos[0..nb) (each in [0, s->n), mapped through
  * s->idx) into xb (nb*d floats, normalised
  * with data's shift/scale), labels into lb (or NULL) and targets into yb

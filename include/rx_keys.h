@@ -110,6 +110,17 @@ char *rx_config_json(const rx_config *c, unsigned flags);
  * the same without the seed: the runs of one cell differ only by seed. */
 void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
 void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
+/* The key of a canonical JSON text (as rx_config_json with flags 0 gives
+ * it) under a trainer version (RX_TRAINER_VERSION for this build's runs):
+ * how the store checks that a stored run still matches its key, and
+ * verify finds which trainer version recorded a run. */
+void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1]);
+/* Reads a canonical JSON text (flags 0) back into *c, from the defaults
+ * (keys_json.c): the inverse of rx_config_canonical, so that a stored run
+ * can be trained again from the store alone.  RX_EFORMAT for text that is
+ * not canonical JSON, RX_EINVAL for a value the key table refuses.  The
+ * caller checks the result's run key against the stored one. */
+int rx_config_from_json(const char *json, rx_config *c, rx_err *err);
 
 /* Remembers the text of the last configuration keyed, so that the keys
  * of many configurations differing in a few values (a grid's runs) cost
@@ -129,6 +140,25 @@ int rx_config_keys(rx_key_memo *m, const rx_config *c, char run[RX_KEY_LEN + 1],
  * parameter of another profile). */
 int rx_config_get(const rx_config *c, const char *key, char *buf,
                   size_t size);
+
+/* Copies the JSON text json into buf (snprintf rules; returns the length
+ * it needs), without the quotes when it is a string: the value of a key
+ * as rx_config_get writes it.  Escapes are kept as they are. */
+int rx_config_unquote(const char *json, char *buf, size_t size);
+
+/* Called for each leaf of a configuration's JSON: key is the dotted path
+ * ("optimizer.lr"; nested objects join with '.', cut at 255 bytes), val
+ * the raw JSON text of the value (a string keeps its quotes, a list is one
+ * leaf), len its length (val is not NUL-terminated).  Non-zero stops the
+ * walk. */
+typedef int (*rx_json_leaf_fn)(void *ud, const char *key, const char *val,
+                               size_t len);
+
+/* The one reader of the canonical JSON (rx_config_canonical): calls fn for
+ * every leaf of the object json in document order.  Allocates nothing.
+ * Returns RX_OK, fn's non-zero status, or RX_EFORMAT when json is not a
+ * JSON object (or nests deeper than 8). */
+int rx_config_json_walk(const char *json, rx_json_leaf_fn fn, void *ud);
 
 /* Writes the key reference: every key with its type, bounds, default and
  * doc; schedule keys come from the profile table.  RX_KEYS_ROFF writes

@@ -13,6 +13,24 @@
 
 typedef struct rx_optim rx_optim;
 
+/* The optimizers' names, indexed by rx_optim_kind, NULL-terminated (the
+ * values of optimizer.name, in table order). */
+extern const char *const rx_optim_names[];
+
+/* Checks the optimizer keys of c against its kind's rules (e.g. nesterov
+ * needs sgd with momentum); on error returns RX_EINVAL and names the key
+ * at fault in *key (a static string; key may be NULL). */
+int rx_optim_check(const rx_optim_config *c, const char **key, rx_err *err);
+
+/* The momentum a run starts with, the value schedules cycle: sgd's
+ * momentum, or beta1 for the optimizers that have one. */
+double rx_optim_momentum(const rx_optim_config *c);
+
+/* What optimizer key `key` ("beta1", no section) means to each optimizer
+ * that reads it, e.g. "adam, adamw: first moment decay"; written to buf
+ * (snprintf rules; "" when none reads it).  Returns the length. */
+int rx_optim_key_doc(const char *key, char *buf, size_t size);
+
 /* Allocates state for n parameters.  decay_mask (n floats, 1 = decay) may
  * be NULL for "all".  The optimizer keeps the pointer: the caller keeps it
  * alive (it is the model's).  Free with rx_optim_free. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include "rx_common.h"
 #include "rx_job.h"
+#include "rx_stats.h"
 
 #define RX_REPORT_SETTING_MAX 128
 #define RX_REPORT_NAME_MAX 64
@@ -117,6 +118,10 @@ typedef struct rx_report_cell {
     double mean, std;           /* the chosen lr's test metric; NaN if none */
     int n;                      /* seeds behind mean */
     int n_runs, n_done, n_failed, n_diverged, n_missing; /* all lrs */
+    /* The chosen lr's seeds with a finite test value and those values
+     * (display units), ascending by seed; n of them.  NULL when n == 0. */
+    long long *seeds;
+    double *vals;
 } rx_report_cell;
 
 typedef struct rx_report_opts {
@@ -124,9 +129,40 @@ typedef struct rx_report_opts {
     int select_on_test;         /* explicit opt-in: choose the lr on test */
     int no_merge;               /* keep plateau apart from step in ranks */
     double low_cut;             /* 0 = RX_REPORT_LOW_CUT */
+    /* statistics (all optional: zero means the default) */
+    const char *vs;             /* reference schedule; NULL = best average rank */
+    const char *const *only;    /* rank only these schedules (NULL-terminated);
+                                   NULL = all */
+    int bootstrap;              /* replicates; 0 = RX_REPORT_BOOTSTRAP, < 0 = none */
 } rx_report_opts;
 
+#define RX_REPORT_BOOTSTRAP 1000
+#define RX_REPORT_BOOT_SEED 20260101ULL /* fixed: the intervals print the same every time */
+
 enum { RX_SPLIT_LOW, RX_SPLIT_HIGH, RX_SPLIT_ALL, RX_N_SPLIT };
+
+/* A rival against the reference in one comparison (setting, optimizer,
+ * budget), in the ranked schedules' values (merged step: the better of
+ * step and plateau, the seeds of the one taken). */
+typedef struct rx_report_pair {
+    int cmp;            /* +1: the reference is better, -1: worse, 0: tied
+                           (rx_metric_cmp on the cell values), 2: one side
+                           has no value (not compared) */
+    rx_paired d;        /* rival - reference per matched seed, display units */
+    int beyond;         /* +1: the reference is better beyond noise (the 95%
+                           interval of d excludes 0), -1: worse beyond
+                           noise, 0: within noise or no interval */
+    int unmatched;      /* seeds of one side that the other lacks */
+} rx_report_pair;
+
+/* The reference against one rival over all comparisons, per split. */
+typedef struct rx_report_versus {
+    int wins[RX_N_SPLIT], losses[RX_N_SPLIT], ties[RX_N_SPLIT];
+    int beyond_win[RX_N_SPLIT], beyond_loss[RX_N_SPLIT];
+    int with_interval[RX_N_SPLIT];  /* comparisons with >= 2 matched seeds */
+    double sign_p[RX_N_SPLIT];      /* exact two-sided sign test */
+    rx_wilcoxon wilcoxon[RX_N_SPLIT]; /* on the mean paired differences */
+} rx_report_versus;
 
 typedef struct rx_report {
     rx_metric metric;
@@ -168,12 +204,31 @@ typedef struct rx_report {
     int *top;
     int *top_n;
     int n_comparisons[RX_N_SPLIT];
+    int only;                   /* ranked schedules are a chosen set */
+
+    /* Paired statistics: the reference (an index into ranked, -1 when
+     * fewer than two schedules are ranked), pair[((s * n_optimizers + o)
+     * * n_budgets + b) * n_ranked + r] against it, versus[r] over all
+     * comparisons (the reference's own entries are empty). */
+    int ref;
+    int ref_asked;              /* the reference was named (--vs) */
+    rx_report_pair *pair;
+    rx_report_versus *versus;
+    /* Bootstrap 95% percentile intervals (n_boot replicates, 0 = none):
+     * avg_rank_ci[(((o * n_budgets + b) * n_ranked + r) * 2 + 0|1)] and
+     * top_ci[((r * RX_N_SPLIT + split) * 2 + q) * 2 + 0|1] (rates, q = 0:
+     * Top-1, 1: Top-3). */
+    int n_boot;
+    double *avg_rank_ci;
+    double *top_ci;
 } rx_report;
 
-/* Builds the report of runs[0..n).  Fails with RX_EINVAL when some cell
- * has several lrs to choose from but the metric has no validation values
- * and select_on_test is not set (choosing on test must be asked for);
- * the message says so.  *out is the caller's: free with rx_report_free. */
+/* Builds the report of runs[0..n), its paired statistics and bootstrap
+ * intervals.  Fails with RX_EINVAL when some cell has several lrs to
+ * choose from but the metric has no validation values and select_on_test
+ * is not set (choosing on test must be asked for), or when opts->vs or
+ * opts->only name a schedule that did not run; the message says so.
+ * *out is the caller's: free with rx_report_free. */
 int rx_report_build(const rx_report_run *runs, int n,
                     const rx_report_opts *opts, rx_report **out,
                     rx_err *err);

@@ -29,7 +29,7 @@ typedef struct rx_results {
     int n;
     long *steps;              /* per run: steps the schedule spans (0 = unknown) */
     long *steps_per_epoch;    /* per run (0 = unknown) */
-    rx_results_flat *flat;    /* per run: the configuration, flattened */
+    rx_results_flat *flat;    /* the configurations, flattened (results.c's) */
     char sweep[128];          /* the sweep read, "" = every run */
 } rx_results;
 

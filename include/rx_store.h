@@ -33,6 +33,9 @@
 #define RX_STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
+/* Bytes left free on the store's filesystem: a run's results and new jobs
+ * are refused below it, so that runs in flight can still be released. */
+#define RX_STORE_RESERVE (256 * 1024)
 /* How long a write waits for other writers before it gives up. */
 #define RX_STORE_BUSY_SECONDS 600
 
@@ -79,6 +82,16 @@ int rx_store_open(const char *path,   /* the store file */
                   unsigned flags,     /* RX_STORE_READONLY, RX_STORE_CREATE */
                   rx_store **out,     /* OUT: the new handle */
                   rx_err *err);
+
+/*
+ * Checks, without opening it, that path can name a store for an open with
+ * flags: RX_EINVAL for a name SQLite would not treat as a file ("" and
+ * ":memory:" give private temporary databases) or a directory; RX_EIO
+ * when its directory is missing (or, without RX_STORE_CREATE, the file
+ * is).  rx_store_open runs it first; commands call it to refuse a bad
+ * --db before doing any work.
+ */
+int rx_store_check_path(const char *path, unsigned flags, rx_err *err);
 
 /* Closes st and frees everything it owns.  NULL is a no-op. */
 void rx_store_close(rx_store *st);
@@ -217,7 +230,8 @@ int rx_store_heartbeat(rx_store *st, const char *key, rx_err *err);
  * commit leaves the run running (then stale), never half recorded.
  * Non-finite values are stored as the text 'NaN', 'Infinity' and
  * '-Infinity'.  RX_ECONFLICT, with nothing written, when the run is no
- * longer held by this handle.
+ * longer held by this handle.  RX_ESTORE, with nothing written, when the
+ * write would leave less than RX_STORE_RESERVE free on the disk.
  */
 int rx_store_finish(rx_store *st,
                     const char *key,

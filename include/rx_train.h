@@ -61,6 +61,23 @@ typedef struct rx_train_result {
     char model_desc[128];
 } rx_train_result;
 
+/* The metrics of one run as the trainer reports them, in arrays that
+ * grow by doubling (allocated per run, never per step).  Zero-initialise;
+ * rx_train_log_free frees what they hold. */
+typedef struct rx_train_log {
+    rx_epoch_metrics *ep;
+    int n_ep, cap_ep;
+    rx_step_metrics *st;
+    int n_st, cap_st;
+} rx_train_log;
+
+/* Hooks that append to the rx_train_log *log: on_epoch and on_step as
+ * they are, or called from the caller's own.  Nonzero when out of
+ * memory (which stops the run). */
+int rx_train_log_epoch(void *log, const rx_epoch_metrics *m);
+int rx_train_log_step(void *log, const rx_step_metrics *m);
+void rx_train_log_free(rx_train_log *log);
+
 /* Trains one run.  Returns RX_OK when the run ended (done, diverged,
  * interrupted or timed out: see res->status), or an error status with a
  * message when it could not start (bad configuration, out of memory). */

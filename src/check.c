@@ -79,7 +79,13 @@ static void stats_of(const ref *g, int n, int side, const rx_metric *m, double *
     s->n = rx_mean_std(tmp, k, &s->mean, &s->std);
 }
 
-/* 1 when both sides ran exactly the same run keys. */
+static int cmp_key_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 when both sides ran exactly the same run keys (sorted and searched:
+ * a cell may have hundreds of seeds); -1 when out of memory. */
 static int same_keys(const ref *g, int n)
 {
     int nb = 0, nn = 0;
@@ -91,16 +97,21 @@ static int same_keys(const ref *g, int n)
     }
     if (nb != nn)
         return 0;
-    for (int i = 0; i < n; i++) {
-        if (g[i].side != 0)
-            continue;
-        int found = 0;
-        for (int j = 0; j < n && !found; j++)
-            found = g[j].side == 1 && strcmp(g[j].run->key, g[i].run->key) == 0;
-        if (!found)
-            return 0;
+    const char **keys = malloc((size_t)(nn ? nn : 1) * sizeof *keys);
+    if (!keys)
+        return -1;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (g[i].side == 1)
+            keys[k++] = g[i].run->key;
+    qsort(keys, (size_t)k, sizeof *keys, cmp_key_ptr);
+    int same = 1;
+    for (int i = 0; i < n && same; i++) {
+        const char *key = g[i].run->key;
+        same = g[i].side != 0 || bsearch(&key, keys, (size_t)k, sizeof *keys, cmp_key_ptr);
     }
-    return 1;
+    free(keys);
+    return same;
 }
 
 static void judge(rx_check_row *w, const side_stats *b, const side_stats *c,
@@ -213,7 +224,12 @@ int rx_check_compare(const rx_report_run *base, int nb, const rx_report_run *cur
         side_stats b, c;
         stats_of(g + i, j - i, 0, o->metric, tmp, &b);
         stats_of(g + i, j - i, 1, o->metric, tmp, &c);
-        w->by_key = same_keys(g + i, j - i);
+        if ((w->by_key = same_keys(g + i, j - i)) < 0) {
+            free(g);
+            free(tmp);
+            rx_check_free(out);
+            return rx_errf(err, RX_ENOMEM, "out of memory comparing the stores");
+        }
         w->base_runs = b.runs;
         w->new_runs = c.runs;
         w->base_n = b.n;

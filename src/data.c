@@ -378,9 +378,15 @@ static int normalise(const rx_data_config *c, rx_data *out, rx_err *err)
 
 /* ---- the public entry points --------------------------------------- */
 
-int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err)
+/* Decodes the source files of c (or generates a synthetic set) into
+ * *train and *test (NULL when the test set is carved from train); the
+ * caller frees both with rx_dataset_free and free. */
+static long n_decodes;
+
+static int load_sources(const rx_data_config *c, rx_dataset **train, rx_dataset **test,
+                        rx_err *err)
 {
-    memset(out, 0, sizeof *out);
+    *train = *test = NULL;
     int li = -1;
     for (int i = 0; i < N_LOADERS; i++)
         if (strcmp(c->dataset, loaders[i].name) == 0)
@@ -389,26 +395,156 @@ int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err)
         return rx_errf(err, RX_EINVAL,
                        "unknown dataset '%s' (want fashion-mnist, mnist, idx, csv, libsvm, spirals, blobs or teacher)",
                        c->dataset);
-    out->train_set = calloc(1, sizeof(rx_dataset));
-    out->test_set = calloc(1, sizeof(rx_dataset));
-    if (!out->train_set || !out->test_set) {
-        rx_data_free(out);
+    rx_data tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.train_set = calloc(1, sizeof(rx_dataset));
+    tmp.test_set = calloc(1, sizeof(rx_dataset));
+    if (!tmp.train_set || !tmp.test_set) {
+        rx_data_free(&tmp);
         return rx_errf(err, RX_ENOMEM, "cannot allocate datasets");
     }
-    int rc = loaders[li].load(c, out, err);
-    if (rc == RX_OK && !loaders[li].has_test && !c->test_path[0]) {
-        free(out->test_set);
-        out->test_set = NULL;
-    }
-    if (rc == RX_OK)
-        rc = make_splits(c, out, err);
-    if (rc == RX_OK)
-        rc = normalise(c, out, err);
+    n_decodes++;
+    int rc = loaders[li].load(c, &tmp, err);
     if (rc != RX_OK) {
-        rx_data_free(out);
+        rx_data_free(&tmp);
         return rc;
     }
-    out->u8_input = out->train_set->x_u8 != NULL;
+    if (!loaders[li].has_test && !c->test_path[0]) {
+        free(tmp.test_set);
+        tmp.test_set = NULL;
+    }
+    *train = tmp.train_set;
+    *test = tmp.test_set;
+    return RX_OK;
+}
+
+/* Splits and normalisation of c over out's datasets. */
+static int prepare(const rx_data_config *c, rx_data *out, rx_err *err)
+{
+    int rc = make_splits(c, out, err);
+    if (rc == RX_OK)
+        rc = normalise(c, out, err);
+    if (rc == RX_OK)
+        out->u8_input = out->train_set->x_u8 != NULL;
+    return rc;
+}
+
+int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = load_sources(c, &out->train_set, &out->test_set, err);
+    if (rc == RX_OK)
+        rc = prepare(c, out, err);
+    if (rc != RX_OK)
+        rx_data_free(out);
+    return rc;
+}
+
+long rx_data_decodes(void)
+{
+    return n_decodes;
+}
+
+/* ---- the cache of decoded sources ---------------------------------- */
+
+/* c with what the splits and the normalisation read cleared: the rest
+ * (dataset, paths, file options, synthetic parameters, data seed) says
+ * which samples are decoded.  String tails are cleared so that equal
+ * strings compare equal bytewise. */
+static void source_key(const rx_data_config *c, rx_data_config *k)
+{
+    memcpy(k, c, sizeof *k);
+    k->validation = 0;
+    k->train_subset = 0;
+    k->test_subset = 0;
+    k->normalize = (rx_norm)0;
+    size_t n = strnlen(k->dataset, sizeof k->dataset);
+    memset(k->dataset + n, 0, sizeof k->dataset - n);
+    n = strnlen(k->path, sizeof k->path);
+    memset(k->path + n, 0, sizeof k->path - n);
+    n = strnlen(k->test_path, sizeof k->test_path);
+    memset(k->test_path + n, 0, sizeof k->test_path - n);
+}
+
+/* Frees the splits of a data that borrows its sets. */
+static void free_view(rx_data *d)
+{
+    d->train_set = d->test_set = NULL;
+    rx_data_free(d);
+}
+
+static void free_source(rx_data_source *e)
+{
+    rx_dataset_free(e->train);
+    rx_dataset_free(e->test);
+    free(e->train);
+    free(e->test);
+    memset(e, 0, sizeof *e);
+}
+
+void rx_data_cache_free(rx_data_cache *dc)
+{
+    if (dc->have_last)
+        free_view(&dc->last);
+    for (int i = 0; i < dc->n; i++)
+        free_source(&dc->src[i]);
+    memset(dc, 0, sizeof *dc);
+}
+
+int rx_data_cache_get(rx_data_cache *dc, const rx_data_config *c, const rx_data **out,
+                      rx_err *err)
+{
+    *out = NULL;
+    rx_data_config want, k;
+    memcpy(&want, c, sizeof want);
+    source_key(c, &k);
+    if (dc->have_last) {
+        rx_data_config lk;
+        source_key(&dc->last_cfg, &lk);
+        if (memcmp(&lk, &k, sizeof k) == 0 && dc->last_cfg.validation == c->validation &&
+            dc->last_cfg.train_subset == c->train_subset &&
+            dc->last_cfg.test_subset == c->test_subset &&
+            dc->last_cfg.normalize == c->normalize) {
+            *out = &dc->last;
+            return RX_OK;
+        }
+        free_view(&dc->last);
+        dc->have_last = 0;
+    }
+    rx_data_source *e = NULL;
+    for (int i = 0; i < dc->n && !e; i++)
+        if (memcmp(&dc->src[i].key, &k, sizeof k) == 0)
+            e = &dc->src[i];
+    if (!e) {
+        rx_dataset *train, *test;
+        int rc = load_sources(c, &train, &test, err);
+        if (rc != RX_OK)
+            return rc;
+        if (dc->n < RX_DATA_CACHE_SOURCES) {
+            e = &dc->src[dc->n++];
+        } else {
+            e = &dc->src[0];    /* the least recently used goes */
+            for (int i = 1; i < dc->n; i++)
+                if (dc->src[i].used < e->used)
+                    e = &dc->src[i];
+            free_source(e);
+        }
+        e->key = k;
+        e->train = train;
+        e->test = test;
+    }
+    e->used = ++dc->clock;
+    memset(&dc->last, 0, sizeof dc->last);
+    dc->last.train_set = e->train;
+    dc->last.test_set = e->test;
+    int rc = prepare(&want, &dc->last, err);
+    if (rc != RX_OK) {
+        free_view(&dc->last);
+        return rc;
+    }
+    dc->last_cfg = want;
+    dc->have_last = 1;
+    *out = &dc->last;
     return RX_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rx_optim.h"
 #include "rx_sched.h"
 
 #define OFF(f) offsetof(rx_config, f)
@@ -16,7 +17,8 @@
 #define SEED_MAX 9007199254740992.0 /* 2^53: exact in every JSON reader */
 
 /* One line per key: key, type, field, count field, capacity, lo, hi,
- * flags, default, enum names, doc. */
+ * flags, default, enum names, doc.  What an optimizer key means to each
+ * optimizer is documented in the optimizer table (rx_optim_key_doc). */
 #define INT(k, f, lo, hi, def, doc) {k, RX_P_INT, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
 #define U64(k, f, lo, hi, def, doc) {k, RX_P_U64, OFF(f), 0, 0, lo, hi, 0, def, NULL, doc}
 #define DBL(k, f, lo, hi, fl, def, doc) {k, RX_P_DOUBLE, OFF(f), 0, 0, lo, hi, fl, def, NULL, doc}
@@ -36,7 +38,6 @@ static const char *const models[] = {"linear", "mlp", "cnn", "vae", NULL};
 static const char *const acts[] = {"relu", "tanh", "gelu", "sigmoid", NULL};
 static const char *const inits[] = {"auto", "he", "xavier", NULL};
 static const char *const losses[] = {"auto", "cross-entropy", "mse", "vae", NULL};
-static const char *const optims[] = {"sgd", "adam", "adamw", NULL};
 
 static const rx_param keys[] = {
     STR("data.dataset", data.dataset, datasets, "spirals", "the dataset (spirals, blobs and teacher are synthetic and need no files)"),
@@ -65,15 +66,15 @@ static const rx_param keys[] = {
     ENUM("model.loss", model.loss, losses, "auto", "loss; auto: cross-entropy for classes, mse for regression, vae for a vae"),
     INT("model.latent", model.latent, 1, 4096, "2", "vae: latent size"),
 
-    ENUM("optimizer.name", optim.kind, optims, "sgd", "the optimizer"),
+    ENUM("optimizer.name", optim.kind, rx_optim_names, "sgd", "the optimizer"),
     DBL("optimizer.lr", optim.lr, 0, 1e6, RX_PF_LO_OPEN, "0.1", "initial (peak) learning rate, lr0; schedules scale it"),
-    DBL("optimizer.momentum", optim.momentum, 0, 1, RX_PF_HI_OPEN, "0", "sgd: momentum (PyTorch's convention); 0: plain SGD"),
-    BOOL("optimizer.nesterov", optim.nesterov, 0, "false", "sgd: Nesterov momentum"),
-    DBL("optimizer.dampening", optim.dampening, 0, 1, 0, "0", "sgd: momentum dampening"),
-    DBL("optimizer.beta1", optim.beta1, 0, 1, RX_PF_HI_OPEN, "0.9", "adam, adamw: first moment decay"),
-    DBL("optimizer.beta2", optim.beta2, 0, 1, RX_PF_HI_OPEN, "0.999", "adam, adamw: second moment decay"),
-    DBL("optimizer.eps", optim.eps, 0, 1, RX_PF_LO_OPEN, "1e-8", "adam, adamw: denominator epsilon"),
-    DBL("optimizer.weight_decay", optim.weight_decay, 0, 10, 0, "0", "weight decay: L2 in the gradient (sgd, adam), decoupled (adamw)"),
+    DBL("optimizer.momentum", optim.momentum, 0, 1, RX_PF_HI_OPEN, "0", "momentum"),
+    BOOL("optimizer.nesterov", optim.nesterov, 0, "false", "use Nesterov momentum"),
+    DBL("optimizer.dampening", optim.dampening, 0, 1, 0, "0", "momentum dampening"),
+    DBL("optimizer.beta1", optim.beta1, 0, 1, RX_PF_HI_OPEN, "0.9", "first decay rate"),
+    DBL("optimizer.beta2", optim.beta2, 0, 1, RX_PF_HI_OPEN, "0.999", "second decay rate"),
+    DBL("optimizer.eps", optim.eps, 0, 1, RX_PF_LO_OPEN, "1e-8", "denominator epsilon"),
+    DBL("optimizer.weight_decay", optim.weight_decay, 0, 10, 0, "0", "weight decay"),
     DBL("optimizer.clip_norm", optim.clip_norm, 0, 1e12, 0, "0", "clip gradients to this global L2 norm; 0: off"),
 
     INT("train.batch_size", train.batch_size, 1, 65536, "128", "examples per step"),
@@ -461,10 +462,9 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
     if (strcmp(d->dataset, "teacher") == 0 && m->loss == RX_LOSS_XENT)
         return FAIL("model.loss",
                     "'model.loss' cross-entropy needs class labels, and dataset 'teacher' is a regression");
-    if (c->optim.nesterov && (c->optim.kind != RX_OPT_SGD || c->optim.momentum <= 0 ||
-                              c->optim.dampening != 0))
-        return FAIL("optimizer.nesterov",
-                    "'optimizer.nesterov' needs sgd with momentum > 0 and dampening 0");
+    int rc = rx_optim_check(&c->optim, key, err);
+    if (rc)
+        return rc;
     int np;
     const rx_profile *pr = rx_profiles(&np);
     if (c->sched.profile >= 0 && c->sched.profile < np &&
@@ -472,7 +472,7 @@ int rx_config_check(const rx_config *c, const char **key, rx_err *err)
         return FAIL("schedule.name",
                     "schedule 'plateau' monitors the validation loss, so 'data.validation' must be > 0");
     /* the fault is among the schedule's keys: name the section */
-    int rc = rx_sched_validate(&c->sched, err);
+    rc = rx_sched_validate(&c->sched, err);
     if (rc && key)
         *key = "schedule";
     return rc;
@@ -755,11 +755,13 @@ char *rx_config_json(const rx_config *c, unsigned flags)
     return s;
 }
 
-/* The hex key of the canonical text hashed so far (state h). */
-static void key_finish(uint64_t h, char out[RX_KEY_LEN + 1])
+void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1])
 {
+    uint64_t h = RX_HASH_INIT;
+    if (json)
+        h = rx_hash64(json, strlen(json), h);
     char ver[32];
-    int n = snprintf(ver, sizeof ver, "\ntrainer=%d", RX_TRAINER_VERSION);
+    int n = snprintf(ver, sizeof ver, "\ntrainer=%d", trainer_version);
     h = rx_hash64(ver, (size_t)n, h);
     snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
 }
@@ -767,12 +769,8 @@ static void key_finish(uint64_t h, char out[RX_KEY_LEN + 1])
 static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
 {
     char *json = rx_config_json(c, flags);
-    uint64_t h = RX_HASH_INIT;
-    if (json) {
-        h = rx_hash64(json, strlen(json), h);
-        free(json);
-    }
-    key_finish(h, out);
+    rx_key_of_json(json, RX_TRAINER_VERSION, out);
+    free(json);
 }
 
 void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])
@@ -832,13 +830,113 @@ int rx_config_keys(rx_key_memo *m, const rx_config *c, char run[RX_KEY_LEN + 1],
     return RX_OK;
 }
 
-/* Copies JSON text into buf without surrounding quotes of a string. */
-static int unquote(const char *json, char *buf, size_t size)
+int rx_config_unquote(const char *json, char *buf, size_t size)
 {
     size_t n = strlen(json);
     if (n >= 2 && json[0] == '"' && json[n - 1] == '"')
         return snprintf(buf, size, "%.*s", (int)(n - 2), json + 1);
     return snprintf(buf, size, "%s", json);
+}
+
+/* ---- reading the canonical form back -------------------------------- */
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* p at '"'; returns the byte after the closing quote, or NULL. */
+static const char *skip_string(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    return *p == '"' ? p + 1 : NULL;
+}
+
+/* Returns the end of the value at p (a string, number, literal, array or
+ * object), or NULL when it is malformed. */
+static const char *skip_value(const char *p)
+{
+    if (*p == '"')
+        return skip_string(p);
+    if (*p == '[' || *p == '{') {
+        int depth = 0;
+        do {
+            if (*p == '"') {
+                if (!(p = skip_string(p)))
+                    return NULL;
+                continue;
+            }
+            if (*p == '[' || *p == '{')
+                depth++;
+            else if (*p == ']' || *p == '}')
+                depth--;
+            else if (!*p)
+                return NULL;
+            p++;
+        } while (depth > 0);
+        return p;
+    }
+    const char *s = p;
+    while (*p && !strchr(",}] \t\n\r", *p))
+        p++;
+    return p > s ? p : NULL;
+}
+
+/* Walks the object at p under prefix; returns the byte after it, or NULL
+ * (malformed: *rc stays RX_OK; or fn's status in *rc). */
+static const char *walk_object(const char *p, const char *prefix, rx_json_leaf_fn fn, void *ud,
+                               int depth, int *rc)
+{
+    if (*p != '{' || depth > 8)
+        return NULL;
+    p = skip_ws(p + 1);
+    if (*p == '}')
+        return p + 1;
+    for (;;) {
+        p = skip_ws(p);
+        if (*p != '"')
+            return NULL;
+        const char *ks = p + 1, *ke = skip_string(p);
+        if (!ke)
+            return NULL;
+        char full[256];
+        snprintf(full, sizeof full, "%s%s%.*s", prefix, *prefix ? "." : "", (int)(ke - 1 - ks), ks);
+        p = skip_ws(ke);
+        if (*p != ':')
+            return NULL;
+        p = skip_ws(p + 1);
+        if (*p == '{') {
+            p = walk_object(p, full, fn, ud, depth + 1, rc);
+        } else {
+            const char *e = skip_value(p);
+            if (!e)
+                return NULL;
+            if ((*rc = fn(ud, full, p, (size_t)(e - p))))
+                return NULL;
+            p = e;
+        }
+        if (!p)
+            return NULL;
+        p = skip_ws(p);
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        return *p == '}' ? p + 1 : NULL;
+    }
+}
+
+int rx_config_json_walk(const char *json, rx_json_leaf_fn fn, void *ud)
+{
+    int rc = RX_OK;
+    const char *end = json ? walk_object(skip_ws(json), "", fn, ud, 0, &rc) : NULL;
+    if (rc)
+        return rc;
+    return end ? RX_OK : RX_EFORMAT;
 }
 
 int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
@@ -847,7 +945,7 @@ int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
     const rx_param *p = rx_param_find(keys, N_KEYS, key);
     if (p) {
         rx_param_format(p, c, tmp, sizeof tmp);
-        unquote(tmp, buf, size);
+        rx_config_unquote(tmp, buf, size);
         return RX_OK;
     }
     if (strcmp(key, "model.conv") == 0) {
@@ -877,7 +975,7 @@ int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
     }
     if (strcmp(k, "sampling") == 0) {
         rx_sampling_format(&c->sched, tmp, sizeof tmp);
-        unquote(tmp, buf, size);
+        rx_config_unquote(tmp, buf, size);
         return RX_OK;
     }
     int nc;
@@ -889,7 +987,7 @@ int rx_config_get(const rx_config *c, const char *key, char *buf, size_t size)
     if (!p || (p->flags & RX_SF_ALIAS))
         return RX_ENOTFOUND;
     rx_param_format(p, &c->sched, tmp, sizeof tmp);
-    unquote(tmp, buf, size);
+    rx_config_unquote(tmp, buf, size);
     return RX_OK;
 }
 
@@ -980,7 +1078,10 @@ void rx_keys_print(FILE *f, rx_keys_format fmt)
                 (p->flags & RX_PF_HIDDEN))
                 continue;
             describe(p, type, sizeof type);
-            print_row(f, fmt, p->key, NULL, type, p->def, p->doc);
+            char doc[1024];
+            if (s != 2 || rx_optim_key_doc(leaf(p->key), doc, sizeof doc) == 0)
+                snprintf(doc, sizeof doc, "%s", p->doc);
+            print_row(f, fmt, p->key, NULL, type, p->def, doc);
         }
         if (s != 1)
             continue;

@@ -3,6 +3,11 @@
  * parameter vector, following torch.optim's update rules operation for
  * operation (float32 state, scalars rounded to float as torch does), so
  * that fixtures written by PyTorch match to float rounding.
+ *
+ * The optimizers are rows of one table (below the state's struct): its
+ * state floats per parameter, its checks, its per-step scalars, its update,
+ * an optional update fused with the gradient norm, and what its keys mean.
+ * The step itself (norm, clipping, clearing) is shared.
  */
 #include "rx_optim.h"
 
@@ -13,7 +18,9 @@
  * semantics are unchanged (no fast-math): same results, about 5x faster. */
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #if RX_AVX2_KERNELS
 #include <immintrin.h>
@@ -31,12 +38,15 @@
 #define RX_LANES 16
 #define RX_BLOCK 128
 
+#define RX_OPTIM_MAX_STATE 2  /* state floats per parameter, at most */
+
 struct rx_optim {
     rx_optim_config cfg;
+    const struct optim_row *row;  /* the kind's row of the table */
     size_t n;
     const float *mask;  /* the model's decay mask, or NULL for all */
-    float *buf;         /* sgd: momentum buffer (n) */
-    float *m, *v;       /* adam: first and second moments (n each) */
+    float *state[RX_OPTIM_MAX_STATE];  /* row->n_state vectors of n floats:
+                           sgd's momentum buffer; adam's moments m, v */
     long t;             /* steps taken (adam's bias correction) */
     int buf_init;       /* sgd: buffer holds a value (torch: buf is not None) */
     size_t bytes;       /* size of the arena this struct heads */
@@ -50,41 +60,137 @@ struct rx_optim {
 /* The struct and its state share one arena: header, then the floats. */
 #define RX_OPTIM_HEAD (((sizeof(rx_optim)) + 63) & ~(size_t)63)
 
+/* One row per optimizer, indexed by its kind (rx_optim_names holds the
+ * names): adding an optimizer is its kind, its name, a row and its
+ * functions.  The functions are defined below the table. */
+typedef struct optim_row {
+    int n_state;     /* floats of state per parameter */
+    size_t mom_off;  /* its momentum in rx_optim_config: what schedules cycle */
+    /* Checks the keys it reads; names the key at fault in *key. */
+    int (*check)(const rx_optim_config *c, const char **key, rx_err *err);
+    void (*begin)(rx_optim *o);   /* this step's scalars (o->lr, o->mom set) */
+    /* One update of p from g, every case; no norm. */
+    void (*update)(rx_optim *o, float *restrict p, const float *restrict g);
+    /* The update fused with the gradient norm's lanes (and with clearing g
+     * when clear is set), in one pass; returns 0, doing nothing, when this
+     * step needs the plain path.  NULL: never. */
+    int (*fused)(rx_optim *o, float *p, float *g, int clear);
+    /* The optimizer.* keys it reads beyond lr and clip_norm, each with
+     * what it means here (rx_optim_key_doc). */
+    struct { const char *key, *doc; } keys[6];
+} optim_row;
+
+static int sgd_check(const rx_optim_config *c, const char **key, rx_err *err);
+static int adam_check(const rx_optim_config *c, const char **key, rx_err *err);
+static void sgd_begin(rx_optim *o);
+static void adam_begin(rx_optim *o);
+static void sgd_update(rx_optim *o, float *restrict p, const float *restrict g);
+static void adam_update(rx_optim *o, float *restrict p, const float *restrict g);
+static void adamw_update(rx_optim *o, float *restrict p, const float *restrict g);
+static int sgd_fused(rx_optim *o, float *p, float *g, int clear);
+static void lion_update(rx_optim *o, float *restrict p, const float *restrict g);
+
+#define MOM(f) offsetof(rx_optim_config, f)
+static const optim_row rows[RX_OPTIM_COUNT] = {
+    [RX_OPTIM_SGD] = {1, MOM(momentum), sgd_check, sgd_begin, sgd_update, sgd_fused,
+                      {{"momentum", "momentum (PyTorch's convention); 0: plain SGD"},
+                       {"nesterov", "Nesterov momentum"},
+                       {"dampening", "momentum dampening"},
+                       {"weight_decay", "L2, added to the gradient"}}},
+    [RX_OPTIM_ADAM] = {2, MOM(beta1), adam_check, adam_begin, adam_update, NULL,
+                       {{"beta1", "first moment decay"},
+                        {"beta2", "second moment decay"},
+                        {"eps", "denominator epsilon"},
+                        {"weight_decay", "L2, added to the gradient"}}},
+    [RX_OPTIM_ADAMW] = {2, MOM(beta1), adam_check, adam_begin, adamw_update, NULL,
+                        {{"beta1", "first moment decay"},
+                         {"beta2", "second moment decay"},
+                         {"eps", "denominator epsilon"},
+                         {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay"}}},
+    [RX_OPTIM_LION] = {1, MOM(beta1), adam_check, NULL, lion_update, NULL,
+                       {{"beta1", "the update is sign(beta1*m + (1-beta1)*g) (the paper: 0.9)"},
+                        {"beta2", "momentum decay, m = beta2*m + (1-beta2)*g (the paper: 0.99)"},
+                        {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay"}}},
+};
+
+const char *const rx_optim_names[RX_OPTIM_COUNT + 1] = {
+    [RX_OPTIM_SGD] = "sgd",
+    [RX_OPTIM_ADAM] = "adam",
+    [RX_OPTIM_ADAMW] = "adamw",
+    [RX_OPTIM_LION] = "lion",
+};
+
+int rx_optim_check(const rx_optim_config *c, const char **key, rx_err *err)
+{
+    if (key)
+        *key = NULL;
+    if ((unsigned)c->kind >= RX_OPTIM_COUNT || !rows[c->kind].update)
+        return rx_errf(err, RX_EINVAL, "unknown optimizer kind %d", (int)c->kind);
+    const char *k = NULL;
+    int rc = rows[c->kind].check(c, &k, err);
+    if (rc && key)
+        *key = k;
+    return rc;
+}
+
+double rx_optim_momentum(const rx_optim_config *c)
+{
+    return *(const double *)((const char *)c + rows[c->kind].mom_off);
+}
+
+int rx_optim_key_doc(const char *key, char *buf, size_t size)
+{
+    size_t k = 0;
+    int done[RX_OPTIM_COUNT] = {0};
+    if (size)
+        buf[0] = '\0';
+    /* optimizers that give a key the same meaning share one clause:
+     * "adam, adamw: first moment decay" */
+    for (int i = 0; i < RX_OPTIM_COUNT; i++) {
+        const char *doc = NULL;
+        for (int j = 0; !done[i] && j < 6 && rows[i].keys[j].key && !doc; j++)
+            if (strcmp(rows[i].keys[j].key, key) == 0)
+                doc = rows[i].keys[j].doc;
+        if (!doc)
+            continue;
+        for (int i2 = i; i2 < RX_OPTIM_COUNT; i2++)
+            for (int j = 0; !done[i2] && j < 6 && rows[i2].keys[j].key; j++)
+                if (strcmp(rows[i2].keys[j].key, key) == 0 && strcmp(rows[i2].keys[j].doc, doc) == 0) {
+                    done[i2] = 1;
+                    k += (size_t)snprintf(buf + (k < size ? k : size), k < size ? size - k : 0,
+                                          "%s%s", i2 == i ? (k ? "; " : "") : ", ",
+                                          rx_optim_names[i2]);
+                }
+        k += (size_t)snprintf(buf + (k < size ? k : size), k < size ? size - k : 0, ": %s", doc);
+    }
+    return (int)k;
+}
+
 int rx_optim_create(rx_optim **out, const rx_optim_config *cfg, size_t n,
                     const float *decay_mask, rx_err *err)
 {
     *out = NULL;
-    if (cfg->kind != RX_OPT_SGD && cfg->kind != RX_OPT_ADAM && cfg->kind != RX_OPT_ADAMW)
-        return rx_errf(err, RX_EINVAL, "unknown optimizer kind %d", (int)cfg->kind);
-    if (cfg->kind == RX_OPT_SGD && cfg->nesterov && (cfg->momentum <= 0 || cfg->dampening != 0))
-        return rx_errf(err, RX_EINVAL,
-                       "nesterov momentum needs 'momentum' > 0 and 'dampening' = 0, got %g and %g",
-                       cfg->momentum, cfg->dampening);
-    if (cfg->kind != RX_OPT_SGD && !(cfg->beta2 >= 0 && cfg->beta2 < 1))
-        return rx_errf(err, RX_EINVAL, "'beta2' must be in [0, 1), got %g", cfg->beta2);
-    if (cfg->kind != RX_OPT_SGD && !(cfg->beta1 >= 0 && cfg->beta1 < 1))
-        return rx_errf(err, RX_EINVAL, "'beta1' must be in [0, 1), got %g", cfg->beta1);
+    int rc = rx_optim_check(cfg, NULL, err);
+    if (rc)
+        return rc;
+    const optim_row *row = &rows[cfg->kind];
     /* SGD always gets a buffer: a schedule may cycle the momentum of a
      * run configured without it, and torch then starts a buffer too. */
-    size_t nstate = cfg->kind == RX_OPT_SGD ? n : 2 * n;
-    if (n > (SIZE_MAX - RX_OPTIM_HEAD) / sizeof(float) / 2)
+    if (n > (SIZE_MAX - RX_OPTIM_HEAD) / sizeof(float) / RX_OPTIM_MAX_STATE)
         return rx_errf(err, RX_ENOMEM, "optimizer state for %zu parameters is too large", n);
-    size_t bytes = RX_OPTIM_HEAD + nstate * sizeof(float);
+    size_t bytes = RX_OPTIM_HEAD + (size_t)row->n_state * n * sizeof(float);
     char *arena = rx_arena_alloc(bytes);
     if (!arena)
         return rx_errf(err, RX_ENOMEM, "out of memory allocating optimizer state (%zu bytes)", bytes);
     rx_optim *o = (rx_optim *)arena;
     o->cfg = *cfg;
+    o->row = row;
     o->n = n;
     o->mask = decay_mask;
     o->bytes = bytes;
     float *state = (float *)(arena + RX_OPTIM_HEAD);
-    if (cfg->kind == RX_OPT_SGD) {
-        o->buf = state;
-    } else {
-        o->m = state;
-        o->v = state + n;
-    }
+    for (int k = 0; k < row->n_state; k++)
+        o->state[k] = state + (size_t)k * n;
     *out = o;
     return RX_OK;
 }
@@ -97,10 +203,40 @@ void rx_optim_free(rx_optim *o)
 
 void rx_optim_reset(rx_optim *o)
 {
-    size_t nstate = o->cfg.kind == RX_OPT_SGD ? o->n : 2 * o->n;
-    memset((char *)o + RX_OPTIM_HEAD, 0, nstate * sizeof(float));
+    memset((char *)o + RX_OPTIM_HEAD, 0, o->bytes - RX_OPTIM_HEAD);
     o->t = 0;
     o->buf_init = 0;
+}
+
+/* The nesterov key belongs to sgd (and to momentum > 0, dampening 0). */
+static int no_nesterov(const char **key, rx_err *err)
+{
+    *key = "optimizer.nesterov";
+    return rx_errf(err, RX_EINVAL,
+                   "'optimizer.nesterov' needs sgd with momentum > 0 and dampening 0");
+}
+
+static int sgd_check(const rx_optim_config *c, const char **key, rx_err *err)
+{
+    if (c->nesterov && (c->momentum <= 0 || c->dampening != 0))
+        return no_nesterov(key, err);
+    return RX_OK;
+}
+
+/* Adam, AdamW and the like: two decay rates, no nesterov. */
+static int adam_check(const rx_optim_config *c, const char **key, rx_err *err)
+{
+    if (c->nesterov)
+        return no_nesterov(key, err);
+    if (!(c->beta2 >= 0 && c->beta2 < 1)) {
+        *key = "optimizer.beta2";
+        return rx_errf(err, RX_EINVAL, "'beta2' must be in [0, 1), got %g", c->beta2);
+    }
+    if (!(c->beta1 >= 0 && c->beta1 < 1)) {
+        *key = "optimizer.beta1";
+        return rx_errf(err, RX_EINVAL, "'beta1' must be in [0, 1), got %g", c->beta1);
+    }
+    return RX_OK;
 }
 
 static double lanes_total(const double s[RX_LANES])
@@ -139,7 +275,7 @@ static void sgd_update(rx_optim *o, float *restrict p, const float *restrict g)
 {
     const rx_optim_config *c = &o->cfg;
     const float *restrict mask = o->mask;
-    float *restrict buf = o->buf;
+    float *restrict buf = o->state[0];
     const float wd = (float)c->weight_decay, m = (float)o->mom;
     const float damp = (float)(1.0 - c->dampening), nlr = (float)-o->lr;
     const size_t n = o->n;
@@ -164,20 +300,19 @@ static void sgd_update(rx_optim *o, float *restrict p, const float *restrict g)
     }
 }
 
-/* Adam and AdamW. */
-RX_VECTOR_CLONES
-static void adam_update(rx_optim *o, float *restrict p, const float *restrict g)
+/* Adam and AdamW (decoupled set). */
+static inline __attribute__((always_inline)) void
+adam_kernel(rx_optim *o, float *restrict p, const float *restrict g, const int adamw)
 {
     const rx_optim_config *c = &o->cfg;
     const float *restrict mask = o->mask;
-    float *restrict m = o->m, *restrict v = o->v;
+    float *restrict m = o->state[0], *restrict v = o->state[1];
     const size_t n = o->n;
     const double beta1 = o->mom, lr = o->lr;
     const float b1 = (float)beta1, a1 = (float)(1.0 - beta1);
     const float b2 = (float)c->beta2, a2 = (float)(1.0 - c->beta2);
     const float nstep = (float)-(lr / o->bc1), bc2s = (float)sqrt(o->bc2);
     const float eps = (float)c->eps, wd = (float)c->weight_decay;
-    const int adamw = c->kind == RX_OPT_ADAMW;
     /* adam adds wd*p to the gradient (L2); adamw scales p by 1 - lr*wd
      * (torch rounds that factor once).  Both only where the mask decays;
      * written as selects so that the loop has no branches. */
@@ -195,6 +330,41 @@ static void adam_update(rx_optim *o, float *restrict p, const float *restrict g)
     }
 }
 
+RX_VECTOR_CLONES
+static void adam_update(rx_optim *o, float *restrict p, const float *restrict g)
+{
+    adam_kernel(o, p, g, 0);
+}
+
+RX_VECTOR_CLONES
+static void adamw_update(rx_optim *o, float *restrict p, const float *restrict g)
+{
+    adam_kernel(o, p, g, 1);
+}
+
+/* Lion (Chen et al. 2023, "Symbolic Discovery of Optimization
+ * Algorithms"): c = b1*m + (1-b1)*g; p = p*(1 - lr*wd) - lr*sign(c);
+ * m = b2*m + (1-b2)*g.  b1 is this step's momentum (schedules cycle it),
+ * the decay is decoupled and, as AdamW's, only where the mask decays.
+ * sign(0) is 0 and sign(NaN) NaN, as torch.sign. */
+RX_VECTOR_CLONES
+static void lion_update(rx_optim *o, float *restrict p, const float *restrict g)
+{
+    const float *restrict mask = o->mask;
+    float *restrict m = o->state[0];
+    const size_t n = o->n;
+    const float b1 = (float)o->mom, a1 = (float)(1.0 - o->mom);
+    const float b2 = (float)o->cfg.beta2, a2 = (float)(1.0 - o->cfg.beta2);
+    const float nlr = (float)-o->lr, keep = (float)(1.0 - o->lr * o->cfg.weight_decay);
+    for (size_t i = 0; i < n; i++) {
+        float c = b1 * m[i] + a1 * g[i];
+        float sign = c > 0.0f ? 1.0f : (c < 0.0f ? -1.0f : c);
+        float pi = p[i] * ((!mask || mask[i] != 0.0f) ? keep : 1.0f);
+        p[i] = pi + nlr * sign;
+        m[i] = b2 * m[i] + a2 * g[i];
+    }
+}
+
 /* The hot case (SGD with heavy-ball momentum, past its first step) fused
  * with the gradient norm: one pass instead of two.  Its scalars, and one
  * element exactly as sgd_update and norm_accum compute it. */
@@ -208,7 +378,7 @@ typedef struct fused_k {
 
 static fused_k fused_setup(rx_optim *o, float *f, int clear)
 {
-    return (fused_k){o->cfg.weight_decay != 0 ? o->mask : NULL, o->buf,
+    return (fused_k){o->cfg.weight_decay != 0 ? o->mask : NULL, o->state[0],
                      (float)o->cfg.weight_decay, (float)o->mom,
                      (float)(1.0 - o->cfg.dampening), (float)-o->lr, f, clear};
 }
@@ -294,49 +464,56 @@ static void sgd_fused_avx2(rx_optim *o, float *restrict p, float *restrict g, in
 }
 #endif
 
+/* SGD's step: torch's first step with momentum copies the gradient into
+ * the buffer. */
+static void sgd_begin(rx_optim *o)
+{
+    o->first = o->mom != 0 && !o->buf_init;
+    if (o->mom != 0)
+        o->buf_init = 1;
+}
+
+/* Adam's step: the bias corrections, with this step's beta1. */
+static void adam_begin(rx_optim *o)
+{
+    o->t++;
+    o->bc1 = 1.0 - pow(o->mom, (double)o->t);
+    o->bc2 = 1.0 - pow(o->cfg.beta2, (double)o->t);
+}
+
+/* The fused kernel applies with heavy-ball momentum past its first step. */
+static int sgd_fused(rx_optim *o, float *params, float *grads, int clear)
+{
+    if (o->mom == 0 || o->cfg.nesterov || o->first)
+        return 0;
+#if RX_AVX2_KERNELS
+    if (rx_cpu_avx2()) {
+        sgd_fused_avx2(o, params, grads, clear);
+        return 1;
+    }
+#endif
+    sgd_fused_c(o, params, grads, clear);
+    return 1;
+}
+
 /* Sets this step's scalars and clears the norm's lanes. */
 static void step_begin(rx_optim *o, double lr, double momentum)
 {
     o->lr = lr;
     o->mom = momentum;
     memset(o->lanes, 0, sizeof o->lanes);
-    if (o->cfg.kind == RX_OPT_SGD) {
-        /* torch: the first step with momentum copies the gradient into buf */
-        o->first = momentum != 0 && !o->buf_init;
-        if (momentum != 0)
-            o->buf_init = 1;
-    } else {
-        o->t++;
-        o->bc1 = 1.0 - pow(momentum, (double)o->t);
-        o->bc2 = 1.0 - pow(o->cfg.beta2, (double)o->t);
-    }
-}
-
-/* The update without the norm. */
-static void update_only(rx_optim *o, float *params, const float *grads)
-{
-    if (o->cfg.kind == RX_OPT_SGD)
-        sgd_update(o, params, grads);
-    else
-        adam_update(o, params, grads);
+    if (o->row->begin)
+        o->row->begin(o);
 }
 
 /* The update and the norm's lanes, fused where it pays; clear leaves
  * grads zero. */
 static void update_with_norm(rx_optim *o, float *params, float *grads, int clear)
 {
-    if (o->cfg.kind == RX_OPT_SGD && o->mom != 0 && !o->cfg.nesterov && !o->first) {
-#if RX_AVX2_KERNELS
-        if (rx_cpu_avx2()) {
-            sgd_fused_avx2(o, params, grads, clear);
-            return;
-        }
-#endif
-        sgd_fused_c(o, params, grads, clear);
+    if (o->row->fused && o->row->fused(o, params, grads, clear))
         return;
-    }
     norm_accum(o->lanes, grads, o->n);
-    update_only(o, params, grads);
+    o->row->update(o, params, grads);
     if (clear)
         memset(grads, 0, o->n * sizeof *grads);
 }
@@ -359,7 +536,7 @@ static double step(rx_optim *o, float *params, float *grads, double lr,
         for (size_t i = 0; i < o->n; i++)
             grads[i] *= cf;
     }
-    update_only(o, params, grads);
+    o->row->update(o, params, grads);
     if (clear)
         memset(grads, 0, o->n * sizeof *grads);
     return norm;

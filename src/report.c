@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_impl.h"
+#include "rx_optim.h"
 #include "rx_param.h"
 
 /* ---- metrics -------------------------------------------------------- */
@@ -187,7 +189,8 @@ static const char *const sched_order[] = {
     "rex", "linear", "cosine", "exp", "exponential", "onecycle", "step",
     "plateau", "constant", "none", NULL
 };
-static const char *const opt_order[] = {"sgd", "adam", "adamw", NULL};
+/* The optimizers in table order; others follow alphabetically. */
+static const char *const *const opt_order = rx_optim_names;
 
 static int order_of(const char *const *order, const char *name)
 {
@@ -357,33 +360,46 @@ static int choose_lr(rx_report *rep, rx_report_cell *c, const char *where, rx_er
     return RX_OK;
 }
 
-static int compute_ranks(rx_report *r)
+double rx_report_cell_value(const rx_report *r, const rx_report_cell *c)
+{
+    if (c->chosen >= 0)
+        return c->mean;
+    /* every lr diverged: ranks last */
+    return c->n_diverged > 0 ? (r->metric.higher_better ? -INFINITY : INFINITY) : NAN;
+}
+
+void rx_report_rank_from(const rx_report *r, const double *cv, double *v, rx_rank_out *out)
 {
     const rx_metric *m = &r->metric;
     int nS = r->n_settings, nO = r->n_optimizers, nB = r->n_budgets, nR = r->n_ranked;
-    double *v = zalloc((size_t)nR, sizeof *v);
-    double worst = m->higher_better ? -INFINITY : INFINITY;
-    if (!v)
-        return RX_ENOMEM;
+    int nK = r->n_schedules;
     for (int s = 0; s < nS; s++)
     for (int o = 0; o < nO; o++) {
         if (!r->group_runs[s * nO + o])
             continue;
         for (int b = 0; b < nB; b++) {
-            for (int i = 0; i < nR; i++)
+            size_t at = (((size_t)s * nO + o) * nB + b) * nR;
+            int *src = out->src ? out->src + at : NULL;
+            for (int i = 0; i < nR; i++) {
                 v[i] = NAN;
-            for (int k = 0; k < r->n_schedules; k++) {
-                const rx_report_cell *c = rx_report_cell_at(r, s, o, k, b);
-                double x = c->chosen >= 0 ? c->mean
-                         : c->n_diverged > 0 ? worst : NAN; /* diverged ranks last */
+                if (src)
+                    src[i] = -1;
+            }
+            for (int k = 0; k < nK; k++) {
                 int i = r->rank_of[k];
-                if (rx_metric_cmp(m, x, v[i]) > 0)
+                if (i < 0)
+                    continue;          /* not in the chosen set */
+                double x = cv[((((size_t)s * nO + o) * nK + k) * nB + b)];
+                if (rx_metric_cmp(m, x, v[i]) > 0) {
                     v[i] = x;          /* merged step: the better of step and plateau */
+                    if (src)
+                        src[i] = k;
+                }
             }
             int present = 0;
             for (int i = 0; i < nR; i++)
                 present += !isnan(v[i]);
-            double *dst = &r->rank[(((size_t)s * nO + o) * nB + b) * nR];
+            double *dst = &out->rank[at];
             if (present < 2) {
                 for (int i = 0; i < nR; i++)
                     dst[i] = NAN;
@@ -391,8 +407,8 @@ static int compute_ranks(rx_report *r)
             }
             rx_rank_values(m, v, nR, dst);
             int split = r->budgets[b] < r->low_cut ? RX_SPLIT_LOW : RX_SPLIT_HIGH;
-            r->n_comparisons[split]++;
-            r->n_comparisons[RX_SPLIT_ALL]++;
+            out->n_comparisons[split]++;
+            out->n_comparisons[RX_SPLIT_ALL]++;
             for (int i = 0; i < nR; i++) {
                 if (isnan(v[i]))
                     continue;
@@ -401,9 +417,9 @@ static int compute_ranks(rx_report *r)
                     better += j != i && rx_metric_cmp(m, v[j], v[i]) > 0;
                 int sp[2] = {split, RX_SPLIT_ALL};
                 for (int q = 0; q < 2; q++) {
-                    r->top_n[i * RX_N_SPLIT + sp[q]]++;
-                    r->top[(i * RX_N_SPLIT + sp[q]) * 2 + 0] += better < 1;
-                    r->top[(i * RX_N_SPLIT + sp[q]) * 2 + 1] += better < 3;
+                    out->top_n[i * RX_N_SPLIT + sp[q]]++;
+                    out->top[(i * RX_N_SPLIT + sp[q]) * 2 + 0] += better < 1;
+                    out->top[(i * RX_N_SPLIT + sp[q]) * 2 + 1] += better < 3;
                 }
             }
         }
@@ -414,14 +430,35 @@ static int compute_ranks(rx_report *r)
         double sum = 0;
         int k = 0;
         for (int s = 0; s < nS; s++) {
-            double x = r->rank[(((size_t)s * nO + o) * nB + b) * nR + i];
+            double x = out->rank[(((size_t)s * nO + o) * nB + b) * nR + i];
             if (!isnan(x))
                 sum += x, k++;
         }
-        r->avg_rank[((size_t)o * nB + b) * nR + i] = k ? sum / k : NAN;
-        r->avg_rank_n[((size_t)o * nB + b) * nR + i] = k;
+        out->avg_rank[((size_t)o * nB + b) * nR + i] = k ? sum / k : NAN;
+        if (out->avg_rank_n)
+            out->avg_rank_n[((size_t)o * nB + b) * nR + i] = k;
     }
+}
+
+static int compute_ranks(rx_report *r, int **src)
+{
+    size_t ncells = (size_t)r->n_settings * r->n_optimizers * r->n_schedules * r->n_budgets;
+    size_t nrank = (size_t)r->n_settings * r->n_optimizers * r->n_budgets * r->n_ranked;
+    double *v = zalloc((size_t)r->n_ranked, sizeof *v);
+    double *cv = zalloc(ncells, sizeof *cv);
+    *src = zalloc(nrank, sizeof **src);
+    if (!v || !cv || !*src) {
+        free(v);
+        free(cv);
+        return RX_ENOMEM;
+    }
+    for (size_t i = 0; i < ncells; i++)
+        cv[i] = rx_report_cell_value(r, &r->cells[i]);
+    rx_rank_out out = {r->rank, r->avg_rank, r->avg_rank_n, r->top, r->top_n,
+                       r->n_comparisons, *src};
+    rx_report_rank_from(r, cv, v, &out);
     free(v);
+    free(cv);
     return RX_OK;
 }
 
@@ -431,8 +468,11 @@ void rx_report_free(rx_report *r)
         return;
     if (r->cells) {
         size_t nc = (size_t)r->n_settings * r->n_optimizers * r->n_schedules * r->n_budgets;
-        for (size_t i = 0; i < nc; i++)
+        for (size_t i = 0; i < nc; i++) {
             free(r->cells[i].lrs);
+            free(r->cells[i].seeds);
+            free(r->cells[i].vals);
+        }
     }
     free(r->cells);
     free(r->group_runs);
@@ -447,7 +487,81 @@ void rx_report_free(rx_report *r)
     free(r->avg_rank_n);
     free(r->top);
     free(r->top_n);
+    free(r->pair);
+    free(r->versus);
+    free(r->avg_rank_ci);
+    free(r->top_ci);
     free(r);
+}
+
+typedef struct seed_val {
+    long long seed;
+    double val;
+} seed_val;
+
+static int cmp_seed(const void *a, const void *b)
+{
+    const seed_val *x = a, *y = b;
+    return x->seed < y->seed ? -1 : x->seed > y->seed;
+}
+
+/* Keeps the chosen lr's (seed, test value) pairs of cell c, whose runs
+ * are refs[0..n), ascending by seed: the paired statistics match on them. */
+static int chosen_seeds(const rx_report_run *runs, const run_ref *refs, int n,
+                        const rx_report *r, rx_report_cell *c, rx_err *err)
+{
+    if (c->chosen < 0 || c->n == 0)
+        return RX_OK;
+    double lr = c->lrs[c->chosen].lr;
+    seed_val *sv = calloc((size_t)c->n, sizeof *sv);
+    c->seeds = calloc((size_t)c->n, sizeof *c->seeds);
+    c->vals = calloc((size_t)c->n, sizeof *c->vals);
+    if (!sv || !c->seeds || !c->vals) {
+        free(sv);
+        return rx_errf(err, RX_ENOMEM, "out of memory building the report");
+    }
+    int k = 0;
+    for (int i = 0; i < n && k < c->n; i++) {
+        const rx_report_run *x = &runs[refs[i].run];
+        double v = rx_metric_display(&r->metric, x->test);
+        if (refs[i].lr == lr && x->state == RX_OUT_DONE && isfinite(v))
+            sv[k++] = (seed_val){x->seed, v};
+    }
+    qsort(sv, (size_t)k, sizeof *sv, cmp_seed);
+    for (int i = 0; i < k; i++) {
+        c->seeds[i] = sv[i].seed;
+        c->vals[i] = sv[i].val;
+    }
+    free(sv);
+    return RX_OK;
+}
+
+/* True when name is in the NULL-terminated set (every name when NULL). */
+static int in_only(const char *const *only, const char *name)
+{
+    if (!only)
+        return 1;
+    for (int i = 0; only[i]; i++)
+        if (strcmp(only[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every name of --schedules must be a schedule of the report. */
+static int check_only(const rx_report *r, const char *const *only, rx_err *err)
+{
+    for (int i = 0; only && only[i]; i++)
+        if (find_name((char *)r->schedules, sizeof *r->schedules, r->n_schedules, only[i]) < 0) {
+            char known[512];
+            size_t len = 0;
+            known[0] = '\0';
+            for (int k = 0; k < r->n_schedules && len < sizeof known; k++)
+                len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", k ? ", " : "",
+                                        r->schedules[k]);
+            return rx_errf(err, RX_EINVAL, "unknown schedule '%s' in --schedules (the store has: %s)",
+                           only[i], known);
+        }
+    return RX_OK;
 }
 
 int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts,
@@ -462,6 +576,7 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
     r->metric = *opts->metric;
     r->select_on_test = opts->select_on_test;
     r->low_cut = opts->low_cut > 0 ? opts->low_cut : RX_REPORT_LOW_CUT;
+    r->only = opts->only != NULL;
     size_t cap = n > 0 ? (size_t)n : 0;
     r->settings = zalloc(cap, sizeof *r->settings);
     r->optimizers = zalloc(cap, sizeof *r->optimizers);
@@ -547,23 +662,28 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
         rx_budget_label(r0->budget, bl, sizeof bl);
         snprintf(where, sizeof where, "%s/%s/%s/%s", r0->setting, r0->optimizer, r0->schedule, bl);
         rc = choose_lr(r, c, where, err);
-        if (rc)
+        if (rc || (rc = chosen_seeds(runs, refs + i, j - i, r, c, err)))
             goto fail;
         i = j;
     }
 
-    /* ranked schedules: plateau folds into step when both ran */
-    int k_step = find_name((char *)r->schedules, sizeof *r->schedules, nK, "step");
-    int k_plat = find_name((char *)r->schedules, sizeof *r->schedules, nK, "plateau");
-    r->merged = !opts->no_merge && k_step >= 0 && k_plat >= 0;
+    /* ranked schedules: the chosen set (--schedules), plateau folded
+     * into step when both ran and both are in it */
     r->ranked = zalloc((size_t)nK, sizeof *r->ranked);
     r->rank_of = zalloc((size_t)nK, sizeof *r->rank_of);
     if (!r->ranked || !r->rank_of) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
         goto fail;
     }
+    if ((rc = check_only(r, opts->only, err)))
+        goto fail;
+    int k_step = find_name((char *)r->schedules, sizeof *r->schedules, nK, "step");
+    int k_plat = find_name((char *)r->schedules, sizeof *r->schedules, nK, "plateau");
+    r->merged = !opts->no_merge && k_step >= 0 && k_plat >= 0 &&
+                in_only(opts->only, "step") && in_only(opts->only, "plateau");
     for (int k = 0; k < nK; k++) {
-        if (r->merged && k == k_plat)
+        r->rank_of[k] = -1;
+        if ((r->merged && k == k_plat) || !in_only(opts->only, r->schedules[k]))
             continue;
         memcpy(r->ranked[r->n_ranked], r->schedules[k], sizeof *r->ranked);
         r->rank_of[k] = r->n_ranked++;
@@ -583,10 +703,15 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
     }
     for (size_t i = 0; i < nrank; i++)
         r->rank[i] = NAN;
-    if (compute_ranks(r)) {
+    int *src = NULL;
+    if (compute_ranks(r, &src)) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
         goto fail;
     }
+    rc = rx_report_stats(r, src, opts, err);
+    free(src);
+    if (rc)
+        goto fail;
     free(refs);
     free(tv);
     free(tt);

@@ -359,6 +359,57 @@ static int table_html(FILE *f, rx_table *t)
     return rc;
 }
 
+/* The paired statistics and the bootstrap intervals. */
+static int stats_html(FILE *f, const rx_report *r, html_ctx *hc)
+{
+    int rc = RX_OK;
+    rx_table t;
+    fputs("<section class=\"stats\">\n<h2>paired comparisons against ", f);
+    rx_html_text(f, r->ranked[r->ref]);
+    fputs("</h2>\n<ul class=\"notes\">\n", f);
+    rx_report_stats_notes(r, li_line, hc);
+    fputs("</ul>\n<h3>verdicts</h3>\n<ul class=\"verdicts\">\n", f);
+    rx_report_verdicts(r, li_line, hc);
+    fputs("</ul>\n<h3>tests over all comparisons</h3>\n", f);
+    rx_report_versus_table(r, &t);
+    rc |= table_html(f, &t);
+    for (int s = 0; s < r->n_settings; s++)
+        for (int o = 0; o < r->n_optimizers; o++) {
+            if (!rx_report_group_has_runs(r, s, o))
+                continue;
+            if (!rx_report_pair_table(r, s, o, &t)) {
+                rx_table_free(&t);
+                continue;
+            }
+            fputs("<h3>", f);
+            rx_html_text(f, r->settings[s]);
+            fputs(", ", f);
+            rx_html_text(f, r->optimizers[o]);
+            fputs(": rival - ", f);
+            rx_html_text(f, r->ranked[r->ref]);
+            fputs(" (95% interval)</h3>\n", f);
+            rc |= table_html(f, &t);
+        }
+    if (r->n_boot > 0) {
+        fprintf(f, "<h2>bootstrap 95%% intervals (%d replicates)</h2>\n<p>Seeds are drawn with "
+                   "replacement within each comparison, the same draw for every schedule, and "
+                   "the ranks recomputed; percentile intervals; the lr of each cell stays as "
+                   "chosen; with one seed per cell an interval is a point: it cannot show seed "
+                   "noise.</p>\n<h3>Top-1 / Top-3 rates</h3>\n", r->n_boot);
+        rx_report_topk_ci_table(r, &t);
+        rc |= table_html(f, &t);
+        for (int o = 0; o < r->n_optimizers; o++) {
+            fputs("<h3>average rank, ", f);
+            rx_html_text(f, r->optimizers[o]);
+            fputs("</h3>\n", f);
+            rx_report_rank_ci_table(r, o, &t);
+            rc |= table_html(f, &t);
+        }
+    }
+    fputs("</section>\n", f);
+    return rc;
+}
+
 int rx_report_write_html(FILE *f, const rx_report *r, const rx_report_source *src,
                          const rx_report_curve *curves, int n_curves, rx_err *err)
 {
@@ -427,6 +478,8 @@ int rx_report_write_html(FILE *f, const rx_report *r, const rx_report_source *sr
     } else {
         fputs("<p>No comparisons: no budget has two or more schedules with a value.</p>\n", f);
     }
+    if (rx_report_has_stats(r))
+        rc |= stats_html(f, r, &hc);
     fputs("<section class=\"lr\">\n<h2>learning-rate profiles</h2>\n", f);
     if (n_curves > 0) {
         lr_chart(f, r, curves, n_curves);

@@ -1,13 +1,63 @@
 /*
- * report_impl.h: what the report writers (report_out.c, report_html.c)
- * share: the tables of a built report, ready to render in any format.
- * Private to the report module.
+ * report_impl.h: what the files of the report module share: the ranking
+ * (report.c) that the statistics (report_stats.c) rerun on bootstrap
+ * replicates, and the tables of a built report that the writers
+ * (report_out.c, report_html.c) render in any format.  Private to the
+ * report module.
  */
 #ifndef RX_REPORT_IMPL_H
 #define RX_REPORT_IMPL_H
 
 #include "rx_report.h"
 #include "rx_table.h"
+
+/* ---- ranking (report.c) and statistics (report_stats.c) ---------------- */
+
+/* Where rx_report_rank_from writes; top, top_n and n_comparisons are
+ * added to (the caller zeroes them), the rest is overwritten.  avg_rank_n
+ * and src may be NULL. */
+typedef struct rx_rank_out {
+    double *rank;        /* as rx_report.rank */
+    double *avg_rank;    /* as rx_report.avg_rank */
+    int *avg_rank_n;
+    int *top, *top_n;    /* as rx_report.top, top_n */
+    int *n_comparisons;  /* [RX_N_SPLIT] */
+    int *src;            /* per rank entry: the schedule whose value was
+                            ranked (step or plateau when merged), -1 */
+} rx_rank_out;
+
+/* A cell's value for ranking: its mean, the metric's worst when every lr
+ * diverged, NaN when it has none. */
+double rx_report_cell_value(const rx_report *r, const rx_report_cell *c);
+
+/* Ranks the cell values cv[cell index] (rx_report.cells' layout) of
+ * every comparison of r, with r's ranked schedules; v is scratch of
+ * n_ranked doubles. */
+void rx_report_rank_from(const rx_report *r, const double *cv, double *v, rx_rank_out *out);
+
+/* The paired statistics and bootstrap intervals of a ranked report
+ * (rx_report.ref, pair, versus, avg_rank_ci, top_ci); src as from
+ * rx_report_rank_from.  RX_EINVAL when opts->vs is not a ranked
+ * schedule; RX_ENOMEM. */
+int rx_report_stats(rx_report *r, const int *src, const rx_report_opts *opts, rx_err *err);
+
+/* A p-value as the report prints it: 2 decimals, 3 below 0.01, then
+ * scientific ("4.2e-05"); "-" for NaN. */
+void rx_report_fmt_p(double p, char *buf, size_t size);
+
+/* One sentence per rival and budget split: the reference's wins, losses
+ * and ties, the tests' p-values, and the comparisons beyond noise; each
+ * passed to line(ud, text).  Returns how many. */
+int rx_report_verdicts(const rx_report *r, void (*line)(void *ud, const char *text), void *ud);
+
+/* ---- the writers, under rx_report_write (report_write.c) -------------- */
+
+/* Writes r as text, markdown, CSV or JSON.  Returns RX_OK, RX_ENOMEM or
+ * RX_EIO; the caller words the message. */
+int rx_report_write_plain(FILE *f, const rx_report *r, rx_report_format fmt,
+                          const rx_report_source *src);
+
+/* ---- tables for the writers (report_tables.c) ------------------------ */
 
 /* The value of a cell as shown: "27.94 ± 0.31 (3)", or why there is
  * none: "diverged", "failed", "missing", "not run". */
@@ -40,5 +90,30 @@ void rx_report_notes(const rx_report *r, void (*line)(void *ud, const char *text
 
 /* True when (setting s, optimizer o) has runs. */
 int rx_report_group_has_runs(const rx_report *r, int s, int o);
+
+/* ---- statistics (report_tables.c) ------------------------------------- */
+
+/* True when the report has a reference and comparisons to show. */
+int rx_report_has_stats(const rx_report *r);
+
+/* A paired entry as shown: "+0.42 [+0.11, +0.73]!" (! = beyond noise),
+ * "+0.42 (1 seed)", "no matched seeds", "tied" or "-". */
+void rx_report_pair_text(const rx_report *r, const rx_report_pair *p, char *buf, size_t size);
+
+/* Rival - reference per budget for (setting s, optimizer o); returns 0
+ * when no rival was compared there (t still initialised: free it). */
+int rx_report_pair_table(const rx_report *r, int s, int o, rx_table *t);
+
+/* Per rival: wins/losses/ties and tests, low/high/all. */
+void rx_report_versus_table(const rx_report *r, rx_table *t);
+
+/* The bootstrap intervals of the Top-k rates and of optimizer o's
+ * average ranks. */
+void rx_report_topk_ci_table(const rx_report *r, rx_table *t);
+void rx_report_rank_ci_table(const rx_report *r, int o, rx_table *t);
+
+/* What the statistics tables mean, one sentence per line. */
+void rx_report_stats_notes(const rx_report *r, void (*line)(void *ud, const char *text),
+                           void *ud);
 
 #endif

@@ -7,247 +7,6 @@
 
 #include "rx_param.h"
 
-/* ---- shared tables -------------------------------------------------- */
-
-void rx_report_cell_text(const rx_report *r, const rx_report_cell *c, char *buf, size_t size)
-{
-    const char *flag = c->n_failed || c->n_diverged || c->n_missing ? "*" : "";
-    if (c->n_runs == 0) {
-        snprintf(buf, size, "not run");
-    } else if (c->chosen < 0) {
-        snprintf(buf, size, "%s%s",
-                 c->n_diverged ? "diverged" : c->n_failed ? "failed" : "missing", flag);
-    } else {
-        char m[32], s[32];
-        rx_metric_format(&r->metric, c->mean, m, sizeof m);
-        rx_metric_format(&r->metric, c->std, s, sizeof s);
-        if (c->n >= 2)
-            snprintf(buf, size, "%s ± %s (%d)%s", m, s, c->n, flag);
-        else
-            snprintf(buf, size, "%s (%d)%s", m, c->n, flag);
-    }
-}
-
-int rx_report_group_has_runs(const rx_report *r, int s, int o)
-{
-    return r->group_runs[s * r->n_optimizers + o] > 0;
-}
-
-static void budget_header(const rx_report *r, const char *first, rx_table *t)
-{
-    const char **h = calloc((size_t)r->n_budgets + 1, sizeof *h);
-    char (*lab)[32] = calloc((size_t)r->n_budgets + 1, sizeof *lab);
-    if (!h || !lab) {
-        free(h);
-        free(lab);
-        memset(t, 0, sizeof *t);
-        t->oom = 1;
-        return;
-    }
-    h[0] = first;
-    for (int b = 0; b < r->n_budgets; b++) {
-        rx_budget_label(r->budgets[b], lab[b], sizeof lab[b]);
-        h[b + 1] = lab[b];
-    }
-    rx_table_init(t, r->n_budgets + 1, h);
-    for (int b = 0; b < r->n_budgets; b++)
-        rx_table_align(t, b + 1, 1);
-    free(h);
-    free(lab);
-}
-
-/* True when schedule k has any run in (s, o). */
-static int sched_in_group(const rx_report *r, int s, int o, int k)
-{
-    for (int b = 0; b < r->n_budgets; b++)
-        if (rx_report_cell_at(r, s, o, k, b)->n_runs)
-            return 1;
-    return 0;
-}
-
-void rx_report_cell_table(const rx_report *r, int s, int o, rx_table *t)
-{
-    budget_header(r, "schedule", t);
-    for (int k = 0; k < r->n_schedules; k++) {
-        if (!sched_in_group(r, s, o, k))
-            continue;
-        int row = rx_table_row(t);
-        rx_table_set(t, row, 0, "%s", r->schedules[k]);
-        for (int b = 0; b < r->n_budgets; b++) {
-            char buf[96];
-            rx_report_cell_text(r, rx_report_cell_at(r, s, o, k, b), buf, sizeof buf);
-            rx_table_set(t, row, b + 1, "%s", buf);
-        }
-    }
-}
-
-int rx_report_lr_table(const rx_report *r, int s, int o, rx_table *t)
-{
-    int any = 0;
-    for (int k = 0; k < r->n_schedules && !any; k++)
-        for (int b = 0; b < r->n_budgets; b++)
-            any |= rx_report_cell_at(r, s, o, k, b)->n_lrs > 1;
-    if (!any)
-        return 0;
-    budget_header(r, "schedule", t);
-    for (int k = 0; k < r->n_schedules; k++) {
-        if (!sched_in_group(r, s, o, k))
-            continue;
-        int row = rx_table_row(t);
-        rx_table_set(t, row, 0, "%s", r->schedules[k]);
-        for (int b = 0; b < r->n_budgets; b++) {
-            const rx_report_cell *c = rx_report_cell_at(r, s, o, k, b);
-            if (c->chosen >= 0)
-                rx_table_set(t, row, b + 1, "%g (of %d)", c->lrs[c->chosen].lr, c->n_lrs);
-            else
-                rx_table_set(t, row, b + 1, "-");
-        }
-    }
-    return 1;
-}
-
-int rx_report_issues(const rx_report *r, int s, int o,
-                     void (*line)(void *ud, const char *text), void *ud)
-{
-    int count = 0;
-    for (int k = 0; k < r->n_schedules; k++) {
-        if (!sched_in_group(r, s, o, k))
-            continue;
-        for (int b = 0; b < r->n_budgets; b++) {
-            const rx_report_cell *c = rx_report_cell_at(r, s, o, k, b);
-            char bl[32], buf[1024];
-            size_t len = 0;
-            rx_budget_label(r->budgets[b], bl, sizeof bl);
-            if (c->n_runs == 0) {
-                snprintf(buf, sizeof buf, "%s at %s: no runs recorded", r->schedules[k], bl);
-                if (line)
-                    line(ud, buf);
-                count++;
-                continue;
-            }
-            if (!c->n_failed && !c->n_diverged && !c->n_missing)
-                continue;
-            len = (size_t)snprintf(buf, sizeof buf, "%s at %s:", r->schedules[k], bl);
-            for (int i = 0; i < c->n_lrs && len < sizeof buf; i++) {
-                const rx_report_lr *e = &c->lrs[i];
-                if (!e->n_failed && !e->n_diverged && !e->n_missing)
-                    continue;
-                len += (size_t)snprintf(buf + len, sizeof buf - len, " lr %g:", e->lr);
-                const int nn[3] = {e->n_failed, e->n_diverged, e->n_missing};
-                const char *nm[3] = {"failed", "diverged", "missing"};
-                int first = 1;
-                for (int q = 0; q < 3 && len < sizeof buf; q++)
-                    if (nn[q]) {
-                        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %d %s",
-                                                first ? "" : ",", nn[q], nm[q]);
-                        first = 0;
-                    }
-                if (len < sizeof buf)
-                    len += (size_t)snprintf(buf + len, sizeof buf - len, " of %d;", e->n_runs);
-            }
-            if (len < sizeof buf && buf[len - 1] == ';')
-                buf[len - 1] = '\0';
-            if (line)
-                line(ud, buf);
-            count++;
-        }
-    }
-    return count;
-}
-
-void rx_report_topk_table(const rx_report *r, rx_table *t)
-{
-    static const char *const h[] = {"schedule", "low Top-1", "low Top-3", "high Top-1",
-                                    "high Top-3", "all Top-1", "all Top-3"};
-    rx_table_init(t, 7, h);
-    for (int c = 1; c < 7; c++)
-        rx_table_align(t, c, 1);
-    for (int i = 0; i < r->n_ranked; i++) {
-        int row = rx_table_row(t);
-        rx_table_set(t, row, 0, "%s", r->ranked[i]);
-        for (int sp = 0; sp < RX_N_SPLIT; sp++)
-            for (int q = 0; q < 2; q++) {
-                int n = r->top_n[i * RX_N_SPLIT + sp];
-                int k = r->top[(i * RX_N_SPLIT + sp) * 2 + q];
-                if (n)
-                    rx_table_set(t, row, 1 + sp * 2 + q, "%.0f%% (%d/%d)", 100.0 * k / n, k, n);
-                else
-                    rx_table_set(t, row, 1 + sp * 2 + q, "-");
-            }
-    }
-}
-
-void rx_report_rank_table(const rx_report *r, int o, rx_table *t)
-{
-    budget_header(r, "schedule", t);
-    int nsett = 0;
-    for (int s = 0; s < r->n_settings; s++)
-        nsett += rx_report_group_has_runs(r, s, o);
-    for (int i = 0; i < r->n_ranked; i++) {
-        int row = rx_table_row(t), any = 0;
-        rx_table_set(t, row, 0, "%s", r->ranked[i]);
-        for (int b = 0; b < r->n_budgets; b++) {
-            size_t at = ((size_t)o * r->n_budgets + b) * r->n_ranked + i;
-            double x = r->avg_rank[at];
-            int n = r->avg_rank_n[at];
-            any |= n > 0;
-            if (!n)
-                rx_table_set(t, row, b + 1, "-");
-            else if (nsett > 1)
-                rx_table_set(t, row, b + 1, "%.2f (%d)", x, n);
-            else
-                rx_table_set(t, row, b + 1, "%.2f", x);
-        }
-        if (!any)
-            t->nrow--;                 /* the schedule never ran with o */
-    }
-}
-
-void rx_report_notes(const rx_report *r, void (*line)(void *ud, const char *text), void *ud)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf,
-             "metric: %s, %s is better; a cell is the mean ± std over seeds, with the number "
-             "of seeds in parentheses; * marks cells with failed, diverged or missing runs "
-             "(listed below each table)",
-             r->metric.label, r->metric.higher_better ? "higher" : "lower");
-    line(ud, buf);
-    if (r->select_on_test)
-        snprintf(buf, sizeof buf,
-                 "WARNING: the lr of each cell was chosen on the TEST metric (--select-on test), "
-                 "not on validation: the numbers are optimistically biased");
-    else if (r->any_selection)
-        snprintf(buf, sizeof buf,
-                 "lr: tuned per cell (setting, optimizer, schedule, budget) on the best mean %s; "
-                 "the tables show that lr's %s; ties go to the smaller lr; an lr that diverged "
-                 "for any seed is never chosen",
-                 r->metric.val_label, r->metric.label);
-    else if (r->several_lrs)
-        snprintf(buf, sizeof buf, "lr: several were tried, but in every cell only one has a "
-                                  "value and no diverged seed, so nothing was chosen");
-    else
-        snprintf(buf, sizeof buf, "lr: one learning rate per cell; nothing was tuned");
-    line(ud, buf);
-    snprintf(buf, sizeof buf,
-             "ranks: 1 = best; tied schedules share the average of their ranks; a cell whose "
-             "every lr diverged ranks last; cells without a value are left out; low budgets "
-             "are below %g%%, high budgets the rest",
-             r->low_cut * 100);
-    line(ud, buf);
-    if (r->merged)
-        line(ud, "step and plateau: in Top-k and ranks, step is the better of step and plateau "
-                 "in each cell (the paper's rule)");
-    else {
-        int st = 0, pl = 0;
-        for (int k = 0; k < r->n_schedules; k++) {
-            st |= strcmp(r->schedules[k], "step") == 0;
-            pl |= strcmp(r->schedules[k], "plateau") == 0;
-        }
-        if (st && pl)
-            line(ud, "step and plateau: ranked separately (--no-merge)");
-    }
-}
-
 /* ---- text and markdown ---------------------------------------------- */
 
 typedef struct out_ctx {
@@ -307,6 +66,55 @@ static int emit(out_ctx *c, rx_table *t)
 {
     int rc = rx_table_write(c->f, t, c->fmt == RX_FMT_MARKDOWN ? RX_TABLE_MARKDOWN : RX_TABLE_TEXT);
     rx_table_free(t);
+    return rc;
+}
+
+/* The paired statistics and the bootstrap intervals. */
+static int write_stats(out_ctx *c, const rx_report *r)
+{
+    char buf[512];
+    int rc = RX_OK;
+    rx_table t;
+    snprintf(buf, sizeof buf, "paired comparisons against %s", r->ranked[r->ref]);
+    heading(c, 2, buf);
+    rx_report_stats_notes(r, note_line, c);
+    if (c->fmt == RX_FMT_MARKDOWN)
+        fputc('\n', c->f);
+    heading(c, 3, "verdicts");
+    rx_report_verdicts(r, c->fmt == RX_FMT_MARKDOWN ? issue_line : note_line, c);
+    heading(c, 3, "tests over all comparisons");
+    rx_report_versus_table(r, &t);
+    rc |= emit(c, &t);
+    for (int s = 0; s < r->n_settings; s++)
+        for (int o = 0; o < r->n_optimizers; o++) {
+            if (!rx_report_group_has_runs(r, s, o))
+                continue;
+            if (rx_report_pair_table(r, s, o, &t)) {
+                snprintf(buf, sizeof buf, "%s, %s: rival - %s (95%% interval)", r->settings[s],
+                         r->optimizers[o], r->ranked[r->ref]);
+                heading(c, 3, buf);
+                rc |= emit(c, &t);
+            } else {
+                rx_table_free(&t);
+            }
+        }
+    if (r->n_boot > 0) {
+        snprintf(buf, sizeof buf, "bootstrap 95%% intervals (%d replicates)", r->n_boot);
+        heading(c, 2, buf);
+        note_line(c, "seeds are drawn with replacement within each comparison, the same draw "
+                     "for every schedule, and the ranks recomputed; percentile intervals; the "
+                     "lr of each cell stays as chosen; with one seed per cell an interval is a "
+                     "point: it cannot show seed noise");
+        heading(c, 3, "Top-1 / Top-3 rates");
+        rx_report_topk_ci_table(r, &t);
+        rc |= emit(c, &t);
+        for (int o = 0; o < r->n_optimizers; o++) {
+            snprintf(buf, sizeof buf, "average rank, %s", r->optimizers[o]);
+            heading(c, 3, buf);
+            rx_report_rank_ci_table(r, o, &t);
+            rc |= emit(c, &t);
+        }
+    }
     return rc;
 }
 
@@ -371,6 +179,8 @@ static int write_doc(FILE *f, const rx_report *r, rx_report_format fmt,
         heading(&c, 2, "Top-1 / Top-3 rates and average ranks");
         fprintf(f, "no comparisons: no budget has two or more schedules with a value\n");
     }
+    if (rx_report_has_stats(r))
+        rc |= write_stats(&c, r);
     return rc;
 }
 
@@ -389,9 +199,10 @@ static int write_csv(FILE *f, const rx_report *r)
 {
     static const char *const h[] = {
         "setting", "optimizer", "schedule", "budget", "metric", "selected_on", "lr", "mean",
-        "std", "n", "lrs_tried", "runs", "done", "failed", "diverged", "missing", "rank"};
+        "std", "n", "lrs_tried", "runs", "done", "failed", "diverged", "missing", "rank",
+        "reference", "diff", "diff_lo", "diff_hi", "pairs", "beyond_noise"};
     rx_table t;
-    rx_table_init(&t, 17, h);
+    rx_table_init(&t, 23, h);
     const char *sel = r->select_on_test ? "test" : r->any_selection ? "validation" : "none";
     for (int s = 0; s < r->n_settings; s++)
         for (int o = 0; o < r->n_optimizers; o++)
@@ -407,10 +218,12 @@ static int write_csv(FILE *f, const rx_report *r)
                     num_or_empty(mean, sizeof mean, c->mean);
                     num_or_empty(sd, sizeof sd, c->std);
                     size_t ri = (((size_t)s * r->n_optimizers + o) * r->n_budgets + b) *
-                                r->n_ranked + r->rank_of[k];
-                    /* plateau merged into step has no rank of its own */
+                                r->n_ranked + (r->rank_of[k] < 0 ? 0 : r->rank_of[k]);
+                    /* plateau merged into step has no rank of its own; nor
+                     * has a schedule left out by --schedules */
                     num_or_empty(rk, sizeof rk,
-                                 r->merged && strcmp(r->schedules[k], "plateau") == 0
+                                 r->rank_of[k] < 0 ||
+                                 (r->merged && strcmp(r->schedules[k], "plateau") == 0)
                                  ? NAN : r->rank[ri]);
                     int row = rx_table_row(&t);
                     const char *v[17] = {r->settings[s], r->optimizers[o], r->schedules[k], bud,
@@ -425,6 +238,24 @@ static int write_csv(FILE *f, const rx_report *r)
                     rx_table_set(&t, row, 14, "%d", c->n_diverged);
                     rx_table_set(&t, row, 15, "%d", c->n_missing);
                     rx_table_set(&t, row, 16, "%s", rk);
+                    /* the paired difference to the reference (empty when
+                     * none, and for the reference itself) */
+                    if (!rx_report_has_stats(r) || r->rank_of[k] < 0 ||
+                        (r->merged && strcmp(r->schedules[k], "plateau") == 0))
+                        continue;
+                    rx_table_set(&t, row, 17, "%s", r->ranked[r->ref]);
+                    const rx_report_pair *p = &r->pair[ri];
+                    if (r->rank_of[k] == r->ref || p->cmp == 2)
+                        continue;
+                    char dm[40], dl[40], dh[40];
+                    num_or_empty(dm, sizeof dm, p->d.mean);
+                    num_or_empty(dl, sizeof dl, p->d.lo);
+                    num_or_empty(dh, sizeof dh, p->d.hi);
+                    rx_table_set(&t, row, 18, "%s", dm);
+                    rx_table_set(&t, row, 19, "%s", dl);
+                    rx_table_set(&t, row, 20, "%s", dh);
+                    rx_table_set(&t, row, 21, "%d", p->d.n);
+                    rx_table_set(&t, row, 22, "%d", p->beyond);
                 }
     int rc = rx_table_write(f, &t, RX_TABLE_CSV);
     rx_table_free(&t);
@@ -483,6 +314,149 @@ static void json_note(void *ud, const char *text)
     rx_json_string(l->f, text);
 }
 
+static void json_pair_array(FILE *f, const double *lohi)
+{
+    fputc('[', f);
+    rx_json_number(f, lohi[0]);
+    fputc(',', f);
+    rx_json_number(f, lohi[1]);
+    fputc(']', f);
+}
+
+/* rx_report_notes with the shape of rx_report_verdicts. */
+static int notes_lines(const rx_report *r, void (*line)(void *ud, const char *text),
+                                 void *ud)
+{
+    rx_report_notes(r, line, ud);
+    return 0;
+}
+
+/* "key":[the lines of emit, as JSON strings] */
+static void json_lines(FILE *f, const char *key, const rx_report *r,
+                       int (*lines)(const rx_report *, void (*)(void *, const char *), void *))
+{
+    rx_json_key(f, key);
+    fputc('[', f);
+    json_list l = {f, 0};
+    lines(r, json_note, &l);
+    fputc(']', f);
+}
+
+/* "statistics": the paired comparisons, the tests and the bootstrap
+ * intervals; null when nothing was compared. */
+static void json_stats(FILE *f, const rx_report *r)
+{
+    static const char *const split[RX_N_SPLIT] = {"low", "high", "all"};
+    if (!rx_report_has_stats(r)) {
+        fputs("null", f);
+        return;
+    }
+    int nO = r->n_optimizers, nB = r->n_budgets, nR = r->n_ranked;
+    fputc('{', f);
+    rx_json_kv_str(f, "reference", r->ranked[r->ref], 1);
+    rx_json_kv_str(f, "reference_from", r->ref_asked ? "vs" : "best_average_rank", 1);
+    rx_json_kv_int(f, "bootstrap_replicates", r->n_boot, 1);
+    json_lines(f, "verdicts", r, rx_report_verdicts);
+    fputc(',', f);
+    rx_json_key(f, "versus");
+    fputc('{', f);
+    int first = 1;
+    for (int q = 0; q < nR; q++) {
+        if (q == r->ref)
+            continue;
+        const rx_report_versus *vs = &r->versus[q];
+        if (!first)
+            fputc(',', f);
+        first = 0;
+        rx_json_key(f, r->ranked[q]);
+        fputc('{', f);
+        for (int sp = 0; sp < RX_N_SPLIT; sp++) {
+            rx_json_key(f, split[sp]);
+            fputc('{', f);
+            rx_json_kv_int(f, "wins", vs->wins[sp], 1);
+            rx_json_kv_int(f, "losses", vs->losses[sp], 1);
+            rx_json_kv_int(f, "ties", vs->ties[sp], 1);
+            rx_json_kv_num(f, "sign_p", vs->sign_p[sp], 1);
+            rx_json_kv_int(f, "wilcoxon_n", vs->wilcoxon[sp].n, 1);
+            rx_json_kv_num(f, "wilcoxon_w_plus", vs->wilcoxon[sp].w_plus, 1);
+            rx_json_kv_num(f, "wilcoxon_p", vs->wilcoxon[sp].p, 1);
+            rx_json_kv_bool(f, "wilcoxon_exact", vs->wilcoxon[sp].exact, 1);
+            rx_json_kv_int(f, "with_interval", vs->with_interval[sp], 1);
+            rx_json_kv_int(f, "beyond_noise_reference_better", vs->beyond_win[sp], 1);
+            rx_json_kv_int(f, "beyond_noise_rival_better", vs->beyond_loss[sp], 0);
+            fprintf(f, "}%s", sp + 1 < RX_N_SPLIT ? "," : "");
+        }
+        fputc('}', f);
+    }
+    fputs("},", f);
+    rx_json_key(f, "pairs");
+    fputc('[', f);
+    first = 1;
+    for (int s = 0; s < r->n_settings; s++)
+    for (int o = 0; o < nO; o++)
+    for (int b = 0; b < nB; b++)
+    for (int q = 0; q < nR; q++) {
+        const rx_report_pair *p = &r->pair[(((size_t)s * nO + o) * nB + b) * nR + q];
+        if (p->cmp == 2)
+            continue;
+        fprintf(f, "%s{", first ? "" : ",");
+        first = 0;
+        rx_json_kv_str(f, "setting", r->settings[s], 1);
+        rx_json_kv_str(f, "optimizer", r->optimizers[o], 1);
+        rx_json_kv_num(f, "budget", r->budgets[b], 1);
+        rx_json_kv_str(f, "schedule", r->ranked[q], 1);
+        rx_json_kv_str(f, "result", p->cmp > 0 ? "reference_better" : p->cmp < 0
+                                    ? "rival_better" : "tie", 1);
+        rx_json_kv_int(f, "pairs", p->d.n, 1);
+        rx_json_kv_num(f, "diff", p->d.mean, 1);
+        rx_json_kv_num(f, "se", p->d.se, 1);
+        rx_json_kv_num(f, "lo", p->d.lo, 1);
+        rx_json_kv_num(f, "hi", p->d.hi, 1);
+        rx_json_kv_int(f, "beyond_noise", p->beyond, 1);
+        rx_json_kv_int(f, "unmatched_seeds", p->unmatched, 0);
+        fputc('}', f);
+    }
+    fputc(']', f);
+    if (r->n_boot > 0) {
+        fputc(',', f);
+        rx_json_key(f, "average_rank_ci");
+        fputc('{', f);
+        for (int o = 0; o < nO; o++) {
+            rx_json_key(f, r->optimizers[o]);
+            fputc('{', f);
+            for (int i = 0; i < nR; i++) {
+                rx_json_key(f, r->ranked[i]);
+                fputc('[', f);
+                for (int b = 0; b < nB; b++) {
+                    if (b)
+                        fputc(',', f);
+                    json_pair_array(f, &r->avg_rank_ci[2 * (((size_t)o * nB + b) * nR + i)]);
+                }
+                fprintf(f, "]%s", i + 1 < nR ? "," : "");
+            }
+            fprintf(f, "}%s", o + 1 < nO ? "," : "");
+        }
+        fputs("},", f);
+        rx_json_key(f, "top_k_ci");
+        fputc('{', f);
+        for (int i = 0; i < nR; i++) {
+            rx_json_key(f, r->ranked[i]);
+            fputc('{', f);
+            for (int sp = 0; sp < RX_N_SPLIT; sp++) {
+                rx_json_key(f, split[sp]);
+                fputs("{\"top1_rate\":", f);
+                json_pair_array(f, &r->top_ci[(((size_t)i * RX_N_SPLIT + sp) * 2 + 0) * 2]);
+                fputs(",\"top3_rate\":", f);
+                json_pair_array(f, &r->top_ci[(((size_t)i * RX_N_SPLIT + sp) * 2 + 1) * 2]);
+                fprintf(f, "}%s", sp + 1 < RX_N_SPLIT ? "," : "");
+            }
+            fprintf(f, "}%s", i + 1 < nR ? "," : "");
+        }
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
 static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
 {
     fputc('{', f);
@@ -500,11 +474,8 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
                    r->select_on_test ? "test" : r->any_selection ? "validation" : "none", 1);
     rx_json_kv_bool(f, "step_plateau_merged", r->merged, 1);
     rx_json_kv_num(f, "low_budget_below", r->low_cut, 1);
-    rx_json_key(f, "notes");
-    fputc('[', f);
-    json_list notes = {f, 0};
-    rx_report_notes(r, json_note, &notes);
-    fputs("],", f);
+    json_lines(f, "notes", r, notes_lines);
+    fputc(',', f);
     rx_json_key(f, "budgets");
     rx_json_num_array(f, r->budgets, r->n_budgets);
     fputc(',', f);
@@ -601,37 +572,21 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
         }
         fprintf(f, "}%s", o + 1 < r->n_optimizers ? "," : "");
     }
-    fputs("}}\n", f);
+    fputs("},", f);
+    rx_json_key(f, "statistics");
+    json_stats(f, r);
+    fputs("}\n", f);
     return ferror(f) ? RX_EIO : RX_OK;
 }
 
-/* ---- entry points --------------------------------------------------- */
+/* ---- entry point (for report_write.c) ---------------------------------- */
 
-int rx_report_format_parse(const char *s)
+int rx_report_write_plain(FILE *f, const rx_report *r, rx_report_format fmt,
+                          const rx_report_source *src)
 {
-    static const struct { const char *name; rx_report_format fmt; } tab[] = {
-        {"text", RX_FMT_TEXT}, {"markdown", RX_FMT_MARKDOWN}, {"md", RX_FMT_MARKDOWN},
-        {"csv", RX_FMT_CSV}, {"json", RX_FMT_JSON}, {"html", RX_FMT_HTML},
-    };
-    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (strcmp(s, tab[i].name) == 0)
-            return (int)tab[i].fmt;
-    return -1;
-}
-
-int rx_report_write(FILE *f, const rx_report *r, rx_report_format fmt,
-                    const rx_report_source *src, rx_err *err)
-{
-    int rc;
     switch (fmt) {
-    case RX_FMT_CSV: rc = write_csv(f, r); break;
-    case RX_FMT_JSON: rc = write_json(f, r, src); break;
-    case RX_FMT_HTML: return rx_report_write_html(f, r, src, NULL, 0, err);
-    default: rc = write_doc(f, r, fmt, src); break;
+    case RX_FMT_CSV: return write_csv(f, r);
+    case RX_FMT_JSON: return write_json(f, r, src);
+    default: return write_doc(f, r, fmt, src);
     }
-    if (rc == RX_ENOMEM)
-        return rx_errf(err, rc, "out of memory writing the report");
-    if (rc || ferror(f))
-        return rx_errf(err, RX_EIO, "cannot write the report");
-    return RX_OK;
 }

@@ -10,203 +10,94 @@
 #include "rx_keys.h"
 #include "rx_sched.h"
 
-/* A configuration flattened to sorted "section.key" -> raw JSON value. */
-struct rx_results_flat {
+/* Every run's configuration, flattened: the distinct keys and raw JSON
+ * values are interned once (a sweep has a few dozen keys and a few
+ * hundred values, whatever its size), and each run is a list of (key id,
+ * value id) pairs sorted by key name. */
+typedef struct strtab {
+    char **s;           /* id -> string */
+    signed char *rt;    /* id -> runtime key: -1 unknown, 0, 1 */
     int n, cap;
-    char **key;
-    char **val;
+    int *slot;          /* open addressing: id + 1, 0 = empty */
+    size_t nslot;
+} strtab;
+
+struct rx_results_flat {
+    strtab str;
+    int *kv;            /* pairs (key id, value id) */
+    size_t nkv, capkv;  /* in pairs */
+    size_t *off;        /* run i: pairs off[i] .. off[i + 1] */
 };
 
-/* ---- canonical JSON, flattened -------------------------------------- */
-
-static const char *skip_ws(const char *p)
+static uint64_t hash_span(const char *s, size_t len)
 {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
+    return rx_hash64(s, len, RX_HASH_INIT);
 }
 
-/* p at '"'; returns the byte after the closing quote, or NULL. */
-static const char *skip_string(const char *p)
+static void strtab_free(strtab *t)
 {
-    for (p++; *p && *p != '"'; p++)
-        if (*p == '\\' && p[1])
-            p++;
-    return *p == '"' ? p + 1 : NULL;
+    for (int i = 0; i < t->n; i++)
+        free(t->s[i]);
+    free(t->s);
+    free(t->rt);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
 }
 
-/* Returns the end of the value at p (a string, number, literal, array or
- * object), or NULL when it is malformed. */
-static const char *skip_value(const char *p)
+/* The id of s[0..len) in t, added when new; -1 when out of memory. */
+static int intern(strtab *t, const char *s, size_t len)
 {
-    if (*p == '"')
-        return skip_string(p);
-    if (*p == '[' || *p == '{') {
-        int depth = 0;
-        do {
-            if (*p == '"') {
-                if (!(p = skip_string(p)))
-                    return NULL;
-                continue;
-            }
-            if (*p == '[' || *p == '{')
-                depth++;
-            else if (*p == ']' || *p == '}')
-                depth--;
-            else if (!*p)
-                return NULL;
-            p++;
-        } while (depth > 0);
-        return p;
-    }
-    const char *s = p;
-    while (*p && !strchr(",}] \t\n\r", *p))
-        p++;
-    return p > s ? p : NULL;
-}
-
-static int flat_add(rx_results_flat *f, const char *key, const char *v, size_t len)
-{
-    if (f->n == f->cap) {
-        int cap = f->cap ? f->cap * 2 : 64;
-        char **k = realloc(f->key, (size_t)cap * sizeof *k);
-        if (!k)
+    if ((size_t)t->n * 2 >= t->nslot) {
+        size_t ns = t->nslot ? t->nslot * 2 : 256;
+        int *slot = calloc(ns, sizeof *slot);
+        if (!slot)
             return -1;
-        f->key = k;
-        char **w = realloc(f->val, (size_t)cap * sizeof *w);
-        if (!w)
+        for (int i = 0; i < t->n; i++) {
+            size_t h = (size_t)hash_span(t->s[i], strlen(t->s[i])) & (ns - 1);
+            while (slot[h])
+                h = (h + 1) & (ns - 1);
+            slot[h] = i + 1;
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->nslot = ns;
+    }
+    size_t h = (size_t)hash_span(s, len) & (t->nslot - 1);
+    for (; t->slot[h]; h = (h + 1) & (t->nslot - 1)) {
+        const char *x = t->s[t->slot[h] - 1];
+        if (strncmp(x, s, len) == 0 && x[len] == '\0')
+            return t->slot[h] - 1;
+    }
+    if (t->n == t->cap) {
+        int cap = t->cap ? t->cap * 2 : 128;
+        char **ns = realloc(t->s, (size_t)cap * sizeof *ns);
+        if (!ns)
             return -1;
-        f->val = w;
-        f->cap = cap;
+        t->s = ns;
+        signed char *rt = realloc(t->rt, (size_t)cap);
+        if (!rt)
+            return -1;
+        t->rt = rt;
+        t->cap = cap;
     }
-    f->key[f->n] = strdup(key);
-    f->val[f->n] = strndup(v, len);
-    if (!f->key[f->n] || !f->val[f->n]) {
-        free(f->key[f->n]);
-        free(f->val[f->n]);
+    if (!(t->s[t->n] = strndup(s, len)))
         return -1;
-    }
-    f->n++;
-    return 0;
+    t->rt[t->n] = -1;
+    t->slot[h] = t->n + 1;
+    return t->n++;
 }
 
-/* Flattens the object at p under prefix; returns the byte after it, or
- * NULL (malformed, or out of memory: *oom set). */
-static const char *flat_object(const char *p, const char *prefix, rx_results_flat *f,
-                               int depth, int *oom)
+/* The id of the NUL-terminated s, or -1 when t does not hold it. */
+static int lookup(const strtab *t, const char *s)
 {
-    if (*p != '{' || depth > 8)
-        return NULL;
-    p = skip_ws(p + 1);
-    if (*p == '}')
-        return p + 1;
-    for (;;) {
-        p = skip_ws(p);
-        if (*p != '"')
-            return NULL;
-        const char *ks = p + 1, *ke = skip_string(p);
-        if (!ke)
-            return NULL;
-        char full[256];
-        snprintf(full, sizeof full, "%s%s%.*s", prefix, *prefix ? "." : "", (int)(ke - 1 - ks), ks);
-        p = skip_ws(ke);
-        if (*p != ':')
-            return NULL;
-        p = skip_ws(p + 1);
-        if (*p == '{') {
-            p = flat_object(p, full, f, depth + 1, oom);
-        } else {
-            const char *e = skip_value(p);
-            if (!e)
-                return NULL;
-            if (flat_add(f, full, p, (size_t)(e - p))) {
-                *oom = 1;
-                return NULL;
-            }
-            p = e;
-        }
-        if (!p)
-            return NULL;
-        p = skip_ws(p);
-        if (*p == ',') {
-            p++;
-            continue;
-        }
-        return *p == '}' ? p + 1 : NULL;
-    }
-}
-
-static void flat_free(rx_results_flat *f)
-{
-    for (int i = 0; i < f->n; i++) {
-        free(f->key[i]);
-        free(f->val[i]);
-    }
-    free(f->key);
-    free(f->val);
-    memset(f, 0, sizeof *f);
-}
-
-static rx_results_flat *cmp_flat;
-
-static int cmp_idx(const void *a, const void *b)
-{
-    return strcmp(cmp_flat->key[*(const int *)a], cmp_flat->key[*(const int *)b]);
-}
-
-/* Sorts f by key (the canonical form sorts within sections; this makes
- * the whole list searchable whatever the nesting). */
-static int flat_sort(rx_results_flat *f)
-{
-    int *idx = malloc((size_t)(f->n ? f->n : 1) * sizeof *idx);
-    char **k = malloc((size_t)(f->n ? f->n : 1) * sizeof *k);
-    char **v = malloc((size_t)(f->n ? f->n : 1) * sizeof *v);
-    if (!idx || !k || !v) {
-        free(idx);
-        free(k);
-        free(v);
+    if (!t->nslot)
         return -1;
-    }
-    for (int i = 0; i < f->n; i++)
-        idx[i] = i;
-    cmp_flat = f;
-    qsort(idx, (size_t)f->n, sizeof *idx, cmp_idx);
-    cmp_flat = NULL;
-    for (int i = 0; i < f->n; i++) {
-        k[i] = f->key[idx[i]];
-        v[i] = f->val[idx[i]];
-    }
-    memcpy(f->key, k, (size_t)f->n * sizeof *k);
-    memcpy(f->val, v, (size_t)f->n * sizeof *v);
-    free(idx);
-    free(k);
-    free(v);
-    return 0;
-}
-
-static const char *flat_get(const rx_results_flat *f, const char *key)
-{
-    int lo = 0, hi = f->n - 1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2, c = strcmp(f->key[mid], key);
-        if (c == 0)
-            return f->val[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return NULL;
-}
-
-/* A raw JSON value as plain text: strings lose their quotes. */
-static void plain(const char *raw, char *buf, size_t size)
-{
-    size_t n = raw ? strlen(raw) : 0;
-    if (n >= 2 && raw[0] == '"' && raw[n - 1] == '"')
-        snprintf(buf, size, "%.*s", (int)(n - 2), raw + 1);
-    else
-        snprintf(buf, size, "%s", raw ? raw : "");
+    size_t len = strlen(s);
+    size_t h = (size_t)hash_span(s, len) & (t->nslot - 1);
+    for (; t->slot[h]; h = (h + 1) & (t->nslot - 1))
+        if (strcmp(t->s[t->slot[h] - 1], s) == 0)
+            return t->slot[h] - 1;
+    return -1;
 }
 
 /* Keys that do not change what a run computes (threads, time limits). */
@@ -218,21 +109,48 @@ static int is_runtime(const char *key)
     return p && (p->flags & RX_KF_RUNTIME);
 }
 
-/* The grid cell: the configuration but the seed (and runtime keys),
- * hashed without the trainer version so that stores compare. */
-static void cell_of(const rx_results_flat *f, char out[RX_KEY_LEN + 1])
+/* is_runtime of key id k, looked up once per key. */
+static int runtime_id(strtab *t, int k)
 {
-    uint64_t h = RX_HASH_INIT;
-    for (int i = 0; i < f->n; i++) {
-        if (strcmp(f->key[i], "train.seed") == 0 || is_runtime(f->key[i]))
-            continue;
-        h = rx_hash64(f->key[i], strlen(f->key[i]) + 1, h);
-        h = rx_hash64(f->val[i], strlen(f->val[i]) + 1, h);
+    if (t->rt[k] < 0)
+        t->rt[k] = (signed char)is_runtime(t->s[k]);
+    return t->rt[k];
+}
+
+/* A raw JSON value as plain text: strings lose their quotes; NULL is "". */
+static void plain(const char *raw, char *buf, size_t size)
+{
+    rx_config_unquote(raw ? raw : "", buf, size);
+}
+
+/* The raw value of key in run i of r, or NULL. */
+static const char *run_get(const rx_results *r, int i, const char *key)
+{
+    const rx_results_flat *f = r->flat;
+    long lo = (long)f->off[i], hi = (long)f->off[i + 1] - 1;
+    while (lo <= hi) {
+        long mid = (lo + hi) / 2;
+        int c = strcmp(f->str.s[f->kv[2 * mid]], key);
+        if (c == 0)
+            return f->str.s[f->kv[2 * mid + 1]];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
     }
-    snprintf(out, RX_KEY_LEN + 1, "%016llx", (unsigned long long)h);
+    return NULL;
 }
 
 /* ---- loading -------------------------------------------------------- */
+
+/* One leaf of the configuration being read: its key interned, its value
+ * still in the row's text. */
+typedef struct leaf {
+    const char *key;
+    int k;
+    const char *val;
+    size_t len;
+} leaf;
 
 typedef struct load_ctx {
     rx_results *r;
@@ -240,6 +158,9 @@ typedef struct load_ctx {
     const rx_metric *m;
     rx_err *err;
     int rc;
+    leaf *lv;           /* the row's leaves (reused) */
+    int nl, capl;
+    int oom;
 } load_ctx;
 
 static int grow(load_ctx *c)
@@ -255,13 +176,80 @@ static int grow(load_ctx *c)
     long *spe = realloc(r->steps_per_epoch, (size_t)cap * sizeof *spe);
     if (spe)
         r->steps_per_epoch = spe;
-    rx_results_flat *fl = realloc(r->flat, (size_t)cap * sizeof *fl);
-    if (fl)
-        r->flat = fl;
-    if (!runs || !st || !spe || !fl)
+    size_t *off = realloc(r->flat->off, ((size_t)cap + 1) * sizeof *off);
+    if (off)
+        r->flat->off = off;
+    if (!runs || !st || !spe || !off)
         return -1;
     c->cap = cap;
     return 0;
+}
+
+static int leaf_add(void *ud, const char *key, const char *val, size_t len)
+{
+    load_ctx *c = ud;
+    if (c->nl == c->capl) {
+        int cap = c->capl ? c->capl * 2 : 64;
+        leaf *lv = realloc(c->lv, (size_t)cap * sizeof *lv);
+        if (!lv)
+            return c->oom = RX_ENOMEM;
+        c->lv = lv;
+        c->capl = cap;
+    }
+    strtab *t = &c->r->flat->str;
+    int k = intern(t, key, strlen(key));
+    if (k < 0)
+        return c->oom = RX_ENOMEM;
+    c->lv[c->nl++] = (leaf){t->s[k], k, val, len};
+    return RX_OK;
+}
+
+static int cmp_leaf(const void *a, const void *b)
+{
+    return strcmp(((const leaf *)a)->key, ((const leaf *)b)->key);
+}
+
+/* Reads one configuration into run n of c->r: its leaves sorted by key
+ * (the canonical form sorts within sections; this makes the whole list
+ * searchable whatever the nesting), interned, and its cell: the leaves but
+ * the seed (and runtime keys) hashed without the trainer version, so that
+ * stores compare.  Returns RX_OK, RX_EFORMAT or RX_ENOMEM. */
+static int read_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
+{
+    rx_results_flat *f = c->r->flat;
+    c->nl = 0;
+    c->oom = 0;
+    int rc = rx_config_json_walk(json, leaf_add, c);
+    if (rc)
+        return c->oom ? RX_ENOMEM : RX_EFORMAT;
+    qsort(c->lv, (size_t)c->nl, sizeof *c->lv, cmp_leaf);
+    if (f->nkv + (size_t)c->nl > f->capkv) {
+        size_t cap = f->capkv ? f->capkv * 2 : 4096;
+        while (cap < f->nkv + (size_t)c->nl)
+            cap *= 2;
+        int *kv = realloc(f->kv, cap * 2 * sizeof *kv);
+        if (!kv)
+            return RX_ENOMEM;
+        f->kv = kv;
+        f->capkv = cap;
+    }
+    uint64_t h = RX_HASH_INIT;
+    for (int i = 0; i < c->nl; i++) {
+        const leaf *l = &c->lv[i];
+        int v = intern(&f->str, l->val, l->len);
+        if (v < 0)
+            return RX_ENOMEM;
+        f->kv[2 * (f->nkv + (size_t)i)] = l->k;
+        f->kv[2 * (f->nkv + (size_t)i) + 1] = v;
+        if (strcmp(l->key, "train.seed") == 0 || runtime_id(&f->str, l->k))
+            continue;
+        h = rx_hash64(l->key, strlen(l->key) + 1, h);
+        h = rx_hash64(l->val, l->len, h);
+        h = rx_hash64("", 1, h);
+    }
+    f->nkv += (size_t)c->nl;
+    snprintf(cell, RX_KEY_LEN + 1, "%016llx", (unsigned long long)h);
+    return RX_OK;
 }
 
 static double num_or_nan(const rx_value *v)
@@ -281,21 +269,14 @@ static int load_row(void *ud, int ncols, const char *const *names, const rx_valu
     if (r->n == c->cap && grow(c))
         return c->rc = rx_errf(c->err, RX_ENOMEM, "out of memory reading the runs");
     rx_report_run *x = &r->runs[r->n];
-    rx_results_flat *f = &r->flat[r->n];
     memset(x, 0, sizeof *x);
-    memset(f, 0, sizeof *f);
     snprintf(x->key, sizeof x->key, "%s", v[0].type == RX_VTEXT ? v[0].s : "");
-    int oom = 0;
-    const char *end = v[1].type == RX_VTEXT ? flat_object(skip_ws(v[1].s), "", f, 0, &oom) : NULL;
-    if (end && !oom && flat_sort(f))
-        oom = 1;
-    if (!end || oom) {
-        flat_free(f);
-        if (oom)
-            return c->rc = rx_errf(c->err, RX_ENOMEM, "out of memory reading the runs");
+    int rc = read_config(c, v[1].type == RX_VTEXT ? v[1].s : NULL, x->cell);
+    if (rc == RX_ENOMEM)
+        return c->rc = rx_errf(c->err, RX_ENOMEM, "out of memory reading the runs");
+    if (rc)
         return c->rc = rx_errf(c->err, RX_EFORMAT,
                                "run '%s': the configuration is not a JSON object", x->key);
-    }
     x->state = rx_outcome_of(v[2].type == RX_VTEXT ? v[2].s : "");
     x->lr = num_or_nan(&v[3]);
     x->budget = num_or_nan(&v[4]);
@@ -304,8 +285,8 @@ static int load_row(void *ud, int ncols, const char *const *names, const rx_valu
     r->steps_per_epoch[r->n] = v[7].type == RX_VINT ? (long)v[7].i : 0;
     x->test = num_or_nan(&v[8]);
     x->val = num_or_nan(&v[9]);
-    cell_of(f, x->cell);
     r->n++;
+    r->flat->off[r->n] = r->flat->nkv;
     return 0;
 }
 
@@ -363,8 +344,14 @@ int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_resu
              id ? "JOIN sweep_runs l ON l.key = r.key WHERE l.sweep = ?1 ORDER BY l.grid_index"
                 : "ORDER BY r.key");
     rx_value bind = rx_vint(id);
-    load_ctx c = {out, 0, m, err, RX_OK};
+    load_ctx c = {out, 0, m, err, RX_OK, NULL, 0, 0, 0};
+    out->flat = calloc(1, sizeof *out->flat);
+    if (!out->flat || !(out->flat->off = calloc(1, sizeof *out->flat->off))) {
+        rx_results_free(out);
+        return rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
+    }
     rc = rx_store_query(st, sql, id ? &bind : NULL, id ? 1 : 0, load_row, &c, err);
+    free(c.lv);
     if (rc == RX_OK)
         rc = rx_results_label(out, 1, err);
     if (rc) {
@@ -404,9 +391,12 @@ int rx_results_load_metric(rx_store *st, const char *sweep, const char *name, rx
 
 void rx_results_free(rx_results *r)
 {
-    for (int i = 0; r->flat && i < r->n; i++)
-        flat_free(&r->flat[i]);
-    free(r->flat);
+    if (r->flat) {
+        strtab_free(&r->flat->str);
+        free(r->flat->kv);
+        free(r->flat->off);
+        free(r->flat);
+    }
     free(r->runs);
     free(r->steps);
     free(r->steps_per_epoch);
@@ -423,58 +413,192 @@ int rx_results_n_valued(const rx_results *r)
 
 /* ---- labels --------------------------------------------------------- */
 
-typedef struct run_ref {
-    rx_report_run *run;
-    const rx_results_flat *flat;
-} run_ref;
+/* Labelling is linear in the runs: the sets' strings are interned into one
+ * table, and which keys vary is found in one pass over the runs per
+ * grouping (all runs; by model type; by optimizer; by schedule), never by
+ * comparing runs pairwise. */
+typedef struct labeller {
+    strtab str;         /* every set's keys and values */
+    int **map;          /* per set: local id -> id in str */
+    int nsets;
+    const rx_results *sets;
+    int nk;
+    int *keys;          /* the distinct keys, sorted by name */
+    int *rank;          /* id -> index in keys, or -1 */
+    int *val;           /* the current run: key index -> value id, or -1 */
+} labeller;
 
-static int cmp_str(const void *a, const void *b)
+static void labeller_free(labeller *L)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    for (int s = 0; L->map && s < L->nsets; s++)
+        free(L->map[s]);
+    free(L->map);
+    free(L->keys);
+    free(L->rank);
+    free(L->val);
+    strtab_free(&L->str);
 }
 
-/* The distinct keys of every run, sorted (pointers into the flats). */
-static const char **key_union(const run_ref *refs, int n, int *nk)
+static labeller *cmp_lab;
+
+static int cmp_key(const void *a, const void *b)
 {
-    size_t total = 0;
-    for (int i = 0; i < n; i++)
-        total += (size_t)refs[i].flat->n;
-    const char **k = malloc((total ? total : 1) * sizeof *k);
-    if (!k)
-        return NULL;
-    size_t m = 0;
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < refs[i].flat->n; j++)
-            k[m++] = refs[i].flat->key[j];
-    qsort(k, m, sizeof *k, cmp_str);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (u == 0 || strcmp(k[u - 1], k[i]) != 0)
-            k[u++] = k[i];
-    *nk = (int)u;
-    return k;
+    return strcmp(cmp_lab->str.s[*(const int *)a], cmp_lab->str.s[*(const int *)b]);
 }
 
-/* True when key takes more than one value among the runs whose
- * group_key equals group (group_key NULL: all runs). */
-static int varies(const run_ref *refs, int n, const char *key, const char *group_key,
-                  const char *group)
+static int labeller_init(labeller *L, const rx_results *sets, int nsets)
 {
-    const char *first = NULL;
-    int seen = 0;
-    for (int i = 0; i < n; i++) {
-        if (group_key) {
-            const char *g = flat_get(refs[i].flat, group_key);
-            if (!g || strcmp(g, group) != 0)
-                continue;
-        }
-        const char *v = flat_get(refs[i].flat, key);
-        v = v ? v : "";
-        if (!seen++)
-            first = v;
-        else if (strcmp(first, v) != 0)
-            return 1;
+    memset(L, 0, sizeof *L);
+    L->sets = sets;
+    L->nsets = nsets;
+    if (!(L->map = calloc((size_t)(nsets ? nsets : 1), sizeof *L->map)))
+        return -1;
+    for (int s = 0; s < nsets; s++) {
+        const strtab *t = sets[s].flat ? &sets[s].flat->str : NULL;
+        int n = t ? t->n : 0;
+        if (!(L->map[s] = malloc((size_t)(n ? n : 1) * sizeof **L->map)))
+            return -1;
+        for (int i = 0; i < n; i++)
+            if ((L->map[s][i] = intern(&L->str, t->s[i], strlen(t->s[i]))) < 0)
+                return -1;
     }
+    int ns = L->str.n ? L->str.n : 1;
+    unsigned char *is_key = calloc((size_t)ns, 1);
+    L->rank = malloc((size_t)ns * sizeof *L->rank);
+    L->keys = malloc((size_t)ns * sizeof *L->keys);
+    if (!is_key || !L->rank || !L->keys) {
+        free(is_key);
+        return -1;
+    }
+    for (int s = 0; s < nsets; s++) {
+        const rx_results_flat *f = sets[s].flat;
+        for (size_t p = 0; f && p < f->nkv; p++)
+            is_key[L->map[s][f->kv[2 * p]]] = 1;
+    }
+    for (int i = 0; i < L->str.n; i++)
+        if (is_key[i])
+            L->keys[L->nk++] = i;
+    free(is_key);
+    cmp_lab = L;
+    qsort(L->keys, (size_t)L->nk, sizeof *L->keys, cmp_key);
+    cmp_lab = NULL;
+    for (int i = 0; i < L->str.n; i++)
+        L->rank[i] = -1;
+    for (int j = 0; j < L->nk; j++)
+        L->rank[L->keys[j]] = j;
+    if (!(L->val = malloc((size_t)(L->nk ? L->nk : 1) * sizeof *L->val)))
+        return -1;
+    for (int j = 0; j < L->nk; j++)
+        L->val[j] = -1;
+    return 0;
+}
+
+/* Calls fn for every run in order, with L->val holding its values. */
+#define FOR_EACH_RUN(L, s, i)                                                    \
+    for (int s = 0; s < (L)->nsets; s++)                                         \
+        for (int i = 0; i < (L)->sets[s].n && (load_run(L, s, i), 1); unload_run(L, s, i), i++)
+
+static void load_run(labeller *L, int s, int i)
+{
+    const rx_results_flat *f = L->sets[s].flat;
+    for (size_t p = f->off[i]; p < f->off[i + 1]; p++)
+        L->val[L->rank[L->map[s][f->kv[2 * p]]]] = L->map[s][f->kv[2 * p + 1]];
+}
+
+static void unload_run(labeller *L, int s, int i)
+{
+    const rx_results_flat *f = L->sets[s].flat;
+    for (size_t p = f->off[i]; p < f->off[i + 1]; p++)
+        L->val[L->rank[L->map[s][f->kv[2 * p]]]] = -1;
+}
+
+/* The raw value of key index j in the current run, or NULL. */
+static const char *cur(const labeller *L, int j)
+{
+    return j >= 0 && L->val[j] >= 0 ? L->str.s[L->val[j]] : NULL;
+}
+
+/* Which keys vary within groups: the runs are grouped by the value of the
+ * key group (-1: one group of all runs; runs without that key belong to
+ * none).  vary[g * nk + j] is set when key j takes more than one value
+ * among the runs of group g, a missing key counting as a value of its own.
+ * *gid (caller frees) maps a value id to its group, or -1. */
+typedef struct groups {
+    int *gid;           /* value id -> group */
+    unsigned char *vary;
+    int ng;
+} groups;
+
+static void groups_free(groups *G)
+{
+    free(G->gid);
+    free(G->vary);
+    memset(G, 0, sizeof *G);
+}
+
+/* The group of the current run, or -1. */
+static int group_of(const labeller *L, const groups *G, int group)
+{
+    if (group < 0)
+        return 0;
+    return L->val[group] >= 0 ? G->gid[L->val[group]] : -1;
+}
+
+static int groups_find(labeller *L, int group, groups *G)
+{
+    memset(G, 0, sizeof *G);
+    int ns = L->str.n ? L->str.n : 1, nk = L->nk ? L->nk : 1;
+    if (!(G->gid = malloc((size_t)ns * sizeof *G->gid)))
+        return -1;
+    for (int i = 0; i < ns; i++)
+        G->gid[i] = -1;
+    G->ng = group < 0;
+    if (group >= 0)
+        FOR_EACH_RUN(L, s, i)
+            if (L->val[group] >= 0 && G->gid[L->val[group]] < 0)
+                G->gid[L->val[group]] = G->ng++;
+    size_t cells = (size_t)(G->ng ? G->ng : 1) * (size_t)nk;
+    int *first = malloc(cells * sizeof *first);
+    int *count = calloc(cells, sizeof *count);
+    int *size = calloc((size_t)(G->ng ? G->ng : 1), sizeof *size);
+    G->vary = calloc(cells, 1);
+    if (!first || !count || !size || !G->vary) {
+        free(first);
+        free(count);
+        free(size);
+        groups_free(G);
+        return -1;
+    }
+    for (int s = 0; s < L->nsets; s++) {
+        const rx_results_flat *f = L->sets[s].flat;
+        for (int i = 0; i < L->sets[s].n; i++) {
+            load_run(L, s, i);
+            int g = group_of(L, G, group);
+            unload_run(L, s, i);
+            if (g < 0)
+                continue;
+            size[g]++;
+            for (size_t p = f->off[i]; p < f->off[i + 1]; p++) {
+                size_t c = (size_t)g * (size_t)nk + (size_t)L->rank[L->map[s][f->kv[2 * p]]];
+                int v = L->map[s][f->kv[2 * p + 1]];
+                if (count[c]++ == 0)
+                    first[c] = v;
+                else if (first[c] != v)
+                    G->vary[c] = 1;
+            }
+        }
+    }
+    /* a key some runs of the group lack differs between those and the
+     * others (a raw JSON value is never empty) */
+    for (int g = 0; g < G->ng; g++)
+        for (int j = 0; j < L->nk; j++) {
+            size_t c = (size_t)g * (size_t)nk + (size_t)j;
+            if (count[c] && count[c] < size[g])
+                G->vary[c] = 1;
+        }
+    free(first);
+    free(count);
+    free(size);
     return 0;
 }
 
@@ -489,28 +613,34 @@ static void append(char *buf, size_t size, const char *sep, const char *key, con
         buf[len] = '\0';
 }
 
+static int key_index(const labeller *L, const char *key)
+{
+    int id = lookup(&L->str, key);
+    return id < 0 ? -1 : L->rank[id];
+}
+
 /* Labels one family ("optimizer" or "schedule"): its name plus the keys
  * of that family that vary within runs of the same name. */
-static void label_family(const run_ref *refs, int n, const char **keys, int nk,
-                         const char *family, const char *skip, size_t field)
+static int label_family(labeller *L, const char *family, const char *skip, size_t field)
 {
     char name_key[64], prefix[64];
     snprintf(name_key, sizeof name_key, "%s.name", family);
     snprintf(prefix, sizeof prefix, "%s.", family);
     size_t plen = strlen(prefix);
-    for (int i = 0; i < n; i++) {
-        const char *group = flat_get(refs[i].flat, name_key);
-        char *out = (char *)refs[i].run + field;
-        plain(group, out, RX_REPORT_NAME_MAX);
-        int nvar = 0;
-        for (int k = 0; k < nk; k++) {
-            if (strncmp(keys[k], prefix, plen) != 0 || strcmp(keys[k], name_key) == 0 ||
-                (skip && strcmp(keys[k], skip) == 0) || is_runtime(keys[k]))
+    int name = key_index(L, name_key), skip_j = skip ? key_index(L, skip) : -1;
+    groups G = {0};
+    if (name >= 0 && groups_find(L, name, &G))
+        return -1;
+    FOR_EACH_RUN(L, s, i) {
+        char *out = (char *)&L->sets[s].runs[i] + field;
+        plain(cur(L, name), out, RX_REPORT_NAME_MAX);
+        int g = name >= 0 ? group_of(L, &G, name) : -1, nvar = 0;
+        for (int j = 0; g >= 0 && j < L->nk; j++) {
+            const char *key = L->str.s[L->keys[j]];
+            if (!G.vary[(size_t)g * (size_t)L->nk + (size_t)j] || j == name || j == skip_j ||
+                strncmp(key, prefix, plen) != 0 || runtime_id(&L->str, L->keys[j]))
                 continue;
-            if (!group || !varies(refs, n, keys[k], name_key, group))
-                continue;
-            append(out, RX_REPORT_NAME_MAX, nvar++ ? ", " : "(", keys[k] + plen,
-                   flat_get(refs[i].flat, keys[k]));
+            append(out, RX_REPORT_NAME_MAX, nvar++ ? ", " : "(", key + plen, cur(L, j));
         }
         if (nvar) {
             size_t len = strlen(out);
@@ -518,68 +648,67 @@ static void label_family(const run_ref *refs, int n, const char **keys, int nk,
                 snprintf(out + len, RX_REPORT_NAME_MAX - len, ")");
         }
     }
+    groups_free(&G);
+    return 0;
+}
+
+/* The setting: dataset, model type, and whatever else differs. */
+static int label_setting(labeller *L)
+{
+    static const char *const own[] = {"data.dataset", "model.type", "train.budget",
+                                      "train.seed", NULL};
+    int ds = key_index(L, "data.dataset"), type = key_index(L, "model.type");
+    groups all = {0}, by_type = {0};
+    if (groups_find(L, -1, &all) || (type >= 0 && groups_find(L, type, &by_type))) {
+        groups_free(&all);
+        return -1;
+    }
+    for (int j = 0; j < L->nk; j++) {
+        const char *key = L->str.s[L->keys[j]];
+        int skip = strncmp(key, "optimizer.", 10) == 0 || strncmp(key, "schedule.", 9) == 0 ||
+                   runtime_id(&L->str, L->keys[j]);
+        for (int q = 0; own[q] && !skip; q++)
+            skip = strcmp(key, own[q]) == 0;
+        if (skip)
+            all.vary[j] = 0;
+    }
+    FOR_EACH_RUN(L, s, i) {
+        char dsv[64], mt[64];
+        plain(cur(L, ds), dsv, sizeof dsv);
+        plain(cur(L, type), mt, sizeof mt);
+        char *out = L->sets[s].runs[i].setting;
+        snprintf(out, RX_REPORT_SETTING_MAX, "%s %s", dsv, mt);
+        int g = type >= 0 ? group_of(L, &by_type, type) : -1;
+        for (int j = 0; j < L->nk; j++) {
+            if (!all.vary[j])
+                continue;
+            const char *key = L->str.s[L->keys[j]];
+            /* a model key that differs only between model types (the
+             * hidden sizes of an mlp and the layers of a cnn zipped with
+             * model.type) is said by the type already */
+            if (strncmp(key, "model.", 6) == 0 && g >= 0 &&
+                !by_type.vary[(size_t)g * (size_t)L->nk + (size_t)j])
+                continue;
+            append(out, RX_REPORT_SETTING_MAX, " ", key, cur(L, j));
+        }
+    }
+    groups_free(&all);
+    groups_free(&by_type);
+    return 0;
 }
 
 int rx_results_label(rx_results *sets, int nsets, rx_err *err)
 {
-    int n = 0;
-    for (int s = 0; s < nsets; s++)
-        n += sets[s].n;
-    run_ref *refs = malloc((size_t)(n ? n : 1) * sizeof *refs);
-    if (!refs)
-        return rx_errf(err, RX_ENOMEM, "out of memory labelling the runs");
-    int k = 0;
-    for (int s = 0; s < nsets; s++)
-        for (int i = 0; i < sets[s].n; i++)
-            refs[k++] = (run_ref){&sets[s].runs[i], &sets[s].flat[i]};
-    int nk = 0;
-    const char **keys = key_union(refs, n, &nk);
-    if (!keys) {
-        free(refs);
-        return rx_errf(err, RX_ENOMEM, "out of memory labelling the runs");
-    }
-    /* setting: dataset, model type, and whatever else differs */
-    static const char *const own[] = {"data.dataset", "model.type", "train.budget",
-                                      "train.seed", NULL};
-    unsigned char *setting_key = calloc((size_t)(nk ? nk : 1), 1);
-    if (!setting_key) {
-        free(keys);
-        free(refs);
-        return rx_errf(err, RX_ENOMEM, "out of memory labelling the runs");
-    }
-    for (int j = 0; j < nk; j++) {
-        int skip = strncmp(keys[j], "optimizer.", 10) == 0 ||
-                   strncmp(keys[j], "schedule.", 9) == 0 || is_runtime(keys[j]);
-        for (int q = 0; own[q] && !skip; q++)
-            skip = strcmp(keys[j], own[q]) == 0;
-        setting_key[j] = !skip && varies(refs, n, keys[j], NULL, NULL);
-    }
-    for (int i = 0; i < n; i++) {
-        char ds[64], mt[64];
-        plain(flat_get(refs[i].flat, "data.dataset"), ds, sizeof ds);
-        plain(flat_get(refs[i].flat, "model.type"), mt, sizeof mt);
-        char *out = refs[i].run->setting;
-        snprintf(out, RX_REPORT_SETTING_MAX, "%s %s", ds, mt);
-        const char *type = flat_get(refs[i].flat, "model.type");
-        for (int j = 0; j < nk; j++) {
-            if (!setting_key[j])
-                continue;
-            /* a model key that differs only between model types (the
-             * hidden sizes of an mlp and the layers of a cnn zipped with
-             * model.type) is said by the type already */
-            if (strncmp(keys[j], "model.", 6) == 0 && type &&
-                !varies(refs, n, keys[j], "model.type", type))
-                continue;
-            append(out, RX_REPORT_SETTING_MAX, " ", keys[j], flat_get(refs[i].flat, keys[j]));
-        }
-    }
-    label_family(refs, n, keys, nk, "optimizer", "optimizer.lr",
-                 offsetof(rx_report_run, optimizer));
-    label_family(refs, n, keys, nk, "schedule", NULL, offsetof(rx_report_run, schedule));
-    free(setting_key);
-    free(keys);
-    free(refs);
-    return RX_OK;
+    labeller L;
+    int rc = labeller_init(&L, sets, nsets);
+    if (!rc)
+        rc = label_setting(&L);
+    if (!rc)
+        rc = label_family(&L, "optimizer", "optimizer.lr", offsetof(rx_report_run, optimizer));
+    if (!rc)
+        rc = label_family(&L, "schedule", NULL, offsetof(rx_report_run, schedule));
+    labeller_free(&L);
+    return rc ? rx_errf(err, RX_ENOMEM, "out of memory labelling the runs") : RX_OK;
 }
 
 /* ---- lr curves ------------------------------------------------------ */
@@ -632,20 +761,21 @@ static int plateau_curve(rx_store *st, const rx_results *r, int i, rx_report_cur
 
 static int profile_curve(const rx_results *r, int i, rx_report_curve *c, rx_err *err)
 {
-    const rx_results_flat *f = &r->flat[i];
+    const rx_results_flat *f = r->flat;
     char name[64], v[256];
-    plain(flat_get(f, "schedule.name"), name, sizeof name);
+    plain(run_get(r, i, "schedule.name"), name, sizeof name);
     rx_sched_config cfg;
     rx_err e = {{0}};
     if (rx_sched_init(&cfg, name, &e)) {
         snprintf(c->note, sizeof c->note, "not drawn: %.80s", e.msg);
         return RX_OK;
     }
-    for (int k = 0; k < f->n; k++) {
-        if (strncmp(f->key[k], "schedule.", 9) != 0 || strcmp(f->key[k], "schedule.name") == 0)
+    for (size_t k = f->off[i]; k < f->off[i + 1]; k++) {
+        const char *key = f->str.s[f->kv[2 * k]];
+        if (strncmp(key, "schedule.", 9) != 0 || strcmp(key, "schedule.name") == 0)
             continue;
-        plain(f->val[k], v, sizeof v);
-        if (rx_sched_set_str(&cfg, f->key[k] + 9, v, &e)) {
+        plain(f->str.s[f->kv[2 * k + 1]], v, sizeof v);
+        if (rx_sched_set_str(&cfg, key + 9, v, &e)) {
             snprintf(c->note, sizeof c->note, "not drawn: %.80s", e.msg);
             return RX_OK;
         }
@@ -703,7 +833,7 @@ int rx_results_curves(rx_store *st, const rx_results *r, rx_report_curve **out, 
         rx_report_curve *cv = &c[nc++];
         snprintf(cv->schedule, sizeof cv->schedule, "%s", r->runs[i].schedule);
         char name[64];
-        plain(flat_get(&r->flat[best], "schedule.name"), name, sizeof name);
+        plain(run_get(r, best, "schedule.name"), name, sizeof name);
         rc = strcmp(name, "plateau") == 0 ? plateau_curve(st, r, best, cv, err)
                                           : profile_curve(r, best, cv, err);
     }

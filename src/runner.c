@@ -63,76 +63,23 @@ static void worker_signal(int sig)
     worker_stop = 1;
 }
 
-/* Growable metric buffers of one run (allocated per run, never per step). */
+/* The metrics of one run, and where its heartbeat goes. */
 typedef struct run_log {
-    rx_epoch_metrics *ep;
-    int nep, cap_ep;
-    rx_step_metrics *st;
-    int nst, cap_st;
+    rx_train_log m;      /* first: log_step hands the run_log on as it */
     rx_store *store;
     const char *key;
 } run_log;
 
-/* Makes room for one more element of size sz in *p (capacity *cap, n
- * used), doubling from first.  Returns nonzero when out of memory. */
-static int grow(void **p, int *cap, int n, int first, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    int c = *cap ? 2 * *cap : first;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return 1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static int log_epoch(void *ud, const rx_epoch_metrics *m)
 {
     run_log *l = ud;
-    if (grow((void **)&l->ep, &l->cap_ep, l->nep, 64, sizeof *l->ep))
+    if (rx_train_log_epoch(&l->m, m))
         return 1;
-    l->ep[l->nep++] = *m;
     /* a heartbeat per epoch tells other processes this run is alive */
     rx_store_heartbeat(l->store, l->key, NULL);
     return 0;
 }
 
-static int log_step(void *ud, const rx_step_metrics *m)
-{
-    run_log *l = ud;
-    if (grow((void **)&l->st, &l->cap_st, l->nst, 256, sizeof *l->st))
-        return 1;
-    l->st[l->nst++] = *m;
-    return 0;
-}
-
-/* One loaded dataset, reused while consecutive runs share a data config. */
-typedef struct data_cache {
-    int loaded;
-    rx_data_config cfg;
-    rx_data data;
-} data_cache;
-
-static int cache_get(data_cache *dc, const rx_data_config *cfg,
-                     const rx_data **out, rx_err *err)
-{
-    if (dc->loaded && memcmp(&dc->cfg, cfg, sizeof *cfg) == 0) {
-        *out = &dc->data;
-        return RX_OK;
-    }
-    if (dc->loaded)
-        rx_data_free(&dc->data);
-    dc->loaded = 0;
-    int rc = rx_data_load(cfg, &dc->data, err);
-    if (rc)
-        return rc;
-    dc->cfg = *cfg;
-    dc->loaded = 1;
-    *out = &dc->data;
-    return RX_OK;
-}
 
 static void send_event(int fd, const rx_run_event *ev)
 {
@@ -147,7 +94,7 @@ static void send_event(int fd, const rx_run_event *ev)
 /* Trains one claimed run and records it.  Returns nonzero to stop the
  * worker (interrupted, or the store failed). */
 static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
-                    data_cache *dc, const rx_runner_opts *o)
+                    rx_data_cache *dc, const rx_runner_opts *o)
 {
     rx_run_event ev = {0};
     ev.kind = RX_EV_START;
@@ -166,11 +113,11 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     run_log log = {0};
     log.store = st;
     log.key = job->key;
-    rx_train_hooks hooks = {log_epoch, log_step, &log, &worker_stop};
+    rx_train_hooks hooks = {log_epoch, rx_train_log_step, &log, &worker_stop};
     rx_train_result res;
     rx_err err = {{0}};
     const rx_data *data = NULL;
-    int rc = cache_get(dc, &cfg.data, &data, &err);
+    int rc = rx_data_cache_get(dc, &cfg.data, &data, &err);
     if (rc == RX_OK)
         rc = rx_train(&cfg, data, &hooks, &res, &err);
     rx_run_state state;
@@ -189,13 +136,20 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
             snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
     }
     rx_err serr = {{0}};
-    int src = rx_store_finish(st, job->key, state, &res, log.ep, log.nep, log.st,
-                              log.nst, error[0] ? error : NULL, &serr);
-    free(log.ep);
-    free(log.st);
+    int src = rx_store_finish(st, job->key, state, &res, log.m.ep, log.m.n_ep, log.m.st,
+                              log.m.n_st, error[0] ? error : NULL, &serr);
+    rx_train_log_free(&log.m);
+    /* The store could not record the run (a full disk, a corrupt store):
+     * the result is lost, so the run goes back to be claimed again, and
+     * the parent stops the sweep (exit 4).  A run reclaimed by another
+     * worker (RX_ECONFLICT) is that worker's now. */
+    int store_failed = src != RX_OK && src != RX_ECONFLICT;
+    if (store_failed)
+        rx_store_mark(st, job->key, RX_STATE_INTERRUPTED, "not recorded: the store failed", NULL);
 
     ev.kind = RX_EV_FINISH;
-    snprintf(ev.status, sizeof ev.status, "%s", src ? "failed" : rx_run_state_name(state));
+    snprintf(ev.status, sizeof ev.status, "%s",
+             store_failed ? "interrupted" : src ? "failed" : rx_run_state_name(state));
     ev.wall = res.wall;
     ev.steps = res.steps;
     ev.train_loss = res.final.train_loss;
@@ -204,6 +158,12 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.test_loss = res.final.test_loss;
     snprintf(ev.error, sizeof ev.error, "%s", src ? serr.msg : error);
     send_event(fd, &ev);
+    if (store_failed) {
+        ev.kind = RX_EV_FINISH;
+        ev.index = -1;
+        snprintf(ev.status, sizeof ev.status, "error");
+        send_event(fd, &ev);
+    }
     /* fail-fast is decided here, not in the parent, so that this worker
      * claims nothing more after its own failure */
     if (o->fail_fast && (src != RX_OK || state == RX_STATE_FAILED || state == RX_STATE_DIVERGED))
@@ -262,7 +222,7 @@ static int claim_next(rx_store *st, const run_queue *q, const rx_runner_opts *o,
 }
 
 static void worker_main(const run_queue *q, const rx_runner_opts *o,
-                        int slot, int fd, shared_state *sh, data_cache *dc)
+                        int slot, int fd, shared_state *sh, rx_data_cache *dc)
 {
     struct sigaction sa = {0};
     sa.sa_handler = worker_signal;
@@ -309,8 +269,7 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o,
         }
     }
     rx_store_close(st);
-    if (dc->loaded)
-        rx_data_free(&dc->data);
+    rx_data_cache_free(dc);
     _exit(0);
 }
 
@@ -328,7 +287,7 @@ typedef struct parent {
     char host[256];
 } parent;
 
-static void spawn(parent *p, int w, const run_queue *q, int fds[2], data_cache *dc)
+static void spawn(parent *p, int w, const run_queue *q, int fds[2], rx_data_cache *dc)
 {
     pid_t pid = fork();
     if (pid == 0) {
@@ -357,8 +316,12 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
 {
     rx_run_counts *c = p->counts;
     if (strcmp(ev->status, "error") == 0) {
+        /* the first store failure stops the sweep: the others would fail
+         * the same way (a full disk) or build on damage (a corrupt store) */
+        if (!p->store_error)
+            snprintf(p->store_msg, sizeof p->store_msg, "%s", ev->error);
         p->store_error = 1;
-        snprintf(p->store_msg, sizeof p->store_msg, "%s", ev->error);
+        halt_all(p);
         return;
     }
     int w = ev->worker >= 0 && ev->worker < p->workers ? ev->worker : -1;
@@ -384,6 +347,20 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
         p->o->on_event(p->o->ud, ev, c);
 }
 
+/* Releases whatever run a stopped worker still holds (its own release
+ * failed, e.g. on a full disk) as interrupted, so that it is claimed
+ * again first; a run of a dead worker on this host would otherwise be
+ * found stale only by the next `run`. */
+static void release_runs(parent *p, pid_t dead)
+{
+    rx_store *st;
+    rx_err err;
+    if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
+        rx_store_release_worker(st, p->host, (long)dead, RX_STATE_INTERRUPTED, NULL, NULL);
+        rx_store_close(st);
+    }
+}
+
 /* Reaps exited workers.  A worker that died (a crash in a run, the OOM
  * killer) fails the run it held, with the reason, and a fresh worker
  * takes its slot: one failing run never stops the sweep. */
@@ -397,14 +374,18 @@ static void reap(parent *p, const run_queue *q, int fds[2])
         p->pids[w] = 0;
         p->live--;
         int crashed = WIFSIGNALED(ws) || (WIFEXITED(ws) && WEXITSTATUS(ws) != 0);
-        if (!crashed)
-            continue;
         /* its last events are in the pipe already: read them first, so
-         * that slot_key names the run it died in */
+         * that slot_key names the run it died in and a store failure it
+         * reported is known */
         struct pollfd pfd = {fds[0], POLLIN, 0};
         rx_run_event ev;
         while (poll(&pfd, 1, 0) > 0 && read(fds[0], &ev, sizeof ev) == (ssize_t)sizeof ev)
             on_worker_event(p, &ev);
+        if (!crashed) {
+            if (p->store_error)
+                release_runs(p, dead);
+            continue;
+        }
         if (!p->slot_key[w][0])
             continue;
         memset(&ev, 0, sizeof ev);
@@ -427,7 +408,7 @@ static void reap(parent *p, const run_queue *q, int fds[2])
         }
         on_worker_event(p, &ev);
         if (!p->halted && !p->store_error) {
-            data_cache none = {0};
+            rx_data_cache none = {0};
             spawn(p, w, q, fds, &none);
         }
     }
@@ -524,12 +505,12 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
 
     /* Load the first job's data before forking so workers share its pages
      * (copy-on-write) instead of each decompressing it again. */
-    data_cache dc = {0};
+    rx_data_cache dc = {0};
     const rx_data *unused;
+    rx_err derr = {{0}};    /* on an error the workers report it per run */
     rx_config first;
-    if (rx_grid_config(g, &runs[q.todo[0]], &first, err) != RX_OK ||
-        cache_get(&dc, &first.data, &unused, err) != RX_OK)
-        dc.loaded = 0; /* the workers will report the error per run */
+    if (rx_grid_config(g, &runs[q.todo[0]], &first, &derr) == RX_OK)
+        rx_data_cache_get(&dc, &first.data, &unused, &derr);
 
     int workers = o->workers < 1 ? 1 : o->workers;
     if (workers > q.n)
@@ -539,8 +520,7 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || pipe(fds) != 0) {
-        if (dc.loaded)
-            rx_data_free(&dc.data);
+        rx_data_cache_free(&dc);
         if (sh != MAP_FAILED)
             munmap(sh, sh_size);
         free(todo);
@@ -562,8 +542,7 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
         close(fds[0]);
         close(fds[1]);
         munmap(sh, sh_size);
-        if (dc.loaded)
-            rx_data_free(&dc.data);
+        rx_data_cache_free(&dc);
         free(todo);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
@@ -571,8 +550,7 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     fflush(NULL);
     for (int w = 0; w < workers; w++)
         spawn(&p, w, &q, fds, &dc);
-    if (dc.loaded)
-        rx_data_free(&dc.data); /* a respawned worker loads its own */
+    rx_data_cache_free(&dc);    /* a respawned worker loads its own */
 
     /* The parent keeps the pipe's write end for respawned workers, so the
      * loop ends when every worker has been reaped, not at EOF. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -311,6 +312,8 @@ struct rx_store {
     char host[256];       /* this machine, for sweeps.host */
     char w_host[256];     /* the worker identity of the last claim */
     long w_pid;
+    int corrupt;          /* an inconsistency was found: write nothing more */
+    char corrupt_msg[512];
     sqlite3_stmt *stmt[N_STMT];
 };
 
@@ -357,13 +360,107 @@ static int is_busy(int rc)
     return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
+static void dir_of(const char *path, char *buf, size_t size);
+
+/* Runs PRAGMA quick_check (its first findings, "ok" when none) into buf.
+ * Returns 1 when the store passes. */
+static int quick_check(rx_store *st, char *buf, size_t size)
+{
+    sqlite3_stmt *s;
+    size_t k = 0;
+    int ok = 0;
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(3)", -1, &s, NULL) != SQLITE_OK) {
+        snprintf(buf, size, "cannot run it: %s", sqlite3_errmsg(st->db));
+        return 0;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < size) {
+        const char *z = (const char *)sqlite3_column_text(s, 0);
+        ok = z && strcmp(z, "ok") == 0;
+        k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? "; " : "", z ? z : "?");
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ok = 0;
+        snprintf(buf, size, "cannot run it: %s", sqlite3_errstr(rc));
+    }
+    sqlite3_finalize(s);
+    return ok;
+}
+
+/* An inconsistency found in st (a corrupt page, a row that no longer
+ * matches its key): runs quick_check, and from now on this handle refuses
+ * to write, so that nothing is built on damaged data.  Returns RX_ESTORE. */
+static int store_corrupt(rx_store *st, rx_err *err, const char *what, const char *detail)
+{
+    char qc[256];
+    int ok = quick_check(st, qc, sizeof qc);
+    st->corrupt = 1;
+    snprintf(st->corrupt_msg, sizeof st->corrupt_msg, "%s: %s; quick_check: %s%s", what,
+             detail, qc, ok ? " (the damage is inside a row)" : "");
+    return rx_errf(err, RX_ESTORE, "store '%s' is corrupt: %s", st->path, st->corrupt_msg);
+}
+
+/* Why SQLite could not write: SQLite reports "attempt to write a readonly
+ * database" for a read-only file, filesystem or directory alike; only
+ * the last needs the WAL's -wal and -shm files created beside the store. */
+static int readonly_fail(rx_store *st, rx_err *err, const char *what, const char *msg)
+{
+    char dir[4096];
+    struct statvfs vfs;
+    dir_of(st->path, dir, sizeof dir);
+    if (statvfs(st->path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+        return rx_errf(err, RX_ESTORE, "store '%s' is on a read-only filesystem: %s", st->path,
+                       what);
+    if (access(st->path, W_OK) != 0 && errno == EACCES)
+        return rx_errf(err, RX_ESTORE, "store '%s' is read-only (no write permission): %s",
+                       st->path, what);
+    if (access(dir, W_OK) != 0 && errno == EACCES)
+        return rx_errf(err, RX_ESTORE,
+                       "directory '%s' is read-only: SQLite must create '%s-wal' and '%s-shm' "
+                       "beside the store, even to read it; make the directory writable or "
+                       "copy the store elsewhere (%s)",
+                       dir, st->path, st->path, what);
+    return rx_errf(err, RX_ESTORE, "store '%s': %s: %s", st->path, what, msg);
+}
+
+/* Refuses a write of about need bytes that would leave less than
+ * RX_STORE_RESERVE free on the store's filesystem.  A store filled to the
+ * last byte cannot even record that its runs stopped (every change
+ * appends to the WAL), so the reserve is what releases them. */
+static int check_space(rx_store *st, double need, rx_err *err)
+{
+    struct statvfs vfs;
+    char dir[4096];
+    dir_of(st->path, dir, sizeof dir);
+    if (statvfs(dir, &vfs) != 0)
+        return RX_OK; /* no answer: let SQLite find out */
+    double avail = (double)vfs.f_bavail * (double)vfs.f_frsize;
+    if (avail - need >= RX_STORE_RESERVE)
+        return RX_OK;
+    return rx_errf(err, RX_ESTORE,
+                   "the disk holding store '%s' is full: %.0f KiB free, and %d KiB are kept "
+                   "in reserve to release runs in flight",
+                   st->path, avail / 1024, RX_STORE_RESERVE / 1024);
+}
+
 /* Turns a failed SQLite call into STORE_BUSY or an RX_ESTORE message. */
 static int sql_fail(rx_store *st, int rc, rx_err *err, const char *what)
 {
     if (is_busy(rc))
         return STORE_BUSY;
-    return rx_errf(err, RX_ESTORE, "store '%s': %s: %s", st->path, what,
-                   sqlite3_errmsg(st->db));
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
+    switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return store_corrupt(st, err, what, msg);
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+        return readonly_fail(st, err, what, msg);
+    default:
+        return rx_errf(err, RX_ESTORE, "store '%s': %s: %s", st->path, what, msg);
+    }
 }
 
 static int exec(rx_store *st, const char *sql, rx_err *err, const char *what)
@@ -468,6 +565,9 @@ static int write_tx(rx_store *st, tx_body body, void *ctx, rx_err *err)
 {
     if (st->readonly)
         return rx_errf(err, RX_ESTORE, "store '%s' is open read-only", st->path);
+    if (st->corrupt)
+        return rx_errf(err, RX_ESTORE, "store '%s' is corrupt, so nothing more is written: %s",
+                       st->path, st->corrupt_msg);
     double deadline = rx_now() + RX_STORE_BUSY_SECONDS;
     for (int attempt = 0;; attempt++) {
         int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -610,10 +710,58 @@ static int migrate_in_memory(rx_store *st, rx_err *err)
     return migrate(st, RX_STORE_SCHEMA_VERSION, err);
 }
 
+/* The directory part of path ("." when it has none), into buf. */
+static void dir_of(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, size, ".");
+    else if (slash == path)
+        snprintf(buf, size, "/");
+    else
+        snprintf(buf, size, "%.*s", (int)(slash - path), path);
+}
+
+/* SQLite opens a private temporary database for "" and a private memory
+ * one for ":memory:": either would look like an empty store and vanish. */
+int rx_store_check_path(const char *path, unsigned flags, rx_err *err)
+{
+    struct stat sb;
+    char dir[4096];
+    if (!path || !*path || strcmp(path, ":memory:") == 0)
+        return rx_errf(err, RX_EINVAL,
+                       "'%s' is not a store file name (SQLite would use a private %s "
+                       "database); name a file, e.g. results/rexsweep.db",
+                       path ? path : "", path && *path ? "in-memory" : "temporary");
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return rx_errf(err, RX_EINVAL,
+                           "store '%s' is a directory; name a file in it, e.g. '%s/rexsweep.db'",
+                           path, path);
+        return RX_OK;
+    }
+    if (errno != ENOENT)
+        return rx_errf(err, RX_EIO, "cannot open store '%s': %s", path, strerror(errno));
+    dir_of(path, dir, sizeof dir);
+    if (stat(dir, &sb) != 0)
+        return rx_errf(err, RX_EIO, "cannot %s store '%s': directory '%s' %s",
+                       flags & RX_STORE_CREATE ? "create" : "open", path, dir,
+                       errno == ENOENT ? "does not exist" : strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return rx_errf(err, RX_EIO, "cannot %s store '%s': '%s' is not a directory",
+                       flags & RX_STORE_CREATE ? "create" : "open", path, dir);
+    if (!(flags & RX_STORE_CREATE))
+        return rx_errf(err, RX_EIO, "cannot open store '%s': it does not exist", path);
+    return RX_OK;
+}
+
 /* Opens path with the schema of version target (open) or up to it. */
 static int open_at(const char *path, unsigned flags, int target, rx_store **out, rx_err *err)
 {
     *out = NULL;
+    int pc = rx_store_check_path(path, flags, err);
+    if (pc)
+        return pc;
     rx_store *st = calloc(1, sizeof *st);
     if (!st || !(st->path = strdup(path))) {
         free(st);
@@ -625,7 +773,11 @@ static int open_at(const char *path, unsigned flags, int target, rx_store **out,
     int oflags = st->readonly ? SQLITE_OPEN_READONLY
                               : SQLITE_OPEN_READWRITE |
                                     (flags & RX_STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+    /* this SQLite reads names that start with "file:" as URIs (which can
+     * name a private memory database too): a store is always a file */
+    char *file = sqlite3_mprintf("%s%s", strncmp(path, "file:", 5) == 0 ? "./" : "", path);
+    int rc = file ? sqlite3_open_v2(file, &st->db, oflags, NULL) : SQLITE_NOMEM;
+    sqlite3_free(file);
     if (rc != SQLITE_OK) {
         int s = rx_errf(err, RX_EIO, "cannot open store '%s': %s", path,
                         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -829,16 +981,27 @@ static int check_same_config(rx_store *st, const rx_job *j, rx_err *err)
         return rc;
     sqlite3_bind_text(s, 1, j->key, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
-    int same = rc == SQLITE_ROW &&
-               strcmp((const char *)sqlite3_column_text(s, 0), j->config_json) == 0;
+    const char *stored = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+    int same = stored && strcmp(stored, j->config_json) == 0;
+    char key[RX_KEY_LEN + 1] = "";
+    if (stored && !same)
+        rx_key_of_json(stored, RX_TRAINER_VERSION, key);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW)
         return sql_fail(st, rc, err, "cannot read a run");
-    if (!same)
-        return rx_errf(err, RX_ECONFLICT,
-                       "run key '%s' is stored with a different configuration "
-                       "(a hash collision)", j->key);
-    return RX_OK;
+    if (same)
+        return RX_OK;
+    /* a stored configuration that no longer hashes to its own key was
+     * damaged after it was written; only one that does is a collision */
+    if (strcmp(key, j->key) != 0) {
+        char what[128];
+        snprintf(what, sizeof what, "run '%s'", j->key);
+        return store_corrupt(st, err, what,
+                             "its stored configuration no longer matches its key");
+    }
+    return rx_errf(err, RX_ECONFLICT,
+                   "run key '%s' is stored with a different configuration "
+                   "(a hash collision)", j->key);
 }
 
 static int add_jobs_body(rx_store *st, void *ctx, rx_err *err)
@@ -871,7 +1034,9 @@ int rx_store_add_jobs(rx_store *st, int64_t sweep_id, const rx_job *jobs, int n,
                       rx_err *err)
 {
     add_ctx c = {sweep_id, jobs, n, 0};
-    int rc = write_tx(st, add_jobs_body, &c, err);
+    int rc = check_space(st, 1024.0 * n, err);
+    if (!rc)
+        rc = write_tx(st, add_jobs_body, &c, err);
     if (n_new)
         *n_new = rc == RX_OK ? c.n_new : 0;
     return rc;
@@ -1205,6 +1370,10 @@ int rx_store_finish(rx_store *st, const char *key, rx_run_state state,
         state != RX_STATE_INTERRUPTED)
         return rx_errf(err, RX_EINVAL, "cannot finish run '%s' as '%s'", key,
                        rx_run_state_name(state));
+    /* a WAL frame per touched page: a generous estimate of the rows' size */
+    int rc = check_space(st, 16384.0 + 256.0 * n_ep + 64.0 * n_st, err);
+    if (rc)
+        return rc;
     finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error};
     return write_tx(st, finish_body, &c, err);
 }

@@ -146,7 +146,7 @@ int rx_train(const rx_config *c, const rx_data *data,
     }
 
     rx_sched sched;
-    double mom0 = c->optim.kind == RX_OPT_SGD ? c->optim.momentum : c->optim.beta1;
+    double mom0 = rx_optim_momentum(&c->optim);
     rx_sched_start(&sched, &c->sched, c->optim.lr, mom0, total, spe);
 
     float *params = rx_model_params(r.model), *grads = rx_model_grads(r.model);
@@ -247,4 +247,44 @@ out:
     res->wall = rx_now() - t0;
     run_free(&r);
     return rc;
+}
+
+/* Makes room for one more element of size sz in *p (capacity *cap, n
+ * used), doubling from first.  Returns nonzero when out of memory. */
+static int grow(void **p, int *cap, int n, int first, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    int c = *cap ? 2 * *cap : first;
+    void *q = realloc(*p, (size_t)c * sz);
+    if (!q)
+        return 1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+int rx_train_log_epoch(void *log, const rx_epoch_metrics *m)
+{
+    rx_train_log *l = log;
+    if (grow((void **)&l->ep, &l->cap_ep, l->n_ep, 64, sizeof *l->ep))
+        return 1;
+    l->ep[l->n_ep++] = *m;
+    return 0;
+}
+
+int rx_train_log_step(void *log, const rx_step_metrics *m)
+{
+    rx_train_log *l = log;
+    if (grow((void **)&l->st, &l->cap_st, l->n_st, 256, sizeof *l->st))
+        return 1;
+    l->st[l->n_st++] = *m;
+    return 0;
+}
+
+void rx_train_log_free(rx_train_log *log)
+{
+    free(log->ep);
+    free(log->st);
+    memset(log, 0, sizeof *log);
 }

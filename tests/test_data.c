@@ -709,6 +709,111 @@ static void test_idx_dataset_u8(void **state)
     rx_data_free(&d);
 }
 
+/* ---- the cache of decoded sources --------------------------------- */
+
+static void same_split(const rx_split *a, const rx_split *b)
+{
+    assert_int_equal(a->n, b->n);
+    if (a->n)
+        assert_memory_equal(a->idx, b->idx, (size_t)a->n * sizeof(int));
+}
+
+/* got (from the cache) is what rx_data_load made in ref, bit for bit. */
+static void same_data(const rx_data *got, const rx_data *ref)
+{
+    assert_int_equal(got->u8_input, ref->u8_input);
+    assert_int_equal(got->train_set->n, ref->train_set->n);
+    assert_int_equal(got->train_set->d, ref->train_set->d);
+    assert_int_equal(got->test_set == NULL, ref->test_set == NULL);
+    same_split(&got->train, &ref->train);
+    same_split(&got->val, &ref->val);
+    same_split(&got->test, &ref->test);
+    assert_ptr_equal(got->train.src, got->train_set);
+    int d = ref->train_set->d;
+    assert_memory_equal(got->shift, ref->shift, (size_t)d * sizeof(float));
+    assert_memory_equal(got->scale, ref->scale, (size_t)d * sizeof(float));
+    size_t bytes = (size_t)ref->train_set->n * (size_t)d;
+    if (ref->u8_input)
+        assert_memory_equal(got->train_set->x_u8, ref->train_set->x_u8, bytes);
+    else
+        assert_memory_equal(got->train_set->x_f32, ref->train_set->x_f32, bytes * sizeof(float));
+}
+
+/* A data axis (validation, subsets, normalisation) decodes the source
+ * files once; another source decodes once more and the first stays; a
+ * failed decode is not kept, a bad split keeps the decoded source. */
+static void test_data_cache(void **state)
+{
+    (void)state;
+    rx_data_cache cache = {0}, *dc = &cache;
+    rx_data_config c = base_config("idx");
+    snprintf(c.path, sizeof c.path, "%s", D "idx-dir");
+    const struct {
+        int validation, train_subset, test_subset;
+        rx_norm norm;
+    } axis[] = {/* one key changes at a time, then several */
+                {4, 0, 0, RX_NORM_NONE}, {4, 8, 0, RX_NORM_NONE}, {4, 8, 3, RX_NORM_NONE},
+                {4, 8, 3, RX_NORM_FEATURE}, {2, 8, 3, RX_NORM_FEATURE},
+                {0, 0, 0, RX_NORM_GLOBAL}, {4, 0, 0, RX_NORM_NONE}, {4, 0, 0, RX_NORM_NONE}};
+    long base = rx_data_decodes(), loads = 0;
+    const rx_data *got;
+    rx_data ref;
+    rx_err e;
+    for (size_t i = 0; i < sizeof axis / sizeof axis[0]; i++) {
+        c.validation = axis[i].validation;
+        c.train_subset = axis[i].train_subset;
+        c.test_subset = axis[i].test_subset;
+        c.normalize = axis[i].norm;
+        assert_int_equal(rx_data_cache_get(dc, &c, &got, &e), RX_OK);
+        assert_int_equal(rx_data_decodes(), base + 1 + loads);
+        assert_int_equal(rx_data_load(&c, &ref, &e), RX_OK);
+        loads++;
+        same_data(got, &ref);
+        rx_data_free(&ref);
+    }
+    /* a split the samples cannot give: an error, the source stays */
+    c.validation = 1000;
+    expect_err(rx_data_cache_get(dc, &c, &got, &e), RX_EINVAL, &e,
+               "validation 1000 leaves no training samples (the training set has 20)");
+    c.validation = 4;
+    assert_int_equal(rx_data_cache_get(dc, &c, &got, &e), RX_OK);
+    assert_int_equal(rx_data_decodes(), base + 1 + loads);
+    /* another source (a synthetic set): one decode, whatever its splits;
+     * the idx files are still there */
+    rx_data_config s = base_config("spirals");
+    s.validation = 40;
+    assert_int_equal(rx_data_cache_get(dc, &s, &got, &e), RX_OK);
+    s.train_subset = 100;
+    assert_int_equal(rx_data_cache_get(dc, &s, &got, &e), RX_OK);
+    assert_int_equal(rx_data_decodes(), base + 2 + loads);
+    assert_int_equal(rx_data_load(&s, &ref, &e), RX_OK);
+    loads++;
+    same_data(got, &ref);
+    rx_data_free(&ref);
+    assert_int_equal(rx_data_cache_get(dc, &c, &got, &e), RX_OK);
+    assert_int_equal(rx_data_decodes(), base + 2 + loads);
+    /* a path that is not there: an error per call, nothing kept */
+    rx_data_config bad = c;
+    snprintf(bad.path, sizeof bad.path, "%s", D "no-such-dir");
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(rx_data_cache_get(dc, &bad, &got, &e), RX_ENOTFOUND);
+    assert_int_equal(rx_data_decodes(), base + 4 + loads);
+    /* five sources: the least recently used goes (the spirals, not the
+     * idx files used last) */
+    for (int k = 1; k <= 3; k++) {
+        rx_data_config b = base_config("blobs");
+        b.n_samples = 100 * k;
+        assert_int_equal(rx_data_cache_get(dc, &b, &got, &e), RX_OK);
+    }
+    assert_int_equal(rx_data_decodes(), base + 7 + loads);
+    assert_int_equal(rx_data_cache_get(dc, &c, &got, &e), RX_OK);
+    assert_int_equal(rx_data_decodes(), base + 7 + loads);
+    assert_int_equal(rx_data_cache_get(dc, &s, &got, &e), RX_OK);
+    assert_int_equal(rx_data_decodes(), base + 8 + loads);
+    rx_data_cache_free(dc);
+    rx_data_cache_free(dc); /* twice is harmless */
+}
+
 static void test_gather_targets(void **state)
 {
     rx_data_config c = base_config("teacher");
@@ -833,6 +938,7 @@ int main(void)
         cmocka_unit_test(test_test_files),
         cmocka_unit_test(test_normalise_feature),
         cmocka_unit_test(test_idx_dataset_u8),
+        cmocka_unit_test(test_data_cache),
         cmocka_unit_test(test_gather_kernels_agree),
         cmocka_unit_test(test_gather_targets),
         cmocka_unit_test(test_fashion_mnist),

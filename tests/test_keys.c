@@ -141,7 +141,7 @@ static void test_set(void **state)
     assert_int_equal(c.model.n_hidden, 3);
     assert_int_equal(c.model.hidden[2], 32);
     assert_int_equal(rx_config_set_str(&c, "optimizer.name", "adamw", &err), RX_OK);
-    assert_int_equal(c.optim.kind, RX_OPT_ADAMW);
+    assert_int_equal(c.optim.kind, RX_OPTIM_ADAMW);
     assert_int_equal(rx_config_set_str(&c, "data.dataset", "fashion-mnist", &err), RX_OK);
     assert_string_equal(c.data.dataset, "fashion-mnist");
 
@@ -430,6 +430,58 @@ static void test_man_page_keys(void **state)
     free(page);
 }
 
+/* The canonical JSON read back: every leaf in document order with its
+ * dotted key and raw text; malformed text and a callback's status stop it. */
+typedef struct leaves {
+    char text[8192];
+    int n, stop_at;
+} leaves;
+
+static int collect(void *ud, const char *key, const char *val, size_t len)
+{
+    leaves *l = ud;
+    size_t k = strlen(l->text);
+    snprintf(l->text + k, sizeof l->text - k, "%s=%.*s;", key, (int)len, val);
+    return ++l->n == l->stop_at ? RX_EINVAL : RX_OK;
+}
+
+static void test_json_walk(void **state)
+{
+    (void)state;
+    rx_config c;
+    rx_config_defaults(&c);
+    char *json = rx_config_json(&c, 0);
+    assert_non_null(json);
+    leaves l = {{0}, 0, 0};
+    assert_int_equal(rx_config_json_walk(json, collect, &l), RX_OK);
+    assert_non_null(strstr(l.text, "model.hidden=[64,64];"));
+    assert_non_null(strstr(l.text, "schedule.name=\"constant\";"));
+    assert_non_null(strstr(l.text, "data.path=\"\";"));
+    free(json);
+
+    memset(&l, 0, sizeof l);
+    assert_int_equal(rx_config_json_walk(" {\"a\":{\"b\":\"x\\\"y\",\"c\":[1,{\"d\":2}]},\"e\":-1e-05}",
+                                         collect, &l), RX_OK);
+    assert_string_equal(l.text, "a.b=\"x\\\"y\";a.c=[1,{\"d\":2}];e=-1e-05;");
+    static const char *const bad[] = {"", "[1]", "{\"a\":}", "{\"a\":1", "{\"a\" 1}",
+                                      "{\"a\":\"b}", "{\"a\":[1,2}", "{a:1}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&l, 0, sizeof l);
+        assert_int_equal(rx_config_json_walk(bad[i], collect, &l), RX_EFORMAT);
+    }
+    assert_int_equal(rx_config_json_walk(NULL, collect, &l), RX_EFORMAT);
+    memset(&l, 0, sizeof l);
+    l.stop_at = 2;
+    assert_int_equal(rx_config_json_walk("{\"a\":1,\"b\":2,\"c\":3}", collect, &l), RX_EINVAL);
+    assert_string_equal(l.text, "a=1;b=2;");
+
+    char buf[16];
+    assert_int_equal(rx_config_unquote("\"sgd\"", buf, sizeof buf), 3);
+    assert_string_equal(buf, "sgd");
+    rx_config_unquote("[1,2]", buf, sizeof buf);
+    assert_string_equal(buf, "[1,2]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_format_double),
         cmocka_unit_test(test_man_page_keys),
+        cmocka_unit_test(test_json_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

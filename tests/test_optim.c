@@ -1,5 +1,7 @@
 /* test_optim.c: every optimizer against torch.optim (fixtures written by
- * tests/data/optim/make_fixtures.py), plus the error paths. */
+ * tests/data/optim/make_fixtures.py) or, for Lion, which torch.optim lacks,
+ * against NumPy (tests/data/optim/make_lion_fixtures.py), plus the error
+ * paths. */
 #include "rx_test.h"
 
 #include <math.h>
@@ -7,12 +9,15 @@
 
 #include "rx_optim.h"
 #include "data/optim/fixtures.h"
+#include "data/optim/lion_fixtures.h"
 
 static rx_optim_config config_for(const opt_case *k)
 {
     rx_optim_config c = {0};
-    c.kind = strcmp(k->kind, "sgd") == 0 ? RX_OPT_SGD
-           : strcmp(k->kind, "adam") == 0 ? RX_OPT_ADAM : RX_OPT_ADAMW;
+    c.kind = RX_OPTIM_COUNT;
+    for (int i = 0; i < RX_OPTIM_COUNT; i++)
+        if (strcmp(k->kind, rx_optim_names[i]) == 0)
+            c.kind = (rx_optim_kind)i;
     c.lr = k->lr[0];
     c.momentum = k->mom[0];
     c.nesterov = k->nesterov;
@@ -62,6 +67,31 @@ static void test_torch_parity(void **state)
         run_case(&opt_cases[i]);
 }
 
+static void test_lion_numpy(void **state)
+{
+    (void)state;
+    int n = (int)(sizeof lion_cases / sizeof lion_cases[0]);
+    for (int i = 0; i < n; i++)
+        run_case(&lion_cases[i]);
+}
+
+/* Lion moves every parameter by exactly lr (no decay), and not at all
+ * where the gradient and the momentum are zero: sign(0) = 0. */
+static void test_lion_sign(void **state)
+{
+    (void)state;
+    rx_optim_config c = {0};
+    c.kind = RX_OPTIM_LION;
+    c.beta1 = 0.9;
+    c.beta2 = 0.99;
+    rx_optim *o;
+    float p[3] = {1.0f, -2.0f, 0.5f}, g[3] = {1e-30f, -3.0f, 0.0f};
+    assert_int_equal(rx_optim_create(&o, &c, 3, NULL, NULL), RX_OK);
+    rx_optim_step(o, p, g, 0.125, 0.9);
+    assert_true(p[0] == 0.875f && p[1] == -1.875f && p[2] == 0.5f);
+    rx_optim_free(o);
+}
+
 /* Hand-computed first steps, independent of the fixtures. */
 static void test_by_hand(void **state)
 {
@@ -70,7 +100,7 @@ static void test_by_hand(void **state)
     rx_optim *o;
     float p[2] = {1.0f, -2.0f}, g[2] = {0.5f, 0.25f};
     /* sgd momentum: buf = g at the first step, then m*buf + g */
-    c.kind = RX_OPT_SGD;
+    c.kind = RX_OPTIM_SGD;
     c.momentum = 0.9;
     assert_int_equal(rx_optim_create(&o, &c, 2, NULL, NULL), RX_OK);
     rx_optim_step(o, p, g, 0.1, 0.9);
@@ -81,7 +111,7 @@ static void test_by_hand(void **state)
     rx_optim_free(o);
     /* adam: the first step moves every parameter by lr (bias corrected) */
     memset(&c, 0, sizeof c);
-    c.kind = RX_OPT_ADAM;
+    c.kind = RX_OPTIM_ADAM;
     c.beta1 = 0.9;
     c.beta2 = 0.999;
     c.eps = 1e-8;
@@ -99,7 +129,7 @@ static void test_clip(void **state)
 {
     (void)state;
     rx_optim_config c = {0};
-    c.kind = RX_OPT_SGD;
+    c.kind = RX_OPTIM_SGD;
     c.clip_norm = 1.0;
     rx_optim *o;
     float p[2] = {0, 0}, g[2] = {3.0f, 4.0f};
@@ -138,7 +168,7 @@ static void test_kernels_agree(void **state)
             mask[i] = (float)(i % 3 != 0);
         }
         rx_optim_config cfg = {0};
-        cfg.kind = RX_OPT_SGD;
+        cfg.kind = RX_OPTIM_SGD;
         cfg.momentum = 0.9;
         cfg.weight_decay = cases[c].wd;
         cfg.dampening = cases[c].damp;
@@ -185,9 +215,9 @@ static void test_step_clear(void **state)
 {
     (void)state;
     enum { N = 301 };
-    static const struct { rx_opt_kind kind; double mom; int nesterov; double clip; } cases[] = {
-        {RX_OPT_SGD, 0.9, 0, 0}, {RX_OPT_SGD, 0.9, 1, 0}, {RX_OPT_SGD, 0, 0, 0},
-        {RX_OPT_SGD, 0.9, 0, 0.5}, {RX_OPT_ADAM, 0.9, 0, 0}, {RX_OPT_ADAMW, 0.9, 0, 0}};
+    static const struct { rx_optim_kind kind; double mom; int nesterov; double clip; } cases[] = {
+        {RX_OPTIM_SGD, 0.9, 0, 0}, {RX_OPTIM_SGD, 0.9, 1, 0}, {RX_OPTIM_SGD, 0, 0, 0},
+        {RX_OPTIM_SGD, 0.9, 0, 0.5}, {RX_OPTIM_ADAM, 0.9, 0, 0}, {RX_OPTIM_ADAMW, 0.9, 0, 0}};
     for (int avx = 0; avx < 2; avx++)
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
             rx_cpu_avx2_allow(avx);
@@ -229,28 +259,65 @@ static void test_bad_config(void **state)
     rx_optim_config c = {0};
     rx_optim *o = (rx_optim *)&c;
     rx_err err;
-    c.kind = RX_OPT_SGD;
+    c.kind = RX_OPTIM_SGD;
     c.nesterov = 1;
     assert_int_equal(rx_optim_create(&o, &c, 4, NULL, &err), RX_EINVAL);
     assert_null(o);
     assert_non_null(strstr(err.msg, "nesterov"));
     c.nesterov = 0;
-    c.kind = RX_OPT_ADAM;
+    c.kind = RX_OPTIM_ADAM;
     c.beta1 = 0.9;
     c.beta2 = 1.0;
     assert_int_equal(rx_optim_create(&o, &c, 4, NULL, &err), RX_EINVAL);
     assert_non_null(strstr(err.msg, "'beta2' must be in [0, 1)"));
 }
 
+/* Every kind has a name and a row that creates, steps and checks. */
+static void test_table(void **state)
+{
+    (void)state;
+    char doc[512];
+    for (int k = 0; k < RX_OPTIM_COUNT; k++) {
+        assert_non_null(rx_optim_names[k]);
+        rx_optim_config c = {0};
+        c.kind = (rx_optim_kind)k;
+        c.momentum = 0.9;
+        c.beta1 = 0.8;
+        c.beta2 = 0.99;
+        c.eps = 1e-8;
+        double m = rx_optim_momentum(&c);
+        assert_true(m == 0.9 || m == 0.8);
+        rx_optim *o;
+        float p[3] = {1, 2, 3}, g[3] = {0.5f, -0.5f, 0.25f};
+        assert_int_equal(rx_optim_create(&o, &c, 3, NULL, NULL), RX_OK);
+        assert_true(rx_optim_step(o, p, g, 0.1, m) > 0);
+        assert_true(p[0] != 1 && p[1] != 2 && p[2] != 3);
+        rx_optim_free(o);
+    }
+    assert_null(rx_optim_names[RX_OPTIM_COUNT]);
+    rx_optim_config c = {0};
+    c.kind = RX_OPTIM_COUNT;
+    rx_err err;
+    rx_optim *o;
+    assert_int_equal(rx_optim_create(&o, &c, 3, NULL, &err), RX_EINVAL);
+    /* a key two optimizers read the same way is one clause */
+    assert_true(rx_optim_key_doc("eps", doc, sizeof doc) > 0);
+    assert_non_null(strstr(doc, "adam, adamw: "));
+    assert_int_equal(rx_optim_key_doc("no_such_key", doc, sizeof doc), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_torch_parity),
+        cmocka_unit_test(test_lion_numpy),
+        cmocka_unit_test(test_lion_sign),
         cmocka_unit_test(test_by_hand),
         cmocka_unit_test(test_clip),
         cmocka_unit_test(test_kernels_agree),
         cmocka_unit_test(test_step_clear),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,7 +52,7 @@ static rx_metric metric(const char *name)
 
 static rx_report *build(const runs *r, const rx_metric *m, int select_on_test, int no_merge)
 {
-    rx_report_opts o = {m, select_on_test, no_merge, 0};
+    rx_report_opts o = {.metric = m, .select_on_test = select_on_test, .no_merge = no_merge};
     rx_report *rep = NULL;
     rx_err e = {{0}};
     int rc = rx_report_build(r->v, r->n, &o, &rep, &e);
@@ -443,7 +443,7 @@ static void test_paper_resnet20_store(void **state)
     assert_int_equal(res.n, 7 * 6 * 3);
     assert_string_equal(res.sweep, "resnet20-cifar10");
     assert_string_equal(res.runs[0].setting, "cifar10 resnet20");
-    rx_report_opts o = {&m, 0, 0, 0};
+    rx_report_opts o = {.metric = &m};
     rx_report *rep = NULL;
     assert_int_equal(rx_report_build(res.runs, res.n, &o, &rep, &e), RX_OK);
     paper_check(&p, rep);
@@ -499,7 +499,7 @@ static void test_lr_selection_refuses_test(void **state)
     static runs r;
     disagree_runs(&r, 0);
     rx_metric m = metric("loss");
-    rx_report_opts o = {&m, 0, 0, 0};
+    rx_report_opts o = {.metric = &m};
     rx_report *rep = (rx_report *)1;
     rx_err e;
     assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_EINVAL);
@@ -615,9 +615,15 @@ static void test_writers(void **state)
     free(t);
     t = render(rep, RX_FMT_CSV);
     assert_non_null(strstr(t, "setting,optimizer,schedule,budget,metric,selected_on,lr,mean,std,"
-                              "n,lrs_tried,runs,done,failed,diverged,missing,rank\n"));
-    assert_non_null(strstr(t, "A,sgd,rex,0.1,loss,none,0.1,10,0.7071067811865476,2,1,2,2,0,0,0,1.5\n"));
-    assert_non_null(strstr(t, "A,sgd,plateau,0.5,loss,none,0.1,9.5,0.7071067811865476,2,1,2,2,0,0,0,\n"));
+                              "n,lrs_tried,runs,done,failed,diverged,missing,rank,reference,"
+                              "diff,diff_lo,diff_hi,pairs,beyond_noise\n"));
+    assert_non_null(strstr(t, "A,sgd,rex,0.1,loss,none,0.1,10,0.7071067811865476,2,1,2,2,0,0,0,1.5,"
+                              "rex,,,,,\n"));
+    /* step - rex on 2 matched seeds, -1 each: beyond noise, step better */
+    assert_non_null(strstr(t, "A,sgd,step,0.5,loss,none,0.1,7,0.7071067811865476,2,1,2,2,0,0,0,1,"
+                              "rex,-1,-1,-1,2,-1\n"));
+    assert_non_null(strstr(t, "A,sgd,plateau,0.5,loss,none,0.1,9.5,0.7071067811865476,2,1,2,2,0,0,0,"
+                              ",,,,,,\n"));
     free(t);
     t = render(rep, RX_FMT_JSON);
     assert_non_null(strstr(t, "\"lr_selection\":\"none\""));
@@ -672,7 +678,7 @@ static void test_empty(void **state)
 {
     (void)state;
     rx_metric m = metric("error");
-    rx_report_opts o = {&m, 0, 0, 0};
+    rx_report_opts o = {.metric = &m};
     rx_report *rep = NULL;
     rx_err e;
     assert_int_equal(rx_report_build(NULL, 0, &o, &rep, &e), RX_OK);
@@ -684,6 +690,152 @@ static void test_empty(void **state)
     assert_non_null(strstr(t, "</html>"));
     free(t);
     rx_report_free(rep);
+}
+
+/* ---- paired statistics ----------------------------------------------- */
+
+/* Errors (%) per seed 1, 2, 3, worked by hand in the comments below. */
+static void stats_runs(runs *r)
+{
+    static const struct { const char *sched; double budget, err[3]; } tab[] = {
+        {"rex", 0.1, {10, 11, 12}},      {"linear", 0.1, {11, 12.5, 12}},
+        {"constant", 0.1, {13, 14, 15}}, {"rex", 0.5, {5, 6, 7}},
+        {"linear", 0.5, {5.5, 6.4, 7.6}}, {"constant", 0.5, {4, 5, 6}},
+    };
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        for (int s = 0; s < 3; s++) {
+            double acc = 1 - tab[i].err[s] / 100;
+            add(r, "set", "sgd", tab[i].sched, tab[i].budget, 0.1, s + 1, RX_OUT_DONE, acc, acc);
+        }
+}
+
+static rx_report *build_opts(const runs *r, const rx_metric *m, const char *vs,
+                             const char *const *only, int boot, int want_rc)
+{
+    rx_report_opts o = {.metric = m, .vs = vs, .only = only, .bootstrap = boot};
+    rx_report *rep = NULL;
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_build(r->v, r->n, &o, &rep, &e), want_rc);
+    if (want_rc)
+        assert_non_null(strstr(e.msg, vs ? vs : "nope"));
+    return rep;
+}
+
+static const rx_report_pair *pair_of(const rx_report *r, int b, const char *name)
+{
+    return &r->pair[(size_t)b * r->n_ranked + ranked_index(r, name)];
+}
+
+static void test_paired_stats(void **state)
+{
+    (void)state;
+    static runs r;
+    r.n = 0;
+    stats_runs(&r);
+    rx_metric m = metric("error");
+    rx_report *rep = build_opts(&r, &m, NULL, NULL, -1, RX_OK);
+    /* average ranks: rex (1 + 2) / 2, constant (3 + 1) / 2, linear (2 + 3) / 2 */
+    assert_string_equal(rep->ranked[rep->ref], "rex");
+    assert_int_equal(rep->ref_asked, 0);
+    assert_int_equal(rep->n_boot, 0);
+    /* 10%, linear - rex = 1, 1.5, 0: mean 5/6, s = sqrt(7/12), t(.975, 2) =
+     * 4.302652729749464: [-1.06396, 2.73063], within noise */
+    const rx_report_pair *p = pair_of(rep, 0, "linear");
+    assert_int_equal(p->d.n, 3);
+    assert_int_equal(p->cmp, 1);
+    assert_true(fabs(p->d.mean - 5.0 / 6) < 1e-9);
+    double se = sqrt(7.0 / 12) / sqrt(3.0), t = 4.302652729749464;
+    assert_true(fabs(p->d.lo - (5.0 / 6 - t * se)) < 1e-9);
+    assert_true(fabs(p->d.hi - (5.0 / 6 + t * se)) < 1e-9);
+    assert_int_equal(p->beyond, 0);
+    /* 50%, linear - rex = .5, .4, .6: [0.2516, 0.7484], rex better beyond noise */
+    p = pair_of(rep, 1, "linear");
+    assert_true(fabs(p->d.lo - (0.5 - t * 0.1 / sqrt(3.0))) < 1e-9);
+    assert_int_equal(p->beyond, 1);
+    /* constant: +3 at 10% and -1 at 50% with no spread: both beyond noise */
+    assert_int_equal(pair_of(rep, 0, "constant")->beyond, 1);
+    assert_int_equal(pair_of(rep, 1, "constant")->beyond, -1);
+    assert_int_equal(pair_of(rep, 1, "constant")->cmp, -1);
+    assert_int_equal(pair_of(rep, 0, "rex")->cmp, 2);     /* the reference itself */
+    /* across comparisons */
+    const rx_report_versus *vl = &rep->versus[ranked_index(rep, "linear")];
+    const rx_report_versus *vc = &rep->versus[ranked_index(rep, "constant")];
+    assert_int_equal(vl->wins[RX_SPLIT_ALL], 2);
+    assert_int_equal(vl->losses[RX_SPLIT_ALL], 0);
+    assert_int_equal(vl->wins[RX_SPLIT_LOW], 1);
+    assert_int_equal(vl->beyond_win[RX_SPLIT_ALL], 1);
+    assert_int_equal(vl->with_interval[RX_SPLIT_ALL], 2);
+    assert_close(vl->sign_p[RX_SPLIT_ALL], 0.5);         /* 2 * (1/2)^2 */
+    assert_close(vl->wilcoxon[RX_SPLIT_ALL].w_plus, 3);  /* both positive */
+    assert_close(vl->wilcoxon[RX_SPLIT_ALL].p, 0.5);     /* 2 * P(W+ >= 3) = 2/4 */
+    assert_int_equal(vc->wins[RX_SPLIT_ALL], 1);
+    assert_int_equal(vc->losses[RX_SPLIT_ALL], 1);
+    assert_close(vc->sign_p[RX_SPLIT_ALL], 1);
+    assert_int_equal(vc->beyond_loss[RX_SPLIT_HIGH], 1);
+    /* the sentence */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rx_report_source src = {"x.db", NULL};
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_write(f, rep, RX_FMT_MARKDOWN, &src, &e), RX_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "rex beats linear in 1 of 1 high-budget comparisons, loses 0, "
+                                "ties 0 (sign test p = 1.00, Wilcoxon p = 1.00); beyond noise in "
+                                "1 (rex better) and 0 (linear better) of the 1 with two or more"));
+    assert_non_null(strstr(buf, "+0.83 [-1.06, +2.73]"));
+    assert_non_null(strstr(buf, "+3.00 [+3.00, +3.00]!"));
+    free(buf);
+    rx_report_free(rep);
+
+    /* --vs linear, then unknown names */
+    rep = build_opts(&r, &m, "linear", NULL, -1, RX_OK);
+    assert_string_equal(rep->ranked[rep->ref], "linear");
+    assert_int_equal(pair_of(rep, 0, "rex")->cmp, -1);
+    assert_true(pair_of(rep, 0, "rex")->d.mean < 0);
+    rx_report_free(rep);
+    build_opts(&r, &m, "nope", NULL, -1, RX_EINVAL);
+    const char *bad[] = {"rex", "nope", NULL};
+    build_opts(&r, &m, NULL, bad, -1, RX_EINVAL);
+    /* --schedules rex,linear: constant keeps its table but leaves the ranks */
+    const char *only[] = {"rex", "linear", NULL};
+    rep = build_opts(&r, &m, NULL, only, -1, RX_OK);
+    assert_int_equal(rep->n_ranked, 2);
+    assert_int_equal(rep->rank_of[2], -1);
+    assert_int_equal(rep->n_schedules, 3);
+    assert_close(avg_rank(rep, 0, 1, "rex"), 1);         /* constant no longer beats it */
+    rx_report_free(rep);
+}
+
+static void test_bootstrap(void **state)
+{
+    (void)state;
+    static runs r;
+    r.n = 0;
+    stats_runs(&r);
+    rx_metric m = metric("error");
+    rx_report *a = build_opts(&r, &m, NULL, NULL, 500, RX_OK);
+    rx_report *b = build_opts(&r, &m, NULL, NULL, 500, RX_OK);
+    assert_int_equal(a->n_boot, 500);
+    size_t nav = (size_t)a->n_optimizers * a->n_budgets * a->n_ranked;
+    size_t ntop = (size_t)a->n_ranked * RX_N_SPLIT * 2;
+    /* a fixed RNG seed: the same intervals every time */
+    assert_memory_equal(a->avg_rank_ci, b->avg_rank_ci, nav * 2 * sizeof(double));
+    assert_memory_equal(a->top_ci, b->top_ci, ntop * 2 * sizeof(double));
+    for (size_t i = 0; i < nav; i++) {
+        assert_true(a->avg_rank_ci[2 * i] <= a->avg_rank[i] + 1e-12);
+        assert_true(a->avg_rank_ci[2 * i + 1] >= a->avg_rank[i] - 1e-12);
+    }
+    /* constant is 3 points worse than rex at 10% on every seed: no draw
+     * changes its rank; rex vs linear at 10% ties when only seed 3 is
+     * drawn (probability 1/27 > 2.5%), so rex's upper end is 1.5 */
+    int kc = ranked_index(a, "constant"), kr = ranked_index(a, "rex");
+    assert_close(a->avg_rank_ci[2 * (size_t)kc], 3);
+    assert_close(a->avg_rank_ci[2 * (size_t)kc + 1], 3);
+    assert_close(a->avg_rank_ci[2 * (size_t)kr], 1);
+    assert_close(a->avg_rank_ci[2 * (size_t)kr + 1], 1.5);
+    rx_report_free(a);
+    rx_report_free(b);
 }
 
 int main(void)
@@ -701,6 +853,8 @@ int main(void)
         cmocka_unit_test(test_writers),
         cmocka_unit_test(test_html_curves),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_paired_stats),
+        cmocka_unit_test(test_bootstrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -326,7 +326,7 @@ static void test_new(void **state)
     assert_int_equal(rx_spec_single(s, &job, &err), RX_OK);
     rx_config d;
     rx_config_defaults(&d);
-    d.optim.kind = RX_OPT_ADAM;
+    d.optim.kind = RX_OPTIM_ADAM;
     char k[RX_KEY_LEN + 1];
     rx_config_run_key(&d, k);
     assert_string_equal(job->key, k);

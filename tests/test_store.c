@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rx_keys.h"
 #include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
@@ -64,7 +65,7 @@ static rx_job *make_jobs(int n, const char *tag)
         rx_config_defaults(c);
         snprintf(c->data.dataset, sizeof c->data.dataset, "fashion-mnist");
         c->model.type = RX_MODEL_MLP;
-        c->optim.kind = i % 2 ? RX_OPT_ADAM : RX_OPT_SGD;
+        c->optim.kind = i % 2 ? RX_OPTIM_ADAM : RX_OPTIM_SGD;
         c->optim.lr = i % 2 ? 1e-3 : 0.1;
         c->optim.momentum = i % 2 ? 0 : 0.9;
         c->optim.weight_decay = 5e-4;
@@ -74,15 +75,13 @@ static rx_job *make_jobs(int n, const char *tag)
         c->train.budget = (i / 6) % 2 ? 1.0 : 0.1;
         c->train.seed = (uint64_t)(i / 12);
         char id[64];
-        snprintf(id, sizeof id, "%s-%d", tag, i);
-        snprintf(j->key, sizeof j->key, "%016llx",
-                 (unsigned long long)rx_hash64(id, strlen(id), RX_HASH_INIT));
         snprintf(id, sizeof id, "%s-cell-%d", tag, i % 12);
         snprintf(j->cell, sizeof j->cell, "%016llx",
                  (unsigned long long)rx_hash64(id, strlen(id), RX_HASH_INIT));
         char json[128];
         snprintf(json, sizeof json, "{\"tag\":\"%s\",\"i\":%d}", tag, i);
         j->config_json = strdup(json);
+        rx_key_of_json(json, RX_TRAINER_VERSION, j->key); /* a stored run must match its key */
         j->index = i;
     }
     return jobs;
@@ -252,6 +251,14 @@ static void test_open_errors(void **state)
     assert_non_null(strstr(err.msg, "cannot open store"));
     assert_int_equal(rx_store_open(tpath("missing.db"), RX_STORE_READONLY, &st, &err), RX_EIO);
     assert_int_equal(rx_store_open(tpath("nodir/x.db"), RX_STORE_CREATE, &st, &err), RX_EIO);
+    assert_non_null(strstr(err.msg, "does not exist"));
+    /* names SQLite would turn into private temporary databases, and a
+     * directory, are not store files */
+    assert_int_equal(rx_store_open("", RX_STORE_CREATE, &st, &err), RX_EINVAL);
+    assert_int_equal(rx_store_open(":memory:", RX_STORE_CREATE, &st, &err), RX_EINVAL);
+    assert_int_equal(rx_store_open(tpath(""), RX_STORE_CREATE, &st, &err), RX_EINVAL);
+    assert_non_null(strstr(err.msg, "is a directory"));
+    assert_null(st);
 
     /* another application's database is left alone */
     shell(tpath("other.db"), "CREATE TABLE foo (x); INSERT INTO foo VALUES (1)");
@@ -416,6 +423,20 @@ static void test_add_jobs(void **state)
     assert_int_equal(qint(st, "SELECT count(*) FROM runs"), 24); /* all or nothing */
     rx_jobs_free(other, 3);
     assert_integrity(st);
+
+    /* a stored configuration that no longer hashes to its key is damage,
+     * not a collision: reported as corruption, and nothing more written */
+    char fix[256];
+    snprintf(fix, sizeof fix, "UPDATE runs SET config = '{\"tag\":\"a\",\"i\":99}'"
+                              " WHERE key = '%s'", jobs[0].key);
+    assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    assert_int_equal(rx_store_add_jobs(st, sw, jobs, 24, &n_new, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "is corrupt"));
+    assert_non_null(strstr(err.msg, "quick_check: ok"));
+    char key[RX_KEY_LEN + 1];
+    assert_int_equal(rx_store_claim(st, sw, 0, 0, "h", 1, key, NULL, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "nothing more is written"));
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
     rx_store_close(st);
     rx_jobs_free(jobs, 24);
 }

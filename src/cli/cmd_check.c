@@ -22,6 +22,11 @@ static int load_side(const char *what, const char *path, const char *sweep, cons
                      rx_metric *m, rx_results *out)
 {
     memset(out, 0, sizeof *out);
+    rx_err perr = {{0}};
+    if (rx_store_check_path(path, RX_STORE_READONLY, &perr) == RX_EINVAL) {
+        rx_die_msg("%s store: %s", what, perr.msg);
+        return RX_EXIT_USAGE;
+    }
     if (access(path, F_OK) != 0) {
         rx_die_msg("no %s store at '%s': nothing to compare (see rexsweep-check(1) for "
                    "keeping a baseline)", what, path);

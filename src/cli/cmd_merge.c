@@ -89,10 +89,11 @@ int cmd_merge(int argc, char **argv)
 
     rx_err err = {{0}};
     rx_store *dst = NULL;
-    if (rx_store_open(out, RX_STORE_CREATE, &dst, &err)) {
+    int orc = rx_store_open(out, RX_STORE_CREATE, &dst, &err);
+    if (orc) {
         rx_die_msg("%s", err.msg);
         free(pos);
-        return RX_EXIT_IO;
+        return orc == RX_EINVAL ? RX_EXIT_USAGE : RX_EXIT_IO;
     }
     rx_merge_stats total = {0};
     int n_failed = 0, n_conflicted = 0;

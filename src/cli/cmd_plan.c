@@ -139,13 +139,18 @@ static int read_store(store_view *view, const rx_run_ref *jobs, int n, rx_err *e
     if (!view->state)
         return rx_errf(err, RX_ENOMEM, "out of memory");
     memset(view->state, -1, (size_t)(n ? n : 1));
+    /* a name that is no store file, or a directory, is refused; a
+     * missing store is plain news: every run is new */
+    int rc = rx_store_check_path(view->path, RX_STORE_CREATE, err);
+    if (rc == RX_EINVAL)
+        return rc;
     view->exists = access(view->path, F_OK) == 0;
     if (!view->exists) {
         view->counts.new_runs = view->counts.total = n;
         return RX_OK;
     }
     rx_store *st;
-    int rc = rx_store_open(view->path, RX_STORE_READONLY, &st, err);
+    rc = rx_store_open(view->path, RX_STORE_READONLY, &st, err);
     if (rc)
         return rc;
     rc = rx_store_key_states(st, n ? jobs[0].key : "", sizeof *jobs, n, view->state,
@@ -325,6 +330,7 @@ int cmd_plan(int argc, char **argv)
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
         rx_die_msg("%s", err.msg);
+        rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
     } else if ((rc = json ? print_json(s, jobs, n, limit, &view, &err)
                           : print_table(s, jobs, n, limit < 0 ? 1000 : limit, &view, &err))) {
         rx_die_msg("%s", err.msg);

@@ -10,16 +10,20 @@
 static const char usage_text[] =
     "usage: rexsweep report [--db FILE] [--sweep NAME] [--metric M]\n"
     "                       [--format text|markdown|csv|json|html] [-o FILE]\n"
-    "                       [--select-on val|test] [--no-merge]\n\n"
+    "                       [--select-on val|test] [--no-merge] [--vs SCHEDULE]\n"
+    "                       [--schedules A,B,...] [--bootstrap N]\n\n"
     "Summarises a store as the REX paper does: per setting and optimizer a table of\n"
     "schedules x budgets (mean +- std over seeds, the lr tuned on validation), the\n"
-    "Top-1/Top-3 rates of each schedule and its average rank per budget.";
+    "Top-1/Top-3 rates of each schedule and its average rank per budget; then\n"
+    "paired differences against a reference schedule, sign and signed-rank tests,\n"
+    "and bootstrap intervals of the ranks and rates.";
 
 int cmd_report(int argc, char **argv)
 {
     const char *db = "results/rexsweep.db", *sweep = NULL, *metric = NULL, *format = "text";
     const char *out_path = NULL, *select = "val";
-    int no_merge = 0;
+    const char *vs = NULL, *only = NULL;
+    int no_merge = 0, n_boot = RX_REPORT_BOOTSTRAP;
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "the sweep to report (default: the only one, else every run)"},
@@ -28,6 +32,9 @@ int cmd_report(int argc, char **argv)
         {"output", 'o', RX_OPT_STRING, &out_path, "FILE", "write to FILE instead of standard output"},
         {"select-on", 0, RX_OPT_STRING, &select, "val|test", "choose each cell's lr on validation (default) or, said loudly, on test"},
         {"no-merge", 0, RX_OPT_FLAG, &no_merge, NULL, "rank plateau apart from step (the paper merges them)"},
+        {"vs", 0, RX_OPT_STRING, &vs, "SCHEDULE", "the reference of the paired statistics (default: the best average rank)"},
+        {"schedules", 0, RX_OPT_STRING, &only, "A,B,...", "rank only these schedules (the tables keep all)"},
+        {"bootstrap", 0, RX_OPT_INT, &n_boot, "N", "bootstrap replicates of the rank and Top-k intervals (default 1000, 0 = none)"},
     };
     int code = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
                                    usage_text);
@@ -52,6 +59,26 @@ int cmd_report(int argc, char **argv)
         }
     }
 
+    if (n_boot < 0 || n_boot > 1000000) {
+        rx_die_msg("--bootstrap must be between 0 and 1000000, got %d", n_boot);
+        return RX_EXIT_USAGE;
+    }
+    /* --schedules a,b,c: a NULL-terminated list of names */
+    char only_buf[1024];
+    const char *only_v[65];
+    int n_only = 0;
+    if (only) {
+        snprintf(only_buf, sizeof only_buf, "%s", only);
+        for (char *tok = strtok(only_buf, ","); tok && n_only < 64; tok = strtok(NULL, ","))
+            if (*tok)
+                only_v[n_only++] = tok;
+        if (n_only == 0) {
+            rx_die_msg("--schedules needs schedule names separated by commas, got '%s'", only);
+            return RX_EXIT_USAGE;
+        }
+    }
+    only_v[n_only] = NULL;
+
     rx_store *st = NULL;
     code = rx_cli_open_store(db, &st);
     if (code)
@@ -71,7 +98,8 @@ int cmd_report(int argc, char **argv)
     if (on_test)
         rx_die_msg("warning: choosing each cell's lr on the TEST metric (--select-on test); "
                    "the report says so");
-    rx_report_opts ro = {&m, on_test, no_merge, 0};
+    rx_report_opts ro = {&m, on_test, no_merge, 0, vs, only ? only_v : NULL,
+                         n_boot ? n_boot : -1};
     rx_report *rep = NULL;
     rc = rx_report_build(res.runs, res.n, &ro, &rep, &err);
     if (rc) {

@@ -12,6 +12,7 @@
 #include "rx_keys.h"
 #include "rx_runner.h"
 #include "rx_spec.h"
+#include "rx_store.h"
 
 static const char usage_text[] =
     "usage: rexsweep run SWEEP.yaml [--db FILE] [-j N] [--retry-failed] [--fail-fast]\n"
@@ -289,6 +290,12 @@ int cmd_run(int argc, char **argv)
     }
     if (!db)
         db = spec->store ? spec->store : "results/rexsweep.db";
+    if ((rc = rx_store_check_path(db, RX_STORE_CREATE, &err))) {
+        rx_die_msg("%s", err.msg);
+        free(jobs);
+        rx_spec_free(spec);
+        return rx_exit_for(rc);
+    }
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;

@@ -16,6 +16,7 @@ static const rx_cmd commands[] = {
     {"schedule", cmd_schedule, "print or plot learning-rate schedules"},
     {"slurm", cmd_slurm, "write or submit a Slurm job array for a sweep"},
     {"train", cmd_train, "train one job from a YAML file or KEY=VALUE settings"},
+    {"verify", cmd_verify, "train stored runs again and compare them bit for bit"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

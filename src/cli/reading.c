@@ -24,6 +24,11 @@ int rx_cli_options_only(int argc, char **argv, const rx_option *opts, int n, con
 int rx_cli_open_store(const char *path, rx_store **st)
 {
     rx_err err = {{0}};
+    int rc = rx_store_check_path(path, RX_STORE_READONLY, &err);
+    if (rc == RX_EINVAL) {
+        rx_die_msg("%s", err.msg);
+        return RX_EXIT_USAGE;
+    }
     if (access(path, F_OK) != 0) {
         rx_die_msg("no results store at '%s' (run a sweep first, or name one with --db)", path);
         return RX_EXIT_IO;

@@ -3,7 +3,7 @@
 # tests/cli/test_completion.sh checks these lists against the commands'
 # --help and the schedule table, so they cannot drift.
 
-_rexsweep_commands="check export merge plan report run schedule slurm train"
+_rexsweep_commands="check export merge plan report run schedule slurm train verify"
 _rexsweep_schedules="rex linear cosine exp step plateau onecycle delayed-linear poly constant none step-50-75 step-30-60-90 onecycle-torch"
 
 _rexsweep_options() {
@@ -12,11 +12,12 @@ _rexsweep_options() {
     run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --shard --set --json --quiet --help" ;;
     plan)     echo "--db --limit --json --help" ;;
     schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
-    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --help" ;;
+    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
     export)   echo "--db --sweep --format --metrics --output --help" ;;
     slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --set --help" ;;
     merge)    echo "--quiet --help" ;;
+    verify)   echo "--db --sweep --sample --seed --all --json --quiet --help" ;;
     esac
 }
 

@@ -115,6 +115,52 @@ grep -q "== spirals mlp, sgd: test loss ==" "$T/loss.txt" || fail "loss heading"
 "$REXSWEEP" report --db "$T/two.db" | grep -q "sweep: all sweeps" || fail "all sweeps"
 "$REXSWEEP" report --db "$T/two.db" --sweep resnet20-cifar10 | grep -q "sweep: resnet20-cifar10" || fail "--sweep"
 
+# ---- paired statistics ----------------------------------------------------
+# rex is better than linear on every seed (by 1, 2, 1, 2 points at 10%,
+# by 0.5 on each seed at 50%); constant ties rex at 10% and is 3 points
+# worse at 50%; seeds 1..4 match.
+{ sql_sweep 1 paired
+  n=0
+  for b in 0.1 0.5; do for seed in 1 2 3 4; do
+    rex=$(awk -v s=$seed 'BEGIN { printf "%.4f", 0.80 + 0.01 * s }')
+    if [ $b = 0.1 ]; then d=$(( seed % 2 ? 1 : 2 )); else d=0.5; fi
+    lin=$(awk -v r=$rex -v d=$d 'BEGIN { printf "%.4f", r - d / 100 }')
+    con=$(awk -v r=$rex -v b=$b 'BEGIN { printf "%.4f", b == 0.5 ? r - 0.03 : r }')
+    sql_run 1 $n rex sgd $b 0.1 $seed done $rex $rex; n=$((n + 1))
+    sql_run 1 $n linear sgd $b 0.1 $seed done $lin $lin; n=$((n + 1))
+    sql_run 1 $n constant sgd $b 0.1 $seed done $con $con; n=$((n + 1))
+  done; done; } | make_store "$T/paired.db"
+"$REXSWEEP" report --db "$T/paired.db" --format json >"$T/paired.json"
+python3 - "$T/paired.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["statistics"]
+assert s["reference"] == "rex" and s["reference_from"] == "best_average_rank", s["reference"]
+lin = s["versus"]["linear"]["all"]
+assert (lin["wins"], lin["losses"], lin["ties"]) == (2, 0, 0), lin
+assert lin["beyond_noise_reference_better"] == 2 and lin["with_interval"] == 2, lin
+con = s["versus"]["constant"]
+assert (con["all"]["wins"], con["all"]["ties"]) == (1, 1), con
+p = [x for x in s["pairs"] if x["schedule"] == "linear" and x["budget"] == 0.1][0]
+# d = 1, 2, 1, 2: mean 1.5, s = sqrt(1/3), t(.975, 3) = 3.182446305284263
+se = (1 / 3) ** 0.5 / 2
+assert p["pairs"] == 4 and abs(p["diff"] - 1.5) < 1e-9 and abs(p["se"] - se) < 1e-9, p
+assert abs(p["lo"] - (1.5 - 3.182446305284263 * se)) < 1e-9, p
+assert p["beyond_noise"] == 1 and p["result"] == "reference_better", p
+assert s["bootstrap_replicates"] == 1000 and "rex" in s["average_rank_ci"]["sgd"]
+PY
+"$REXSWEEP" report --db "$T/paired.db" --format markdown >"$T/paired.md"
+grep -q -- "- rex beats linear in 1 of 1 high-budget comparisons, loses 0, ties 0 (sign test p = 1.00, Wilcoxon p = 1.00); beyond noise in 1 (rex better) and 0 (linear better) of the 1 with two or more matched seeds" "$T/paired.md" || fail "verdict"
+grep -q '^| linear | +1.50 \[+0.58, +2.42\]! | +0.50 \[+0.50, +0.50\]! |$' "$T/paired.md" || fail "paired table"
+# the bootstrap has a fixed seed: the same output every time
+"$REXSWEEP" report --db "$T/paired.db" --format markdown | cmp -s - "$T/paired.md" || fail "not deterministic"
+"$REXSWEEP" report --db "$T/paired.db" --vs linear --format json |
+  python3 -c 'import json,sys; s=json.load(sys.stdin)["statistics"]; assert s["reference"] == "linear" and s["reference_from"] == "vs" and s["versus"]["rex"]["all"]["losses"] == 2, s["versus"]'
+"$REXSWEEP" report --db "$T/paired.db" --schedules rex,linear --bootstrap 0 --format json |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["ranked_schedules"] == ["rex", "linear"] and "average_rank_ci" not in d["statistics"], d["ranked_schedules"]'
+expect_exit report 2 "--vs 'cosine': no such ranked schedule (ranked: rex, linear, constant)" --db "$T/paired.db" --vs cosine
+expect_exit report 2 "unknown schedule 'cosine' in --schedules (the store has: rex, linear, constant)" --db "$T/paired.db" --schedules rex,cosine
+expect_exit report 2 "--bootstrap must be between 0 and 1000000" --db "$T/paired.db" --bootstrap -1
+
 # ---- errors --------------------------------------------------------------
 expect_exit report 2 "no sweep named 'nope' in '$T/two.db' (sweeps: 'other', 'resnet20-cifar10')" --db "$T/two.db" --sweep nope
 expect_exit report 2 "unknown metric 'eror'; did you mean 'error'?" --db "$T/paper.db" --metric eror
