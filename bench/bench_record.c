@@ -69,7 +69,7 @@ int main(int argc, char **argv)
         return 1;
     }
     buf *b = calloc(1, sizeof *b);
-    rx_train_hooks hooks = {on_epoch, on_step, b, NULL};
+    rx_train_hooks hooks = {.on_epoch = on_epoch, .on_step = on_step, .ud = b};
     rx_train_result res;
     double t0 = rx_now();
     if (rx_train(&job->cfg, &data, &hooks, &res, &err)) {

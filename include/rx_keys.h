@@ -116,7 +116,7 @@ void rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
  * verify finds which trainer version recorded a run. */
 void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1]);
 /* Reads a canonical JSON text (flags 0) back into *c, from the defaults
- * (keys_json.c): the inverse of rx_config_canonical, so that a stored run
+ * (keys_json.c, on rx_config_json_walk): the inverse of rx_config_canonical, so that a stored run
  * can be trained again from the store alone.  RX_EFORMAT for text that is
  * not canonical JSON, RX_EINVAL for a value the key table refuses.  The
  * caller checks the result's run key against the stored one. */
@@ -154,10 +154,10 @@ int rx_config_unquote(const char *json, char *buf, size_t size);
 typedef int (*rx_json_leaf_fn)(void *ud, const char *key, const char *val,
                                size_t len);
 
-/* The one reader of the canonical JSON (rx_config_canonical): calls fn for
- * every leaf of the object json in document order.  Allocates nothing.
- * Returns RX_OK, fn's non-zero status, or RX_EFORMAT when json is not a
- * JSON object (or nests deeper than 8). */
+/* The one reader of the canonical JSON (rx_config_canonical; keys_json.c):
+ * calls fn for every leaf of the object json in document order.
+ * Allocates nothing.  Returns RX_OK, fn's non-zero status, or RX_EFORMAT
+ * when json is not one JSON object (or nests deeper than 8). */
 int rx_config_json_walk(const char *json, rx_json_leaf_fn fn, void *ud);
 
 /* Writes the key reference: every key with its type, bounds, default and

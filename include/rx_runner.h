@@ -13,6 +13,7 @@
 #include "rx_common.h"
 #include "rx_grid.h"
 #include "rx_job.h"
+#include "rx_train.h"
 
 typedef enum rx_event_kind { RX_EV_START, RX_EV_FINISH } rx_event_kind;
 
@@ -24,10 +25,20 @@ typedef struct rx_run_event {
     char key[RX_KEY_LEN + 1];
     char status[16];           /* store status: done, failed, diverged, interrupted */
     double wall;               /* seconds of this run */
-    long steps;
+    long steps, total_steps;   /* steps trained, of the run's budget */
     double train_loss, val_acc, test_acc, test_loss;
     char error[1024];
 } rx_run_event;
+
+/* What a worker slot is doing now: in memory shared with the worker,
+ * which updates it every step, so a display can show the runs' progress
+ * between events. */
+typedef struct rx_worker_progress {
+    volatile int index;         /* grid index of the run in flight, -1 none */
+    volatile double started;    /* rx_now() when that run started */
+    rx_train_progress train;    /* its steps done / steps (0 / 0 until the
+                                   trainer starts) */
+} rx_worker_progress;
 
 typedef struct rx_run_counts {
     int total;                 /* jobs in this invocation (after sharding) */
@@ -38,10 +49,22 @@ typedef struct rx_run_counts {
                                   --max-runs or --fail-fast */
     int running;               /* runs in flight in our workers */
     double elapsed;
+    double todo_cost;          /* rx_job.cost summed over the runs this
+                                  invocation found runnable (for an ETA) */
+    int stopping;              /* 0; 1 after a first stop (runs finish
+                                  their step and are interrupted); 2 after
+                                  a second (workers are ended at once) */
+    const rx_worker_progress *slots;  /* n_slots worker slots, during the
+                                         run only (NULL in the summary) */
+    int n_slots;
     /* The state of this invocation's runs in the store at the end;
      * end_running: held by live workers of other processes. */
     int end_done, end_failed, end_diverged, end_interrupted, end_running, end_pending;
 } rx_run_counts;
+
+/* Seconds without a heartbeat after which `run` takes a running run of
+ * another host for dead (and `status` calls it stale). */
+#define RX_RUNNER_STALE_AFTER 600
 
 typedef struct rx_runner_opts {
     const char *db_path;
@@ -56,7 +79,8 @@ typedef struct rx_runner_opts {
     double stale_after;        /* seconds without heartbeat => stale */
     void (*on_event)(void *ud, const rx_run_event *ev, const rx_run_counts *c);
     void *ud;
-    volatile sig_atomic_t *stop;  /* set by the caller's signal handler */
+    volatile sig_atomic_t *stop;  /* raised by the caller's signal handler:
+                                     the number of stop signals so far */
 } rx_runner_opts;
 
 /* Registers runs[0..n) of grid g with the store (new runs become pending;
@@ -69,7 +93,13 @@ typedef struct rx_runner_opts {
  * other --set values) may share the store.  A run held by a live worker
  * of another process is left to it and counted in end_running.  Returns RX_OK when the
  * sweep ran to its end (runs may still have failed: see *counts), RX_EINTR
- * when *opts->stop was raised, or an error (store, I/O) with a message. */
+ * when *opts->stop was raised, or an error (store, I/O) with a message.
+ *
+ * Stopping: at *opts->stop >= 1 nothing more is claimed and each worker
+ * ends its run after the step in progress, recording it interrupted (a
+ * run whose last step is trained is recorded done).  At >= 2 the workers
+ * skip everything but that record, and any still alive 2 seconds later
+ * are killed, their runs marked interrupted by the parent. */
 int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n,
                   const rx_runner_opts *opts, rx_run_counts *counts, rx_err *err);
 

@@ -221,6 +221,12 @@ int rx_store_claim_key(rx_store *st,
  * the run is no longer held by it (another worker reclaimed it). */
 int rx_store_heartbeat(rx_store *st, const char *key, rx_err *err);
 
+/* The same, and records how far the run has come: runs.steps_done of
+ * runs.steps (its budget in steps), for `rexsweep status`; the finish
+ * overwrites both. */
+int rx_store_progress(rx_store *st, const char *key, long steps_done, long steps,
+                      rx_err *err);
+
 /*
  * Records the outcome of a run this handle holds, in ONE transaction: the
  * final status (done, diverged, failed or interrupted), the run's result

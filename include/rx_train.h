@@ -31,12 +31,23 @@ typedef struct rx_step_metrics {
     double loss, lr, momentum, grad_norm;
 } rx_step_metrics;
 
+/* Where a run is, for a progress display in another process (the
+ * runner puts it in shared memory): written by the trainer, read by
+ * anyone, never locked (a torn read only shows a stale number). */
+typedef struct rx_train_progress {
+    volatile long step;    /* steps done */
+    volatile long total;   /* steps of the whole run */
+} rx_train_progress;
+
 typedef struct rx_train_hooks {
     /* Both optional; a nonzero return stops the run as interrupted. */
     int (*on_epoch)(void *ud, const rx_epoch_metrics *m);
     int (*on_step)(void *ud, const rx_step_metrics *m);
     void *ud;
-    volatile sig_atomic_t *stop;   /* optional; checked every step */
+    volatile sig_atomic_t *stop;   /* optional; checked after every step
+                                      but the last: a run whose steps are
+                                      all trained ends done */
+    rx_train_progress *progress;   /* optional; updated every step */
 } rx_train_hooks;
 
 typedef enum rx_run_status {

@@ -41,6 +41,8 @@ typedef struct shared_state {
     int halt;             /* stop claiming: fail-fast or interrupt */
     int next;             /* the queue's cursor, first pass */
     int next_held;        /* the cursor of the second pass */
+    int level;            /* the parent's stop level (rx_run_counts.stopping) */
+    rx_worker_progress *slot;  /* one per worker slot, in the same mapping */
     unsigned char held[]; /* per queue entry: found held by a live worker
                              elsewhere in the first pass */
 } shared_state;
@@ -68,15 +70,36 @@ typedef struct run_log {
     rx_train_log m;      /* first: log_step hands the run_log on as it */
     rx_store *store;
     const char *key;
+    const rx_train_progress *prog;
+    double last_beat;
 } run_log;
+
+/* A heartbeat with the run's progress (runs.steps_done of runs.steps)
+ * tells other processes, and `rexsweep status`, that the run is alive
+ * and how far it has come. */
+static void beat(run_log *l, long step)
+{
+    l->last_beat = rx_now();
+    rx_store_progress(l->store, l->key, step, l->prog->total, NULL);
+}
 
 static int log_epoch(void *ud, const rx_epoch_metrics *m)
 {
     run_log *l = ud;
     if (rx_train_log_epoch(&l->m, m))
         return 1;
-    /* a heartbeat per epoch tells other processes this run is alive */
-    rx_store_heartbeat(l->store, l->key, NULL);
+    beat(l, m->step);
+    return 0;
+}
+
+static int log_step(void *ud, const rx_step_metrics *m)
+{
+    run_log *l = ud;
+    if (rx_train_log_step(&l->m, m))
+        return 1;
+    /* and between epochs when step rows are logged */
+    if (rx_now() - l->last_beat > 10)
+        beat(l, m->step);
     return 0;
 }
 
@@ -94,8 +117,12 @@ static void send_event(int fd, const rx_run_event *ev)
 /* Trains one claimed run and records it.  Returns nonzero to stop the
  * worker (interrupted, or the store failed). */
 static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
-                    rx_data_cache *dc, const rx_runner_opts *o)
+                    rx_data_cache *dc, const rx_runner_opts *o, shared_state *sh)
 {
+    rx_worker_progress *wp = &sh->slot[slot];
+    wp->train.step = wp->train.total = 0;
+    wp->started = rx_now();
+    wp->index = job->index;
     rx_run_event ev = {0};
     ev.kind = RX_EV_START;
     ev.worker = slot;
@@ -111,9 +138,12 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     if (o->timeout > 0 && (cfg.train.max_seconds <= 0 || o->timeout < cfg.train.max_seconds))
         cfg.train.max_seconds = o->timeout;
     run_log log = {0};
+    log.prog = &wp->train;
+    log.last_beat = rx_now();
     log.store = st;
     log.key = job->key;
-    rx_train_hooks hooks = {log_epoch, rx_train_log_step, &log, &worker_stop};
+    rx_train_hooks hooks = {.on_epoch = log_epoch, .on_step = log_step, .ud = &log,
+                            .stop = &worker_stop, .progress = &wp->train};
     rx_train_result res;
     rx_err err = {{0}};
     const rx_data *data = NULL;
@@ -146,12 +176,14 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     int store_failed = src != RX_OK && src != RX_ECONFLICT;
     if (store_failed)
         rx_store_mark(st, job->key, RX_STATE_INTERRUPTED, "not recorded: the store failed", NULL);
+    wp->index = -1;
 
     ev.kind = RX_EV_FINISH;
     snprintf(ev.status, sizeof ev.status, "%s",
              store_failed ? "interrupted" : src ? "failed" : rx_run_state_name(state));
     ev.wall = res.wall;
     ev.steps = res.steps;
+    ev.total_steps = res.total_steps;
     ev.train_loss = res.final.train_loss;
     ev.val_acc = res.final.val_acc;
     ev.test_acc = res.final.test_acc;
@@ -262,7 +294,7 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o,
         }
         memcpy(job.key, run->key, sizeof job.key);
         job.index = run->index;
-        if (work_one(st, &job, slot, fd, dc, o)) {
+        if (work_one(st, &job, slot, fd, dc, o, sh)) {
             if (o->fail_fast)
                 __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
             break;
@@ -279,6 +311,7 @@ typedef struct parent {
     rx_run_counts *counts;
     shared_state *sh;
     int workers, live, halted;
+    double killed_at;                   /* when a second stop was given */
     pid_t *pids;                        /* 0: slot empty */
     char (*slot_key)[RX_KEY_LEN + 1];   /* run in flight per slot, "" none */
     int *slot_index;                    /* its grid index */
@@ -347,6 +380,38 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
         p->o->on_event(p->o->ud, ev, c);
 }
 
+static void sh_slot_clear(parent *p, int w)
+{
+    p->sh->slot[w].index = -1;
+    p->sh->slot[w].train.step = p->sh->slot[w].train.total = 0;
+}
+
+/* Follows the caller's stop count: a first stop halts claiming and
+ * interrupts the runs; a second tells the workers to skip everything
+ * but recording, and 2 seconds later kills the ones still alive. */
+static void follow_stop(parent *p)
+{
+    int level = p->o->stop ? (int)*p->o->stop : 0;
+    if (level >= 1)
+        halt_all(p);
+    if (level >= 2 && p->counts->stopping < 2) {
+        p->counts->stopping = 2;
+        __atomic_store_n(&p->sh->level, 2, __ATOMIC_SEQ_CST);
+        p->killed_at = rx_now();
+        for (int w = 0; w < p->workers; w++)
+            if (p->pids[w] > 0)
+                kill(p->pids[w], SIGTERM);
+    } else if (level == 1) {
+        p->counts->stopping = 1;
+    }
+    if (p->killed_at > 0 && rx_now() - p->killed_at > 2.0) {
+        for (int w = 0; w < p->workers; w++)
+            if (p->pids[w] > 0)
+                kill(p->pids[w], SIGKILL);
+        p->killed_at = -1;
+    }
+}
+
 /* Releases whatever run a stopped worker still holds (its own release
  * failed, e.g. on a full disk) as interrupted, so that it is claimed
  * again first; a run of a dead worker on this host would otherwise be
@@ -374,6 +439,8 @@ static void reap(parent *p, const run_queue *q, int fds[2])
         p->pids[w] = 0;
         p->live--;
         int crashed = WIFSIGNALED(ws) || (WIFEXITED(ws) && WEXITSTATUS(ws) != 0);
+        /* a worker ended by a second stop was not a failure */
+        int stopped = p->counts->stopping >= 2;
         /* its last events are in the pipe already: read them first, so
          * that slot_key names the run it died in and a store failure it
          * reported is known */
@@ -393,8 +460,10 @@ static void reap(parent *p, const run_queue *q, int fds[2])
         ev.worker = w;
         ev.index = p->slot_index[w];
         memcpy(ev.key, p->slot_key[w], sizeof ev.key);
-        snprintf(ev.status, sizeof ev.status, "failed");
-        if (WIFSIGNALED(ws))
+        snprintf(ev.status, sizeof ev.status, stopped ? "interrupted" : "failed");
+        if (stopped)
+            snprintf(ev.error, sizeof ev.error, "stopped by a second signal");
+        else if (WIFSIGNALED(ws))
             snprintf(ev.error, sizeof ev.error, "worker %ld died of signal %d (%s)",
                      (long)dead, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
         else
@@ -403,10 +472,12 @@ static void reap(parent *p, const run_queue *q, int fds[2])
         rx_store *st;
         rx_err err;
         if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
-            rx_store_mark(st, ev.key, RX_STATE_FAILED, ev.error, NULL);
+            rx_store_mark(st, ev.key, stopped ? RX_STATE_INTERRUPTED : RX_STATE_FAILED,
+                          ev.error, NULL);
             rx_store_close(st);
         }
         on_worker_event(p, &ev);
+        sh_slot_clear(p, w);
         if (!p->halted && !p->store_error) {
             rx_data_cache none = {0};
             spawn(p, w, q, fds, &none);
@@ -500,6 +571,8 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
         return rc;
     }
     counts->already_done = before.done;
+    for (int i = 0; i < q.n; i++)
+        counts->todo_cost += runs[q.todo[i]].cost;
     if (q.n == 0)
         goto summary;
 
@@ -516,7 +589,9 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     if (workers > q.n)
         workers = q.n;
     int fds[2];
-    size_t sh_size = sizeof(shared_state) + (size_t)q.n;
+    /* the queue's flags, then the worker slots (aligned) */
+    size_t slot_off = (sizeof(shared_state) + (size_t)q.n + 15) & ~(size_t)15;
+    size_t sh_size = slot_off + (size_t)workers * sizeof(rx_worker_progress);
     shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED || pipe(fds) != 0) {
@@ -527,6 +602,11 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
         return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
     }
     memset(sh, 0, sh_size);
+    sh->slot = (rx_worker_progress *)((char *)sh + slot_off);
+    for (int w = 0; w < workers; w++)
+        sh->slot[w].index = -1;
+    counts->slots = sh->slot;
+    counts->n_slots = workers;
     parent p = {0};
     p.o = o;
     p.counts = counts;
@@ -557,8 +637,7 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     while (p.live > 0) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
         int pr = poll(&pfd, 1, 250);
-        if (o->stop && *o->stop)
-            halt_all(&p);
+        follow_stop(&p);
         counts->elapsed = rx_now() - t0;
         if (pr > 0) {
             rx_run_event ev;
@@ -583,6 +662,8 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     free(p.slot_key);
     free(p.slot_index);
     free(p.pids);
+    counts->slots = NULL;
+    counts->n_slots = 0;
     munmap(sh, sh_size);
     if (store_error) {
         free(todo);

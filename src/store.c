@@ -287,7 +287,8 @@ static const char *const stmt_sql[N_STMT] = {
     [S_DEL_METRICS] = "DELETE FROM metrics WHERE key = ?1",
     [S_DEL_STEPS] = "DELETE FROM step_metrics WHERE key = ?1",
     [S_HEARTBEAT] =
-        "UPDATE runs SET heartbeat = ?2 WHERE key = ?1 AND status = 'running'"
+        "UPDATE runs SET heartbeat = ?2, steps_done = coalesce(?5, steps_done),"
+        " steps = coalesce(?6, steps) WHERE key = ?1 AND status = 'running'"
         " AND worker_host = ?3 AND worker_pid = ?4",
     [S_FINISH] =
         "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, (" RESULT_COLS
@@ -1250,24 +1251,41 @@ static int not_held(rx_store *st, const char *key, rx_err *err)
                    key, st->w_host, st->w_pid);
 }
 
+typedef struct beat_ctx {
+    const char *key;
+    long steps_done, steps;   /* < 0: left as they are */
+} beat_ctx;
+
 static int heartbeat_body(rx_store *st, void *ctx, rx_err *err)
 {
+    const beat_ctx *b = ctx;
     sqlite3_stmt *s;
     int rc = stmt(st, S_HEARTBEAT, &s, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, ctx, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, b->key, -1, SQLITE_STATIC);
     sqlite3_bind_double(s, 2, unix_now());
     sqlite3_bind_text(s, 3, st->w_host, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, st->w_pid);
+    if (b->steps_done >= 0)
+        sqlite3_bind_int64(s, 5, b->steps_done);
+    if (b->steps >= 0)
+        sqlite3_bind_int64(s, 6, b->steps);
     if ((rc = step_done(st, s, err, "cannot update the heartbeat")))
         return rc;
-    return sqlite3_changes(st->db) ? RX_OK : not_held(st, ctx, err);
+    return sqlite3_changes(st->db) ? RX_OK : not_held(st, b->key, err);
 }
 
 int rx_store_heartbeat(rx_store *st, const char *key, rx_err *err)
 {
-    return write_tx(st, heartbeat_body, (void *)key, err);
+    beat_ctx b = {key, -1, -1};
+    return write_tx(st, heartbeat_body, &b, err);
+}
+
+int rx_store_progress(rx_store *st, const char *key, long steps_done, long steps, rx_err *err)
+{
+    beat_ctx b = {key, steps_done, steps};
+    return write_tx(st, heartbeat_body, &b, err);
 }
 
 typedef struct finish_ctx {

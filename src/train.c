@@ -154,6 +154,11 @@ int rx_train(const rx_config *c, const rx_data *data,
     double ep_loss = 0, ep_gnorm = 0, lr = c->optim.lr, mom = mom0;
     long ep_correct = 0, ep_n = 0, ep_steps = 0;
     int epoch = 0;
+    rx_train_progress *prog = hooks ? hooks->progress : NULL;
+    if (prog) {
+        prog->step = 0;
+        prog->total = total;
+    }
     res->status = RX_RUN_DONE;
     for (long t = 0; t < total; t++) {
         long in_epoch = t % spe;
@@ -186,6 +191,8 @@ int rx_train(const rx_config *c, const rx_data *data,
             break;
         }
         res->steps = t + 1;
+        if (prog)
+            prog->step = t + 1;
         res->samples += nb;
         ep_loss += st.loss_sum;
         ep_correct += st.n_correct;
@@ -232,6 +239,9 @@ int rx_train(const rx_config *c, const rx_data *data,
                 break;
             }
         }
+        /* after the last step the run is done, whatever arrived */
+        if (t + 1 == total)
+            break;
         if (hooks && hooks->stop && *hooks->stop) {
             res->status = RX_RUN_INTERRUPTED;
             break;

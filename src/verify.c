@@ -362,7 +362,8 @@ int rx_verify_run_key(rx_store *st, const char *key, rx_data_cache *cache,
         return fail(out, err, rx_errctx(err, rc, "run '%s'", key));
 
     rx_train_log log = {0};
-    rx_train_hooks hooks = {rx_train_log_epoch, rx_train_log_step, &log, stop};
+    rx_train_hooks hooks = {.on_epoch = rx_train_log_epoch, .on_step = rx_train_log_step,
+                            .ud = &log, .stop = stop};
     rx_train_result res;
     double t0 = rx_now();
     const rx_data *data = NULL;

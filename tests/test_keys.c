@@ -464,7 +464,7 @@ static void test_json_walk(void **state)
                                          collect, &l), RX_OK);
     assert_string_equal(l.text, "a.b=\"x\\\"y\";a.c=[1,{\"d\":2}];e=-1e-05;");
     static const char *const bad[] = {"", "[1]", "{\"a\":}", "{\"a\":1", "{\"a\" 1}",
-                                      "{\"a\":\"b}", "{\"a\":[1,2}", "{a:1}"};
+                                      "{\"a\":\"b}", "{\"a\":[1,2}", "{a:1}", "{\"a\":1} x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&l, 0, sizeof l);
         assert_int_equal(rx_config_json_walk(bad[i], collect, &l), RX_EFORMAT);
@@ -482,6 +482,46 @@ static void test_json_walk(void **state)
     assert_string_equal(buf, "[1,2]");
 }
 
+/* rx_config_from_json is the inverse of the canonical form, on the same
+ * reader: lists, conv layers, escaped strings, a schedule's keys. */
+static void test_from_json(void **state)
+{
+    (void)state;
+    rx_config c, back;
+    rx_err e = {{0}};
+    rx_config_defaults(&c);
+    static const char *const set[] = {
+        "model.type=cnn", "model.hidden=[32, 16]", "data.dataset=csv",
+        "data.path=dir with \"quotes\" and \\back\tslash", "optimizer.name=adam",
+        "schedule.name=step", "schedule.milestones=[0.3, 0.6]", "train.seed=7"};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        if (rx_config_assign(&c, set[i], &e))
+            fail_msg("%s: %s", set[i], e.msg);
+    const char *conv[] = {"channels=6 kernel=5 stride=2 padding=2",
+                          "channels=12 kernel=3 stride=1 padding=1 pool=2"};
+    if (rx_config_set(&c, "model.conv", conv, 2, 1, &e))
+        fail_msg("conv: %s", e.msg);
+    char *json = rx_config_json(&c, 0);
+    assert_non_null(json);
+    assert_int_equal(rx_config_from_json(json, &back, &e), RX_OK);
+    char *again = rx_config_json(&back, 0);
+    assert_non_null(again);
+    assert_string_equal(again, json);
+    char k1[RX_KEY_LEN + 1], k2[RX_KEY_LEN + 1];
+    rx_config_run_key(&c, k1);
+    rx_config_run_key(&back, k2);
+    assert_string_equal(k1, k2);
+    free(again);
+    free(json);
+    memset(&e, 0, sizeof e);
+    assert_int_equal(rx_config_from_json("{\"data\":{\"dataset\":\"spirals\"", &back, &e), RX_EFORMAT);
+    assert_non_null(strstr(e.msg, "configuration JSON"));
+    assert_int_equal(rx_config_from_json("{\"model\":{\"conv\":[1]}}", &back, &e), RX_EFORMAT);
+    assert_int_equal(rx_config_from_json("{\"model\":{\"hidden\":[[1]]}}", &back, &e), RX_EFORMAT);
+    assert_int_equal(rx_config_from_json("{\"optimizer\":{\"nope\":1}}", &back, &e), RX_EINVAL);
+    assert_int_equal(rx_config_from_json("{\"data\":{\"path\":\"\\u00e9\"}}", &back, &e), RX_EFORMAT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -496,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_format_double),
         cmocka_unit_test(test_man_page_keys),
         cmocka_unit_test(test_json_walk),
+        cmocka_unit_test(test_from_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,7 +51,7 @@ static void train_ok(const rx_config *c, recorder *rec, rx_train_result *res)
     rx_err err = {{0}};
     if (rx_data_load(&c->data, &data, &err))
         fail_msg("data: %s", err.msg);
-    rx_train_hooks hooks = {record, NULL, rec, NULL};
+    rx_train_hooks hooks = {.on_epoch = record, .ud = rec};
     int rc = rx_train(c, &data, rec ? &hooks : NULL, res, &err);
     rx_data_free(&data);
     if (rc)
@@ -141,32 +141,77 @@ static void test_divergence(void **state)
     assert_true(res.diverged_step <= res.total_steps);
 }
 
+/* Raises the stop flag at the end of epoch `at`. */
+typedef struct stopper {
+    volatile sig_atomic_t flag;
+    int at;
+} stopper;
+
 static int stop_after_epoch(void *ud, const rx_epoch_metrics *m)
 {
-    volatile sig_atomic_t *flag = ud;
-    if (m->epoch == 2)
-        *flag = 1;
+    stopper *s = ud;
+    if (m->epoch == s->at)
+        s->flag = 1;
     return 0;
+}
+
+/* Trains the spirals run, stopping after epoch `at`; prog may be NULL. */
+static void train_stopped(int at, rx_train_progress *prog, rx_train_result *res)
+{
+    rx_config c;
+    spirals_config(&c);
+    rx_data data;
+    rx_err err;
+    assert_int_equal(rx_data_load(&c.data, &data, &err), RX_OK);
+    static stopper s;
+    s.flag = 0;
+    s.at = at;
+    rx_train_hooks hooks = {.on_epoch = stop_after_epoch, .ud = &s, .stop = &s.flag, .progress = prog};
+    assert_int_equal(rx_train(&c, &data, &hooks, res, &err), RX_OK);
+    rx_data_free(&data);
 }
 
 /* The stop flag interrupts a run at the next step. */
 static void test_interrupt(void **state)
 {
     (void)state;
+    rx_train_result res;
+    train_stopped(2, NULL, &res);
+    assert_int_equal(res.status, RX_RUN_INTERRUPTED);
+    assert_int_equal(res.n_epochs_done, 2);
+    assert_int_equal(res.steps, 2 * res.steps_per_epoch);
+}
+
+/* A stop (or a timeout) that arrives once the last step is trained does
+ * not turn a finished run into an interrupted one: it would be retrained
+ * for nothing on the rerun. */
+static void test_interrupt_after_last_step(void **state)
+{
+    (void)state;
+    rx_train_progress prog = {0, 0};
+    rx_train_result res;
+    train_stopped(20, &prog, &res);
+    assert_int_equal(res.status, RX_RUN_DONE);
+    assert_int_equal(res.steps, res.total_steps);
+    assert_int_equal(prog.step, res.total_steps);
+    assert_int_equal(prog.total, res.total_steps);
+    /* a time limit that expires during the last step */
     rx_config c;
     spirals_config(&c);
     rx_data data;
     rx_err err;
     assert_int_equal(rx_data_load(&c.data, &data, &err), RX_OK);
-    static volatile sig_atomic_t flag;
-    flag = 0;
-    rx_train_hooks hooks = {stop_after_epoch, NULL, (void *)&flag, &flag};
-    rx_train_result res;
-    assert_int_equal(rx_train(&c, &data, &hooks, &res, &err), RX_OK);
+    set(&c, "train.full_epochs=2");
+    c.train.max_seconds = 1e-9;
+    assert_int_equal(rx_train(&c, &data, NULL, &res, &err), RX_OK);
+    assert_int_equal(res.status, RX_RUN_TIMEOUT);
+    assert_int_equal(res.steps, 1);
+    /* ... unless that step was the last one */
+    set(&c, "train.full_epochs=0.001");
+    assert_int_equal(rx_train(&c, &data, NULL, &res, &err), RX_OK);
     rx_data_free(&data);
-    assert_int_equal(res.status, RX_RUN_INTERRUPTED);
-    assert_int_equal(res.n_epochs_done, 2);
-    assert_int_equal(res.steps, 2 * res.steps_per_epoch);
+    assert_int_equal(res.total_steps, 1);
+    assert_int_equal(res.status, RX_RUN_DONE);
 }
 
 /* plateau lowers the lr exactly when the validation losses say so, as
@@ -283,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_budget_steps),
         cmocka_unit_test(test_divergence),
         cmocka_unit_test(test_interrupt),
+        cmocka_unit_test(test_interrupt_after_last_step),
         cmocka_unit_test(test_plateau_timing),
         cmocka_unit_test(test_fashion_mnist_epoch),
         cmocka_unit_test(test_fashion_mnist_vae),

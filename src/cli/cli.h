@@ -32,6 +32,13 @@ int rx_exit_for(int status);
 /* Prints "rexsweep: <msg>" to stderr. */
 void rx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Writes s single-quoted for a POSIX shell ('it'\''s'). */
+void rx_shell_quote(FILE *f, const char *s);
+
+/* Formats a duration in seconds as "42s", "3m05s" or "2h07m"; "?" when
+ * it is negative or not finite. */
+void rx_fmt_duration(double s, char *buf, size_t size);
+
 /* True when argv contains -h or --help (before a "--"). */
 int rx_wants_help(int argc, char **argv);
 
@@ -59,6 +66,7 @@ int cmd_check(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_slurm(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 #endif

@@ -1,9 +1,11 @@
 /* cmd_run.c: `rexsweep run`: a sweep spec into the results store. */
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,6 +15,7 @@
 #include "rx_runner.h"
 #include "rx_spec.h"
 #include "rx_store.h"
+#include "rx_table.h"
 
 static const char usage_text[] =
     "usage: rexsweep run SWEEP.yaml [--db FILE] [-j N] [--retry-failed] [--fail-fast]\n"
@@ -20,12 +23,22 @@ static const char usage_text[] =
     "                    [--set KEY=VALUE]... [--json] [--quiet]\n\n"
     "Trains every run of the sweep that is not done yet and records it in the store.";
 
+/* Stop signals so far: the first stops claiming and interrupts the runs
+ * after their step; the second ends the workers at once. */
 static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t winch_flag;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    stop_flag = 1;
+    if (stop_flag < 2)
+        stop_flag++;
+}
+
+static void on_winch(int sig)
+{
+    (void)sig;
+    winch_flag = 1;
 }
 
 typedef struct run_ui {
@@ -33,10 +46,32 @@ typedef struct run_ui {
     const rx_run_ref *jobs;
     int n;
     int tty, quiet;
-    int *slot_job;          /* job index in flight per worker slot, -1 none */
-    int workers;
+    int cols;               /* terminal width (TIOCGWINSZ) */
     double last_draw;
+    int told_stop;          /* the stopping notice is printed */
+    /* for the throughput and the cost-weighted ETA */
+    long steps_done;        /* steps of the runs finished now */
+    double cost_done;       /* their cost, weighted by the share trained */
+    double cost_gone;       /* their full cost: no longer to do */
 } run_ui;
+
+static int term_cols(void)
+{
+    struct winsize ws;
+    if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
+/* Strips JSON quotes: rx_config_get gives string values quoted. */
+static void unquote(char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        memmove(s, s + 1, n - 2);
+        s[n - 2] = '\0';
+    }
+}
 
 /* "rex sgd lr=0.1 budget=25% seed=0" plus any other axis is in the key. */
 static void job_label(const rx_grid *g, const rx_run_ref *j, char *buf, size_t size)
@@ -52,9 +87,8 @@ static void job_label(const rx_grid *g, const rx_run_ref *j, char *buf, size_t s
     rx_config_get(&cfg, "optimizer.lr", lr, sizeof lr);
     rx_config_get(&cfg, "train.seed", seed, sizeof seed);
     snprintf(budget, sizeof budget, "%g%%", cfg.train.budget * 100);
-    /* drop the JSON quotes of string values */
-    for (char *s = sched; *s; s++) if (*s == '"') memmove(s, s + 1, strlen(s));
-    for (char *s = opt; *s; s++) if (*s == '"') memmove(s, s + 1, strlen(s));
+    unquote(sched);
+    unquote(opt);
     snprintf(buf, size, "%s %s lr=%s budget=%s seed=%s", sched, opt, lr, budget, seed);
 }
 
@@ -123,44 +157,90 @@ static int sweep_identity(const rx_spec *spec, const rx_opt_list *sets, char has
     return 0;
 }
 
-static void fmt_time(double s, char *buf, size_t size)
+/* Appends to a line buffer, never past its end. */
+static void put(char *line, size_t size, size_t *k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void put(char *line, size_t size, size_t *k, const char *fmt, ...)
 {
-    if (!isfinite(s) || s < 0) { snprintf(buf, size, "?"); return; }
-    long t = (long)(s + 0.5);
-    if (t >= 3600) snprintf(buf, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else if (t >= 60) snprintf(buf, size, "%ldm%02lds", t / 60, t % 60);
-    else snprintf(buf, size, "%lds", t);
+    if (*k >= size - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(line + *k, size - *k, fmt, ap);
+    va_end(ap);
+    *k = w < 0 ? *k : *k + (size_t)w >= size ? size - 1 : *k + (size_t)w;
 }
 
+/* The status line: counts, time and ETA first (what must survive the
+ * cut), then the workers' runs.  The ETA is cost-weighted: the cost
+ * left (rx_run_ref.cost of every run still to train, less the share of the
+ * runs in flight already trained) over the cost trained per second so
+ * far, so that a sweep that runs its small budgets first does not
+ * promise to end early. */
 static void draw(run_ui *ui, const rx_run_counts *c)
 {
     int finished = c->done + c->failed + c->diverged + c->interrupted;
-    int todo = c->total - c->already_done;
-    double eta = finished > 0 ? c->elapsed / finished * (todo - finished) : NAN;
-    char el[32], et[32], cur[160] = "";
-    fmt_time(c->elapsed, el, sizeof el);
-    fmt_time(eta, et, sizeof et);
-    size_t k = 0;
-    for (int w = 0; w < ui->workers && k < sizeof cur - 1; w++) {
-        if (ui->slot_job[w] < 0)
+    long steps = ui->steps_done;
+    double partial = 0;
+    for (int w = 0; w < c->n_slots; w++) {
+        const rx_worker_progress *wp = &c->slots[w];
+        const rx_run_ref *j = wp->index >= 0 ? by_index(ui, wp->index) : NULL;
+        long st = wp->train.step, tot = wp->train.total;
+        if (!j || tot <= 0)
             continue;
-        const rx_run_ref *j = by_index(ui, ui->slot_job[w]);
-        char lab[128];
+        steps += st;
+        partial += j->cost * (double)st / (double)tot;
+    }
+    double trained = ui->cost_done + partial;
+    double left = c->todo_cost - ui->cost_gone - partial;
+    double eta = trained > 0 && c->elapsed > 1 ? (left > 0 ? left : 0) * c->elapsed / trained : NAN;
+    char el[32], et[32], line[1024];
+    rx_fmt_duration(c->elapsed, el, sizeof el);
+    rx_fmt_duration(eta, et, sizeof et);
+    size_t k = 0;
+    if (c->stopping)
+        put(line, sizeof line, &k, "%s ", c->stopping > 1 ? "STOPPING NOW" : "stopping:");
+    put(line, sizeof line, &k, "[%d/%d] %d failed %d diverged | %s eta %s",
+        c->already_done + finished, c->total, c->failed, c->diverged, el, et);
+    if (c->elapsed > 0)
+        put(line, sizeof line, &k, " | %.0f steps/s", (double)steps / c->elapsed);
+    for (int w = 0; w < c->n_slots; w++) {
+        const rx_worker_progress *wp = &c->slots[w];
+        const rx_run_ref *j = wp->index >= 0 ? by_index(ui, wp->index) : NULL;
         if (!j)
             continue;
+        char lab[160];
         job_label(ui->g, j, lab, sizeof lab);
-        k += (size_t)snprintf(cur + k, sizeof cur - k, "%s%s", k ? " | " : "", lab);
+        if (wp->train.total > 0)
+            put(line, sizeof line, &k, " | %ld/%ld %s", (long)wp->train.step,
+                (long)wp->train.total, lab);
+        else
+            put(line, sizeof line, &k, " | starting %s", lab);
     }
-    fprintf(stderr, "\r\033[K[%d/%d] done %d failed %d diverged %d  %s  elapsed %s eta %s",
-            c->already_done + finished, c->total, c->done, c->failed, c->diverged, cur, el, et);
+    /* one column short of the width: writing the last column makes some
+     * terminals wrap, and each redraw would leave a copy behind */
+    size_t max = ui->cols > 1 ? (size_t)ui->cols - 1 : 1;
+    for (size_t i = 0; i < k; i++)
+        if ((unsigned char)line[i] < 32 || (unsigned char)line[i] > 126)
+            line[i] = '?';
+    if (k > max)
+        k = max;
+    fprintf(stderr, "\r\033[K%.*s", (int)k, line);
     fflush(stderr);
 }
 
 static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
 {
     run_ui *ui = ud;
-    if (ev && ev->worker >= 0 && ev->worker < ui->workers)
-        ui->slot_job[ev->worker] = ev->kind == RX_EV_START ? ev->index : -1;
+    if (ev && ev->kind == RX_EV_FINISH) {
+        const rx_run_ref *j = by_index(ui, ev->index);
+        if (j) {
+            double share = ev->total_steps > 0 ? (double)ev->steps / (double)ev->total_steps : 1;
+            ui->cost_done += j->cost * (share < 1 ? share : 1);
+            ui->cost_gone += j->cost;
+        }
+        ui->steps_done += ev->steps;
+    }
     if (ev && ev->kind == RX_EV_FINISH && !ui->quiet) {
         const rx_run_ref *j = by_index(ui, ev->index);
         char lab[160] = "";
@@ -179,8 +259,36 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
         printf("\n");
         fflush(stdout);
     }
-    if (ui->tty && !ui->quiet)
+    if (c->stopping && !ui->told_stop && !ui->quiet) {
+        ui->told_stop = 1;
+        if (ui->tty)
+            fprintf(stderr, "\r\033[K");
+        fprintf(stderr, "rexsweep: stopping: no new runs; the runs in flight stop after their "
+                        "step; a second Ctrl-C stops at once\n");
+    }
+    if (!ui->tty || ui->quiet)
+        return;
+    int force = ev != NULL || winch_flag;
+    if (winch_flag) {
+        winch_flag = 0;
+        ui->cols = term_cols();
+    }
+    double now = rx_now();
+    if (force || now - ui->last_draw >= 0.2) {
+        ui->last_draw = now;
         draw(ui, c);
+    }
+}
+
+/* Prints " word", single-quoted for a POSIX shell unless it is plain. */
+static void print_shell_word(FILE *f, const char *w)
+{
+    fputc(' ', f);
+    if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "_./=:,+%@-") == strlen(w))
+        fputs(w, f);
+    else
+        rx_shell_quote(f, w);
 }
 
 /* Parses "K/N" (1-based K), "slurm/N" or "slurm" into a 0-based k and n.
@@ -302,10 +410,17 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    int slots[256];
-    for (int i = 0; i < 256; i++)
-        slots[i] = -1;
-    run_ui ui = {&spec->grid, jobs, n, isatty(2) && !json, quiet || json, slots, workers, 0};
+    run_ui ui = {0};
+    ui.g = &spec->grid;
+    ui.jobs = jobs;
+    ui.n = n;
+    ui.tty = isatty(2) && !json;
+    ui.quiet = quiet || json;
+    if (ui.tty && !ui.quiet) {
+        ui.cols = term_cols();
+        sa.sa_handler = on_winch;
+        sigaction(SIGWINCH, &sa, NULL);
+    }
     char id_hash[RX_KEY_LEN + 1];
     char *id_text = NULL;
     if (sweep_identity(spec, &sets, id_hash, &id_text)) {
@@ -324,7 +439,7 @@ int cmd_run(int argc, char **argv)
     ro.fail_fast = fail_fast;
     ro.max_runs = max_runs;
     ro.timeout = timeout;
-    ro.stale_after = 600;
+    ro.stale_after = RX_RUNNER_STALE_AFTER;
     ro.on_event = on_event;
     ro.ud = &ui;
     ro.stop = &stop_flag;
@@ -342,18 +457,40 @@ int cmd_run(int argc, char **argv)
         return rx_exit_for(rc == RX_EINVAL ? RX_ESTORE : rc);
     }
     int complete = c.end_done == c.total;
-    if (json)
-        printf("{\"sweep\":\"%s\",\"store\":\"%s\",\"total\":%d,\"done\":%d,\"done_now\":%d,"
-               "\"failed\":%d,\"diverged\":%d,\"skipped\":%d,\"interrupted\":%d,"
-               "\"running\":%d,\"pending\":%d,\"seconds\":%.3f,\"status\":\"%s\"}\n",
-               spec->name, db, c.total, c.end_done, c.done, c.end_failed, c.end_diverged,
-               c.skipped, c.end_interrupted, c.end_running, c.end_pending, c.elapsed,
-               rc == RX_EINTR ? "interrupted" : complete ? "ok" : "incomplete");
-    else
+    int stopped = rc == RX_EINTR;
+    int resumable = c.end_interrupted + c.end_pending;
+    if (json) {
+        printf("{");
+        rx_json_kv_str(stdout, "sweep", spec->name, 1);
+        rx_json_kv_str(stdout, "store", db, 1);
+        rx_json_kv_int(stdout, "total", c.total, 1);
+        rx_json_kv_int(stdout, "done", c.end_done, 1);
+        rx_json_kv_int(stdout, "done_now", c.done, 1);
+        rx_json_kv_int(stdout, "failed", c.end_failed, 1);
+        rx_json_kv_int(stdout, "diverged", c.end_diverged, 1);
+        rx_json_kv_int(stdout, "skipped", c.skipped, 1);
+        rx_json_kv_int(stdout, "interrupted", c.end_interrupted, 1);
+        rx_json_kv_int(stdout, "running", c.end_running, 1);
+        rx_json_kv_int(stdout, "pending", c.end_pending, 1);
+        rx_json_kv_num(stdout, "seconds", round(c.elapsed * 1000) / 1000, 1);
+        rx_json_kv_str(stdout, "status", stopped ? "interrupted" : complete ? "ok" : "incomplete", 0);
+        printf("}\n");
+    } else {
         printf("%s: %d runs: %d done (%d now), %d failed, %d diverged, %d skipped, %d interrupted"
                ", %d running, %d pending; %.1fs; store %s\n",
                spec->name, c.total, c.end_done, c.done, c.end_failed, c.end_diverged, c.skipped,
                c.end_interrupted, c.end_running, c.end_pending, c.elapsed, db);
+        /* what to rerun: the same command resumes the interrupted runs
+         * first, then the pending ones; what finished is never redone */
+        if (stopped && resumable > 0) {
+            printf("%s: stopped; %d interrupted and %d pending runs remain; to finish them, "
+                   "run the same command again: rexsweep",
+                   spec->name, c.end_interrupted, c.end_pending);
+            for (int i = 0; i < argc; i++)
+                print_shell_word(stdout, argv[i]);
+            printf("\n");
+        }
+    }
     rx_spec_free(spec);
     if (rc == RX_EINTR)
         return RX_EXIT_INTERRUPTED;

@@ -78,18 +78,6 @@ static int plain_word(const char *s)
     return 1;
 }
 
-/* Writes s single-quoted for the shell. */
-static void put_quoted(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++)
-        if (*s == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*s, f);
-    fputc('\'', f);
-}
-
 /* The absolute form of path, which need not exist yet (its directory
  * must). */
 static int absolute(const char *path, char *out, size_t size, rx_err *err)
@@ -266,19 +254,19 @@ static void write_array_script(FILE *f, const slurm_args *a, const slurm_plan *p
     fprintf(f, "set -eu\n"
                "export OPENBLAS_NUM_THREADS=%d OMP_NUM_THREADS=%d\n"
                "cd ", cpus, cpus);
-    put_quoted(f, p->cwd);
+    rx_shell_quote(f, p->cwd);
     fprintf(f, "\n# The shard count is fixed here, not read from SLURM_ARRAY_TASK_COUNT,\n"
                "# so that re-running some of the tasks re-runs exactly their shards.\n"
                "exec ");
-    put_quoted(f, p->bin);
+    rx_shell_quote(f, p->bin);
     fputs(" run ", f);
-    put_quoted(f, p->spec);
+    rx_shell_quote(f, p->spec);
     fprintf(f, " --shard \"$((SLURM_ARRAY_TASK_ID + 1))/%d\" \\\n"
                "    --db \"%s/shard-${SLURM_ARRAY_TASK_ID}.db\" -j 1 --set train.blas_threads=%d",
             p->tasks, p->dir, cpus);
     for (int i = 0; i < a->sets.n; i++) {
         fputs(" --set ", f);
-        put_quoted(f, a->sets.v[i]);
+        rx_shell_quote(f, a->sets.v[i]);
     }
     fputc('\n', f);
 }
@@ -286,9 +274,9 @@ static void write_array_script(FILE *f, const slurm_args *a, const slurm_plan *p
 /* The merge command line (without a trailing newline). */
 static void put_merge_command(FILE *f, const slurm_plan *p)
 {
-    put_quoted(f, p->bin);
+    rx_shell_quote(f, p->bin);
     fputs(" merge ", f);
-    put_quoted(f, p->db);
+    rx_shell_quote(f, p->db);
     fprintf(f, " %s/shard-{0..%d}.db", p->dir, p->tasks - 1);
 }
 

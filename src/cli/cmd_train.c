@@ -141,7 +141,7 @@ int cmd_train(int argc, char **argv)
         return rc == RX_EINVAL ? RX_EXIT_USAGE : rc == RX_ENOMEM ? RX_EXIT_IO : RX_EXIT_DATA;
     }
     train_ui ui = {json, quiet, c.train.budget * c.train.full_epochs};
-    rx_train_hooks hooks = {on_epoch, on_step, &ui, NULL};
+    rx_train_hooks hooks = {.on_epoch = on_epoch, .on_step = on_step, .ud = &ui};
     rx_train_result res;
     rc = rx_train(&c, &data, &hooks, &res, &err);
     rx_data_free(&data);

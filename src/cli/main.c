@@ -1,4 +1,5 @@
 /* main.c: git-style subcommand dispatch and exit-code mapping. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@ static const rx_cmd commands[] = {
     {"run", cmd_run, "run a sweep spec into the results store"},
     {"schedule", cmd_schedule, "print or plot learning-rate schedules"},
     {"slurm", cmd_slurm, "write or submit a Slurm job array for a sweep"},
+    {"status", cmd_status, "show a store's sweeps, runs in flight and stale runs (read-only)"},
     {"train", cmd_train, "train one job from a YAML file or KEY=VALUE settings"},
     {"verify", cmd_verify, "train stored runs again and compare them bit for bit"},
 };
@@ -42,6 +44,26 @@ void rx_die_msg(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+void rx_shell_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++)
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    fputc('\'', f);
+}
+
+void rx_fmt_duration(double s, char *buf, size_t size)
+{
+    if (!isfinite(s) || s < 0) { snprintf(buf, size, "?"); return; }
+    long t = (long)(s + 0.5);
+    if (t >= 3600) snprintf(buf, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60) snprintf(buf, size, "%ldm%02lds", t / 60, t % 60);
+    else snprintf(buf, size, "%lds", t);
 }
 
 int rx_wants_help(int argc, char **argv)

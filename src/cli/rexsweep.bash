@@ -3,7 +3,7 @@
 # tests/cli/test_completion.sh checks these lists against the commands'
 # --help and the schedule table, so they cannot drift.
 
-_rexsweep_commands="check export merge plan report run schedule slurm train verify"
+_rexsweep_commands="check export merge plan report run schedule slurm status train verify"
 _rexsweep_schedules="rex linear cosine exp step plateau onecycle delayed-linear poly constant none step-50-75 step-30-60-90 onecycle-torch"
 
 _rexsweep_options() {
@@ -17,6 +17,7 @@ _rexsweep_options() {
     export)   echo "--db --sweep --format --metrics --output --help" ;;
     slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --set --help" ;;
     merge)    echo "--quiet --help" ;;
+    status)   echo "--db --store-dir --sweep --watch --json --help" ;;
     verify)   echo "--db --sweep --sample --seed --all --json --quiet --help" ;;
     esac
 }
