@@ -128,6 +128,7 @@ typedef struct rx_train_config {
     int eval_test;        /* evaluate the test set every epoch */
     int blas_threads;     /* 0 = 1 (deterministic) */
     double max_seconds;   /* 0 = no limit */
+    double checkpoint_every;  /* seconds between checkpoints; 0 = none */
 } rx_train_config;
 
 typedef struct rx_config {

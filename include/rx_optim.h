@@ -58,6 +58,13 @@ double rx_optim_step(rx_optim *o, float *params, float *grads, double lr,
 double rx_optim_step_clear(rx_optim *o, float *params, float *grads, double lr,
                            double momentum);
 
+/* Where o's state lives, for checkpoints: its state floats (the SGD
+ * momentum buffer, or Adam's two moments), *n_floats of them, the steps
+ * taken and whether the momentum buffer holds a value.  The pointers are
+ * o's: copying a saved state back into them restores it. */
+void rx_optim_state(rx_optim *o, float **floats, size_t *n_floats, long **steps,
+                    int **buf_init);
+
 /* Resets state (for reuse across runs of the same size). */
 void rx_optim_reset(rx_optim *o);
 

@@ -15,7 +15,10 @@
 #include "rx_job.h"
 #include "rx_train.h"
 
-typedef enum rx_event_kind { RX_EV_START, RX_EV_FINISH } rx_event_kind;
+/* A run started or finished, or a note about it (status "warning" or
+ * "note", the text in error): a checkpoint ignored or not written, a run
+ * that resumes from its checkpoint. */
+typedef enum rx_event_kind { RX_EV_START, RX_EV_FINISH, RX_EV_NOTE } rx_event_kind;
 
 /* What a worker reports to the parent (through a pipe; fixed size). */
 typedef struct rx_run_event {
@@ -26,6 +29,8 @@ typedef struct rx_run_event {
     char status[16];           /* store status: done, failed, diverged, interrupted */
     double wall;               /* seconds of this run */
     long steps, total_steps;   /* steps trained, of the run's budget */
+    long resumed_at;           /* the step it resumed from a checkpoint at,
+                                  or 0 */
     double train_loss, val_acc, test_acc, test_loss;
     char error[1024];
 } rx_run_event;
@@ -77,6 +82,10 @@ typedef struct rx_runner_opts {
     int max_runs;              /* 0 = no limit */
     double timeout;            /* per-run seconds; 0 = none */
     double stale_after;        /* seconds without heartbeat => stale */
+    double checkpoint_every;   /* seconds between a run's checkpoints (and
+                                  one when it is stopped); 0: none; < 0:
+                                  each run's train.checkpoint_every.  See
+                                  rx_ckpt.h for where they are kept. */
     void (*on_event)(void *ud, const rx_run_event *ev, const rx_run_counts *c);
     void *ud;
     volatile sig_atomic_t *stop;  /* raised by the caller's signal handler:

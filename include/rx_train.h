@@ -39,6 +39,15 @@ typedef struct rx_train_progress {
     volatile long total;   /* steps of the whole run */
 } rx_train_progress;
 
+/* One piece of a run's state between two steps, for checkpoints: size
+ * bytes at p, which the trainer owns.  A state is saved by copying every
+ * region out and restored by copying the same regions back in. */
+typedef struct rx_train_region {
+    const char *name;      /* stable across versions of one trainer */
+    void *p;
+    size_t size;
+} rx_train_region;
+
 typedef struct rx_train_hooks {
     /* Both optional; a nonzero return stops the run as interrupted. */
     int (*on_epoch)(void *ud, const rx_epoch_metrics *m);
@@ -48,6 +57,19 @@ typedef struct rx_train_hooks {
                                       but the last: a run whose steps are
                                       all trained ends done */
     rx_train_progress *progress;   /* optional; updated every step */
+    /* Checkpoints, optional.  on_resume is called once, before the first
+     * step, with every region of the run's state: it either restores all
+     * of them from a state that on_save was given for the same
+     * configuration and returns 1 (the run goes on from there, bit for
+     * bit), or touches none and returns 0 (the run starts at step 0).
+     * on_save is called between two steps with the same regions (valid
+     * during the call only): at the end of an epoch when save_every
+     * seconds have passed since the run (or its resume, or the last save)
+     * started, and when a stop is seen before the last step.  It never
+     * stops the run.  save_every <= 0: on_save is never called. */
+    int (*on_resume)(void *ud, rx_train_region *r, int n);
+    void (*on_save)(void *ud, const rx_train_region *r, int n, long step);
+    double save_every;
 } rx_train_hooks;
 
 typedef enum rx_run_status {

@@ -87,6 +87,8 @@ static const rx_param keys[] = {
      NULL, "threads of OpenBLAS; 0: 1 (bit-identical results); not part of the run key"},
     {"train.max_seconds", RX_P_DOUBLE, OFF(train.max_seconds), 0, 0, 0, 1e9, RX_KF_RUNTIME, "0",
      NULL, "stop a run after this many seconds (status timeout); 0: no limit; not part of the run key"},
+    {"train.checkpoint_every", RX_P_DOUBLE, OFF(train.checkpoint_every), 0, 0, 0, 1e9, RX_KF_RUNTIME, "300",
+     NULL, "save a checkpoint at the end of an epoch once this many seconds have passed since the last (and when the run is stopped); 0: never; not part of the run key"},
 };
 #define N_KEYS (int)(sizeof keys / sizeof keys[0])
 

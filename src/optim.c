@@ -201,6 +201,15 @@ void rx_optim_free(rx_optim *o)
         rx_arena_free(o, o->bytes);
 }
 
+void rx_optim_state(rx_optim *o, float **floats, size_t *n_floats, long **steps,
+                    int **buf_init)
+{
+    *floats = (float *)((char *)o + RX_OPTIM_HEAD);
+    *n_floats = (o->bytes - RX_OPTIM_HEAD) / sizeof(float);
+    *steps = &o->t;
+    *buf_init = &o->buf_init;
+}
+
 void rx_optim_reset(rx_optim *o)
 {
     memset((char *)o + RX_OPTIM_HEAD, 0, o->bytes - RX_OPTIM_HEAD);

@@ -22,15 +22,18 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rx_ckpt.h"
 #include "rx_data.h"
 #include "rx_store.h"
 #include "rx_train.h"
@@ -72,6 +75,7 @@ typedef struct run_log {
     const char *key;
     const rx_train_progress *prog;
     double last_beat;
+    struct ckpt_ctx *ck;
 } run_log;
 
 /* A heartbeat with the run's progress (runs.steps_done of runs.steps)
@@ -114,6 +118,130 @@ static void send_event(int fd, const rx_run_event *ev)
 }
 
 
+/* The checkpoints of the run a worker trains (rx_ckpt.h). */
+typedef struct ckpt_ctx {
+    char path[4096];      /* "" when the path does not fit: none */
+    const char *key;
+    shared_state *sh;
+    const rx_run_event *ev;  /* for notes to the parent */
+    int fd;
+    long resumed_at;
+    int warned;           /* one warning per run about writing */
+} ckpt_ctx;
+
+static void note(const ckpt_ctx *k, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(const ckpt_ctx *k, const char *status, const char *fmt, ...)
+{
+    rx_run_event ev = *k->ev;
+    ev.kind = RX_EV_NOTE;
+    snprintf(ev.status, sizeof ev.status, "%s", status);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev.error, sizeof ev.error, fmt, ap);
+    va_end(ap);
+    send_event(k->fd, &ev);
+}
+
+/* The run's metric rows not yet committed, and the step, go into the
+ * checkpoint beside the trainer's regions. */
+static void ckpt_save(void *ud, const rx_train_region *r, int n, long step)
+{
+    run_log *l = ud;
+    ckpt_ctx *k = l->ck;
+    /* after a second stop, nothing but the record */
+    if (!k->path[0] || __atomic_load_n(&k->sh->level, __ATOMIC_SEQ_CST) >= 2 || n > 60)
+        return;
+    rx_train_region all[64];
+    memcpy(all, r, (size_t)n * sizeof *r);
+    all[n++] = (rx_train_region){"log.epochs", l->m.ep, (size_t)l->m.n_ep * sizeof *l->m.ep};
+    all[n++] = (rx_train_region){"log.steps", l->m.st, (size_t)l->m.n_st * sizeof *l->m.st};
+    all[n++] = (rx_train_region){"step", &step, sizeof step};
+    char dir[4096];
+    rx_err err = {{0}};
+    int rc = rx_ckpt_path(rx_store_path(l->store), NULL, dir, sizeof dir);
+    if (rc == RX_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
+        rc = rx_errf(&err, RX_EIO, "cannot create checkpoint directory '%s': %s", dir,
+                     strerror(errno));
+    if (rc == RX_OK)
+        rc = rx_ckpt_write(k->path, k->key, all, n, &err);
+    if (rc && !k->warned) {
+        k->warned = 1;
+        note(k, "warning", "run %s: %s; it goes on without", k->key, err.msg);
+    }
+}
+
+/* Replaces rows *dst by the n rows of size sz of a checkpoint section.
+ * Nonzero when the section is missing or damaged, or out of memory. */
+static int take_rows(const rx_ckpt *c, const char *name, size_t sz, void **dst, int *n,
+                     int *cap)
+{
+    size_t size = 0;
+    const void *p = rx_ckpt_section(c, name, &size);
+    if (!p || size % sz)
+        return 1;
+    if (size == 0)
+        return 0;
+    void *q = malloc(size);
+    if (!q)
+        return 1;
+    memcpy(q, p, size);
+    free(*dst);
+    *dst = q;
+    *n = *cap = (int)(size / sz);
+    return 0;
+}
+
+static int ckpt_resume(void *ud, rx_train_region *r, int n)
+{
+    run_log *l = ud;
+    ckpt_ctx *k = l->ck;
+    rx_ckpt *c = NULL;
+    rx_err err = {{0}};
+    if (!k->path[0])
+        return 0;
+    int rc = rx_ckpt_read(k->path, k->key, &c, &err);
+    if (rc == RX_ENOTFOUND)
+        return 0;
+    size_t size = 0;
+    const void *step = rc ? NULL : rx_ckpt_section(c, "step", &size);
+    if (rc == RX_OK && (!step || size != sizeof(long)))
+        rc = rx_errf(&err, RX_EFORMAT, "checkpoint '%s' has no step", k->path);
+    /* the rows first: the trainer's regions are restored all or none */
+    if (rc == RX_OK &&
+        (take_rows(c, "log.epochs", sizeof *l->m.ep, (void **)&l->m.ep, &l->m.n_ep,
+                   &l->m.cap_ep) ||
+         take_rows(c, "log.steps", sizeof *l->m.st, (void **)&l->m.st, &l->m.n_st,
+                   &l->m.cap_st)))
+        rc = rx_errf(&err, RX_EFORMAT, "checkpoint '%s' has damaged metric rows", k->path);
+    if (rc == RX_OK)
+        rc = rx_ckpt_restore(c, r, n, &err);
+    if (rc) {
+        /* start over, with none of the saved attempt's rows */
+        l->m.n_ep = l->m.n_st = 0;
+        note(k, "warning", "run %s: ignoring its checkpoint: %s; the run starts over", k->key,
+             err.msg);
+        unlink(k->path);
+        rx_ckpt_free(c);
+        return 0;
+    }
+    memcpy(&k->resumed_at, step, sizeof k->resumed_at);
+    rx_ckpt_free(c);
+    note(k, "note", "run %s resumes from its checkpoint at step %ld", k->key, k->resumed_at);
+    return 1;
+}
+
+/* Removes a run's checkpoint (and a temporary file that a kill left). */
+static void ckpt_remove(const ckpt_ctx *k)
+{
+    char tmp[4200];
+    if (!k->path[0])
+        return;
+    unlink(k->path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", k->path);
+    unlink(tmp);
+}
+
 /* Trains one claimed run and records it.  Returns nonzero to stop the
  * worker (interrupted, or the store failed). */
 static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
@@ -142,8 +270,15 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     log.last_beat = rx_now();
     log.store = st;
     log.key = job->key;
+    ckpt_ctx ck = {.key = job->key, .sh = sh, .ev = &ev, .fd = fd};
+    if (rx_ckpt_path(o->db_path, job->key, ck.path, sizeof ck.path) != RX_OK)
+        ck.path[0] = '\0';
+    log.ck = &ck;
+    double every = o->checkpoint_every >= 0 ? o->checkpoint_every : cfg.train.checkpoint_every;
     rx_train_hooks hooks = {.on_epoch = log_epoch, .on_step = log_step, .ud = &log,
-                            .stop = &worker_stop, .progress = &wp->train};
+                            .stop = &worker_stop, .progress = &wp->train,
+                            .on_resume = ckpt_resume, .on_save = ckpt_save,
+                            .save_every = every};
     rx_train_result res;
     rx_err err = {{0}};
     const rx_data *data = NULL;
@@ -176,6 +311,9 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     int store_failed = src != RX_OK && src != RX_ECONFLICT;
     if (store_failed)
         rx_store_mark(st, job->key, RX_STATE_INTERRUPTED, "not recorded: the store failed", NULL);
+    /* a run recorded for good needs its checkpoint no more */
+    if (src == RX_OK && state != RX_STATE_INTERRUPTED)
+        ckpt_remove(&ck);
     wp->index = -1;
 
     ev.kind = RX_EV_FINISH;
@@ -184,6 +322,7 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.wall = res.wall;
     ev.steps = res.steps;
     ev.total_steps = res.total_steps;
+    ev.resumed_at = ck.resumed_at;
     ev.train_loss = res.final.train_loss;
     ev.val_acc = res.final.val_acc;
     ev.test_acc = res.final.test_acc;
@@ -260,6 +399,7 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o,
     sa.sa_handler = worker_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() == 1)
         _exit(0);
@@ -348,6 +488,11 @@ static void halt_all(parent *p)
 static void on_worker_event(parent *p, const rx_run_event *ev)
 {
     rx_run_counts *c = p->counts;
+    if (ev->kind == RX_EV_NOTE) {
+        if (p->o->on_event)
+            p->o->on_event(p->o->ud, ev, c);
+        return;
+    }
     if (strcmp(ev->status, "error") == 0) {
         /* the first store failure stops the sweep: the others would fail
          * the same way (a full disk) or build on damage (a corrupt store) */

@@ -53,6 +53,17 @@ static void run_free(run_state *r)
     rx_arena_free(r->pos, r->pos_n * sizeof(int));
 }
 
+/* Where a run is between two steps, besides its buffers: one region of
+ * its checkpoints, so that no field can be left out. */
+typedef struct train_pos {
+    long t;                /* steps done: the next step is t */
+    int epoch;             /* epochs begun (1-based once one has) */
+    double ep_loss, ep_gnorm;        /* the epoch's sums so far */
+    long ep_correct, ep_n, ep_steps;
+    double lr, mom;        /* in force at the last step */
+    double wall;           /* seconds trained when saved */
+} train_pos;
+
 /* Mean loss and accuracy of the model on split s (eval mode). */
 static void evaluate(run_state *r, const rx_data *data, const rx_split *s,
                      int B, int classify, double *loss, double *acc)
@@ -151,29 +162,58 @@ int rx_train(const rx_config *c, const rx_data *data,
 
     float *params = rx_model_params(r.model), *grads = rx_model_grads(r.model);
     double flops_ps = rx_model_flops_per_sample(r.model);
-    double ep_loss = 0, ep_gnorm = 0, lr = c->optim.lr, mom = mom0;
-    long ep_correct = 0, ep_n = 0, ep_steps = 0;
-    int epoch = 0;
+    train_pos pos = {0};
+    pos.lr = c->optim.lr;
+    pos.mom = mom0;
+    res->status = RX_RUN_DONE;
+
+    /* Everything that a checkpoint saves: with the model's parameters, the
+     * optimizer's state, the two streams still drawn from, the epoch's
+     * sample order, the schedule (plateau's history) and the result so
+     * far, the run continues bit for bit where it stopped. */
+    float *ostate;
+    size_t n_ostate;
+    long *osteps;
+    int *obuf_init;
+    rx_optim_state(r.optim, &ostate, &n_ostate, &osteps, &obuf_init);
+    rx_train_region reg[] = {
+        {"params", params, rx_model_nparams(r.model) * sizeof(float)},
+        {"optim.state", ostate, n_ostate * sizeof(float)},
+        {"optim.steps", osteps, sizeof *osteps},
+        {"optim.buf_init", obuf_init, sizeof *obuf_init},
+        {"rng.shuffle", &shuf_rng, sizeof shuf_rng},
+        {"rng.dropout", &drop_rng, sizeof drop_rng},
+        {"order", order, (size_t)ntrain * sizeof(int)},
+        {"sched", &sched, sizeof sched},
+        {"position", &pos, sizeof pos},
+        {"result", res, sizeof *res},
+    };
+    int n_reg = (int)(sizeof reg / sizeof reg[0]);
+    if (hooks && hooks->on_resume && hooks->on_resume(hooks->ud, reg, n_reg) == 1) {
+        /* the wall clock goes on from the saved attempt's */
+        t0 = rx_now() - pos.wall;
+        res->status = RX_RUN_DONE;
+    }
+    double last_save = rx_now();
     rx_train_progress *prog = hooks ? hooks->progress : NULL;
     if (prog) {
-        prog->step = 0;
+        prog->step = pos.t;
         prog->total = total;
     }
-    res->status = RX_RUN_DONE;
-    for (long t = 0; t < total; t++) {
+    for (long t = pos.t; t < total; t++) {
         long in_epoch = t % spe;
         if (in_epoch == 0) {
             for (int i = 0; i < ntrain; i++)
                 order[i] = i;
             rx_rng_shuffle(&shuf_rng, order, ntrain);
-            ep_loss = ep_gnorm = 0;
-            ep_correct = ep_n = ep_steps = 0;
-            epoch++;
+            pos.ep_loss = pos.ep_gnorm = 0;
+            pos.ep_correct = pos.ep_n = pos.ep_steps = 0;
+            pos.epoch++;
         }
         int start = (int)(in_epoch * B);
         int nb = ntrain - start < B ? ntrain - start : B;
         rx_data_gather(data, &data->train, order + start, nb, r.xb, r.lb, r.yb);
-        rx_sched_step(&sched, t, &lr, &mom);
+        rx_sched_step(&sched, t, &pos.lr, &pos.mom);
         rx_batch_stats st = rx_model_train_batch(r.model, r.xb, r.lb, r.yb, nb, &drop_rng);
         double loss = st.loss_sum / nb;
         if (!isfinite(loss)) {
@@ -182,7 +222,7 @@ int rx_train(const rx_config *c, const rx_data *data,
             res->final.train_loss = loss;
             break;
         }
-        double gnorm = rx_optim_step_clear(r.optim, params, grads, lr, mom);
+        double gnorm = rx_optim_step_clear(r.optim, params, grads, pos.lr, pos.mom);
         rx_model_grads_cleared(r.model);
         if (!isfinite(gnorm)) {
             res->status = RX_RUN_DIVERGED;
@@ -194,14 +234,15 @@ int rx_train(const rx_config *c, const rx_data *data,
         if (prog)
             prog->step = t + 1;
         res->samples += nb;
-        ep_loss += st.loss_sum;
-        ep_correct += st.n_correct;
-        ep_n += nb;
-        ep_gnorm += gnorm;
-        ep_steps++;
+        pos.t = t + 1;
+        pos.ep_loss += st.loss_sum;
+        pos.ep_correct += st.n_correct;
+        pos.ep_n += nb;
+        pos.ep_gnorm += gnorm;
+        pos.ep_steps++;
         if (hooks && hooks->on_step && c->train.log_every > 0 &&
             (t + 1) % c->train.log_every == 0) {
-            rx_step_metrics sm = {t + 1, loss, lr, mom, gnorm};
+            rx_step_metrics sm = {t + 1, loss, pos.lr, pos.mom, gnorm};
             if (hooks->on_step(hooks->ud, &sm)) {
                 res->status = RX_RUN_INTERRUPTED;
                 break;
@@ -209,22 +250,22 @@ int rx_train(const rx_config *c, const rx_data *data,
         }
         if (in_epoch == spe - 1 || t == total - 1) {
             rx_epoch_metrics m = {0};
-            m.epoch = epoch;
+            m.epoch = pos.epoch;
             m.step = t + 1;
             m.samples = res->samples;
-            m.train_loss = ep_loss / ep_n;
-            m.train_acc = has_acc ? (double)ep_correct / ep_n : NAN;
+            m.train_loss = pos.ep_loss / pos.ep_n;
+            m.train_acc = has_acc ? (double)pos.ep_correct / pos.ep_n : NAN;
             evaluate(&r, data, &data->val, B, has_acc, &m.val_loss, &m.val_acc);
             if (c->train.eval_test)
                 evaluate(&r, data, &data->test, B, has_acc, &m.test_loss, &m.test_acc);
             else
                 m.test_loss = m.test_acc = NAN;
-            m.lr = lr;
-            m.momentum = mom;
-            m.grad_norm = ep_gnorm / ep_steps;
+            m.lr = pos.lr;
+            m.momentum = pos.mom;
+            m.grad_norm = pos.ep_gnorm / pos.ep_steps;
             m.wall = rx_now() - t0;
             res->final = m;
-            res->n_epochs_done = epoch;
+            res->n_epochs_done = pos.epoch;
             if (isfinite(m.val_acc) && !(m.val_acc <= res->best_val_acc))
                 res->best_val_acc = m.val_acc;
             if (isfinite(m.val_loss) && !(m.val_loss >= res->best_val_loss))
@@ -242,7 +283,16 @@ int rx_train(const rx_config *c, const rx_data *data,
         /* after the last step the run is done, whatever arrived */
         if (t + 1 == total)
             break;
-        if (hooks && hooks->stop && *hooks->stop) {
+        int stopping = hooks && hooks->stop && *hooks->stop;
+        /* a checkpoint at most once an epoch and once every save_every
+         * seconds (whichever is rarer), and when the run is stopped */
+        if (hooks && hooks->on_save && hooks->save_every > 0 &&
+            (stopping || (in_epoch == spe - 1 && rx_now() - last_save >= hooks->save_every))) {
+            pos.wall = rx_now() - t0;
+            hooks->on_save(hooks->ud, reg, n_reg, pos.t);
+            last_save = rx_now();
+        }
+        if (stopping) {
             res->status = RX_RUN_INTERRUPTED;
             break;
         }

@@ -35,6 +35,15 @@ static void on_signal(int sig)
         stop_flag++;
 }
 
+/* Slurm's warning before a time limit (rexsweep slurm --requeue): the
+ * first stop, whatever came before; checkpoints are written. */
+static void on_usr1(int sig)
+{
+    (void)sig;
+    if (stop_flag < 1)
+        stop_flag = 1;
+}
+
 static void on_winch(int sig)
 {
     (void)sig;
@@ -232,6 +241,16 @@ static void draw(run_ui *ui, const rx_run_counts *c)
 static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
 {
     run_ui *ui = ud;
+    if (ev && ev->kind == RX_EV_NOTE) {
+        /* warnings always (on stderr), notes unless quiet */
+        int warn = strcmp(ev->status, "warning") == 0;
+        if (warn || !ui->quiet) {
+            if (ui->tty && !ui->quiet)
+                fprintf(stderr, "\r\033[K");
+            fprintf(stderr, "rexsweep: %s%s\n", warn ? "warning: " : "", ev->error);
+        }
+        return;
+    }
     if (ev && ev->kind == RX_EV_FINISH) {
         const rx_run_ref *j = by_index(ui, ev->index);
         if (j) {
@@ -254,6 +273,8 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
         else if (isfinite(ev->test_loss))
             printf("  test_loss=%.4f", ev->test_loss);
         printf("  %.1fs", ev->wall);
+        if (ev->resumed_at > 0)
+            printf("  resumed at step %ld", ev->resumed_at);
         if (ev->error[0])
             printf("  (%s)", ev->error);
         printf("\n");
@@ -335,7 +356,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *db = NULL, *shard = NULL;
     int workers = 1, retry = 0, fail_fast = 0, max_runs = 0, json = 0, quiet = 0;
-    double timeout = 0;
+    double timeout = 0, ckpt_every = NAN;
     rx_opt_list sets = {{0}, 0};
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default: the spec's store, else results/rexsweep.db)"},
@@ -344,6 +365,7 @@ int cmd_run(int argc, char **argv)
         {"fail-fast", 0, RX_OPT_FLAG, &fail_fast, NULL, "stop at the first failed or diverged run"},
         {"max-runs", 0, RX_OPT_INT, &max_runs, "K", "start at most K runs"},
         {"timeout", 0, RX_OPT_DOUBLE, &timeout, "SECONDS", "stop any run after SECONDS (stored as failed)"},
+        {"checkpoint-every", 0, RX_OPT_DOUBLE, &ckpt_every, "SECONDS", "save a run's state once an epoch at most this often, and when stopped; 0: never (default: train.checkpoint_every, 300)"},
         {"shard", 0, RX_OPT_STRING, &shard, "K/N|slurm[/N]", "run only the K-th of N cost-balanced slices"},
         {"set", 0, RX_OPT_LIST, &sets, "KEY=VALUE", "override a key for every run (repeatable)"},
         {"json", 0, RX_OPT_FLAG, &json, NULL, "print the final summary as JSON"},
@@ -359,8 +381,9 @@ int cmd_run(int argc, char **argv)
         rx_die_msg("run needs exactly one sweep spec; see 'rexsweep run --help'");
         return RX_EXIT_USAGE;
     }
-    if (workers < 1 || workers > 256 || max_runs < 0 || timeout < 0) {
-        rx_die_msg("-j must be in [1, 256], --max-runs and --timeout must not be negative");
+    if (workers < 1 || workers > 256 || max_runs < 0 || timeout < 0 || ckpt_every < 0) {
+        rx_die_msg("-j must be in [1, 256], --max-runs, --timeout and --checkpoint-every must "
+                   "not be negative");
         return RX_EXIT_USAGE;
     }
     int shard_k = 0, shard_n = 1;
@@ -409,6 +432,8 @@ int cmd_run(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
 
     run_ui ui = {0};
     ui.g = &spec->grid;
@@ -440,6 +465,7 @@ int cmd_run(int argc, char **argv)
     ro.max_runs = max_runs;
     ro.timeout = timeout;
     ro.stale_after = RX_RUNNER_STALE_AFTER;
+    ro.checkpoint_every = isnan(ckpt_every) ? -1 : ckpt_every;
     ro.on_event = on_event;
     ro.ud = &ui;
     ro.stop = &stop_flag;
