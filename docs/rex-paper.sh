@@ -12,8 +12,9 @@
 #   <!-- BEGIN generated: NAME -->  and  <!-- END generated: NAME -->
 # and leaves the hand-written text around them alone; without -p it prints
 # every block to standard output.  With -f FIGDIR it also writes the SVG
-# figures there: the charts of `rexsweep report --format html`, each made a
-# standalone file, and the average ranks of the paper's convention.  SWEEP (default rex-paper) names the sweep to read in
+# figures there: the charts of `rexsweep report --format html` (the average
+# ranks of the paper's convention, the metric and the gap to the best per
+# budget), each a standalone file.  SWEEP (default rex-paper) names the sweep to read in
 # PAPER_DB; SAMPLING_DB holds the sweep rex-sampling and VAE_DB the sweep
 # rex-paper-vae (its block is rexsweep report with the test loss as metric).
 #
@@ -332,75 +333,35 @@ if [ -n "$vdb" ]; then
 fi
 
 # --- figures -----------------------------------------------------------------
-# svg TITLE YLABEL XLABELS... < "series|x index (0-based)|y" lines: a line chart.
-svg() {
-  local title=$1 ylab=$2; shift 2
-  awk -F'|' -v title="$title" -v ylab="$ylab" -v xl="$*" '
-    BEGIN { nx = split(xl, xs, " "); W = 640; H = 360; L = 60; R = 150; T = 40; B = 50
-            split("#1f77b4 #d62728 #2ca02c #ff7f0e #9467bd #8c564b #e377c2 #7f7f7f", col, " ") }
-    { if (!($1 in idx)) { idx[$1] = ++ns; name[ns] = $1 }
-      k = idx[$1]; y[k, $2] = $3; has[k, $2] = 1
-      if (n == 0 || $3 < lo) lo = $3; if (n == 0 || $3 > hi) hi = $3; n++ }
-    function X(i) { return L + (nx > 1 ? i * (W - L - R) / (nx - 1) : 0) }
-    function Y(v) { return T + (H - T - B) * (hi - v) / (hi - lo) }
-    END {
-      if (hi == lo) { hi = lo + 1 }
-      pad = (hi - lo) * 0.05; lo -= pad; hi += pad
-      printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H
-      printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-      printf "<text x=\"%d\" y=\"22\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", L, title
-      for (j = 0; j <= 4; j++) { v = lo + (hi - lo) * j / 4
-        printf "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, W - R, Y(v), Y(v)
-        printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n", L - 6, Y(v) + 4, v }
-      for (i = 0; i < nx; i++)
-        printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", X(i), H - B + 18, xs[i + 1]
-      printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">budget (%% of full_epochs)</text>\n", (L + W - R) / 2, H - 10
-      printf "<text transform=\"translate(14 %d) rotate(-90)\" text-anchor=\"middle\">%s</text>\n", (T + H - B) / 2, ylab
-      for (k = 1; k <= ns; k++) { pts = ""
-        for (i = 0; i < nx; i++) if (has[k, i]) pts = pts sprintf("%.1f,%.1f ", X(i), Y(y[k, i]))
-        printf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" points=\"%s\"/>\n", col[(k - 1) % 8 + 1], name[k] == "REX" ? 3 : 1.5, pts
-        for (i = 0; i < nx; i++) if (has[k, i])
-          printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", X(i), Y(y[k, i]), col[(k - 1) % 8 + 1]
-        printf "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>\n", W - R + 12, W - R + 32, T + 16 * k, T + 16 * k, col[(k - 1) % 8 + 1]
-        printf "<text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 38, T + 16 * k + 4, name[k] }
-      print "</svg>" }'
+# The report's own charts (one SVG writer, one colour per schedule by name):
+# every <svg class="chart"> of an HTML report becomes a standalone file named
+# after its id.  charts HTML PREFIX IDS: the charts whose id matches the
+# extended regex IDS, written as $figdir/PREFIX<id>.svg; prints the names.
+charts() {
+  awk -v dir="$figdir" -v pre="$2" -v want="$3" '
+    /<svg .*class="chart"/ { id = $0; sub(/.* id="/, "", id); sub(/".*/, "", id)
+                             inside = id ~ want; if (!inside) next
+                             f = dir "/" pre id ".svg"; print > f; next }
+    inside { print > f; if (/<\/svg>/) { inside = 0; close(f); print pre id ".svg" } }' "$1"
 }
-xlabels=$(for b in $budgets; do pct "$b"; echo; done | paste -sd' ')
 figs=
+if [ -n "$figdir" ] && [ $has_report = 0 ]; then
+  echo "$0: -f needs rexsweep report (its charts are the figures)" >&2
+  figdir=
+fi
 if [ -n "$figdir" ]; then
   mkdir -p "$figdir"
-  for opt in $(q "SELECT DISTINCT optimizer FROM ranked6 ORDER BY optimizer DESC;"); do
-    f=$sweep-rank-$opt.svg
-    q "SELECT o.label, b.i, avg(rk) FROM ranked6 JOIN sched_order o ON o.name = sched
-         JOIN (SELECT budget, row_number() OVER (ORDER BY budget) - 1 AS i FROM (SELECT DISTINCT budget FROM r)) b USING (budget)
-        WHERE optimizer = '$opt' GROUP BY sched, budget ORDER BY o.pos, budget;" |
-      sed 's/^step 50-75|/step or plateau|/' |
-      svg "Average rank, $opt (1 = best)" "average rank" "$xlabels" >"$figdir/$f"
-    figs="$figs $f"
-  done
-  if [ $has_report = 1 ]; then
-    # each <svg> of the HTML report as a file named after its id, with the
-    # report's chart styles copied in so that it stands alone
-    style=$(sed -n 's/.*\(svg\.chart{[^<]*\).*/\1/p' "$tmp/report.html" | sed 's/svg\.chart{[^}]*}//')
-    awk -v dir="$figdir" -v pre="$sweep-" -v style="$style" '
-      /<svg / { id = $0; sub(/.* id="/, "", id); sub(/".*/, "", id); f = dir "/" pre id ".svg"
-                print > f; print "<style>" style "</style>" > f
-                print "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>" > f; inside = 1; next }
-      inside { print > f; if (/<\/svg>/) { inside = 0; close(f); print pre id ".svg" } }' "$tmp/report.html"
-  else
-    q "SELECT DISTINCT setting, optimizer FROM cell ORDER BY setting DESC, optimizer DESC;" |
-    while IFS='|' read -r setting opt; do
-    f=$sweep-$(echo "$setting" | tr 'A-Z' 'a-z')-$opt.svg
-    ylab="test error minus the best (points)"; [ "$setting" = VAE ] && ylab="test loss minus the best"
-    q "SELECT o.label, b.i, c.t - min(c.t) OVER (PARTITION BY c.budget) FROM cell c
-         JOIN sched_order o ON o.name = c.schedule
-         JOIN (SELECT budget, row_number() OVER (ORDER BY budget) - 1 AS i FROM (SELECT DISTINCT budget FROM r)) b USING (budget)
-        WHERE c.setting = '$setting' AND c.optimizer = '$opt' AND c.t IS NOT NULL ORDER BY o.pos, c.budget;" |
-      svg "$setting, $opt: gap to the best schedule" "$ylab" "$xlabels" >"$figdir/$f"
-    echo "$f"
-    done
-  fi >"$tmp/cellfigs"
-  figs="$figs $(paste -sd' ' "$tmp/cellfigs")"
+  # the paper's Figure 1: average ranks without constant, step the better of
+  # step and plateau (--schedules ranks that set; merging is the default)
+  "$rexsweep" report --db "$db" --sweep "$sweep" --format html --bootstrap 0 \
+    --schedules rex,linear,cosine,exp,onecycle,step,plateau -o "$tmp/report6.html"
+  {
+    charts "$tmp/report6.html" "$sweep-paper-" '^chart-rank-'
+    # per setting and optimizer: the metric against budget and the gap to the
+    # best schedule of each budget with its paired interval
+    charts "$tmp/report.html" "$sweep-" '^chart-(metric|gap)-'
+  } >"$tmp/cellfigs"
+  figs=$(paste -sd' ' "$tmp/cellfigs")
   {
     rel=$figdir
     [ -n "$page" ] && rel=$(realpath --relative-to="$(dirname "$page")" "$figdir")

@@ -63,6 +63,25 @@ typedef struct rx_data {
  * global (one mean and standard deviation over every training value) or
  * feature (per feature).  A zero deviation gets scale 1. */
 int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err);
+/* The sizes of the three splits. */
+typedef struct rx_split_sizes {
+    int train, validation, test;
+} rx_split_sizes;
+
+/* Computes the split sizes of a training set of n samples with a test set
+ * of n_test samples, or -1 when the test set is carved from the training
+ * set (rx_data_load's rules).  An empty training or test split is
+ * RX_EFORMAT, naming the split, the data and every size (validation 0
+ * asks for no validation split and is fine); a subset larger than what
+ * is left is RX_EINVAL. */
+int rx_data_split_sizes(const rx_data_config *c, int n, int n_test, rx_split_sizes *z,
+                        rx_err *err);
+
+/* What rx_data_load would say about the split sizes, when they follow
+ * from the configuration alone (the synthetic sets); RX_OK otherwise.
+ * Reads no file: `plan` calls it for every run. */
+int rx_data_check_sizes(const rx_data_config *c, rx_err *err);
+
 /* Frees everything *d owns and zeroes it; safe on a zeroed rx_data. */
 void rx_data_free(rx_data *d);
 

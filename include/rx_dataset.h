@@ -13,6 +13,9 @@
 /* Labels of file datasets must be below this (a sanity bound: a label of
  * 1e9 would otherwise ask for a billion-way softmax). */
 #define RX_MAX_CLASSES 65536
+/* Features of a file dataset (data.n_features's bound too): a LIBSVM
+ * index of 2e8 in a tiny file would otherwise ask for gigabytes. */
+#define RX_MAX_FEATURES 10000000
 
 typedef struct rx_dataset {
     int n;            /* samples */
@@ -25,6 +28,13 @@ typedef struct rx_dataset {
     int32_t *label;   /* n labels in [0, n_classes), or NULL */
     float *y;         /* n*n_targets regression targets, or NULL */
 } rx_dataset;
+
+/* Opens a data file for reading, which must be a regular file: a
+ * directory, a FIFO (whose open would wait for a writer), a device
+ * (/dev/zero never ends) or a socket is refused with RX_EIO naming the
+ * file and what it is.  On RX_OK the caller owns *fd (blocking, close it)
+ * and *size is the file's size in bytes. */
+int rx_data_open(const char *path, int *fd, int64_t *size, rx_err *err);
 
 /* Loaders.  Each fills *out (caller frees with rx_dataset_free) or
  * returns a status with a message naming the file, the offset or line and

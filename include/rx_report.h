@@ -124,6 +124,18 @@ typedef struct rx_report_cell {
     double *vals;
 } rx_report_cell;
 
+/* What the protocol warnings need to know of a run beyond its metrics,
+ * from the store (rx_results_facts); zero fields are unknown. */
+typedef struct rx_report_fact {
+    long steps;         /* optimizer steps the run's budget spans; 0 = unknown */
+    int lr_changed;     /* 1: the lr recorded at some epoch's end differs from
+                           the initial lr; 0: it never did; -1: unknown (no
+                           epoch recorded) */
+    long n_val;         /* validation examples (data.validation); 0 = unknown */
+} rx_report_fact;
+
+#define RX_REPORT_MIN_STEPS 50  /* budgets of fewer optimizer steps are warned about */
+
 typedef struct rx_report_opts {
     const rx_metric *metric;
     int select_on_test;         /* explicit opt-in: choose the lr on test */
@@ -134,12 +146,40 @@ typedef struct rx_report_opts {
     const char *const *only;    /* rank only these schedules (NULL-terminated);
                                    NULL = all */
     int bootstrap;              /* replicates; 0 = RX_REPORT_BOOTSTRAP, < 0 = none */
+    /* protocol warnings */
+    const rx_report_fact *facts; /* per run (parallel to runs), or NULL:
+                                    then no step, lr-change or validation-
+                                    size warnings */
+    long min_steps;             /* 0 = RX_REPORT_MIN_STEPS */
 } rx_report_opts;
 
 #define RX_REPORT_BOOTSTRAP 1000
 #define RX_REPORT_BOOT_SEED 20260101ULL /* fixed: the intervals print the same every time */
 
 enum { RX_SPLIT_LOW, RX_SPLIT_HIGH, RX_SPLIT_ALL, RX_N_SPLIT };
+
+/* The protocol warnings: where the sweep's design rather than its
+ * schedules may decide the result.  See rexsweep-report(1), WARNINGS. */
+typedef enum rx_warn_kind {
+    RX_WARN_LR_EDGE,            /* the chosen lr is at an edge of its grid */
+    RX_WARN_FEW_STEPS,          /* a budget of fewer than min_steps steps */
+    RX_WARN_LR_STATIC,          /* a schedule's lr never changed in a run */
+    RX_WARN_IDENTICAL,          /* two schedules gave identical results */
+    RX_WARN_SEEDS,              /* fewer seeds than asked, or unmatched */
+    RX_WARN_VAL_NOISE,          /* the lr choice is within validation noise */
+    RX_N_WARN
+} rx_warn_kind;
+
+/* "lr_at_grid_edge", "few_steps", ... (the JSON names). */
+const char *rx_warn_kind_name(rx_warn_kind k);
+
+typedef struct rx_report_warning {
+    rx_warn_kind kind;
+    char text[1024];            /* what, in which (setting, optimizer), the
+                                   cells, and what to do */
+    int n_cells;
+    int *cells;                 /* indices into rx_report.cells; owned */
+} rx_report_warning;
 
 /* A rival against the reference in one comparison (setting, optimizer,
  * budget), in the ranked schedules' values (merged step: the better of
@@ -221,6 +261,10 @@ typedef struct rx_report {
     int n_boot;
     double *avg_rank_ci;
     double *top_ci;
+
+    rx_report_warning *warnings;
+    int n_warnings;
+    long min_steps;             /* the threshold the warnings used */
 } rx_report;
 
 /* Builds the report of runs[0..n), its paired statistics and bootstrap
@@ -228,6 +272,7 @@ typedef struct rx_report {
  * choose from but the metric has no validation values and select_on_test
  * is not set (choosing on test must be asked for), or when opts->vs or
  * opts->only name a schedule that did not run; the message says so.
+ * The protocol warnings (rx_report.warnings) come with it.
  * *out is the caller's: free with rx_report_free. */
 int rx_report_build(const rx_report_run *runs, int n,
                     const rx_report_opts *opts, rx_report **out,

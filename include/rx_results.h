@@ -72,4 +72,11 @@ int rx_results_curves(rx_store *st, const rx_results *r,
 
 void rx_results_curves_free(rx_report_curve *c, int n);
 
+/* What the report's protocol warnings need of each run of r (out has r->n
+ * entries, parallel to r->runs): its steps, its validation size
+ * (data.validation), and whether the lr recorded at the end of its epochs
+ * (the metrics table) ever differed from its initial lr; -1 when no
+ * epoch was recorded.  One query over the store's epoch rows. */
+int rx_results_facts(rx_store *st, const rx_results *r, rx_report_fact *out, rx_err *err);
+
 #endif

@@ -23,6 +23,9 @@
 #include "rx_job.h"
 
 #define RX_SPEC_MAX_BYTES (16 << 20)
+#define RX_SPEC_MAX_DEPTH 64        /* nesting of YAML collections */
+#define RX_SPEC_MAX_EXCLUDES 1000   /* distinct rules of exclude: every run is
+                                       matched against each */
 
 typedef struct rx_spec {
     char *path;               /* the file as named; messages start with it */

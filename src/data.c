@@ -175,15 +175,16 @@ static const struct {
     const char *name;
     int (*load)(const rx_data_config *c, rx_data *out, rx_err *err);
     int has_test;   /* 0: test comes from test_path or is carved */
+    int synthetic;  /* sizes known from the configuration alone */
 } loaders[] = {
-    {"fashion-mnist", load_fashion, 1},
-    {"mnist", load_mnist, 1},
-    {"idx", load_idx, 1},
-    {"csv", load_csv, 0},
-    {"libsvm", load_libsvm, 0},
-    {"spirals", load_synth, 1},
-    {"blobs", load_synth, 1},
-    {"teacher", load_synth, 1},
+    {"fashion-mnist", load_fashion, 1, 0},
+    {"mnist", load_mnist, 1, 0},
+    {"idx", load_idx, 1, 0},
+    {"csv", load_csv, 0, 0},
+    {"libsvm", load_libsvm, 0, 0},
+    {"spirals", load_synth, 1, 1},
+    {"blobs", load_synth, 1, 1},
+    {"teacher", load_synth, 1, 1},
 };
 #define N_LOADERS (int)(sizeof loaders / sizeof loaders[0])
 
@@ -222,37 +223,73 @@ static int *seeded_perm(int n, uint64_t seed, uint64_t tag)
     return p;
 }
 
-static int make_splits(const rx_data_config *c, rx_data *out, rx_err *err)
+/* The name of the data in messages: its file, or the dataset's name. */
+static const char *data_name(const rx_data_config *c)
 {
-    const rx_dataset *tr = out->train_set;
-    int n = tr->n, k_test = 0, rc;
+    return c->path[0] ? c->path : c->dataset;
+}
+
+int rx_data_split_sizes(const rx_data_config *c, int n, int n_test, rx_split_sizes *z,
+                        rx_err *err)
+{
+    memset(z, 0, sizeof *z);
     if (c->validation < 0 || c->train_subset < 0 || c->test_subset < 0)
         return rx_errf(err, RX_EINVAL,
                        "data.validation, data.train_subset and data.test_subset must not be negative");
-    if (!out->test_set) {
-        k_test = c->test_subset > 0 ? c->test_subset : n / 5;
-        if ((long)k_test + c->validation >= n)
-            return rx_errf(err, RX_EINVAL,
-                           "a test carve of %d and validation %d leave no training samples (the training set has %d)",
-                           k_test, c->validation, n);
-    } else if (c->validation >= n) {
+    int carved = n_test < 0;
+    z->test = c->test_subset > 0 ? c->test_subset : carved ? n / 5 : n_test;
+    if (!carved && c->test_subset > n_test)
+        return rx_errf(err, RX_EINVAL, "test_subset %d exceeds the %d test samples",
+                       c->test_subset, n_test);
+    z->validation = c->validation;
+    long left = (long)n - (carved ? z->test : 0) - c->validation;
+    if (left > 0 && c->train_subset > left)
         return rx_errf(err, RX_EINVAL,
-                       "validation %d leaves no training samples (the training set has %d)",
-                       c->validation, n);
-    }
-    int left = n - k_test - c->validation;
-    if (c->train_subset > left)
-        return rx_errf(err, RX_EINVAL,
-                       "train_subset %d exceeds the %d training samples left after validation",
+                       "train_subset %d exceeds the %ld training samples left after validation",
                        c->train_subset, left);
+    z->train = left <= 0 ? 0 : c->train_subset > 0 ? c->train_subset : (int)left;
+    /* A run on an empty split would train on nothing or report NaN
+     * metrics as done; validation 0 asks for no validation split. */
+    const char *empty = left <= 0 ? "training" : z->test == 0 ? "test" : NULL;
+    if (!empty)
+        return RX_OK;
+    if (carved)
+        return rx_errf(err, RX_EFORMAT,
+                       "the %s split of '%s' is empty: its %d samples give test %d (%s), "
+                       "validation %d, training %ld",
+                       empty, data_name(c), n, z->test,
+                       c->test_subset > 0 ? "data.test_subset" : "a fifth, with no data.test_path",
+                       c->validation, left > 0 ? left : 0);
+    return rx_errf(err, RX_EFORMAT,
+                   "the %s split of '%s' is empty: its %d samples give validation %d, "
+                   "training %ld, and the test set has %d",
+                   empty, data_name(c), n, c->validation, left > 0 ? left : 0, n_test);
+}
+
+int rx_data_check_sizes(const rx_data_config *c, rx_err *err)
+{
+    rx_split_sizes z;
+    for (int i = 0; i < N_LOADERS; i++)
+        if (strcmp(c->dataset, loaders[i].name) == 0 && loaders[i].synthetic)
+            return rx_data_split_sizes(c, c->n_samples, c->n_samples / 4, &z, err);
+    return RX_OK;
+}
+
+static int make_splits(const rx_data_config *c, rx_data *out, rx_err *err)
+{
+    const rx_dataset *tr = out->train_set;
+    int n = tr->n, rc;
+    rx_split_sizes z;
+    if ((rc = rx_data_split_sizes(c, n, out->test_set ? out->test_set->n : -1, &z, err)))
+        return rc;
+    int k_test = out->test_set ? 0 : z.test;
     int *perm = seeded_perm(n, c->data_seed, TAG_SPLIT);
     if (!perm)
         return rx_errf(err, RX_ENOMEM, "cannot allocate a split of %d", n);
-    int n_train = c->train_subset > 0 ? c->train_subset : left;
     rc = make_split(&out->val, tr, perm + k_test, c->validation, err);
     if (rc == RX_OK)
         rc = make_split(&out->train, tr, perm + k_test + c->validation,
-                        n_train, err);
+                        z.train, err);
     if (rc == RX_OK && !out->test_set)
         rc = make_split(&out->test, tr, perm, k_test, err);
     free(perm);
@@ -260,10 +297,6 @@ static int make_splits(const rx_data_config *c, rx_data *out, rx_err *err)
         return rc;
 
     const rx_dataset *te = out->test_set;
-    if (c->test_subset > te->n)
-        return rx_errf(err, RX_EINVAL,
-                       "test_subset %d exceeds the %d test samples",
-                       c->test_subset, te->n);
     perm = seeded_perm(te->n, c->data_seed, TAG_TEST);
     if (!perm)
         return rx_errf(err, RX_ENOMEM, "cannot allocate a split of %d",

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- datasets ------------------------------------------------------ */
 
@@ -80,22 +82,54 @@ void rx_dataset_free(rx_dataset *ds)
 
 /* ---- text helpers (dataset_text.h) --------------------------------- */
 
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+int rx_data_open(const char *path, int *fd, int64_t *size, rx_err *err)
+{
+    *fd = -1;
+    *size = 0;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (f < 0)
+        return rx_errf(err, RX_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(f, &st) != 0) {
+        int e = errno;
+        close(f);
+        return rx_errf(err, RX_EIO, "cannot read '%s': %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(f);
+        return rx_errf(err, RX_EIO, "'%s' is %s, not a regular file", path,
+                       file_kind(st.st_mode));
+    }
+    int fl = fcntl(f, F_GETFL);
+    if (fl >= 0)
+        fcntl(f, F_SETFL, fl & ~O_NONBLOCK);
+    *fd = f;
+    *size = (int64_t)st.st_size;
+    return RX_OK;
+}
+
 int rx_text_read(const char *path, char **buf, size_t *len, rx_err *err)
 {
     *buf = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return rx_errf(err, RX_EIO, "cannot open '%s': %s", path,
-                       strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
-        fclose(f);
-        return rx_errf(err, RX_EIO, "cannot read '%s': %s", path,
-                       strerror(e));
+    int fd;
+    int64_t size;
+    int rc = rx_data_open(path, &fd, &size, err);
+    if (rc != RX_OK)
+        return rc;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return rx_errf(err, RX_ENOMEM, "cannot read '%s': out of memory", path);
     }
-    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
+    size_t cap = size > 0 ? (size_t)size + 1 : 4096, n = 0;
     char *p = malloc(cap);
     for (;;) {
         if (!p) {
@@ -106,7 +140,7 @@ int rx_text_read(const char *path, char **buf, size_t *len, rx_err *err)
         n += fread(p + n, 1, cap - 1 - n, f);
         if (n < cap - 1)
             break;
-        /* the file grew, or is not a regular file */
+        /* the file grew while being read */
         char *q = realloc(p, cap *= 2);
         if (!q)
             free(p);

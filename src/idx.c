@@ -10,12 +10,9 @@
  */
 #include "rx_dataset.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -37,18 +34,12 @@ static int idx_open(idx_file *f, const char *path, rx_err *err)
 {
     memset(f, 0, sizeof *f);
     f->path = path;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return rx_errf(err, RX_EIO, "cannot open '%s': %s", path,
-                       strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
-        close(fd);
-        return rx_errf(err, RX_EIO, "cannot read '%s': %s", path,
-                       strerror(e));
-    }
-    f->file_size = st.st_size;
+    int fd;
+    int64_t size;
+    int rc = rx_data_open(path, &fd, &size, err);
+    if (rc != RX_OK)
+        return rc;
+    f->file_size = (off_t)size;
     f->gz = gzdopen(fd, "rb");
     if (!f->gz) {
         close(fd);

@@ -79,7 +79,7 @@ static const rx_param keys[] = {
 
     INT("train.batch_size", train.batch_size, 1, 65536, "128", "examples per step"),
     DBL("train.full_epochs", train.full_epochs, 0, 1e6, RX_PF_LO_OPEN, "10", "epochs of the 100% budget"),
-    FRAC("train.budget", train.budget, 0, 100, RX_PF_LO_OPEN, "1", "fraction of full_epochs this run trains for (25% or 0.25), rounded up to whole steps"),
+    FRAC("train.budget", train.budget, 0, 1, RX_PF_LO_OPEN, "1", "fraction of full_epochs this run trains for (25% or 0.25), rounded up to whole steps; to train longer, raise full_epochs"),
     U64("train.seed", train.seed, 0, SEED_MAX, "0", "seed of the initialisation, the shuffles and dropout"),
     INT("train.log_every", train.log_every, 0, 1e9, "0", "also record train loss, lr and momentum every N steps; 0: off"),
     BOOL("train.eval_test", train.eval_test, 0, "true", "evaluate the test set after every epoch"),

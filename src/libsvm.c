@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct sparse {
     int32_t *col;      /* 0-based feature of each stored value */
@@ -160,6 +161,12 @@ static int parse(const char *path, const char *buf, size_t len,
                 return rx_errf(err, RX_EFORMAT,
                                "'%s':%d:%d: index %ld exceeds n_features %d",
                                path, line, col, ix, n_features);
+            /* the dense width comes from the largest index: bound it
+             * before anything that size is allocated */
+            if (ix > RX_MAX_FEATURES)
+                return rx_errf(err, RX_EFORMAT,
+                               "'%s':%d:%d: index %ld exceeds the limit of %d features",
+                               path, line, col, ix, RX_MAX_FEATURES);
             double v;
             tok = rx_text_number(colon + 1, q, &v);
             if (tok != RX_TOK_OK)
@@ -245,6 +252,15 @@ int rx_libsvm_load(const char *path, int n_features, rx_dataset *out,
         rc = rx_errf(err, RX_EFORMAT,
                      "'%s':%d:%d: negative label %ld (only files labelled -1/+1 may use them)",
                      path, sp.label_line[bad], sp.label_col[bad], sp.label[bad]);
+        goto done;
+    }
+    /* a sparse file can describe a dense array far larger than itself */
+    double bytes = (double)sp.rows * d * sizeof(float);
+    double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (mem > 0 && bytes > mem) {
+        rc = rx_errf(err, RX_EFORMAT,
+                     "'%s': %zu samples of %d features need %.3g GB as a dense array, more than the %.3g GB of memory here",
+                     path, sp.rows, d, bytes / 1e9, mem / 1e9);
         goto done;
     }
     if ((rc = rx_dataset_alloc(out, (int)sp.rows, d, 0, k, 0, err)) != RX_OK)

@@ -142,7 +142,17 @@ void rx_param_describe(const rx_param *p, char *buf, size_t size)
         snprintf(buf, size, "a number in %s%s, %s%s", lb, lo, hi, hb);
         break;
     case RX_P_FRACTION:
-        snprintf(buf, size, "a fraction or percentage in %s%s, %s%s", lb, lo, hi, hb);
+        /* both readings of a bounded range, so "(0, 1]" is not read as
+         * percent */
+        if (p->hi < 1e300) {
+            char plo[48], phi[48];
+            rx_format_double(p->lo * 100, plo, sizeof plo);
+            rx_format_double(p->hi * 100, phi, sizeof phi);
+            snprintf(buf, size, "a fraction in %s%s, %s%s or a percentage in %s%s%%, %s%%%s", lb,
+                     lo, hi, hb, lb, plo, phi, hb);
+        } else {
+            snprintf(buf, size, "a fraction or percentage in %s%s, %s%s", lb, lo, hi, hb);
+        }
         break;
     case RX_P_BOOL:
         snprintf(buf, size, "true or false");

@@ -491,6 +491,9 @@ void rx_report_free(rx_report *r)
     free(r->versus);
     free(r->avg_rank_ci);
     free(r->top_ci);
+    for (int i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i].cells);
+    free(r->warnings);
     free(r);
 }
 
@@ -712,6 +715,20 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
     free(src);
     if (rc)
         goto fail;
+    int *run_cell = zalloc(cap, sizeof *run_cell);
+    if (!run_cell) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    for (int i = 0; i < n; i++)
+        run_cell[refs[i].run] = refs[i].cell;
+    r->min_steps = opts->min_steps > 0 ? opts->min_steps : RX_REPORT_MIN_STEPS;
+    rc = rx_report_warn(r, runs, n, run_cell, opts);
+    free(run_cell);
+    if (rc) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
     free(refs);
     free(tv);
     free(tt);

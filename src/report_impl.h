@@ -41,6 +41,11 @@ void rx_report_rank_from(const rx_report *r, const double *cv, double *v, rx_ran
  * schedule; RX_ENOMEM. */
 int rx_report_stats(rx_report *r, const int *src, const rx_report_opts *opts, rx_err *err);
 
+/* Paired differences d[i] = rival - reference over the seeds both cells
+ * have (their seed lists are ascending); returns how many.  d has room
+ * for the smaller cell's n. */
+int rx_report_matched(const rx_report_cell *ref, const rx_report_cell *riv, double *d);
+
 /* A p-value as the report prints it: 2 decimals, 3 below 0.01, then
  * scientific ("4.2e-05"); "-" for NaN. */
 void rx_report_fmt_p(double p, char *buf, size_t size);
@@ -56,6 +61,12 @@ int rx_report_verdicts(const rx_report *r, void (*line)(void *ud, const char *te
  * RX_EIO; the caller words the message. */
 int rx_report_write_plain(FILE *f, const rx_report *r, rx_report_format fmt,
                           const rx_report_source *src);
+
+/* The protocol warnings of a built report (rx_report.warnings), from
+ * runs[0..n), run_cell[i] the cell of run i, and opts->facts.  RX_OK or
+ * RX_ENOMEM. */
+int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *run_cell,
+                   const rx_report_opts *opts);
 
 /* ---- tables for the writers (report_tables.c) ------------------------ */
 
@@ -111,6 +122,13 @@ void rx_report_versus_table(const rx_report *r, rx_table *t);
  * average ranks. */
 void rx_report_topk_ci_table(const rx_report *r, rx_table *t);
 void rx_report_rank_ci_table(const rx_report *r, int o, rx_table *t);
+
+/* Each warning's sentence, passed to line(ud, text); returns how many. */
+int rx_report_warning_lines(const rx_report *r, void (*line)(void *ud, const char *text),
+                            void *ud);
+
+/* The kinds (1 << rx_warn_kind) of the warnings naming cell. */
+unsigned rx_report_cell_warnings(const rx_report *r, size_t cell);
 
 /* What the statistics tables mean, one sentence per line. */
 void rx_report_stats_notes(const rx_report *r, void (*line)(void *ud, const char *text),

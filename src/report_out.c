@@ -131,6 +131,11 @@ static int write_doc(FILE *f, const rx_report *r, rx_report_format fmt,
     fprintf(f, "%sstore: %s; sweep: %s\n", fmt == RX_FMT_MARKDOWN ? "- " : "",
             src && src->db ? src->db : "-", src && src->sweep ? src->sweep : "all sweeps");
     rx_report_notes(r, note_line, &c);
+    if (r->n_warnings) {
+        snprintf(buf, sizeof buf, "protocol warnings (%d)", r->n_warnings);
+        heading(&c, 2, buf);
+        rx_report_warning_lines(r, note_line, &c);
+    }
     for (int s = 0; s < r->n_settings; s++)
         for (int o = 0; o < r->n_optimizers; o++) {
             if (!rx_report_group_has_runs(r, s, o))
@@ -200,9 +205,9 @@ static int write_csv(FILE *f, const rx_report *r)
     static const char *const h[] = {
         "setting", "optimizer", "schedule", "budget", "metric", "selected_on", "lr", "mean",
         "std", "n", "lrs_tried", "runs", "done", "failed", "diverged", "missing", "rank",
-        "reference", "diff", "diff_lo", "diff_hi", "pairs", "beyond_noise"};
+        "reference", "diff", "diff_lo", "diff_hi", "pairs", "beyond_noise", "warnings"};
     rx_table t;
-    rx_table_init(&t, 23, h);
+    rx_table_init(&t, 24, h);
     const char *sel = r->select_on_test ? "test" : r->any_selection ? "validation" : "none";
     for (int s = 0; s < r->n_settings; s++)
         for (int o = 0; o < r->n_optimizers; o++)
@@ -238,6 +243,14 @@ static int write_csv(FILE *f, const rx_report *r)
                     rx_table_set(&t, row, 14, "%d", c->n_diverged);
                     rx_table_set(&t, row, 15, "%d", c->n_missing);
                     rx_table_set(&t, row, 16, "%s", rk);
+                    unsigned wm = rx_report_cell_warnings(
+                        r, (((size_t)s * r->n_optimizers + o) * r->n_schedules + k) * r->n_budgets + b);
+                    char wl[256] = "";
+                    for (int w = 0; w < RX_N_WARN; w++)
+                        if (wm & 1u << w)
+                            snprintf(wl + strlen(wl), sizeof wl - strlen(wl), "%s%s",
+                                     wl[0] ? " " : "", rx_warn_kind_name((rx_warn_kind)w));
+                    rx_table_set(&t, row, 23, "%s", wl);
                     /* the paired difference to the reference (empty when
                      * none, and for the reference itself) */
                     if (!rx_report_has_stats(r) || r->rank_of[k] < 0 ||
@@ -339,6 +352,35 @@ static void json_lines(FILE *f, const char *key, const rx_report *r,
     fputc('[', f);
     json_list l = {f, 0};
     lines(r, json_note, &l);
+    fputc(']', f);
+}
+
+/* "warnings": [{"kind", "text", "cells": [{setting, optimizer, schedule,
+ * budget}]}] */
+static void json_warnings(FILE *f, const rx_report *r)
+{
+    rx_json_key(f, "warnings");
+    fputc('[', f);
+    int nO = r->n_optimizers, nK = r->n_schedules, nB = r->n_budgets;
+    for (int i = 0; i < r->n_warnings; i++) {
+        const rx_report_warning *w = &r->warnings[i];
+        fprintf(f, "%s{", i ? "," : "");
+        rx_json_kv_str(f, "kind", rx_warn_kind_name(w->kind), 1);
+        rx_json_kv_str(f, "text", w->text, 1);
+        rx_json_key(f, "cells");
+        fputc('[', f);
+        for (int j = 0; j < w->n_cells; j++) {
+            int c = w->cells[j];
+            int b = c % nB, k = c / nB % nK, o = c / nB / nK % nO, s = c / nB / nK / nO;
+            fprintf(f, "%s{", j ? "," : "");
+            rx_json_kv_str(f, "setting", r->settings[s], 1);
+            rx_json_kv_str(f, "optimizer", r->optimizers[o], 1);
+            rx_json_kv_str(f, "schedule", r->schedules[k], 1);
+            rx_json_kv_num(f, "budget", r->budgets[b], 0);
+            fputc('}', f);
+        }
+        fputs("]}", f);
+    }
     fputc(']', f);
 }
 
@@ -575,6 +617,8 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
     fputs("},", f);
     rx_json_key(f, "statistics");
     json_stats(f, r);
+    fputc(',', f);
+    json_warnings(f, r);
     fputs("}\n", f);
     return ferror(f) ? RX_EIO : RX_OK;
 }

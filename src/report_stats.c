@@ -50,9 +50,7 @@ static int pick_ref(rx_report *r, const rx_report_opts *opts, rx_err *err)
     return RX_OK;
 }
 
-/* Paired differences, rival - reference, over the seeds both cells have
- * (both seed lists ascending).  Returns how many; d has room for min. */
-static int matched(const rx_report_cell *ref, const rx_report_cell *riv, double *d)
+int rx_report_matched(const rx_report_cell *ref, const rx_report_cell *riv, double *d)
 {
     int i = 0, j = 0, n = 0;
     while (i < ref->n && j < riv->n) {
@@ -95,7 +93,7 @@ static int pairs(rx_report *r, const int *src)
             const rx_report_cell *cq = rx_report_cell_at(r, s, o, src[at + q], b);
             double xr = rx_report_cell_value(r, cr), xq = rx_report_cell_value(r, cq);
             p->cmp = rx_metric_cmp(m, xr, xq);
-            int n = matched(cr, cq, d);
+            int n = rx_report_matched(cr, cq, d);
             p->d = rx_paired_t(d, n);
             p->unmatched = cr->n - n + cq->n - n;
             /* oriented: positive = the reference is better */

@@ -393,3 +393,23 @@ void rx_report_stats_notes(const rx_report *r, void (*line)(void *ud, const char
              "else normal); beyond noise: reference better / rival better, of the comparisons "
              "with two or more matched seeds");
 }
+
+/* ---- protocol warnings ---------------------------------------------------- */
+
+int rx_report_warning_lines(const rx_report *r, void (*line)(void *ud, const char *text),
+                            void *ud)
+{
+    for (int i = 0; i < r->n_warnings; i++)
+        line(ud, r->warnings[i].text);
+    return r->n_warnings;
+}
+
+unsigned rx_report_cell_warnings(const rx_report *r, size_t cell)
+{
+    unsigned mask = 0;
+    for (int i = 0; i < r->n_warnings; i++)
+        for (int j = 0; j < r->warnings[i].n_cells; j++)
+            if ((size_t)r->warnings[i].cells[j] == cell)
+                mask |= 1u << r->warnings[i].kind;
+    return mask;
+}

@@ -854,3 +854,71 @@ void rx_results_curves_free(rx_report_curve *c, int n)
     }
     free(c);
 }
+
+/* ---- what the protocol warnings need ---------------------------------- */
+
+typedef struct facts_ctx {
+    const rx_results *r;
+    const int *order;           /* run indices sorted by key */
+    rx_report_fact *out;
+} facts_ctx;
+
+static const rx_results *cmp_facts_r;
+
+static int cmp_run_key(const void *a, const void *b)
+{
+    return strcmp(cmp_facts_r->runs[*(const int *)a].key, cmp_facts_r->runs[*(const int *)b].key);
+}
+
+/* One row (key, smallest and largest lr recorded at an epoch's end). */
+static int facts_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    facts_ctx *c = ud;
+    if (ncols != 3 || v[0].type != RX_VTEXT)
+        return 0;
+    int lo = 0, hi = c->r->n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2, i = c->order[mid];
+        int d = strcmp(v[0].s, c->r->runs[i].key);
+        if (d == 0) {
+            double a, b, lr0 = c->r->runs[i].lr;
+            if (rx_value_number(&v[1], &a) && rx_value_number(&v[2], &b) && isfinite(lr0)) {
+                double tol = 1e-12 * fabs(lr0);
+                c->out[i].lr_changed = fabs(a - lr0) > tol || fabs(b - lr0) > tol;
+            }
+            return 0;
+        }
+        if (d < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return 0;                  /* a run of another sweep */
+}
+
+int rx_results_facts(rx_store *st, const rx_results *r, rx_report_fact *out, rx_err *err)
+{
+    int *order = malloc((size_t)(r->n ? r->n : 1) * sizeof *order);
+    if (!order)
+        return rx_errf(err, RX_ENOMEM, "out of memory reading the runs' lr");
+    for (int i = 0; i < r->n; i++) {
+        const char *nv = run_get(r, i, "data.validation");
+        out[i].steps = r->steps[i];
+        out[i].lr_changed = -1;
+        out[i].n_val = nv ? atol(nv) : 0;
+        order[i] = i;
+    }
+    cmp_facts_r = r;
+    qsort(order, (size_t)r->n, sizeof *order, cmp_run_key);
+    cmp_facts_r = NULL;
+    facts_ctx c = {r, order, out};
+    /* one pass over the epoch rows (the metrics primary key is (key,
+     * epoch): grouped without sorting); runs of other sweeps are skipped */
+    int rc = rx_store_query(st,
+                            "SELECT key, min(CASE WHEN typeof(lr) = 'real' THEN lr END), "
+                            "max(CASE WHEN typeof(lr) = 'real' THEN lr END) "
+                            "FROM metrics GROUP BY key",
+                            NULL, 0, facts_row, &c, err);
+    free(order);
+    return rc;
+}

@@ -32,6 +32,7 @@ typedef struct parser {
     rx_err *err;
     owner *own;
     int n_own, cap_own;
+    double *memo;         /* per node id: values of a range, runs of an entry */
 } parser;
 
 static rx_loc loc_of(const yaml_node_t *n)
@@ -453,6 +454,92 @@ static int add_range(parser *p, const char *key, const yaml_node_t *m, rx_choice
     return RX_OK;
 }
 
+/* ---- counting before reading ------------------------------------------ */
+
+/* Aliases let a few kilobytes name millions of values (20,000 aliases of
+ * an entry with 1000 lrs, or of a range of 10,000 values).  So axes are
+ * counted on the YAML nodes first, each aliased node once (memo by node
+ * id), and a grid over the limit is refused before anything is built. */
+static double *memo_of(parser *p, const yaml_node_t *n)
+{
+    size_t nodes = (size_t)(p->doc->nodes.top - p->doc->nodes.start);
+    if (!p->memo && !(p->memo = calloc(nodes, sizeof *p->memo)))
+        return NULL;
+    return &p->memo[n - p->doc->nodes.start];
+}
+
+/* *count += the values an axis item list (or range, or scalar) v holds. */
+static int axis_values(parser *p, const yaml_node_t *v, double *count)
+{
+    if (is_seq(v)) {
+        for (int i = 0; i < seq_len(v); i++) {
+            const yaml_node_t *it = seq_item(p, v, i);
+            int rc = is_map(it) ? axis_values(p, it, count) : RX_OK;
+            if (rc)
+                return rc;
+            *count += !is_map(it);
+            if (*count > RX_GRID_MAX_RUNS)
+                return RX_OK;
+        }
+        return RX_OK;
+    }
+    if (!is_map(v)) {
+        *count += 1;
+        return RX_OK;
+    }
+    double *m = memo_of(p, v);
+    if (!m)
+        return OOM(p);
+    if (*m == 0) {
+        char **texts;
+        int nt, rc = read_range(p, v, &texts, &nt);
+        if (rc)
+            return rc;
+        free(texts);
+        *m = nt;
+    }
+    *count += *m;
+    return RX_OK;
+}
+
+/* *runs += the runs of one entry of optimizers or schedules: the product
+ * of the values of the keys that read_entry makes axes. */
+static int entry_runs(parser *p, const char *section, const yaml_node_t *item, double *runs)
+{
+    double *m = is_map(item) ? memo_of(p, item) : NULL;
+    if (is_map(item) && !m)
+        return OOM(p);
+    if (m && *m == 0) {
+        double prod = 1;
+        for (int i = 0; i < map_len(item) && prod <= RX_GRID_MAX_RUNS; i++) {
+            yaml_node_t *k = map_key(p, item, i), *v = map_value(p, item, i);
+            char full[256];
+            if (!is_scalar(k))
+                continue;
+            snprintf(full, sizeof full, "%s.%s", section, text_of(k));
+            rx_key_shape shape = rx_key_shape_of(full);
+            int swept = is_map(v) || (is_seq(v) && shape == RX_KEY_SCALAR);
+            for (int j = 0; is_seq(v) && shape == RX_KEY_LIST && j < seq_len(v); j++)
+                swept |= is_seq(seq_item(p, v, j));
+            double n = 0;
+            int rc = swept && shape != RX_KEY_UNKNOWN ? axis_values(p, v, &n) : RX_OK;
+            if (rc)
+                return rc;
+            prod *= n > 0 ? n : 1;
+        }
+        *m = prod;
+    }
+    *runs += m ? *m : 1;
+    return RX_OK;
+}
+
+/* Counting stops past the limit, so the message gives the limit alone. */
+static int too_many(parser *p, const yaml_node_t *at, const char *what)
+{
+    return FAIL(p, at, "%s alone has more than %d runs, the limit of a grid", what,
+                RX_GRID_MAX_RUNS);
+}
+
 /* Reads the values of an axis over key from v: a list (each item a value
  * of the key: a scalar, a list for list keys, or a range whose values
  * take its place), a range, or (when allow_scalar) one scalar.  `what`
@@ -465,7 +552,13 @@ static int read_axis(parser *p, const char *key, const char *what, const yaml_no
     if (is_scalar(v) && !allow_scalar)
         return FAIL(p, v, "%s must be a list of values or a range, got a single value (write [%s])",
                     what, text_of(v));
-    int n = 0, cap = is_seq(v) ? seq_len(v) : 1, rc;
+    double values = 0;
+    int rc = axis_values(p, v, &values);
+    if (rc)
+        return rc;
+    if (values > RX_GRID_MAX_RUNS)
+        return too_many(p, v, what);
+    int n = 0, cap = is_seq(v) ? seq_len(v) : 1;
     rx_choice *ch = rx_grid_alloc(p->g, (size_t)cap * sizeof *ch);
     if (!ch)
         return OOM(p);
@@ -714,6 +807,17 @@ static int read_entries(parser *p, const char *axis, const char *section, const 
         return FAIL(p, v, "'%s' is empty: an axis needs at least one value", axis);
     if (!is_seq(v))
         return FAIL(p, v, "'%s' must be a list of %s, got %s", axis, axis, kind_of(v));
+    /* the runs of the entries, counted on the nodes before reading any */
+    double runs = 0;
+    for (int i = 0; i < seq_len(v); i++) {
+        if ((rc = entry_runs(p, section, seq_item(p, v, i), &runs)))
+            return rc;
+        if (runs > RX_GRID_MAX_RUNS) {
+            char what[64];
+            snprintf(what, sizeof what, "'%s'", axis);
+            return too_many(p, seq_item(p, v, i), what);
+        }
+    }
     rx_axis *a = add_axis(p, axis, loc_of(k));
     if (!a)
         return OOM(p);
@@ -922,6 +1026,8 @@ static int check_exclude_value(parser *p, const rx_assign *a)
     return rc;
 }
 
+static int read_rule(parser *p, const yaml_node_t *m, rx_exclude *x);
+
 static int read_exclude(parser *p, const yaml_node_t *v)
 {
     rx_grid *g = p->g;
@@ -930,59 +1036,79 @@ static int read_exclude(parser *p, const yaml_node_t *v)
     if (!is_seq(v))
         return FAIL(p, v, "'exclude' must be a list of mappings from axes to values, got %s",
                     kind_of(v));
-    g->n_excl = seq_len(v);
-    g->excl = rx_grid_alloc(g, (size_t)(g->n_excl ? g->n_excl : 1) * sizeof *g->excl);
-    if (!g->excl)
+    /* each run is matched against every rule: an aliased rule counts
+     * once, and the rules are bounded */
+    size_t nodes = (size_t)(p->doc->nodes.top - p->doc->nodes.start);
+    char *seen = calloc(nodes, 1);
+    g->excl = rx_grid_alloc(g, (size_t)(seq_len(v) ? seq_len(v) : 1) * sizeof *g->excl);
+    if (!seen || !g->excl) {
+        free(seen);
         return OOM(p);
-    for (int r = 0; r < g->n_excl; r++) {
+    }
+    int rc = RX_OK;
+    for (int r = 0; r < seq_len(v) && rc == RX_OK; r++) {
         yaml_node_t *m = seq_item(p, v, r);
-        rx_exclude *x = &g->excl[r];
-        x->loc = loc_of(m);
-        if (!is_map(m) || map_len(m) == 0)
-            return FAIL(p, m, "an entry of 'exclude' must map axes to values, e.g. {schedules: step, budgets: 1%%}, got %s",
-                        is_map(m) ? "an empty mapping" : kind_of(m));
-        int rc = check_map(p, m, "'exclude'");
-        if (rc)
+        if (seen[m - p->doc->nodes.start])
+            continue;
+        seen[m - p->doc->nodes.start] = 1;
+        if (g->n_excl == RX_SPEC_MAX_EXCLUDES)
+            rc = FAIL(p, m, "'exclude' has more than %d rules", RX_SPEC_MAX_EXCLUDES);
+        else
+            rc = read_rule(p, m, &g->excl[g->n_excl++]);
+    }
+    free(seen);
+    return rc;
+}
+
+/* One rule of exclude: a mapping of axes (or keys of entries) to values. */
+static int read_rule(parser *p, const yaml_node_t *m, rx_exclude *x)
+{
+    rx_grid *g = p->g;
+    x->loc = loc_of(m);
+    if (!is_map(m) || map_len(m) == 0)
+        return FAIL(p, m, "an entry of 'exclude' must map axes to values, e.g. {schedules: step, budgets: 1%%}, got %s",
+                    is_map(m) ? "an empty mapping" : kind_of(m));
+    int rc = check_map(p, m, "'exclude'");
+    if (rc)
+        return rc;
+    x->terms = rx_grid_alloc(g, (size_t)map_len(m) * sizeof *x->terms);
+    if (!x->terms)
+        return OOM(p);
+    for (int i = 0; i < map_len(m); i++) {
+        yaml_node_t *k = map_key(p, m, i), *val = map_value(p, m, i);
+        const char *name = text_of(k), *key = name;
+        char dotted[256];
+        if (find_axis(p, name, &key) < 0) {
+            /* a key set by the entries of optimizers or schedules,
+             * or a bare name ("lr") of one of those or of a grid key */
+            key = NULL;
+            static const char *const sections[] = {"optimizer", "schedule"};
+            static const char *const axes[] = {"optimizers", "schedules"};
+            for (int s = 0; s < 2 && !key; s++) {
+                if (strchr(name, '.'))
+                    snprintf(dotted, sizeof dotted, "%s", name);
+                else
+                    snprintf(dotted, sizeof dotted, "%s.%s", sections[s], name);
+                if (owned_by(p, dotted, axes[s]) || find_axis(p, dotted, NULL) >= 0)
+                    key = dotted;
+            }
+            if (!key)
+                return not_an_axis(p, k, "exclude", name);
+        }
+        rx_assign *a = &x->terms[x->n];
+        if ((rc = read_value(p, key, val, a, "")))
             return rc;
-        x->terms = rx_grid_alloc(g, (size_t)map_len(m) * sizeof *x->terms);
-        if (!x->terms)
-            return OOM(p);
-        for (int i = 0; i < map_len(m); i++) {
-            yaml_node_t *k = map_key(p, m, i), *val = map_value(p, m, i);
-            const char *name = text_of(k), *key = name;
-            char dotted[256];
-            if (find_axis(p, name, &key) < 0) {
-                /* a key set by the entries of optimizers or schedules,
-                 * or a bare name ("lr") of one of those or of a grid key */
-                key = NULL;
-                static const char *const sections[] = {"optimizer", "schedule"};
-                static const char *const axes[] = {"optimizers", "schedules"};
-                for (int s = 0; s < 2 && !key; s++) {
-                    if (strchr(name, '.'))
-                        snprintf(dotted, sizeof dotted, "%s", name);
-                    else
-                        snprintf(dotted, sizeof dotted, "%s.%s", sections[s], name);
-                    if (owned_by(p, dotted, axes[s]) || find_axis(p, dotted, NULL) >= 0)
-                        key = dotted;
-                }
-                if (!key)
-                    return not_an_axis(p, k, "exclude", name);
-            }
-            rx_assign *a = &x->terms[x->n];
-            if ((rc = read_value(p, key, val, a, "")))
-                return rc;
-            x->n++;
-            if (strcmp(key, "schedule.name") == 0) {
-                const rx_axis *ax = &g->axes[find_axis(p, "schedules", NULL)];
-                int found = 0;
-                for (int c = 0; c < ax->n; c++)
-                    found |= strcmp(ax->choices[c].label, a->vals[0]) == 0;
-                if (!found)
-                    return FAIL(p, val, "exclude names schedule '%s', which is not in 'schedules'",
-                                a->vals[0]);
-            } else if ((rc = check_exclude_value(p, a))) {
-                return rc;
-            }
+        x->n++;
+        if (strcmp(key, "schedule.name") == 0) {
+            const rx_axis *ax = &g->axes[find_axis(p, "schedules", NULL)];
+            int found = 0;
+            for (int c = 0; c < ax->n; c++)
+                found |= strcmp(ax->choices[c].label, a->vals[0]) == 0;
+            if (!found)
+                return FAIL(p, val, "exclude names schedule '%s', which is not in 'schedules'",
+                            a->vals[0]);
+        } else if ((rc = check_exclude_value(p, a))) {
+            return rc;
         }
     }
     return RX_OK;
@@ -1097,11 +1223,58 @@ static int yaml_fail(parser *p, const yaml_parser_t *y, const char *text, size_t
                 l.col++;
         }
     }
+    if (y->error == YAML_MEMORY_ERROR)
+        return OOM(p);
     const char *what = y->problem ? y->problem : "cannot be parsed";
     if (y->context)
         return rx_grid_errf(p->g, l, p->err, RX_EINVAL, "malformed YAML: %s (%s at line %d)",
                             what, y->context, (int)y->context_mark.line + 1);
     return rx_grid_errf(p->g, l, p->err, RX_EINVAL, "malformed YAML: %s", what);
+}
+
+/* libyaml takes time quadratic in the nesting depth (100,000 '[' take
+ * 49 s to load), so a first pass over the events refuses deep nesting
+ * before the document is built.  Syntax errors are left to the load,
+ * which reports them in full. */
+static int check_depth(parser *p, const char *text, size_t len)
+{
+    yaml_parser_t y;
+    if (!yaml_parser_initialize(&y))
+        return OOM(p);
+    yaml_parser_set_input_string(&y, (const unsigned char *)text, len);
+    int depth = 0, rc = RX_OK, end = 0;
+    while (rc == RX_OK && !end) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&y, &ev)) {
+            if (y.error == YAML_MEMORY_ERROR)
+                rc = OOM(p);
+            break;
+        }
+        switch (ev.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > RX_SPEC_MAX_DEPTH)
+                rc = rx_grid_errf(p->g,
+                                  (rx_loc){(int)ev.start_mark.line + 1,
+                                           (int)ev.start_mark.column + 1},
+                                  p->err, RX_EINVAL,
+                                  "lists and mappings nested more than %d deep",
+                                  RX_SPEC_MAX_DEPTH);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_STREAM_END_EVENT:
+            end = 1;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&y);
+    return rc;
 }
 
 /* The name of a spec without a name: its file name without directory and
@@ -1149,12 +1322,16 @@ int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out,
     parser p = {.s = s, .g = &s->grid, .err = err};
     yaml_parser_t y;
     yaml_document_t doc, extra;
+    int rc = check_depth(&p, text, len);
+    if (rc) {
+        rx_spec_free(s);
+        return rc;
+    }
     if (!yaml_parser_initialize(&y)) {
         rx_spec_free(s);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     yaml_parser_set_input_string(&y, (const unsigned char *)text, len);
-    int rc;
     if (!yaml_parser_load(&y, &doc)) {
         rc = yaml_fail(&p, &y, text, len);
         yaml_parser_delete(&y);
@@ -1180,6 +1357,7 @@ int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out,
     yaml_document_delete(&doc);
     yaml_parser_delete(&y);
     free(p.own);
+    free(p.memo);
     if (rc) {
         rx_spec_free(s);
         return rc;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rx_data.h"
 
@@ -149,7 +150,9 @@ static void test_idx_errors(void **state)
         {D "missing.idx", D "tiny-labels.idx", 0, 0, RX_EIO,
          "cannot open '" D "missing.idx': No such file or directory"},
         {D "idx-dir", D "tiny-labels.idx", 0, 0, RX_EIO,
-         "cannot read '" D "idx-dir': Is a directory"},
+         "'" D "idx-dir' is a directory, not a regular file"},
+        {"/dev/zero", D "tiny-labels.idx", 0, 0, RX_EIO,
+         "'/dev/zero' is a character device, not a regular file"},
     };
     RUN_CASES(cases, idx_case);
 }
@@ -223,6 +226,8 @@ static void test_csv_errors(void **state)
          "'" D "nan.csv':2:3: non-finite number 'nan'"},
         {D "huge.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "huge.csv':2:3: number too large for a float '1e39'"},
+        {"/dev/zero", NULL, -1, 0, RX_EIO, "'/dev/zero' is a character device, not a regular file"},
+        {D "idx-dir", NULL, -1, 0, RX_EIO, "'" D "idx-dir' is a directory, not a regular file"},
         {D "empty-field.csv", NULL, -1, 1, RX_EFORMAT,
          "'" D "empty-field.csv':2:3: empty field 2"},
         {D "unterminated.csv", NULL, -1, 1, RX_EFORMAT,
@@ -276,6 +281,48 @@ static int libsvm_case(const load_case *c, rx_dataset *ds, rx_err *e)
     return rx_libsvm_load(c->path, c->a, ds, e);
 }
 
+/* A FIFO is refused at once: opening it must not wait for a writer, and
+ * reading it would not end. */
+static void test_fifo_refused(void **state)
+{
+    char dir[] = "/tmp/rx-fifo-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/data", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    rx_dataset ds;
+    rx_err e;
+    char want[128];
+    snprintf(want, sizeof want, "'%s' is a FIFO, not a regular file", path);
+    expect_err(rx_csv_load(path, -1, 0, &ds, &e), RX_EIO, &e, want);
+    expect_err(rx_libsvm_load(path, 0, &ds, &e), RX_EIO, &e, want);
+    expect_err(rx_idx_load(path, D "tiny-labels.idx", &ds, &e), RX_EIO, &e, want);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* 100,000 samples of 10,000,000 features are 4 TB as a dense array: the
+ * LIBSVM loader says so instead of asking for it. */
+static void test_libsvm_dense_too_large(void **state)
+{
+    char dir[] = "/tmp/rx-svm-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/wide.svm", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 100000; i++)
+        fprintf(f, "%d 10000000:1\n", i % 2);
+    fclose(f);
+    rx_dataset ds;
+    rx_err e;
+    assert_int_equal(rx_libsvm_load(path, 0, &ds, &e), RX_EFORMAT);
+    char want[128];
+    snprintf(want, sizeof want, "'%s': 100000 samples of 10000000 features need 4e+03 GB", path);
+    if (strncmp(e.msg, want, strlen(want)) != 0)
+        fail_msg("got '%s'", e.msg);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_libsvm_errors(void **state)
 {
     /* path, -, n_features */
@@ -297,6 +344,11 @@ static void test_libsvm_errors(void **state)
          "'" D "good.svm':4:8: index 4 exceeds n_features 3"},
         {D "missing.svm", NULL, 0, 0, RX_EIO,
          "cannot open '" D "missing.svm': No such file or directory"},
+        /* a width of 2e8 from a 30-byte file: refused before any dense array */
+        {D "huge-index.svm", NULL, 0, 0, RX_EFORMAT,
+         "'" D "huge-index.svm':1:9: index 200000000 exceeds the limit of 10000000 features"},
+        {"/dev/zero", NULL, 0, 0, RX_EIO, "'/dev/zero' is a character device, not a regular file"},
+        {D "idx-dir", NULL, 0, 0, RX_EIO, "'" D "idx-dir' is a directory, not a regular file"},
     };
     RUN_CASES(cases, libsvm_case);
 }
@@ -498,8 +550,21 @@ static void test_split_errors(void **state)
     rx_data d;
     rx_err e;
     c.validation = 400;
-    expect_err(rx_data_load(&c, &d, &e), RX_EINVAL, &e,
-               "validation 400 leaves no training samples (the training set has 400)");
+    expect_err(rx_data_load(&c, &d, &e), RX_EFORMAT, &e,
+               "the training split of 'blobs' is empty: its 400 samples give validation 400, "
+               "training 0, and the test set has 100");
+    /* a synthetic test set of n_samples / 4 = 0 */
+    c.validation = 0;
+    c.n_samples = 3;
+    expect_err(rx_data_load(&c, &d, &e), RX_EFORMAT, &e,
+               "the test split of 'blobs' is empty: its 3 samples give validation 0, "
+               "training 3, and the test set has 0");
+    /* the same without loading anything */
+    expect_err(rx_data_check_sizes(&c, &e), RX_EFORMAT, &e,
+               "the test split of 'blobs' is empty: its 3 samples give validation 0, "
+               "training 3, and the test set has 0");
+    c.n_samples = 400;
+    assert_int_equal(rx_data_check_sizes(&c, &e), RX_OK);
     c.validation = 100;
     c.train_subset = 301;
     expect_err(rx_data_load(&c, &d, &e), RX_EINVAL, &e,
@@ -532,22 +597,22 @@ static void test_carved_test(void **state)
     rx_data d;
     rx_err e;
     snprintf(c.path, sizeof c.path, "%s", D "pm1.svm");
-    assert_int_equal(rx_data_load(&c, &d, &e), RX_OK);
-    /* 3 samples: a fifth rounds to no test samples */
-    assert_null(d.test_set);
-    assert_int_equal(d.test.n, 0);
-    assert_int_equal(d.train.n, 3);
-    rx_data_free(&d);
+    /* 3 samples: a fifth rounds to no test samples, which is an error
+     * (a run would store NaN test metrics as done) */
+    expect_err(rx_data_load(&c, &d, &e), RX_EFORMAT, &e,
+               "the test split of '" D "pm1.svm' is empty: its 3 samples give test 0 (a fifth, "
+               "with no data.test_path), validation 0, training 3");
+    rx_data z;
+    memset(&z, 0, sizeof z);
+    assert_memory_equal(&d, &z, sizeof z);
 
     c = base_config("csv");
     c.header = 1;
     c.validation = 1;
     snprintf(c.path, sizeof c.path, "%s", D "good.csv");
-    assert_int_equal(rx_data_load(&c, &d, &e), RX_OK);
-    assert_null(d.test_set);
-    assert_ptr_equal(d.test.src, d.train_set);
-    assert_int_equal(d.test.n, 0);
-    rx_data_free(&d);
+    expect_err(rx_data_load(&c, &d, &e), RX_EFORMAT, &e,
+               "the test split of '" D "good.csv' is empty: its 4 samples give test 0 (a fifth, "
+               "with no data.test_path), validation 1, training 3");
     c.test_subset = 2;
     assert_int_equal(rx_data_load(&c, &d, &e), RX_OK);
     assert_int_equal(d.test.n, 2);
@@ -562,8 +627,9 @@ static void test_carved_test(void **state)
         assert_int_equal(seen[i], 1);
     rx_data_free(&d);
     c.test_subset = 3;
-    expect_err(rx_data_load(&c, &d, &e), RX_EINVAL, &e,
-               "a test carve of 3 and validation 1 leave no training samples (the training set has 4)");
+    expect_err(rx_data_load(&c, &d, &e), RX_EFORMAT, &e,
+               "the training split of '" D "good.csv' is empty: its 4 samples give test 3 "
+               "(data.test_subset), validation 1, training 0");
 }
 
 static void test_test_files(void **state)
@@ -773,8 +839,9 @@ static void test_data_cache(void **state)
     }
     /* a split the samples cannot give: an error, the source stays */
     c.validation = 1000;
-    expect_err(rx_data_cache_get(dc, &c, &got, &e), RX_EINVAL, &e,
-               "validation 1000 leaves no training samples (the training set has 20)");
+    expect_err(rx_data_cache_get(dc, &c, &got, &e), RX_EFORMAT, &e,
+               "the training split of '" D "idx-dir' is empty: its 20 samples give validation "
+               "1000, training 0, and the test set has 8");
     c.validation = 4;
     assert_int_equal(rx_data_cache_get(dc, &c, &got, &e), RX_OK);
     assert_int_equal(rx_data_decodes(), base + 1 + loads);
@@ -929,6 +996,8 @@ int main(void)
         cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_libsvm_good),
         cmocka_unit_test(test_libsvm_errors),
+        cmocka_unit_test(test_fifo_refused),
+        cmocka_unit_test(test_libsvm_dense_too_large),
         cmocka_unit_test(test_synth_deterministic),
         cmocka_unit_test(test_synth_shapes),
         cmocka_unit_test(test_synth_errors),

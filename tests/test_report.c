@@ -13,6 +13,7 @@
 #include "rx_report.h"
 #include "rx_results.h"
 #include "rx_store.h"
+#include "rx_svg.h"
 
 #define D RX_TEST_DATA "/report/"
 
@@ -616,14 +617,14 @@ static void test_writers(void **state)
     t = render(rep, RX_FMT_CSV);
     assert_non_null(strstr(t, "setting,optimizer,schedule,budget,metric,selected_on,lr,mean,std,"
                               "n,lrs_tried,runs,done,failed,diverged,missing,rank,reference,"
-                              "diff,diff_lo,diff_hi,pairs,beyond_noise\n"));
+                              "diff,diff_lo,diff_hi,pairs,beyond_noise,warnings\n"));
     assert_non_null(strstr(t, "A,sgd,rex,0.1,loss,none,0.1,10,0.7071067811865476,2,1,2,2,0,0,0,1.5,"
-                              "rex,,,,,\n"));
+                              "rex,,,,,,identical_results\n"));   /* rex and linear tie there: identical */
     /* step - rex on 2 matched seeds, -1 each: beyond noise, step better */
     assert_non_null(strstr(t, "A,sgd,step,0.5,loss,none,0.1,7,0.7071067811865476,2,1,2,2,0,0,0,1,"
-                              "rex,-1,-1,-1,2,-1\n"));
+                              "rex,-1,-1,-1,2,-1,\n"));
     assert_non_null(strstr(t, "A,sgd,plateau,0.5,loss,none,0.1,9.5,0.7071067811865476,2,1,2,2,0,0,0,"
-                              ",,,,,,\n"));
+                              ",,,,,,,\n"));
     free(t);
     t = render(rep, RX_FMT_JSON);
     assert_non_null(strstr(t, "\"lr_selection\":\"none\""));
@@ -636,6 +637,11 @@ static void test_writers(void **state)
                               "data-series=\"rex linear step plateau\""));
     assert_non_null(strstr(t, "id=\"chart-rank-sgd\" data-kind=\"rank\" "
                               "data-series=\"rex linear step\""));
+    assert_non_null(strstr(t, "id=\"chart-gap-0\" data-kind=\"gap\" "
+                              "data-series=\"rex linear step plateau\""));
+    /* colours by name: rex is rex's red in every chart, whatever its order */
+    assert_non_null(strstr(t, "<g class=\"series\" data-series=\"rex\" stroke=\"#d62728\""));
+    assert_null(strstr(t, "<g class=\"series\" data-series=\"rex\" stroke=\"#1f77b4\""));
     assert_null(strstr(t, "<script"));
     assert_null(strstr(t, "http://www.w3.org/2000/svg\" class=\"chart\" id=\"chart-lr\""));
     free(t);
@@ -807,6 +813,18 @@ static void test_paired_stats(void **state)
     rx_report_free(rep);
 }
 
+static void test_svg_color(void **state)
+{
+    (void)state;
+    assert_string_equal(rx_svg_color("rex"), "#d62728");
+    assert_string_equal(rx_svg_color("constant"), "#7f7f7f");
+    /* any other label: fixed by its name, not by its order of appearance */
+    const char *a = rx_svg_color("step(milestones=[0.5])");
+    assert_string_equal(rx_svg_color("linear(sampling=10%)"), rx_svg_color("linear(sampling=10%)"));
+    assert_string_equal(rx_svg_color("step(milestones=[0.5])"), a);
+    assert_true(a[0] == '#' && strlen(a) == 7);
+}
+
 static void test_bootstrap(void **state)
 {
     (void)state;
@@ -838,6 +856,83 @@ static void test_bootstrap(void **state)
     rx_report_free(b);
 }
 
+/* ---- protocol warnings ------------------------------------------------ */
+
+static int warned(const rx_report *r, rx_warn_kind k, const char *needle)
+{
+    int n = 0;
+    for (int i = 0; i < r->n_warnings; i++)
+        if (r->warnings[i].kind == k && (!needle || strstr(r->warnings[i].text, needle)))
+            n++;
+    return n;
+}
+
+static void test_warnings(void **state)
+{
+    (void)state;
+    static runs r;
+    static rx_report_fact facts[512];
+    r.n = 0;
+    memset(facts, 0, sizeof facts);
+    /* budget 0.1 (10 steps) and 1 (200 steps); seeds 1, 2; lrs 0.1, 0.3.
+     * rex: 0.3 best on validation everywhere (top edge); its lr moves.
+     * plateau: lr never moves, values equal to constant's (identical).
+     * constant: lr 0.1 best at budget 1 by 0.5 points on validation with
+     * 100 examples (standard error 3 points / sqrt 2: within noise). */
+    const char *sch[] = {"rex", "plateau", "constant"};
+    for (int k = 0; k < 3; k++)
+        for (int b = 0; b < 2; b++)
+            for (int l = 0; l < 2; l++)
+                for (int s = 1; s <= 2; s++) {
+                    double budget = b ? 1 : 0.1, lr = l ? 0.3 : 0.1;
+                    double val = k == 0 ? (l ? 0.90 : 0.80) : (l ? 0.895 : 0.90);
+                    double test = val - 0.01 * s;
+                    if (k == 0 && b == 1 && l == 1 && s == 2)
+                        continue;      /* one seed missing: fewer than asked */
+                    facts[r.n] = (rx_report_fact){budget < 1 ? 10 : 200, k == 0, 100};
+                    add(&r, "S", "sgd", sch[k], budget, lr, s, RX_OUT_DONE, val, test);
+                }
+    rx_metric m = metric("error");
+    rx_report_opts o = {.metric = &m, .bootstrap = -1, .facts = facts};
+    rx_report *rep = NULL;
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    /* rex chose 0.3, the largest, in both budgets */
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "the chosen lr is the largest of its grid in 2 of 6 "
+                                                  "tuned cells (rex at 10%, rex at 100%)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "smallest of its grid in 4 of 6"), 1);
+    assert_int_equal(warned(rep, RX_WARN_FEW_STEPS, "budget 10% spans 10 optimizer steps, fewer than 50: its 3 cells"), 1);
+    assert_int_equal(warned(rep, RX_WARN_FEW_STEPS, NULL), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_STATIC, "the lr of plateau never changed in any run of the "
+                                                    "chosen lr at 10%, 100%"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_STATIC, NULL), 1);   /* not constant, not rex */
+    assert_int_equal(warned(rep, RX_WARN_IDENTICAL, "plateau and constant gave identical test values, "
+                                                    "seed by seed, at 10%, 100%"), 1);
+    assert_int_equal(warned(rep, RX_WARN_SEEDS, "1 cell has fewer seeds with a value than the 2 "
+                                                "asked (as few as 1): rex at 100%"), 1);
+    assert_int_equal(warned(rep, RX_WARN_SEEDS, "seeds differ"), 1);
+    /* plateau and constant: 0.1 beats 0.3 by 0.5 points; the standard
+     * error is 100 sqrt(0.1 * 0.9 / 100) / sqrt(2) = 2.12 points */
+    assert_int_equal(warned(rep, RX_WARN_VAL_NOISE, "in 4 of 6 lr choices"), 1);
+    assert_int_equal(warned(rep, RX_WARN_VAL_NOISE, "(up to 2.12 points with 100 examples)"), 1);
+    /* the cells: few steps names the three cells of 10% */
+    for (int i = 0; i < rep->n_warnings; i++)
+        if (rep->warnings[i].kind == RX_WARN_FEW_STEPS)
+            assert_int_equal(rep->warnings[i].n_cells, 3);
+    rx_report_free(rep);
+    /* a lower threshold silences the steps warning; no facts, no fact-based warnings */
+    o.min_steps = 10;
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(warned(rep, RX_WARN_FEW_STEPS, NULL), 0);
+    rx_report_free(rep);
+    o.facts = NULL;
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(warned(rep, RX_WARN_FEW_STEPS, NULL) + warned(rep, RX_WARN_LR_STATIC, NULL) +
+                     warned(rep, RX_WARN_VAL_NOISE, NULL), 0);
+    assert_int_equal(warned(rep, RX_WARN_IDENTICAL, NULL), 1);
+    rx_report_free(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -855,6 +950,8 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_paired_stats),
         cmocka_unit_test(test_bootstrap),
+        cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_svg_color),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

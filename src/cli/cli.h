@@ -56,6 +56,13 @@ int rx_cli_open_store(const char *path, struct rx_store **st);
 /* The exit code for a failed rx_results_load status. */
 int rx_cli_load_exit(int status);
 
+/* Prints the protocol warnings of sweep (NULL: the only one) in store db
+ * to f, one "warning: ..." line each ("- warning: ..." when markdown),
+ * and returns how many.  Advice only: a store it cannot read gives none.
+ * writable: open it as the command that wrote it did (a read-only
+ * handle cannot remove the WAL files on close; run must not leave them). */
+int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, int writable);
+
 /* Subcommands: one file each (cmd_NAME.c). */
 int cmd_train(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

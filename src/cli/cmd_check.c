@@ -119,6 +119,18 @@ int cmd_check(int argc, char **argv)
         code = RX_EXIT_IO;
         goto done;
     }
+    /* the new store's protocol warnings: in the document for text and
+     * markdown, on standard error for the machine formats */
+    {
+        int doc = fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN;
+        const char *sw = sweep ? sweep : sets[1].sweep[0] ? sets[1].sweep : NULL;
+        if (doc)
+            fprintf(stdout, fmt == RX_FMT_MARKDOWN ? "\n## protocol warnings (new store)\n\n"
+                                                   : "\n== protocol warnings (new store) ==\n");
+        if (!rx_cli_warnings(db, sw, doc ? stdout : stderr, fmt == RX_FMT_MARKDOWN, 0) && doc)
+            fputs("none\n", stdout);
+        fflush(stdout);
+    }
     if (junit) {
         FILE *f = fopen(junit, "w");
         int rc = f ? rx_check_write_junit(f, &res, &o, &src, &err) : RX_EIO;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -10,6 +11,7 @@
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
+#include "rx_data.h"
 #include "rx_spec.h"
 #include "rx_store.h"
 
@@ -144,7 +146,9 @@ static int read_store(store_view *view, const rx_run_ref *jobs, int n, rx_err *e
     int rc = rx_store_check_path(view->path, RX_STORE_CREATE, err);
     if (rc == RX_EINVAL)
         return rc;
-    view->exists = access(view->path, F_OK) == 0;
+    /* an empty file too, as `run` takes it (it writes the schema there) */
+    struct stat sb;
+    view->exists = stat(view->path, &sb) == 0 && sb.st_size > 0;
     if (!view->exists) {
         view->counts.new_runs = view->counts.total = n;
         return RX_OK;
@@ -163,7 +167,7 @@ static void print_store_text(const store_view *v)
 {
     const rx_store_counts *c = &v->counts;
     if (!v->exists) {
-        printf("store '%s' does not exist yet: every run is new\n", v->path);
+        printf("store '%s' does not exist yet (or is empty): every run is new\n", v->path);
         return;
     }
     printf("store '%s': %d new, %d done, %d failed, %d diverged, %d interrupted, %d running, "
@@ -267,6 +271,39 @@ static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limi
     return RX_OK;
 }
 
+/* Runs whose splits would be empty, when the configuration tells (the
+ * synthetic sets): each fails when run, so plan says so on stderr and
+ * exits RX_EXIT_DATA after printing the plan.  Returns how many.  When no
+ * axis sets a data key every run has the first one's data, so one check
+ * tells for all (a grid of millions of runs is not materialised). */
+static int data_problems(const rx_grid *g, const rx_run_ref *jobs, int n)
+{
+    const char *swept[MAX_COLS];
+    int n_swept = rx_grid_swept_keys(g, swept, MAX_COLS), per_run = n_swept > MAX_COLS;
+    for (int k = 0; k < n_swept && k < MAX_COLS; k++)
+        per_run |= strncmp(swept[k], "data.", 5) == 0;
+    int bad = 0;
+    rx_config cfg;
+    for (int i = 0; i < n; i++) {
+        rx_err err;
+        if (rx_grid_config(g, &jobs[i], &cfg, &err) == RX_OK &&
+            rx_data_check_sizes(&cfg.data, &err) == RX_OK) {
+            if (!per_run)
+                break;
+            continue;
+        }
+        if (bad++ < 10)
+            rx_die_msg("run %d (%s) will fail: %s", jobs[i].index, jobs[i].key, err.msg);
+        if (!per_run) {
+            bad = n;
+            break;
+        }
+    }
+    if (bad > 10)
+        rx_die_msg("... and %d more runs with empty splits", bad - 10);
+    return bad;
+}
+
 int cmd_plan(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL;
@@ -327,6 +364,7 @@ int cmd_plan(int argc, char **argv)
         rx_spec_free(s);
         return rx_exit_for(rc);
     }
+    int bad_data = data_problems(&s->grid, jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((rc = read_store(&view, jobs, n, &err))) {
         rx_die_msg("%s", err.msg);
@@ -344,5 +382,5 @@ int cmd_plan(int argc, char **argv)
         rx_die_msg("cannot write the plan");
         return RX_EXIT_IO;
     }
-    return RX_EXIT_OK;
+    return bad_data ? RX_EXIT_DATA : RX_EXIT_OK;
 }

@@ -1,5 +1,6 @@
 /* cmd_report.c: `rexsweep report`: cell tables, Top-k and average ranks. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -11,7 +12,7 @@ static const char usage_text[] =
     "usage: rexsweep report [--db FILE] [--sweep NAME] [--metric M]\n"
     "                       [--format text|markdown|csv|json|html] [-o FILE]\n"
     "                       [--select-on val|test] [--no-merge] [--vs SCHEDULE]\n"
-    "                       [--schedules A,B,...] [--bootstrap N]\n\n"
+    "                       [--schedules A,B,...] [--bootstrap N] [--min-steps N]\n\n"
     "Summarises a store as the REX paper does: per setting and optimizer a table of\n"
     "schedules x budgets (mean +- std over seeds, the lr tuned on validation), the\n"
     "Top-1/Top-3 rates of each schedule and its average rank per budget; then\n"
@@ -23,7 +24,7 @@ int cmd_report(int argc, char **argv)
     const char *db = "results/rexsweep.db", *sweep = NULL, *metric = NULL, *format = "text";
     const char *out_path = NULL, *select = "val";
     const char *vs = NULL, *only = NULL;
-    int no_merge = 0, n_boot = RX_REPORT_BOOTSTRAP;
+    int no_merge = 0, n_boot = RX_REPORT_BOOTSTRAP, min_steps = RX_REPORT_MIN_STEPS;
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "the sweep to report (default: the only one, else every run)"},
@@ -35,6 +36,7 @@ int cmd_report(int argc, char **argv)
         {"vs", 0, RX_OPT_STRING, &vs, "SCHEDULE", "the reference of the paired statistics (default: the best average rank)"},
         {"schedules", 0, RX_OPT_STRING, &only, "A,B,...", "rank only these schedules (the tables keep all)"},
         {"bootstrap", 0, RX_OPT_INT, &n_boot, "N", "bootstrap replicates of the rank and Top-k intervals (default 1000, 0 = none)"},
+        {"min-steps", 0, RX_OPT_INT, &min_steps, "N", "warn about budgets of fewer optimizer steps (default 50)"},
     };
     int code = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
                                    usage_text);
@@ -61,6 +63,10 @@ int cmd_report(int argc, char **argv)
 
     if (n_boot < 0 || n_boot > 1000000) {
         rx_die_msg("--bootstrap must be between 0 and 1000000, got %d", n_boot);
+        return RX_EXIT_USAGE;
+    }
+    if (min_steps < 1) {
+        rx_die_msg("--min-steps must be at least 1, got %d", min_steps);
         return RX_EXIT_USAGE;
     }
     /* --schedules a,b,c: a NULL-terminated list of names */
@@ -98,10 +104,21 @@ int cmd_report(int argc, char **argv)
     if (on_test)
         rx_die_msg("warning: choosing each cell's lr on the TEST metric (--select-on test); "
                    "the report says so");
-    rx_report_opts ro = {&m, on_test, no_merge, 0, vs, only ? only_v : NULL,
-                         n_boot ? n_boot : -1};
+    rx_report_fact *facts = calloc((size_t)(res.n ? res.n : 1), sizeof *facts);
+    if (!facts || (rc = rx_results_facts(st, &res, facts, &err))) {
+        rx_die_msg("%s", facts ? err.msg : "out of memory reading the runs");
+        free(facts);
+        rx_results_free(&res);
+        rx_store_close(st);
+        return RX_EXIT_IO;
+    }
+    rx_report_opts ro = {.metric = &m, .select_on_test = on_test, .no_merge = no_merge,
+                         .vs = vs, .only = only ? only_v : NULL,
+                         .bootstrap = n_boot ? n_boot : -1, .facts = facts,
+                         .min_steps = min_steps};
     rx_report *rep = NULL;
     rc = rx_report_build(res.runs, res.n, &ro, &rep, &err);
+    free(facts);               /* the report keeps what it needs */
     if (rc) {
         rx_die_msg("%s", err.msg);
         rx_results_free(&res);

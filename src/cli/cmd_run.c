@@ -20,7 +20,7 @@
 static const char usage_text[] =
     "usage: rexsweep run SWEEP.yaml [--db FILE] [-j N] [--retry-failed] [--fail-fast]\n"
     "                    [--max-runs K] [--timeout SECONDS] [--shard K/N|slurm[/N]]\n"
-    "                    [--set KEY=VALUE]... [--json] [--quiet]\n\n"
+    "                    [--set KEY=VALUE]... [--diverged-ok] [--json] [--quiet]\n\n"
     "Trains every run of the sweep that is not done yet and records it in the store.";
 
 /* Stop signals so far: the first stops claiming and interrupts the runs
@@ -355,7 +355,8 @@ static int parse_shard(const char *s, int *k, int *n)
 int cmd_run(int argc, char **argv)
 {
     const char *db = NULL, *shard = NULL;
-    int workers = 1, retry = 0, fail_fast = 0, max_runs = 0, json = 0, quiet = 0;
+    int workers = 1, retry = 0, fail_fast = 0, max_runs = -1, json = 0, quiet = 0;
+    int diverged_ok = 0;
     double timeout = 0, ckpt_every = NAN;
     rx_opt_list sets = {{0}, 0};
     const rx_option opts[] = {
@@ -363,7 +364,8 @@ int cmd_run(int argc, char **argv)
         {"jobs", 'j', RX_OPT_INT, &workers, "N", "worker processes, one BLAS thread each (default 1)"},
         {"retry-failed", 0, RX_OPT_FLAG, &retry, NULL, "also rerun failed runs (diverged runs are results)"},
         {"fail-fast", 0, RX_OPT_FLAG, &fail_fast, NULL, "stop at the first failed or diverged run"},
-        {"max-runs", 0, RX_OPT_INT, &max_runs, "K", "start at most K runs"},
+        {"max-runs", 0, RX_OPT_INT, &max_runs, "K", "start at most K runs (K >= 1)"},
+        {"diverged-ok", 0, RX_OPT_FLAG, &diverged_ok, NULL, "diverged runs are results: exit 0 when every other run is done"},
         {"timeout", 0, RX_OPT_DOUBLE, &timeout, "SECONDS", "stop any run after SECONDS (stored as failed)"},
         {"checkpoint-every", 0, RX_OPT_DOUBLE, &ckpt_every, "SECONDS", "save a run's state once an epoch at most this often, and when stopped; 0: never (default: train.checkpoint_every, 300)"},
         {"shard", 0, RX_OPT_STRING, &shard, "K/N|slurm[/N]", "run only the K-th of N cost-balanced slices"},
@@ -381,7 +383,13 @@ int cmd_run(int argc, char **argv)
         rx_die_msg("run needs exactly one sweep spec; see 'rexsweep run --help'");
         return RX_EXIT_USAGE;
     }
-    if (workers < 1 || workers > 256 || max_runs < 0 || timeout < 0 || ckpt_every < 0) {
+    if (max_runs == 0) {
+        /* 0 used to mean "no limit": refuse it rather than train all */
+        rx_die_msg("--max-runs 0 would start no run; to see the grid and what is done without "
+                   "training, use 'rexsweep plan'");
+        return RX_EXIT_USAGE;
+    }
+    if (workers < 1 || workers > 256 || max_runs < -1 || timeout < 0 || ckpt_every < 0) {
         rx_die_msg("-j must be in [1, 256], --max-runs, --timeout and --checkpoint-every must "
                    "not be negative");
         return RX_EXIT_USAGE;
@@ -462,7 +470,7 @@ int cmd_run(int argc, char **argv)
     ro.workers = workers;
     ro.retry_failed = retry;
     ro.fail_fast = fail_fast;
-    ro.max_runs = max_runs;
+    ro.max_runs = max_runs > 0 ? max_runs : 0;
     ro.timeout = timeout;
     ro.stale_after = RX_RUNNER_STALE_AFTER;
     ro.checkpoint_every = isnan(ckpt_every) ? -1 : ckpt_every;
@@ -482,7 +490,8 @@ int cmd_run(int argc, char **argv)
         rx_spec_free(spec);
         return rx_exit_for(rc == RX_EINVAL ? RX_ESTORE : rc);
     }
-    int complete = c.end_done == c.total;
+    /* an lr sweep expects divergence: with --diverged-ok it is a result */
+    int complete = c.end_done + (diverged_ok ? c.end_diverged : 0) == c.total;
     int stopped = rc == RX_EINTR;
     int resumable = c.end_interrupted + c.end_pending;
     if (json) {
@@ -517,6 +526,8 @@ int cmd_run(int argc, char **argv)
             printf("\n");
         }
     }
+    if (c.end_done > 0)        /* the protocol's own problems; JSON stays clean */
+        rx_cli_warnings(db, spec->name, json ? stderr : stdout, 0, 1);
     rx_spec_free(spec);
     if (rc == RX_EINTR)
         return RX_EXIT_INTERRUPTED;

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "opts.h"
 #include "rx_sched.h"
+#include "rx_svg.h"
 #include "rx_table.h"
 
 static const char usage_text[] =
@@ -125,44 +126,44 @@ static void plot_terminal(const plot_data *pd)
 
 /* ---- SVG ----------------------------------------------------------------- */
 
-static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-                                     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-
-/* One panel of the SVG at (x0,y0) of size w x h. */
-static void svg_panel(FILE *f, const plot_data *pd, int use_mom, double lo, double hi,
-                      double x0, double y0, double w, double h, const char *title)
+/* One chart of the lr (or momentum) of every schedule against the step,
+ * drawn as stairs (the value holds until the step that changes it). */
+static int svg_panel(FILE *f, const plot_data *pd, int use_mom, double y, const char *title)
 {
-    double span = hi > lo ? hi - lo : 1;
-    fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#888\"/>\n",
-            x0, y0, w, h);
-    fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"13\">%s</text>\n", x0, y0 - 6, title);
-    for (int i = 0; i <= 4; i++) {
-        double y = y0 + h - h * i / 4.0, val = lo + span * i / 4.0;
-        fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#ddd\"/>\n", x0, y, x0 + w, y);
-        fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"11\" text-anchor=\"end\">%.4g</text>\n",
-                x0 - 4, y + 4, val);
-        double x = x0 + w * i / 4.0;
-        fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"11\" text-anchor=\"middle\">%ld</text>\n",
-                x, y0 + h + 14, (long)lround((double)pd->total * i / 4.0));
+    rx_svg_series *sr = calloc((size_t)pd->n, sizeof *sr);
+    double *x = calloc((size_t)pd->n_points + 1, sizeof *x);
+    if (!sr || !x) {
+        free(sr);
+        free(x);
+        return RX_ENOMEM;
     }
+    for (int i = 0; i < pd->n_points; i++)
+        x[i] = (double)pd->at[i];
     for (int k = 0; k < pd->n; k++) {
         const series *s = &pd->sr[k];
-        const double *v = use_mom ? s->mom : s->lr;
-        fprintf(f, "<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"%s\" points=\"",
-                colors[k % (sizeof colors / sizeof colors[0])]);
-        double prev = NAN;
-        for (int i = 0; i < pd->n_points && pd->at[i] < s->total; i++) {
-            double x = x0 + w * (double)pd->at[i] / (double)(pd->total > 1 ? pd->total - 1 : 1);
-            double y = y0 + h - h * (v[i] - lo) / span;
-            /* hold the previous value up to this step: sample-and-hold
-             * drawn as steps, not slopes */
-            if (i > 0 && v[i] != prev)
-                fprintf(f, "%.2f,%.2f ", x, y0 + h - h * (prev - lo) / span);
-            fprintf(f, "%.2f,%.2f ", x, y);
-            prev = v[i];
-        }
-        fputs("\"/>\n", f);
+        int n = 0;
+        while (n < pd->n_points && pd->at[n] < s->total)
+            n++;
+        /* "exp:gamma=-5" takes exp's colour, as in the report */
+        char base[64];
+        snprintf(base, sizeof base, "%s", s->label);
+        base[strcspn(base, ":")] = '\0';
+        sr[k] = (rx_svg_series){s->label, rx_svg_color(base), x, use_mom ? s->mom : s->lr,
+                                NULL, NULL, n, 1};
     }
+    rx_svg_axis ax = {0, (double)(pd->total > 1 ? pd->total - 1 : 1), 0, 0, NULL, 0, "step", 0};
+    rx_svg_axis ay = {0};
+    double ticks[16];
+    rx_svg_fit_y(&ay, sr, pd->n, ticks, 16);
+    if (!use_mom)
+        ay.lo = 0;
+    ay.label = title;
+    rx_svg_frame fr = {use_mom ? "schedule-momentum" : "schedule-lr", title, title, 960,
+                       use_mom ? 260 : 400, 0, y, 1};
+    rx_svg_chart(f, &fr, &ax, &ay, sr, pd->n);
+    free(sr);
+    free(x);
+    return RX_OK;
 }
 
 static int write_svg(const plot_data *pd, const char *path)
@@ -172,28 +173,20 @@ static int write_svg(const plot_data *pd, const char *path)
         rx_die_msg("cannot write '%s': %s", path, strerror(errno));
         return RX_EXIT_IO;
     }
-    double W = 800, ph = 320, mh = 160, left = 70, top = 30, gap = 50;
-    double legend = 20.0 * pd->n + 10;
-    double H = top + ph + gap + (pd->mom_varies ? mh + gap : 0) + legend;
+    double H = 400 + (pd->mom_varies ? 260 : 0);
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
-               "viewBox=\"0 0 %g %g\" font-family=\"sans-serif\">\n"
-               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H, W, H);
-    svg_panel(f, pd, 0, 0, pd->lr_max, left, top, W - left - 20, ph, "lr");
-    double y = top + ph + gap;
-    if (pd->mom_varies) {
-        svg_panel(f, pd, 1, pd->mom_min, pd->mom_max, left, y, W - left - 20, mh, "momentum");
-        y += mh + gap;
-    }
-    for (int k = 0; k < pd->n; k++) {
-        double ly = y + 20.0 * k;
-        fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke-width=\"3\" stroke=\"%s\"/>\n",
-                left, ly - 4, left + 24, ly - 4, colors[k % (sizeof colors / sizeof colors[0])]);
-        fprintf(f, "<text x=\"%g\" y=\"%g\" font-size=\"12\">", left + 30, ly);
-        rx_html_text(f, pd->sr[k].label);
-        fputs("</text>\n", f);
-    }
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"%g\" "
+               "viewBox=\"0 0 960 %g\">\n", H, H);
+    int oom = svg_panel(f, pd, 0, 0, "lr");
+    if (pd->mom_varies && !oom)
+        oom = svg_panel(f, pd, 1, 400, "momentum");
     fputs("</svg>\n", f);
+    if (oom) {
+        rx_die_msg("out of memory drawing '%s'", path);
+        if (f != stdout)
+            fclose(f);
+        return RX_EXIT_IO;
+    }
     int bad = ferror(f);
     if (f != stdout)
         bad |= fclose(f) != 0;

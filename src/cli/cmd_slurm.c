@@ -32,7 +32,7 @@ static const char usage_text[] =
     "usage: rexsweep slurm SWEEP.yaml [--tasks N] [--partition P] [--time T]\n"
     "                      [--cpus-per-task C] [--mem M] [--store-dir DIR] [--db OUT.db]\n"
     "                      [--set KEY=VALUE]... [--rexsweep PATH]\n"
-    "                      [--submit] [--merge] [--resubmit-failed]\n\n"
+    "                      [--submit] [--merge] [--resubmit-failed] [--requeue]\n\n"
     "Writes a Slurm job array for the sweep: task K runs the K-th cost-balanced\n"
     "shard into DIR/shard-K.db.  Prints the script for review, or submits it\n"
     "with --submit; --merge adds a job that merges the shards into OUT.db when\n"
@@ -45,12 +45,17 @@ static const char usage_text[] =
 #define DEFAULT_TASKS 16
 #define MAX_TASKS 100000       /* beyond any MaxArraySize */
 
+/* How long before its time limit a task is told to checkpoint and go
+ * back to the queue (--requeue). */
+#define RX_SLURM_SIGNAL_SECONDS 120
+
 typedef struct slurm_args {
     const char *spec;
     int tasks;                 /* 0 = default (or the script's, on resubmit) */
     int cpus;
     const char *partition, *time, *mem, *store_dir, *db, *rexsweep;
     int submit, merge, resubmit;
+    int requeue;               /* USR1 before the time limit: checkpoint, requeue */
     rx_opt_list sets;
 } slurm_args;
 
@@ -249,6 +254,8 @@ static void write_array_script(FILE *f, const slurm_args *a, const slurm_plan *p
     fprintf(f, "#SBATCH --array=0-%d\n", p->tasks - 1);
     fprintf(f, "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=%d\n", cpus);
     put_resources(f, a);
+    if (a->requeue)
+        fprintf(f, "#SBATCH --requeue\n#SBATCH --signal=B:USR1@%d\n", RX_SLURM_SIGNAL_SECONDS);
     fprintf(f, "#SBATCH --output=%s/logs/shard-%%a.out\n", p->dir);
     fprintf(f, "#SBATCH --open-mode=append\n\n");
     fprintf(f, "set -eu\n"
@@ -256,8 +263,9 @@ static void write_array_script(FILE *f, const slurm_args *a, const slurm_plan *p
                "cd ", cpus, cpus);
     rx_shell_quote(f, p->cwd);
     fprintf(f, "\n# The shard count is fixed here, not read from SLURM_ARRAY_TASK_COUNT,\n"
-               "# so that re-running some of the tasks re-runs exactly their shards.\n"
-               "exec ");
+               "# so that re-running some of the tasks re-runs exactly their shards.\n");
+    if (!a->requeue)
+        fputs("exec ", f);
     rx_shell_quote(f, p->bin);
     fputs(" run ", f);
     rx_shell_quote(f, p->spec);
@@ -268,6 +276,14 @@ static void write_array_script(FILE *f, const slurm_args *a, const slurm_plan *p
         fputs(" --set ", f);
         rx_shell_quote(f, a->sets.v[i]);
     }
+    if (a->requeue)
+        fputs(" &\npid=$!\n"
+              "# Slurm's USR1 before the time limit: the runs in flight save their\n"
+              "# checkpoints and stop (exit 130), and the task goes back to the queue,\n"
+              "# where it resumes them.\n"
+              "trap 'kill -USR1 \"$pid\"; wait \"$pid\" || true; "
+              "scontrol requeue \"$SLURM_JOB_ID\"; exit 0' USR1\n"
+              "wait \"$pid\"", f);
     fputc('\n', f);
 }
 
@@ -649,6 +665,7 @@ int cmd_slurm(int argc, char **argv)
         {"submit", 0, RX_OPT_FLAG, &a.submit, NULL, "submit the array with sbatch"},
         {"merge", 0, RX_OPT_FLAG, &a.merge, NULL, "also submit a merge job that runs after the array"},
         {"resubmit-failed", 0, RX_OPT_FLAG, &a.resubmit, NULL, "resubmit the tasks whose shard is incomplete"},
+        {"requeue", 0, RX_OPT_FLAG, &a.requeue, NULL, "before the time limit, checkpoint the runs and requeue the task to resume them"},
     };
     const char *pos[2];
     int npos;

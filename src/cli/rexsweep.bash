@@ -9,16 +9,25 @@ _rexsweep_schedules="rex linear cosine exp step plateau onecycle delayed-linear 
 _rexsweep_options() {
     case $1 in
     train)    echo "--log-every --json --quiet --keys --help" ;;
-    run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --checkpoint-every --shard --set --json --quiet --help" ;;
+    run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --checkpoint-every --shard --set --diverged-ok --json --quiet --help" ;;
     plan)     echo "--db --limit --json --help" ;;
     schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
-    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --help" ;;
+    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --min-steps --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
     export)   echo "--db --sweep --format --metrics --output --help" ;;
-    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --db --rexsweep --set --help" ;;
+    slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --requeue --db --rexsweep --set --help" ;;
     merge)    echo "--quiet --help" ;;
     status)   echo "--db --store-dir --sweep --watch --json --help" ;;
     verify)   echo "--db --sweep --sample --seed --all --json --quiet --help" ;;
+    esac
+}
+
+# The formats each command's --format accepts.
+_rexsweep_formats() {
+    case $1 in
+    report) echo "text markdown csv json html" ;;
+    check)  echo "text markdown json" ;;
+    export) echo "csv json" ;;
     esac
 }
 
@@ -35,7 +44,7 @@ _rexsweep() {
     --db|--baseline|--junit|--svg|--output|-o|--store-dir|--rexsweep)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --format)
-        COMPREPLY=($(compgen -W "text markdown csv json html" -- "$cur")); return ;;
+        COMPREPLY=($(compgen -W "$(_rexsweep_formats "$cmd")" -- "$cur")); return ;;
     --sampling)
         COMPREPLY=($(compgen -W "iteration epoch 50-75 33-66 25-50-75 10-10 1-100" -- "$cur")); return ;;
     esac
@@ -46,7 +55,15 @@ _rexsweep() {
     elif [ "$cmd" = train ] && [[ $cur == schedule.name=* ]]; then
         COMPREPLY=($(compgen -P schedule.name= -W "$_rexsweep_schedules" -- "${cur#schedule.name=}"))
     else
-        COMPREPLY=($(compgen -f -X '!*.@(yaml|yml|db)' -- "$cur") $(compgen -d -- "$cur"))
+        # specs, stores and directories; plain case patterns, not
+        # compgen -X '!*.@(...)', which needs extglob (set by the
+        # bash-completion package, not by bash)
+        local f
+        COMPREPLY=()
+        while IFS= read -r f; do
+            case $f in *.yaml|*.yml|*.db) COMPREPLY+=("$f") ;; esac
+        done < <(compgen -f -- "$cur")
+        COMPREPLY+=($(compgen -d -- "$cur"))
     fi
 }
 complete -F _rexsweep rexsweep

@@ -100,8 +100,13 @@ assert s["exists"] and s["new"] == 2 and s["done"] == 1 and s["running"] == 1, s
 assert [j["state"] for j in d["jobs"]] == ["done", "failed", "new", "interrupted", "running", "new"]
 EOF
 "$REXSWEEP" plan --db "$TMPDIR/none.db" $D/ok/zip.yaml >"$out" || fail "missing store"
-grep -q "^store '$TMPDIR/none.db' does not exist yet: every run is new$" "$out" || fail "missing store line"
+grep -q "^store '$TMPDIR/none.db' does not exist yet (or is empty): every run is new$" "$out" || fail "missing store line"
 [ ! -e "$TMPDIR/none.db" ] || fail "plan created the store"
+# a 0-byte file, which run takes as a new store, is one for plan too
+: > "$TMPDIR/empty.db"
+"$REXSWEEP" plan --db "$TMPDIR/empty.db" $D/ok/zip.yaml >"$out" || fail "plan refused an empty store"
+grep -q "^store '$TMPDIR/empty.db' does not exist yet (or is empty): every run is new$" "$out" || fail "empty store line"
+[ ! -s "$TMPDIR/empty.db" ] || fail "plan wrote into the empty store"
 # a file that is not a rexsweep store is a store error (4), after the spec checked out
 sqlite3 "$TMPDIR/other.db" "CREATE TABLE t (x);"
 rc=0; "$REXSWEEP" plan --db "$TMPDIR/other.db" $D/ok/zip.yaml >"$out" 2>"$err" || rc=$?

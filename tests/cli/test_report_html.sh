@@ -77,6 +77,7 @@ charts = {c["id"]: c for c in json.loads(html.unescape(m.group(1)))}
 scheds = ["rex", "linear", "cosine", "exp", "onecycle", "step", "plateau"]
 want = {
     "chart-metric-0": ("metric", scheds, 6),
+    "chart-gap-0": ("gap", scheds, 6),
     "chart-rank-sgd": ("rank", scheds[:-1], 6),     # plateau merged into step
     "chart-lr": ("lr", scheds, None),
 }
@@ -84,7 +85,8 @@ assert sorted(charts) == sorted(want), sorted(charts)
 for cid, (kind, names, npts) in want.items():
     c = charts[cid]
     assert c["kind"] == kind, (cid, c["kind"])
-    assert c["width"] >= 600 and c["height"] >= 300, (cid, c["width"], c["height"])
+    # the page's width (1200 px window, 1100 px body, 1 em padding)
+    assert c["width"] >= 1000 and c["height"] >= 400, (cid, c["width"], c["height"])
     got = [s["name"] for s in c["series"]]
     assert got == names, (cid, got)
     for s in c["series"]:
@@ -95,6 +97,16 @@ for cid, (kind, names, npts) in want.items():
 assert all(s["h"] > 0 for s in charts["chart-metric-0"]["series"])
 lr = {s["name"]: s for s in charts["chart-lr"]["series"]}
 assert lr["onecycle"]["h"] > 0 and lr["rex"]["h"] > 0 and lr["plateau"]["h"] > 0, lr
+PY
+# one colour per schedule, by name, in every chart
+python3 - "$T/report.html" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+colors = {}
+for name, color in re.findall(r'<g class="series" data-series="([^"]+)" stroke="(#[0-9a-f]{6})"', page):
+    colors.setdefault(name, set()).add(color)
+assert all(len(c) == 1 for c in colors.values()), colors
+assert colors["rex"] == {"#d62728"} and colors["linear"] == {"#1f77b4"}, colors
 PY
 grep -q "follows the validation loss: the lr recorded per epoch of run" "$T/report.html" || fail "plateau note"
 echo "report html: ok"

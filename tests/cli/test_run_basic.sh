@@ -21,6 +21,15 @@ grep -q '16 runs: 16 done (4 now)' "$TMPDIR/out" || fail "changed spec: $(cat "$
 # --max-runs leaves the rest pending and says so with exit 1
 expect_exit 1 "$RX" run tests/data/run/small.yaml --db "$TMPDIR/m.db" --max-runs 5 --quiet
 grep -q '5 done (5 now).* 7 pending' "$TMPDIR/out" || fail "max-runs: $(cat "$TMPDIR/out")"
+# --max-runs 0 used to train everything: it is refused, nothing written
+expect_exit 2 "$RX" run tests/data/run/small.yaml --db "$TMPDIR/m0.db" --max-runs 0
+grep -q "rexsweep plan" "$TMPDIR/err" || fail "max-runs 0: $(cat "$TMPDIR/err")"
+[ ! -e "$TMPDIR/m0.db" ] || fail "--max-runs 0 created the store"
+# --json escapes what it prints (a quote and a backslash in the store path)
+mkdir -p "$TMPDIR/a\"b\\c"
+expect_exit 0 "$RX" run tests/data/run/small.yaml --db "$TMPDIR/a\"b\\c/j.db" --max-runs 12 --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["store"].endswith("a\"b\\c/j.db"), d' \
+  "$TMPDIR/out" || fail "--json: $(cat "$TMPDIR/out")"
 # a bad spec: exit 2, file:line:column, nothing written
 printf 'name: bad\ntrain: {batchsize: 3}\n' > "$TMPDIR/bad.yaml"
 expect_exit 2 "$RX" run "$TMPDIR/bad.yaml" --db "$TMPDIR/none.db"

@@ -12,4 +12,11 @@ grep -q '(0 now)' "$TMPDIR/out" || fail "diverged run retried"
 # --fail-fast stops at the first failure
 expect_exit 1 "$RX" run tests/data/run/diverge.yaml --db "$TMPDIR/ff.db" --fail-fast
 [ "$(q "$TMPDIR/ff.db" "SELECT count(*) FROM runs WHERE status='done' AND lr=0.1")" -eq 0 ] || fail "fail-fast ran on"
+# --diverged-ok: an lr sweep expects divergence; a failure still counts
+expect_exit 0 "$RX" run tests/data/run/diverge.yaml --db "$db" --diverged-ok
+expect_exit 0 "$RX" run tests/data/run/diverge.yaml --db "$db" --diverged-ok --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["status"] == "ok" and d["diverged"] == 1' \
+  "$TMPDIR/out" || fail "json: $(cat "$TMPDIR/out")"
+q "$db" "UPDATE runs SET status='failed' WHERE lr=0.1"
+expect_exit 1 "$RX" run tests/data/run/diverge.yaml --db "$db" --diverged-ok
 echo ok
