@@ -358,8 +358,8 @@ if [ -n "$figdir" ]; then
   {
     charts "$tmp/report6.html" "$sweep-paper-" '^chart-rank-'
     # per setting and optimizer: the metric against budget and the gap to the
-    # best schedule of each budget with its paired interval
-    charts "$tmp/report.html" "$sweep-" '^chart-(metric|gap)-'
+    # best schedule of each budget with its paired interval; the learning curves
+    charts "$tmp/report.html" "$sweep-" '^chart-(metric|gap|learning)-'
   } >"$tmp/cellfigs"
   figs=$(paste -sd' ' "$tmp/cellfigs")
   {

@@ -22,5 +22,11 @@ int rx_blas_get_threads(void);
 /* OpenBLAS's description of its build, kernel and thread count (for
  * benchmarks).  Points to a static buffer overwritten by the next call. */
 const char *rx_blas_info(void);
+/* For provenance: OpenBLAS's build string (openblas_get_config, e.g.
+ * "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64") and
+ * the kernel it chose for this CPU (openblas_get_corename).  Static
+ * strings owned by OpenBLAS; "" when it does not say. */
+const char *rx_blas_config(void);
+const char *rx_blas_corename(void);
 
 #endif

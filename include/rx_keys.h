@@ -102,6 +102,10 @@ enum {
  * rules: the output is truncated when that is >= size). */
 int rx_config_canonical(const rx_config *c, unsigned flags, char *buf,
                         size_t size);
+/* A bound on the canonical form's length (with its NUL) for any config:
+ * the longest, every string at its maximum of escaped characters, is
+ * about 20 KiB (test_keys checks it). */
+#define RX_CANON_MAX 65536
 /* The same in a malloc'd string (caller frees); NULL when out of memory. */
 char *rx_config_json(const rx_config *c, unsigned flags);
 

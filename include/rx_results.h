@@ -79,4 +79,14 @@ void rx_results_curves_free(rx_report_curve *c, int n);
  * epoch was recorded.  One query over the store's epoch rows. */
 int rx_results_facts(rx_store *st, const rx_results *r, rx_report_fact *out, rx_err *err);
 
+/* The learning curves at budget (one of rep's budgets; none otherwise):
+ * per (setting, optimizer, schedule) of rep, the mean over the seeds of
+ * the cell's chosen lr of the validation metric (the test one when the
+ * metric has none) at the end of each epoch, from the store's epoch rows
+ * (one pass).  *out is the caller's: free it with rx_results_learning_free. */
+int rx_results_learning(rx_store *st, const rx_results *r, const rx_report *rep, double budget,
+                        rx_report_lcurve **out, int *n, rx_err *err);
+
+void rx_results_learning_free(rx_report_lcurve *c, int n);
+
 #endif

@@ -13,6 +13,7 @@
 #include "rx_common.h"
 #include "rx_grid.h"
 #include "rx_job.h"
+#include "rx_provenance.h"
 #include "rx_train.h"
 
 /* A run started or finished, or a note about it (status "warning" or
@@ -67,12 +68,15 @@ typedef struct rx_run_counts {
     int end_done, end_failed, end_diverged, end_interrupted, end_running, end_pending;
 } rx_run_counts;
 
+typedef struct rx_trainer_spec rx_trainer_spec;
+
 /* Seconds without a heartbeat after which `run` takes a running run of
  * another host for dead (and `status` calls it stale). */
 #define RX_RUNNER_STALE_AFTER 600
 
 typedef struct rx_runner_opts {
     const char *db_path;
+    const rx_trainer_spec *trainer;  /* the spec's trainer; NULL: built-in */
     const char *sweep_name;
     const char *spec_text;     /* stored with the sweep */
     const char *spec_hash;
@@ -90,6 +94,8 @@ typedef struct rx_runner_opts {
     void *ud;
     volatile sig_atomic_t *stop;  /* raised by the caller's signal handler:
                                      the number of stop signals so far */
+    const rx_provenance *provenance; /* recorded with the sweep and each
+                                        run (may be NULL) */
 } rx_runner_opts;
 
 /* Registers runs[0..n) of grid g with the store (new runs become pending;

@@ -27,10 +27,11 @@
 #include <stdint.h>
 #include "rx_common.h"
 #include "rx_job.h"
+#include "rx_provenance.h"
 #include "rx_train.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define RX_STORE_SCHEMA_VERSION 2
+#define RX_STORE_SCHEMA_VERSION 4
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
 /* Bytes left free on the store's filesystem: a run's results and new jobs
@@ -109,6 +110,31 @@ int rx_store_found_version(const rx_store *st);
  * rexsweep would have.  Fails when path already exists.
  */
 int rx_store_create_at(const char *path, int version, rx_err *err);
+
+/* ---- provenance ---------------------------------------------------- */
+
+/*
+ * Makes *p (copied) the provenance of what this handle records from now
+ * on: new sweeps (with their git commit and dirty flag) and every run it
+ * finishes.  A read-write handle records the row now (once per distinct
+ * content).
+ */
+int rx_store_set_provenance(rx_store *st, const rx_provenance *p, rx_err *err);
+
+/* The provenance run key was recorded with, into *out.  RX_ENOTFOUND
+ * (no message) when it has none: recorded before schema version 3, or
+ * never finished. */
+int rx_store_run_provenance(rx_store *st, const char *key, rx_provenance *out,
+                            rx_err *err);
+
+/* Called once per distinct provenance of the finished runs, most runs
+ * first, with how many runs it has; p is NULL for the runs recorded
+ * without one.  A nonzero return stops the listing and is returned. */
+typedef int (*rx_prov_fn)(void *ud, const rx_provenance *p, int n_runs);
+/* Lists the provenances of done and diverged runs (of the sweeps named
+ * sweep, or all when it is NULL). */
+int rx_store_provenances(rx_store *st, const char *sweep, rx_prov_fn fn, void *ud,
+                         rx_err *err);
 
 /* ---- sweeps and runs ----------------------------------------------- */
 
@@ -247,6 +273,23 @@ int rx_store_finish(rx_store *st,
                     const rx_step_metrics *st_m, int n_st,
                     const char *error,
                     rx_err *err);
+
+/* What a trainer adds to a run beyond rx_train_result (rx_trainer.h). */
+typedef struct rx_run_extra rx_run_extra;
+
+/* rx_store_finish, in the same one transaction also recording x (may be
+ * NULL: the built-in trainer): runs.trainer, runs.output and the named
+ * metrics of run_metrics (a name reported twice at one point keeps its
+ * last value). */
+int rx_store_finish_ex(rx_store *st,
+                       const char *key,
+                       rx_run_state state,
+                       const rx_train_result *res,
+                       const rx_epoch_metrics *ep, int n_ep,
+                       const rx_step_metrics *st_m, int n_st,
+                       const char *error,
+                       const rx_run_extra *x,
+                       rx_err *err);
 
 /* Sets a running run's state (interrupted or failed) and error text (may
  * be NULL), whichever worker holds it: for a parent recording its

@@ -41,3 +41,15 @@ const char *rx_blas_info(void)
              openblas_get_num_threads());
     return buf;
 }
+
+const char *rx_blas_config(void)
+{
+    const char *s = openblas_get_config();
+    return s ? s : "";
+}
+
+const char *rx_blas_corename(void)
+{
+    const char *s = openblas_get_corename();
+    return s ? s : "";
+}

@@ -309,10 +309,10 @@ static int excluded(const rx_exclude *x, const rx_config *c, const char *json,
         rx_config copy = *c;
         if (rx_config_set(&copy, a->key, a->vals, a->n, a->is_list, NULL))
             return 0;
-        char *after = rx_config_json(&copy, RX_CANON_RUNTIME);
-        int same = after && strcmp(after, json) == 0;
-        free(after);
-        if (!same)
+        /* on the stack: out of memory must not un-exclude a run */
+        char after[RX_CANON_MAX];
+        rx_config_canonical(&copy, RX_CANON_RUNTIME, after, sizeof after);
+        if (strcmp(after, json) != 0)
             return 0;
     }
     return 1;

@@ -770,9 +770,12 @@ void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN +
 
 static void key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])
 {
-    char *json = rx_config_json(c, flags);
+    /* On the stack: a key must not depend on whether malloc worked (a
+     * failed allocation once gave the key of the version alone).  Every
+     * config fits RX_CANON_MAX (test_keys checks the longest). */
+    char json[RX_CANON_MAX];
+    rx_config_canonical(c, flags, json, sizeof json);
     rx_key_of_json(json, RX_TRAINER_VERSION, out);
-    free(json);
 }
 
 void rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])

@@ -102,6 +102,38 @@ out:
     free(d);
 }
 
+/* The learning curves of (s, o), one line per schedule; returns 1 when
+ * it drew a chart. */
+static int learning_chart(FILE *f, const rx_report *r, const rx_report_lcurve *lc, int n_lc,
+                          int s, int o, int idx)
+{
+    rx_svg_series *sr = calloc((size_t)n_lc, sizeof *sr);
+    int ns = 0;
+    if (!sr)
+        return 0;
+    for (int i = 0; i < n_lc; i++)
+        if (lc[i].setting == s && lc[i].optimizer == o && lc[i].n > 0)
+            sr[ns++] = (rx_svg_series){r->schedules[lc[i].schedule],
+                                       rx_svg_color(r->schedules[lc[i].schedule]), lc[i].epoch,
+                                       lc[i].val, NULL, NULL, lc[i].n, 0};
+    if (ns) {
+        double xmax = 1, ticks[16];
+        for (int i = 0; i < ns; i++)
+            xmax = fmax(xmax, sr[i].x[sr[i].n - 1]);
+        rx_svg_axis ax = {0.5, xmax + 0.5, 0, 0, NULL, 0, "epoch", 0}, ay = {0};
+        rx_svg_fit_y(&ay, sr, ns, ticks, 16);
+        ay.label = r->metric.val_label[0] ? r->metric.val_label : r->metric.label;
+        char id[48], title[RX_REPORT_SETTING_MAX + 160];
+        snprintf(id, sizeof id, "chart-learning-%d", idx);
+        snprintf(title, sizeof title, "learning curves: %s, %s (%s per epoch)", r->settings[s],
+                 r->optimizers[o], ay.label);
+        rx_svg_frame fr = {id, "learning", title, 0, 0, 0, 0, 0};
+        rx_svg_chart(f, &fr, &ax, &ay, sr, ns);
+    }
+    free(sr);
+    return ns > 0;
+}
+
 /* average rank against budget for optimizer o: the paper's Figure 1 */
 static void rank_chart(FILE *f, const rx_report *r, int o)
 {
@@ -259,7 +291,8 @@ static int stats_html(FILE *f, const rx_report *r, html_ctx *hc)
 }
 
 int rx_report_write_html(FILE *f, const rx_report *r, const rx_report_source *src,
-                         const rx_report_curve *curves, int n_curves, rx_err *err)
+                         const rx_report_curve *curves, int n_curves,
+                         const rx_report_lcurve *lc, int n_lc, rx_err *err)
 {
     html_ctx hc = {f};
     int rc = RX_OK;
@@ -340,6 +373,19 @@ int rx_report_write_html(FILE *f, const rx_report *r, const rx_report_source *sr
     }
     if (rx_report_has_stats(r))
         rc |= stats_html(f, r, &hc);
+    if (n_lc > 0) {
+        char bl[32];
+        rx_budget_label(lc[0].budget, bl, sizeof bl);
+        fputs("<section class=\"learning\">\n<h2>learning curves at ", f);
+        rx_html_text(f, bl);
+        fputs("</h2>\n<p>The validation metric at the end of each epoch, the mean over the "
+              "seeds of each cell's chosen lr.</p>\n", f);
+        int nlc = 0;
+        for (int s = 0; s < r->n_settings; s++)
+            for (int o = 0; o < r->n_optimizers; o++)
+                nlc += learning_chart(f, r, lc, n_lc, s, o, nlc);
+        fputs("</section>\n", f);
+    }
     fputs("<section class=\"lr\">\n<h2>learning-rate profiles</h2>\n", f);
     if (n_curves > 0) {
         lr_chart(f, r, curves, n_curves);

@@ -20,7 +20,7 @@ int rx_report_write(FILE *f, const rx_report *r, rx_report_format fmt,
                     const rx_report_source *src, rx_err *err)
 {
     if (fmt == RX_FMT_HTML)
-        return rx_report_write_html(f, r, src, NULL, 0, err);
+        return rx_report_write_html(f, r, src, NULL, 0, NULL, 0, err);
     int rc = rx_report_write_plain(f, r, fmt, src);
     if (rc == RX_ENOMEM)
         return rx_errf(err, rc, "out of memory writing the report");

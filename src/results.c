@@ -335,22 +335,34 @@ int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_resu
         snprintf(out->sweep, sizeof out->sweep, "%s", nc.first);
     }
     /* the metric columns come from rx_metric's fixed table, never from
-     * user text, so they may be spliced into the SQL */
-    char sql[1024];
+     * user text, so they may be spliced into the SQL; a named metric
+     * (run_metrics) is bound: its final value, else its last epoch's or
+     * step's */
+#define NAMED(p) "(SELECT n.value FROM run_metrics n WHERE n.key = r.key AND n.name = " p \
+                 " ORDER BY n.scope = 'final' DESC, n.scope = 'epoch' DESC, n.at DESC LIMIT 1)"
+    char sql[1280], test[160], val[160];
+    if (m->named) {
+        snprintf(test, sizeof test, "%s", NAMED("?2"));
+        snprintf(val, sizeof val, "%s", NAMED("?3"));
+    } else {
+        snprintf(test, sizeof test, "r.%s", m->test_col);
+        snprintf(val, sizeof val, "%s%s", m->val_col[0] ? "r." : "NULL", m->val_col);
+    }
+#undef NAMED
     snprintf(sql, sizeof sql,
              "SELECT r.key, r.config, r.status, r.lr, r.budget, r.seed, r.steps, "
-             "r.steps_per_epoch, r.%s, %s%s FROM runs r %s",
-             m->test_col, m->val_col[0] ? "r." : "NULL", m->val_col,
+             "r.steps_per_epoch, %s, %s FROM runs r %s", test, val,
              id ? "JOIN sweep_runs l ON l.key = r.key WHERE l.sweep = ?1 ORDER BY l.grid_index"
                 : "ORDER BY r.key");
-    rx_value bind = rx_vint(id);
+    rx_value binds[3] = {rx_vint(id), rx_vtext(m->test_col), rx_vtext(m->val_col)};
+    int nbinds = m->named ? 3 : id ? 1 : 0;
     load_ctx c = {out, 0, m, err, RX_OK, NULL, 0, 0, 0};
     out->flat = calloc(1, sizeof *out->flat);
     if (!out->flat || !(out->flat->off = calloc(1, sizeof *out->flat->off))) {
         rx_results_free(out);
         return rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
     }
-    rc = rx_store_query(st, sql, id ? &bind : NULL, id ? 1 : 0, load_row, &c, err);
+    rc = rx_store_query(st, sql, nbinds ? binds : NULL, nbinds, load_row, &c, err);
     free(c.lv);
     if (rc == RX_OK)
         rc = rx_results_label(out, 1, err);
@@ -870,30 +882,38 @@ static int cmp_run_key(const void *a, const void *b)
     return strcmp(cmp_facts_r->runs[*(const int *)a].key, cmp_facts_r->runs[*(const int *)b].key);
 }
 
+/* The run of r whose key is key, among order[0..n) (run indices sorted
+ * by key), or -1. */
+static int run_by_key(const rx_results *r, const int *order, int n, const char *key)
+{
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2, d = strcmp(key, r->runs[order[mid]].key);
+        if (d == 0)
+            return order[mid];
+        if (d < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
 /* One row (key, smallest and largest lr recorded at an epoch's end). */
 static int facts_row(void *ud, int ncols, const char *const *names, const rx_value *v)
 {
     facts_ctx *c = ud;
     if (ncols != 3 || v[0].type != RX_VTEXT)
         return 0;
-    int lo = 0, hi = c->r->n - 1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2, i = c->order[mid];
-        int d = strcmp(v[0].s, c->r->runs[i].key);
-        if (d == 0) {
-            double a, b, lr0 = c->r->runs[i].lr;
-            if (rx_value_number(&v[1], &a) && rx_value_number(&v[2], &b) && isfinite(lr0)) {
-                double tol = 1e-12 * fabs(lr0);
-                c->out[i].lr_changed = fabs(a - lr0) > tol || fabs(b - lr0) > tol;
-            }
-            return 0;
-        }
-        if (d < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
+    int i = run_by_key(c->r, c->order, c->r->n, v[0].s);
+    double a, b, lr0 = i >= 0 ? c->r->runs[i].lr : NAN;
+    if (i < 0 || !isfinite(lr0))
+        return 0;              /* a run of another sweep */
+    if (rx_value_number(&v[1], &a) && rx_value_number(&v[2], &b)) {
+        double tol = 1e-12 * fabs(lr0);
+        c->out[i].lr_changed = fabs(a - lr0) > tol || fabs(b - lr0) > tol;
     }
-    return 0;                  /* a run of another sweep */
+    return 0;
 }
 
 int rx_results_facts(rx_store *st, const rx_results *r, rx_report_fact *out, rx_err *err)
@@ -921,4 +941,158 @@ int rx_results_facts(rx_store *st, const rx_results *r, rx_report_fact *out, rx_
                             NULL, 0, facts_row, &c, err);
     free(order);
     return rc;
+}
+
+/* ---- learning curves ----------------------------------------------------- */
+
+typedef struct lc_ctx {
+    const rx_results *r;
+    const rx_metric *m;
+    const int *order;           /* wanted runs, sorted by key */
+    const int *curve_of;        /* per run: its curve, or -1 */
+    int n_order;
+    rx_report_lcurve *c;
+    int *cap;                   /* per curve: epochs allocated */
+    int **cnt;                  /* per curve: seeds per epoch */
+    int oom;
+} lc_ctx;
+
+static int lc_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    lc_ctx *c = ud;
+    if (ncols != 3 || v[0].type != RX_VTEXT || v[1].type != RX_VINT)
+        return 0;
+    int i = run_by_key(c->r, c->order, c->n_order, v[0].s);
+    double x;
+    int e = (int)v[1].i;
+    if (i < 0 || e < 1 || e > 1000000 || !rx_value_number(&v[2], &x) || !isfinite(x))
+        return 0;
+    int k = c->curve_of[i];
+    rx_report_lcurve *lc = &c->c[k];
+    if (e > c->cap[k]) {
+        int cap = e > 2 * c->cap[k] ? e : 2 * c->cap[k];
+        double *ep = realloc(lc->epoch, (size_t)cap * sizeof *ep);
+        if (ep)
+            lc->epoch = ep;
+        double *va = realloc(lc->val, (size_t)cap * sizeof *va);
+        if (va)
+            lc->val = va;
+        int *cn = realloc(c->cnt[k], (size_t)cap * sizeof *cn);
+        if (cn)
+            c->cnt[k] = cn;
+        if (!ep || !va || !cn)
+            return c->oom = RX_ENOMEM;
+        for (int j = c->cap[k]; j < cap; j++) {
+            lc->val[j] = 0;
+            c->cnt[k][j] = 0;
+        }
+        c->cap[k] = cap;
+    }
+    lc->val[e - 1] += rx_metric_display(c->m, x);
+    c->cnt[k][e - 1]++;
+    if (e > lc->n)
+        lc->n = e;
+    return 0;
+}
+
+/* Index of s in the report's fixed-width name array, or -1. */
+static int name_index(const char *arr, size_t width, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(arr + (size_t)i * width, s) == 0)
+            return i;
+    return -1;
+}
+
+int rx_results_learning(rx_store *st, const rx_results *r, const rx_report *rep, double budget,
+                        rx_report_lcurve **out, int *n_out, rx_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    const rx_metric *m = &rep->metric;
+    const char *col = m->val_col[0] ? m->val_col : m->test_col;
+    int b = 0;
+    while (b < rep->n_budgets && rep->budgets[b] != budget)
+        b++;
+    if (b == rep->n_budgets)
+        return RX_OK;
+    size_t ngrid = (size_t)rep->n_settings * rep->n_optimizers * rep->n_schedules;
+    int *grid = malloc((ngrid ? ngrid : 1) * sizeof *grid);
+    int *curve_of = malloc((size_t)(r->n ? r->n : 1) * sizeof *curve_of);
+    int *order = malloc((size_t)(r->n ? r->n : 1) * sizeof *order);
+    rx_report_lcurve *c = calloc(ngrid ? ngrid : 1, sizeof *c);
+    int *cap = calloc(ngrid ? ngrid : 1, sizeof *cap);
+    int **cnt = calloc(ngrid ? ngrid : 1, sizeof *cnt);
+    int nc = 0, no = 0, rc = RX_OK;
+    if (!grid || !curve_of || !order || !c || !cap || !cnt) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory reading the learning curves");
+        goto out;
+    }
+    for (size_t g = 0; g < ngrid; g++)
+        grid[g] = -1;
+    for (int i = 0; i < r->n; i++) {
+        const rx_report_run *x = &r->runs[i];
+        curve_of[i] = -1;
+        if (x->budget != budget || x->state != RX_OUT_DONE)
+            continue;
+        int s = name_index((const char *)rep->settings, sizeof *rep->settings, rep->n_settings, x->setting);
+        int o = name_index((const char *)rep->optimizers, sizeof *rep->optimizers, rep->n_optimizers,
+                           x->optimizer);
+        int k = name_index((const char *)rep->schedules, sizeof *rep->schedules, rep->n_schedules,
+                           x->schedule);
+        if (s < 0 || o < 0 || k < 0)
+            continue;
+        const rx_report_cell *cell = rx_report_cell_at(rep, s, o, k, b);
+        if (cell->chosen < 0 || cell->lrs[cell->chosen].lr != x->lr)
+            continue;
+        size_t g = ((size_t)s * rep->n_optimizers + o) * rep->n_schedules + k;
+        if (grid[g] < 0) {
+            grid[g] = nc;
+            c[nc] = (rx_report_lcurve){s, o, k, budget, 0, NULL, NULL};
+            nc++;
+        }
+        curve_of[i] = grid[g];
+        order[no++] = i;
+    }
+    cmp_facts_r = r;
+    qsort(order, (size_t)no, sizeof *order, cmp_run_key);
+    cmp_facts_r = NULL;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT key, epoch, %s FROM metrics", col);
+    lc_ctx ctx = {r, m, order, curve_of, no, c, cap, cnt, 0};
+    if (no > 0 && (rc = rx_store_query(st, sql, NULL, 0, lc_row, &ctx, err))) {
+        if (ctx.oom)
+            rc = rx_errf(err, RX_ENOMEM, "out of memory reading the learning curves");
+        goto out;
+    }
+    /* means over seeds; epochs no seed reached stay NaN */
+    for (int k = 0; k < nc; k++)
+        for (int e = 0; e < c[k].n; e++) {
+            c[k].epoch[e] = e + 1;
+            c[k].val[e] = cnt[k][e] ? c[k].val[e] / cnt[k][e] : NAN;
+        }
+out:
+    for (size_t g = 0; cnt && g < ngrid; g++)
+        free(cnt[g]);
+    free(cnt);
+    free(cap);
+    free(grid);
+    free(curve_of);
+    free(order);
+    if (rc) {
+        rx_results_learning_free(c, nc);
+        return rc;
+    }
+    *out = c;
+    *n_out = nc;
+    return RX_OK;
+}
+
+void rx_results_learning_free(rx_report_lcurve *c, int n)
+{
+    for (int i = 0; c && i < n; i++) {
+        free(c[i].epoch);
+        free(c[i].val);
+    }
+    free(c);
 }

@@ -23,6 +23,7 @@
 
 #include "rx_keys.h"
 #include "rx_sched.h"
+#include "rx_trainer.h"
 
 /* ---- the schema: one migration step per version ------------------------
  * A store at version k gets steps k+1 .. RX_STORE_SCHEMA_VERSION applied
@@ -226,12 +227,297 @@ static const char migration_2[] =
     "  LEFT JOIN runs r ON r.key = l.key\n"
     "GROUP BY s.id;\n";
 
+/* Where sweeps and runs come from (rx_provenance.h): one row per distinct
+ * environment, keyed by a hash of its content, so that shards merge by
+ * copying rows.  Sweeps and runs recorded before this step have none. */
+static const char migration_provenance[] =
+    "CREATE TABLE provenance (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  git_commit TEXT,\n"
+    "  git_dirty INTEGER,\n"
+    "  rexsweep_version TEXT NOT NULL,\n"
+    "  trainer_version INTEGER NOT NULL,\n"
+    "  blas_version TEXT,\n"
+    "  blas_core TEXT,\n"
+    "  cpu TEXT,\n"
+    "  compiler TEXT,\n"
+    "  host TEXT NOT NULL\n"
+    ") STRICT;\n"
+    "ALTER TABLE sweeps ADD COLUMN git_dirty INTEGER;\n"
+    "ALTER TABLE sweeps ADD COLUMN provenance TEXT REFERENCES provenance (id);\n"
+    "ALTER TABLE runs ADD COLUMN provenance TEXT REFERENCES provenance (id);\n"
+    "CREATE VIEW run_provenance AS SELECT\n"
+    "  r.key, r.cell, r.status, r.ended, p.id AS provenance, p.git_commit,\n"
+    "  p.git_dirty, p.rexsweep_version, p.trainer_version, p.blas_version,\n"
+    "  p.blas_core, p.cpu, p.compiler, p.host\n"
+    "FROM runs r LEFT JOIN provenance p ON p.id = r.provenance;\n";
+
+/* Command trainers (rexsweep-trainer(7)): what produced a run, the tail
+ * of a failed program's output, and metrics under names of their own in
+ * long format, one row per (run, name, scope, at). */
+static const char migration_trainers[] =
+    "ALTER TABLE runs ADD COLUMN trainer TEXT;\n"
+    "ALTER TABLE runs ADD COLUMN output TEXT;\n"
+    "CREATE TABLE run_metrics (\n"
+    "  key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  scope TEXT NOT NULL CHECK (scope IN ('step', 'epoch', 'final')),\n"
+    "  at INTEGER NOT NULL,\n"
+    "  " METRIC("value") ",\n"
+    "  PRIMARY KEY (key, name, scope, at)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE VIEW named_results AS SELECT\n"
+    "  r.key, r.cell, r.status, m.name, m.scope, m.at,\n"
+    "  " FIN("m.value") " AS value\n"
+    "FROM runs r JOIN run_metrics m ON m.key = r.key;\n";
+
 static const char *const migrations[] = {
-    migration_1, /* 1: tables and indexes */
-    migration_2, /* 2: the views */
+    migration_1,          /* 1: tables and indexes */
+    migration_2,          /* 2: the views */
+    migration_provenance, /* 3: provenance of sweeps and runs */
+    migration_trainers,   /* 4: command trainers: runs.trainer, runs.output, run_metrics */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
+
+/* ---- fault injection (test builds only) --------------------------------
+ * Compiled only with -DRX_FAULT_INJECTION (tests/test_store_fault.c
+ * includes this file with it defined): a normal build has none of it and
+ * reads no environment.  SQLite's own technique: an allocator that fails
+ * from the Nth allocation on, and a VFS shim that fails every write from
+ * the Nth on, so that each failure point of every store write is
+ * exercised in turn. */
+#ifdef RX_FAULT_INJECTION
+
+static struct {
+    sqlite3_mem_methods real_mem;
+    sqlite3_vfs *real_vfs;
+    long malloc_at, writes_at;   /* fail from the Nth call on; 0: never */
+    int once;                    /* fail the Nth call only (a transient fault) */
+    long n_malloc, n_write;      /* calls counted since rx_store_fault_set */
+    int installed;
+} fault;
+
+/* Counts a call; 1 when it must fail. */
+static int fault_now(long at, long *n)
+{
+    if (at <= 0)
+        return 0;
+    ++*n;
+    return fault.once ? *n == at : *n >= at;
+}
+
+static void *fault_malloc(int n)
+{
+    if (fault_now(fault.malloc_at, &fault.n_malloc))
+        return NULL;
+    return fault.real_mem.xMalloc(n);
+}
+
+static void *fault_realloc(void *p, int n)
+{
+    if (fault_now(fault.malloc_at, &fault.n_malloc))
+        return NULL;
+    return fault.real_mem.xRealloc(p, n);
+}
+
+/* A file of the shim: the real file follows it in the same allocation. */
+typedef struct fault_file {
+    sqlite3_file base;
+    sqlite3_file *real;
+} fault_file;
+
+#define REAL(f) (((fault_file *)(f))->real)
+
+static int ff_close(sqlite3_file *f)
+{
+    int rc = REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
+    return rc;
+}
+static int ff_read(sqlite3_file *f, void *p, int n, sqlite3_int64 o)
+{
+    return REAL(f)->pMethods->xRead(REAL(f), p, n, o);
+}
+static int ff_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 o)
+{
+    if (fault_now(fault.writes_at, &fault.n_write))
+        return SQLITE_IOERR_WRITE;
+    return REAL(f)->pMethods->xWrite(REAL(f), p, n, o);
+}
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 n)
+{
+    if (fault_now(fault.writes_at, &fault.n_write))
+        return SQLITE_IOERR_TRUNCATE;
+    return REAL(f)->pMethods->xTruncate(REAL(f), n);
+}
+static int ff_sync(sqlite3_file *f, int flags)
+{
+    if (fault_now(fault.writes_at, &fault.n_write))
+        return SQLITE_IOERR_FSYNC;
+    return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int ff_size(sqlite3_file *f, sqlite3_int64 *n)
+{
+    return REAL(f)->pMethods->xFileSize(REAL(f), n);
+}
+static int ff_lock(sqlite3_file *f, int l)
+{
+    return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int ff_unlock(sqlite3_file *f, int l)
+{
+    return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int ff_reserved(sqlite3_file *f, int *out)
+{
+    return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int ff_fcntl(sqlite3_file *f, int op, void *arg)
+{
+    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int ff_sector(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int ff_chars(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int ff_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **pp)
+{
+    return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, extend, pp);
+}
+static int ff_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+    return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+}
+static void ff_shm_barrier(sqlite3_file *f)
+{
+    REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+static int ff_shm_unmap(sqlite3_file *f, int del)
+{
+    return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+static int ff_fetch(sqlite3_file *f, sqlite3_int64 o, int n, void **pp)
+{
+    *pp = NULL; /* no memory-mapped reads: every access goes through here */
+    return SQLITE_OK;
+}
+static int ff_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p)
+{
+    return SQLITE_OK;
+}
+
+static const sqlite3_io_methods fault_io = {
+    3, ff_close, ff_read, ff_write, ff_truncate, ff_sync, ff_size, ff_lock, ff_unlock,
+    ff_reserved, ff_fcntl, ff_sector, ff_chars, ff_shm_map, ff_shm_lock, ff_shm_barrier,
+    ff_shm_unmap, ff_fetch, ff_unfetch};
+
+static int fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    fault_file *ff = (fault_file *)f;
+    ff->real = (sqlite3_file *)(ff + 1);
+    f->pMethods = NULL;
+    int rc = fault.real_vfs->xOpen(fault.real_vfs, name, ff->real, flags, out);
+    if (ff->real->pMethods)
+        f->pMethods = &fault_io;
+    return rc;
+}
+static int fv_delete(sqlite3_vfs *v, const char *name, int sync)
+{
+    return fault.real_vfs->xDelete(fault.real_vfs, name, sync);
+}
+static int fv_access(sqlite3_vfs *v, const char *name, int flags, int *out)
+{
+    return fault.real_vfs->xAccess(fault.real_vfs, name, flags, out);
+}
+static int fv_full(sqlite3_vfs *v, const char *name, int n, char *out)
+{
+    return fault.real_vfs->xFullPathname(fault.real_vfs, name, n, out);
+}
+static void *fv_dlopen(sqlite3_vfs *v, const char *name)
+{
+    return fault.real_vfs->xDlOpen(fault.real_vfs, name);
+}
+static void fv_dlerror(sqlite3_vfs *v, int n, char *out)
+{
+    fault.real_vfs->xDlError(fault.real_vfs, n, out);
+}
+static void (*fv_dlsym(sqlite3_vfs *v, void *h, const char *sym))(void)
+{
+    return fault.real_vfs->xDlSym(fault.real_vfs, h, sym);
+}
+static void fv_dlclose(sqlite3_vfs *v, void *h)
+{
+    fault.real_vfs->xDlClose(fault.real_vfs, h);
+}
+static int fv_random(sqlite3_vfs *v, int n, char *out)
+{
+    return fault.real_vfs->xRandomness(fault.real_vfs, n, out);
+}
+static int fv_sleep(sqlite3_vfs *v, int us)
+{
+    return fault.real_vfs->xSleep(fault.real_vfs, us);
+}
+static int fv_time(sqlite3_vfs *v, double *out)
+{
+    return fault.real_vfs->xCurrentTime(fault.real_vfs, out);
+}
+static int fv_lasterr(sqlite3_vfs *v, int n, char *out)
+{
+    return fault.real_vfs->xGetLastError(fault.real_vfs, n, out);
+}
+static int fv_time64(sqlite3_vfs *v, sqlite3_int64 *out)
+{
+    return fault.real_vfs->xCurrentTimeInt64(fault.real_vfs, out);
+}
+
+static sqlite3_vfs fault_vfs = {
+    2, 0, 1024, NULL, "rx-fault", NULL, fv_open, fv_delete, fv_access, fv_full,
+    fv_dlopen, fv_dlerror, fv_dlsym, fv_dlclose, fv_random, fv_sleep, fv_time, fv_lasterr,
+    fv_time64, NULL, NULL, NULL};
+
+static int fault_install(void)
+{
+    if (fault.installed)
+        return RX_OK;
+    sqlite3_shutdown();
+    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &fault.real_mem) != SQLITE_OK)
+        return RX_ESTORE;
+    sqlite3_mem_methods m = fault.real_mem;
+    m.xMalloc = fault_malloc;
+    m.xRealloc = fault_realloc;
+    if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK ||
+        sqlite3_initialize() != SQLITE_OK)
+        return RX_ESTORE;
+    fault.real_vfs = sqlite3_vfs_find(NULL);
+    if (!fault.real_vfs)
+        return RX_ESTORE;
+    fault_vfs.szOsFile = (int)sizeof(fault_file) + fault.real_vfs->szOsFile;
+    fault_vfs.mxPathname = fault.real_vfs->mxPathname;
+    if (sqlite3_vfs_register(&fault_vfs, 1) != SQLITE_OK)
+        return RX_ESTORE;
+    fault.installed = 1;
+    return RX_OK;
+}
+
+static void fault_set(long malloc_at, long writes_at, int once)
+{
+    fault.malloc_at = malloc_at;
+    fault.writes_at = writes_at;
+    fault.once = once;
+    fault.n_malloc = fault.n_write = 0;
+}
+
+static int fault_hit(void)
+{
+    return (fault.malloc_at > 0 && fault.n_malloc >= fault.malloc_at) ||
+           (fault.writes_at > 0 && fault.n_write >= fault.writes_at);
+}
+
+#endif /* RX_FAULT_INJECTION */
 
 /* ---- the handle ------------------------------------------------------- */
 
@@ -239,8 +525,8 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSI
  * per-run recording path does no SQL parsing. */
 enum {
     S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
-    S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_HEARTBEAT, S_FINISH,
-    S_INS_METRIC, S_INS_STEP, N_STMT
+    S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
+    S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
 };
 
 #define RESULT_COLS                                                      \
@@ -286,12 +572,14 @@ static const char *const stmt_sql[N_STMT] = {
         CLAIM_SET " WHERE key = ?1 AND " CLAIMABLE("", "?5", "?6", "?4", "?2"),
     [S_DEL_METRICS] = "DELETE FROM metrics WHERE key = ?1",
     [S_DEL_STEPS] = "DELETE FROM step_metrics WHERE key = ?1",
+    [S_DEL_NAMED] = "DELETE FROM run_metrics WHERE key = ?1",
     [S_HEARTBEAT] =
         "UPDATE runs SET heartbeat = ?2, steps_done = coalesce(?5, steps_done),"
         " steps = coalesce(?6, steps) WHERE key = ?1 AND status = 'running'"
         " AND worker_host = ?3 AND worker_pid = ?4",
     [S_FINISH] =
-        "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, (" RESULT_COLS
+        "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, provenance = ?27, ("
+        RESULT_COLS
         ") = (?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
         " ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
         " WHERE key = ?1 AND status = 'running' AND worker_host = ?2"
@@ -303,6 +591,11 @@ static const char *const stmt_sql[N_STMT] = {
     [S_INS_STEP] =
         "INSERT INTO step_metrics (key, step, loss, lr, momentum, grad_norm)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_FINISH_EXTRA] = "UPDATE runs SET trainer = ?2, output = ?3 WHERE key = ?1",
+    /* a name reported twice at one point keeps its last value */
+    [S_INS_NAMED] =
+        "INSERT OR REPLACE INTO run_metrics (key, name, scope, at, value)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 struct rx_store {
@@ -315,6 +608,8 @@ struct rx_store {
     long w_pid;
     int corrupt;          /* an inconsistency was found: write nothing more */
     char corrupt_msg[512];
+    int has_prov;         /* prov is recorded with sweeps and finished runs */
+    rx_provenance prov;
     sqlite3_stmt *stmt[N_STMT];
 };
 
@@ -504,10 +799,13 @@ static void bind_num(sqlite3_stmt *s, int i, double x)
                           SQLITE_STATIC);
 }
 
+/* Binds text that stays valid until the statement is reset: SQLite
+ * keeps the pointer, so binding allocates nothing and cannot fail (a
+ * failed bind would leave NULL in its place, silently). */
 static void bind_str(sqlite3_stmt *s, int i, const char *z)
 {
     if (z)
-        sqlite3_bind_text(s, i, z, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, i, z, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, i);
 }
@@ -852,6 +1150,119 @@ int rx_store_found_version(const rx_store *st)
     return st->found_version;
 }
 
+/* ---- provenance ------------------------------------------------------- */
+
+static int prov_body(rx_store *st, void *ctx, rx_err *err)
+{
+    const rx_provenance *p = ctx;
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "INSERT INTO provenance (id, git_commit, git_dirty,"
+                                " rexsweep_version, trainer_version, blas_version, blas_core,"
+                                " cpu, compiler, host) VALUES"
+                                " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                                " ON CONFLICT (id) DO NOTHING",
+                                -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, err, "cannot record the provenance");
+    const char *text[] = {p->id, p->git_commit, NULL, p->rexsweep_version, NULL,
+                          p->blas_version, p->blas_core, p->cpu, p->compiler, p->host};
+    for (int i = 0; i < 10; i++)
+        bind_str(s, i + 1, text[i] && text[i][0] ? text[i] : NULL);
+    if (p->git_commit[0] && p->git_dirty >= 0)
+        sqlite3_bind_int(s, 3, p->git_dirty);
+    sqlite3_bind_text(s, 4, p->rexsweep_version, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 5, p->trainer_version);
+    sqlite3_bind_text(s, 10, p->host, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? RX_OK : sql_fail(st, rc, err, "cannot record the provenance");
+}
+
+int rx_store_set_provenance(rx_store *st, const rx_provenance *p, rx_err *err)
+{
+    st->prov = *p;
+    st->has_prov = 1;
+    return st->readonly ? RX_OK : write_tx(st, prov_body, &st->prov, err);
+}
+
+/* Text column i of a row into buf ("" for NULL). */
+static void text_col(const rx_value *v, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", v->type == RX_VTEXT ? v->s : "");
+}
+
+/* The columns of provenance, in rx_provenance's order, for reading. */
+#define PROV_COLS                                                                     \
+    "p.id, p.git_commit, p.git_dirty, p.rexsweep_version, p.trainer_version, "       \
+    "p.blas_version, p.blas_core, p.cpu, p.compiler, p.host"
+
+static void prov_from_row(const rx_value *v, rx_provenance *p)
+{
+    memset(p, 0, sizeof *p);
+    text_col(&v[0], p->id, sizeof p->id);
+    text_col(&v[1], p->git_commit, sizeof p->git_commit);
+    p->git_dirty = v[2].type == RX_VINT ? (int)v[2].i : -1;
+    text_col(&v[3], p->rexsweep_version, sizeof p->rexsweep_version);
+    p->trainer_version = v[4].type == RX_VINT ? (int)v[4].i : 0;
+    text_col(&v[5], p->blas_version, sizeof p->blas_version);
+    text_col(&v[6], p->blas_core, sizeof p->blas_core);
+    text_col(&v[7], p->cpu, sizeof p->cpu);
+    text_col(&v[8], p->compiler, sizeof p->compiler);
+    text_col(&v[9], p->host, sizeof p->host);
+}
+
+typedef struct prov_read {
+    rx_provenance *one;
+    rx_prov_fn fn;
+    void *ud;
+} prov_read;
+
+static int prov_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    prov_read *r = ud;
+    rx_provenance p;
+    if (v[0].type != RX_VTEXT) {
+        /* runs recorded without provenance */
+        return r->fn ? r->fn(r->ud, NULL, (int)v[ncols - 1].i) : 0;
+    }
+    prov_from_row(v, &p);
+    if (r->one) {
+        *r->one = p;
+        return 0;
+    }
+    return r->fn(r->ud, &p, (int)v[ncols - 1].i);
+}
+
+int rx_store_run_provenance(rx_store *st, const char *key, rx_provenance *out, rx_err *err)
+{
+    rx_value b = rx_vtext(key);
+    prov_read r = {out, NULL, NULL};
+    out->id[0] = '\0';
+    int rc = rx_store_query(st,
+                            "SELECT " PROV_COLS ", 1 FROM runs r JOIN provenance p"
+                            " ON p.id = r.provenance WHERE r.key = ?1",
+                            &b, 1, prov_row, &r, err);
+    if (!rc && !out->id[0])
+        rc = RX_ENOTFOUND;
+    return rc;
+}
+
+int rx_store_provenances(rx_store *st, const char *sweep, rx_prov_fn fn, void *ud,
+                         rx_err *err)
+{
+    rx_value b = sweep ? rx_vtext(sweep) : rx_vnull();
+    prov_read r = {NULL, fn, ud};
+    return rx_store_query(st,
+                          "SELECT " PROV_COLS ", count(*) FROM runs r"
+                          " LEFT JOIN provenance p ON p.id = r.provenance"
+                          " WHERE r.status IN ('done', 'diverged') AND (?1 IS NULL OR EXISTS"
+                          " (SELECT 1 FROM sweep_runs l JOIN sweeps s ON s.id = l.sweep"
+                          "  WHERE l.key = r.key AND s.name = ?1))"
+                          " GROUP BY p.id ORDER BY count(*) DESC, p.id",
+                          &b, 1, prov_row, &r, err);
+}
+
 /* ---- sweeps and runs -------------------------------------------------- */
 
 typedef struct sweep_ctx {
@@ -880,8 +1291,9 @@ static int begin_sweep_body(rx_store *st, void *ctx, rx_err *err)
         return sql_fail(st, rc, err, "cannot look up the sweep");
     rc = sqlite3_prepare_v2(st->db,
                             "INSERT INTO sweeps (name, spec, spec_hash, created, "
-                            "rexsweep_version, trainer_version, host, git_commit) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            "rexsweep_version, trainer_version, host, git_commit, "
+                            "git_dirty, provenance) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                             -1, &s, NULL);
     if (rc != SQLITE_OK)
         return sql_fail(st, rc, err, "cannot record the sweep");
@@ -892,7 +1304,12 @@ static int begin_sweep_body(rx_store *st, void *ctx, rx_err *err)
     bind_str(s, 5, RX_VERSION);
     sqlite3_bind_int(s, 6, RX_TRAINER_VERSION);
     bind_str(s, 7, st->host);
-    bind_str(s, 8, c->info->git_commit);
+    const rx_provenance *p = st->has_prov ? &st->prov : NULL;
+    bind_str(s, 8, c->info->git_commit ? c->info->git_commit
+                   : p && p->git_commit[0] ? p->git_commit : NULL);
+    if (p && p->git_commit[0] && p->git_dirty >= 0)
+        sqlite3_bind_int(s, 9, p->git_dirty);
+    bind_str(s, 10, p ? p->id : NULL);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
@@ -947,19 +1364,21 @@ static int bind_job(rx_store *st, sqlite3_stmt *s, const rx_job *j, rx_err *err)
     static const char *const text_keys[] = {"data.dataset", "model.type", "optimizer.name",
                                             "schedule.name", "schedule.sampling"};
     static const int text_cols[] = {3, 4, 5, 10, 12};
-    char buf[4096];
+    /* one buffer per column, alive until the insert is stepped: bound
+     * without a copy (bind_str) */
+    static char text[5][256], buf[4096];
     const rx_config *c = &j->cfg;
     if (!j->config_json)
         return rx_errf(err, RX_EINVAL, "run '%s' has no configuration", j->key);
     for (int i = 0; i < 5; i++) {
-        if (rx_config_get(c, text_keys[i], buf, sizeof buf) != RX_OK)
+        if (rx_config_get(c, text_keys[i], text[i], sizeof text[i]) != RX_OK)
             return rx_errf(err, RX_EINVAL, "run '%s' has no '%s'", j->key, text_keys[i]);
-        sqlite3_bind_text(s, text_cols[i], buf, -1, SQLITE_TRANSIENT);
+        bind_str(s, text_cols[i], text[i]);
     }
     int n = rx_sched_format(&c->sched, buf, sizeof buf);
     if (n < 0 || (size_t)n >= sizeof buf)
         return rx_errf(err, RX_EINVAL, "run '%s': schedule too long to record", j->key);
-    sqlite3_bind_text(s, 11, buf, -1, SQLITE_TRANSIENT);
+    bind_str(s, 11, buf);
     sqlite3_bind_text(s, 1, j->key, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, j->cell, -1, SQLITE_STATIC);
     sqlite3_bind_double(s, 6, c->optim.lr);
@@ -1111,12 +1530,12 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts
 
 /* ---- claiming and recording ------------------------------------------- */
 
-/* Deletes the epoch and step metrics of run key. */
+/* Deletes the epoch, step and named metrics of run key. */
 static int clear_metrics(rx_store *st, const char *key, rx_err *err)
 {
     sqlite3_stmt *s;
     int rc;
-    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
+    for (int id = S_DEL_METRICS; id <= S_DEL_NAMED; id++) {
         if ((rc = stmt(st, id, &s, err)))
             return rc;
         sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -1297,7 +1716,38 @@ typedef struct finish_ctx {
     const rx_step_metrics *sm;
     int n_st;
     const char *error;
+    const rx_run_extra *x;
 } finish_ctx;
+
+/* The trainer's identity, its output tail and its named metrics. */
+static int finish_extra(rx_store *st, const char *key, const rx_run_extra *x, rx_err *err)
+{
+    static const char *const scopes[] = {"step", "epoch", "final"};
+    sqlite3_stmt *s;
+    int rc = stmt(st, S_FINISH_EXTRA, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    bind_str(s, 2, x ? x->trainer : NULL);
+    bind_str(s, 3, x ? x->output_tail : NULL);
+    if ((rc = step_done(st, s, err, "cannot record a run")))
+        return rc;
+    if (!x || x->n == 0)
+        return RX_OK;
+    if ((rc = stmt(st, S_INS_NAMED, &s, err)))
+        return rc;
+    for (int i = 0; i < x->n; i++) {
+        const rx_named_metric *m = &x->m[i];
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, scopes[m->scope], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, m->at);
+        bind_num(s, 5, m->value);
+        if ((rc = step_done(st, s, err, "cannot record named metrics")))
+            return rc;
+    }
+    return RX_OK;
+}
 
 static int finish_body(rx_store *st, void *ctx, rx_err *err)
 {
@@ -1339,6 +1789,7 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
             sqlite3_bind_int64(s, 25, r->diverged_step);
     }
     bind_str(s, 26, c->error);
+    bind_str(s, 27, st->has_prov ? st->prov.id : NULL);
     if ((rc = step_done(st, s, err, "cannot record a run")))
         return rc;
     if (sqlite3_changes(st->db) == 0)
@@ -1377,22 +1828,31 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
         if ((rc = step_done(st, s, err, "cannot record step metrics")))
             return rc;
     }
-    return RX_OK;
+    return finish_extra(st, c->key, c->x, err);
 }
 
 int rx_store_finish(rx_store *st, const char *key, rx_run_state state,
                     const rx_train_result *res, const rx_epoch_metrics *ep, int n_ep,
                     const rx_step_metrics *st_m, int n_st, const char *error, rx_err *err)
 {
+    return rx_store_finish_ex(st, key, state, res, ep, n_ep, st_m, n_st, error, NULL, err);
+}
+
+int rx_store_finish_ex(rx_store *st, const char *key, rx_run_state state,
+                       const rx_train_result *res, const rx_epoch_metrics *ep, int n_ep,
+                       const rx_step_metrics *st_m, int n_st, const char *error,
+                       const rx_run_extra *x, rx_err *err)
+{
     if (state != RX_STATE_DONE && state != RX_STATE_DIVERGED && state != RX_STATE_FAILED &&
         state != RX_STATE_INTERRUPTED)
         return rx_errf(err, RX_EINVAL, "cannot finish run '%s' as '%s'", key,
                        rx_run_state_name(state));
     /* a WAL frame per touched page: a generous estimate of the rows' size */
-    int rc = check_space(st, 16384.0 + 256.0 * n_ep + 64.0 * n_st, err);
+    int rc = check_space(st, 16384.0 + 256.0 * n_ep + 64.0 * n_st +
+                                 (x ? 96.0 * x->n + 4096.0 : 0), err);
     if (rc)
         return rc;
-    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error};
+    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error, x};
     return write_tx(st, finish_body, &c, err);
 }
 
@@ -1626,8 +2086,10 @@ static int count_cols(const char *cols)
 enum {
     M_SRC_RUNS, M_SRC_ROW, M_SRC_FP, M_DST_FP, M_DST_INSERT, M_DST_UPDATE,
     M_DST_RUNNING, M_SRC_METRICS, M_DST_METRICS, M_SRC_STEPS, M_DST_STEPS,
-    M_DST_DEL_METRICS, M_DST_DEL_STEPS, M_SRC_SWEEPS, M_DST_SWEEP_ID,
-    M_SRC_SWEEP_ROW, M_DST_SWEEP_INSERT, M_SRC_LINKS, M_DST_LINK, N_MSTMT
+    M_DST_DEL_METRICS, M_DST_DEL_STEPS, M_SRC_NAMED, M_DST_NAMED, M_DST_DEL_NAMED,
+    M_SRC_SWEEPS, M_DST_SWEEP_ID,
+    M_SRC_SWEEP_ROW, M_DST_SWEEP_INSERT, M_SRC_LINKS, M_DST_LINK, M_SRC_PROV, M_DST_PROV,
+    N_MSTMT
 };
 
 typedef struct merge_ctx {
@@ -1646,22 +2108,23 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     char *met = column_list(ddb, "metrics", NULL);
     char *steps = column_list(ddb, "step_metrics", NULL);
     char *sweeps = column_list(ddb, "sweeps", "id");
+    char *prov = column_list(ddb, "provenance", NULL);
     int rc = RX_OK;
-    if (!runs || !runs_nokey || !met || !steps || !sweeps) {
+    if (!runs || !runs_nokey || !met || !steps || !sweeps || !prov) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory preparing a merge");
         goto out;
     }
     /* placeholder lists ?1 .. ?n and the "c = ?i" list of an UPDATE */
     size_t cap = 64 + 16 * (size_t)count_cols(runs) + strlen(runs) * 2;
     char *q_runs = malloc(cap), *q_met = malloc(cap), *q_steps = malloc(cap),
-         *q_sweeps = malloc(cap), *set = malloc(cap);
-    const char *lists[4] = {runs, met, steps, sweeps};
-    char *qs[4] = {q_runs, q_met, q_steps, q_sweeps};
-    if (!q_runs || !q_met || !q_steps || !q_sweeps || !set) {
+         *q_sweeps = malloc(cap), *q_prov = malloc(cap), *set = malloc(cap);
+    const char *lists[5] = {runs, met, steps, sweeps, prov};
+    char *qs[5] = {q_runs, q_met, q_steps, q_sweeps, q_prov};
+    if (!q_runs || !q_met || !q_steps || !q_sweeps || !q_prov || !set) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory preparing a merge");
         goto out2;
     }
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         size_t o = 0;
         for (int i = 1; i <= count_cols(lists[k]); i++)
             o += (size_t)snprintf(qs[k] + o, cap - o, "%s?%d", i > 1 ? ", " : "", i);
@@ -1695,6 +2158,10 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     MSQL(M_DST_STEPS, 0, "INSERT INTO step_metrics (%s) VALUES (%s)", steps, q_steps);
     MSQL(M_DST_DEL_METRICS, 0, "DELETE FROM metrics WHERE key = ?1");
     MSQL(M_DST_DEL_STEPS, 0, "DELETE FROM step_metrics WHERE key = ?1");
+    MSQL(M_SRC_NAMED, 1, "SELECT key, name, scope, at, value FROM run_metrics WHERE key = ?1");
+    MSQL(M_DST_NAMED, 0,
+         "INSERT INTO run_metrics (key, name, scope, at, value) VALUES (?1, ?2, ?3, ?4, ?5)");
+    MSQL(M_DST_DEL_NAMED, 0, "DELETE FROM run_metrics WHERE key = ?1");
     MSQL(M_SRC_SWEEPS, 1, "SELECT id, name, spec_hash FROM sweeps ORDER BY id");
     MSQL(M_DST_SWEEP_ID, 0, "SELECT id FROM sweeps WHERE name = ?1 AND spec_hash = ?2");
     MSQL(M_SRC_SWEEP_ROW, 1, "SELECT %s FROM sweeps WHERE id = ?1", sweeps);
@@ -1703,6 +2170,10 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     MSQL(M_DST_LINK, 0,
          "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
          " ON CONFLICT DO NOTHING");
+    /* content-addressed: the same id is the same row in every store */
+    MSQL(M_SRC_PROV, 1, "SELECT %s FROM provenance", prov);
+    MSQL(M_DST_PROV, 0, "INSERT INTO provenance (%s) VALUES (%s) ON CONFLICT DO NOTHING", prov,
+         q_prov);
 #undef MSQL
     for (int k = 0; k < N_MSTMT && rc == RX_OK; k++) {
         sqlite3 *db = on_src[k] ? sdb : ddb;
@@ -1719,6 +2190,7 @@ out2:
     free(q_met);
     free(q_steps);
     free(q_sweeps);
+    free(q_prov);
     free(set);
 out:
     free(runs);
@@ -1726,6 +2198,7 @@ out:
     free(met);
     free(steps);
     free(sweeps);
+    free(prov);
     return rc;
 }
 
@@ -1734,8 +2207,22 @@ static sqlite3_stmt *mkey(merge_ctx *c, int id, const char *key)
 {
     sqlite3_stmt *s = c->m[id];
     sqlite3_reset(s);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    bind_str(s, 1, key);
     return s;
+}
+
+/* Binds columns [from, from + n) of sel's row to ins from ?first on.  A
+ * bind copies text and may fail: that is an error, not a NULL. */
+static int bind_values(rx_store *dst, sqlite3_stmt *ins, int first, sqlite3_stmt *sel,
+                       int from, int n, rx_err *err)
+{
+    for (int i = 0; i < n; i++) {
+        int rc = sqlite3_bind_value(ins, first + i, sqlite3_column_value(sel, from + i));
+        if (rc != SQLITE_OK)
+            return rx_errf(err, RX_ESTORE, "store '%s': cannot copy a value: %s", dst->path,
+                           sqlite3_errstr(rc));
+    }
+    return RX_OK;
 }
 
 /* Copies every row of a SELECT on the shard into an INSERT (or UPDATE)
@@ -1745,9 +2232,9 @@ static int copy_rows(rx_store *dst, sqlite3_stmt *sel, sqlite3_stmt *ins, rx_err
     int rc;
     while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
         sqlite3_reset(ins);
-        for (int i = 0; i < sqlite3_column_count(sel); i++)
-            sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
-        int r = step_done(dst, ins, err, "cannot copy a row");
+        int r = bind_values(dst, ins, 1, sel, 0, sqlite3_column_count(sel), err);
+        if (!r)
+            r = step_done(dst, ins, err, "cannot copy a row");
         if (r)
             return r;
     }
@@ -1757,12 +2244,14 @@ static int copy_rows(rx_store *dst, sqlite3_stmt *sel, sqlite3_stmt *ins, rx_err
                                        sqlite3_errstr(rc));
 }
 
-/* 1 when the finished results of key are bit-identical on both sides. */
+/* 1 when the finished results of key are bit-identical on both sides,
+ * 0 when they differ, -1 when they cannot be read. */
 static int same_result(merge_ctx *c, const char *key)
 {
     sqlite3_stmt *a = mkey(c, M_SRC_FP, key), *b = mkey(c, M_DST_FP, key);
-    int same = sqlite3_step(a) == SQLITE_ROW && sqlite3_step(b) == SQLITE_ROW;
-    for (int i = 0; same && i < sqlite3_column_count(a); i++)
+    int ra = sqlite3_step(a), rb = ra == SQLITE_ROW ? sqlite3_step(b) : ra;
+    int same = ra == SQLITE_ROW && rb == SQLITE_ROW ? 1 : -1;
+    for (int i = 0; same == 1 && i < sqlite3_column_count(a); i++)
         same = value_same(sqlite3_column_value(a, i), sqlite3_column_value(b, i));
     sqlite3_reset(a);
     sqlite3_reset(b);
@@ -1780,7 +2269,9 @@ static int merge_copy_run(rx_store *dst, merge_ctx *c, const char *key, int exis
         (rc = step_done(dst, mkey(c, M_DST_DEL_METRICS, key), err, "cannot copy a run")) ||
         (rc = step_done(dst, mkey(c, M_DST_DEL_STEPS, key), err, "cannot copy a run")) ||
         (rc = copy_rows(dst, mkey(c, M_SRC_METRICS, key), c->m[M_DST_METRICS], err)) ||
-        (rc = copy_rows(dst, mkey(c, M_SRC_STEPS, key), c->m[M_DST_STEPS], err)))
+        (rc = copy_rows(dst, mkey(c, M_SRC_STEPS, key), c->m[M_DST_STEPS], err)) ||
+        (rc = step_done(dst, mkey(c, M_DST_DEL_NAMED, key), err, "cannot copy a run")) ||
+        (rc = copy_rows(dst, mkey(c, M_SRC_NAMED, key), c->m[M_DST_NAMED], err)))
         return rc;
     return RX_OK;
 }
@@ -1797,16 +2288,23 @@ static int merge_runs(rx_store *dst, merge_ctx *c, rx_err *err)
         snprintf(key, sizeof key, "%s", (const char *)sqlite3_column_text(runs, 0));
         snprintf(sstate, sizeof sstate, "%s", (const char *)sqlite3_column_text(runs, 1));
         mkey(c, M_DST_FP, key);
-        int exists = sqlite3_step(fp) == SQLITE_ROW;
+        int fr = sqlite3_step(fp), exists = fr == SQLITE_ROW;
         if (exists)
             snprintf(dstate, sizeof dstate, "%s", (const char *)sqlite3_column_text(fp, 0));
         sqlite3_reset(fp);
+        if (!exists && fr != SQLITE_DONE) {
+            rc = sql_fail(dst, fr, err, "cannot read a run");
+            break;
+        }
         int rs = state_rank(sstate), rd = state_rank(dstate);
         if (!exists) {
             ms->runs_added++;
             rc = merge_copy_run(dst, c, key, 0, err);
         } else if (rs == 3 && rd == 3) {
-            if (same_result(c, key)) {
+            int same = same_result(c, key);
+            if (same < 0) {
+                rc = rx_errf(err, RX_ESTORE, "cannot compare run '%s' on both sides", key);
+            } else if (same) {
                 ms->runs_same++;
             } else {
                 if (ms->n_conflict_keys < RX_MERGE_MAX_KEYS)
@@ -1835,11 +2333,15 @@ static int merge_sweeps(rx_store *dst, merge_ctx *c, rx_err *err)
     while (rc == RX_OK && (r = sqlite3_step(sw)) == SQLITE_ROW) {
         sqlite3_int64 sid = sqlite3_column_int64(sw, 0), did;
         sqlite3_reset(find);
-        sqlite3_bind_value(find, 1, sqlite3_column_value(sw, 1));
-        sqlite3_bind_value(find, 2, sqlite3_column_value(sw, 2));
-        int found = sqlite3_step(find) == SQLITE_ROW;
+        if ((rc = bind_values(dst, find, 1, sw, 1, 2, err)))
+            break;
+        int fr = sqlite3_step(find), found = fr == SQLITE_ROW;
         did = found ? sqlite3_column_int64(find, 0) : 0;
         sqlite3_reset(find);
+        if (!found && fr != SQLITE_DONE) {
+            rc = sql_fail(dst, fr, err, "cannot look up a sweep");
+            break;
+        }
         if (!found) {
             sqlite3_stmt *row = c->m[M_SRC_SWEEP_ROW];
             sqlite3_reset(row);
@@ -1852,13 +2354,16 @@ static int merge_sweeps(rx_store *dst, merge_ctx *c, rx_err *err)
         sqlite3_stmt *links = c->m[M_SRC_LINKS], *link = c->m[M_DST_LINK];
         sqlite3_reset(links);
         sqlite3_bind_int64(links, 1, sid);
-        while (rc == RX_OK && sqlite3_step(links) == SQLITE_ROW) {
+        int lr;
+        while (rc == RX_OK && (lr = sqlite3_step(links)) == SQLITE_ROW) {
             sqlite3_reset(link);
             sqlite3_bind_int64(link, 1, did);
-            sqlite3_bind_value(link, 2, sqlite3_column_value(links, 0));
-            sqlite3_bind_value(link, 3, sqlite3_column_value(links, 1));
-            rc = step_done(dst, link, err, "cannot link a run to its sweep");
+            rc = bind_values(dst, link, 2, links, 0, 2, err);
+            if (!rc)
+                rc = step_done(dst, link, err, "cannot link a run to its sweep");
         }
+        if (rc == RX_OK && lr != SQLITE_DONE)
+            rc = rx_errf(err, RX_ESTORE, "cannot read the shard's links: %s", sqlite3_errstr(lr));
         sqlite3_reset(links);
     }
     sqlite3_reset(sw);
@@ -1872,7 +2377,10 @@ static int merge_body(rx_store *dst, void *ctx, rx_err *err)
     int v = ms->src_version;
     memset(ms, 0, sizeof *ms);
     ms->src_version = v;
-    int rc = merge_runs(dst, c, err);
+    sqlite3_reset(c->m[M_SRC_PROV]); /* a retried body starts over */
+    int rc = copy_rows(dst, c->m[M_SRC_PROV], c->m[M_DST_PROV], err);
+    if (!rc)
+        rc = merge_runs(dst, c, err);
     if (!rc)
         rc = merge_sweeps(dst, c, err);
     return rc;

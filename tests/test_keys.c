@@ -250,6 +250,41 @@ static void test_suggest(void **state)
     assert_int_equal(rx_key_suggest("data.batch_size", "data", h, sizeof h), 0);
 }
 
+/* The longest canonical form fits RX_CANON_MAX, which the run keys rely
+ * on (they are computed on the stack, never with malloc). */
+static void test_canonical_bound(void **state)
+{
+    (void)state;
+    rx_config c;
+    rx_err err = {{0}};
+    rx_config_defaults(&c);
+    char list[2048];
+    size_t k = (size_t)snprintf(list, sizeof list, "model.hidden=[");
+    for (int i = 0; i < 16; i++)
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s65536", i ? "," : "");
+    snprintf(list + k, sizeof list - k, "]");
+    if (rx_config_assign(&c, list, &err) != RX_OK)
+        fail_msg("%s", err.msg);
+    if (rx_config_assign(&c, "schedule.name=step", &err) != RX_OK)
+        fail_msg("%s", err.msg);
+    k = (size_t)snprintf(list, sizeof list, "schedule.milestones=[");
+    for (int i = 0; i < 64; i++)
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s0.%02d00000000000001", i ? "," : "",
+                              i + 10);
+    snprintf(list + k, sizeof list - k, "]");
+    if (rx_config_assign(&c, list, &err) != RX_OK)
+        fail_msg("%s", err.msg);
+    /* control characters are written \u00XX: six bytes each */
+    memset(c.data.path, 1, sizeof c.data.path - 1);
+    c.data.path[sizeof c.data.path - 1] = '\0';
+    memcpy(c.data.test_path, c.data.path, sizeof c.data.path);
+    char probe[1];
+    int n = rx_config_canonical(&c, RX_CANON_RUNTIME, probe, sizeof probe);
+    print_message("longest canonical form: %d bytes\n", n);
+    assert_true(n > 12000);
+    assert_true(n < RX_CANON_MAX / 2);
+}
+
 static void test_run_keys(void **state)
 {
     (void)state;
@@ -531,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_conv),
         cmocka_unit_test(test_schedule_keys),
         cmocka_unit_test(test_suggest),
+        cmocka_unit_test(test_canonical_bound),
         cmocka_unit_test(test_run_keys),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_format_double),

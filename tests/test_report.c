@@ -672,7 +672,7 @@ static void test_html_curves(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     rx_err e;
-    assert_int_equal(rx_report_write_html(f, rep, NULL, c, 2, &e), RX_OK);
+    assert_int_equal(rx_report_write_html(f, rep, NULL, c, 2, NULL, 0, &e), RX_OK);
     fclose(f);
     assert_non_null(strstr(buf, "id=\"chart-lr\" data-kind=\"lr\" data-series=\"rex linear\""));
     assert_non_null(strstr(buf, "<p>rex: a note</p>"));

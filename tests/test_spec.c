@@ -298,6 +298,16 @@ static void test_single_and_override(void **state)
     assert_null(job);
     assert_non_null(strstr(err.msg, "gamma"));
     rx_spec_free(s);
+    /* ... but a key that an axis sweeps over several values is refused,
+     * as in a spec: the override would replace the axis */
+    s = parse("budgets: [10%, 50%]\noptimizers:\n  - {name: sgd, lr: [0.1, 0.2]}\n", "two.yaml");
+    assert_int_equal(rx_spec_override(s, "train.budget=0.5", &err), RX_EINVAL);
+    assert_string_equal(err.msg, "--set train.budget=0.5: 'train.budget' is swept by 'budgets' "
+                                 "at two.yaml:1:1; change the axis in the spec instead");
+    assert_int_equal(rx_spec_override(s, "optimizer.lr=0.5", &err), RX_EINVAL);
+    assert_non_null(strstr(err.msg, "'optimizer.lr' is swept by 'optimizer.lr' at two.yaml:3:"));
+    assert_int_equal(rx_spec_override(s, "optimizer.momentum=0.5", &err), RX_OK);
+    rx_spec_free(s);
 
     s = parse("schedule: exp\n", "sched.yaml");
     assert_int_equal(rx_spec_override(s, "schedule.gamma=-2", &err), RX_OK);

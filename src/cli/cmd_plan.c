@@ -7,16 +7,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rx_data.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
-#include "rx_data.h"
+#include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
+#include "rx_trainer.h"
 
 static const char usage_text[] =
-    "usage: rexsweep plan SPEC [--db FILE] [--limit N] [--json]\n"
+    "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--json]\n"
     "\n"
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
@@ -25,8 +27,7 @@ static const char usage_text[] =
     "\n"
     "   --db FILE   the results store to compare against (default: the spec's\n"
     "               'store', else results/rexsweep.db)\n"
-    "   --limit N   list the first N runs (default 1000 in the table, every run\n"
-    "               with --json); 0 lists every run\n"
+    "   --set KEY=VALUE  override a key for every run (repeatable), as run does\n"
     "   --json      print the plan as one JSON object, for scripts\n"
     "\n"
     "A bad spec prints 'file:line:column: message' and exits with 2.\n";
@@ -74,10 +75,8 @@ static void plan_columns(const rx_grid *g, columns *c)
         add_col(c, g->over[i].key, g->over[i].key);
 }
 
-/* The text of one cell of run j (configuration c).  Budgets read as
- * percentages, exactly. */
-static void cell_text(const rx_run_ref *j, const rx_config *c, const char *key, char *buf,
-                      size_t size)
+/* The text of one cell.  Budgets read as percentages, exactly. */
+static void cell_text(const rx_job *j, const char *key, char *buf, size_t size)
 {
     if (!key) {
         snprintf(buf, size, "%.6g", j->cost);
@@ -85,14 +84,14 @@ static void cell_text(const rx_run_ref *j, const rx_config *c, const char *key, 
     }
     if (strcmp(key, "train.budget") == 0) {
         char frac[64], pct[80];
-        rx_format_double(c->train.budget, frac, sizeof frac);
+        rx_format_double(j->cfg.train.budget, frac, sizeof frac);
         snprintf(pct, sizeof pct, "%se2", frac);
         if (rx_decimal_normalize(pct, buf, size) == RX_OK && strlen(buf) + 1 < size) {
             strcat(buf, "%");
             return;
         }
     }
-    if (rx_config_get(c, key, buf, size) != RX_OK)
+    if (rx_config_get(&j->cfg, key, buf, size) != RX_OK)
         snprintf(buf, size, "-");
 }
 
@@ -111,7 +110,49 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static double total_cost(const rx_run_ref *jobs, int n)
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int count_cells(const rx_job *jobs, int n)
+{
+    if (n == 0)
+        return 0;
+    const char **cells = malloc((size_t)n * sizeof *cells);
+    if (!cells)
+        return -1;
+    for (int i = 0; i < n; i++)
+        cells[i] = jobs[i].cell;
+    qsort(cells, (size_t)n, sizeof *cells, cmp_str);
+    int k = 1;
+    for (int i = 1; i < n; i++)
+        k += strcmp(cells[i], cells[i - 1]) != 0;
+    free(cells);
+    return k;
+}
+
+/* Steps a command trainer's run takes (rexsweep computes them from the
+ * trainer's steps per epoch); 0 for the built-in trainer, whose steps
+ * depend on the data it loads. */
+static long job_steps(const rx_spec *s, const rx_job *j)
+{
+    long spe = rx_trainer_steps_per_epoch(s->trainer, &j->cfg);
+    if (spe <= 0)
+        return 0;
+    long T = rx_budget_steps(j->cfg.train.budget, j->cfg.train.full_epochs, spe);
+    return rx_sched_total_steps(&j->cfg.sched, T);
+}
+
+static long total_steps(const rx_spec *s, const rx_job *jobs, int n)
+{
+    long t = 0;
+    for (int i = 0; i < n; i++)
+        t += job_steps(s, &jobs[i]);
+    return t;
+}
+
+static double total_cost(const rx_job *jobs, int n)
 {
     double t = 0;
     for (int i = 0; i < n; i++)
@@ -120,27 +161,35 @@ static double total_cost(const rx_run_ref *jobs, int n)
 }
 
 /* What the store says about the runs: counts by state, and each run's
- * state. */
+ * state ("new" when the store does not have it). */
 typedef struct store_view {
     const char *path;
     int exists;               /* the file exists (else every run is new) */
     rx_store_counts counts;
-    signed char *state;       /* per job: an rx_run_state, -1 for new */
+    const char **state;       /* per job */
+    int cells;                /* distinct cell keys */
 } store_view;
 
-static const char *state_text(const store_view *v, int i)
+static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
 {
-    return v->state[i] < 0 ? "new" : rx_run_state_name((rx_run_state)v->state[i]);
+    (void)names;
+    const char **out = ud;
+    if (ncols == 1 && v[0].type == RX_VTEXT) {
+        int s = rx_run_state_parse(v[0].s);
+        *out = s >= 0 ? rx_run_state_name((rx_run_state)s) : "?";
+    }
+    return 0;
 }
 
 /* Reads the store at view->path, read-only, when it exists. */
-static int read_store(store_view *view, const rx_run_ref *jobs, int n, rx_err *err)
+static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
 {
     memset(&view->counts, 0, sizeof view->counts);
-    view->state = malloc((size_t)(n ? n : 1));
+    view->state = calloc((size_t)(n ? n : 1), sizeof *view->state);
     if (!view->state)
         return rx_errf(err, RX_ENOMEM, "out of memory");
-    memset(view->state, -1, (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        view->state[i] = "new";
     /* a name that is no store file, or a directory, is refused; a
      * missing store is plain news: every run is new */
     int rc = rx_store_check_path(view->path, RX_STORE_CREATE, err);
@@ -157,8 +206,12 @@ static int read_store(store_view *view, const rx_run_ref *jobs, int n, rx_err *e
     rc = rx_store_open(view->path, RX_STORE_READONLY, &st, err);
     if (rc)
         return rc;
-    rc = rx_store_key_states(st, n ? jobs[0].key : "", sizeof *jobs, n, view->state,
-                             &view->counts, err);
+    rc = rx_store_count_jobs(st, jobs, n, &view->counts, err);
+    for (int i = 0; i < n && rc == RX_OK; i++) {
+        rx_value key = rx_vtext(jobs[i].key);
+        rc = rx_store_query(st, "SELECT status FROM runs WHERE key = ?1", &key, 1, state_row,
+                            &view->state[i], err);
+    }
     rx_store_close(st);
     return rc;
 }
@@ -176,18 +229,20 @@ static void print_store_text(const store_view *v)
            c->pending);
 }
 
-static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
-                      const store_view *v, rx_err *err)
+static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
     printf("{\"name\":");
     json_string(stdout, s->name);
     printf(",\"spec\":");
     json_string(stdout, s->path);
     printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
-           rx_grid_count_cells(jobs, n));
+           v->cells);
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
-    printf("%s,\"axes\":[", num);
+    printf("%s,", num);
+    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+        printf("\"steps\":%ld,\"trainer\":%s,", total_steps(s, jobs, n), s->trainer->identity);
+    printf("\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
             putchar(',');
@@ -200,29 +255,26 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
            "\"failed\":%d,\"diverged\":%d,\"interrupted\":%d},\"jobs\":[",
            v->exists ? "true" : "false", c->new_runs, c->pending, c->running, c->done,
            c->failed, c->diverged, c->interrupted);
-    for (int i = 0; i < (limit > 0 && limit < n ? limit : n); i++) {
-        rx_job job;
-        int rc = rx_grid_job(&s->grid, &jobs[i], &job, err);
-        if (rc)
-            return rc;
+    for (int i = 0; i < n; i++) {
         rx_format_double(jobs[i].cost, num, sizeof num);
         printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\","
-               "\"cost\":%s,\"config\":%s}",
-               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, state_text(v, i), num,
-               job.config_json);
-        free(job.config_json);
+               "\"cost\":%s,",
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num);
+        if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+            printf("\"steps\":%ld,", job_steps(s, &jobs[i]));
+        printf("\"config\":%s}", jobs[i].config_json);
     }
     printf("]}\n");
-    return RX_OK;
 }
 
-static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
-                       const store_view *v, rx_err *err)
+static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
-    int shown = limit > 0 && limit < n ? limit : n;
-    int cells = rx_grid_count_cells(jobs, n);
-    printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
+    int cells = v->cells;
+    printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
+    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+        printf(" (%ld steps), trained by '%s'", total_steps(s, jobs, n), s->trainer->argv[0]);
+    putchar('\n');
     print_store_text(v);
     columns c;
     plan_columns(&s->grid, &c);
@@ -233,16 +285,12 @@ static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limi
     width[2] = 11; /* "interrupted" */
     for (int k = 0; k < c.n; k++)
         width[k + 3] = (int)strlen(c.title[k]);
-    rx_config cfg;
-    int rc;
-    for (int i = 0; i < shown; i++) {
+    for (int i = 0; i < n; i++) {
         int w = snprintf(buf, sizeof buf, "%d", jobs[i].index);
         if (w > width[0])
             width[0] = w;
-        if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
-            return rc;
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
+            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
             if ((int)strlen(buf) > width[k + 3])
                 width[k + 3] = (int)strlen(buf);
         }
@@ -251,13 +299,11 @@ static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limi
     for (int k = 0; k < c.n; k++)
         printf("  %-*s", width[k + 3], c.title[k]);
     putchar('\n');
-    for (int i = 0; i < shown; i++) {
+    for (int i = 0; i < n; i++) {
         printf("%-*d  %-*s  %-*s", width[0], jobs[i].index, width[1], jobs[i].key, width[2],
-               state_text(v, i));
-        if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
-            return rc;
+               v->state[i]);
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
+            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
             if (k == c.n - 1)
                 printf("  %s", buf);
             else
@@ -265,39 +311,20 @@ static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limi
         }
         putchar('\n');
     }
-    if (shown < n)
-        printf("... %d more run%s (--limit 0 lists every run)\n", n - shown,
-               n - shown == 1 ? "" : "s");
-    return RX_OK;
 }
 
 /* Runs whose splits would be empty, when the configuration tells (the
  * synthetic sets): each fails when run, so plan says so on stderr and
- * exits RX_EXIT_DATA after printing the plan.  Returns how many.  When no
- * axis sets a data key every run has the first one's data, so one check
- * tells for all (a grid of millions of runs is not materialised). */
-static int data_problems(const rx_grid *g, const rx_run_ref *jobs, int n)
+ * exits RX_EXIT_DATA after printing the plan.  Returns how many. */
+static int data_problems(const rx_job *jobs, int n)
 {
-    const char *swept[MAX_COLS];
-    int n_swept = rx_grid_swept_keys(g, swept, MAX_COLS), per_run = n_swept > MAX_COLS;
-    for (int k = 0; k < n_swept && k < MAX_COLS; k++)
-        per_run |= strncmp(swept[k], "data.", 5) == 0;
     int bad = 0;
-    rx_config cfg;
     for (int i = 0; i < n; i++) {
         rx_err err;
-        if (rx_grid_config(g, &jobs[i], &cfg, &err) == RX_OK &&
-            rx_data_check_sizes(&cfg.data, &err) == RX_OK) {
-            if (!per_run)
-                break;
+        if (rx_data_check_sizes(&jobs[i].cfg.data, &err) == RX_OK)
             continue;
-        }
         if (bad++ < 10)
             rx_die_msg("run %d (%s) will fail: %s", jobs[i].index, jobs[i].key, err.msg);
-        if (!per_run) {
-            bad = n;
-            break;
-        }
     }
     if (bad > 10)
         rx_die_msg("... and %d more runs with empty splits", bad - 10);
@@ -306,8 +333,8 @@ static int data_problems(const rx_grid *g, const rx_run_ref *jobs, int n)
 
 int cmd_plan(int argc, char **argv)
 {
-    const char *path = NULL, *db = NULL;
-    int json = 0, limit = -1;
+    const char *path = NULL, *db = NULL, *sets[64];
+    int json = 0, n_sets = 0;
     if (rx_wants_help(argc, argv)) {
         fputs(usage_text, stdout);
         return RX_EXIT_OK;
@@ -323,15 +350,13 @@ int cmd_plan(int argc, char **argv)
             db = argv[i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             db = argv[i] + 5;
-        } else if (strcmp(argv[i], "--limit") == 0 || strncmp(argv[i], "--limit=", 8) == 0) {
-            const char *v = argv[i][7] == '=' ? argv[i] + 8 : ++i < argc ? argv[i] : NULL;
-            char *end;
-            long l = v ? strtol(v, &end, 10) : -1;
-            if (!v || !*v || *end || l < 0 || l > 2147483647L) {
-                rx_die_msg("option '--limit' needs a number of runs >= 0, got '%s'", v ? v : "");
+        } else if (strcmp(argv[i], "--set") == 0 || strncmp(argv[i], "--set=", 6) == 0) {
+            const char *v = argv[i][5] == '=' ? argv[i] + 6 : ++i < argc ? argv[i] : NULL;
+            if (!v || n_sets == 64) {
+                rx_die_msg(v ? "at most 64 --set options" : "option '--set' needs KEY=VALUE");
                 return RX_EXIT_USAGE;
             }
-            limit = (int)l;
+            sets[n_sets++] = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rx_die_msg("unknown option '%s' for plan; see 'rexsweep plan --help'", argv[i]);
             return RX_EXIT_USAGE;
@@ -349,6 +374,9 @@ int cmd_plan(int argc, char **argv)
     rx_err err;
     rx_spec *s;
     int rc = rx_spec_load(path, &s, &err);
+    for (int i = 0; rc == RX_OK && i < n_sets; i++)
+        if ((rc = rx_spec_override(s, sets[i], &err)))
+            rx_spec_free(s);
     if (rc) {
         /* spec errors already read "file:line:column: message" */
         if (rc == RX_EINVAL)
@@ -357,24 +385,31 @@ int cmd_plan(int argc, char **argv)
             rx_die_msg("%s", err.msg);
         return rx_exit_for(rc);
     }
-    rx_run_ref *jobs;
+    rx_job *jobs;
     int n;
-    if ((rc = rx_grid_plan(&s->grid, &jobs, &n, &err))) {
+    if ((rc = rx_spec_expand(s, &jobs, &n, &err))) {
         fprintf(stderr, "%s\n", err.msg);
         rx_spec_free(s);
         return rx_exit_for(rc);
     }
-    int bad_data = data_problems(&s->grid, jobs, n);
+    /* a command trainer reads its own data: rexsweep's splits are not its */
+    int bad_data = s->trainer && s->trainer->kind == RX_TRAINER_COMMAND ? 0
+                                                                        : data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
-    if ((rc = read_store(&view, jobs, n, &err))) {
+    if ((view.cells = count_cells(jobs, n)) < 0)
+        rc = rx_errf(&err, RX_ENOMEM, "out of memory");
+    else
+        rc = read_store(&view, jobs, n, &err);
+    if (rc) {
         rx_die_msg("%s", err.msg);
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
-    } else if ((rc = json ? print_json(s, jobs, n, limit, &view, &err)
-                          : print_table(s, jobs, n, limit < 0 ? 1000 : limit, &view, &err))) {
-        rx_die_msg("%s", err.msg);
+    } else if (json) {
+        print_json(s, jobs, n, &view);
+    } else {
+        print_table(s, jobs, n, &view);
     }
     free(view.state);
-    free(jobs);
+    rx_jobs_free(jobs, n);
     rx_spec_free(s);
     if (rc)
         return rx_exit_for(rc);

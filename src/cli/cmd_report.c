@@ -1,4 +1,5 @@
 /* cmd_report.c: `rexsweep report`: cell tables, Top-k and average ranks. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,28 +8,52 @@
 #include "opts.h"
 #include "rx_report.h"
 #include "rx_results.h"
+#include "rx_store.h"
 
 static const char usage_text[] =
     "usage: rexsweep report [--db FILE] [--sweep NAME] [--metric M]\n"
     "                       [--format text|markdown|csv|json|html] [-o FILE]\n"
     "                       [--select-on val|test] [--no-merge] [--vs SCHEDULE]\n"
-    "                       [--schedules A,B,...] [--bootstrap N] [--min-steps N]\n\n"
+    "                       [--schedules A,B,...] [--bootstrap N] [--min-steps N]\n"
+    "                       [--curve-budget B]\n\n"
     "Summarises a store as the REX paper does: per setting and optimizer a table of\n"
     "schedules x budgets (mean +- std over seeds, the lr tuned on validation), the\n"
     "Top-1/Top-3 rates of each schedule and its average rank per budget; then\n"
     "paired differences against a reference schedule, sign and signed-rank tests,\n"
     "and bootstrap intervals of the ranks and rates.";
 
+typedef struct prov_block {
+    FILE *f;
+    int markdown;
+    int n;
+} prov_block;
+
+static int prov_line(void *ud, const rx_provenance *p, int n_runs)
+{
+    prov_block *b = ud;
+    char line[1024];
+    if (p)
+        rx_provenance_format(p, line, sizeof line);
+    else
+        snprintf(line, sizeof line, "not recorded (finished before rexsweep recorded provenance)");
+    if (b->n++ == 0)
+        fprintf(b->f, b->markdown ? "\n**Provenance** of the finished runs:\n\n"
+                                  : "\n== provenance of the finished runs ==\n");
+    fprintf(b->f, b->markdown ? "- %d run%s: %s\n" : "%5d run%s  %s\n", n_runs,
+            n_runs == 1 ? "" : "s", line);
+    return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
     const char *db = "results/rexsweep.db", *sweep = NULL, *metric = NULL, *format = "text";
     const char *out_path = NULL, *select = "val";
-    const char *vs = NULL, *only = NULL;
+    const char *vs = NULL, *only = NULL, *curve_budget = NULL;
     int no_merge = 0, n_boot = RX_REPORT_BOOTSTRAP, min_steps = RX_REPORT_MIN_STEPS;
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "the sweep to report (default: the only one, else every run)"},
-        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, val_error, val_acc, val_loss, train_loss, train_acc, train_error"},
+        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, val_error, val_acc, val_loss, train_loss, train_acc, train_error, or NAME:max|NAME:min (a metric a command trainer reported)"},
         {"format", 0, RX_OPT_STRING, &format, "FMT", "text (default), markdown, csv, json or html"},
         {"output", 'o', RX_OPT_STRING, &out_path, "FILE", "write to FILE instead of standard output"},
         {"select-on", 0, RX_OPT_STRING, &select, "val|test", "choose each cell's lr on validation (default) or, said loudly, on test"},
@@ -37,6 +62,7 @@ int cmd_report(int argc, char **argv)
         {"schedules", 0, RX_OPT_STRING, &only, "A,B,...", "rank only these schedules (the tables keep all)"},
         {"bootstrap", 0, RX_OPT_INT, &n_boot, "N", "bootstrap replicates of the rank and Top-k intervals (default 1000, 0 = none)"},
         {"min-steps", 0, RX_OPT_INT, &min_steps, "N", "warn about budgets of fewer optimizer steps (default 50)"},
+        {"curve-budget", 0, RX_OPT_STRING, &curve_budget, "B", "the budget of the HTML learning curves, e.g. 50% (default: the largest)"},
     };
     int code = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
                                    usage_text);
@@ -64,6 +90,17 @@ int cmd_report(int argc, char **argv)
     if (n_boot < 0 || n_boot > 1000000) {
         rx_die_msg("--bootstrap must be between 0 and 1000000, got %d", n_boot);
         return RX_EXIT_USAGE;
+    }
+    double lc_budget = 0;      /* 0: the largest */
+    if (curve_budget) {
+        char *end;
+        lc_budget = strtod(curve_budget, &end);
+        if (*end == '%')
+            lc_budget /= 100, end++;
+        if (end == curve_budget || *end || !(lc_budget > 0)) {
+            rx_die_msg("--curve-budget must be a budget such as 50%% or 0.5, got '%s'", curve_budget);
+            return RX_EXIT_USAGE;
+        }
     }
     if (min_steps < 1) {
         rx_die_msg("--min-steps must be at least 1, got %d", min_steps);
@@ -127,10 +164,28 @@ int cmd_report(int argc, char **argv)
     }
     rx_report_curve *curves = NULL;
     int n_curves = 0;
+    rx_report_lcurve *lc = NULL;
+    int n_lc = 0;
     if (fmt == RX_FMT_HTML && (rc = rx_results_curves(st, &res, &curves, &n_curves, &err))) {
         rx_die_msg("%s", err.msg);
         code = RX_EXIT_IO;
         goto done;
+    }
+    if (fmt == RX_FMT_HTML && rep->n_budgets > 0) {
+        double b = lc_budget > 0 ? lc_budget : rep->budgets[rep->n_budgets - 1];
+        int known = 0;
+        for (int i = 0; i < rep->n_budgets; i++)
+            known |= fabs(rep->budgets[i] - b) <= 1e-9 * b ? (b = rep->budgets[i], 1) : 0;
+        if (!known) {
+            rx_die_msg("--curve-budget '%s': no run has that budget", curve_budget);
+            code = RX_EXIT_USAGE;
+            goto done;
+        }
+        if ((rc = rx_results_learning(st, &res, rep, b, &lc, &n_lc, &err))) {
+            rx_die_msg("%s", err.msg);
+            code = RX_EXIT_IO;
+            goto done;
+        }
     }
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
@@ -139,8 +194,12 @@ int cmd_report(int argc, char **argv)
         goto done;
     }
     rx_report_source src = {db, res.sweep[0] ? res.sweep : NULL};
-    rc = fmt == RX_FMT_HTML ? rx_report_write_html(f, rep, &src, curves, n_curves, &err)
+    rc = fmt == RX_FMT_HTML ? rx_report_write_html(f, rep, &src, curves, n_curves, lc, n_lc, &err)
                             : rx_report_write(f, rep, (rx_report_format)fmt, &src, &err);
+    /* where the runs come from: versions, BLAS kernel, CPU, host, git */
+    prov_block pb = {f, fmt == RX_FMT_MARKDOWN, 0};
+    if (!rc && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
+        rc = rx_store_provenances(st, src.sweep, prov_line, &pb, &err);
     if (fflush(f) || ferror(f))
         rc = rc ? rc : rx_errf(&err, RX_EIO, "cannot write '%s'", out_path ? out_path : "stdout");
     if (out_path && fclose(f) && !rc)
@@ -150,6 +209,7 @@ int cmd_report(int argc, char **argv)
         code = RX_EXIT_IO;
     }
 done:
+    rx_results_learning_free(lc, n_lc);
     rx_results_curves_free(curves, n_curves);
     rx_report_free(rep);
     rx_results_free(&res);

@@ -406,7 +406,7 @@ int cmd_run(int argc, char **argv)
     rx_run_ref *jobs = NULL;
     int n = 0;
     if (rc == RX_OK)
-        rc = rx_grid_plan(&spec->grid, &jobs, &n, &err);
+        rc = rx_spec_plan(spec, &jobs, &n, &err);
     if (rc) {
         rx_die_msg("%s", err.msg);
         rx_spec_free(spec);
@@ -468,6 +468,7 @@ int cmd_run(int argc, char **argv)
     ro.spec_text = id_text ? id_text : spec->text;
     ro.spec_hash = id_hash;
     ro.workers = workers;
+    ro.trainer = spec->trainer;
     ro.retry_failed = retry;
     ro.fail_fast = fail_fast;
     ro.max_runs = max_runs > 0 ? max_runs : 0;
@@ -477,6 +478,9 @@ int cmd_run(int argc, char **argv)
     ro.on_event = on_event;
     ro.ud = &ui;
     ro.stop = &stop_flag;
+    rx_provenance prov;
+    rx_provenance_collect(pos[0], &prov);
+    ro.provenance = &prov;
     rx_run_counts c;
     rc = n > 0 ? rx_runner_run(&spec->grid, jobs, n, &ro, &c, &err) : RX_OK;
     if (n == 0)

@@ -156,7 +156,7 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
     for (int i = 0; rc == RX_OK && i < a->sets.n; i++)
         rc = rx_spec_override(spec, a->sets.v[i], err);
     if (rc == RX_OK)
-        rc = rx_grid_plan(&spec->grid, &p->jobs, &p->n_jobs, err);
+        rc = rx_spec_plan(spec, &p->jobs, &p->n_jobs, err);
     if (rc) {
         rx_spec_free(spec);
         return rc;

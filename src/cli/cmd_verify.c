@@ -28,7 +28,24 @@ static void on_signal(int sig)
 
 static const char *const verdict_names[] = {"match", "differs", "error"};
 
-static void print_text(const rx_verify_run *r)
+/* How the environment a run was recorded in compares with this one. */
+typedef struct env_note {
+    int recorded;          /* the run has a provenance */
+    int n_diff;            /* fields that differ */
+    char diff[640];
+} env_note;
+
+static void env_compare(rx_store *st, const char *key, const rx_provenance *now, env_note *e)
+{
+    rx_provenance rec;
+    memset(e, 0, sizeof *e);
+    if (rx_store_run_provenance(st, key, &rec, NULL) == RX_OK) {
+        e->recorded = 1;
+        e->n_diff = rx_provenance_diff(&rec, now, e->diff, sizeof e->diff);
+    }
+}
+
+static void print_text(const rx_verify_run *r, const env_note *e)
 {
     printf("%-8s %s", verdict_names[r->verdict], r->key);
     if (r->verdict == RX_VERIFY_ERROR) {
@@ -43,6 +60,10 @@ static void print_text(const rx_verify_run *r)
     if (r->trainer_version && r->trainer_version != RX_TRAINER_VERSION)
         printf("  [recorded by trainer %d, this is trainer %d]", r->trainer_version,
                RX_TRAINER_VERSION);
+    if (!e->recorded)
+        printf("  [environment not recorded]");
+    else if (e->n_diff)
+        printf("  [environment differs: %s]", e->diff);
     printf("\n");
     int shown = r->n_diffs < RX_VERIFY_MAX_DIFFS ? r->n_diffs : RX_VERIFY_MAX_DIFFS;
     for (int i = 0; i < shown; i++)
@@ -52,7 +73,7 @@ static void print_text(const rx_verify_run *r)
         printf("    ... and %d more\n", r->n_diffs - shown);
 }
 
-static void print_json_run(const rx_verify_run *r, int first)
+static void print_json_run(const rx_verify_run *r, const env_note *e, int first)
 {
     printf("%s{", first ? "" : ",");
     rx_json_kv_str(stdout, "key", r->key, 1);
@@ -63,6 +84,8 @@ static void print_json_run(const rx_verify_run *r, int first)
         return;
     }
     rx_json_kv_int(stdout, "trainer_version", r->trainer_version, 1);
+    rx_json_kv_bool(stdout, "environment_recorded", e->recorded, 1);
+    rx_json_kv_str(stdout, "environment_differs", e->n_diff ? e->diff : NULL, 1);
     rx_json_kv_int(stdout, "compared", r->n_compared, 1);
     rx_json_kv_int(stdout, "epoch_rows", r->n_epochs, 1);
     rx_json_kv_int(stdout, "step_rows", r->n_steps, 1);
@@ -139,7 +162,16 @@ int cmd_verify(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    rx_provenance now;
+    rx_provenance_collect(NULL, &now);
     if (!json && !quiet) {
+        char here[1024];
+        rx_provenance_format(&now, here, sizeof here);
+        /* git says where a spec came from, not what trains it */
+        char *git = strstr(here, ", no git commit");
+        if (git)
+            *git = '\0';
+        printf("this machine: %s\n", here);
         if (npos)
             printf("verify: %d run%s of store '%s'\n", n, n == 1 ? "" : "s", db);
         else
@@ -164,10 +196,12 @@ int cmd_verify(int argc, char **argv)
         counts[r.verdict]++;
         if (rc && !first_error)
             first_error = rc;
+        env_note e;
+        env_compare(st, keys[i], &now, &e);
         if (json)
-            print_json_run(&r, i == 0);
+            print_json_run(&r, &e, i == 0);
         else if (!quiet || r.verdict != RX_VERIFY_MATCH)
-            print_text(&r);
+            print_text(&r, &e);
         fflush(stdout);
     }
     rx_data_cache_free(&cache);

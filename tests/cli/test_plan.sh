@@ -17,18 +17,6 @@ grep -q '^index  key  ' "$out" || fail "table header"
 # budgets read as exact percentages
 grep -q '^0  *[0-9a-f]\{16\}  new  *1%  ' "$out" || fail "budget column"
 
-# --limit: the first N rows and a count of the rest; the summary counts all.
-"$REXSWEEP" plan $D/ok/issue-example.yaml --limit 10 >"$out" 2>"$err" || fail "--limit"
-[ "$(grep -c '^[0-9]' "$out")" -eq 10 ] || fail "--limit 10 rows"
-grep -q "^\.\.\. 854 more runs (--limit 0 lists every run)$" "$out" || fail "--limit rest line"
-grep -q "^sweep 'fmnist-mlp-budgets': 864 runs in 288 cells" "$out" || fail "--limit summary"
-"$REXSWEEP" plan $D/ok/issue-example.yaml --limit 0 >"$out" 2>"$err" || fail "--limit 0"
-[ "$(grep -c '^[0-9]' "$out")" -eq 864 ] || fail "--limit 0 rows"
-rc=0; "$REXSWEEP" plan $D/ok/issue-example.yaml --limit x >"$out" 2>"$err" || rc=$?
-[ "$rc" -eq 2 ] && grep -q "needs a number of runs" "$err" || fail "bad --limit"
-"$REXSWEEP" plan --json --limit 2 $D/ok/zip.yaml >"$out" 2>"$err" || fail "--json --limit"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["runs"] == 6 and len(d["jobs"]) == 2' "$out" || fail "--json --limit content"
-
 # --json: one object with every run and its canonical configuration.
 "$REXSWEEP" plan --json $D/ok/zip.yaml >"$out" 2>"$err" || fail "--json"
 python3 - "$out" <<'EOF' || fail "--json content"

@@ -30,6 +30,20 @@ mkdir -p "$TMPDIR/a\"b\\c"
 expect_exit 0 "$RX" run tests/data/run/small.yaml --db "$TMPDIR/a\"b\\c/j.db" --max-runs 12 --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["store"].endswith("a\"b\\c/j.db"), d' \
   "$TMPDIR/out" || fail "--json: $(cat "$TMPDIR/out")"
+# --set of a key that the spec sweeps is an error, as in a spec (it used
+# to replace the axis silently); plan takes --set too, with the same keys
+for kv in train.budget=0.5 train.seed=3 schedule.name=rex; do
+  expect_exit 2 "$RX" run tests/data/run/small.yaml --db "$TMPDIR/set.db" --set "$kv"
+  grep -q "'${kv%%=*}' is swept by '.*' at tests/data/run/small.yaml:[0-9]*:[0-9]*" "$TMPDIR/err" ||
+    fail "--set $kv: $(cat "$TMPDIR/err")"
+  expect_exit 2 "$RX" plan tests/data/run/small.yaml --set "$kv"
+done
+[ ! -e "$TMPDIR/set.db" ] || fail "a refused --set wrote the store"
+expect_exit 0 "$RX" plan tests/data/run/small.yaml --set train.full_epochs=2 --json
+python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"][0]["key"])' "$TMPDIR/out" > "$TMPDIR/k1"
+expect_exit 0 "$RX" run tests/data/run/small.yaml --db "$TMPDIR/set.db" --set train.full_epochs=2 --quiet
+[ "$(q "$TMPDIR/set.db" "SELECT count(*) FROM runs WHERE key = '$(cat "$TMPDIR/k1")'")" = 1 ] ||
+  fail "plan --set and run --set disagree on the keys"
 # a bad spec: exit 2, file:line:column, nothing written
 printf 'name: bad\ntrain: {batchsize: 3}\n' > "$TMPDIR/bad.yaml"
 expect_exit 2 "$RX" run "$TMPDIR/bad.yaml" --db "$TMPDIR/none.db"

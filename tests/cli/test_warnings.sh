@@ -45,6 +45,27 @@ expect_exit 0 "$RX" report --db "$db" --min-steps 5 --format json
 python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["warnings"]; assert "few_steps" not in [x["kind"] for x in w], w' "$out"
 expect_exit 2 "$RX" report --db "$db" --min-steps 0
 grep -q -- "--min-steps must be at least 1" "$TMPDIR/err" || fail "min-steps 0"
+# the HTML learning curves (the store's epoch rows): one line per schedule
+# at the largest budget, 20 epochs, ending at the cell's validation mean
+expect_exit 0 "$RX" report --db "$db" --format html -o "$TMPDIR/w.html"
+expect_exit 0 "$RX" report --db "$db" --format json -o "$TMPDIR/w.json"
+python3 - "$TMPDIR/w.html" "$TMPDIR/w.json" <<'PY'
+import json, re, sys
+page, rep = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+m = re.search(r'<svg [^>]*id="chart-learning-0" data-kind="learning" data-series="plateau constant".*?</svg>', page, re.S)
+assert m, "no learning-curve chart"
+for name in ("plateau", "constant"):
+    g = re.search(r'<g class="series" data-series="%s".*?</g>' % name, m.group(0), re.S).group(0)
+    vals = [float(v) for v in re.findall(r"<title>%s: ([-0-9.e+]+)</title>" % name, g)]
+    assert len(vals) == 20, (name, len(vals))
+    cell = [c for c in rep["tables"][0]["cells"] if c["schedule"] == name and c["budget"] == 1][0]
+    want = cell["lrs"][0]["val_mean"]
+    assert abs(vals[-1] - want) <= 1e-3 * max(1, abs(want)), (name, vals[-1], want)
+PY
+expect_exit 0 "$RX" report --db "$db" --format html --curve-budget 1% -o "$TMPDIR/w1.html"
+grep -q 'id="chart-learning-0"' "$TMPDIR/w1.html" || fail "--curve-budget 1%"
+expect_exit 2 "$RX" report --db "$db" --format html --curve-budget 7%
+grep -q -- "--curve-budget '7%': no run has that budget" "$TMPDIR/err" || fail "--curve-budget 7%"
 # check: the new store's warnings close the comparison; exit status unchanged
 expect_exit 0 "$RX" check --baseline "$db" --db "$db"
 grep -q '^== protocol warnings (new store) ==$' "$out" || fail "check: no section"
