@@ -21,7 +21,7 @@ TESTPKGS := cmocka
 
 # Debian packages needed to build, test and demo (make deps installs them).
 DEBS := libyaml-dev libsqlite3-dev libopenblas-dev zlib1g-dev libcmocka-dev \
-        pkg-config sqlite3 dataset-fashion-mnist
+        pkg-config sqlite3 dataset-fashion-mnist python3
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -177,10 +177,11 @@ bench-scale: deps $(BIN)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	           $(DESTDIR)$(PREFIX)/share/man/man5
+	           $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/rexsweep
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 src/cli/rexsweep.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rexsweep
 
@@ -188,7 +189,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rexsweep \
 	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rexsweep
 	cd $(DESTDIR)$(PREFIX)/share/man && rm -f \
-	   $(patsubst man/%.1,man1/%.1,$(wildcard man/*.1)) $(patsubst man/%.5,man5/%.5,$(wildcard man/*.5))
+	   $(patsubst man/%.1,man1/%.1,$(wildcard man/*.1)) $(patsubst man/%.5,man5/%.5,$(wildcard man/*.5)) \
+	   $(patsubst man/%.7,man7/%.7,$(wildcard man/*.7))
 
 clean:
 	rm -rf build build-san

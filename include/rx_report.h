@@ -36,19 +36,27 @@ typedef enum rx_metric_unit {
  * column test_col (the reported value) and val_col (what lr tuning
  * selects on; "" when the metric has no validation counterpart), then
  * converted to display units; directions refer to display units. */
+#define RX_NAMED_METRIC_MAX 63    /* bytes of a reported metric's name */
+
 typedef struct rx_metric {
-    char name[32];            /* canonical name: "error", "acc", "loss", ... */
-    char test_col[32];        /* e.g. "test_acc" */
-    char val_col[32];         /* e.g. "val_acc"; "" = none */
+    char name[80];            /* canonical name: "error", "acc", "loss", ...,
+                                 or "NAME:max" / "NAME:min" */
+    char test_col[72];        /* e.g. "test_acc"; named: the run_metrics name */
+    char val_col[72];         /* e.g. "val_acc"; "" = none; named: "val_NAME" */
     int higher_better;        /* 1: larger is better (accuracy) */
+    int named;                /* the columns are run_metrics names (a metric a
+                                 command trainer reported, rexsweep-trainer(7)) */
     rx_metric_unit unit;
-    char label[48];           /* "test error (%)" */
-    char val_label[48];       /* "validation error (%)", "" = none */
+    char label[64];           /* "test error (%)" */
+    char val_label[72];       /* "validation error (%)", "" = none */
 } rx_metric;
 
 /* Resolves a metric name ("error", "acc", "loss", "test_acc", "val_loss",
- * "train_loss", ...; see rexsweep-report(1)) into m.  Unknown names fail
- * with RX_EINVAL and a "did you mean" suggestion. */
+ * "train_loss", ...; see rexsweep-report(1)) into m.  "NAME:max" and
+ * "NAME:min" name a metric a command trainer reported (run_metrics; its
+ * final value, else its last epoch's or step's), larger or smaller
+ * better, with "val_NAME" as its validation counterpart.  Unknown names
+ * fail with RX_EINVAL and a "did you mean" suggestion. */
 int rx_metric_resolve(const char *name, rx_metric *m, rx_err *err);
 
 /* The names rx_metric_resolve accepts, for help text: a NULL-terminated

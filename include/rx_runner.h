@@ -67,12 +67,15 @@ typedef struct rx_run_counts {
     int end_done, end_failed, end_diverged, end_interrupted, end_running, end_pending;
 } rx_run_counts;
 
+typedef struct rx_trainer_spec rx_trainer_spec;
+
 /* Seconds without a heartbeat after which `run` takes a running run of
  * another host for dead (and `status` calls it stale). */
 #define RX_RUNNER_STALE_AFTER 600
 
 typedef struct rx_runner_opts {
     const char *db_path;
+    const rx_trainer_spec *trainer;  /* the spec's trainer; NULL: built-in */
     const char *sweep_name;
     const char *spec_text;     /* stored with the sweep */
     const char *spec_hash;

@@ -36,6 +36,9 @@ typedef struct rx_spec {
     size_t text_len;
     char hash[RX_KEY_LEN + 1];/* FNV-1a 64 of the text, hex */
     rx_grid grid;             /* grid.base is the base configuration */
+    struct rx_trainer_spec *trainer; /* `trainer:`, or NULL (built-in);
+                                 run keys of a command trainer carry its
+                                 identity (rx_spec_expand) */
 } rx_spec;
 
 /* Reads and parses the spec file at path.  On success *out is a new spec
@@ -59,7 +62,9 @@ int rx_spec_new(const char *name, rx_spec **out, rx_err *err);
  * since which parameters exist depends on the schedule. */
 int rx_spec_override(rx_spec *s, const char *setting, rx_err *err);
 
-/* rx_grid_expand(&s->grid, ...). */
+/* rx_grid_expand(&s->grid, ...), then, for a command trainer, every run
+ * re-keyed with the program's identity (rx_trainer_rekey) and checked
+ * against it. */
 int rx_spec_expand(const rx_spec *s, rx_job **jobs, int *n, rx_err *err);
 
 /* Expands a spec that must describe exactly one run (`rexsweep train`):

@@ -31,7 +31,7 @@
 #include "rx_train.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define RX_STORE_SCHEMA_VERSION 3
+#define RX_STORE_SCHEMA_VERSION 4
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
 /* Bytes left free on the store's filesystem: a run's results and new jobs
@@ -271,6 +271,23 @@ int rx_store_finish(rx_store *st,
                     const rx_step_metrics *st_m, int n_st,
                     const char *error,
                     rx_err *err);
+
+/* What a trainer adds to a run beyond rx_train_result (rx_trainer.h). */
+typedef struct rx_run_extra rx_run_extra;
+
+/* rx_store_finish, in the same one transaction also recording x (may be
+ * NULL: the built-in trainer): runs.trainer, runs.output and the named
+ * metrics of run_metrics (a name reported twice at one point keeps its
+ * last value). */
+int rx_store_finish_ex(rx_store *st,
+                       const char *key,
+                       rx_run_state state,
+                       const rx_train_result *res,
+                       const rx_epoch_metrics *ep, int n_ep,
+                       const rx_step_metrics *st_m, int n_st,
+                       const char *error,
+                       const rx_run_extra *x,
+                       rx_err *err);
 
 /* Sets a running run's state (interrupted or failed) and error text (may
  * be NULL), whichever worker holds it: for a parent recording its

@@ -117,6 +117,11 @@ void rx_train_log_free(rx_train_log *log);
 int rx_train(const rx_config *c, const rx_data *data,
              const rx_train_hooks *hooks, rx_train_result *res, rx_err *err);
 
+/* Records the end of an epoch in res: its final metrics, the epochs
+ * done, and the best validation accuracy and loss and test accuracy
+ * (NaN until a finite value arrives).  Any trainer's way to keep them. */
+void rx_train_result_epoch(rx_train_result *res, const rx_epoch_metrics *m);
+
 /* Steps of a budgeted run: ceil(budget * full_epochs * steps_per_epoch),
  * at least 1. */
 long rx_budget_steps(double budget, double full_epochs, long steps_per_epoch);

@@ -2,6 +2,7 @@
  * (pure computation: no SQL, no I/O). */
 #include "rx_report.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +55,41 @@ const char *const *rx_metric_names(void)
     return names;
 }
 
+/* "NAME:max" or "NAME:min": a metric of run_metrics.  name may point
+ * into m (a metric resolved again by its name). */
+static int resolve_named(const char *text, rx_metric *m, rx_err *err)
+{
+    char name[sizeof m->name];
+    snprintf(name, sizeof name, "%s", text);
+    const char *colon = strrchr(name, ':');
+    size_t n = (size_t)(colon - name);
+    if (n == 0 || n > RX_NAMED_METRIC_MAX)
+        return rx_errf(err, RX_EINVAL, "metric '%s': the name before ':' must be 1 to %d bytes",
+                       name, RX_NAMED_METRIC_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && !strchr("_.-/", name[i]))
+            return rx_errf(err, RX_EINVAL,
+                           "metric '%s': names are letters, digits, '_', '.', '-' and '/'", name);
+    int hb = strcmp(colon + 1, "max") == 0;
+    if (!hb && strcmp(colon + 1, "min") != 0)
+        return rx_errf(err, RX_EINVAL, "metric '%s': say ':max' (larger is better) or ':min'",
+                       name);
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    snprintf(m->test_col, sizeof m->test_col, "%.*s", (int)n, name);
+    snprintf(m->val_col, sizeof m->val_col, "val_%.*s", (int)n, name);
+    m->higher_better = hb;
+    m->named = 1;
+    m->unit = RX_UNIT_RAW;
+    snprintf(m->label, sizeof m->label, "%.*s", (int)n, name);
+    snprintf(m->val_label, sizeof m->val_label, "val_%.*s", (int)n, name);
+    return RX_OK;
+}
+
 int rx_metric_resolve(const char *name, rx_metric *m, rx_err *err)
 {
+    if (strchr(name, ':'))
+        return resolve_named(name, m, err);
     const metric_row *row = NULL;
     for (int i = 0; i < N_METRICS && !row; i++)
         if (strcmp(name, metric_tab[i].name) == 0 ||
@@ -73,7 +107,8 @@ int rx_metric_resolve(const char *name, rx_metric *m, rx_err *err)
             return rx_errf(err, RX_EINVAL, "unknown metric '%s'; did you mean '%s'?", name, best);
         return rx_errf(err, RX_EINVAL,
                        "unknown metric '%s' (known: error, acc, loss, val_error, val_acc, "
-                       "val_loss, train_loss, train_acc, train_error)", name);
+                       "val_loss, train_loss, train_acc, train_error; a metric a command "
+                       "trainer reported: '%s:max' or '%s:min')", name, name, name);
     }
     memset(m, 0, sizeof *m);
     snprintf(m->name, sizeof m->name, "%s", row->name);

@@ -335,22 +335,34 @@ int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_resu
         snprintf(out->sweep, sizeof out->sweep, "%s", nc.first);
     }
     /* the metric columns come from rx_metric's fixed table, never from
-     * user text, so they may be spliced into the SQL */
-    char sql[1024];
+     * user text, so they may be spliced into the SQL; a named metric
+     * (run_metrics) is bound: its final value, else its last epoch's or
+     * step's */
+#define NAMED(p) "(SELECT n.value FROM run_metrics n WHERE n.key = r.key AND n.name = " p \
+                 " ORDER BY n.scope = 'final' DESC, n.scope = 'epoch' DESC, n.at DESC LIMIT 1)"
+    char sql[1280], test[160], val[160];
+    if (m->named) {
+        snprintf(test, sizeof test, "%s", NAMED("?2"));
+        snprintf(val, sizeof val, "%s", NAMED("?3"));
+    } else {
+        snprintf(test, sizeof test, "r.%s", m->test_col);
+        snprintf(val, sizeof val, "%s%s", m->val_col[0] ? "r." : "NULL", m->val_col);
+    }
+#undef NAMED
     snprintf(sql, sizeof sql,
              "SELECT r.key, r.config, r.status, r.lr, r.budget, r.seed, r.steps, "
-             "r.steps_per_epoch, r.%s, %s%s FROM runs r %s",
-             m->test_col, m->val_col[0] ? "r." : "NULL", m->val_col,
+             "r.steps_per_epoch, %s, %s FROM runs r %s", test, val,
              id ? "JOIN sweep_runs l ON l.key = r.key WHERE l.sweep = ?1 ORDER BY l.grid_index"
                 : "ORDER BY r.key");
-    rx_value bind = rx_vint(id);
+    rx_value binds[3] = {rx_vint(id), rx_vtext(m->test_col), rx_vtext(m->val_col)};
+    int nbinds = m->named ? 3 : id ? 1 : 0;
     load_ctx c = {out, 0, m, err, RX_OK, NULL, 0, 0, 0};
     out->flat = calloc(1, sizeof *out->flat);
     if (!out->flat || !(out->flat->off = calloc(1, sizeof *out->flat->off))) {
         rx_results_free(out);
         return rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
     }
-    rc = rx_store_query(st, sql, id ? &bind : NULL, id ? 1 : 0, load_row, &c, err);
+    rc = rx_store_query(st, sql, nbinds ? binds : NULL, nbinds, load_row, &c, err);
     free(c.lv);
     if (rc == RX_OK)
         rc = rx_results_label(out, 1, err);

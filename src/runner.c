@@ -37,6 +37,7 @@
 #include "rx_data.h"
 #include "rx_store.h"
 #include "rx_train.h"
+#include "rx_trainer.h"
 
 /* Shared between the parent and its workers (an anonymous shared mapping). */
 typedef struct shared_state {
@@ -104,6 +105,12 @@ static int log_step(void *ud, const rx_step_metrics *m)
     return 0;
 }
 
+/* The trainer's way back into the worker: a heartbeat. */
+static void run_alive(void *ud)
+{
+    run_log *l = ud;
+    beat(l, l->prog->step);
+}
 
 static void send_event(int fd, const rx_run_event *ev)
 {
@@ -278,10 +285,9 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
                             .save_every = every};
     rx_train_result res;
     rx_err err = {{0}};
-    const rx_data *data = NULL;
-    int rc = rx_data_cache_get(dc, &cfg.data, &data, &err);
-    if (rc == RX_OK)
-        rc = rx_train(&cfg, data, &hooks, &res, &err);
+    rx_run_extra extra = {0};
+    rx_trainer_ctx tc = {job, &cfg, slot, o->db_path, &hooks, dc, run_alive};
+    int rc = rx_trainer_ops_of(o->trainer)->run(o->trainer, &tc, &res, &extra, &err);
     rx_run_state state;
     char error[1024] = "";
     if (rc) {
@@ -291,15 +297,18 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
         snprintf(error, sizeof error, "%s", err.msg);
     } else {
         state = rx_run_state_of(res.status);
-        if (res.status == RX_RUN_TIMEOUT)
+        if (extra.error[0])
+            snprintf(error, sizeof error, "%s", extra.error);
+        else if (res.status == RX_RUN_TIMEOUT)
             snprintf(error, sizeof error, "timed out after %g s (step %ld of %ld)",
                      cfg.train.max_seconds, res.steps, res.total_steps);
         else if (res.status == RX_RUN_DIVERGED)
             snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
     }
     rx_err serr = {{0}};
-    int src = rx_store_finish(st, job->key, state, &res, log.m.ep, log.m.n_ep, log.m.st,
-                              log.m.n_st, error[0] ? error : NULL, &serr);
+    int src = rx_store_finish_ex(st, job->key, state, &res, log.m.ep, log.m.n_ep, log.m.st,
+                                 log.m.n_st, error[0] ? error : NULL, &extra, &serr);
+    rx_run_extra_free(&extra);
     rx_train_log_free(&log.m);
     /* The store could not record the run (a full disk, a corrupt store):
      * the result is lost, so the run goes back to be claimed again, and
@@ -692,7 +701,8 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     rx_data_cache dc = {0};
     const rx_data *unused;
     rx_err derr = {{0}};    /* on an error the workers report it per run */
-    rx_data_cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, &derr);
+    if (rx_trainer_ops_of(o->trainer)->needs_data)
+        rx_data_cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, &derr);
 
     int workers = o->workers < 1 ? 1 : o->workers;
     if (workers > q.n)

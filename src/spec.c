@@ -15,6 +15,7 @@
 
 #include "rx_keys.h"
 #include "rx_range.h"
+#include "rx_trainer.h"
 
 /* Who sets a key: a section or an entry (set), or an axis (swept).  Two
  * owners of one key conflict when either sweeps it: a run could not say
@@ -1118,9 +1119,62 @@ static int read_rule(parser *p, const yaml_node_t *m, rx_exclude *x)
 
 static const char *const top_keys[] = {
     "name", "description", "store", "data", "model", "train", "optimizer", "schedule",
-    "budgets", "optimizers", "schedules", "sampling", "grid", "seeds", "zip", "exclude"};
+    "budgets", "optimizers", "schedules", "sampling", "grid", "seeds", "zip", "exclude",
+    "trainer"};
 enum { T_NAME, T_DESC, T_STORE, T_DATA, T_MODEL, T_TRAIN, T_OPTIMIZER, T_SCHEDULE, T_BUDGETS,
-       T_OPTIMIZERS, T_SCHEDULES, T_SAMPLING, T_GRID, T_SEEDS, T_ZIP, T_EXCLUDE, T_N };
+       T_OPTIMIZERS, T_SCHEDULES, T_SAMPLING, T_GRID, T_SEEDS, T_ZIP, T_EXCLUDE, T_TRAINER,
+       T_N };
+
+/* The trainer section: its keys belong to rx_trainer.h, which gets each
+ * value as text (a scalar, or the scalars of a list). */
+static int read_trainer(parser *p, const yaml_node_t *k, const yaml_node_t *m)
+{
+    int rc = want_map(p, m, "'trainer'", "a mapping (command, code, env, timeout, ...)");
+    if (rc)
+        return rc;
+    char *dir = strdup(p->s->path);
+    if (!dir)
+        return OOM(p);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    rx_trainer_spec *t = rx_trainer_spec_new(slash ? (dir[0] ? dir : "/") : ".");
+    free(dir);
+    if (!t)
+        return OOM(p);
+    rx_trainer_spec_free(p->s->trainer);
+    p->s->trainer = t;
+    for (int i = 0; i < map_len(m); i++) {
+        yaml_node_t *kk = map_key(p, m, i), *v = map_value(p, m, i);
+        const char *vals[RX_TRAINER_MAX_LIST];
+        int n = 0, is_list = is_seq(v);
+        if (is_list) {
+            if (seq_len(v) > RX_TRAINER_MAX_LIST)
+                return FAIL(p, v, "'trainer.%s' takes at most %d items", text_of(kk),
+                            RX_TRAINER_MAX_LIST);
+            for (int j = 0; j < seq_len(v); j++) {
+                yaml_node_t *it = seq_item(p, v, j);
+                if (!is_scalar(it))
+                    return FAIL(p, it, "'trainer.%s' takes a list of text values, got %s",
+                                text_of(kk), kind_of(it));
+                vals[n++] = text_of(it);
+            }
+        } else if (is_scalar(v) && !is_null(v)) {
+            vals[n++] = text_of(v);
+        } else {
+            return FAIL(p, v, "'trainer.%s' takes a value or a list, got %s", text_of(kk),
+                        kind_of(v));
+        }
+        rx_err e;
+        if ((rc = rx_trainer_spec_set(t, text_of(kk), vals, n, is_list, &e)))
+            return rx_grid_errf(p->g, loc_of(rc == RX_ENOTFOUND ? kk : v), p->err,
+                                rc == RX_ENOMEM ? rc : RX_EINVAL, "%s", e.msg);
+    }
+    rx_err e;
+    if ((rc = rx_trainer_spec_finish(t, &e)))
+        return rx_grid_errf(p->g, loc_of(k), p->err, rc, "%s", e.msg);
+    return RX_OK;
+}
 
 static int valid_name(const char *s)
 {
@@ -1205,6 +1259,8 @@ static int read_root(parser *p, const yaml_node_t *root)
     if (val[T_ZIP] && (rc = read_zip(p, val[T_ZIP])))
         return rc;
     if (val[T_EXCLUDE] && (rc = read_exclude(p, val[T_EXCLUDE])))
+        return rc;
+    if (val[T_TRAINER] && (rc = read_trainer(p, key[T_TRAINER], val[T_TRAINER])))
         return rc;
     return RX_OK;
 }
@@ -1484,12 +1540,25 @@ int rx_spec_override(rx_spec *s, const char *setting, rx_err *err)
 
 int rx_spec_expand(const rx_spec *s, rx_job **jobs, int *n, rx_err *err)
 {
-    return rx_grid_expand(&s->grid, jobs, n, err);
+    int rc = rx_grid_expand(&s->grid, jobs, n, err);
+    if (rc || !s->trainer || s->trainer->kind == RX_TRAINER_BUILTIN)
+        return rc;
+    /* the program is part of every run's identity */
+    for (int i = 0; i < *n; i++) {
+        rx_trainer_rekey(s->trainer, &(*jobs)[i]);
+        if ((rc = rx_trainer_check_config(s->trainer, &(*jobs)[i].cfg, err))) {
+            rx_jobs_free(*jobs, *n);
+            *jobs = NULL;
+            *n = 0;
+            return rx_errctx(err, rc, "%s", s->path);
+        }
+    }
+    return RX_OK;
 }
 
 int rx_spec_single(const rx_spec *s, rx_job **job, rx_err *err)
 {
-    int n, rc = rx_grid_expand(&s->grid, job, &n, err);
+    int n, rc = rx_spec_expand(s, job, &n, err);
     if (rc)
         return rc;
     if (n != 1) {
@@ -1505,6 +1574,7 @@ void rx_spec_free(rx_spec *s)
     if (!s)
         return;
     rx_grid_free(&s->grid);
+    rx_trainer_spec_free(s->trainer);
     free(s->path);
     free(s->name);
     free(s->store);

@@ -23,6 +23,7 @@
 
 #include "rx_keys.h"
 #include "rx_sched.h"
+#include "rx_trainer.h"
 
 /* ---- the schema: one migration step per version ------------------------
  * A store at version k gets steps k+1 .. RX_STORE_SCHEMA_VERSION applied
@@ -251,10 +252,30 @@ static const char migration_provenance[] =
     "  p.blas_core, p.cpu, p.compiler, p.host\n"
     "FROM runs r LEFT JOIN provenance p ON p.id = r.provenance;\n";
 
+/* Command trainers (rexsweep-trainer(7)): what produced a run, the tail
+ * of a failed program's output, and metrics under names of their own in
+ * long format, one row per (run, name, scope, at). */
+static const char migration_trainers[] =
+    "ALTER TABLE runs ADD COLUMN trainer TEXT;\n"
+    "ALTER TABLE runs ADD COLUMN output TEXT;\n"
+    "CREATE TABLE run_metrics (\n"
+    "  key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  scope TEXT NOT NULL CHECK (scope IN ('step', 'epoch', 'final')),\n"
+    "  at INTEGER NOT NULL,\n"
+    "  " METRIC("value") ",\n"
+    "  PRIMARY KEY (key, name, scope, at)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE VIEW named_results AS SELECT\n"
+    "  r.key, r.cell, r.status, m.name, m.scope, m.at,\n"
+    "  " FIN("m.value") " AS value\n"
+    "FROM runs r JOIN run_metrics m ON m.key = r.key;\n";
+
 static const char *const migrations[] = {
     migration_1,          /* 1: tables and indexes */
     migration_2,          /* 2: the views */
     migration_provenance, /* 3: provenance of sweeps and runs */
+    migration_trainers,   /* 4: command trainers: runs.trainer, runs.output, run_metrics */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -504,8 +525,8 @@ static int fault_hit(void)
  * per-run recording path does no SQL parsing. */
 enum {
     S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
-    S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_HEARTBEAT, S_FINISH,
-    S_INS_METRIC, S_INS_STEP, N_STMT
+    S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
+    S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
 };
 
 #define RESULT_COLS                                                      \
@@ -551,6 +572,7 @@ static const char *const stmt_sql[N_STMT] = {
         CLAIM_SET " WHERE key = ?1 AND " CLAIMABLE("", "?5", "?6", "?4", "?2"),
     [S_DEL_METRICS] = "DELETE FROM metrics WHERE key = ?1",
     [S_DEL_STEPS] = "DELETE FROM step_metrics WHERE key = ?1",
+    [S_DEL_NAMED] = "DELETE FROM run_metrics WHERE key = ?1",
     [S_HEARTBEAT] =
         "UPDATE runs SET heartbeat = ?2, steps_done = coalesce(?5, steps_done),"
         " steps = coalesce(?6, steps) WHERE key = ?1 AND status = 'running'"
@@ -569,6 +591,11 @@ static const char *const stmt_sql[N_STMT] = {
     [S_INS_STEP] =
         "INSERT INTO step_metrics (key, step, loss, lr, momentum, grad_norm)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_FINISH_EXTRA] = "UPDATE runs SET trainer = ?2, output = ?3 WHERE key = ?1",
+    /* a name reported twice at one point keeps its last value */
+    [S_INS_NAMED] =
+        "INSERT OR REPLACE INTO run_metrics (key, name, scope, at, value)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 struct rx_store {
@@ -1503,12 +1530,12 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts
 
 /* ---- claiming and recording ------------------------------------------- */
 
-/* Deletes the epoch and step metrics of run key. */
+/* Deletes the epoch, step and named metrics of run key. */
 static int clear_metrics(rx_store *st, const char *key, rx_err *err)
 {
     sqlite3_stmt *s;
     int rc;
-    for (int id = S_DEL_METRICS; id <= S_DEL_STEPS; id++) {
+    for (int id = S_DEL_METRICS; id <= S_DEL_NAMED; id++) {
         if ((rc = stmt(st, id, &s, err)))
             return rc;
         sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -1689,7 +1716,38 @@ typedef struct finish_ctx {
     const rx_step_metrics *sm;
     int n_st;
     const char *error;
+    const rx_run_extra *x;
 } finish_ctx;
+
+/* The trainer's identity, its output tail and its named metrics. */
+static int finish_extra(rx_store *st, const char *key, const rx_run_extra *x, rx_err *err)
+{
+    static const char *const scopes[] = {"step", "epoch", "final"};
+    sqlite3_stmt *s;
+    int rc = stmt(st, S_FINISH_EXTRA, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    bind_str(s, 2, x ? x->trainer : NULL);
+    bind_str(s, 3, x ? x->output_tail : NULL);
+    if ((rc = step_done(st, s, err, "cannot record a run")))
+        return rc;
+    if (!x || x->n == 0)
+        return RX_OK;
+    if ((rc = stmt(st, S_INS_NAMED, &s, err)))
+        return rc;
+    for (int i = 0; i < x->n; i++) {
+        const rx_named_metric *m = &x->m[i];
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, scopes[m->scope], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, m->at);
+        bind_num(s, 5, m->value);
+        if ((rc = step_done(st, s, err, "cannot record named metrics")))
+            return rc;
+    }
+    return RX_OK;
+}
 
 static int finish_body(rx_store *st, void *ctx, rx_err *err)
 {
@@ -1770,22 +1828,31 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
         if ((rc = step_done(st, s, err, "cannot record step metrics")))
             return rc;
     }
-    return RX_OK;
+    return finish_extra(st, c->key, c->x, err);
 }
 
 int rx_store_finish(rx_store *st, const char *key, rx_run_state state,
                     const rx_train_result *res, const rx_epoch_metrics *ep, int n_ep,
                     const rx_step_metrics *st_m, int n_st, const char *error, rx_err *err)
 {
+    return rx_store_finish_ex(st, key, state, res, ep, n_ep, st_m, n_st, error, NULL, err);
+}
+
+int rx_store_finish_ex(rx_store *st, const char *key, rx_run_state state,
+                       const rx_train_result *res, const rx_epoch_metrics *ep, int n_ep,
+                       const rx_step_metrics *st_m, int n_st, const char *error,
+                       const rx_run_extra *x, rx_err *err)
+{
     if (state != RX_STATE_DONE && state != RX_STATE_DIVERGED && state != RX_STATE_FAILED &&
         state != RX_STATE_INTERRUPTED)
         return rx_errf(err, RX_EINVAL, "cannot finish run '%s' as '%s'", key,
                        rx_run_state_name(state));
     /* a WAL frame per touched page: a generous estimate of the rows' size */
-    int rc = check_space(st, 16384.0 + 256.0 * n_ep + 64.0 * n_st, err);
+    int rc = check_space(st, 16384.0 + 256.0 * n_ep + 64.0 * n_st +
+                                 (x ? 96.0 * x->n + 4096.0 : 0), err);
     if (rc)
         return rc;
-    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error};
+    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error, x};
     return write_tx(st, finish_body, &c, err);
 }
 
@@ -2019,7 +2086,8 @@ static int count_cols(const char *cols)
 enum {
     M_SRC_RUNS, M_SRC_ROW, M_SRC_FP, M_DST_FP, M_DST_INSERT, M_DST_UPDATE,
     M_DST_RUNNING, M_SRC_METRICS, M_DST_METRICS, M_SRC_STEPS, M_DST_STEPS,
-    M_DST_DEL_METRICS, M_DST_DEL_STEPS, M_SRC_SWEEPS, M_DST_SWEEP_ID,
+    M_DST_DEL_METRICS, M_DST_DEL_STEPS, M_SRC_NAMED, M_DST_NAMED, M_DST_DEL_NAMED,
+    M_SRC_SWEEPS, M_DST_SWEEP_ID,
     M_SRC_SWEEP_ROW, M_DST_SWEEP_INSERT, M_SRC_LINKS, M_DST_LINK, M_SRC_PROV, M_DST_PROV,
     N_MSTMT
 };
@@ -2090,6 +2158,10 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     MSQL(M_DST_STEPS, 0, "INSERT INTO step_metrics (%s) VALUES (%s)", steps, q_steps);
     MSQL(M_DST_DEL_METRICS, 0, "DELETE FROM metrics WHERE key = ?1");
     MSQL(M_DST_DEL_STEPS, 0, "DELETE FROM step_metrics WHERE key = ?1");
+    MSQL(M_SRC_NAMED, 1, "SELECT key, name, scope, at, value FROM run_metrics WHERE key = ?1");
+    MSQL(M_DST_NAMED, 0,
+         "INSERT INTO run_metrics (key, name, scope, at, value) VALUES (?1, ?2, ?3, ?4, ?5)");
+    MSQL(M_DST_DEL_NAMED, 0, "DELETE FROM run_metrics WHERE key = ?1");
     MSQL(M_SRC_SWEEPS, 1, "SELECT id, name, spec_hash FROM sweeps ORDER BY id");
     MSQL(M_DST_SWEEP_ID, 0, "SELECT id FROM sweeps WHERE name = ?1 AND spec_hash = ?2");
     MSQL(M_SRC_SWEEP_ROW, 1, "SELECT %s FROM sweeps WHERE id = ?1", sweeps);
@@ -2197,7 +2269,9 @@ static int merge_copy_run(rx_store *dst, merge_ctx *c, const char *key, int exis
         (rc = step_done(dst, mkey(c, M_DST_DEL_METRICS, key), err, "cannot copy a run")) ||
         (rc = step_done(dst, mkey(c, M_DST_DEL_STEPS, key), err, "cannot copy a run")) ||
         (rc = copy_rows(dst, mkey(c, M_SRC_METRICS, key), c->m[M_DST_METRICS], err)) ||
-        (rc = copy_rows(dst, mkey(c, M_SRC_STEPS, key), c->m[M_DST_STEPS], err)))
+        (rc = copy_rows(dst, mkey(c, M_SRC_STEPS, key), c->m[M_DST_STEPS], err)) ||
+        (rc = step_done(dst, mkey(c, M_DST_DEL_NAMED, key), err, "cannot copy a run")) ||
+        (rc = copy_rows(dst, mkey(c, M_SRC_NAMED, key), c->m[M_DST_NAMED], err)))
         return rc;
     return RX_OK;
 }

@@ -22,6 +22,18 @@ const char *rx_run_status_name(rx_run_status s)
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }
 
+void rx_train_result_epoch(rx_train_result *res, const rx_epoch_metrics *m)
+{
+    res->final = *m;
+    res->n_epochs_done = m->epoch;
+    if (isfinite(m->val_acc) && !(m->val_acc <= res->best_val_acc))
+        res->best_val_acc = m->val_acc;
+    if (isfinite(m->val_loss) && !(m->val_loss >= res->best_val_loss))
+        res->best_val_loss = m->val_loss;
+    if (isfinite(m->test_acc) && !(m->test_acc <= res->best_test_acc))
+        res->best_test_acc = m->test_acc;
+}
+
 long rx_budget_steps(double budget, double full_epochs, long steps_per_epoch)
 {
     /* Round up to whole iterations; the tiny tolerance keeps 0.1 * 20 * 469
@@ -264,14 +276,7 @@ int rx_train(const rx_config *c, const rx_data *data,
             m.momentum = pos.mom;
             m.grad_norm = pos.ep_gnorm / pos.ep_steps;
             m.wall = rx_now() - t0;
-            res->final = m;
-            res->n_epochs_done = pos.epoch;
-            if (isfinite(m.val_acc) && !(m.val_acc <= res->best_val_acc))
-                res->best_val_acc = m.val_acc;
-            if (isfinite(m.val_loss) && !(m.val_loss >= res->best_val_loss))
-                res->best_val_loss = m.val_loss;
-            if (isfinite(m.test_acc) && !(m.test_acc <= res->best_test_acc))
-                res->best_test_acc = m.test_acc;
+            rx_train_result_epoch(res, &m);
             /* Plateau watches validation loss; without a validation split
              * it falls back to the training loss. */
             rx_sched_epoch_end(&sched, isfinite(m.val_loss) ? m.val_loss : m.train_loss);

@@ -317,6 +317,12 @@ static int key_version(const char *config, const char *key)
     return 0;
 }
 
+static int has_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    *(int *)ud = ncols > 0 && v[0].type != RX_VNULL;
+    return 0;
+}
+
 static int fail(rx_verify_run *out, rx_err *err, int rc)
 {
     out->verdict = RX_VERIFY_ERROR;
@@ -344,6 +350,19 @@ int rx_verify_run_key(rx_store *st, const char *key, rx_data_cache *cache,
         rc = rx_errf(err, rc, "out of memory reading run '%s'", key);
     if (!rc && !s.found)
         rc = rx_errf(err, RX_ENOTFOUND, "no run '%s' in store '%s'", key, rx_store_path(st));
+    if (rc) {
+        free(s.config);
+        return fail(out, err, rc);
+    }
+    /* a command trainer's run (rexsweep-trainer(7)) is its program's to
+     * redo: the built-in trainer would compare another computation */
+    int by_command = 0;
+    rc = rx_store_query(st, "SELECT trainer FROM runs WHERE key = ?1", &bkey, 1, has_row,
+                        &by_command, err);
+    if (!rc && by_command)
+        rc = rx_errf(err, RX_EINVAL,
+                     "run '%s' was trained by a command trainer (runs.trainer); verify "
+                     "retrains the built-in trainer's runs", key);
     if (rc) {
         free(s.config);
         return fail(out, err, rc);

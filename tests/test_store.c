@@ -226,9 +226,9 @@ static void test_schema_fresh(void **state)
     assert_int_equal(qint(st, "SELECT count(*) FROM pragma_table_list "
                               "WHERE schema = 'main' AND type = 'table' AND strict = 1 "
                               "AND name IN ('sweeps', 'runs', 'sweep_runs', 'metrics', "
-                              "'step_metrics', 'provenance')"),
-                     6);
-    assert_int_equal(qint(st, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 6);
+                              "'step_metrics', 'provenance', 'run_metrics')"),
+                     7);
+    assert_int_equal(qint(st, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 7);
     assert_string_equal(rx_store_path(st), tpath("fresh.db"));
     assert_integrity(st);
     rx_store_close(st);

@@ -59,7 +59,7 @@ int cmd_check(int argc, char **argv)
         {"baseline", 0, RX_OPT_STRING, &base_path, "BASE.db", "the baseline store (required)"},
         {"db", 0, RX_OPT_STRING, &db, "NEW.db", "the new store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "compare this sweep (default: the only one, else every run)"},
-        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, ... as in rexsweep report"},
+        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, ..., NAME:max as in rexsweep report"},
         {"abs", 0, RX_OPT_DOUBLE, &abs_tol, "X", "allowed worsening in metric units (percentage points for error; default 0)"},
         {"rel", 0, RX_OPT_DOUBLE, &rel_tol, "Y", "allowed worsening as a fraction of the baseline (default 0)"},
         {"sigma", 0, RX_OPT_DOUBLE, &sigma, "K", "also allow K standard deviations of the seeds"},

@@ -7,13 +7,15 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rx_data.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
-#include "rx_data.h"
+#include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
+#include "rx_trainer.h"
 
 static const char usage_text[] =
     "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--json]\n"
@@ -130,6 +132,26 @@ static int count_cells(const rx_job *jobs, int n)
     return k;
 }
 
+/* Steps a command trainer's run takes (rexsweep computes them from the
+ * trainer's steps per epoch); 0 for the built-in trainer, whose steps
+ * depend on the data it loads. */
+static long job_steps(const rx_spec *s, const rx_job *j)
+{
+    long spe = rx_trainer_steps_per_epoch(s->trainer, &j->cfg);
+    if (spe <= 0)
+        return 0;
+    long T = rx_budget_steps(j->cfg.train.budget, j->cfg.train.full_epochs, spe);
+    return rx_sched_total_steps(&j->cfg.sched, T);
+}
+
+static long total_steps(const rx_spec *s, const rx_job *jobs, int n)
+{
+    long t = 0;
+    for (int i = 0; i < n; i++)
+        t += job_steps(s, &jobs[i]);
+    return t;
+}
+
 static double total_cost(const rx_job *jobs, int n)
 {
     double t = 0;
@@ -217,7 +239,10 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
            v->cells);
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
-    printf("%s,\"axes\":[", num);
+    printf("%s,", num);
+    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+        printf("\"steps\":%ld,\"trainer\":%s,", total_steps(s, jobs, n), s->trainer->identity);
+    printf("\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
             putchar(',');
@@ -233,9 +258,11 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     for (int i = 0; i < n; i++) {
         rx_format_double(jobs[i].cost, num, sizeof num);
         printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\","
-               "\"cost\":%s,\"config\":%s}",
-               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num,
-               jobs[i].config_json);
+               "\"cost\":%s,",
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num);
+        if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+            printf("\"steps\":%ld,", job_steps(s, &jobs[i]));
+        printf("\"config\":%s}", jobs[i].config_json);
     }
     printf("]}\n");
 }
@@ -243,8 +270,11 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
 static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
 {
     int cells = v->cells;
-    printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all\n", s->name, n,
+    printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
+    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
+        printf(" (%ld steps), trained by '%s'", total_steps(s, jobs, n), s->trainer->argv[0]);
+    putchar('\n');
     print_store_text(v);
     columns c;
     plan_columns(&s->grid, &c);
@@ -362,7 +392,9 @@ int cmd_plan(int argc, char **argv)
         rx_spec_free(s);
         return rx_exit_for(rc);
     }
-    int bad_data = data_problems(jobs, n);
+    /* a command trainer reads its own data: rexsweep's splits are not its */
+    int bad_data = s->trainer && s->trainer->kind == RX_TRAINER_COMMAND ? 0
+                                                                        : data_problems(jobs, n);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
     if ((view.cells = count_cells(jobs, n)) < 0)
         rc = rx_errf(&err, RX_ENOMEM, "out of memory");

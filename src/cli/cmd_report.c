@@ -53,7 +53,7 @@ int cmd_report(int argc, char **argv)
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "the sweep to report (default: the only one, else every run)"},
-        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, val_error, val_acc, val_loss, train_loss, train_acc, train_error"},
+        {"metric", 0, RX_OPT_STRING, &metric, "M", "error (default), acc, loss, val_error, val_acc, val_loss, train_loss, train_acc, train_error, or NAME:max|NAME:min (a metric a command trainer reported)"},
         {"format", 0, RX_OPT_STRING, &format, "FMT", "text (default), markdown, csv, json or html"},
         {"output", 'o', RX_OPT_STRING, &out_path, "FILE", "write to FILE instead of standard output"},
         {"select-on", 0, RX_OPT_STRING, &select, "val|test", "choose each cell's lr on validation (default) or, said loudly, on test"},

@@ -466,6 +466,7 @@ int cmd_run(int argc, char **argv)
     ro.spec_text = id_text ? id_text : spec->text;
     ro.spec_hash = id_hash;
     ro.workers = workers;
+    ro.trainer = spec->trainer;
     ro.retry_failed = retry;
     ro.fail_fast = fail_fast;
     ro.max_runs = max_runs > 0 ? max_runs : 0;

@@ -10,6 +10,7 @@
 #include "rx_keys.h"
 #include "rx_spec.h"
 #include "rx_train.h"
+#include "rx_trainer.h"
 
 static const char usage_text[] =
     "usage: rexsweep train [FILE.yaml] [KEY=VALUE...] [--log-every N] [--json] [--quiet]\n"
@@ -121,6 +122,10 @@ int cmd_train(int argc, char **argv)
         }
         rc = rx_spec_override(spec, pos[i], &err);
     }
+    if (rc == RX_OK && spec->trainer && spec->trainer->kind != RX_TRAINER_BUILTIN)
+        rc = rx_errf(&err, RX_EINVAL,
+                     "'%s' has a command trainer; 'rexsweep train' runs the built-in one "
+                     "(run it with 'rexsweep run')", spec->path);
     rx_job *job = NULL;
     if (rc == RX_OK)
         rc = rx_spec_single(spec, &job, &err);

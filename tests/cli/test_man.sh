@@ -16,7 +16,7 @@ for code in $(grep -oE '= [0-9]+,? */\*' src/cli/cli.h | grep -oE '[0-9]+'); do
   grep -q "^\.B $code\$" man/rexsweep.1 || fail "exit code $code not in rexsweep(1)"
 done
 if command -v groff >/dev/null; then
-  for page in man/*.[15]; do
+  for page in man/*.[157]; do
     w=$(groff -man -Tutf8 -ww -z "$page" 2>&1 || true)
     [ -z "$w" ] || fail "$page: $w"
   done

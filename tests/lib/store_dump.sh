@@ -2,7 +2,8 @@
 #
 #   store_dump DB    prints the results of a store, one line per row:
 #                    sweeps (name, spec hash), their runs in grid order, every
-#                    run and every per-epoch metric row, every column except
+#                    run and every per-epoch, per-step and named metric row
+#                    (run_metrics), every column except
 #                    the ones that depend on when and where a run ran
 #                    (times, host, pid, attempts, provenance).  REAL values are printed as the hex
 #                    of their 8 IEEE-754 bytes, so equal dumps mean
@@ -25,5 +26,7 @@ store_dump()
                   JOIN sweeps s ON s.id = l.sweep ORDER BY s.name, l.grid_index;
                 SELECT 'run', $(store_dump_cols "$1" runs) FROM runs ORDER BY key;
                 SELECT 'metric', $(store_dump_cols "$1" metrics) FROM metrics ORDER BY key, epoch;
-                SELECT 'step', $(store_dump_cols "$1" step_metrics) FROM step_metrics ORDER BY key, step"
+                SELECT 'step', $(store_dump_cols "$1" step_metrics) FROM step_metrics ORDER BY key, step;
+                SELECT 'named', $(store_dump_cols "$1" run_metrics) FROM run_metrics
+                  ORDER BY key, name, scope, at"
 }

@@ -127,3 +127,37 @@ store_dump "$work/merged.db" | diff -u "$work/local.txt" - >&2 ||
 "$REXSWEEP" slurm "$work/sweep.yaml" --store-dir "$work/shards" --resubmit-failed \
     --rexsweep "$REXSWEEP" | grep -q "nothing to resubmit" || fail "shards still incomplete"
 echo "slurm-test: stragglers resubmitted as array job $array and merged: identical" >&2
+
+# 4. A command trainer (rexsweep-trainer(7)) through an array: each task
+#    runs the program in the spec's directory on the node, and the merged
+#    store equals the local sweep's, named metrics included.
+cmd=$tmp/cmd
+mkdir -p "$cmd"
+cp tests/cli/trainer/logreg.py "$cmd/"
+cat >"$cmd/cmd.yaml" <<'YAML'
+name: slurm-cmd
+data: {dataset: blobs, n_samples: 256}
+optimizer: {name: sgd, momentum: 0.9, lr: 0.5}
+train: {batch_size: 32, full_epochs: 2}
+budgets: [50%, 100%]
+schedules: [rex, linear]
+seeds: 2
+trainer: {command: [python3, logreg.py], code: [logreg.py], train_size: 256}
+YAML
+"$REXSWEEP" run "$cmd/cmd.yaml" --db "$cmd/local.db" -j 1 --quiet >/dev/null
+RX_SLURM_TEST_DIR=$SLURM_DIR "$REXSWEEP" slurm "$cmd/cmd.yaml" --tasks 2 --cpus-per-task 1 --time 10 \
+    --store-dir "$cmd/shards" --db "$cmd/merged.db" --merge --submit \
+    --rexsweep "$REXSWEEP" >"$cmd/submit.txt"
+array=$(sed -n 's/^submitted array job \([0-9]*\).*/\1/p' "$cmd/submit.txt")
+merge=$(sed -n 's/^submitted merge job \([0-9]*\).*/\1/p' "$cmd/submit.txt")
+[ -n "$array" ] && [ -n "$merge" ] || fail "command trainer: no job ids: $(cat "$cmd/submit.txt")"
+slurm_wait_job "$array" 180
+slurm_wait_job "$merge" 60
+[ "$(sqlite3 "$cmd/merged.db" "SELECT count(*) FROM runs WHERE status = 'done'")" = 8 ] ||
+  fail "command trainer: $(sqlite3 "$cmd/merged.db" "SELECT status, error, output FROM runs")"
+[ "$(sqlite3 "$cmd/merged.db" "SELECT count(*) FROM run_metrics WHERE name = 'margin'")" = 8 ] ||
+  fail "command trainer: named metrics missing from the merged store"
+store_dump "$cmd/local.db" >"$cmd/local.txt"
+store_dump "$cmd/merged.db" | diff -u "$cmd/local.txt" - >&2 ||
+  fail "command trainer: the merged store differs from the local sweep"
+echo "slurm-test: command trainer through array job $array, merge job $merge: identical" >&2

@@ -1,6 +1,6 @@
--- the schema of a rexsweep store, version 3 (written by tests/test_store.c)
+-- the schema of a rexsweep store, version 4 (written by tests/test_store.c)
 PRAGMA application_id = 1381528439;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 CREATE TABLE sweeps (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -57,7 +57,7 @@ CREATE TABLE runs (
   best_test_acc ANY CHECK (typeof(best_test_acc) <> 'text' AND typeof(best_test_acc) <> 'blob' OR best_test_acc IN ('NaN', 'Infinity', '-Infinity')),
   diverged_step INTEGER,
   error TEXT
-, provenance TEXT REFERENCES provenance (id)) STRICT;
+, provenance TEXT REFERENCES provenance (id), trainer TEXT, output TEXT) STRICT;
 CREATE TABLE sweep_runs (
   sweep INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
   key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
@@ -194,3 +194,15 @@ CREATE VIEW run_provenance AS SELECT
   p.git_dirty, p.rexsweep_version, p.trainer_version, p.blas_version,
   p.blas_core, p.cpu, p.compiler, p.host
 FROM runs r LEFT JOIN provenance p ON p.id = r.provenance;
+CREATE TABLE run_metrics (
+  key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('step', 'epoch', 'final')),
+  at INTEGER NOT NULL,
+  value ANY CHECK (typeof(value) <> 'text' AND typeof(value) <> 'blob' OR value IN ('NaN', 'Infinity', '-Infinity')),
+  PRIMARY KEY (key, name, scope, at)
+) STRICT, WITHOUT ROWID;
+CREATE VIEW named_results AS SELECT
+  r.key, r.cell, r.status, m.name, m.scope, m.at,
+  CASE WHEN typeof(m.value) IN ('real', 'integer') AND abs(m.value) <= 1.7976931348623157e308 THEN m.value END AS value
+FROM runs r JOIN run_metrics m ON m.key = r.key;
