@@ -16,6 +16,19 @@
  * run key) keep their first position.  The result depends only on the
  * grid's content: same spec, same runs, same order, same keys everywhere.
  *
+ * Compact runs: rx_grid_plan lists the runs as rx_run_ref (run key, cell
+ * key, grid index, cost and pos, the run's position in the full product
+ * before exclusion and dedupe).  pos is a mixed-radix number whose digits
+ * are the choices taken, slowest axis first, where a digit's radix may
+ * depend on the digits before it (a choice's own axes); rx_grid_config
+ * decodes it and applies the choices, so a configuration exists only while
+ * a run needs it (plan: none; run: the run in hand; a Slurm task: its
+ * shard's).  Expansion builds each level's configuration once and reuses
+ * it for every run below, so a run costs its innermost assignments, its
+ * check and its keys.  An axis added later (an adaptive lr axis, say) is
+ * one more digit: give the grid a new axis or choice, and every function
+ * here follows.
+ *
  * Ownership: a grid owns every string and array hanging from it (one
  * arena: rx_grid_alloc); rx_grid_free releases it all.
  */
@@ -27,8 +40,9 @@
 #include "rx_config.h"
 #include "rx_job.h"
 
-#define RX_GRID_MAX_RUNS 100000    /* before exclusion and dedupe (a job
-                                       holds a whole rx_config, ~4 KiB) */
+#define RX_GRID_MAX_RUNS 10000000  /* before exclusion and dedupe: 640 MB
+                                       of rx_run_ref at most; refused by
+                                       counting, before any expansion */
 
 /* Where a value was written: 1-based line and column; line 0 means no
  * location (a command-line override). */
@@ -64,6 +78,11 @@ struct rx_axis {
     int n;
     int zip;                  /* zip group, 1-based; 0 = crossed */
     rx_loc loc;               /* of the axis' key */
+    int shape;                /* a cache the expansion fills (0 when
+                                 building or changing the choices): 1 when
+                                 no choice has axes of its own, so that a
+                                 run's choice is found by a division, not a
+                                 walk (a seeds axis of 10^4 choices) */
 };
 
 /* A partial assignment: a run matching every term is dropped.  A term on
@@ -132,23 +151,44 @@ int rx_grid_swept_keys(const rx_grid *g, const char **keys, int max);
  * huge). */
 double rx_grid_count(const rx_grid *g);
 
-/* Expands g into runs: *jobs is a malloc'd array of *n jobs (free with
- * rx_jobs_free), each with its configuration, run key, cell key,
- * canonical JSON (runtime keys omitted), index 0..n-1 and cost.  Errors
- * (a value that does not apply to a combination, a run that fails
- * rx_config_check, too many runs) carry the location of the assignment
- * at fault. */
+/* Lists the runs of g: *runs is a malloc'd array (free()) of *n compact
+ * runs in grid order, index 0..n-1, each with its run key, cell key, cost
+ * and pos.  Errors (a value that does not apply to a combination, a run
+ * that fails rx_config_check, more than RX_GRID_MAX_RUNS runs, refused
+ * before expanding) carry the location of the assignment at fault. */
+int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err);
+
+/* The number of distinct cells among runs[0..n) (-1 when out of
+ * memory): linear, for grids of millions of runs. */
+int rx_grid_count_cells(const rx_run_ref *runs, int n);
+
+/* The configuration of run r of g (as rx_grid_plan listed it) into *c. */
+int rx_grid_config(const rx_grid *g, const rx_run_ref *r, rx_config *c,
+                   rx_err *err);
+
+/* Materialises run r into *job: its configuration and canonical JSON
+ * (job->config_json is malloc'd: free it, or rx_jobs_free(job, 1) for a
+ * job that was malloc'd itself). */
+int rx_grid_job(const rx_grid *g, const rx_run_ref *r, rx_job *job,
+                rx_err *err);
+
+/* rx_grid_job for runs[0..n): *jobs is a malloc'd array (rx_jobs_free). */
+int rx_grid_jobs(const rx_grid *g, const rx_run_ref *runs, int n,
+                 rx_job **jobs, rx_err *err);
+
+/* rx_grid_plan and rx_grid_jobs: every run materialised, for small grids
+ * (a job is about 4 KB).  *jobs: free with rx_jobs_free. */
 int rx_grid_expand(const rx_grid *g, rx_job **jobs, int *n, rx_err *err);
 
-/* The shard of the jobs that worker k of n_shards (0 <= k < n_shards)
- * runs: deterministic, disjoint slices that together cover the jobs,
- * balanced by cost (longest processing time first: jobs sorted by cost
+/* The shard of the runs that worker k of n_shards (0 <= k < n_shards)
+ * runs: deterministic, disjoint slices that together cover the runs,
+ * balanced by cost (longest processing time first: runs sorted by cost
  * descending then run key, each given to the least loaded shard, ties to
  * the lowest shard).  It depends only on the set of (key, cost) pairs,
  * not on their order, so it is stable under resume.  Writes the indices
- * (into jobs) of the shard's jobs, ascending, to idx (room for n) and
+ * (into runs) of the shard's runs, ascending, to idx (room for n) and
  * their count to *n_idx. */
-int rx_grid_shard(const rx_job *jobs, int n, int k, int n_shards, int *idx,
+int rx_grid_shard(const rx_run_ref *runs, int n, int k, int n_shards, int *idx,
                   int *n_idx, rx_err *err);
 
 /* Estimated cost of a run: budget x full_epochs (epochs trained). */

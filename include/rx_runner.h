@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include "rx_common.h"
+#include "rx_grid.h"
 #include "rx_job.h"
 #include "rx_provenance.h"
 #include "rx_train.h"
@@ -97,10 +98,12 @@ typedef struct rx_runner_opts {
                                         run (may be NULL) */
 } rx_runner_opts;
 
-/* Registers jobs[0..n) with the store (new runs become pending), then
+/* Registers runs[0..n) of grid g with the store (new runs become pending;
+ * each run's configuration is materialised from g to register it, and
+ * again when a worker starts it, never all at once), then
  * trains every pending run (and interrupted or stale ones; failed ones
  * with retry_failed) with opts->workers processes.  Only runs of
- * jobs[0..n) are ever claimed, in the order of the array (grid order),
+ * runs[0..n) are ever claimed, in the order of the array (grid order),
  * whatever else the sweep or the store holds: other invocations (shards,
  * other --set values) may share the store.  A run held by a live worker
  * of another process is left to it and counted in end_running.  Returns RX_OK when the
@@ -112,7 +115,7 @@ typedef struct rx_runner_opts {
  * run whose last step is trained is recorded done).  At >= 2 the workers
  * skip everything but that record, and any still alive 2 seconds later
  * are killed, their runs marked interrupted by the parent. */
-int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *opts,
-                  rx_run_counts *counts, rx_err *err);
+int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n,
+                  const rx_runner_opts *opts, rx_run_counts *counts, rx_err *err);
 
 #endif

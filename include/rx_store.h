@@ -185,10 +185,12 @@ int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c,
  * new.  Reads only, so `plan` can use it on a read-only handle. */
 int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n,
                         rx_store_counts *c, rx_err *err);
-/* The same, and the state of each job into states[0..n) (may be NULL):
- * an rx_run_state, or -1 for a key not stored.  One read transaction, one
- * indexed lookup per job. */
-int rx_store_job_states(rx_store *st, const rx_job *jobs, int n,
+/* The same for the n keys at key0, key0 + stride, ... (the key field of
+ * an array of rx_job or rx_run_ref: &a[0].key, sizeof a[0]), and the
+ * state of each into states[0..n) (may be NULL): an rx_run_state, or -1
+ * for a key not stored.  One read transaction, one indexed lookup per
+ * key. */
+int rx_store_key_states(rx_store *st, const char *key0, size_t stride, int n,
                         signed char *states, rx_store_counts *c, rx_err *err);
 
 /* ---- claiming and recording ---------------------------------------- */

@@ -410,6 +410,26 @@ static int write_json(FILE *f, const rx_check_result *r, const rx_check_opts *o,
     return ferror(f) ? RX_EIO : RX_OK;
 }
 
+/* One line per cell that is neither ok nor improved (what a reader of
+ * the gate must see), each after `bullet`; a blank line first when there
+ * is any.  Returns how many. */
+static int write_problems(FILE *f, const rx_check_result *r, const char *bullet)
+{
+    int n = 0;
+    for (int i = 0; i < r->n; i++) {
+        const rx_check_row *w = &r->rows[i];
+        if (w->verdict == RX_VERDICT_OK || w->verdict == RX_VERDICT_IMPROVED)
+            continue;
+        char bl[32];
+        rx_budget_label(w->budget, bl, sizeof bl);
+        if (n++ == 0)
+            fputs("\n", f);
+        fprintf(f, "%s%s: %s %s %s %s lr %g: %s\n", bullet, verdict_label(w->verdict),
+                w->setting, w->optimizer, w->schedule, bl, w->lr, w->why);
+    }
+    return n;
+}
+
 int rx_check_write(FILE *f, const rx_check_result *r, const rx_check_opts *o,
                    rx_report_format fmt, const rx_check_source *src, rx_err *err)
 {
@@ -421,16 +441,21 @@ int rx_check_write(FILE *f, const rx_check_result *r, const rx_check_opts *o,
     if (fmt == RX_FMT_JSON) {
         rc = write_json(f, r, o, src);
     } else if (fmt == RX_FMT_MARKDOWN) {
+        /* for a pull-request comment: the verdict and what went wrong
+         * first, the full table folded */
         rx_table t;
-        fprintf(f, "## rexsweep check: %s\n\n- new: `%s`\n- baseline: `%s`\n- %s\n"
+        fprintf(f, "## rexsweep check: %s\n\n**%s**\n", sweep, sum);
+        write_problems(f, r, "- ");
+        fprintf(f, "\n- new: `%s`\n- baseline: `%s`\n- %s\n"
                    "- match: key = the same run keys on both sides; cell = the same "
-                   "configuration with other seeds or another trainer version\n\n",
-                sweep, src && src->current ? src->current : "-",
-                src && src->baseline ? src->baseline : "-", rule);
+                   "configuration with other seeds or another trainer version\n\n"
+                   "<details><summary>all %d cells</summary>\n\n",
+                src && src->current ? src->current : "-",
+                src && src->baseline ? src->baseline : "-", rule, r->n);
         fill_table(r, o, 1, &t);
         rc = rx_table_write(f, &t, RX_TABLE_MARKDOWN);
         rx_table_free(&t);
-        fprintf(f, "\n**%s**\n", sum);
+        fputs("\n</details>\n", f);
     } else {
         rx_table t;
         fprintf(f, "rexsweep check: %s against baseline %s (%s)\n%s\n\n",
@@ -439,19 +464,7 @@ int rx_check_write(FILE *f, const rx_check_result *r, const rx_check_opts *o,
         fill_table(r, o, 0, &t);
         rc = rx_table_write(f, &t, RX_TABLE_TEXT);
         rx_table_free(&t);
-        int first = 1;
-        for (int i = 0; i < r->n; i++) {
-            const rx_check_row *w = &r->rows[i];
-            if (w->verdict == RX_VERDICT_OK || w->verdict == RX_VERDICT_IMPROVED)
-                continue;
-            char bl[32];
-            rx_budget_label(w->budget, bl, sizeof bl);
-            if (first)
-                fputs("\n", f);
-            first = 0;
-            fprintf(f, "%s: %s %s %s %s lr %g: %s\n", verdict_label(w->verdict), w->setting,
-                    w->optimizer, w->schedule, bl, w->lr, w->why);
-        }
+        write_problems(f, r, "");
         fprintf(f, "\n%s\n", sum);
     }
     if (rc == RX_ENOMEM)

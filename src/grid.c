@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,10 +140,36 @@ int rx_grid_swept_keys(const rx_grid *g, const char **keys, int max)
 
 static double count_choice(const rx_choice *ch);
 
+/* Does no choice of a have axes of its own (every choice one run)?  Found
+ * once and kept in a->shape (a cache: the grid is otherwise unchanged). */
+static int flat(const rx_axis *a)
+{
+    if (!a->shape) {
+        int nested = 0;
+        for (int i = 0; i < a->n && !nested; i++)
+            nested = a->choices[i].n_sub > 0;
+        ((rx_axis *)a)->shape = nested ? 2 : 1;
+    }
+    return a->shape == 1;
+}
+
+/* Is every member of the unit led by a flat? */
+static int flat_unit(const rx_grid *g, const rx_axis *a)
+{
+    if (!a->zip)
+        return flat(a);
+    for (int m = 0; m < g->n_axes; m++)
+        if (g->axes[m].zip == a->zip && !flat(&g->axes[m]))
+            return 0;
+    return 1;
+}
+
 /* Runs contributed by choice i of the unit led by axis a (a zip group
  * when a->zip, whose members are the top-level axes of the same group). */
 static double count_unit(const rx_grid *g, const rx_axis *a)
 {
+    if (flat_unit(g, a))
+        return a->n;
     double total = 0;
     for (int i = 0; i < a->n; i++) {
         double p = 1;
@@ -160,6 +187,8 @@ static double count_unit(const rx_grid *g, const rx_axis *a)
 
 static double count_sub(const rx_axis *a)
 {
+    if (flat(a))
+        return a->n;
     double total = 0;
     for (int i = 0; i < a->n; i++)
         total += count_choice(&a->choices[i]);
@@ -198,12 +227,40 @@ double rx_grid_count(const rx_grid *g)
 
 #define MAX_PICKS 256
 
+/* The runs of the unit led by queue entry a (a zip group's leader stands
+ * for the whole group). */
+static double unit_count(const rx_grid *g, const rx_axis *a)
+{
+    return count_unit(g, a);
+}
+
+/* The members of the unit led by a: the zip group's axes, or a alone. */
+static int unit_members(const rx_grid *g, const rx_axis *a, const rx_axis **members)
+{
+    int nm = 0;
+    if (a->zip) {
+        for (int m = 0; m < g->n_axes && nm < 64; m++)
+            if (g->axes[m].zip == a->zip)
+                members[nm++] = &g->axes[m];
+    } else {
+        members[nm++] = a;
+    }
+    return nm;
+}
+
 typedef struct expand_state {
     const rx_grid *g;
-    rx_job *jobs;
+    rx_run_ref *runs;
+    uint64_t *key64;          /* the run keys as numbers, for dedupe */
     int n, cap;
+    int64_t pos;              /* position in the full product */
     const rx_choice *picks[MAX_PICKS];
     int n_picks;
+    rx_config *cfg;           /* cfg[d]: the configuration at depth d
+                                 (d <= n_picks <= MAX_PICKS) */
+    rx_key_memo *memo;        /* the keys of the last run, for the next */
+    rx_config *ok;            /* the last run that passed rx_config_check */
+    int depth;
     rx_err *err;
 } expand_state;
 
@@ -216,16 +273,16 @@ static int same_section(const char *k, const char *key, size_t sect)
 /* The location to blame for a problem with `key`: the last assignment of
  * that key in this run (axes first, then the base), else the last of its
  * section, else the first axis, else the top of the file. */
-static rx_loc blame(const expand_state *st, const char *key)
+static rx_loc blame(const rx_grid *g, const rx_choice *const *picks, int n_picks,
+                    const char *key)
 {
-    const rx_grid *g = st->g;
     size_t sect = key ? strcspn(key, ".") : 0;
     for (int pass = 0; key && pass < 2; pass++) {
-        for (int p = st->n_picks - 1; p >= 0; p--)
-            for (int a = st->picks[p]->n_set - 1; a >= 0; a--) {
-                const char *k = st->picks[p]->set[a].key;
+        for (int p = n_picks - 1; p >= 0; p--)
+            for (int a = picks[p]->n_set - 1; a >= 0; a--) {
+                const char *k = picks[p]->set[a].key;
                 if (pass == 0 ? strcmp(k, key) == 0 : same_section(k, key, sect))
-                    return st->picks[p]->set[a].loc;
+                    return picks[p]->set[a].loc;
             }
         for (int b = g->n_base_set - 1; b >= 0; b--) {
             const char *k = g->base_set[b].key;
@@ -239,8 +296,8 @@ static rx_loc blame(const expand_state *st, const char *key)
 }
 
 /* Does exclusion rule x match the run (c, its schedule entry name)? */
-static int excluded(const rx_grid *g, const rx_exclude *x, const rx_config *c,
-                    const char *json, const char *sched_name)
+static int excluded(const rx_exclude *x, const rx_config *c, const char *json,
+                    const char *sched_name)
 {
     for (int t = 0; t < x->n; t++) {
         const rx_assign *a = &x->terms[t];
@@ -258,70 +315,110 @@ static int excluded(const rx_grid *g, const rx_exclude *x, const rx_config *c,
         if (strcmp(after, json) != 0)
             return 0;
     }
-    (void)g;
     return 1;
 }
 
-/* Builds the run for the current picks and appends it.  Returns a status;
- * excluded runs are simply not appended. */
-static int emit(expand_state *st)
+/* The schedule entry's name as written, the last one the picks set. */
+static const char *sched_entry(const rx_grid *g, const rx_choice *const *picks, int n_picks)
 {
-    const rx_grid *g = st->g;
-    rx_config c = g->base;
-    const char *sched_name = NULL;
-    int rc;
-    for (int p = 0; p < st->n_picks; p++)
-        for (int a = 0; a < st->picks[p]->n_set; a++) {
-            const rx_assign *as = &st->picks[p]->set[a];
-            if ((rc = rx_grid_apply(g, &c, as, st->err)))
-                return rc;
-            if (strcmp(as->key, "schedule.name") == 0)
-                sched_name = as->vals[0];
-        }
-    for (int o = 0; o < g->n_over; o++) {
-        if ((rc = rx_grid_apply(g, &c, &g->over[o], st->err)))
-            return rc;
+    const char *name = NULL;
+    for (int p = 0; p < n_picks; p++)
+        for (int a = 0; a < picks[p]->n_set; a++)
+            if (strcmp(picks[p]->set[a].key, "schedule.name") == 0)
+                name = picks[p]->set[a].vals[0];
+    for (int o = 0; o < g->n_over; o++)
         if (strcmp(g->over[o].key, "schedule.name") == 0)
-            sched_name = g->over[o].vals[0];
-    }
+            name = g->over[o].vals[0];
+    return name;
+}
+
+/* Finishes a run's configuration c (the picks applied): the overrides,
+ * the exclusions and the check.  *drop says an exclusion matched.  ok
+ * (may be NULL) is the last configuration that passed the check: one that
+ * differs from it only by its seed passes too (a seed is checked when it
+ * is set, and no rule of rx_config_check involves it), which saves the
+ * schedule's validation on most runs of a grid. */
+static int finish_config(const rx_grid *g, const rx_choice *const *picks, int n_picks,
+                         rx_config *c, int *drop, rx_config *ok, rx_err *err)
+{
+    int rc;
+    *drop = 0;
+    for (int o = 0; o < g->n_over; o++)
+        if ((rc = rx_grid_apply(g, c, &g->over[o], err)))
+            return rc;
     if (g->n_excl) {
-        char *all = rx_config_json(&c, RX_CANON_RUNTIME);
+        char *all = rx_config_json(c, RX_CANON_RUNTIME);
         if (!all)
-            return rx_errf(st->err, RX_ENOMEM, "out of memory");
-        int drop = 0;
-        for (int x = 0; x < g->n_excl && !drop; x++)
-            drop = excluded(g, &g->excl[x], &c, all, sched_name);
+            return rx_errf(err, RX_ENOMEM, "out of memory");
+        const char *sched_name = sched_entry(g, picks, n_picks);
+        for (int x = 0; x < g->n_excl && !*drop; x++)
+            *drop = excluded(&g->excl[x], c, all, sched_name);
         free(all);
-        if (drop)
+        if (*drop)
+            return RX_OK;
+    }
+    if (ok) {
+        uint64_t seed = ok->train.seed;
+        ok->train.seed = c->train.seed;
+        int same = memcmp(ok, c, sizeof *c) == 0;
+        ok->train.seed = seed;
+        if (same)
             return RX_OK;
     }
     const char *bad;
     rx_err e;
-    if ((rc = rx_config_check(&c, &bad, &e)))
-        return rx_grid_errf(g, blame(st, bad), st->err, rc, "%s", e.msg);
+    if ((rc = rx_config_check(c, &bad, &e)))
+        return rx_grid_errf(g, blame(g, picks, n_picks, bad), err, rc, "%s", e.msg);
+    if (ok)
+        *ok = *c;
+    return RX_OK;
+}
+
+static uint64_t hex64(const char *s)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < RX_KEY_LEN; i++)
+        v = v << 4 | (uint64_t)(s[i] <= '9' ? s[i] - '0' : s[i] - 'a' + 10);
+    return v;
+}
+
+/* Lists the run of the current picks (cfg[depth] has them applied). */
+static int emit(expand_state *st)
+{
+    rx_config c = st->cfg[st->depth];
+    int64_t pos = st->pos++;
+    int drop, rc = finish_config(st->g, st->picks, st->n_picks, &c, &drop, st->ok, st->err);
+    if (rc || drop)
+        return rc;
     if (st->n == st->cap) {
-        int cap = st->cap ? 2 * st->cap : 64;
-        rx_job *j = realloc(st->jobs, (size_t)cap * sizeof *j);
-        if (!j)
+        int cap = st->cap ? 2 * st->cap : 1024;
+        rx_run_ref *r = realloc(st->runs, (size_t)cap * sizeof *r);
+        if (r)
+            st->runs = r;
+        uint64_t *k = r ? realloc(st->key64, (size_t)cap * sizeof *k) : NULL;
+        if (k)
+            st->key64 = k;
+        if (!r || !k)
             return rx_errf(st->err, RX_ENOMEM, "out of memory");
-        st->jobs = j;
         st->cap = cap;
     }
-    rx_job *j = &st->jobs[st->n];
-    memset(j, 0, sizeof *j);
-    j->cfg = c;
-    if (!(j->config_json = rx_config_json(&c, 0)))
+    rx_run_ref *r = &st->runs[st->n];
+    memset(r, 0, sizeof *r);
+    if (rx_config_keys(st->memo, &c, r->key, r->cell))
         return rx_errf(st->err, RX_ENOMEM, "out of memory");
-    if (rx_config_run_key(&c, j->key) || rx_config_cell_key(&c, j->cell))
-        return rx_errf(st->err, RX_ENOMEM, "out of memory");
-    j->index = st->n;
-    j->cost = rx_job_cost(&c);
+    r->index = st->n;
+    r->pos = pos;
+    r->cost = rx_job_cost(&c);
+    st->key64[st->n] = hex64(r->key);
     st->n++;
     return RX_OK;
 }
 
 /* Crosses the queue of axes q[0..nq), q[0] varying slowest.  A zipped
- * axis stands for its whole group (only top-level axes are zipped). */
+ * axis stands for its whole group (only top-level axes are zipped).  The
+ * configuration is built a level at a time: cfg[depth + 1] is cfg[depth]
+ * with this level's choices applied, so a run costs the assignments of
+ * its innermost axis, not all of them. */
 static int rec(expand_state *st, const rx_axis *const *q, int nq)
 {
     if (nq == 0)
@@ -329,14 +426,7 @@ static int rec(expand_state *st, const rx_axis *const *q, int nq)
     const rx_grid *g = st->g;
     const rx_axis *a = q[0];
     const rx_axis *members[64];
-    int nm = 0;
-    if (a->zip) {
-        for (int m = 0; m < g->n_axes && nm < 64; m++)
-            if (g->axes[m].zip == a->zip)
-                members[nm++] = &g->axes[m];
-    } else {
-        members[nm++] = a;
-    }
+    int nm = unit_members(g, a, members);
     int rc = RX_OK;
     for (int i = 0; i < a->n && rc == RX_OK; i++) {
         int nsub = 0;
@@ -348,62 +438,124 @@ static int rec(expand_state *st, const rx_axis *const *q, int nq)
         const rx_axis **next = malloc((size_t)(nsub + nq) * sizeof *next);
         if (!next)
             return rx_errf(st->err, RX_ENOMEM, "out of memory");
+        rx_config *c = &st->cfg[st->depth + 1];
+        *c = st->cfg[st->depth];
         int k = 0;
-        for (int m = 0; m < nm; m++) {
+        for (int m = 0; m < nm && rc == RX_OK; m++) {
             const rx_choice *ch = &members[m]->choices[i];
             st->picks[st->n_picks++] = ch;
+            for (int x = 0; x < ch->n_set && rc == RX_OK; x++)
+                rc = rx_grid_apply(g, c, &ch->set[x], st->err);
             for (int s = 0; s < ch->n_sub; s++)
                 next[k++] = &ch->sub[s];
         }
         for (int r = 1; r < nq; r++)
             next[k++] = q[r];
-        rc = rec(st, next, k);
+        if (rc == RX_OK) {
+            st->depth++;
+            rc = rec(st, next, k);
+            st->depth--;
+        }
         st->n_picks -= nm;
         free(next);
     }
     return rc;
 }
 
-static int cmp_key_index(const void *x, const void *y)
+/* An open-addressing set of run keys as numbers (already hashes: their
+ * bits index it), for n keys at most. */
+typedef struct key_set {
+    uint64_t *key;
+    unsigned char *used;
+    size_t cap;
+} key_set;
+
+static int set_init(key_set *s, int n)
 {
-    const rx_job *a = *(const rx_job *const *)x, *b = *(const rx_job *const *)y;
-    int c = strcmp(a->key, b->key);
-    return c ? c : (a->index > b->index) - (a->index < b->index);
+    s->cap = 1;
+    while (s->cap < 2 * (size_t)(n > 0 ? n : 1))
+        s->cap <<= 1;
+    s->key = malloc(s->cap * sizeof *s->key);
+    s->used = calloc(s->cap, 1);
+    if (s->key && s->used)
+        return RX_OK;
+    free(s->key);
+    free(s->used);
+    return RX_ENOMEM;
+}
+
+/* Adds k; returns 1 when it was there already. */
+static int set_add(key_set *s, uint64_t k)
+{
+    size_t h = (size_t)(k ^ k >> 32) & (s->cap - 1);
+    while (s->used[h] && s->key[h] != k)
+        h = (h + 1) & (s->cap - 1);
+    if (s->used[h])
+        return 1;
+    s->used[h] = 1;
+    s->key[h] = k;
+    return 0;
+}
+
+static void set_free(key_set *s)
+{
+    free(s->key);
+    free(s->used);
 }
 
 /* Drops repeated runs (same key), keeping the first; renumbers. */
-static int dedupe(rx_job *jobs, int *n)
+static int dedupe(rx_run_ref *runs, const uint64_t *key64, int *n)
 {
-    if (*n < 2)
-        return RX_OK;
-    rx_job **by_key = malloc((size_t)*n * sizeof *by_key);
-    if (!by_key)
+    key_set set;
+    if (set_init(&set, *n))
         return RX_ENOMEM;
+    int dups = 0;
     for (int i = 0; i < *n; i++)
-        by_key[i] = &jobs[i];
-    qsort(by_key, (size_t)*n, sizeof *by_key, cmp_key_index);
-    for (int i = 1; i < *n; i++)
-        if (strcmp(by_key[i]->key, by_key[i - 1]->key) == 0)
-            by_key[i]->index = -1;
-    free(by_key);
+        if (set_add(&set, key64[i])) {
+            runs[i].index = -1;
+            dups++;
+        }
+    set_free(&set);
+    if (!dups)
+        return RX_OK;
     int k = 0;
     for (int i = 0; i < *n; i++) {
-        if (jobs[i].index < 0) {
-            free(jobs[i].config_json);
+        if (runs[i].index < 0)
             continue;
-        }
         if (k != i)
-            jobs[k] = jobs[i];
-        jobs[k].index = k;
+            runs[k] = runs[i];
+        runs[k].index = k;
         k++;
     }
     *n = k;
     return RX_OK;
 }
 
-int rx_grid_expand(const rx_grid *g, rx_job **jobs, int *n, rx_err *err)
+int rx_grid_count_cells(const rx_run_ref *runs, int n)
 {
-    *jobs = NULL;
+    key_set set;
+    if (set_init(&set, n))
+        return -1;
+    int cells = 0;
+    for (int i = 0; i < n; i++)
+        cells += !set_add(&set, hex64(runs[i].cell));
+    set_free(&set);
+    return cells;
+}
+
+/* The queue of top-level units, slowest first; q has room for n_axes. */
+static int top_queue(const rx_grid *g, const rx_axis **q)
+{
+    int nq = 0;
+    for (int i = 0; i < g->n_axes; i++)
+        if (leads_unit(g, i))
+            q[nq++] = &g->axes[i];
+    return nq;
+}
+
+int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err)
+{
+    *runs = NULL;
     *n = 0;
     double total = rx_grid_count(g);
     if (total > RX_GRID_MAX_RUNS)
@@ -412,23 +564,151 @@ int rx_grid_expand(const rx_grid *g, rx_job **jobs, int *n, rx_err *err)
                             RX_GRID_MAX_RUNS);
     expand_state st = {.g = g, .err = err};
     const rx_axis **q = malloc((size_t)(g->n_axes + 1) * sizeof *q);
-    if (!q)
+    st.cfg = malloc((MAX_PICKS + 2) * sizeof *st.cfg);
+    st.memo = rx_key_memo_new();
+    if (!q || !st.cfg || !st.memo) {
+        free(q);
+        free(st.cfg);
+        rx_key_memo_free(st.memo);
         return rx_errf(err, RX_ENOMEM, "out of memory");
-    int nq = 0;
-    for (int i = 0; i < g->n_axes; i++)
-        if (leads_unit(g, i))
-            q[nq++] = &g->axes[i];
-    int rc = rec(&st, q, nq);
+    }
+    st.cfg[0] = g->base;
+    st.ok = &st.cfg[MAX_PICKS + 1];
+    memset(st.ok, 0xff, sizeof *st.ok); /* no configuration yet */
+    int rc = rec(&st, q, top_queue(g, q));
     free(q);
-    if (rc == RX_OK && dedupe(st.jobs, &st.n))
+    free(st.cfg);
+    rx_key_memo_free(st.memo);
+    if (rc == RX_OK && dedupe(st.runs, st.key64, &st.n))
         rc = rx_errf(err, RX_ENOMEM, "out of memory");
+    free(st.key64);
     if (rc) {
-        rx_jobs_free(st.jobs, st.n);
+        free(st.runs);
         return rc;
     }
-    *jobs = st.jobs;
+    /* a tight array: a grid of 10^6 runs is 64 MB, not the doubled capacity */
+    if (st.n && st.n < st.cap) {
+        rx_run_ref *r = realloc(st.runs, (size_t)st.n * sizeof *r);
+        if (r)
+            st.runs = r;
+    }
+    *runs = st.runs;
     *n = st.n;
     return RX_OK;
+}
+
+/* Decodes position pos of the full product into the picks (in expansion
+ * order): at each unit, the choice whose block of runs holds pos. */
+static int decode(const rx_grid *g, int64_t pos, const rx_choice **picks, int *n_picks,
+                  rx_err *err)
+{
+    const rx_axis *qbuf[2][MAX_PICKS];
+    const rx_axis **q = qbuf[0];
+    int nq = top_queue(g, q), flip = 1;
+    *n_picks = 0;
+    double p = (double)pos, total = rx_grid_count(g); /* runs under the queue */
+    while (nq > 0) {
+        const rx_axis *a = q[0], *members[64];
+        int nm = unit_members(g, a, members);
+        double rest = total / unit_count(g, a);
+        int i = 0;
+        double block = 0;
+        if (flat_unit(g, a)) {
+            /* every choice is a block of `rest` runs */
+            i = (int)(p / rest);
+            p -= i * rest;
+            block = rest;
+        } else {
+            for (; i < a->n; i++) {
+                block = rest;
+                for (int m = 0; m < nm; m++)
+                    block *= count_choice(&members[m]->choices[i]);
+                if (p < block)
+                    break;
+                p -= block;
+            }
+        }
+        if (i >= a->n || *n_picks + nm > MAX_PICKS)
+            return rx_errf(err, RX_EINVAL, "run %lld is not in the grid", (long long)pos);
+        total = block;
+        const rx_axis **next = qbuf[flip];
+        flip ^= 1;
+        int k = 0;
+        for (int m = 0; m < nm; m++) {
+            const rx_choice *ch = &members[m]->choices[i];
+            picks[(*n_picks)++] = ch;
+            for (int s = 0; s < ch->n_sub && k < MAX_PICKS; s++)
+                next[k++] = &ch->sub[s];
+        }
+        for (int r = 1; r < nq && k < MAX_PICKS; r++)
+            next[k++] = q[r];
+        q = next;
+        nq = k;
+    }
+    return RX_OK;
+}
+
+int rx_grid_config(const rx_grid *g, const rx_run_ref *r, rx_config *c, rx_err *err)
+{
+    const rx_choice *picks[MAX_PICKS];
+    int n_picks, drop, rc = decode(g, r->pos, picks, &n_picks, err);
+    if (rc)
+        return rc;
+    *c = g->base;
+    for (int p = 0; p < n_picks; p++)
+        for (int a = 0; a < picks[p]->n_set; a++)
+            if ((rc = rx_grid_apply(g, c, &picks[p]->set[a], err)))
+                return rc;
+    if ((rc = finish_config(g, picks, n_picks, c, &drop, NULL, err)))
+        return rc;
+    if (drop)
+        return rx_errf(err, RX_EINVAL, "run %lld is excluded from the grid", (long long)r->pos);
+    return RX_OK;
+}
+
+int rx_grid_job(const rx_grid *g, const rx_run_ref *r, rx_job *job, rx_err *err)
+{
+    memset(job, 0, sizeof *job);
+    int rc = rx_grid_config(g, r, &job->cfg, err);
+    if (rc)
+        return rc;
+    if (!(job->config_json = rx_config_json(&job->cfg, 0)))
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    memcpy(job->key, r->key, sizeof job->key);
+    memcpy(job->cell, r->cell, sizeof job->cell);
+    job->index = r->index;
+    job->pos = r->pos;
+    job->cost = r->cost;
+    return RX_OK;
+}
+
+int rx_grid_jobs(const rx_grid *g, const rx_run_ref *runs, int n, rx_job **jobs, rx_err *err)
+{
+    *jobs = calloc((size_t)(n ? n : 1), sizeof **jobs);
+    if (!*jobs)
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        int rc = rx_grid_job(g, &runs[i], &(*jobs)[i], err);
+        if (rc) {
+            rx_jobs_free(*jobs, i);
+            *jobs = NULL;
+            return rc;
+        }
+    }
+    return RX_OK;
+}
+
+int rx_grid_expand(const rx_grid *g, rx_job **jobs, int *n, rx_err *err)
+{
+    rx_run_ref *runs;
+    *jobs = NULL;
+    int rc = rx_grid_plan(g, &runs, n, err);
+    if (rc == RX_OK)
+        rc = rx_grid_jobs(g, runs, *n, jobs, err);
+    free(runs);
+    if (rc)
+        *n = 0;
+    return rc;
 }
 
 void rx_jobs_free(rx_job *jobs, int n)
@@ -449,14 +729,22 @@ static long long cost_units(double cost)
     return cost > 0 ? llround(cost * 1e6) : 0;
 }
 
+/* A run as LPT orders it: cost descending, then run key (lower-case hex
+ * keys of one length order as their numbers do), then position i. */
+typedef struct lpt_item {
+    long long cost;
+    uint64_t key;
+    int i;
+} lpt_item;
+
 static int cmp_lpt(const void *x, const void *y)
 {
-    const rx_job *a = *(const rx_job *const *)x, *b = *(const rx_job *const *)y;
-    long long ca = cost_units(a->cost), cb = cost_units(b->cost);
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
-    int c = strcmp(a->key, b->key);
-    return c ? c : (a->index > b->index) - (a->index < b->index);
+    const lpt_item *a = x, *b = y;
+    if (a->cost != b->cost)
+        return a->cost > b->cost ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
 }
 
 /* A binary min-heap of shards by (load, shard number). */
@@ -491,14 +779,14 @@ static int cmp_int(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-int rx_grid_shard(const rx_job *jobs, int n, int k, int n_shards, int *idx, int *n_idx,
+int rx_grid_shard(const rx_run_ref *runs, int n, int k, int n_shards, int *idx, int *n_idx,
                   rx_err *err)
 {
     *n_idx = 0;
     if (n_shards < 1 || k < 0 || k >= n_shards)
         return rx_errf(err, RX_EINVAL, "shard %d of %d does not exist (shards are 0 to %d)", k,
                        n_shards, n_shards - 1);
-    const rx_job **order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    lpt_item *order = malloc((size_t)(n ? n : 1) * sizeof *order);
     shard_load *heap = malloc((size_t)n_shards * sizeof *heap);
     if (!order || !heap) {
         free(order);
@@ -506,14 +794,14 @@ int rx_grid_shard(const rx_job *jobs, int n, int k, int n_shards, int *idx, int 
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++)
-        order[i] = &jobs[i];
+        order[i] = (lpt_item){cost_units(runs[i].cost), hex64(runs[i].key), i};
     qsort(order, (size_t)n, sizeof *order, cmp_lpt);
     for (int s = 0; s < n_shards; s++)
         heap[s] = (shard_load){0, s}; /* already a heap: equal loads, shards ascending */
     for (int i = 0; i < n; i++) {
         if (heap[0].shard == k)
-            idx[(*n_idx)++] = (int)(order[i] - jobs);
-        heap[0].load += cost_units(order[i]->cost);
+            idx[(*n_idx)++] = order[i].i;
+        heap[0].load += order[i].cost;
         sift_down(heap, n_shards, 0);
     }
     free(order);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,44 +564,18 @@ static void sb_str(sbuf *b, const char *s)
     sb_put(b, s, strlen(s));
 }
 
-/* Appends the value of row p (a field of base) as JSON.  8 KiB holds the
- * longest value: a 1023-byte path with every byte escaped as \u00XX. */
-static void sb_value(sbuf *b, const rx_param *p, const void *base)
-{
-    char v[8192];
-    int n = rx_param_format(p, base, v, sizeof v);
-    sb_put(b, v, n < (int)sizeof v ? (size_t)n : strlen(v));
-}
-
-/* Appends the conv layers: [{"channels":..,"kernel":..,...}]. */
-static void sb_conv(sbuf *b, const rx_config *c)
-{
-    sb_str(b, "[");
-    for (int l = 0; l < c->model.n_conv; l++) {
-        sb_str(b, l ? ",{" : "{");
-        for (int j = 0; j < N_CONV; j++) {
-            sb_str(b, j ? ",\"" : "\"");
-            sb_str(b, leaf(conv_keys[j].key));
-            sb_str(b, "\":");
-            sb_value(b, &conv_keys[j], &c->model.conv[l]);
-        }
-        sb_str(b, "}");
-    }
-    sb_str(b, "]");
-}
-
 static int cmp_rows(const void *a, const void *b)
 {
     const rx_param *const *x = a, *const *y = b;
     return strcmp((*x)->key, (*y)->key);
 }
 
-/* Appends {"k":v,...} of the rows of tab whose key starts with
- * "section.", sorted; conv=1 adds the model.conv pseudo-key. */
-static void sb_section(sbuf *b, const rx_config *c, const char *section, unsigned flags)
+static const rx_param conv_row = {"model.conv", RX_P_STR, 0, 0, 0, 0, 0, 0, NULL, NULL, "", NULL};
+
+/* The rows of section ("data", ...) in canonical order, into rows (room
+ * for N_KEYS + 1); returns their count. */
+static int section_rows(const char *section, unsigned flags, const rx_param **rows)
 {
-    const rx_param *rows[N_KEYS + 1];
-    static const rx_param conv_row = {"model.conv", RX_P_STR, 0, 0, 0, 0, 0, 0, NULL, NULL, "", NULL};
     size_t sl = strlen(section);
     int n = 0;
     for (int i = 0; i < N_KEYS; i++) {
@@ -615,6 +590,130 @@ static void sb_section(sbuf *b, const rx_config *c, const char *section, unsigne
     if (strcmp(section, "model") == 0)
         rows[n++] = &conv_row;
     qsort(rows, (size_t)n, sizeof rows[0], cmp_rows);
+    return n;
+}
+
+/* ---- memo: the keys of many similar configurations ------------------- */
+
+#define MEMO_TEXT 40    /* longest memoised value: a double is at most 24 */
+enum { SEC_DATA, SEC_MODEL, SEC_OPTIM, SEC_TRAIN, SEC_TRAIN_NOSEED, N_SEC };
+static const char *const sec_name[N_SEC] = {"data", "model", "optimizer", "train", "train"};
+
+/* What the last configuration looked like: each scalar row's raw bytes
+ * and text, the schedule section's struct and text, and the FNV-1a state
+ * after the canonical prefix (everything before the train section). */
+struct rx_key_memo {
+    struct {
+        unsigned char raw[8];
+        int n;                      /* text length; 0 = nothing memoised */
+        char text[MEMO_TEXT];
+    } row[N_KEYS];
+    const rx_param *rows[N_SEC][N_KEYS + 1];   /* section_rows, once */
+    int n_rows[N_SEC];
+    rx_sched_config sched;
+    char *sched_text;               /* malloc'd; NULL = none yet */
+    size_t n_sched;
+    char *prefix, *buf;             /* last prefix; scratch (cap bytes each) */
+    size_t n_prefix, cap;
+    uint64_t h_prefix;
+    /* the prefix reads only the config's bytes before train (checked at
+     * creation): while those are the same, so is h_prefix */
+    int prefix_before_train, have_last;
+    unsigned char last[offsetof(rx_config, train)];
+    char ver[32];                   /* "\ntrainer=N" */
+    int n_ver;
+};
+
+rx_key_memo *rx_key_memo_new(void)
+{
+    rx_key_memo *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->prefix_before_train = 1;
+    for (int s = 0; s < N_SEC; s++) {
+        m->n_rows[s] = section_rows(sec_name[s], s == SEC_TRAIN_NOSEED ? RX_CANON_NOSEED : 0,
+                                    m->rows[s]);
+        for (int i = 0; i < m->n_rows[s] && s < SEC_TRAIN; i++)
+            if (m->rows[s][i] != &conv_row && m->rows[s][i]->off >= offsetof(rx_config, train))
+                m->prefix_before_train = 0;
+    }
+    m->n_ver = snprintf(m->ver, sizeof m->ver, "\ntrainer=%d", RX_TRAINER_VERSION);
+    return m;
+}
+
+void rx_key_memo_free(rx_key_memo *m)
+{
+    if (!m)
+        return;
+    free(m->sched_text);
+    free(m->prefix);
+    free(m->buf);
+    free(m);
+}
+
+/* The raw bytes of a scalar row (n of them), or 0 for rows not memoised
+ * (strings, lists). */
+static int scalar_bytes(const rx_param *p)
+{
+    switch (p->type) {
+    case RX_P_INT: case RX_P_BOOL: case RX_P_ENUM: return (int)sizeof(int);
+    case RX_P_U64: return (int)sizeof(uint64_t);
+    case RX_P_DOUBLE: case RX_P_FRACTION: return (int)sizeof(double);
+    default: return 0;
+    }
+}
+
+/* Appends the value of row p (a field of base) as JSON.  8 KiB holds the
+ * longest value: a 1023-byte path with every byte escaped as \u00XX.
+ * With a memo, a scalar row equal to the last one reuses its text (number
+ * formatting is most of the cost of a key). */
+static void sb_value(sbuf *b, const rx_param *p, const void *base, rx_key_memo *m)
+{
+    char v[8192];
+    int nb = m && p >= keys && p < keys + N_KEYS ? scalar_bytes(p) : 0;
+    if (nb) {
+        int r = (int)(p - keys);
+        const unsigned char *raw = (const unsigned char *)base + p->off;
+        if (m->row[r].n && memcmp(m->row[r].raw, raw, (size_t)nb) == 0) {
+            sb_put(b, m->row[r].text, (size_t)m->row[r].n);
+            return;
+        }
+        int n = rx_param_format(p, base, v, sizeof v);
+        m->row[r].n = 0;
+        if (n > 0 && n < MEMO_TEXT) {
+            memcpy(m->row[r].raw, raw, (size_t)nb);
+            memcpy(m->row[r].text, v, (size_t)n);
+            m->row[r].n = n;
+        }
+        sb_put(b, v, (size_t)n);
+        return;
+    }
+    int n = rx_param_format(p, base, v, sizeof v);
+    sb_put(b, v, n < (int)sizeof v ? (size_t)n : strlen(v));
+}
+
+/* Appends the conv layers: [{"channels":..,"kernel":..,...}]. */
+static void sb_conv(sbuf *b, const rx_config *c)
+{
+    sb_str(b, "[");
+    for (int l = 0; l < c->model.n_conv; l++) {
+        sb_str(b, l ? ",{" : "{");
+        for (int j = 0; j < N_CONV; j++) {
+            sb_str(b, j ? ",\"" : "\"");
+            sb_str(b, leaf(conv_keys[j].key));
+            sb_str(b, "\":");
+            sb_value(b, &conv_keys[j], &c->model.conv[l], NULL);
+        }
+        sb_str(b, "}");
+    }
+    sb_str(b, "]");
+}
+
+/* Appends {"k":v,...} of the rows of a section: rows[0..n), sorted. */
+static void sb_rows(sbuf *b, const rx_config *c, const char *section, const rx_param *const *rows,
+                    int n, rx_key_memo *m)
+{
+    size_t sl = strlen(section);
     sb_str(b, "{");
     for (int i = 0; i < n; i++) {
         sb_str(b, i ? ",\"" : "\"");
@@ -623,9 +722,72 @@ static void sb_section(sbuf *b, const rx_config *c, const char *section, unsigne
         if (rows[i] == &conv_row)
             sb_conv(b, c);
         else
-            sb_value(b, rows[i], c);
+            sb_value(b, rows[i], c, m);
     }
     sb_str(b, "}");
+}
+
+/* Appends {"k":v,...} of the rows whose key starts with "section.",
+ * sorted (model adds the model.conv pseudo-key).  With a memo, sec is the
+ * section's index there. */
+static void sb_section(sbuf *b, const rx_config *c, const char *section, unsigned flags,
+                       rx_key_memo *m, int sec)
+{
+    if (m && !(flags & RX_CANON_RUNTIME)) {
+        sb_rows(b, c, section, m->rows[sec], m->n_rows[sec], m);
+        return;
+    }
+    const rx_param *rows[N_KEYS + 1];
+    int n = section_rows(section, flags, rows);
+    sb_rows(b, c, section, rows, n, NULL);
+}
+
+/* Appends the schedule section; a memo reuses the last text while the
+ * schedule is the same. */
+static void sb_sched(sbuf *b, const rx_sched_config *sc, rx_key_memo *m)
+{
+    if (m && m->sched_text && memcmp(&m->sched, sc, sizeof *sc) == 0) {
+        sb_put(b, m->sched_text, m->n_sched);
+        return;
+    }
+    char sched[8192];
+    int n = rx_sched_format(sc, sched, sizeof sched);
+    char *text = sched;
+    if (n >= (int)sizeof sched) {
+        if (!(text = malloc((size_t)n + 1))) {
+            b->k += (size_t)n;
+            return;
+        }
+        rx_sched_format(sc, text, (size_t)n + 1);
+    }
+    sb_put(b, text, (size_t)n);
+    if (m) {
+        char *keep = malloc((size_t)n + 1);
+        if (keep) {
+            memcpy(keep, text, (size_t)n + 1);
+            free(m->sched_text);
+            m->sched_text = keep;
+            m->n_sched = (size_t)n;
+            m->sched = *sc;
+        }
+    }
+    if (text != sched)
+        free(text);
+}
+
+/* Appends the canonical form up to the train section's value:
+ * {"data":..,"model":..,"optimizer":..,"schedule":..,"train": */
+static void sb_prefix(sbuf *b, const rx_config *c, unsigned flags, rx_key_memo *m)
+{
+    sb_str(b, "{\"data\":");
+    sb_section(b, c, "data", flags, m, SEC_DATA);
+    sb_str(b, ",\"model\":");
+    sb_section(b, c, "model", flags, m, SEC_MODEL);
+    sb_str(b, ",\"optimizer\":");
+    sb_section(b, c, "optimizer", flags, m, SEC_OPTIM);
+    sb_str(b, ",\"schedule\":");
+    sb_sched(b, &c->sched, m);
+    sb_str(b, ",\"train\":");
 }
 
 int rx_config_canonical(const rx_config *c, unsigned flags, char *buf, size_t size)
@@ -633,29 +795,8 @@ int rx_config_canonical(const rx_config *c, unsigned flags, char *buf, size_t si
     sbuf b = {buf, size, 0};
     if (size)
         buf[0] = '\0';
-    sb_str(&b, "{\"data\":");
-    sb_section(&b, c, "data", flags);
-    sb_str(&b, ",\"model\":");
-    sb_section(&b, c, "model", flags);
-    sb_str(&b, ",\"optimizer\":");
-    sb_section(&b, c, "optimizer", flags);
-    sb_str(&b, ",\"schedule\":");
-    char sched[8192];
-    int n = rx_sched_format(&c->sched, sched, sizeof sched);
-    if (n >= (int)sizeof sched) {
-        char *big = malloc((size_t)n + 1);
-        if (big) {
-            rx_sched_format(&c->sched, big, (size_t)n + 1);
-            sb_put(&b, big, (size_t)n);
-            free(big);
-        } else {
-            b.k += (size_t)n;
-        }
-    } else {
-        sb_put(&b, sched, (size_t)n);
-    }
-    sb_str(&b, ",\"train\":");
-    sb_section(&b, c, "train", flags);
+    sb_prefix(&b, c, flags, NULL);
+    sb_section(&b, c, "train", flags, NULL, 0);
     sb_str(&b, "}");
     return (int)b.k;
 }
@@ -700,6 +841,53 @@ int rx_config_run_key(const rx_config *c, char out[RX_KEY_LEN + 1])
 int rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1])
 {
     return key_of(c, RX_CANON_NOSEED, out);
+}
+
+int rx_config_keys(rx_key_memo *m, const rx_config *c, char run[RX_KEY_LEN + 1],
+                   char cell[RX_KEY_LEN + 1])
+{
+    /* the prefix: reuse its hash while it is the same as last time */
+    int same = m->prefix_before_train && m->have_last && memcmp(m->last, c, sizeof m->last) == 0;
+    for (; !same;) {
+        sbuf b = {m->buf, m->cap, 0};
+        sb_prefix(&b, c, 0, m);
+        if (b.k < m->cap) {
+            if (b.k != m->n_prefix || memcmp(m->buf, m->prefix, b.k) != 0) {
+                char *t = m->prefix;
+                m->prefix = m->buf;
+                m->buf = t;
+                m->n_prefix = b.k;
+                m->h_prefix = rx_hash64(m->prefix, b.k, RX_HASH_INIT);
+            }
+            memcpy(m->last, c, sizeof m->last);
+            m->have_last = 1;
+            break;
+        }
+        size_t cap = 2 * b.k + 1;
+        char *p = realloc(m->prefix, cap), *q = p ? realloc(m->buf, cap) : NULL;
+        if (p)
+            m->prefix = p;
+        if (q)
+            m->buf = q;
+        if (!p || !q)
+            return RX_ENOMEM;
+        m->cap = cap;
+        m->n_prefix = (size_t)-1; /* the old prefix is gone: hash again */
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        char t[4096];
+        sbuf b = {t, sizeof t, 0};
+        sb_section(&b, c, "train", 0, m, pass ? SEC_TRAIN_NOSEED : SEC_TRAIN);
+        sb_str(&b, "}");
+        if (b.k >= sizeof t)
+            return RX_ENOMEM; /* the train section is a few numbers */
+        uint64_t h = rx_hash64(m->ver, (size_t)m->n_ver, rx_hash64(t, b.k, m->h_prefix));
+        char *out = pass ? cell : run;
+        for (int d = RX_KEY_LEN - 1; d >= 0; d--, h >>= 4)
+            out[d] = "0123456789abcdef"[h & 15];
+        out[RX_KEY_LEN] = '\0';
+    }
+    return RX_OK;
 }
 
 int rx_config_unquote(const char *json, char *buf, size_t size)

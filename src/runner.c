@@ -51,9 +51,12 @@ typedef struct shared_state {
                              elsewhere in the first pass */
 } shared_state;
 
-/* The runs this invocation may claim: indices into its jobs, in grid order
- * (read-only after the fork, so each worker has its copy). */
+/* The runs this invocation may claim: its runs (compact: configurations
+ * are materialised when a run starts) and the queue, indices into them in
+ * grid order (read-only after the fork, so each worker has its copy). */
 typedef struct run_queue {
+    const rx_grid *g;
+    const rx_run_ref *runs;
     const int *todo;
     int n;
 } run_queue;
@@ -370,9 +373,8 @@ static void send_error(int fd, const rx_err *err)
  * meanwhile.  Returns RX_OK, RX_ENOTFOUND when the queue is exhausted, or
  * a store error.
  */
-static int claim_next(rx_store *st, const rx_job *jobs, const run_queue *q,
-                      const rx_runner_opts *o, shared_state *sh, const char *host,
-                      const rx_job **job, rx_err *err)
+static int claim_next(rx_store *st, const run_queue *q, const rx_runner_opts *o,
+                      shared_state *sh, const char *host, const rx_run_ref **run, rx_err *err)
 {
     unsigned flags = o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -385,12 +387,12 @@ static int claim_next(rx_store *st, const rx_job *jobs, const run_queue *q,
                 break;
             if (pass == 1 && !sh->held[t])
                 continue;
-            const rx_job *j = &jobs[q->todo[t]];
+            const rx_run_ref *r = &q->runs[q->todo[t]];
             int state;
-            int rc = rx_store_claim_key(st, j->key, flags, o->stale_after, host,
+            int rc = rx_store_claim_key(st, r->key, flags, o->stale_after, host,
                                         (long)getpid(), &state, err);
             if (rc == RX_OK) {
-                *job = j;
+                *run = r;
                 return RX_OK;
             }
             if (rc != RX_ENOTFOUND)
@@ -402,7 +404,7 @@ static int claim_next(rx_store *st, const rx_job *jobs, const run_queue *q,
     return RX_ENOTFOUND;
 }
 
-static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_opts *o,
+static void worker_main(const run_queue *q, const rx_runner_opts *o,
                         int slot, int fd, shared_state *sh, rx_data_cache *dc)
 {
     struct sigaction sa = {0};
@@ -427,8 +429,8 @@ static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_
         if (o->max_runs > 0 &&
             __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs)
             break;
-        const rx_job *job = NULL;
-        int rc = claim_next(st, jobs, q, o, sh, host, &job, &err);
+        const rx_run_ref *run = NULL;
+        int rc = claim_next(st, q, o, sh, host, &run, &err);
         if (rc != RX_OK) {
             if (o->max_runs > 0)
                 __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
@@ -436,7 +438,15 @@ static void worker_main(const rx_job *jobs, const run_queue *q, const rx_runner_
                 send_error(fd, &err);
             break;
         }
-        if (work_one(st, job, slot, fd, dc, o, sh)) {
+        /* the configuration exists only while its run does */
+        rx_job job;
+        if ((rc = rx_grid_job(q->g, run, &job, &err))) {
+            rx_store_finish(st, run->key, RX_STATE_FAILED, NULL, NULL, 0, NULL, 0, err.msg, NULL);
+            continue;
+        }
+        rc = work_one(st, &job, slot, fd, dc, o, sh);
+        free(job.config_json);
+        if (rc) {
             if (o->fail_fast)
                 __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
             break;
@@ -462,13 +472,12 @@ typedef struct parent {
     char host[256];
 } parent;
 
-static void spawn(parent *p, int w, const rx_job *jobs, const run_queue *q, int fds[2],
-                  rx_data_cache *dc)
+static void spawn(parent *p, int w, const run_queue *q, int fds[2], rx_data_cache *dc)
 {
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        worker_main(jobs, q, p->o, w, fds[1], p->sh, dc);
+        worker_main(q, p->o, w, fds[1], p->sh, dc);
     }
     if (pid > 0) {
         p->pids[w] = pid;
@@ -577,7 +586,7 @@ static void release_runs(parent *p, pid_t dead)
 /* Reaps exited workers.  A worker that died (a crash in a run, the OOM
  * killer) fails the run it held, with the reason, and a fresh worker
  * takes its slot: one failing run never stops the sweep. */
-static void reap(parent *p, const rx_job *jobs, const run_queue *q, int fds[2])
+static void reap(parent *p, const run_queue *q, int fds[2])
 {
     for (int w = 0; w < p->workers; w++) {
         int ws;
@@ -628,7 +637,7 @@ static void reap(parent *p, const rx_job *jobs, const run_queue *q, int fds[2])
         sh_slot_clear(p, w);
         if (!p->halted && !p->store_error) {
             rx_data_cache none = {0};
-            spawn(p, w, jobs, q, fds, &none);
+            spawn(p, w, q, fds, &none);
         }
     }
 }
@@ -648,10 +657,35 @@ static int make_queue(int n, const signed char *states, int retry_failed, int **
     return RX_OK;
 }
 
-/* Registers the jobs and reads their states: the queue and the counts
+/* Registers runs[0..n) with sweep_id, materialising them a batch at a
+ * time (adding is idempotent, so batches need not share a transaction). */
+static int register_runs(rx_store *st, int64_t sweep_id, const rx_grid *g,
+                         const rx_run_ref *runs, int n, rx_err *err)
+{
+    enum { BATCH = 512 };
+    rx_job *batch = calloc(BATCH, sizeof *batch);
+    if (!batch)
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    int rc = RX_OK;
+    for (int i = 0; i < n && rc == RX_OK; i += BATCH) {
+        int m = 0;
+        for (; m < BATCH && i + m < n && rc == RX_OK; m++)
+            rc = rx_grid_job(g, &runs[i + m], &batch[m], err);
+        if (rc == RX_OK)
+            rc = rx_store_add_jobs(st, sweep_id, batch, m, NULL, err);
+        for (int k = 0; k < m; k++) {
+            free(batch[k].config_json);
+            batch[k].config_json = NULL;
+        }
+    }
+    free(batch);
+    return rc;
+}
+
+/* Registers the runs and reads their states: the queue and the counts
  * before the run. */
-static int prepare(const rx_job *jobs, int n, const rx_runner_opts *o, run_queue *q,
-                   int **todo, rx_store_counts *before, rx_err *err)
+static int prepare(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runner_opts *o,
+                   run_queue *q, int **todo, rx_store_counts *before, rx_err *err)
 {
     rx_store *st = NULL;
     int rc = rx_store_open(o->db_path, RX_STORE_CREATE, &st, err);
@@ -667,35 +701,37 @@ static int prepare(const rx_job *jobs, int n, const rx_runner_opts *o, run_queue
     if (rc == RX_OK)
         rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
     if (rc == RX_OK)
-        rc = rx_store_add_jobs(st, sweep_id, jobs, n, NULL, err);
+        rc = register_runs(st, sweep_id, g, runs, n, err);
     if (rc == RX_OK)
-        rc = rx_store_job_states(st, jobs, n, states, before, err);
+        rc = rx_store_key_states(st, n ? runs[0].key : "", sizeof *runs, n, states, before, err);
     /* Close before forking: SQLite connections must not cross fork(). */
     rx_store_close(st);
     if (rc == RX_OK && make_queue(n, states, o->retry_failed, todo, &q->n))
         rc = rx_errf(err, RX_ENOMEM, "out of memory");
+    q->g = g;
+    q->runs = runs;
     q->todo = *todo;
     free(states);
     return rc;
 }
 
-int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
+int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runner_opts *o,
                   rx_run_counts *counts, rx_err *err)
 {
     memset(counts, 0, sizeof *counts);
     counts->total = n;
     double t0 = rx_now();
-    run_queue q = {NULL, 0};
+    run_queue q = {g, runs, NULL, 0};
     int *todo = NULL;
     rx_store_counts before = {0};
-    int rc = prepare(jobs, n, o, &q, &todo, &before, err);
+    int rc = prepare(g, runs, n, o, &q, &todo, &before, err);
     if (rc) {
         free(todo);
         return rc;
     }
     counts->already_done = before.done;
     for (int i = 0; i < q.n; i++)
-        counts->todo_cost += jobs[q.todo[i]].cost;
+        counts->todo_cost += runs[q.todo[i]].cost;
     if (q.n == 0)
         goto summary;
 
@@ -704,8 +740,10 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     rx_data_cache dc = {0};
     const rx_data *unused;
     rx_err derr = {{0}};    /* on an error the workers report it per run */
-    if (rx_trainer_ops_of(o->trainer)->needs_data)
-        rx_data_cache_get(&dc, &jobs[q.todo[0]].cfg.data, &unused, &derr);
+    rx_config first;
+    if (rx_trainer_ops_of(o->trainer)->needs_data &&
+        rx_grid_config(g, &runs[q.todo[0]], &first, &derr) == RX_OK)
+        rx_data_cache_get(&dc, &first.data, &unused, &derr);
 
     int workers = o->workers < 1 ? 1 : o->workers;
     if (workers > q.n)
@@ -751,7 +789,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
     gethostname(p.host, sizeof p.host - 1);
     fflush(NULL);
     for (int w = 0; w < workers; w++)
-        spawn(&p, w, jobs, &q, fds, &dc);
+        spawn(&p, w, &q, fds, &dc);
     rx_data_cache_free(&dc);    /* a respawned worker loads its own */
 
     /* The parent keeps the pipe's write end for respawned workers, so the
@@ -769,7 +807,7 @@ int rx_runner_run(const rx_job *jobs, int n, const rx_runner_opts *o,
         } else if (o->on_event) {
             o->on_event(o->ud, NULL, counts);
         }
-        reap(&p, jobs, &q, fds);
+        reap(&p, &q, fds);
     }
     /* events written just before the last exit */
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -800,7 +838,7 @@ summary:
     if (rc)
         return rc;
     rx_store_counts after = {0};
-    rc = rx_store_count_jobs(st, jobs, n, &after, err);
+    rc = rx_store_key_states(st, n ? runs[0].key : "", sizeof *runs, n, NULL, &after, err);
     rx_store_close(st);
     if (rc)
         return rc;

@@ -1556,6 +1556,31 @@ int rx_spec_expand(const rx_spec *s, rx_job **jobs, int *n, rx_err *err)
     return RX_OK;
 }
 
+int rx_spec_plan(const rx_spec *s, rx_run_ref **runs, int *n, rx_err *err)
+{
+    int rc = rx_grid_plan(&s->grid, runs, n, err);
+    if (rc || !s->trainer || s->trainer->kind == RX_TRAINER_BUILTIN)
+        return rc;
+    /* the program is part of every run's identity: rekey as rx_spec_expand */
+    for (int i = 0; i < *n && rc == RX_OK; i++) {
+        rx_job job;
+        if ((rc = rx_grid_job(&s->grid, &(*runs)[i], &job, err)))
+            break;
+        rx_trainer_rekey(s->trainer, &job);
+        rc = rx_trainer_check_config(s->trainer, &job.cfg, err);
+        memcpy((*runs)[i].key, job.key, sizeof job.key);
+        memcpy((*runs)[i].cell, job.cell, sizeof job.cell);
+        free(job.config_json);
+    }
+    if (rc) {
+        free(*runs);
+        *runs = NULL;
+        *n = 0;
+        return rx_errctx(err, rc, "%s", s->path);
+    }
+    return RX_OK;
+}
+
 int rx_spec_single(const rx_spec *s, rx_job **job, rx_err *err)
 {
     int n, rc = rx_spec_expand(s, job, &n, err);

@@ -1630,8 +1630,8 @@ int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c, rx_
                           &b, 1, count_row, c, err);
 }
 
-int rx_store_job_states(rx_store *st, const rx_job *jobs, int n, signed char *states,
-                        rx_store_counts *c, rx_err *err)
+int rx_store_key_states(rx_store *st, const char *key0, size_t stride, int n,
+                        signed char *states, rx_store_counts *c, rx_err *err)
 {
     sqlite3_stmt *s;
     int rc;
@@ -1642,7 +1642,7 @@ int rx_store_job_states(rx_store *st, const rx_job *jobs, int n, signed char *st
     for (int i = 0; i < n && rc == RX_OK; i++) {
         if ((rc = stmt(st, S_STATUS_OF, &s, err)))
             break;
-        sqlite3_bind_text(s, 1, jobs[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 1, key0 + (size_t)i * stride, -1, SQLITE_STATIC);
         int r = sqlite3_step(s), state = -1;
         if (r == SQLITE_ROW) {
             const char *name = (const char *)sqlite3_column_text(s, 0);
@@ -1667,7 +1667,7 @@ int rx_store_job_states(rx_store *st, const rx_job *jobs, int n, signed char *st
 int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n, rx_store_counts *c,
                         rx_err *err)
 {
-    return rx_store_job_states(st, jobs, n, NULL, c, err);
+    return rx_store_key_states(st, n ? jobs[0].key : "", sizeof *jobs, n, NULL, c, err);
 }
 
 /* ---- claiming and recording ------------------------------------------- */

@@ -24,6 +24,22 @@ static rx_spec *parse(const char *text)
     return s;
 }
 
+/* Every job materialised from its compact run (pos decoded, choices
+ * applied) has the configuration its run key was computed from. */
+static void check_materialised(const rx_job *jobs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char key[RX_KEY_LEN + 1], cell[RX_KEY_LEN + 1];
+        rx_config_run_key(&jobs[i].cfg, key);
+        rx_config_cell_key(&jobs[i].cfg, cell);
+        assert_string_equal(key, jobs[i].key);
+        assert_string_equal(cell, jobs[i].cell);
+        assert_int_equal(jobs[i].index, i);
+        if (i)
+            assert_true(jobs[i].pos > jobs[i - 1].pos);
+    }
+}
+
 static rx_job *expand(const char *text, int *n, double *count)
 {
     rx_spec *s = parse(text);
@@ -31,6 +47,7 @@ static rx_job *expand(const char *text, int *n, double *count)
     rx_err err = {{0}};
     if (rx_spec_expand(s, &jobs, n, &err) != RX_OK)
         fail_msg("%s", err.msg);
+    check_materialised(jobs, *n);
     if (count)
         *count = rx_grid_count(&s->grid);
     rx_spec_free(s);
@@ -168,10 +185,11 @@ static void test_expand_errors(void **state)
     rx_spec_free(s);
     /* too many runs */
     s = parse("grid:\n"
-              "  train.batch_size: {from: 1, to: 1000, step: 1}\n"
-              "  train.seed: {from: 1, to: 1000, step: 1}\n");
+              "  train.batch_size: {from: 1, to: 10000, step: 1}\n"
+              "  train.seed: {from: 1, to: 1001, step: 1}\n");
     assert_int_equal(rx_spec_expand(s, &jobs, &n, &err), RX_EINVAL);
-    assert_string_equal(err.msg, "t.yaml:2:3: the grid has 1000000 runs, more than the limit of 100000");
+    assert_string_equal(err.msg,
+                        "t.yaml:2:3: the grid has 10010000 runs, more than the limit of 10000000");
     rx_spec_free(s);
 }
 
@@ -291,6 +309,7 @@ static void test_golden_keys(void **state)
     if (rx_spec_expand(s, &jobs, &n, &err) != RX_OK)
         fail_msg("%s", err.msg);
     assert_int_equal(n, 1728);
+    check_materialised(jobs, n);
     if (getenv("RX_UPDATE")) {
         FILE *f = fopen(GOLDEN_KEYS, "w");
         assert_non_null(f);
@@ -335,7 +354,22 @@ static long long units(double c)
     return (long long)(c * 1e6 + 0.5);
 }
 
-static void check_shards(const rx_job *jobs, int n, int n_shards)
+/* The compact runs of expanded jobs. */
+static rx_run_ref *refs_of(const rx_job *jobs, int n)
+{
+    rx_run_ref *r = calloc((size_t)n, sizeof *r);
+    assert_non_null(r);
+    for (int i = 0; i < n; i++) {
+        memcpy(r[i].key, jobs[i].key, sizeof r[i].key);
+        memcpy(r[i].cell, jobs[i].cell, sizeof r[i].cell);
+        r[i].index = jobs[i].index;
+        r[i].pos = jobs[i].pos;
+        r[i].cost = jobs[i].cost;
+    }
+    return r;
+}
+
+static void check_shards(const rx_run_ref *jobs, int n, int n_shards)
 {
     int *owner = malloc((size_t)n * sizeof *owner);
     int *idx = malloc((size_t)n * sizeof *idx);
@@ -374,18 +408,20 @@ static void test_shards(void **state)
 {
     (void)state;
     int n;
-    rx_job *j = expand("train: {full_epochs: 20}\n"
-                       "budgets: [1%, 5%, 10%, 25%, 50%, 100%]\n"
-                       "optimizers: [{name: sgd, lr: [0.3, 0.1]}, {name: adam, lr: [0.001]}]\n"
-                       "seeds: 3\n",
-                       &n, NULL);
+    rx_job *full = expand("train: {full_epochs: 20}\n"
+                          "budgets: [1%, 5%, 10%, 25%, 50%, 100%]\n"
+                          "optimizers: [{name: sgd, lr: [0.3, 0.1]}, {name: adam, lr: [0.001]}]\n"
+                          "seeds: 3\n",
+                          &n, NULL);
     assert_int_equal(n, 54);
+    rx_run_ref *j = refs_of(full, n);
+    rx_jobs_free(full, n);
     for (int shards = 1; shards <= 9; shards++)
         check_shards(j, n, shards);
     check_shards(j, n, 60); /* more shards than jobs: some are empty */
 
     /* the slicing depends on the set of jobs, not on their order */
-    rx_job *rev = malloc((size_t)n * sizeof *rev);
+    rx_run_ref *rev = malloc((size_t)n * sizeof *rev);
     for (int i = 0; i < n; i++)
         rev[i] = j[n - 1 - i];
     int a[64], b[64], na, nb;
@@ -406,11 +442,11 @@ static void test_shards(void **state)
     assert_int_equal(rx_grid_shard(j, n, 4, 4, a, &na, &err), RX_EINVAL);
     assert_string_equal(err.msg, "shard 4 of 4 does not exist (shards are 0 to 3)");
     assert_int_equal(rx_grid_shard(j, n, 0, 0, a, &na, &err), RX_EINVAL);
-    rx_jobs_free(j, n);
+    free(j);
 
     /* a hand-checked LPT case: costs 5 4 3 3 2 2 on two shards go
      * 5->0 4->1 3->1 3->0 2->1 2->0: loads 10 and 9 */
-    rx_job small[6];
+    rx_run_ref small[6];
     static const double costs[] = {2, 3, 5, 2, 4, 3};
     memset(small, 0, sizeof small);
     for (int i = 0; i < 6; i++) {
@@ -427,6 +463,43 @@ static void test_shards(void **state)
     assert_int_equal(a[2], 5);
 }
 
+/* The slicing pinned on a synthetic sweep with many equal costs (ties
+ * broken by key): any change to which shard a job goes to fails here, so
+ * existing Slurm arrays keep their slices. */
+static void test_shards_pinned(void **state)
+{
+    (void)state;
+    enum { N = 5000, SHARDS = 7 };
+    rx_run_ref *jobs = calloc(N, sizeof *jobs);
+    int *idx = malloc(N * sizeof *idx);
+    assert_non_null(jobs);
+    assert_non_null(idx);
+    for (int i = 0; i < N; i++) {
+        char id[32];
+        int n = snprintf(id, sizeof id, "job-%d", i);
+        snprintf(jobs[i].key, sizeof jobs[i].key, "%016llx",
+                 (unsigned long long)rx_hash64(id, (size_t)n, RX_HASH_INIT));
+        jobs[i].cost = ((i * 7919) % 13 + 1) * 0.25;
+        jobs[i].index = i;
+    }
+    uint64_t h = RX_HASH_INIT;
+    int total = 0;
+    for (int k = 0; k < SHARDS; k++) {
+        int m;
+        rx_err err;
+        assert_int_equal(rx_grid_shard(jobs, N, k, SHARDS, idx, &m, &err), RX_OK);
+        h = rx_hash64(&k, sizeof k, h);
+        h = rx_hash64(idx, (size_t)m * sizeof *idx, h);
+        total += m;
+    }
+    assert_int_equal(total, N);
+    char got[32];
+    snprintf(got, sizeof got, "%016llx", (unsigned long long)h);
+    assert_string_equal(got, "76c32673a4481a5a");
+    free(idx);
+    free(jobs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_ranges_exact),
         cmocka_unit_test(test_golden_keys),
         cmocka_unit_test(test_shards),
+        cmocka_unit_test(test_shards_pinned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

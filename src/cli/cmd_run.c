@@ -51,7 +51,8 @@ static void on_winch(int sig)
 }
 
 typedef struct run_ui {
-    const rx_job *jobs;
+    const rx_grid *g;
+    const rx_run_ref *jobs;
     int n;
     int tty, quiet;
     int cols;               /* terminal width (TIOCGWINSZ) */
@@ -82,14 +83,19 @@ static void unquote(char *s)
 }
 
 /* "rex sgd lr=0.1 budget=25% seed=0" plus any other axis is in the key. */
-static void job_label(const rx_job *j, char *buf, size_t size)
+static void job_label(const rx_grid *g, const rx_run_ref *j, char *buf, size_t size)
 {
     char sched[64] = "", opt[32] = "", lr[32] = "", budget[32] = "", seed[32] = "";
-    rx_config_get(&j->cfg, "schedule.name", sched, sizeof sched);
-    rx_config_get(&j->cfg, "optimizer.name", opt, sizeof opt);
-    rx_config_get(&j->cfg, "optimizer.lr", lr, sizeof lr);
-    rx_config_get(&j->cfg, "train.seed", seed, sizeof seed);
-    snprintf(budget, sizeof budget, "%g%%", j->cfg.train.budget * 100);
+    rx_config cfg;
+    rx_err err;
+    buf[0] = '\0';
+    if (rx_grid_config(g, j, &cfg, &err) != RX_OK)
+        return;
+    rx_config_get(&cfg, "schedule.name", sched, sizeof sched);
+    rx_config_get(&cfg, "optimizer.name", opt, sizeof opt);
+    rx_config_get(&cfg, "optimizer.lr", lr, sizeof lr);
+    rx_config_get(&cfg, "train.seed", seed, sizeof seed);
+    snprintf(budget, sizeof budget, "%g%%", cfg.train.budget * 100);
     unquote(sched);
     unquote(opt);
     snprintf(buf, size, "%s %s lr=%s budget=%s seed=%s", sched, opt, lr, budget, seed);
@@ -97,7 +103,7 @@ static void job_label(const rx_job *j, char *buf, size_t size)
 
 /* The job with grid index `index`: the jobs are in grid order (a shard's
  * too), so a binary search. */
-static const rx_job *by_index(const run_ui *ui, int index)
+static const rx_run_ref *by_index(const run_ui *ui, int index)
 {
     int lo = 0, hi = ui->n - 1;
     while (lo <= hi) {
@@ -176,7 +182,7 @@ static void put(char *line, size_t size, size_t *k, const char *fmt, ...)
 
 /* The status line: counts, time and ETA first (what must survive the
  * cut), then the workers' runs.  The ETA is cost-weighted: the cost
- * left (rx_job.cost of every run still to train, less the share of the
+ * left (rx_run_ref.cost of every run still to train, less the share of the
  * runs in flight already trained) over the cost trained per second so
  * far, so that a sweep that runs its small budgets first does not
  * promise to end early. */
@@ -187,7 +193,7 @@ static void draw(run_ui *ui, const rx_run_counts *c)
     double partial = 0;
     for (int w = 0; w < c->n_slots; w++) {
         const rx_worker_progress *wp = &c->slots[w];
-        const rx_job *j = wp->index >= 0 ? by_index(ui, wp->index) : NULL;
+        const rx_run_ref *j = wp->index >= 0 ? by_index(ui, wp->index) : NULL;
         long st = wp->train.step, tot = wp->train.total;
         if (!j || tot <= 0)
             continue;
@@ -209,11 +215,11 @@ static void draw(run_ui *ui, const rx_run_counts *c)
         put(line, sizeof line, &k, " | %.0f steps/s", (double)steps / c->elapsed);
     for (int w = 0; w < c->n_slots; w++) {
         const rx_worker_progress *wp = &c->slots[w];
-        const rx_job *j = wp->index >= 0 ? by_index(ui, wp->index) : NULL;
+        const rx_run_ref *j = wp->index >= 0 ? by_index(ui, wp->index) : NULL;
         if (!j)
             continue;
         char lab[160];
-        job_label(j, lab, sizeof lab);
+        job_label(ui->g, j, lab, sizeof lab);
         if (wp->train.total > 0)
             put(line, sizeof line, &k, " | %ld/%ld %s", (long)wp->train.step,
                 (long)wp->train.total, lab);
@@ -246,7 +252,7 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
         return;
     }
     if (ev && ev->kind == RX_EV_FINISH) {
-        const rx_job *j = by_index(ui, ev->index);
+        const rx_run_ref *j = by_index(ui, ev->index);
         if (j) {
             double share = ev->total_steps > 0 ? (double)ev->steps / (double)ev->total_steps : 1;
             ui->cost_done += j->cost * (share < 1 ? share : 1);
@@ -255,10 +261,10 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
         ui->steps_done += ev->steps;
     }
     if (ev && ev->kind == RX_EV_FINISH && !ui->quiet) {
-        const rx_job *j = by_index(ui, ev->index);
+        const rx_run_ref *j = by_index(ui, ev->index);
         char lab[160] = "";
         if (j)
-            job_label(j, lab, sizeof lab);
+            job_label(ui->g, j, lab, sizeof lab);
         if (ui->tty)
             fprintf(stderr, "\r\033[K");
         printf("%-11s %s  %s", ev->status, ev->key, lab);
@@ -397,32 +403,27 @@ int cmd_run(int argc, char **argv)
     int rc = rx_spec_load(pos[0], &spec, &err);
     for (int i = 0; rc == RX_OK && i < sets.n; i++)
         rc = rx_spec_override(spec, sets.v[i], &err);
-    rx_job *jobs = NULL;
+    rx_run_ref *jobs = NULL;
     int n = 0;
     if (rc == RX_OK)
-        rc = rx_spec_expand(spec, &jobs, &n, &err);
+        rc = rx_spec_plan(spec, &jobs, &n, &err);
     if (rc) {
         rx_cli_error("%s", err.msg);
         rx_spec_free(spec);
         return rc;
     }
-    /* The shard's jobs, moved to the front of the array. */
+    /* The shard's runs, in grid order (only they are ever materialised). */
     if (shard_n > 1) {
-        int *idx = malloc((size_t)n * sizeof *idx), m = 0;
+        int *idx = malloc((size_t)(n ? n : 1) * sizeof *idx), m = 0;
         if (!idx || rx_grid_shard(jobs, n, shard_k, shard_n, idx, &m, &err)) {
             rx_cli_error("%s", idx ? err.msg : "out of memory");
             free(idx);
-            rx_jobs_free(jobs, n);
+            free(jobs);
             rx_spec_free(spec);
             return RX_EINVAL;
         }
-        rx_job *sel = calloc((size_t)(m ? m : 1), sizeof *sel);
-        for (int i = 0; i < m; i++) {
-            sel[i] = jobs[idx[i]];
-            jobs[idx[i]].config_json = NULL;
-        }
-        rx_jobs_free(jobs, n);
-        jobs = sel;
+        for (int i = 0; i < m; i++)
+            jobs[i] = jobs[idx[i]]; /* idx ascends, so i <= idx[i] */
         n = m;
         free(idx);
     }
@@ -430,7 +431,7 @@ int cmd_run(int argc, char **argv)
         db = spec->store ? spec->store : "results/rexsweep.db";
     if ((rc = rx_store_check_path(db, RX_STORE_CREATE, &err))) {
         rx_cli_error("%s", err.msg);
-        rx_jobs_free(jobs, n);
+        free(jobs);
         rx_spec_free(spec);
         return rc;
     }
@@ -443,6 +444,7 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
 
     run_ui ui = {0};
+    ui.g = &spec->grid;
     ui.jobs = jobs;
     ui.n = n;
     ui.tty = isatty(2) && !json;
@@ -456,7 +458,7 @@ int cmd_run(int argc, char **argv)
     char *id_text = NULL;
     if (sweep_identity(spec, &sets, id_hash, &id_text)) {
         rx_cli_error("out of memory");
-        rx_jobs_free(jobs, n);
+        free(jobs);
         rx_spec_free(spec);
         return RX_EIO;
     }
@@ -480,12 +482,12 @@ int cmd_run(int argc, char **argv)
     rx_provenance_collect(pos[0], &prov);
     ro.provenance = &prov;
     rx_run_counts c;
-    rc = n > 0 ? rx_runner_run(jobs, n, &ro, &c, &err) : RX_OK;
+    rc = n > 0 ? rx_runner_run(&spec->grid, jobs, n, &ro, &c, &err) : RX_OK;
     if (n == 0)
         memset(&c, 0, sizeof c);
     if (ui.tty && !ui.quiet)
         fprintf(stderr, "\r\033[K");
-    rx_jobs_free(jobs, n);
+    free(jobs);
     free(id_text);
     if (rc && rc != RX_EINTR) {
         rx_cli_error("%s", err.msg);

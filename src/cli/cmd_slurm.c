@@ -67,7 +67,7 @@ typedef struct slurm_plan {
     char name[128];
     char grid_hash[RX_KEY_LEN + 1];  /* of the sorted run keys */
     int n_runs, tasks;
-    rx_job *jobs;
+    rx_run_ref *jobs;           /* compact: keys and costs only */
     int n_jobs;
 } slurm_plan;
 
@@ -132,7 +132,7 @@ static int cmp_key(const void *a, const void *b)
 
 /* A fingerprint of the set of run keys, written into the array script so
  * that --resubmit-failed can tell that it sees the same grid. */
-static int grid_hash(const rx_job *jobs, int n, char out[RX_KEY_LEN + 1], rx_err *err)
+static int grid_hash(const rx_run_ref *jobs, int n, char out[RX_KEY_LEN + 1], rx_err *err)
 {
     const char **keys = malloc((size_t)(n ? n : 1) * sizeof *keys);
     if (!keys)
@@ -156,7 +156,7 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
     for (int i = 0; rc == RX_OK && i < a->sets.n; i++)
         rc = rx_spec_override(spec, a->sets.v[i], err);
     if (rc == RX_OK)
-        rc = rx_spec_expand(spec, &p->jobs, &p->n_jobs, err);
+        rc = rx_spec_plan(spec, &p->jobs, &p->n_jobs, err);
     if (rc) {
         rx_spec_free(spec);
         return rc;
@@ -502,7 +502,7 @@ static int find_queued(const slurm_plan *p, int *queued, int *n_queued, rx_err *
 /* Whether shard k is complete: its store exists and every run of the
  * shard is finished there (done, diverged or failed: failed runs need
  * --retry-failed, not a resubmission).  sel has room for all jobs. */
-static int shard_complete(const slurm_plan *p, int k, int *idx, rx_job *sel, int *complete,
+static int shard_complete(const slurm_plan *p, int k, int *idx, rx_run_ref *sel, int *complete,
                           rx_err *err)
 {
     char path[PATH_MAX + 32];
@@ -513,11 +513,11 @@ static int shard_complete(const slurm_plan *p, int k, int *idx, rx_job *sel, int
     if (rc || access(path, F_OK))
         return rc;
     for (int i = 0; i < m; i++)
-        sel[i] = p->jobs[idx[i]];   /* shallow: p->jobs keeps the strings */
+        sel[i] = p->jobs[idx[i]];
     rx_store *st = NULL;
     rx_store_counts c;
     if ((rc = rx_store_open(path, RX_STORE_READONLY, &st, err)) == RX_OK)
-        rc = rx_store_count_jobs(st, sel, m, &c, err);
+        rc = rx_store_key_states(st, m ? sel[0].key : "", sizeof *sel, m, NULL, &c, err);
     rx_store_close(st);
     if (rc)
         return rx_errctx(err, rc, "cannot read shard '%s'", path);
@@ -541,7 +541,7 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
     p->tasks = tasks;
     int *queued = calloc((size_t)tasks, sizeof *queued);
     int *idx = malloc((size_t)p->n_jobs * sizeof *idx);
-    rx_job *sel = malloc((size_t)p->n_jobs * sizeof *sel);
+    rx_run_ref *sel = malloc((size_t)p->n_jobs * sizeof *sel);
     size_t cap = (size_t)tasks * 12 + 16;
     char *ids = malloc(cap);
     if (!queued || !idx || !sel || !ids) {
@@ -724,7 +724,7 @@ int cmd_slurm(int argc, char **argv)
         else
             rx_cli_error("%s", err.msg);
     }
-    rx_jobs_free(p->jobs, p->n_jobs);
+    free(p->jobs);
     free(p);
     if (fflush(stdout) != 0 && rc == RX_OK) {
         rx_cli_error("cannot write to standard output");

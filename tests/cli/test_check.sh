@@ -80,6 +80,15 @@ expect 1 --baseline "$T/base.db" --db "$T/worse.db" --abs 0.5 --junit "$T/j1.xml
 grep -q '^| setting | optimizer | schedule | budget | lr | match | baseline | new | delta | allowed | verdict | note |$' "$T/out"
 grep -q '| linear | 25% | 0.1 | key | 11.00 ± 0.20 (3) | 13.00 ± 0.20 (3) | +2.00 | 0.50 | REGRESSED | worse by 2.00, more than the 0.50 allowed |' "$T/out"
 grep -q 'REGRESSION (exit 1)' "$T/out"
+# ready for a pull-request comment: the verdict, then the regressions,
+# then the whole table folded
+sed -n 3p "$T/out" | grep -q '^\*\*6 cells: 5 ok, 0 improved, 1 regressed.*REGRESSION (exit 1)\*\*$' ||
+  { echo "markdown: no verdict first: $(head -5 "$T/out")"; exit 1; }
+sed -n 5p "$T/out" | grep -q '^- REGRESSED: .* linear 25% lr 0.1: worse by 2.00' ||
+  { echo "markdown: no regression second: $(head -6 "$T/out")"; exit 1; }
+[ "$(grep -n '^<details><summary>all 6 cells</summary>$' "$T/out" | cut -d: -f1)" -lt \
+  "$(grep -n '^| setting |' "$T/out" | cut -d: -f1)" ] && grep -q '^</details>$' "$T/out" ||
+  { echo "markdown: table not folded: $(cat "$T/out")"; exit 1; }
 junit "$T/j1.xml" 6 1 0
 # ... within a wide enough margin it passes
 expect 0 --baseline "$T/base.db" --db "$T/worse.db" --abs 2.5

@@ -45,4 +45,19 @@ expect_exit 1 "$RX" run "$spec" --db "$db" --quiet
 grep -q ', 4 running' "$TMPDIR/out" || { cat "$TMPDIR/out" >&2; fail "runs running elsewhere not counted as running"; }
 [ "$(q "$db" "SELECT count(*) FROM runs WHERE status='running' AND worker_host='elsewhere' AND attempts=0")" -eq 4 ] \
   || fail "a run held elsewhere was touched"
+
+# Claim order is grid order, also on resume and within a shard: the first
+# runs started are the first of the grid; an interrupted run comes back
+# before the later ones.
+db=$TMPDIR/order.db
+order() { q "$db" "SELECT group_concat(grid_index, ' ') FROM (SELECT l.grid_index FROM sweep_runs l JOIN runs r ON r.key = l.key WHERE r.status <> 'pending' ORDER BY r.started, l.grid_index)"; }
+expect_exit 1 "$RX" run "$spec" --db "$db" --max-runs 5 --quiet
+[ "$(order)" = "0 1 2 3 4" ] || fail "first runs: $(order)"
+q "$db" "UPDATE runs SET status='interrupted', started=NULL WHERE key IN (SELECT key FROM sweep_runs WHERE grid_index=2)"
+expect_exit 0 "$RX" run "$spec" --db "$db" --quiet
+[ "$(order)" = "0 1 3 4 2 5 6 7 8 9 10 11" ] || fail "resumed order: $(order)"
+db=$TMPDIR/order2.db
+expect_exit 0 "$RX" run "$spec" --db "$db" --shard 2/3 --quiet
+o=$(order)
+[ "$o" = "$(echo "$o" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')" ] || fail "shard order: $o"
 echo ok

@@ -24,11 +24,11 @@ if ldd "$RX" 2>/dev/null | grep -q libasan; then cap=unlimited; else cap=300000;
 limited() { ( ulimit -v $cap; exec timeout 20 "$@" ); }
 for cmd in plan run; do
   expect_exit 2 limited "$RX" $cmd "$TMPDIR/entries.yaml" --db "$TMPDIR/x.db"
-  grep -q "entries.yaml:2:14: 'optimizers' alone has more than 100000 runs, the limit of a grid" \
+  grep -q "entries.yaml:2:14: 'optimizers' alone has more than 10000000 runs, the limit of a grid" \
     "$TMPDIR/err" || fail "$cmd: entries bomb message: $(cat "$TMPDIR/err")"
 done
 expect_exit 2 limited "$RX" plan "$TMPDIR/ranges.yaml"
-grep -q "ranges.yaml:2:10: 'budgets' alone has more than 100000 runs" "$TMPDIR/err" ||
+grep -q "ranges.yaml:2:10: 'budgets' alone has more than 10000000 runs" "$TMPDIR/err" ||
   fail "ranges bomb message: $(cat "$TMPDIR/err")"
 expect_exit 2 limited "$RX" plan "$TMPDIR/deep.yaml"
 grep -q "deep.yaml:2:82: lists and mappings nested more than 64 deep" "$TMPDIR/err" ||
