@@ -310,7 +310,7 @@ has_report=0
 if [ $has_report = 1 ]; then
   # its headings go two levels down, under the page's own
   "$rexsweep" report --db "$db" --sweep "$sweep" --format markdown |
-    sed -e 's/^#/###/' >"$tmp/report"
+    sed -e 's/^#/###/' -e 's#^\(- store: \)[^;]*/\([^/;]*;\)#\1results/\2#' >"$tmp/report"
   [ -z "$figdir" ] || "$rexsweep" report --db "$db" --sweep "$sweep" --format html -o "$tmp/report.html"
 else
   { cat "$tmp/cells"; echo; cat "$tmp/topk"; } >"$tmp/report"
@@ -325,7 +325,8 @@ if [ -n "$vdb" ]; then
          FROM sweep_results WHERE sweep = 'rex-paper-vae';" |
     awk -F'|' '{ printf "Sweep `rex-paper-vae`: %d runs, %d done, %d failed, %d diverged, %d not run; the runs trained for %s minutes in all (summed over runs).\n\n", $1, $2, $3, $4, $5, $6 }'
     if [ $has_report = 1 ]; then
-      "$rexsweep" report --db "$vdb" --sweep rex-paper-vae --metric loss --format markdown | sed -e 's/^#/###/'
+      "$rexsweep" report --db "$vdb" --sweep rex-paper-vae --metric loss --format markdown |
+        sed -e 's/^#/###/' -e 's#^\(- store: \)[^;]*/\([^/;]*;\)#\1results/\2#'
     else
       echo "(needs rexsweep report)"
     fi
