@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report_impl.h"
+#include "rx_lrgrid.h"
 #include "rx_optim.h"
 #include "rx_param.h"
 
@@ -142,17 +143,7 @@ void rx_metric_format(const rx_metric *m, double x, char *buf, size_t size)
 
 int rx_metric_cmp(const rx_metric *m, double a, double b)
 {
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b) ? 0 : isnan(a) ? -1 : 1;
-    if (a == b)
-        return 0;
-    if (!isinf(a) && !isinf(b)) {
-        double s = fmax(1.0, fmax(fabs(a), fabs(b)));
-        if (fabs(a - b) <= 1e-9 * s)
-            return 0;
-    }
-    int a_larger = a > b;
-    return a_larger == (m->higher_better != 0) ? 1 : -1;
+    return rx_value_cmp(a, b, m->higher_better);
 }
 
 /* ---- small helpers -------------------------------------------------- */
@@ -173,23 +164,6 @@ const char *rx_outcome_name(rx_outcome s)
     case RX_OUT_DIVERGED: return "diverged";
     default: return "missing";
     }
-}
-
-int rx_mean_std(const double *x, int n, double *mean, double *std)
-{
-    int k = 0;
-    double mu = 0, m2 = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isfinite(x[i]))
-            continue;
-        k++;                                  /* Welford */
-        double d = x[i] - mu;
-        mu += d / k;
-        m2 += d * (x[i] - mu);
-    }
-    *mean = k ? mu : NAN;
-    *std = k >= 2 ? sqrt(m2 / (k - 1)) : NAN;
-    return k;
 }
 
 void rx_budget_label(double budget, char *buf, size_t size)
@@ -346,45 +320,38 @@ static void lr_stats(const rx_report_run *runs, const run_ref *refs, int n,
     double sd;
     e->n_val = rx_mean_std(tmp_v, nv, &e->val_mean, &sd);
     e->n_test = rx_mean_std(tmp_t, nt, &e->test_mean, &e->test_std);
-    /* an lr that diverged for any seed is not a stable choice */
-    e->eligible = e->n_diverged == 0 && e->n_test > 0;
+    e->eligible = rx_lr_eligible(&(rx_lr_point){.n_diverged = e->n_diverged,
+                                                .n_test = e->n_test});
 }
 
-/* Chooses the lr of cell c.  Returns RX_EINVAL when a choice is needed
- * but there is nothing legitimate to choose on. */
+/* Chooses the lr of cell c by the adaptive grid's rule (rx_lr_choose),
+ * so that the runner extends a grid exactly where the report would choose
+ * at its edge.  Returns RX_EINVAL when a choice is needed but there is
+ * nothing legitimate to choose on. */
 static int choose_lr(rx_report *rep, rx_report_cell *c, const char *where, rx_err *err)
 {
     const rx_metric *m = &rep->metric;
-    int n_cand = 0, only = -1;
-    for (int i = 0; i < c->n_lrs; i++)
-        if (c->lrs[i].eligible)
-            n_cand++, only = i;
-    c->chosen = -1;
-    if (n_cand == 1) {
-        c->chosen = only;
-    } else if (n_cand > 1) {
+    rx_lr_point *pts = zalloc((size_t)c->n_lrs, sizeof *pts);
+    if (!pts)
+        return rx_errf(err, RX_ENOMEM, "out of memory building the report");
+    for (int i = 0; i < c->n_lrs; i++) {
+        const rx_report_lr *e = &c->lrs[i];
+        pts[i] = (rx_lr_point){.lr = e->lr, .n_runs = e->n_runs, .n_diverged = e->n_diverged,
+                               .n_val = e->n_val, .n_test = e->n_test,
+                               .val = rep->select_on_test ? e->test_mean : e->val_mean};
+    }
+    int n_cand;
+    c->chosen = rx_lr_choose(pts, c->n_lrs, m->higher_better, &n_cand);
+    free(pts);
+    if (n_cand > 1)
         rep->any_selection = 1;
-        int best = -1;
-        for (int i = 0; i < c->n_lrs; i++) {
-            const rx_report_lr *e = &c->lrs[i];
-            if (!e->eligible)
-                continue;
-            double v = rep->select_on_test ? e->test_mean : e->val_mean;
-            if (isnan(v))
-                continue;              /* cannot be judged on validation */
-            double bv = best < 0 ? NAN
-                      : rep->select_on_test ? c->lrs[best].test_mean : c->lrs[best].val_mean;
-            if (best < 0 || rx_metric_cmp(m, v, bv) > 0)
-                best = i;              /* strictly better: ties keep the smaller lr */
-        }
-        if (best < 0)
-            return rx_errf(err, RX_EINVAL,
-                           "cell '%s' has %d learning rates to choose from but no %s to choose "
-                           "on; choosing on the test metric must be asked for with "
-                           "'--select-on test'",
-                           where, n_cand,
-                           m->val_label[0] ? m->val_label : "validation metric");
-        c->chosen = best;
+    if (c->chosen == RX_LR_UNJUDGED) {
+        c->chosen = -1;
+        return rx_errf(err, RX_EINVAL,
+                       "cell '%s' has %d learning rates to choose from but no %s to choose "
+                       "on; choosing on the test metric must be asked for with "
+                       "'--select-on test'",
+                       where, n_cand, m->val_label[0] ? m->val_label : "validation metric");
     }
     if (c->chosen >= 0) {
         const rx_report_lr *e = &c->lrs[c->chosen];
