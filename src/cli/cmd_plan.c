@@ -151,17 +151,6 @@ typedef struct store_view {
     int cells;                /* distinct cell keys */
 } store_view;
 
-static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
-{
-    (void)names;
-    const char **out = ud;
-    if (ncols == 1 && v[0].type == RX_VTEXT) {
-        int s = rx_run_state_parse(v[0].s);
-        *out = s >= 0 ? rx_run_state_name((rx_run_state)s) : "?";
-    }
-    return 0;
-}
-
 /* Reads the store at view->path, read-only, when it exists. */
 static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
 {
@@ -187,12 +176,18 @@ static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
     rc = rx_store_open(view->path, RX_STORE_READONLY, &st, err);
     if (rc)
         return rc;
-    rc = rx_store_count_jobs(st, jobs, n, &view->counts, err);
-    for (int i = 0; i < n && rc == RX_OK; i++) {
-        rx_value key = rx_vtext(jobs[i].key);
-        rc = rx_store_query(st, "SELECT status FROM runs WHERE key = ?1", &key, 1, state_row,
-                            &view->state[i], err);
+    signed char *states = malloc((size_t)(n ? n : 1));
+    if (!states) {
+        rx_store_close(st);
+        return rx_errf(err, RX_ENOMEM, "out of memory");
     }
+    /* one lookup per job, in one read transaction */
+    rc = rx_store_key_states(st, n ? jobs[0].key : "", sizeof *jobs, n, states,
+                             &view->counts, err);
+    for (int i = 0; i < n && rc == RX_OK; i++)
+        if (states[i] >= 0)
+            view->state[i] = rx_run_state_name((rx_run_state)states[i]);
+    free(states);
     rx_store_close(st);
     return rc;
 }
