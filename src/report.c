@@ -9,49 +9,100 @@
 #include <string.h>
 
 #include "report_impl.h"
+#include "rx_metrics.h"
 #include "rx_optim.h"
 #include "rx_param.h"
 
 /* ---- metrics -------------------------------------------------------- */
 
+/* The report's metrics, derived from the metric-column table
+ * (rx_metrics.h): per shown column its measure (and a fraction's
+ * complement too), test split first, then validation, then training.
+ * "error" is the paper's: 1 - accuracy, in %. */
 typedef struct metric_row {
-    const char *name;       /* canonical */
-    const char *alias;      /* another accepted name, or NULL */
+    char name[40];          /* canonical */
+    char alias[40];         /* another accepted name, or "" */
     const char *test_col, *val_col;
     int higher_better;
     rx_metric_unit unit;
-    const char *label, *val_label;
+    char label[64], val_label[72];
 } metric_row;
 
-/* The metrics the trainer records (rx_epoch_metrics), as the report can
- * show them.  "error" is the paper's: 1 - accuracy, in %. */
-static const metric_row metric_tab[] = {
-    {"error", "test_error", "test_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
-     "test error (%)", "validation error (%)"},
-    {"acc", "test_acc", "test_acc", "val_acc", 1, RX_UNIT_PERCENT,
-     "test accuracy (%)", "validation accuracy (%)"},
-    {"loss", "test_loss", "test_loss", "val_loss", 0, RX_UNIT_RAW,
-     "test loss", "validation loss"},
-    {"val_error", NULL, "val_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
-     "validation error (%)", "validation error (%)"},
-    {"val_acc", NULL, "val_acc", "val_acc", 1, RX_UNIT_PERCENT,
-     "validation accuracy (%)", "validation accuracy (%)"},
-    {"val_loss", NULL, "val_loss", "val_loss", 0, RX_UNIT_RAW,
-     "validation loss", "validation loss"},
-    {"train_loss", NULL, "train_loss", "", 0, RX_UNIT_RAW, "training loss", ""},
-    {"train_acc", NULL, "train_acc", "", 1, RX_UNIT_PERCENT,
-     "training accuracy (%)", ""},
-    {"train_error", NULL, "train_acc", "", 0, RX_UNIT_ERROR_PCT,
-     "training error (%)", ""},
-};
-#define N_METRICS (int)(sizeof metric_tab / sizeof metric_tab[0])
+#define MAX_METRICS 64
+static metric_row metric_tab[MAX_METRICS];
+static int n_metrics = -1;
+
+static const char *split_label(rx_metric_split s)
+{
+    return s == RX_SPLIT_TEST ? "test" : s == RX_SPLIT_VAL ? "validation" : "training";
+}
+
+static const char *split_prefix(rx_metric_split s)
+{
+    return s == RX_SPLIT_VAL ? "val_" : s == RX_SPLIT_TRAIN ? "train_" : "";
+}
+
+/* The column of runs holding measure m on split s, or NULL. */
+static const char *column_of(const rx_metric_col *c, int n, rx_metric_split s, const char *m)
+{
+    for (int i = 0; i < n; i++)
+        if ((c[i].flags & RX_MC_RUN) && c[i].show.split == s && strcmp(c[i].show.measure, m) == 0)
+            return c[i].name;
+    return NULL;
+}
+
+/* Adds the metric of column c under measure name m (the column's own, or
+ * its complement when complement is set). */
+static void add_metric(const rx_metric_col *all, int n, const rx_metric_col *c, int complement)
+{
+    if (n_metrics >= MAX_METRICS)
+        return;
+    const rx_metric_show *sh = &c->show;
+    metric_row *r = &metric_tab[n_metrics++];
+    const char *m = complement ? sh->complement : sh->measure;
+    const char *label = complement ? sh->complement_label : sh->label;
+    const char *pct = sh->complement ? " (%)" : "";
+    snprintf(r->name, sizeof r->name, "%s%s", split_prefix(sh->split), m);
+    if (sh->split == RX_SPLIT_TEST)
+        snprintf(r->alias, sizeof r->alias, "test_%s", m);
+    r->test_col = c->name;
+    r->val_col = sh->split == RX_SPLIT_TEST ? column_of(all, n, RX_SPLIT_VAL, sh->measure)
+                 : sh->split == RX_SPLIT_VAL ? c->name : NULL;
+    if (!r->val_col)
+        r->val_col = "";
+    r->higher_better = complement ? !sh->higher_better : sh->higher_better;
+    r->unit = !sh->complement ? RX_UNIT_RAW : complement ? RX_UNIT_ERROR_PCT : RX_UNIT_PERCENT;
+    snprintf(r->label, sizeof r->label, "%s %s%s", split_label(sh->split), label, pct);
+    if (r->val_col[0])
+        snprintf(r->val_label, sizeof r->val_label, "validation %s%s", label, pct);
+}
+
+/* Builds metric_tab once (the report is single-threaded). */
+static void build_metrics(void)
+{
+    if (n_metrics >= 0)
+        return;
+    n_metrics = 0;
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    static const rx_metric_split order[] = {RX_SPLIT_TEST, RX_SPLIT_VAL, RX_SPLIT_TRAIN};
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; i < n; i++) {
+            if (c[i].show.split != order[s] || !(c[i].flags & RX_MC_RUN))
+                continue;
+            if (c[i].show.complement)
+                add_metric(c, n, &c[i], 1);
+            add_metric(c, n, &c[i], 0);
+        }
+}
 
 const char *const *rx_metric_names(void)
 {
-    static const char *names[N_METRICS + 1];
-    for (int i = 0; i < N_METRICS; i++)
+    static const char *names[MAX_METRICS + 1];
+    build_metrics();
+    for (int i = 0; i < n_metrics; i++)
         names[i] = metric_tab[i].name;
-    names[N_METRICS] = NULL;
+    names[n_metrics] = NULL;
     return names;
 }
 
@@ -90,25 +141,30 @@ int rx_metric_resolve(const char *name, rx_metric *m, rx_err *err)
 {
     if (strchr(name, ':'))
         return resolve_named(name, m, err);
+    build_metrics();
     const metric_row *row = NULL;
-    for (int i = 0; i < N_METRICS && !row; i++)
-        if (strcmp(name, metric_tab[i].name) == 0 ||
-            (metric_tab[i].alias && strcmp(name, metric_tab[i].alias) == 0))
+    for (int i = 0; i < n_metrics && !row; i++)
+        if (strcmp(name, metric_tab[i].name) == 0 || strcmp(name, metric_tab[i].alias) == 0)
             row = &metric_tab[i];
     if (!row) {
         const char *best = NULL;
         int bd = 4;
-        for (int i = 0; i < N_METRICS; i++) {
+        for (int i = 0; i < n_metrics; i++) {
             int d = rx_edit_distance(name, metric_tab[i].name);
             if (d < bd)
                 bd = d, best = metric_tab[i].name;
         }
         if (best)
             return rx_errf(err, RX_EINVAL, "unknown metric '%s'; did you mean '%s'?", name, best);
+        char known[512];
+        size_t k = 0;
+        known[0] = 0;
+        for (int i = 0; i < n_metrics && k < sizeof known; i++)
+            k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "",
+                                  metric_tab[i].name);
         return rx_errf(err, RX_EINVAL,
-                       "unknown metric '%s' (known: error, acc, loss, val_error, val_acc, "
-                       "val_loss, train_loss, train_acc, train_error; a metric a command "
-                       "trainer reported: '%s:max' or '%s:min')", name, name, name);
+                       "unknown metric '%s' (known: %s; a metric a command trainer reported: "
+                       "'%s:max' or '%s:min')", name, known, name, name);
     }
     memset(m, 0, sizeof *m);
     snprintf(m->name, sizeof m->name, "%s", row->name);
