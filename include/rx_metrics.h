@@ -20,7 +20,9 @@ enum {
     RX_MC_RUN = 1 << 0,     /* runs: the run's value (rx_train_result) */
     RX_MC_EPOCH = 1 << 1,   /* metrics: one per epoch (rx_epoch_metrics) */
     RX_MC_STEP = 1 << 2,    /* step_metrics: every log_every steps */
-    RX_MC_AFTER_EPOCH = 1 << 3  /* runs: recorded only once an epoch ended */
+    RX_MC_AFTER_EPOCH = 1 << 3, /* runs: recorded only once an epoch ended */
+    RX_MC_TIMING = 1 << 4       /* a measured time: differs from one training
+                                   to the next, so `verify` skips it */
 };
 
 #define RX_MC_NONE ((size_t)-1)

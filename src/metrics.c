@@ -46,7 +46,7 @@ static const rx_metric_col cols[] = {
      "the momentum (or beta1) in force", HIDE},
     {"grad_norm", E | S, NONE, EP(grad_norm), ST(grad_norm), NULL, 1,
      "the global gradient norm (per epoch: its mean)", HIDE},
-    {"wall", E, NONE, EP(wall), NONE, NULL, 1, "seconds since the run started", HIDE},
+    {"wall", E | RX_MC_TIMING, NONE, EP(wall), NONE, NULL, 1, "seconds since the run started", HIDE},
     {"final_lr", R, RUN(final_lr), NONE, NONE, NULL, 5,
      "the learning rate of the run's last step (where it ended, diverged or stopped)", HIDE},
 };
