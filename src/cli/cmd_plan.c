@@ -13,6 +13,7 @@
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
+#include "rx_search.h"
 #include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
@@ -205,7 +206,28 @@ static void print_store_text(const store_view *v)
            c->pending);
 }
 
-static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
+/* The "search" member of the JSON plan: the rungs and their cost. */
+static void print_search_json(rx_search *hs)
+{
+    char num[64];
+    printf("\"search\":{\"strategy\":\"halving\",\"rungs\":[");
+    for (int k = 0; k < rx_search_n_rungs(hs); k++) {
+        rx_search_rung_info ri;
+        rx_search_rung_info_of(hs, k, &ri);
+        rx_format_double(ri.budget, num, sizeof num);
+        printf("%s{\"budget\":%s,\"candidates_max\":%d,\"runs_max\":%d,", k ? "," : "", num,
+               ri.cands_max, ri.runs_max);
+        rx_format_double(ri.cost_max, num, sizeof num);
+        printf("\"epochs_max\":%s,\"runs_decided\":%d,\"runs_grid\":%d,", num, ri.runs_now,
+               ri.runs_grid);
+        rx_format_double(ri.cost_grid, num, sizeof num);
+        printf("\"epochs_grid\":%s}", num);
+    }
+    printf("]},");
+}
+
+static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_view *v,
+                       rx_search *hs)
 {
     printf("{\"name\":");
     rx_json_string(stdout, s->name);
@@ -218,6 +240,8 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     printf("%s,", num);
     if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
         printf("\"steps\":%ld,\"trainer\":%s,", total_steps(s, jobs, n), s->trainer->identity);
+    if (hs)
+        print_search_json(hs);
     printf("\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
@@ -307,6 +331,32 @@ static int data_problems(const rx_job *jobs, int n)
     return bad;
 }
 
+/* A halving sweep's search over the jobs, its promotions decided by the
+ * store at db (NULL: none yet).  *refs (the jobs as compact runs, which
+ * the search borrows) and *hs are the caller's to free. */
+static int halving_of(const rx_spec *s, const rx_job *jobs, int n, const char *db,
+                      rx_run_ref **refs, rx_search **hs, rx_err *err)
+{
+    if (!(*refs = malloc((size_t)(n ? n : 1) * sizeof **refs)))
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        rx_run_ref *r = &(*refs)[i];
+        memcpy(r->key, jobs[i].key, sizeof r->key);
+        memcpy(r->cell, jobs[i].cell, sizeof r->cell);
+        r->index = jobs[i].index;
+        r->pos = jobs[i].pos;
+        r->cost = jobs[i].cost;
+    }
+    int rc = rx_search_new(s, *refs, n, hs, err);
+    rx_store *st = NULL;
+    if (rc == RX_OK && db)
+        rc = rx_store_open(db, RX_STORE_READONLY, &st, err);
+    if (rc == RX_OK)
+        rc = rx_search_update(*hs, st, err);
+    rx_store_close(st);
+    return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
     const char *db = NULL;
@@ -364,14 +414,30 @@ int cmd_plan(int argc, char **argv)
         rc = rx_errf(&err, RX_ENOMEM, "out of memory");
     else
         rc = read_store(&view, jobs, n, &err);
+    rx_search *hs = NULL;
+    rx_run_ref *refs = NULL;
+    if (rc == RX_OK && s->search.strategy == RX_STRATEGY_HALVING) {
+        rc = halving_of(s, jobs, n, view.exists ? view.path : NULL, &refs, &hs, &err);
+        if (rc == RX_EINVAL) {    /* a spec error: file:line:column */
+            fprintf(stderr, "%s\n", err.msg);
+            free(view.state);
+            rx_jobs_free(jobs, n);
+            rx_spec_free(s);
+            return rc;
+        }
+    }
     if (rc) {
         rx_cli_error("%s", err.msg);
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
     } else if (json) {
-        print_json(s, jobs, n, &view);
+        print_json(s, jobs, n, &view, hs);
     } else {
         print_table(s, jobs, n, &view);
+        if (hs)
+            rx_cli_search_plan(stdout, s, hs);
     }
+    rx_search_free(hs);
+    free(refs);
     free(view.state);
     rx_jobs_free(jobs, n);
     rx_spec_free(s);
