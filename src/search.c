@@ -138,14 +138,38 @@ static uint64_t key_u64(const char *hex)
     return strtoull(hex, NULL, 16);
 }
 
-/* The searched keys: search.over, or every key the grid sweeps under
- * optimizer (but its name).  Returns how many, or -1 with err filled. */
+/* Appends the keys that the choices of axis a set, each once; an axis of
+ * entries (optimizers, schedules) contributes only its entries' own axes,
+ * since the keys an entry fixes (an optimizer's name, its momentum) tell
+ * entries apart, not candidates. */
+static void axis_keys(const rx_axis *a, int entries, const char **keys, int *n, int max)
+{
+    for (int i = 0; i < a->n; i++) {
+        const rx_choice *c = &a->choices[i];
+        for (int j = 0; !entries && j < c->n_set; j++) {
+            int seen = 0;
+            for (int k = 0; k < *n && !seen; k++)
+                seen = strcmp(keys[k], c->set[j].key) == 0;
+            if (!seen && *n < max)
+                keys[(*n)++] = c->set[j].key;
+        }
+        for (int j = 0; j < c->n_sub; j++)
+            axis_keys(&c->sub[j], 0, keys, n, max);
+    }
+}
+
+/* The searched keys: search.over, or every key of the optimizer (but its
+ * name) that an axis sweeps: an lr list, a sampled lr and momentum, a
+ * grid of weight decays.  Returns how many, or -1 with err filled. */
 static int searched_keys(const rx_spec *spec, const char **keys, int max, rx_err *err)
 {
+    const rx_grid *g = &spec->grid;
     const char *swept[256];
-    int ns = rx_grid_swept_keys(&spec->grid, swept, 256), n = 0;
-    if (ns > 256)
-        ns = 256;
+    int ns = 0, n = 0;
+    for (int i = 0; i < g->n_axes; i++)
+        axis_keys(&g->axes[i],
+                  !strcmp(g->axes[i].name, "optimizers") || !strcmp(g->axes[i].name, "schedules"),
+                  swept, &ns, 256);
     const rx_search_spec *ss = &spec->search;
     if (ss->n_over > 0) {
         for (int i = 0; i < ss->n_over; i++) {
@@ -153,10 +177,10 @@ static int searched_keys(const rx_spec *spec, const char **keys, int max, rx_err
             for (int j = 0; j < ns; j++)
                 found |= strcmp(swept[j], ss->over[i]) == 0;
             if (!found || !strcmp(ss->over[i], "train.budget") || !strcmp(ss->over[i], "train.seed"))
-                return -!!rx_grid_errf(&spec->grid, ss->loc, err, RX_EINVAL,
-                                    "'search.over' names '%s', which is not a swept key a search "
-                                    "can choose (the budget and the seed are not)",
-                                    ss->over[i]);
+                return -!!rx_grid_errf(g, ss->loc, err, RX_EINVAL,
+                                       "'search.over' names '%s', which is not a swept key a "
+                                       "search can choose (the budget and the seed are not)",
+                                       ss->over[i]);
             keys[n++] = ss->over[i];
         }
         return n;
@@ -165,9 +189,9 @@ static int searched_keys(const rx_spec *spec, const char **keys, int max, rx_err
         if (strncmp(swept[j], "optimizer.", 10) == 0 && strcmp(swept[j], "optimizer.name") != 0)
             keys[n++] = swept[j];
     if (n == 0)
-        return -!!rx_grid_errf(&spec->grid, ss->loc, err, RX_EINVAL,
-                            "halving needs candidates: sweep a key of the optimizer (an lr "
-                            "list) or name the searched keys in 'search.over'");
+        return -!!rx_grid_errf(g, ss->loc, err, RX_EINVAL,
+                               "halving needs candidates: sweep a key of the optimizer (an lr "
+                               "list) or name the searched keys in 'search.over'");
     return n;
 }
 
@@ -210,6 +234,11 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
     int have_ref[RX_SEARCH_MAX_OVER] = {0};
     rx_config d;
     rx_config_defaults(&d);
+    /* the two keys of every run differ from the last run's in a few
+     * values: memos key them at the cost of those values */
+    rx_key_memo *memo_c = rx_key_memo_new(), *memo_g = rx_key_memo_new();
+    if (!memo_c || !memo_g)
+        rc = rx_errf(err, RX_ENOMEM, "out of memory");
     for (int k = 0; k < n_over; k++)
         have_ref[k] = rx_config_get(&d, over[k], ref[k], sizeof ref[k]) == RX_OK;
     for (int i = 0; i < n && rc == RX_OK; i++) {
@@ -225,10 +254,10 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
         }
         budget[i] = c.train.budget;
         lr[i] = c.optim.lr;
-        char cell[RX_KEY_LEN + 1];
+        char cell[RX_KEY_LEN + 1], run[RX_KEY_LEN + 1];
         rx_config g = c;
         g.train.budget = 1;
-        if ((rc = rx_config_cell_key(&g, cell)))
+        if ((rc = rx_config_keys(memo_c, &g, run, cell)))
             break;
         ck[i] = (keyed){key_u64(cell), i};
         size_t len = 0;
@@ -257,10 +286,12 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
         if (rc)
             break;
         g.train.seed = 0;
-        if ((rc = rx_config_cell_key(&g, cell)))
+        if ((rc = rx_config_keys(memo_g, &g, run, cell)))
             break;
         gk[i] = (keyed){key_u64(cell), i};
     }
+    rx_key_memo_free(memo_c);
+    rx_key_memo_free(memo_g);
     if (rc)
         goto out;
     /* rungs: the distinct budgets, ascending */
