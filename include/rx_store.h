@@ -31,7 +31,7 @@
 #include "rx_train.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define RX_STORE_SCHEMA_VERSION 5
+#define RX_STORE_SCHEMA_VERSION 6
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
 /* Bytes left free on the store's filesystem: a run's results and new jobs

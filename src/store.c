@@ -166,6 +166,32 @@ static const char migration_1[] =
     "  m.epoch, m.step, m.samples,\n"
 #define EPOCH_RESULTS_TAIL "FROM runs r JOIN metrics m ON m.key = r.key;\n"
 
+/* The pieces of cell_results (steps 2 and 6): the axes after the cell,
+ * the means of the done runs (m), the counts by state, the statistics. */
+#define CELL_AXES                                                      \
+    "r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"            \
+    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"  \
+    "  r.sampling, r.budget, r.full_epochs"
+#define CELL_MEANS                                                              \
+    "    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,\n"     \
+    "    avg(CASE WHEN status = 'done' THEN test_loss END) AS test_loss,\n"   \
+    "    avg(CASE WHEN status = 'done' THEN val_acc END) AS val_acc,\n"       \
+    "    avg(CASE WHEN status = 'done' THEN val_loss END) AS val_loss,\n"     \
+    "    avg(CASE WHEN status = 'done' THEN train_acc END) AS train_acc,\n"   \
+    "    avg(CASE WHEN status = 'done' THEN train_loss END) AS train_loss\n"
+#define CELL_COUNTS                                                     \
+    "  max(r.epochs) AS epochs, max(r.steps) AS steps,\n"             \
+    "  count(*) AS n_runs,\n"                                          \
+    "  " COUNT_STATE("done", "n_done") ",\n"                           \
+    "  " COUNT_STATE("diverged", "n_diverged") ",\n"                   \
+    "  " COUNT_STATE("failed", "n_failed") ",\n"                       \
+    "  count(CASE WHEN r.status IN ('pending', 'running', 'interrupted')" \
+    " THEN 1 END) AS n_pending,\n"
+#define CELL_STATS                                                      \
+    MEAN_STD("test_acc") ",\n" MEAN_STD("test_loss") ",\n"              \
+    MEAN_STD("val_acc") ",\n" MEAN_STD("val_loss") ",\n"                \
+    MEAN_STD("train_acc") ",\n" MEAN_STD("train_loss") "\n"
+
 static const char migration_2[] =
     RUN_RESULTS_HEAD
     "  " FIN("train_loss") " AS train_loss,\n"
@@ -180,33 +206,13 @@ static const char migration_2[] =
     RUN_RESULTS_TAIL
     "CREATE VIEW cell_results AS\n"
     "WITH m AS (SELECT cell,\n"
-    "    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,\n"
-    "    avg(CASE WHEN status = 'done' THEN test_loss END) AS test_loss,\n"
-    "    avg(CASE WHEN status = 'done' THEN val_acc END) AS val_acc,\n"
-    "    avg(CASE WHEN status = 'done' THEN val_loss END) AS val_loss,\n"
-    "    avg(CASE WHEN status = 'done' THEN train_acc END) AS train_acc,\n"
-    "    avg(CASE WHEN status = 'done' THEN train_loss END) AS train_loss\n"
+    CELL_MEANS
     "  FROM run_results GROUP BY cell)\n"
-    "SELECT r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"
-    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"
-    "  r.sampling, r.budget, r.full_epochs,\n"
-    "  max(r.epochs) AS epochs, max(r.steps) AS steps,\n"
-    "  count(*) AS n_runs,\n"
-    "  " COUNT_STATE("done", "n_done") ",\n"
-    "  " COUNT_STATE("diverged", "n_diverged") ",\n"
-    "  " COUNT_STATE("failed", "n_failed") ",\n"
-    "  count(CASE WHEN r.status IN ('pending', 'running', 'interrupted')"
-    " THEN 1 END) AS n_pending,\n"
-    MEAN_STD("test_acc") ",\n"
-    MEAN_STD("test_loss") ",\n"
-    MEAN_STD("val_acc") ",\n"
-    MEAN_STD("val_loss") ",\n"
-    MEAN_STD("train_acc") ",\n"
-    MEAN_STD("train_loss") "\n"
+    "SELECT r.cell, " CELL_AXES ",\n"
+    CELL_COUNTS
+    CELL_STATS
     "FROM run_results r JOIN m ON m.cell = r.cell\n"
-    "GROUP BY r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"
-    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"
-    "  r.sampling, r.budget, r.full_epochs;\n"
+    "GROUP BY r.cell, " CELL_AXES ";\n"
     EPOCH_RESULTS_HEAD
     "  " FIN("m.train_loss") " AS train_loss,\n"
     "  " FIN("m.train_acc") " AS train_acc,\n"
@@ -339,12 +345,37 @@ static const char migration_trainers[] =
     "  " FIN("m.value") " AS value\n"
     "FROM runs r JOIN run_metrics m ON m.key = r.key;\n";
 
+/* cell_results per sweep, with the report's test error: one row per
+ * (sweep name, cell) over the distinct runs of the sweeps of that name
+ * (a run shared by two sweeps counts in both; runs of no sweep, NULL),
+ * and the test error in % (100 * (1 - accuracy), the report's "error"),
+ * NULL where there is no accuracy (regression, vae). */
+#define ERR_PCT(x) "100.0 * (1.0 - " x ")"
+static const char migration_cell_sweep[] =
+    "DROP VIEW cell_results;\n"
+    "CREATE VIEW cell_results AS\n"
+    "WITH r AS (SELECT s.name AS sweep, x.* FROM run_results x\n"
+    "    LEFT JOIN (SELECT DISTINCT l.key, n.name FROM sweep_runs l\n"
+    "      JOIN sweeps n ON n.id = l.sweep) s ON s.key = x.key),\n"
+    "m AS (SELECT sweep, cell,\n"
+    CELL_MEANS
+    "  FROM r GROUP BY sweep, cell)\n"
+    "SELECT r.sweep, r.cell, " CELL_AXES ",\n"
+    CELL_COUNTS
+    "  " ERR_PCT("max(m.test_acc)") " AS mean_test_error,\n"
+    "  100.0 * sqrt(sum(" DONE("(r.test_acc - m.test_acc) * (r.test_acc - m.test_acc)") ") / "
+    "(count(" DONE("r.test_acc") ") - 1)) AS std_test_error,\n"
+    CELL_STATS
+    "FROM r JOIN m ON m.cell = r.cell AND m.sweep IS r.sweep\n"
+    "GROUP BY r.sweep, r.cell, " CELL_AXES ";\n";
+
 static const char *const migrations[] = {
     migration_1,          /* 1: tables and indexes */
     migration_2,          /* 2: the views */
     migration_provenance, /* 3: provenance of sweeps and runs */
     migration_trainers,   /* 4: command trainers: runs.trainer, runs.output, run_metrics */
     "",                   /* 5: final_lr (its column and view: metric_step) */
+    migration_cell_sweep, /* 6: cell_results per sweep, with the test error in % */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
