@@ -951,6 +951,8 @@ static void test_warnings(void **state)
  * so the cell chooses (0.3, 1) at 25% (test error 15) and (0.1, 3) at
  * 100% (test error 12): each patience is best in one cell, and at 100%
  * the best candidate on test (0.3, 1: error 5) is not the one chosen.
+ * At 25%, plateau also ran (1, 3), validation and test 0.5: the lr grid of
+ * patience 1 is {0.1, 0.3}, so its chosen lr is at the top of its grid.
  * rex: test acc 0.84 / 0.90 (error 16 / 10); step 0.83 / 0.92 (17 / 8).
  *   ranks apart (--no-merge):  25%: plateau 1, rex 2, step 3
  *                             100%: step 1, rex 2, plateau 3
@@ -979,6 +981,13 @@ static void tuned_runs(runs *r, rx_report_fact *facts)
                                        seed, RX_OUT_DONE, val[b][c], test[b][c] + d);
                 snprintf(x->tune[0], sizeof x->tune[0], "%d", c % 2 ? 3 : 1);
             }
+            if (b == 0) {
+                /* lr 1 at patience 3 only: at patience 1, 0.3 is the top */
+                facts[r->n] = (rx_report_fact){100, 1, 1000};
+                rx_report_run *x = add(r, "S", "sgd", "plateau", budget[b], 1, seed,
+                                       RX_OUT_DONE, 0.5, 0.5 + d);
+                snprintf(x->tune[0], sizeof x->tune[0], "3");
+            }
         }
 }
 
@@ -1005,8 +1014,8 @@ static void test_tuned_patience(void **state)
     assert_string_equal(rep->tune_keys[0], "schedule.patience");
     /* 25%: (0.3, 1) */
     const rx_report_cell *c = cell_of(rep, "plateau", 0);
-    assert_int_equal(c->n_lrs, 4);
-    assert_int_equal(rx_report_n_tried(rep, c, -1), 2);
+    assert_int_equal(c->n_lrs, 5);
+    assert_int_equal(rx_report_n_tried(rep, c, -1), 3);
     assert_int_equal(rx_report_n_tried(rep, c, 0), 2);
     assert_true(c->chosen >= 0);
     assert_close(c->lrs[c->chosen].lr, 0.3);
@@ -1053,7 +1062,7 @@ static void test_tuned_patience(void **state)
     assert_non_null(strstr(t, "chosen schedule.patience (with the lr, on validation error (%); "
                               "of N tried)\nschedule       25%      100%\n--------  "
                               "--------  --------\nplateau   1 (of 2)  3 (of 2)\n"));
-    assert_non_null(strstr(t, "plateau   0.3 (of 2)  0.1 (of 2)\n"));
+    assert_non_null(strstr(t, "plateau   0.3 (of 3)  0.1 (of 2)\n"));
     free(t);
     t = render(rep, RX_FMT_JSON);
     assert_non_null(strstr(t, "\"tuned_keys\":[\"schedule.patience\"]"));
