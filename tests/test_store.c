@@ -335,6 +335,7 @@ static void test_migration(void **state)
     assert_int_equal(rx_store_found_version(st), 1);
     assert_int_equal(qint(st, "PRAGMA user_version"), RX_STORE_SCHEMA_VERSION);
     assert_true(qnum(st, "SELECT mean_test_acc FROM cell_results") == 0.75);
+    assert_true(qnum(st, "SELECT mean_test_error FROM cell_results WHERE sweep = 'old'") == 25);
     assert_int_equal(qint(st, "SELECT n_runs FROM sweep_status WHERE sweep = 'old'"), 1);
     assert_true(isnan(qnum(st, "SELECT train_loss FROM runs")));
     assert_true(isinf(qnum(st, "SELECT train_loss FROM metrics")));
@@ -1037,6 +1038,34 @@ static void test_views(void **state)
                               " WHERE cell = '%s'", jobs[0].cell);
     assert_string_equal(qtext(st, sql), "1 0.52");
     assert_int_equal(qint(st, "SELECT count(*) FROM cell_results"), 12);
+    /* the sweep, and the report's test error in % (schema step 6) */
+    assert_int_equal(qint(st, "SELECT count(*) FROM cell_results WHERE sweep = 'test'"), 12);
+    snprintf(sql, sizeof sql, "SELECT round(mean_test_error, 6) || ' ' || round(std_test_error, 6)"
+                              " FROM cell_results WHERE cell = '%s'", jobs[1].cell);
+    assert_string_equal(qtext(st, sql), "18.0 2.828427");
+    snprintf(sql, sizeof sql, "SELECT round(mean_test_error, 6) || ' ' ||"
+                              " ifnull(std_test_error, 'null') FROM cell_results"
+                              " WHERE cell = '%s'", jobs[5].cell);
+    assert_string_equal(qtext(st, sql), "40.0 null");
+    /* a second sweep of 4 of the runs (one listed twice under the same
+     * name, as a changed spec does): its own rows, each run counted once */
+    rx_err err;
+    int64_t sw2, sw3;
+    rx_sweep_info other = {"other", "name: other\n", "hash2", NULL};
+    rx_sweep_info again = {"other", "name: other\n# changed\n", "hash3", NULL};
+    rx_job two[4] = {jobs[1], jobs[13], jobs[0], jobs[12]};
+    assert_int_equal(rx_store_begin_sweep(st, &other, &sw2, &err), RX_OK);
+    assert_int_equal(rx_store_add_jobs(st, sw2, two, 4, NULL, &err), RX_OK);
+    assert_int_equal(rx_store_begin_sweep(st, &again, &sw3, &err), RX_OK);
+    assert_int_equal(rx_store_add_jobs(st, sw3, two, 1, NULL, &err), RX_OK);
+    assert_int_equal(qint(st, "SELECT count(*) FROM cell_results"), 14);
+    assert_string_equal(qtext(st, "SELECT group_concat(n_runs || '/' || n_done || '/' ||"
+                                  " round(mean_test_error, 6), ' ') FROM (SELECT * FROM cell_results"
+                                  " WHERE sweep = 'other' ORDER BY n_done)"),
+                        "2/1/48.0 2/2/18.0");
+    snprintf(sql, sizeof sql, "SELECT n_runs || ' ' || round(mean_test_error, 6) FROM cell_results"
+                              " WHERE sweep = 'test' AND cell = '%s'", jobs[1].cell);
+    assert_string_equal(qtext(st, sql), "2 18.0");
     assert_int_equal(qint(st, "SELECT count(*) FROM run_results"), 24);
     assert_int_equal(qint(st, "SELECT count(*) FROM run_results WHERE status = 'diverged'"
                               " AND train_loss IS NULL"), 1);
@@ -1298,6 +1327,41 @@ static void test_schema_fixture(void **state)
                  "RX_REGEN=1 build/tests/test_store", path);
 }
 
+/* A store of schema version 5 (tests/data/store/v5-small.sql: 12 runs
+ * of sweep 'small', 4 done) read as it is, and migrated: cell_results has
+ * the sweep and the test error in % (schema step 6), nothing else moved. */
+static void test_v5_store(void **state)
+{
+    rx_err err = {""};
+    const char *p = tpath("v5.db");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' < '%s'", p, RX_TEST_DATA "/store/v5-small.sql");
+    assert_int_equal(system(cmd), 0);
+    static const char *const sql =
+        "SELECT group_concat(sweep || ' ' || schedule || ' ' || budget || ' ' || n_done || ' ' ||"
+        " ifnull(round(mean_test_error, 4), '-'), '; ') FROM (SELECT * FROM cell_results"
+        " ORDER BY schedule, budget)";
+    static const char *const want =
+        "small linear 0.5 1 18.2; small linear 1.0 0 -; small rex 0.5 3 7.2667; small rex 1.0 0 -";
+    for (int rw = 0; rw < 2; rw++) {
+        rx_store *st;
+        assert_int_equal(rx_store_open(p, rw ? 0 : RX_STORE_READONLY, &st, &err), RX_OK);
+        assert_int_equal(rx_store_found_version(st), 5);
+        assert_int_equal(qint(st, "PRAGMA user_version"), RX_STORE_SCHEMA_VERSION);
+        assert_string_equal(qtext(st, sql), want);
+        /* the error is the report's: 100 * (1 - mean accuracy) */
+        assert_true(fabs(qnum(st, "SELECT mean_test_error + 100 * mean_test_acc FROM cell_results"
+                                  " WHERE n_done > 0 LIMIT 1") - 100) < 1e-9);
+        assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'done'"), 4);
+        assert_integrity(st);
+        rx_store_close(st);
+    }
+    rx_store *st;
+    assert_int_equal(rx_store_open(p, RX_STORE_READONLY, &st, &err), RX_OK);
+    assert_int_equal(rx_store_found_version(st), RX_STORE_SCHEMA_VERSION);
+    rx_store_close(st);
+}
+
 /* The example data loads into a store made by the API and the views give
  * the answers that rexsweep-results(5) documents. */
 static void test_example_store(void **state)
@@ -1342,6 +1406,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metric_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_example_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v5_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
