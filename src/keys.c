@@ -1063,10 +1063,16 @@ void rx_keys_print(FILE *f, rx_keys_format fmt)
                 (p->flags & RX_PF_HIDDEN))
                 continue;
             describe(p, type, sizeof type);
-            char doc[1024];
+            char doc[1024], own[256], def[320];
             if (s != 2 || rx_optim_key_doc(leaf(p->key), doc, sizeof doc) == 0)
                 snprintf(doc, sizeof doc, "%s", p->doc);
-            print_row(f, fmt, p->key, NULL, type, p->def, doc);
+            /* an optimizer's own default: "0.999 (lion: 0.99)" */
+            const char *d = p->def;
+            if (s == 2 && rx_optim_default_doc(leaf(p->key), own, sizeof own) > 0) {
+                snprintf(def, sizeof def, "%s (%s)", p->def, own);
+                d = def;
+            }
+            print_row(f, fmt, p->key, NULL, type, d, doc);
         }
         if (s != 1)
             continue;

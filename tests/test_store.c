@@ -17,28 +17,21 @@
 #include "rx_metrics.h"
 #include "rx_store.h"
 
-static char tmpdir[256];
+static char tmpdir[512];
 
 static int setup(void **state)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/rxstoreXXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return rx_test_tmpdir(tmpdir, sizeof tmpdir, NULL, "rxstore");
 }
 
 static int teardown(void **state)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return rx_test_rmtree(tmpdir);
 }
 
 static const char *tpath(const char *name)
 {
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
+    return rx_test_path(tmpdir, name);
 }
 
 /* Runs SQL on a store file with the sqlite3 shell (for states the API
