@@ -624,7 +624,7 @@ static int fault_hit(void)
 /* Statements prepared once per handle (SQLITE_PREPARE_PERSISTENT), so the
  * per-run recording path does no SQL parsing. */
 enum {
-    S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
+    S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_LINKED, S_CLAIM_PICK,
     S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
     S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
 };
@@ -673,6 +673,9 @@ static const char *const stmt_sql[N_STMT] = {
         "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
         " ON CONFLICT DO NOTHING",
     [S_STATUS_OF] = "SELECT status FROM runs WHERE key = ?1",
+    [S_LINKED] =
+        "SELECT l.grid_index, r.config FROM sweep_runs l JOIN runs r ON r.key = l.key"
+        " WHERE l.sweep = ?1 AND l.key = ?2",
     [S_CLAIM_PICK] =
         "SELECT r.key, l.grid_index FROM sweep_runs l JOIN runs r ON r.key = l.key"
         " WHERE l.sweep = ?1 AND " CLAIMABLE("r.", "?2", "?3", "?4", "?5")
@@ -1694,6 +1697,39 @@ int rx_store_key_states(rx_store *st, const char *key0, size_t stride, int n,
         }
         if (states)
             states[i] = (signed char)state;
+        sqlite3_reset(s);
+    }
+    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == STORE_BUSY)
+        rc = rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path);
+    return rc;
+}
+
+int rx_store_registered(rx_store *st, int64_t sweep_id, const rx_run_ref *runs, int n,
+                        unsigned char *ok, rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    memset(ok, 0, (size_t)n);
+    if ((rc = exec(st, "BEGIN", err, "cannot begin a read")))
+        return rc == STORE_BUSY ? rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path) : rc;
+    for (int i = 0; i < n && rc == RX_OK; i++) {
+        if ((rc = stmt(st, S_LINKED, &s, err)))
+            break;
+        sqlite3_bind_int64(s, 1, sweep_id);
+        sqlite3_bind_text(s, 2, runs[i].key, -1, SQLITE_STATIC);
+        int r = sqlite3_step(s);
+        if (r == SQLITE_ROW && sqlite3_column_int64(s, 0) == runs[i].index) {
+            /* a damaged configuration is left to the full check, which
+             * names it */
+            const char *config = (const char *)sqlite3_column_text(s, 1);
+            char key[RX_KEY_LEN + 1] = "";
+            if (config)
+                rx_key_of_json(config, RX_TRAINER_VERSION, key);
+            ok[i] = strcmp(key, runs[i].key) == 0;
+        } else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+            rc = sql_fail(st, r, err, "cannot read a run");
+        }
         sqlite3_reset(s);
     }
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);

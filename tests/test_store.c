@@ -438,6 +438,48 @@ static void test_add_jobs(void **state)
     rx_jobs_free(jobs, 24);
 }
 
+/* rx_store_registered: what an earlier registration of the same sweep
+ * made needs no second one; anything else does (another sweep, another
+ * grid index, a key not linked, a configuration damaged since). */
+static void test_registered(void **state)
+{
+    (void)state;
+    rx_err err;
+    int64_t sw, sw2;
+    rx_job *jobs = make_jobs(6, "reg");
+    rx_store *st = store_with_jobs("reg.db", jobs, 4, &sw);
+    rx_sweep_info info = {"other", "name: other\n", "hash2", NULL};
+    assert_int_equal(rx_store_begin_sweep(st, &info, &sw2, &err), RX_OK);
+    rx_run_ref runs[6];
+    for (int i = 0; i < 6; i++) {
+        memset(&runs[i], 0, sizeof runs[i]);
+        memcpy(runs[i].key, jobs[i].key, sizeof runs[i].key);
+        memcpy(runs[i].cell, jobs[i].cell, sizeof runs[i].cell);
+        runs[i].index = i;
+    }
+    unsigned char ok[6];
+    assert_int_equal(rx_store_registered(st, sw, runs, 6, ok, &err), RX_OK);
+    const unsigned char want[6] = {1, 1, 1, 1, 0, 0};
+    assert_memory_equal(ok, want, 6);
+    /* the same runs seen from another sweep are not its own */
+    assert_int_equal(rx_store_registered(st, sw2, runs, 6, ok, &err), RX_OK);
+    assert_memory_equal(ok, ((unsigned char[6]){0}), 6);
+    /* another grid index: registered again (the expansion changed) */
+    runs[1].index = 7;
+    /* a damaged configuration: left to the full check, which names it */
+    char fix[256];
+    snprintf(fix, sizeof fix, "UPDATE runs SET config = '{\"tag\":\"x\"}' WHERE key = '%s'",
+             jobs[2].key);
+    assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    assert_int_equal(rx_store_registered(st, sw, runs, 6, ok, &err), RX_OK);
+    const unsigned char want2[6] = {1, 0, 0, 1, 0, 0};
+    assert_memory_equal(ok, want2, 6);
+    assert_int_equal(rx_store_add_jobs(st, sw, jobs + 2, 1, NULL, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "is corrupt"));
+    rx_store_close(st);
+    rx_jobs_free(jobs, 6);
+}
+
 /* ---- claiming --------------------------------------------------------- */
 
 static void finish_done(rx_store *st, const char *key, double acc)
@@ -1383,6 +1425,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),

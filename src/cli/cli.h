@@ -73,6 +73,19 @@ struct rx_results;
 int rx_cli_tune_keys(struct rx_store *st, struct rx_results *res, const char *const *cli,
                      int n_cli, int no_spec, rx_cli_tune *out, rx_err *err);
 
+/* Halving sweeps (search_report.c).  Prints the rungs of search hs of
+ * spec, their cost at most, decided so far and in the full grid, for
+ * plan. */
+struct rx_spec;
+struct rx_search;
+struct rx_err;
+void rx_cli_search_plan(FILE *f, const struct rx_spec *spec, struct rx_search *hs);
+/* Appends the rung ladder of sweep (its spec as stored) to a report, when
+ * that sweep is a halving sweep; nothing otherwise.  Returns RX_OK (a
+ * ladder it cannot build is a note in the output), or RX_ENOMEM. */
+int rx_cli_search_report(FILE *f, struct rx_store *st, const char *sweep, int markdown,
+                         struct rx_err *err);
+
 /* Subcommands: one file each (cmd_NAME.c). */
 int cmd_train(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
