@@ -8,6 +8,11 @@ spec=tests/data/extend/spirals.yaml
 runs() { q "$1" "SELECT schedule, lr, count(*), group_concat(DISTINCT status) FROM runs GROUP BY schedule, lr ORDER BY schedule, lr"; }
 keys() { q "$1" "SELECT key, status, val_acc, test_acc FROM runs ORDER BY key"; }
 
+# plan before any run: the worst case (2 cells, 3 lrs on one side, 3 seeds)
+expect_exit 0 "$RX" plan "$spec" --db "$TMPDIR/a.db"
+grep -q "^adaptive lr grid: 2 tuning cells extend by up to 3 lrs per side: at most 18 extension runs" "$TMPDIR/out" ||
+  { cat "$TMPDIR/out" >&2; fail "plan's worst case"; }
+
 # one sweep: constant extends up (0.1 -> 0.3 -> 1, 0.3 interior), linear
 # down (0.03 is best, 0.01 below it is worse)
 expect_exit 0 "$RX" run "$spec" --db "$TMPDIR/a.db" -j 2
@@ -31,6 +36,15 @@ expect_exit 0 "$RX" report --db "$TMPDIR/a.db" --format json
 grep -q '"lr_at_grid_edge"' "$TMPDIR/out" && fail "an lr-edge warning after the extension"
 expect_exit 0 "$RX" report --db "$TMPDIR/a.db"
 grep -Eq "constant +0.3 \(of 4\)" "$TMPDIR/out" || { cat "$TMPDIR/out" >&2; fail "report's chosen lr"; }
+
+# plan: the extension runs decided, by the stored results alone
+expect_exit 0 "$RX" plan "$spec" --db "$TMPDIR/a.db" --limit 0
+grep -q "^store: 9 extension runs decided (9 done, 0 diverged, 0 failed, 0 to run); cells: 2 interior, .* at most 0 more runs" "$TMPDIR/out" ||
+  { cat "$TMPDIR/out" >&2; fail "plan after the sweep"; }
+[ "$(grep -c "  done  *0.3  *sgd constant 100%, seed" "$TMPDIR/out")" -eq 3 ] || fail "plan lists the extension runs"
+expect_exit 0 "$RX" plan "$spec" --db "$TMPDIR/a.db" --json
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["extension"]; assert (e["decided"], e["verdicts"]["interior"], len(e["runs"])) == (9, 2, 9), e' "$TMPDIR/out" ||
+  fail "plan --json extension"
 
 # rerun: nothing new
 expect_exit 0 "$RX" run "$spec" --db "$TMPDIR/a.db" -j 2 --quiet
@@ -61,6 +75,12 @@ for k in 1 5 6 7 13 20; do
   set +e; "$RX" run "$spec" --db "$db" -j 2 --quiet --max-runs "$k" >/dev/null 2>&1; set -e
   n=$(q "$db" "SELECT count(*) FROM runs WHERE status = 'done'")
   [ "$n" -le "$k" ] || fail "--max-runs $k trained $n"
+  [ "$k" -ne 13 ] || {
+    # after the spec's 12 runs and one extension run: plan says what is on
+    expect_exit 0 "$RX" plan "$spec" --db "$db"
+    grep -q "^store: 6 extension runs decided (1 done, 0 diverged, 0 failed, 5 to run); cells: 0 interior, .* 2 extending, 0 waiting for their runs; at most 12 more runs" "$TMPDIR/out" ||
+      { cat "$TMPDIR/out" >&2; fail "plan of an interrupted extension"; }
+  }
   expect_exit 0 "$RX" run "$spec" --db "$db" -j 2 --quiet
   keys "$db" > "$TMPDIR/k.txt"
   diff "$TMPDIR/a_keys.txt" "$TMPDIR/k.txt" >&2 || fail "resumed after $k runs: another extension"
