@@ -31,7 +31,7 @@
 #include "rx_train.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define RX_STORE_SCHEMA_VERSION 6
+#define RX_STORE_SCHEMA_VERSION 7
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
 /* Bytes left free on the store's filesystem: a run's results and new jobs
@@ -386,11 +386,13 @@ typedef struct rx_sweep_progress {
     const char *name;
     long long runs, done, running, failed, diverged, interrupted, pending;
     long long live;        /* running and not stale */
-    double cost_trained;   /* budget x full_epochs of the done runs, and the
-                              share trained of the runs in flight */
+    double cost_trained;   /* runs.cost (rx_cost.h) of the done runs, and the
+                              share trained of the runs in flight; budget x
+                              full_epochs when a run of the sweep has no
+                              cost (added before schema version 7) */
     double seconds;        /* worker-seconds: done runs' wall time, and the
                               time since the runs in flight were claimed */
-    double cost_left;      /* budget x full_epochs still to train */
+    double cost_left;      /* the same cost still to train */
 } rx_sweep_progress;
 
 /* A run in flight (status running); strings point into the store, valid

@@ -369,6 +369,11 @@ static const char migration_cell_sweep[] =
     "FROM r JOIN m ON m.cell = r.cell AND m.sweep IS r.sweep\n"
     "GROUP BY r.sweep, r.cell, " CELL_AXES ";\n";
 
+/* A run's cost before it runs (rx_cost.h), which `status` weights its
+ * ETA by; NULL for the runs added before this step (until a sweep of
+ * theirs is run again). */
+static const char migration_cost[] = "ALTER TABLE runs ADD COLUMN cost REAL;\n";
+
 static const char *const migrations[] = {
     migration_1,          /* 1: tables and indexes */
     migration_2,          /* 2: the views */
@@ -376,6 +381,7 @@ static const char *const migrations[] = {
     migration_trainers,   /* 4: command trainers: runs.trainer, runs.output, run_metrics */
     "",                   /* 5: final_lr (its column and view: metric_step) */
     migration_cell_sweep, /* 6: cell_results per sweep, with the test error in % */
+    migration_cost,       /* 7: runs.cost */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -624,7 +630,7 @@ static int fault_hit(void)
 /* Statements prepared once per handle (SQLITE_PREPARE_PERSISTENT), so the
  * per-run recording path does no SQL parsing. */
 enum {
-    S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
+    S_INS_RUN, S_GET_CONFIG, S_SET_COST, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
     S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
     S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
 };
@@ -663,12 +669,14 @@ static const char *const stmt_sql[N_STMT] = {
     [S_INS_RUN] =
         "INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum,"
         " weight_decay, batch_size, schedule, schedule_json, sampling, budget,"
-        " full_epochs, seed, config) VALUES"
+        " full_epochs, seed, config, cost) VALUES"
         " (:key, :cell, :dataset, :model, :optimizer, :lr, :momentum, :weight_decay,"
         " :batch_size, :schedule, :schedule_json, :sampling, :budget, :full_epochs,"
-        " :seed, :config)"
+        " :seed, :config, :cost)"
         " ON CONFLICT (key) DO NOTHING",
     [S_GET_CONFIG] = "SELECT config FROM runs WHERE key = ?1",
+    /* a run added before runs.cost, or whose data changed size */
+    [S_SET_COST] = "UPDATE runs SET cost = ?2 WHERE key = ?1 AND cost IS NOT ?2",
     [S_INS_LINK] =
         "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
         " ON CONFLICT DO NOTHING",
@@ -1561,6 +1569,7 @@ static int bind_job(rx_store *st, sqlite3_stmt *s, const rx_job *j, rx_err *err)
     sqlite3_bind_double(s, P(":full_epochs"), c->train.full_epochs);
     sqlite3_bind_int64(s, P(":seed"), (sqlite3_int64)c->train.seed);
     sqlite3_bind_text(s, P(":config"), j->config_json, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, P(":cost"), j->cost);
 #undef P
     return RX_OK;
 }
@@ -1608,10 +1617,17 @@ static int add_jobs_body(rx_store *st, void *ctx, rx_err *err)
         if ((rc = stmt(st, S_INS_RUN, &ins, err)) || (rc = bind_job(st, ins, j, err)) ||
             (rc = step_done(st, ins, err, "cannot add a run")))
             return rc;
-        if (sqlite3_changes(st->db) > 0)
+        if (sqlite3_changes(st->db) > 0) {
             c->n_new++;
-        else if ((rc = check_same_config(st, j, err)))
-            return rc;
+        } else {
+            sqlite3_stmt *set;
+            if ((rc = check_same_config(st, j, err)) || (rc = stmt(st, S_SET_COST, &set, err)))
+                return rc;
+            sqlite3_bind_text(set, 1, j->key, -1, SQLITE_STATIC);
+            sqlite3_bind_double(set, 2, j->cost);
+            if ((rc = step_done(st, set, err, "cannot record a run's cost")))
+                return rc;
+        }
         if ((rc = stmt(st, S_INS_LINK, &link, err)))
             return rc;
         sqlite3_bind_int64(link, 1, c->sweep);
@@ -2251,17 +2267,29 @@ int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what, rx_row_
 #define SHARE_SQL(r) \
     "coalesce(CASE WHEN " r "steps > 0 THEN 1.0 * " r "steps_done / " r "steps END, 0)"
 
+/* The cost W trained (done runs, and the share of the runs in flight)
+ * and still to train. */
+#define COST_TRAINED(W)                                                    \
+    " total(CASE WHEN r.status = 'done' THEN " W                            \
+    "  WHEN r.status = 'running' THEN " W " * " SHARE_SQL("r.") " END)"
+#define COST_LEFT(W)                                                       \
+    " total(CASE WHEN r.status IN ('pending', 'interrupted') THEN " W      \
+    "  WHEN r.status = 'running' THEN " W " * (1 - " SHARE_SQL("r.") ") END)"
+
+/* The cost is runs.cost (rx_cost.h), or budget x full_epochs for a sweep
+ * with runs added before schema step 7 (one unit for all its runs). */
 static const char sweep_progress_sql[] =
     "SELECT s.id, s.name, count(*), sum(r.status = 'done'), sum(r.status = 'running'),"
     " sum(r.status = 'failed'), sum(r.status = 'diverged'), sum(r.status = 'interrupted'),"
     " sum(r.status = 'pending'),"
     " sum(r.status = 'running' AND NOT " STALE_SQL("r.") "),"
-    " total(CASE WHEN r.status = 'done' THEN r.budget * r.full_epochs"
-    "  WHEN r.status = 'running' THEN r.budget * r.full_epochs * " SHARE_SQL("r.") " END),"
+    COST_TRAINED("r.cost") ","
     " total(CASE WHEN r.status = 'done' THEN r.wall"
     "  WHEN r.status = 'running' THEN max(?1 - r.started, 0) END),"
-    " total(CASE WHEN r.status IN ('pending', 'interrupted') THEN r.budget * r.full_epochs"
-    "  WHEN r.status = 'running' THEN r.budget * r.full_epochs * (1 - " SHARE_SQL("r.") ") END)"
+    COST_LEFT("r.cost") ","
+    " count(r.cost) = count(*),"
+    COST_TRAINED("r.budget * r.full_epochs") ","
+    COST_LEFT("r.budget * r.full_epochs")
     " FROM sweeps s JOIN sweep_runs l ON l.sweep = s.id JOIN runs r ON r.key = l.key"
     " WHERE ?4 IS NULL OR s.name = ?4 GROUP BY s.id ORDER BY s.id";
 
@@ -2308,9 +2336,10 @@ static int progress_row(void *ud, int ncols, const char *const *names, const rx_
                         &p.interrupted, &p.pending, &p.live};
     for (int i = 0; i < 8; i++)
         *cnt[i] = (long long)num_or0(&v[2 + i]);
-    p.cost_trained = num_or0(&v[10]);
+    int costed = num_or0(&v[13]) != 0;
+    p.cost_trained = num_or0(&v[costed ? 10 : 14]);
     p.seconds = num_or0(&v[11]);
-    p.cost_left = num_or0(&v[12]);
+    p.cost_left = num_or0(&v[costed ? 12 : 15]);
     return c->fn(c->ud, &p);
 }
 
