@@ -27,6 +27,25 @@
 #define RX_SPEC_MAX_EXCLUDES 1000   /* distinct rules of exclude: every run is
                                        matched against each */
 
+#define RX_SEARCH_MAX_OVER 16
+
+/* How the runs of the grid are chosen (`search:`, rx_search.h). */
+typedef enum rx_strategy {
+    RX_STRATEGY_GRID = 0,     /* every run */
+    RX_STRATEGY_HALVING       /* successive halving over the budgets */
+} rx_strategy;
+
+typedef struct rx_search_spec {
+    rx_strategy strategy;
+    int eta;                  /* keep 1/eta per rung; >= 2 (default 3) */
+    const char *over[RX_SEARCH_MAX_OVER]; /* the searched keys (owned by the
+                                 grid's arena); n_over 0: the default */
+    int n_over;
+    char metric[80];          /* what promotions choose on; "": the report's
+                                 default */
+    rx_loc loc;               /* of `search:` */
+} rx_search_spec;
+
 typedef struct rx_spec {
     char *path;               /* the file as named; messages start with it */
     char *name;               /* `name:`, else the file name without its
@@ -36,6 +55,7 @@ typedef struct rx_spec {
     size_t text_len;
     char hash[RX_KEY_LEN + 1];/* FNV-1a 64 of the text, hex */
     rx_grid grid;             /* grid.base is the base configuration */
+    rx_search_spec search;    /* `search:`; zero: the grid */
     struct rx_trainer_spec *trainer; /* `trainer:`, or NULL (built-in);
                                  run keys of a command trainer carry its
                                  identity (rx_spec_expand) */

@@ -1,7 +1,7 @@
 /*
  * report_impl.h: what the files of the report module share: the ranking
- * (report.c) that the statistics (report_stats.c) rerun on bootstrap
- * replicates, and the tables of a built report that the writers
+ * (report_rank.c) that the build (report.c) runs and the statistics
+ * (report_stats.c) rerun on bootstrap replicates, and the tables of a built report that the writers
  * (report_out.c, report_html.c) render in any format.  Private to the
  * report module.
  */
@@ -11,7 +11,7 @@
 #include "rx_report.h"
 #include "rx_table.h"
 
-/* ---- ranking (report.c) and statistics (report_stats.c) ---------------- */
+/* ---- ranking (report_rank.c) and statistics (report_stats.c) ----------- */
 
 /* Where rx_report_rank_from writes; top, top_n and n_comparisons are
  * added to (the caller zeroes them), the rest is overwritten.  avg_rank_n

@@ -1368,10 +1368,10 @@ static int read_rule(parser *p, const yaml_node_t *m, rx_exclude *x)
 static const char *const top_keys[] = {
     "name", "description", "store", "data", "model", "train", "optimizer", "schedule",
     "budgets", "optimizers", "schedules", "sampling", "grid", "seeds", "zip", "exclude",
-    "trainer", "sampler"};
+    "trainer", "sampler", "search"};
 enum { T_NAME, T_DESC, T_STORE, T_DATA, T_MODEL, T_TRAIN, T_OPTIMIZER, T_SCHEDULE, T_BUDGETS,
        T_OPTIMIZERS, T_SCHEDULES, T_SAMPLING, T_GRID, T_SEEDS, T_ZIP, T_EXCLUDE, T_TRAINER,
-       T_SAMPLER, T_N };
+       T_SAMPLER, T_SEARCH, T_N };
 
 /* The trainer section: its keys belong to rx_trainer.h, which gets each
  * value as text (a scalar, or the scalars of a list). */
@@ -1422,6 +1422,75 @@ static int read_trainer(parser *p, const yaml_node_t *k, const yaml_node_t *m)
     rx_err e;
     if ((rc = rx_trainer_spec_finish(t, &e)))
         return rx_grid_errf(p->g, loc_of(k), p->err, rc, "%s", e.msg);
+    return RX_OK;
+}
+
+/* search: {strategy: grid | halving, eta: N, over: [KEY...], metric: M}:
+ * read after the axes, which halving needs (the budgets are its rungs). */
+static int read_search(parser *p, const yaml_node_t *k, const yaml_node_t *m)
+{
+    int rc = want_map(p, m, "'search'", "a mapping (strategy, eta, over, metric)");
+    if (rc)
+        return rc;
+    static const char *const names[] = {"strategy", "eta", "over", "metric"};
+    rx_search_spec *ss = &p->s->search;
+    ss->loc = loc_of(k);
+    for (int i = 0; i < map_len(m); i++) {
+        yaml_node_t *kk = map_key(p, m, i), *v = map_value(p, m, i);
+        int t = 0;
+        while (t < 4 && strcmp(text_of(kk), names[t]) != 0)
+            t++;
+        if (t == 4) {
+            const char *h = closest(text_of(kk), names, 4);
+            return FAIL(p, kk, "unknown key '%s' in 'search'%s%s%s", text_of(kk),
+                        h ? " (did you mean '" : "", h ? h : "", h ? "'?)" : "");
+        }
+        const char *x = is_scalar(v) && !is_null(v) ? text_of(v) : NULL;
+        if (t == 0) {
+            if (x && strcmp(x, "grid") == 0)
+                ss->strategy = RX_STRATEGY_GRID;
+            else if (x && strcmp(x, "halving") == 0)
+                ss->strategy = RX_STRATEGY_HALVING;
+            else
+                return FAIL(p, v, "'search.strategy' must be one of grid, halving");
+        } else if (t == 1) {
+            long long n;
+            if (!x || rx_parse_int(x, &n) || n < 2 || n > 100)
+                return FAIL(p, v, "'search.eta' must be an integer in [2, 100], got %s%s%s",
+                            x ? "'" : "", x ? x : kind_of(v), x ? "'" : "");
+            ss->eta = (int)n;
+        } else if (t == 2) {
+            int n = is_seq(v) ? seq_len(v) : 1;
+            if ((!is_seq(v) && !x) || n < 1 || n > RX_SEARCH_MAX_OVER)
+                return FAIL(p, v, "'search.over' must be a key or a list of 1 to %d keys",
+                            RX_SEARCH_MAX_OVER);
+            for (int j = 0; j < n; j++) {
+                yaml_node_t *it = is_seq(v) ? seq_item(p, v, j) : v;
+                if (!is_scalar(it) || is_null(it))
+                    return FAIL(p, it, "'search.over' lists keys, got %s", kind_of(it));
+                if (rx_key_shape_of(text_of(it)) == RX_KEY_UNKNOWN)
+                    return unknown_key(p, it, "'search.over'", NULL);
+                if (!(ss->over[j] = rx_grid_strdup(p->g, text_of(it))))
+                    return OOM(p);
+            }
+            ss->n_over = n;
+        } else {
+            if (!x || strlen(x) >= sizeof ss->metric)
+                return FAIL(p, v, "'search.metric' must be a metric name (as 'rexsweep report "
+                                  "--metric' takes)");
+            snprintf(ss->metric, sizeof ss->metric, "%s", x);
+        }
+    }
+    if (ss->strategy != RX_STRATEGY_HALVING)
+        return RX_OK;
+    if (!ss->eta)
+        ss->eta = 3;
+    int b = find_axis(p, "budgets", NULL);
+    if (b < 0 || p->g->axes[b].n < 2)
+        return FAIL(p, k, "halving needs rungs: list two or more budgets (budgets: [5%%, 15%%, "
+                          "50%%, 100%%])");
+    if (p->g->axes[b].zip)
+        return FAIL(p, k, "halving's budgets are its rungs: they cannot be zipped");
     return RX_OK;
 }
 
@@ -1513,6 +1582,8 @@ static int read_root(parser *p, const yaml_node_t *root)
     if (val[T_EXCLUDE] && (rc = read_exclude(p, val[T_EXCLUDE])))
         return rc;
     if (val[T_TRAINER] && (rc = read_trainer(p, key[T_TRAINER], val[T_TRAINER])))
+        return rc;
+    if (val[T_SEARCH] && (rc = read_search(p, key[T_SEARCH], val[T_SEARCH])))
         return rc;
     return RX_OK;
 }

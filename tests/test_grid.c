@@ -358,7 +358,7 @@ static void test_golden_keys(void **state)
 
 static long long units(double c)
 {
-    return (long long)(c * 1e6 + 0.5);
+    return (long long)(c * 1e9 + 0.5);
 }
 
 /* The compact runs of expanded jobs. */

@@ -956,10 +956,72 @@ static void test_metrics_are_columns(void **state)
     }
 }
 
+/* The report's metrics come from the metric-column table: each shown
+ * column of runs gives "<split>_<measure>" (plain for the test split),
+ * and the metrics the report always had keep every property. */
+static void test_metrics_from_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *alias, *test_col, *val_col;
+        int higher_better;
+        rx_metric_unit unit;
+        const char *label, *val_label;
+    } want[] = {
+        {"error", "test_error", "test_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
+         "test error (%)", "validation error (%)"},
+        {"acc", "test_acc", "test_acc", "val_acc", 1, RX_UNIT_PERCENT,
+         "test accuracy (%)", "validation accuracy (%)"},
+        {"loss", "test_loss", "test_loss", "val_loss", 0, RX_UNIT_RAW,
+         "test loss", "validation loss"},
+        {"val_error", NULL, "val_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
+         "validation error (%)", "validation error (%)"},
+        {"val_acc", NULL, "val_acc", "val_acc", 1, RX_UNIT_PERCENT,
+         "validation accuracy (%)", "validation accuracy (%)"},
+        {"val_loss", NULL, "val_loss", "val_loss", 0, RX_UNIT_RAW,
+         "validation loss", "validation loss"},
+        {"train_loss", NULL, "train_loss", "", 0, RX_UNIT_RAW, "training loss", ""},
+        {"train_acc", NULL, "train_acc", "", 1, RX_UNIT_PERCENT, "training accuracy (%)", ""},
+        {"train_error", NULL, "train_acc", "", 0, RX_UNIT_ERROR_PCT, "training error (%)", ""},
+    };
+    int n_names = 0;
+    for (const char *const *name = rx_metric_names(); *name; name++)
+        n_names++;
+    assert_int_equal(n_names, (int)(sizeof want / sizeof want[0]));
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        for (int a = 0; a < 2; a++) {
+            const char *name = a ? want[i].alias : want[i].name;
+            if (!name)
+                continue;
+            rx_metric m;
+            assert_int_equal(rx_metric_resolve(name, &m, NULL), RX_OK);
+            assert_string_equal(m.name, want[i].name);
+            assert_string_equal(m.test_col, want[i].test_col);
+            assert_string_equal(m.val_col, want[i].val_col);
+            assert_int_equal(m.higher_better, want[i].higher_better);
+            assert_int_equal(m.unit, want[i].unit);
+            assert_string_equal(m.label, want[i].label);
+            assert_string_equal(m.val_label, want[i].val_label);
+        }
+    }
+    /* every shown column of runs is a metric of its own name */
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    for (int i = 0; i < n; i++) {
+        if (!c[i].show.split || !(c[i].flags & RX_MC_RUN))
+            continue;
+        rx_metric m;
+        if (rx_metric_resolve(c[i].name, &m, NULL) != RX_OK)
+            fail_msg("column '%s' is shown but is no report metric", c[i].name);
+        assert_string_equal(m.test_col, c[i].name);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metrics_are_columns),
+        cmocka_unit_test(test_metrics_from_table),
         cmocka_unit_test(test_rank_values_ties),
         cmocka_unit_test(test_mean_std),
         cmocka_unit_test(test_metric_resolve),

@@ -49,6 +49,19 @@ int rx_cli_open_store(const char *path, struct rx_store **st);
  * handle cannot remove the WAL files on close; run must not leave them). */
 int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, int writable);
 
+/* Halving sweeps (search_report.c).  Prints the rungs of search hs of
+ * spec, their cost at most, decided so far and in the full grid, for
+ * plan. */
+struct rx_spec;
+struct rx_search;
+struct rx_err;
+void rx_cli_search_plan(FILE *f, const struct rx_spec *spec, struct rx_search *hs);
+/* Appends the rung ladder of sweep (its spec as stored) to a report, when
+ * that sweep is a halving sweep; nothing otherwise.  Returns RX_OK (a
+ * ladder it cannot build is a note in the output), or RX_ENOMEM. */
+int rx_cli_search_report(FILE *f, struct rx_store *st, const char *sweep, int markdown,
+                         struct rx_err *err);
+
 /* Subcommands: one file each (cmd_NAME.c). */
 int cmd_train(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
+#include "rx_search.h"
 #include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
@@ -198,8 +199,28 @@ static int rows_shown(int n, int limit)
     return limit > 0 && limit < n ? limit : n;
 }
 
+/* The "search" member of the JSON plan: the rungs and their cost. */
+static void print_search_json(rx_search *hs)
+{
+    char num[64];
+    printf("\"search\":{\"strategy\":\"halving\",\"rungs\":[");
+    for (int k = 0; k < rx_search_n_rungs(hs); k++) {
+        rx_search_rung_info ri;
+        rx_search_rung_info_of(hs, k, &ri);
+        rx_format_double(ri.budget, num, sizeof num);
+        printf("%s{\"budget\":%s,\"candidates_max\":%d,\"runs_max\":%d,", k ? "," : "", num,
+               ri.cands_max, ri.runs_max);
+        rx_format_double(ri.cost_max, num, sizeof num);
+        printf("\"epochs_max\":%s,\"runs_decided\":%d,\"runs_grid\":%d,", num, ri.runs_now,
+               ri.runs_grid);
+        rx_format_double(ri.cost_grid, num, sizeof num);
+        printf("\"epochs_grid\":%s}", num);
+    }
+    printf("]},");
+}
+
 static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
-                      const store_view *v, rx_err *err)
+                      const store_view *v, rx_search *hs, rx_err *err)
 {
     int rc;
     totals t = total_of(jobs, n);
@@ -216,6 +237,8 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
     printf("%s,", num);
     if (is_command(s))
         printf("\"trainer\":%s,", s->trainer->identity);
+    if (hs)
+        print_search_json(hs);
     printf("\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
@@ -373,6 +396,22 @@ static int data_problems(const rx_grid *g, const rx_run_ref *runs, int n, int *b
     return RX_OK;
 }
 
+/* A halving sweep's search over the runs (which it borrows), its
+ * promotions decided by the store at db (NULL: none yet); *hs is the
+ * caller's to free. */
+static int halving_of(const rx_spec *s, const rx_run_ref *runs, int n, const char *db,
+                      rx_search **hs, rx_err *err)
+{
+    int rc = rx_search_new(s, runs, n, hs, err);
+    rx_store *st = NULL;
+    if (rc == RX_OK && db)
+        rc = rx_store_open(db, RX_STORE_READONLY, &st, err);
+    if (rc == RX_OK)
+        rc = rx_search_update(*hs, st, err);
+    rx_store_close(st);
+    return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
     const char *db = NULL;
@@ -436,9 +475,22 @@ int cmd_plan(int argc, char **argv)
         rc = rx_errf(&err, RX_ENOMEM, "out of memory");
     if (rc == RX_OK && (rc = read_store(&view, jobs, n, &err)))
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
+    rx_search *hs = NULL;
+    if (rc == RX_OK && s->search.strategy == RX_STRATEGY_HALVING &&
+        (rc = halving_of(s, jobs, n, view.exists ? view.path : NULL, &hs, &err)) == RX_EINVAL) {
+        fprintf(stderr, "%s\n", err.msg);   /* a spec error: file:line:column */
+        rx_search_free(hs);
+        free(view.state);
+        free(jobs);
+        rx_spec_free(s);
+        return rc;
+    }
     if (rc == RX_OK)
-        rc = json ? print_json(s, jobs, n, limit, &view, &err)
+        rc = json ? print_json(s, jobs, n, limit, &view, hs, &err)
                   : print_table(s, jobs, n, limit == INT_MIN ? 1000 : limit, &view, &err);
+    if (rc == RX_OK && hs && !json)
+        rx_cli_search_plan(stdout, s, hs);
+    rx_search_free(hs);
     if (rc)
         rx_cli_error("%s", err.msg);
     free(view.state);

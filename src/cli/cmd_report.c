@@ -199,6 +199,8 @@ int cmd_report(int argc, char **argv)
     /* where the runs come from: versions, BLAS kernel, CPU, host, git */
     prov_block pb = {f, fmt == RX_FMT_MARKDOWN, 0};
     if (!rc && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
+        rc = rx_cli_search_report(f, st, src.sweep, fmt == RX_FMT_MARKDOWN, &err);
+    if (!rc && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
         rc = rx_store_provenances(st, src.sweep, prov_line, &pb, &err);
     if (fflush(f) || ferror(f))
         rc = rc ? rc : rx_errf(&err, RX_EIO, "cannot write '%s'", out_path ? out_path : "stdout");

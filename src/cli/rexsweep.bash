@@ -9,7 +9,7 @@ _rexsweep_schedules="rex linear cosine exp step plateau onecycle delayed-linear 
 _rexsweep_options() {
     case $1 in
     train)    echo "--log-every --json --quiet --keys --help" ;;
-    run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --checkpoint-every --shard --set --diverged-ok --json --quiet --help" ;;
+    run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --checkpoint-every --shard --set --diverged-ok --json --quiet --rung --from --help" ;;
     plan)     echo "--db --set --limit --json --help" ;;
     schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
     report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --min-steps --curve-budget --help" ;;
