@@ -384,15 +384,33 @@ typedef enum rx_export_what {
 /* The prefix of an epoch column's name in RX_EXPORT_NESTED rows. */
 #define RX_EXPORT_METRIC "metric:"
 
+/* With each row, the run's configuration (runs.config)? */
+typedef enum rx_export_config {
+    RX_CONFIG_NONE,
+    RX_CONFIG_JSON,     /* one more column, RX_EXPORT_CONFIG: its canonical
+                           JSON text (NULL if it is not valid JSON) */
+    RX_CONFIG_FLAT      /* one more column per key the exported runs'
+                           configurations have, RX_EXPORT_CONFIG "."
+                           SECTION "." KEY (e.g. "config.data.dataset"),
+                           in canonical order: the value (a list or an
+                           object as JSON text; NULL where a run has no
+                           such key) */
+} rx_export_config;
+
+#define RX_EXPORT_CONFIG "config"
+
 /*
  * Calls fn for every row of what, of the runs of sweep_id (every run of
  * the store when sweep_id <= 0), in a stable order: by grid index within
- * a sweep, else by run key; epochs in order.  One statement, a single
- * pass over the store.  Returns as rx_store_query does.
+ * a sweep, else by run key; epochs in order; with the configuration as
+ * config asks.  One statement, a single pass over the store (and, for
+ * RX_CONFIG_FLAT, one more pass first for the keys).  Returns as
+ * rx_store_query does.
  */
 int rx_store_export(rx_store *st,
                     int64_t sweep_id,      /* a sweep, or <= 0: every run */
                     rx_export_what what,
+                    rx_export_config config,
                     rx_row_fn fn, void *ud,
                     rx_err *err);
 

@@ -9,6 +9,7 @@
 #include "rx_store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -2250,52 +2251,145 @@ int rx_store_exec(rx_store *st, const char *sql, rx_err *err)
 
 /* ---- what the commands read ------------------------------------------ */
 
-/* RX_EXPORT_NESTED's statement: every per-epoch metric of the table. */
-static void nested_sql(char *buf, size_t size, int by_sweep)
+/* A growing SQL text (sbuf_add); out of memory leaves p NULL. */
+typedef struct sql_buf {
+    char *p;
+    size_t n, cap;
+} sql_buf;
+
+static void sbuf_add(sql_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sbuf_add(sql_buf *b, const char *fmt, ...)
 {
-    int n;
-    const rx_metric_col *c = rx_metric_cols(&n);
-    size_t k = (size_t)snprintf(buf, size,
-                                "SELECT r.*, e.epoch AS \"" RX_EXPORT_METRIC "epoch\", e.step AS \""
-                                RX_EXPORT_METRIC "step\", e.samples AS \"" RX_EXPORT_METRIC
-                                "samples\"");
-    for (int i = 0; i < n && k < size; i++)
-        if (c[i].flags & RX_MC_EPOCH)
-            k += (size_t)snprintf(buf + k, size - k, ", e.%s AS \"" RX_EXPORT_METRIC "%s\"",
-                                  c[i].epoch_as ? c[i].epoch_as : c[i].name, c[i].name);
-    if (k < size)
-        snprintf(buf + k, size - k, "%s",
-                 by_sweep ? " FROM sweep_results r LEFT JOIN epoch_results e ON e.key = r.key"
-                            " WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
-                          : " FROM run_results r LEFT JOIN epoch_results e ON e.key = r.key"
-                            " ORDER BY r.key, e.epoch");
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (b->cap && !b->p))
+        return;
+    if (b->n + (size_t)w + 1 > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        while (cap < b->n + (size_t)w + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            free(b->p);
+            b->p = NULL;
+            b->cap = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)w;
 }
 
-int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what, rx_row_fn fn,
-                    void *ud, rx_err *err)
+/* A run's configuration, NULL when it is not JSON (a damaged store):
+ * the JSON functions would fail the whole statement on it. */
+#define VALID_CONFIG "CASE WHEN json_valid(c.config) THEN c.config END"
+
+/* The keys of the runs' configurations (RX_CONFIG_FLAT): "SECTION.KEY",
+ * or "KEY" for a value at the top; lists and objects inside a section
+ * are one value.  Canonical JSON sorts its keys, so their order is the
+ * canonical one. */
+#define CONFIG_KEYS_SQL(from)                                                   \
+    "SELECT DISTINCT CASE WHEN s.type = 'object' THEN s.key || '.' || k.key"    \
+    " ELSE s.key END AS path FROM " from ", json_each(" VALID_CONFIG ") s"      \
+    " LEFT JOIN json_each(CASE WHEN s.type = 'object' THEN s.value END) k"      \
+    " ORDER BY path"
+
+static int add_config_key(void *ud, int ncols, const char *const *names, const rx_value *v)
 {
-    int by_sweep = sweep_id > 0;
-    char nested[2048];
-    const char *sql;
+    (void)ncols, (void)names;
+    sql_buf *b = ud;
+    const char *path = v[0].type == RX_VTEXT ? v[0].s : "";
+    /* keys are identifiers; anything else cannot be quoted safely */
+    if (!path[0] || strpbrk(path, "\"'$[]"))
+        return 0;
+    const char *dot = strchr(path, '.');
+    int n = dot ? (int)(dot - path) : (int)strlen(path);
+    if (dot)
+        sbuf_add(b, ", json_extract(" VALID_CONFIG ", '$.\"%.*s\".\"%s\"') AS \"" RX_EXPORT_CONFIG
+                 ".%s\"", n, path, dot + 1, path);
+    else
+        sbuf_add(b, ", json_extract(" VALID_CONFIG ", '$.\"%s\"') AS \"" RX_EXPORT_CONFIG ".%s\"",
+                 path, path);
+    return 0;
+}
+
+/* The configuration's columns for config, appended to b. */
+static int config_columns(rx_store *st, int64_t sweep_id, rx_export_config config, sql_buf *b,
+                          rx_err *err)
+{
+    if (config == RX_CONFIG_JSON) {
+        sbuf_add(b, ", " VALID_CONFIG " AS \"" RX_EXPORT_CONFIG "\"");
+        return RX_OK;
+    }
+    if (config != RX_CONFIG_FLAT)
+        return RX_OK;
+    rx_value id = rx_vint(sweep_id);
+    return sweep_id > 0
+               ? rx_store_query(st, CONFIG_KEYS_SQL("sweep_runs l JOIN runs c ON c.key = l.key"
+                                                    " AND l.sweep = ?1"),
+                                &id, 1, add_config_key, b, err)
+               : rx_store_query(st, CONFIG_KEYS_SQL("runs c"), NULL, 0, add_config_key, b, err);
+}
+
+int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what,
+                    rx_export_config config, rx_row_fn fn, void *ud, rx_err *err)
+{
+    int by_sweep = sweep_id > 0, n, rc;
+    const rx_metric_col *mc = rx_metric_cols(&n);
+    sql_buf cols = {0}, sql = {0};
+    if ((rc = config_columns(st, sweep_id, config, &cols, err))) {
+        free(cols.p);
+        return rc;
+    }
+    const char *cfg = cols.p ? cols.p : "";
+    /* the run's configuration, where asked: one indexed lookup a row */
+    const char *join = config != RX_CONFIG_NONE ? " JOIN runs c ON c.key = r.key" : "";
     switch (what) {
     case RX_EXPORT_RUNS:
-        sql = by_sweep ? "SELECT * FROM sweep_results WHERE sweep_id = ?1 ORDER BY grid_index"
-                       : "SELECT * FROM run_results ORDER BY key";
+        sbuf_add(&sql, "SELECT r.*%s FROM %s r%s%s", cfg,
+                 by_sweep ? "sweep_results" : "run_results", join,
+                 by_sweep ? " WHERE r.sweep_id = ?1 ORDER BY r.grid_index" : " ORDER BY r.key");
         break;
     case RX_EXPORT_EPOCHS:
-        sql = by_sweep ? "SELECT e.* FROM epoch_results e JOIN sweep_runs l ON l.key = e.key "
-                         "WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
-                       : "SELECT * FROM epoch_results ORDER BY key, epoch";
+        sbuf_add(&sql, "SELECT e.*%s FROM epoch_results e%s%s", cfg,
+                 by_sweep ? " JOIN sweep_runs l ON l.key = e.key" : "",
+                 config != RX_CONFIG_NONE ? " JOIN runs c ON c.key = e.key" : "");
+        sbuf_add(&sql, "%s", by_sweep ? " WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
+                                      : " ORDER BY e.key, e.epoch");
         break;
     case RX_EXPORT_NESTED:
-        nested_sql(nested, sizeof nested, by_sweep);
-        sql = nested;
+        /* every per-epoch metric of the table */
+        sbuf_add(&sql, "SELECT r.*%s, e.epoch AS \"" RX_EXPORT_METRIC "epoch\", e.step AS \""
+                 RX_EXPORT_METRIC "step\", e.samples AS \"" RX_EXPORT_METRIC "samples\"", cfg);
+        for (int i = 0; i < n; i++)
+            if (mc[i].flags & RX_MC_EPOCH)
+                sbuf_add(&sql, ", e.%s AS \"" RX_EXPORT_METRIC "%s\"",
+                         mc[i].epoch_as ? mc[i].epoch_as : mc[i].name, mc[i].name);
+        sbuf_add(&sql, " FROM %s r%s LEFT JOIN epoch_results e ON e.key = r.key%s",
+                 by_sweep ? "sweep_results" : "run_results", join,
+                 by_sweep ? " WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
+                          : " ORDER BY r.key, e.epoch");
         break;
     default:
+        free(cols.p);
         return rx_errf(err, RX_EINVAL, "unknown export %d", (int)what);
     }
+    int oom = !sql.p || (cols.cap && !cols.p);
+    free(cols.p);
+    if (oom) {
+        free(sql.p);
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    }
     rx_value b = rx_vint(sweep_id);
-    return rx_store_query(st, sql, by_sweep ? &b : NULL, by_sweep ? 1 : 0, fn, ud, err);
+    rc = rx_store_query(st, sql.p, by_sweep ? &b : NULL, by_sweep ? 1 : 0, fn, ud, err);
+    free(sql.p);
+    return rc;
 }
 
 /* Is a run in flight stale (rx_status_query): the parameters are now,
