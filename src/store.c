@@ -2286,8 +2286,7 @@ static void sbuf_add(sql_buf *b, const char *fmt, ...)
     b->n += (size_t)w;
 }
 
-/* A run's configuration, NULL when it is not JSON (a damaged store):
- * the JSON functions would fail the whole statement on it. */
+/* A run's configuration, NULL when it is not JSON (a damaged store). */
 #define VALID_CONFIG "CASE WHEN json_valid(c.config) THEN c.config END"
 
 /* The keys of the runs' configurations (RX_CONFIG_FLAT): "SECTION.KEY",
@@ -2311,11 +2310,11 @@ static int add_config_key(void *ud, int ncols, const char *const *names, const r
     const char *dot = strchr(path, '.');
     int n = dot ? (int)(dot - path) : (int)strlen(path);
     if (dot)
-        sbuf_add(b, ", json_extract(" VALID_CONFIG ", '$.\"%.*s\".\"%s\"') AS \"" RX_EXPORT_CONFIG
+        sbuf_add(b, ", json_extract(c.config, '$.\"%.*s\".\"%s\"') AS \"" RX_EXPORT_CONFIG
                  ".%s\"", n, path, dot + 1, path);
     else
-        sbuf_add(b, ", json_extract(" VALID_CONFIG ", '$.\"%s\"') AS \"" RX_EXPORT_CONFIG ".%s\"",
-                 path, path);
+        sbuf_add(b, ", json_extract(c.config, '$.\"%s\"') AS \"" RX_EXPORT_CONFIG ".%s\"", path,
+                 path);
     return 0;
 }
 
@@ -2324,7 +2323,7 @@ static int config_columns(rx_store *st, int64_t sweep_id, rx_export_config confi
                           rx_err *err)
 {
     if (config == RX_CONFIG_JSON) {
-        sbuf_add(b, ", " VALID_CONFIG " AS \"" RX_EXPORT_CONFIG "\"");
+        sbuf_add(b, ", c.config AS \"" RX_EXPORT_CONFIG "\"");
         return RX_OK;
     }
     if (config != RX_CONFIG_FLAT)
@@ -2348,8 +2347,11 @@ int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what,
         return rc;
     }
     const char *cfg = cols.p ? cols.p : "";
-    /* the run's configuration, where asked: one indexed lookup a row */
-    const char *join = config != RX_CONFIG_NONE ? " JOIN runs c ON c.key = r.key" : "";
+    /* the run's configuration, where asked: one indexed lookup a row, and
+     * none (NULL) where it is not JSON, on which the JSON functions would
+     * fail the whole statement */
+#define CONFIG_JOIN(x) " LEFT JOIN runs c ON c.key = " x ".key AND json_valid(c.config)"
+    const char *join = config != RX_CONFIG_NONE ? CONFIG_JOIN("r") : "";
     switch (what) {
     case RX_EXPORT_RUNS:
         sbuf_add(&sql, "SELECT r.*%s FROM %s r%s%s", cfg,
@@ -2359,7 +2361,7 @@ int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what,
     case RX_EXPORT_EPOCHS:
         sbuf_add(&sql, "SELECT e.*%s FROM epoch_results e%s%s", cfg,
                  by_sweep ? " JOIN sweep_runs l ON l.key = e.key" : "",
-                 config != RX_CONFIG_NONE ? " JOIN runs c ON c.key = e.key" : "");
+                 config != RX_CONFIG_NONE ? CONFIG_JOIN("e") : "");
         sbuf_add(&sql, "%s", by_sweep ? " WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
                                       : " ORDER BY e.key, e.epoch");
         break;
