@@ -72,6 +72,17 @@ int rx_key_suggest(const char *key, const char *section, char *out,
 int rx_config_set(rx_config *c, const char *key, const char *const *vals,
                   int n, int is_list, rx_err *err);
 
+/* Would rx_config_set(c, key, vals, n, is_list) leave c's canonical form
+ * with runtime keys (RX_CANON_RUNTIME) unchanged?  1 yes, 0 no, and 0 when
+ * the value does not apply to c (an error of rx_config_set).  The answer
+ * of comparing the two canonical forms, which it writes only for keys
+ * outside the table (schedule parameters, conv layers): a table key writes
+ * its own field alone, whose text in the canonical form is its formatted
+ * value, so comparing that value decides.  A few microseconds, not two
+ * canonical forms per call (exclusion rules test every run). */
+int rx_config_set_is_noop(const rx_config *c, const char *key, const char *const *vals,
+                          int n, int is_list);
+
 /* rx_config_set from one string: "[a, b, c]" is a list (rx_param_set_str
  * semantics). */
 int rx_config_set_str(rx_config *c, const char *key, const char *val,

@@ -171,6 +171,22 @@ int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id,
 int rx_store_add_jobs(rx_store *st, int64_t sweep_id, const rx_job *jobs,
                       int n, int *n_new, rx_err *err);
 
+/*
+ * Which of runs[0..n) (built-in trainer keys: the hash of the stored
+ * configuration) an earlier `run` of the same sweep registered: ok[i] = 1
+ * when the run is linked to sweep_id at its grid index and its stored
+ * configuration still hashes to its key.  A sweep is its spec text and
+ * --set overrides (rx_store_begin_sweep), whose grid gives the same
+ * configuration at the same index, and that configuration was checked
+ * against the stored one when the link was made: registering the run
+ * again would insert nothing and compare equal texts.  Any other run,
+ * including one whose stored configuration was damaged, gets ok[i] = 0 and
+ * the full rx_store_add_jobs.  One read transaction, one indexed lookup
+ * per run.
+ */
+int rx_store_registered(rx_store *st, int64_t sweep_id, const rx_run_ref *runs, int n,
+                        unsigned char *ok, rx_err *err);
+
 /* How many runs are in each state. */
 typedef struct rx_store_counts {
     int pending, running, done, failed, diverged, interrupted;

@@ -296,9 +296,11 @@ static rx_loc blame(const rx_grid *g, const rx_choice *const *picks, int n_picks
     return (rx_loc){1, 1};
 }
 
-/* Does exclusion rule x match the run (c, its schedule entry name)? */
-static int excluded(const rx_exclude *x, const rx_config *c, const char *json,
-                    const char *sched_name)
+/* Does exclusion rule x match the run (c, its schedule entry name)?  A
+ * term matches when setting it changes nothing in c's canonical form
+ * (rx_config_set_is_noop decides that without writing the form for the
+ * table keys). */
+static int excluded(const rx_exclude *x, const rx_config *c, const char *sched_name)
 {
     for (int t = 0; t < x->n; t++) {
         const rx_assign *a = &x->terms[t];
@@ -307,13 +309,7 @@ static int excluded(const rx_exclude *x, const rx_config *c, const char *json,
                 return 0;
             continue;
         }
-        rx_config copy = *c;
-        if (rx_config_set(&copy, a->key, a->vals, a->n, a->is_list, NULL))
-            return 0;
-        /* on the stack: out of memory must not un-exclude a run */
-        char after[RX_CANON_MAX];
-        rx_config_canonical(&copy, RX_CANON_RUNTIME, after, sizeof after);
-        if (strcmp(after, json) != 0)
+        if (!rx_config_set_is_noop(c, a->key, a->vals, a->n, a->is_list))
             return 0;
     }
     return 1;
@@ -390,13 +386,9 @@ static int finish_config(const rx_grid *g, const rx_choice *const *picks, int n_
     if ((rc = optim_defaults(g, picks, n_picks, c, err)))
         return rc;
     if (g->n_excl) {
-        char *all = rx_config_json(c, RX_CANON_RUNTIME);
-        if (!all)
-            return rx_errf(err, RX_ENOMEM, "out of memory");
         const char *sched_name = sched_entry(g, picks, n_picks);
         for (int x = 0; x < g->n_excl && !*drop; x++)
-            *drop = excluded(&g->excl[x], c, all, sched_name);
-        free(all);
+            *drop = excluded(&g->excl[x], c, sched_name);
         if (*drop)
             return RX_OK;
     }

@@ -465,6 +465,29 @@ int rx_config_set(rx_config *c, const char *key, const char *const *vals, int n,
     return unknown_key(key, err);
 }
 
+int rx_config_set_is_noop(const rx_config *c, const char *key, const char *const *vals,
+                          int n, int is_list)
+{
+    rx_config after = *c;
+    if (rx_config_set(&after, key, vals, n, is_list, NULL))
+        return 0;
+    if (memcmp(&after, c, sizeof after) == 0)
+        return 1;
+    const rx_param *p = rx_param_find(keys, N_KEYS, key);
+    if (p) {
+        /* rx_param_set wrote p's field (and a list's count) alone */
+        char was[8192], now[8192];
+        rx_param_format(p, c, was, sizeof was);
+        rx_param_format(p, &after, now, sizeof now);
+        return strcmp(was, now) == 0;
+    }
+    /* on the stack (128 KiB): out of memory must not decide a comparison */
+    char was[RX_CANON_MAX], now[RX_CANON_MAX];
+    rx_config_canonical(c, RX_CANON_RUNTIME, was, sizeof was);
+    rx_config_canonical(&after, RX_CANON_RUNTIME, now, sizeof now);
+    return strcmp(was, now) == 0;
+}
+
 int rx_config_set_str(rx_config *c, const char *key, const char *val, rx_err *err)
 {
     char buf[4096];

@@ -438,6 +438,48 @@ static void test_add_jobs(void **state)
     rx_jobs_free(jobs, 24);
 }
 
+/* rx_store_registered: what an earlier registration of the same sweep
+ * made needs no second one; anything else does (another sweep, another
+ * grid index, a key not linked, a configuration damaged since). */
+static void test_registered(void **state)
+{
+    (void)state;
+    rx_err err;
+    int64_t sw, sw2;
+    rx_job *jobs = make_jobs(6, "reg");
+    rx_store *st = store_with_jobs("reg.db", jobs, 4, &sw);
+    rx_sweep_info info = {"other", "name: other\n", "hash2", NULL};
+    assert_int_equal(rx_store_begin_sweep(st, &info, &sw2, &err), RX_OK);
+    rx_run_ref runs[6];
+    for (int i = 0; i < 6; i++) {
+        memset(&runs[i], 0, sizeof runs[i]);
+        memcpy(runs[i].key, jobs[i].key, sizeof runs[i].key);
+        memcpy(runs[i].cell, jobs[i].cell, sizeof runs[i].cell);
+        runs[i].index = i;
+    }
+    unsigned char ok[6];
+    assert_int_equal(rx_store_registered(st, sw, runs, 6, ok, &err), RX_OK);
+    const unsigned char want[6] = {1, 1, 1, 1, 0, 0};
+    assert_memory_equal(ok, want, 6);
+    /* the same runs seen from another sweep are not its own */
+    assert_int_equal(rx_store_registered(st, sw2, runs, 6, ok, &err), RX_OK);
+    assert_memory_equal(ok, ((unsigned char[6]){0}), 6);
+    /* another grid index: registered again (the expansion changed) */
+    runs[1].index = 7;
+    /* a damaged configuration: left to the full check, which names it */
+    char fix[256];
+    snprintf(fix, sizeof fix, "UPDATE runs SET config = '{\"tag\":\"x\"}' WHERE key = '%s'",
+             jobs[2].key);
+    assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    assert_int_equal(rx_store_registered(st, sw, runs, 6, ok, &err), RX_OK);
+    const unsigned char want2[6] = {1, 0, 0, 1, 0, 0};
+    assert_memory_equal(ok, want2, 6);
+    assert_int_equal(rx_store_add_jobs(st, sw, jobs + 2, 1, NULL, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "is corrupt"));
+    rx_store_close(st);
+    rx_jobs_free(jobs, 6);
+}
+
 /* ---- claiming --------------------------------------------------------- */
 
 static void finish_done(rx_store *st, const char *key, double acc)
@@ -1217,6 +1259,23 @@ static void test_merge(void **state)
     assert_int_equal(rx_store_found_version(o), 1);
     rx_store_close(o);
 
+    /* every metric column of runs is part of a result: a shard whose run
+     * differs only in final_lr conflicts; one without it (NULL: recorded
+     * before schema step 5) is the same result */
+    int64_t sd;
+    rx_store *d = store_with_jobs("d.db", jobs, 6, &sd);
+    double acc3[6] = {-1, -1, -1, 0.8, 0.9, -1};
+    finish_all(d, sd, jobs, 6, acc3);
+    rx_store_close(d);
+    snprintf(sql, sizeof sql,
+             "UPDATE runs SET final_lr = 0.125 WHERE key = '%s';"
+             "UPDATE runs SET final_lr = NULL WHERE key = '%s'", jobs[3].key, jobs[4].key);
+    shell(tpath("d.db"), sql);
+    assert_int_equal(rx_store_merge(out, tpath("d.db"), &ms, &err), RX_ECONFLICT);
+    assert_int_equal(ms.conflicts, 1);
+    assert_string_equal(ms.conflict_keys[0], jobs[3].key);
+    assert_int_equal(ms.runs_same, 1);
+
     /* refusals: a newer shard, itself, a missing file */
     o = open_new("newer.db");
     rx_store_close(o);
@@ -1383,6 +1442,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
