@@ -159,6 +159,11 @@ int rx_store_begin_sweep(rx_store *st, const rx_sweep_info *info,
 int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id,
                         rx_err *err);
 
+/* The spec text of the most recent sweep named name (as rx_sweep_info's
+ * spec recorded it) into *spec, malloc'd (the caller frees it).
+ * RX_ENOTFOUND, with a message, when there is none; RX_ENOMEM. */
+int rx_store_sweep_spec(rx_store *st, const char *name, char **spec, rx_err *err);
+
 /*
  * Adds jobs[0..n) to the store in one transaction: a run row (status
  * pending) for every key not yet present, and a link to sweep_id with the

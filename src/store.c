@@ -1532,6 +1532,32 @@ int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id, rx_er
     return RX_OK;
 }
 
+static int first_text(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    char **out = ud;
+    if (ncols > 0 && v[0].type == RX_VTEXT && !*out && !(*out = strdup(v[0].s)))
+        return RX_ENOMEM;
+    return 0;
+}
+
+int rx_store_sweep_spec(rx_store *st, const char *name, char **spec, rx_err *err)
+{
+    *spec = NULL;
+    rx_value b = rx_vtext(name);
+    int rc = rx_store_query(st,
+                            "SELECT spec FROM sweeps WHERE id = "
+                            "(SELECT max(id) FROM sweeps WHERE name = ?1)",
+                            &b, 1, first_text, spec, err);
+    if (rc == RX_ENOMEM)
+        return rx_errf(err, rc, "out of memory reading store '%s'", st->path);
+    if (rc)
+        return rc;
+    if (!*spec)
+        return rx_errf(err, RX_ENOTFOUND, "no sweep named '%s' in store '%s'", name,
+                       st->path);
+    return RX_OK;
+}
+
 typedef struct add_ctx {
     int64_t sweep;
     const rx_job *jobs;

@@ -239,7 +239,13 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
         printf("\"trainer\":%s,", s->trainer->identity);
     if (hs)
         print_search_json(hs);
-    printf("\"axes\":[");
+    printf("\"tune\":[");
+    for (int q = 0; q < s->n_tune; q++) {
+        if (q)
+            putchar(',');
+        rx_json_string(stdout, s->tune[q]);
+    }
+    printf("],\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
             putchar(',');
@@ -284,6 +290,9 @@ static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limi
     else
         printf(" (%ld steps, %s)", t.steps, work);
     putchar('\n');
+    for (int q = 0; q < s->n_tune; q++)      /* tune: changes no run, only the report */
+        printf("%s%s%s", q ? ", " : "the report tunes ", s->tune[q],
+               q + 1 == s->n_tune ? " with the lr (tune:)\n" : "");
     print_store_text(v);
     columns c;
     plan_columns(&s->grid, &c);
