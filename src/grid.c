@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rx_cost.h"
 #include "rx_keys.h"
 #include "rx_optim.h"
 
@@ -99,11 +100,6 @@ int rx_grid_apply(const rx_grid *g, rx_config *c, const rx_assign *a, rx_err *er
             return rx_grid_errf(g, s->loc, err, rc, "%s", e.msg);
     }
     return RX_OK;
-}
-
-double rx_job_cost(const rx_config *c)
-{
-    return c->train.budget * c->train.full_epochs;
 }
 
 /* ---- swept keys --------------------------------------------------------- */
@@ -260,6 +256,7 @@ typedef struct expand_state {
     rx_config *cfg;           /* cfg[d]: the configuration at depth d
                                  (d <= n_picks <= MAX_PICKS) */
     rx_key_memo *memo;        /* the keys of the last run, for the next */
+    rx_cost_memo *costs;      /* the data shapes and models seen */
     rx_config *ok;            /* the last run that passed rx_config_check */
     int depth;
     rx_err *err;
@@ -449,7 +446,12 @@ static int emit(expand_state *st)
         return rx_errf(st->err, RX_ENOMEM, "out of memory");
     r->index = st->n;
     r->pos = pos;
-    r->cost = rx_job_cost(&c);
+    rx_cost cost;
+    if ((rc = rx_cost_of(st->costs, &c, &cost, st->err)))
+        return rc;
+    r->cost = cost.cost;
+    r->steps = cost.steps;
+    r->epochs = cost.epochs;
     st->key64[st->n] = hex64(r->key);
     if (st->tmemo) {
         rx_tune_ref *t = &st->tune[st->n];
@@ -655,11 +657,13 @@ int rx_grid_plan_tune(const rx_grid *g, rx_run_ref **runs, rx_tune_ref **tune, i
     st.cfg = malloc((MAX_PICKS + 2) * sizeof *st.cfg);
     st.memo = rx_key_memo_new();
     st.tmemo = want_tune ? rx_key_memo_new() : NULL;
-    if (!q || !st.cfg || !st.memo || (want_tune && !st.tmemo)) {
+    st.costs = rx_cost_memo_new(g->trainer);
+    if (!q || !st.cfg || !st.memo || !st.costs || (want_tune && !st.tmemo)) {
         free(q);
         free(st.cfg);
         rx_key_memo_free(st.memo);
         rx_key_memo_free(st.tmemo);
+        rx_cost_memo_free(st.costs);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     st.cfg[0] = g->base;
@@ -670,6 +674,7 @@ int rx_grid_plan_tune(const rx_grid *g, rx_run_ref **runs, rx_tune_ref **tune, i
     free(st.cfg);
     rx_key_memo_free(st.memo);
     rx_key_memo_free(st.tmemo);
+    rx_cost_memo_free(st.costs);
     if (rc == RX_OK && dedupe(st.runs, st.tune, st.key64, &st.n))
         rc = rx_errf(err, RX_ENOMEM, "out of memory");
     free(st.key64);
@@ -678,7 +683,7 @@ int rx_grid_plan_tune(const rx_grid *g, rx_run_ref **runs, rx_tune_ref **tune, i
         free(st.tune);
         return rc;
     }
-    /* a tight array: a grid of 10^6 runs is 64 MB, not the doubled capacity */
+    /* a tight array: a grid of 10^6 runs is 72 MB, not the doubled capacity */
     if (st.n && st.n < st.cap) {
         rx_run_ref *r = realloc(st.runs, (size_t)st.n * sizeof *r);
         if (r)
@@ -793,6 +798,8 @@ int rx_grid_job(const rx_grid *g, const rx_run_ref *r, rx_job *job, rx_err *err)
     job->index = r->index;
     job->pos = r->pos;
     job->cost = r->cost;
+    job->steps = r->steps;
+    job->epochs = r->epochs;
     return RX_OK;
 }
 
@@ -811,7 +818,9 @@ int rx_grid_job_lr(const rx_grid *g, const rx_run_ref *r, const char *lr, rx_job
     }
     job->index = r->index;
     job->pos = r->pos;
-    job->cost = r->cost;
+    job->cost = r->cost;      /* the same budget: the same work */
+    job->steps = r->steps;
+    job->epochs = r->epochs;
     return RX_OK;
 }
 
@@ -855,11 +864,13 @@ void rx_jobs_free(rx_job *jobs, int n)
 
 /* ---- shards ------------------------------------------------------------ */
 
-/* Costs in integer micro-epochs, so that loads add up identically on
- * every machine. */
+/* Costs (GFLOP; a command trainer's 10^9 samples) in integer FLOPs
+ * (samples), so that loads add up identically on every machine: exact
+ * for the tiniest runs, and a shard's load overflows only past 9.2 EFLOP,
+ * years of CPU time.  A run counts at most 10^17 (a day on a fast CPU). */
 static long long cost_units(double cost)
 {
-    return cost > 0 ? llround(cost * 1e6) : 0;
+    return cost > 0 ? llround(cost < 1e8 ? cost * 1e9 : 1e17) : 0;
 }
 
 /* A run as LPT orders it: cost descending, then run key (lower-case hex
@@ -907,14 +918,14 @@ static void sift_down(shard_load *h, int n, int i)
 }
 
 /* A run of a tuning cell, for grouping: (group, run index). */
-typedef struct group_member {
+typedef struct cell_member {
     uint64_t group;
     int i;
-} group_member;
+} cell_member;
 
 static int cmp_member(const void *x, const void *y)
 {
-    const group_member *a = x, *b = y;
+    const cell_member *a = x, *b = y;
     if (a->group != b->group)
         return a->group < b->group ? -1 : 1;
     return (a->i > b->i) - (a->i < b->i);
@@ -927,7 +938,7 @@ static int shard_units(const rx_run_ref *runs, const rx_tune_ref *tune, int n, i
                        lpt_item *order, int *n_units)
 {
     int nu = 0, ng = 0;
-    group_member *gm = NULL;
+    cell_member *gm = NULL;
     for (int i = 0; tune && i < n; i++)
         ng += tune[i].group != 0;
     if (ng && !(gm = malloc((size_t)ng * sizeof *gm)))
@@ -935,7 +946,7 @@ static int shard_units(const rx_run_ref *runs, const rx_tune_ref *tune, int n, i
     ng = 0;
     for (int i = 0; i < n; i++) {
         if (tune && tune[i].group) {
-            gm[ng++] = (group_member){tune[i].group, i};
+            gm[ng++] = (cell_member){tune[i].group, i};
             continue;
         }
         unit[i] = nu;
