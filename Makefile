@@ -6,6 +6,9 @@
 #   make check      install missing packages, run every test twice
 #                   (plain, then under ASan+UBSan)
 #   make bench      speed benchmarks (not part of check)
+#   make bench-search successive halving against the full grid on the
+#                   quickstart setting (not part of check; about an hour
+#                   on one core)
 #   make bench-scale  every command at about 2k, 20k and 100k runs (not
 #                   part of check; half an hour or more)
 #   make paper      the REX paper replication into results/rex-paper.db (the
@@ -63,7 +66,7 @@ LIB      := $(BUILD)/librexsweep.a
 BIN      := $(BUILD)/rexsweep
 
 .PHONY: all deps demo check check-unit check-cli check-san check-slurm \
-        bench bench-scale install uninstall clean paper paper-page
+        bench bench-scale bench-search install uninstall clean paper paper-page
 
 all: $(BIN)
 
@@ -183,6 +186,12 @@ bench: deps $(BIN) $(BUILD)/bench/bench_mlp $(BUILD)/bench/bench_record
 # runs: time, peak memory and growth exponents (bench/scale.sh for knobs)
 bench-scale: deps $(BIN)
 	REXSWEEP=$(abspath $(BIN)) bash bench/scale.sh
+
+# Successive halving of a 9-point lr grid against the full grid at every
+# rung budget: the lr each selects per cell, its test error and the work
+# (bench/search.sh for the knobs of a reduced run)
+bench-search: deps $(BIN)
+	REXSWEEP=$(abspath $(BIN)) bash bench/search.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

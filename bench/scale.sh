@@ -4,7 +4,8 @@
 # runs) it writes a sweep of tiny runs (spirals, 2 models x 2 optimizers x
 # L lrs x 8 schedules x 6 budgets x S seeds), then measures with
 # /usr/bin/time (wall, CPU = user + sys, peak RSS):
-#   plan      the spec against the store
+#   plan      the spec (no store yet), and again against the full store
+#             (plan-store: a state lookup per run);
 #   run       -j 1 into a new store, stopped after BENCH_RUN_CAP seconds:
 #             runs/s over the first and the last BENCH_WINDOW runs finished
 #             (from runs.ended);
@@ -14,15 +15,18 @@
 #             are filled through the store's documented schema, with the
 #             metrics and epoch rows of a finished run of the same schedule
 #             and budget (keys, cells and configurations stay the tool's).
-# Medians of BENCH_REPS repetitions (1 at the largest size); the growth
-# exponent of a command between two sizes is log(t2/t1) / log(n2/n1) on its
-# CPU time (1 = linear, 2 = quadratic).
+# Then `plan` alone on grids of about 10^6 runs (BENCH_PLAN_SIZES, 998400
+# runs: issue 13's target is under 2 s and 300 MB), BENCH_REPS times.
+# Medians of BENCH_REPS repetitions (1 at 100k); the growth exponent of a
+# command between two sizes is log(t2/t1) / log(n2/n1) on its CPU time
+# (1 = linear, 2 = quadratic).
 #
-#   BENCH_SIZES="2k 20k 100k"  BENCH_REPS=3  BENCH_RUN_CAP=300
+#   BENCH_SIZES="2k 20k 100k"  BENCH_PLAN_SIZES=1m  BENCH_REPS=3  BENCH_RUN_CAP=300
 #   BENCH_DIR=/tmp/rexsweep-bench-scale  REXSWEEP=build/rexsweep
 set -eu
 rx=$(realpath "${REXSWEEP:-build/rexsweep}")
 sizes=${BENCH_SIZES:-2k 20k 100k}
+plan_sizes=${BENCH_PLAN_SIZES-1m}
 reps=${BENCH_REPS:-3}
 cap=${BENCH_RUN_CAP:-300}
 window=${BENCH_WINDOW:-500}
@@ -79,19 +83,28 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 
 
 : >"$dir/results"
 : >"$dir/runs"
+: >"$dir/sizes"
+# grid SIZE: the L and S of a size
+grid() {
+  case $1 in
+    2k) echo 4 3 ;;        # 192 cells per lr x seed: 2304 runs
+    20k) echo 26 4 ;;      # 19968
+    100k) echo 104 5 ;;    # 99840
+    1m) echo 104 50 ;;     # 998400
+    *) echo "unknown size '$1' (2k, 20k, 100k, 1m)" >&2; exit 2 ;;
+  esac
+}
+# runs SIZE SPEC: records the number of runs of a size's grid
+runs() { echo "$1 $("$rx" plan "$2" --json --limit 1 --db "$dir/none.db" | grep -o '"runs":[0-9]*' | cut -d: -f2)" >>"$dir/sizes"; }
 echo "rexsweep bench-scale: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load:$(uptime | sed 's/.*load average://')"
 echo "binary: $rx (tree at $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 for size in $sizes; do
-  case $size in
-    2k) L=4; S=3 ;;       # 192 cells per lr x seed: 2304 runs
-    20k) L=26; S=4 ;;     # 19968
-    100k) L=104; S=5 ;;   # 99840
-    *) echo "unknown size '$size' (2k, 20k, 100k)"; exit 2 ;;
-  esac
+  read -r L S <<<"$(grid "$size")"
   r=$reps
   [ "$size" = 100k ] && r=1
   y=$dir/$size.yaml db=$dir/$size.db
   spec "$size" $L $S >"$y"
+  runs "$size" "$y"
   rm -f "$db" "$db"-* "$dir/$size-merged.db"*
   measure plan "$size" "$r" "$rx" plan "$y" --db "$db"
 
@@ -138,6 +151,7 @@ for size in $sizes; do
   left=$(q "$db" "SELECT count(*) FROM runs WHERE status <> 'done'")
   [ "$left" -eq 0 ] || echo "warning: $size: $left runs left unfilled (no finished run of their schedule and budget)"
 
+  measure plan-store "$size" "$r" "$rx" plan "$y" --db "$db"
   measure report "$size" "$r" "$rx" report --db "$db"
   measure check "$size" "$r" "$rx" check --baseline "$db" --db "$db"
   measure export-csv "$size" "$r" "$rx" export --db "$db" --format csv
@@ -146,6 +160,14 @@ for size in $sizes; do
   measure merge-new "$size" 1 "$rx" merge "$dir/$size-merged.db" "$db" --quiet
   measure merge-same "$size" 1 "$rx" merge "$dir/$size-merged.db" "$db" --quiet
   sed -i "\$s/\$/ $(du -m "$db" | cut -f1)/" "$dir/runs"
+done
+# plan alone on the largest grids: the compact runs and the rows it prints
+for size in $plan_sizes; do
+  read -r L S <<<"$(grid "$size")"
+  y=$dir/$size.yaml
+  spec "$size" $L $S >"$y"
+  runs "$size" "$y"
+  measure plan "$size" "$reps" "$rx" plan "$y" --db "$dir/none.db"
 done
 
 echo
@@ -156,14 +178,15 @@ while read -r _ size n ndone wall first last mb; do
 done <"$dir/runs"
 echo
 echo "time and peak memory (medians of $reps repetitions, 1 at 100k; merge once)"
+echo "sizes in runs: $(awk '{ printf "%s%s=%s", (NR > 1 ? ", " : ""), $1, $2 }' "$dir/sizes")"
 printf '%-12s %-6s %9s %9s %9s\n' command size wall_s cpu_s rss_MB
 while read -r name size wall cpu rss; do
   printf '%-12s %-6s %9s %9s %9.0f\n' "$name" "$size" "$wall" "$cpu" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 done <"$dir/results"
 echo
 echo "growth exponent of the CPU time (log t2/t1 / log n2/n1; 1 = linear)"
-awk -v runs="$dir/runs" '
-  BEGIN { while ((getline l < runs) > 0) { split(l, f, " "); n[f[2]] = f[3] } }
+awk -v sizefile="$dir/sizes" '
+  BEGIN { while ((getline l < sizefile) > 0) { split(l, f, " "); n[f[1]] = f[2] } }
   { c = $1; s = $2; t[c, s] = $4; if (!(c in seen)) { seen[c] = 1; order[++k] = c }
     if (!(s in sz)) { sz[s] = 1; sizes[++m] = s } }
   END {
@@ -171,6 +194,7 @@ awk -v runs="$dir/runs" '
     for (i = 1; i <= k; i++) {
       printf "%-12s", order[i]
       for (j = 2; j <= m; j++) {
+        if (!((order[i], sizes[j-1]) in t) || !((order[i], sizes[j]) in t)) { printf " %14s", "-"; continue }
         a = t[order[i], sizes[j-1]]; b = t[order[i], sizes[j]]
         if (a > 0.05 && b > 0) printf " %14.2f", log(b / a) / log(n[sizes[j]] / n[sizes[j-1]])
         else printf " %14s", "(too fast)"

@@ -12,7 +12,9 @@
  * axes in the order of g->axes, the first axis varying slowest and the
  * last fastest; a choice's own axes vary right after it, before the next
  * top-level axis.  Zipped axes advance together at the position of their
- * first member.  Then excluded runs are dropped and repeated runs (same
+ * first member.  A run's configuration is the base, its choices, the
+ * overrides, then its optimizer's own defaults (rx_optim_key_default) for
+ * the keys none of those set.  Then excluded runs are dropped and repeated runs (same
  * run key) keep their first position.  The result depends only on the
  * grid's content: same spec, same runs, same order, same keys everywhere.
  *

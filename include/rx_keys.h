@@ -57,6 +57,13 @@ rx_key_shape rx_key_shape_of(const char *key);
 int rx_key_suggest(const char *key, const char *section, char *out,
                    size_t size);
 
+/* RX_OK when key may be tuned like the lr (rexsweep-report(1) --tune, a
+ * spec's tune:): a known key that changes what a run computes, but not
+ * the lr itself, the seed, the budget, nor what a report compares (the
+ * schedule's or optimizer's name, the dataset, the model type).  Else
+ * RX_EINVAL with why, or a "did you mean" for an unknown key. */
+int rx_key_tunable(const char *key, rx_err *err);
+
 /* Sets one key on c from n string values (YAML scalars, or the items of
  * "[a, b]"); is_list says the value was written as a list.  Keys:
  *   table keys               rx_param_set semantics and messages;
@@ -71,6 +78,17 @@ int rx_key_suggest(const char *key, const char *section, char *out,
  * get a "did you mean" hint). */
 int rx_config_set(rx_config *c, const char *key, const char *const *vals,
                   int n, int is_list, rx_err *err);
+
+/* Would rx_config_set(c, key, vals, n, is_list) leave c's canonical form
+ * with runtime keys (RX_CANON_RUNTIME) unchanged?  1 yes, 0 no, and 0 when
+ * the value does not apply to c (an error of rx_config_set).  The answer
+ * of comparing the two canonical forms, which it writes only for keys
+ * outside the table (schedule parameters, conv layers): a table key writes
+ * its own field alone, whose text in the canonical form is its formatted
+ * value, so comparing that value decides.  A few microseconds, not two
+ * canonical forms per call (exclusion rules test every run). */
+int rx_config_set_is_noop(const rx_config *c, const char *key, const char *const *vals,
+                          int n, int is_list);
 
 /* rx_config_set from one string: "[a, b, c]" is a list (rx_param_set_str
  * semantics). */

@@ -31,6 +31,20 @@ double rx_optim_momentum(const rx_optim_config *c);
  * (snprintf rules; "" when none reads it).  Returns the length. */
 int rx_optim_key_doc(const char *key, char *buf, size_t size);
 
+/* The i-th key (0, 1, ...) whose default for optimizer kind differs from
+ * the key table's (Lion's beta2 is its paper's 0.99, the table's is
+ * Adam's 0.999): returns the default as a value's text and sets *key to
+ * the key ("beta2", no section; static strings); NULL past the last.  The
+ * spec's grid gives a run these defaults for the keys it does not set
+ * (rx_grid.h), so a run's canonical configuration holds its effective
+ * values. */
+const char *rx_optim_key_default(int kind, int i, const char **key);
+
+/* For the docs: "lion: 0.99" for each optimizer with its own default of
+ * key ("beta2"), comma-separated, into buf (snprintf rules; "" when none
+ * has one).  Returns the length. */
+int rx_optim_default_doc(const char *key, char *buf, size_t size);
+
 /* Allocates state for n parameters.  decay_mask (n floats, 1 = decay) may
  * be NULL for "all".  The optimizer keeps the pointer: the caller keeps it
  * alive (it is the model's).  Free with rx_optim_free. */

@@ -24,8 +24,28 @@
 
 #define RX_SPEC_MAX_BYTES (16 << 20)
 #define RX_SPEC_MAX_DEPTH 64        /* nesting of YAML collections */
+#define RX_SPEC_TUNE_MAX 4          /* keys of `tune:` */
 #define RX_SPEC_MAX_EXCLUDES 1000   /* distinct rules of exclude: every run is
                                        matched against each */
+
+#define RX_SEARCH_MAX_OVER 16
+
+/* How the runs of the grid are chosen (`search:`, rx_search.h). */
+typedef enum rx_strategy {
+    RX_STRATEGY_GRID = 0,     /* every run */
+    RX_STRATEGY_HALVING       /* successive halving over the budgets */
+} rx_strategy;
+
+typedef struct rx_search_spec {
+    rx_strategy strategy;
+    int eta;                  /* keep 1/eta per rung; >= 2 (default 3) */
+    const char *over[RX_SEARCH_MAX_OVER]; /* the searched keys (owned by the
+                                 grid's arena); n_over 0: the default */
+    int n_over;
+    char metric[80];          /* what promotions choose on; "": the report's
+                                 default */
+    rx_loc loc;               /* of `search:` */
+} rx_search_spec;
 
 typedef struct rx_spec {
     char *path;               /* the file as named; messages start with it */
@@ -36,6 +56,11 @@ typedef struct rx_spec {
     size_t text_len;
     char hash[RX_KEY_LEN + 1];/* FNV-1a 64 of the text, hex */
     rx_grid grid;             /* grid.base is the base configuration */
+    char *tune[RX_SPEC_TUNE_MAX]; /* `tune:`: keys the report tunes like the
+                                 lr (rexsweep-report(1)); never part of a
+                                 run's configuration or key */
+    int n_tune;
+    rx_search_spec search;    /* `search:`; zero: the grid */
     struct rx_trainer_spec *trainer; /* `trainer:`, or NULL (built-in);
                                  run keys of a command trainer carry its
                                  identity (rx_spec_expand) */
@@ -50,6 +75,13 @@ int rx_spec_load(const char *path, rx_spec **out, rx_err *err);
  * default name. */
 int rx_spec_parse(const char *text, size_t len, const char *path,
                   rx_spec **out, rx_err *err);
+
+/* Reads only the `tune:` key of the spec text (a spec stored with a
+ * sweep, whose trainer's files need not exist here): *out has its name,
+ * text and tune, nothing else.  Errors as rx_spec_parse's for that key
+ * and for malformed YAML. */
+int rx_spec_parse_tune(const char *text, size_t len, const char *path,
+                       rx_spec **out, rx_err *err);
 
 /* A spec with no file: the default configuration and no axes, for
  * `rexsweep train KEY=VALUE...`.  name may be NULL ("train"). */

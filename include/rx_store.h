@@ -31,7 +31,7 @@
 #include "rx_train.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define RX_STORE_SCHEMA_VERSION 5
+#define RX_STORE_SCHEMA_VERSION 6
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
 /* Bytes left free on the store's filesystem: a run's results and new jobs
@@ -171,6 +171,22 @@ int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id,
 int rx_store_add_jobs(rx_store *st, int64_t sweep_id, const rx_job *jobs,
                       int n, int *n_new, rx_err *err);
 
+/*
+ * Which of runs[0..n) (built-in trainer keys: the hash of the stored
+ * configuration) an earlier `run` of the same sweep registered: ok[i] = 1
+ * when the run is linked to sweep_id at its grid index and its stored
+ * configuration still hashes to its key.  A sweep is its spec text and
+ * --set overrides (rx_store_begin_sweep), whose grid gives the same
+ * configuration at the same index, and that configuration was checked
+ * against the stored one when the link was made: registering the run
+ * again would insert nothing and compare equal texts.  Any other run,
+ * including one whose stored configuration was damaged, gets ok[i] = 0 and
+ * the full rx_store_add_jobs.  One read transaction, one indexed lookup
+ * per run.
+ */
+int rx_store_registered(rx_store *st, int64_t sweep_id, const rx_run_ref *runs, int n,
+                        unsigned char *ok, rx_err *err);
+
 /* How many runs are in each state. */
 typedef struct rx_store_counts {
     int pending, running, done, failed, diverged, interrupted;
@@ -192,6 +208,10 @@ int rx_store_count_jobs(rx_store *st, const rx_job *jobs, int n,
  * key. */
 int rx_store_key_states(rx_store *st, const char *key0, size_t stride, int n,
                         signed char *states, rx_store_counts *c, rx_err *err);
+
+/* Counts every run of the store by state (new_runs stays 0): one
+ * grouped scan of runs. */
+int rx_store_count_runs(rx_store *st, rx_store_counts *c, rx_err *err);
 
 /* ---- claiming and recording ---------------------------------------- */
 
@@ -303,7 +323,7 @@ int rx_store_mark(rx_store *st, const char *key, rx_run_state state,
 int rx_store_release_worker(rx_store *st, const char *host, long pid,
                             rx_run_state state, int *n, rx_err *err);
 
-/* ---- reading: the generic interface for report, check and export ---- */
+/* ---- reading: the generic interface (results.c, verify.c, tests) ---- */
 
 typedef enum rx_vtype { RX_VNULL, RX_VINT, RX_VREAL, RX_VTEXT } rx_vtype;
 
@@ -345,6 +365,90 @@ int rx_store_query(rx_store *st, const char *sql, const rx_value *binds,
 /* Runs a script of SQL statements in one write transaction (all or
  * nothing): for fixtures and tests that build a store by hand. */
 int rx_store_exec(rx_store *st, const char *sql, rx_err *err);
+
+/* ---- what the commands read ---------------------------------------- */
+
+/* What `export` dumps, each from the public views (rexsweep-results(5)). */
+typedef enum rx_export_what {
+    RX_EXPORT_RUNS,     /* run_results (sweep_results for one sweep):
+                           one row per run */
+    RX_EXPORT_EPOCHS,   /* epoch_results: one row per epoch of every run */
+    RX_EXPORT_NESTED    /* the two joined: a run's columns, then its
+                           epoch's named RX_EXPORT_METRIC "NAME" (every
+                           per-epoch metric of rx_metrics.h), one row per
+                           epoch (one with NULL epoch columns for a run
+                           without epochs), a run's rows together */
+} rx_export_what;
+
+/* The prefix of an epoch column's name in RX_EXPORT_NESTED rows. */
+#define RX_EXPORT_METRIC "metric:"
+
+/*
+ * Calls fn for every row of what, of the runs of sweep_id (every run of
+ * the store when sweep_id <= 0), in a stable order: by grid index within
+ * a sweep, else by run key; epochs in order.  One statement, a single
+ * pass over the store.  Returns as rx_store_query does.
+ */
+int rx_store_export(rx_store *st,
+                    int64_t sweep_id,      /* a sweep, or <= 0: every run */
+                    rx_export_what what,
+                    rx_row_fn fn, void *ud,
+                    rx_err *err);
+
+/* The runs of one sweep by state, with what `status` estimates an ETA
+ * from; name points into the store, valid during the callback only. */
+typedef struct rx_sweep_progress {
+    int64_t id;
+    const char *name;
+    long long runs, done, running, failed, diverged, interrupted, pending;
+    long long live;        /* running and not stale */
+    double cost_trained;   /* budget x full_epochs of the done runs, and the
+                              share trained of the runs in flight */
+    double seconds;        /* worker-seconds: done runs' wall time, and the
+                              time since the runs in flight were claimed */
+    double cost_left;      /* budget x full_epochs still to train */
+} rx_sweep_progress;
+
+/* A run in flight (status running); strings point into the store, valid
+ * during the callback only, and may be NULL. */
+typedef struct rx_flight_run {
+    const char *key;
+    const char *host;        /* its worker's host, and pid */
+    long long pid;
+    double steps_done;       /* progress its worker recorded; NAN when none */
+    double steps;
+    double heartbeat_age;    /* seconds since its last heartbeat */
+    double running_for;      /* seconds since it was claimed */
+    const char *schedule, *optimizer;
+    double lr, budget;
+    long long seed;
+    int worker_gone;         /* its worker was on this host and is gone */
+    const char *sweeps;      /* its sweeps' names, comma-separated */
+} rx_flight_run;
+
+/* What `status` asks: a run in flight is stale when its worker was on this
+ * host (the store's) and is gone, or its heartbeat is older than
+ * stale_after: the test rx_store_claim applies, so status tells what
+ * `run` will do. */
+typedef struct rx_status_query {
+    const char *sweep;       /* only the sweeps of this name; NULL: all */
+    double now;              /* seconds since the epoch */
+    double stale_after;      /* seconds (the runner's) */
+} rx_status_query;
+
+/* Called once per sweep, in id order.  Nonzero stops and is returned. */
+typedef int (*rx_sweep_progress_fn)(void *ud, const rx_sweep_progress *p);
+/* Called once per run in flight, oldest claim first.  Nonzero stops. */
+typedef int (*rx_flight_fn)(void *ud, const rx_flight_run *r);
+
+/* The sweeps of q->sweep by state: one grouped pass over their runs. */
+int rx_store_sweep_progress(rx_store *st, const rx_status_query *q,
+                            rx_sweep_progress_fn fn, void *ud, rx_err *err);
+/* The runs in flight of q->sweep that are live (stale 0) or stale
+ * (stale 1): one pass over the running runs (the status index), with an
+ * indexed lookup of each one's sweeps. */
+int rx_store_runs_in_flight(rx_store *st, const rx_status_query *q, int stale,
+                            rx_flight_fn fn, void *ud, rx_err *err);
 
 /* ---- merging shard stores ------------------------------------------ */
 

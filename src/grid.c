@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rx_keys.h"
+#include "rx_optim.h"
 
 /* ---- the arena: a list of malloc'd chunks, freed together ------------ */
 
@@ -295,9 +296,11 @@ static rx_loc blame(const rx_grid *g, const rx_choice *const *picks, int n_picks
     return (rx_loc){1, 1};
 }
 
-/* Does exclusion rule x match the run (c, its schedule entry name)? */
-static int excluded(const rx_exclude *x, const rx_config *c, const char *json,
-                    const char *sched_name)
+/* Does exclusion rule x match the run (c, its schedule entry name)?  A
+ * term matches when setting it changes nothing in c's canonical form
+ * (rx_config_set_is_noop decides that without writing the form for the
+ * table keys). */
+static int excluded(const rx_exclude *x, const rx_config *c, const char *sched_name)
 {
     for (int t = 0; t < x->n; t++) {
         const rx_assign *a = &x->terms[t];
@@ -306,13 +309,7 @@ static int excluded(const rx_exclude *x, const rx_config *c, const char *json,
                 return 0;
             continue;
         }
-        rx_config copy = *c;
-        if (rx_config_set(&copy, a->key, a->vals, a->n, a->is_list, NULL))
-            return 0;
-        /* on the stack: out of memory must not un-exclude a run */
-        char after[RX_CANON_MAX];
-        rx_config_canonical(&copy, RX_CANON_RUNTIME, after, sizeof after);
-        if (strcmp(after, json) != 0)
+        if (!rx_config_set_is_noop(c, a->key, a->vals, a->n, a->is_list))
             return 0;
     }
     return 1;
@@ -332,8 +329,48 @@ static const char *sched_entry(const rx_grid *g, const rx_choice *const *picks, 
     return name;
 }
 
+/* Does any assignment of the run (its picks, the base, the overrides)
+ * set key? */
+static int assigned(const rx_grid *g, const rx_choice *const *picks, int n_picks,
+                    const char *key)
+{
+    for (int p = 0; p < n_picks; p++)
+        for (int a = 0; a < picks[p]->n_set; a++)
+            if (strcmp(picks[p]->set[a].key, key) == 0)
+                return 1;
+    for (int b = 0; b < g->n_base_set; b++)
+        if (strcmp(g->base_set[b].key, key) == 0)
+            return 1;
+    for (int o = 0; o < g->n_over; o++)
+        if (strcmp(g->over[o].key, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Gives c its optimizer's own defaults (rx_optim_key_default) for the
+ * keys that nothing of the run sets: Lion's beta2 is 0.99, where the key
+ * table has Adam's 0.999.  Other optimizers have none, so their
+ * configurations (and run keys) are as the key table makes them. */
+static int optim_defaults(const rx_grid *g, const rx_choice *const *picks, int n_picks,
+                          rx_config *c, rx_err *err)
+{
+    const char *key, *val;
+    for (int i = 0; (val = rx_optim_key_default((int)c->optim.kind, i, &key)); i++) {
+        char full[64];
+        snprintf(full, sizeof full, "optimizer.%s", key);
+        if (assigned(g, picks, n_picks, full))
+            continue;
+        rx_err e;
+        int rc = rx_config_set_str(c, full, val, &e);
+        if (rc)
+            return rx_grid_errf(g, blame(g, picks, n_picks, "optimizer.name"), err, rc,
+                                "%s", e.msg);
+    }
+    return RX_OK;
+}
+
 /* Finishes a run's configuration c (the picks applied): the overrides,
- * the exclusions and the check.  *drop says an exclusion matched.  ok
+ * the optimizer's own defaults, the exclusions and the check.  *drop says an exclusion matched.  ok
  * (may be NULL) is the last configuration that passed the check: one that
  * differs from it only by its seed passes too (a seed is checked when it
  * is set, and no rule of rx_config_check involves it), which saves the
@@ -346,14 +383,12 @@ static int finish_config(const rx_grid *g, const rx_choice *const *picks, int n_
     for (int o = 0; o < g->n_over; o++)
         if ((rc = rx_grid_apply(g, c, &g->over[o], err)))
             return rc;
+    if ((rc = optim_defaults(g, picks, n_picks, c, err)))
+        return rc;
     if (g->n_excl) {
-        char *all = rx_config_json(c, RX_CANON_RUNTIME);
-        if (!all)
-            return rx_errf(err, RX_ENOMEM, "out of memory");
         const char *sched_name = sched_entry(g, picks, n_picks);
         for (int x = 0; x < g->n_excl && !*drop; x++)
-            *drop = excluded(&g->excl[x], c, all, sched_name);
-        free(all);
+            *drop = excluded(&g->excl[x], c, sched_name);
         if (*drop)
             return RX_OK;
     }

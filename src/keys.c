@@ -362,6 +362,32 @@ static int unknown_key(const char *key, rx_err *err)
     return rx_errf(err, RX_EINVAL, "unknown key '%s'", key);
 }
 
+int rx_key_tunable(const char *key, rx_err *err)
+{
+    static const struct {
+        const char *key, *why;
+    } never[] = {
+        {"optimizer.lr", "the lr is always tuned"},
+        {"train.seed", "seeds are what a cell averages over"},
+        {"train.budget", "budgets are what a report compares across"},
+        {"schedule.name", "schedules are what a report compares"},
+        {"optimizer.name", "optimizers are what a report compares"},
+        {"model.type", "a model type is a setting, compared apart"},
+        {"data.dataset", "a dataset is a setting, compared apart"},
+    };
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        if (strcmp(key, never[i].key) == 0)
+            return rx_errf(err, RX_EINVAL, "'%s' cannot be tuned like the lr: %s", key,
+                           never[i].why);
+    if (rx_key_shape_of(key) == RX_KEY_UNKNOWN)
+        return unknown_key(key, err);
+    const rx_param *p = rx_param_find(keys, N_KEYS, key);
+    if (p && (p->flags & RX_KF_RUNTIME))
+        return rx_errf(err, RX_EINVAL, "'%s' cannot be tuned like the lr: it does not change "
+                       "what a run computes", key);
+    return RX_OK;
+}
+
 /* Sets a table row; string rows with names accept only those names and
  * report them as an enum would. */
 static int set_row(const rx_param *p, rx_config *c, const char *const *vals, int n,
@@ -463,6 +489,29 @@ int rx_config_set(rx_config *c, const char *key, const char *const *vals, int n,
         return rx_sched_set(&c->sched, key + 9, vals, n, is_list, err);
     }
     return unknown_key(key, err);
+}
+
+int rx_config_set_is_noop(const rx_config *c, const char *key, const char *const *vals,
+                          int n, int is_list)
+{
+    rx_config after = *c;
+    if (rx_config_set(&after, key, vals, n, is_list, NULL))
+        return 0;
+    if (memcmp(&after, c, sizeof after) == 0)
+        return 1;
+    const rx_param *p = rx_param_find(keys, N_KEYS, key);
+    if (p) {
+        /* rx_param_set wrote p's field (and a list's count) alone */
+        char was[8192], now[8192];
+        rx_param_format(p, c, was, sizeof was);
+        rx_param_format(p, &after, now, sizeof now);
+        return strcmp(was, now) == 0;
+    }
+    /* on the stack (128 KiB): out of memory must not decide a comparison */
+    char was[RX_CANON_MAX], now[RX_CANON_MAX];
+    rx_config_canonical(c, RX_CANON_RUNTIME, was, sizeof was);
+    rx_config_canonical(&after, RX_CANON_RUNTIME, now, sizeof now);
+    return strcmp(was, now) == 0;
 }
 
 int rx_config_set_str(rx_config *c, const char *key, const char *val, rx_err *err)
@@ -1037,10 +1086,16 @@ void rx_keys_print(FILE *f, rx_keys_format fmt)
                 (p->flags & RX_PF_HIDDEN))
                 continue;
             describe(p, type, sizeof type);
-            char doc[1024];
+            char doc[1024], own[256], def[320];
             if (s != 2 || rx_optim_key_doc(leaf(p->key), doc, sizeof doc) == 0)
                 snprintf(doc, sizeof doc, "%s", p->doc);
-            print_row(f, fmt, p->key, NULL, type, p->def, doc);
+            /* an optimizer's own default: "0.999 (lion: 0.99)" */
+            const char *d = p->def;
+            if (s == 2 && rx_optim_default_doc(leaf(p->key), own, sizeof own) > 0) {
+                snprintf(def, sizeof def, "%s (%s)", p->def, own);
+                d = def;
+            }
+            print_row(f, fmt, p->key, NULL, type, d, doc);
         }
         if (s != 1)
             continue;

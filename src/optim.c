@@ -76,8 +76,11 @@ typedef struct optim_row {
      * step needs the plain path.  NULL: never. */
     int (*fused)(rx_optim *o, float *p, float *g, int clear);
     /* The optimizer.* keys it reads beyond lr and clip_norm, each with
-     * what it means here (rx_optim_key_doc). */
-    struct { const char *key, *doc; } keys[6];
+     * what it means here (rx_optim_key_doc) and its default here when the
+     * key table's is not this optimizer's (rx_optim_key_default; NULL:
+     * the table's).  A default here must not change the run keys of
+     * configurations that exist: give it only to a new optimizer. */
+    struct { const char *key, *doc, *def; } keys[6];
 } optim_row;
 
 static int sgd_check(const rx_optim_config *c, const char **key, rx_err *err);
@@ -93,24 +96,24 @@ static void lion_update(rx_optim *o, float *restrict p, const float *restrict g)
 #define MOM(f) offsetof(rx_optim_config, f)
 static const optim_row rows[RX_OPTIM_COUNT] = {
     [RX_OPTIM_SGD] = {1, MOM(momentum), sgd_check, sgd_begin, sgd_update, sgd_fused,
-                      {{"momentum", "momentum (PyTorch's convention); 0: plain SGD"},
-                       {"nesterov", "Nesterov momentum"},
-                       {"dampening", "momentum dampening"},
-                       {"weight_decay", "L2, added to the gradient"}}},
+                      {{"momentum", "momentum (PyTorch's convention); 0: plain SGD", NULL},
+                       {"nesterov", "Nesterov momentum", NULL},
+                       {"dampening", "momentum dampening", NULL},
+                       {"weight_decay", "L2, added to the gradient", NULL}}},
     [RX_OPTIM_ADAM] = {2, MOM(beta1), adam_check, adam_begin, adam_update, NULL,
-                       {{"beta1", "first moment decay"},
-                        {"beta2", "second moment decay"},
-                        {"eps", "denominator epsilon"},
-                        {"weight_decay", "L2, added to the gradient"}}},
+                       {{"beta1", "first moment decay", NULL},
+                        {"beta2", "second moment decay", NULL},
+                        {"eps", "denominator epsilon", NULL},
+                        {"weight_decay", "L2, added to the gradient", NULL}}},
     [RX_OPTIM_ADAMW] = {2, MOM(beta1), adam_check, adam_begin, adamw_update, NULL,
-                        {{"beta1", "first moment decay"},
-                         {"beta2", "second moment decay"},
-                         {"eps", "denominator epsilon"},
-                         {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay"}}},
+                        {{"beta1", "first moment decay", NULL},
+                         {"beta2", "second moment decay", NULL},
+                         {"eps", "denominator epsilon", NULL},
+                         {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay", NULL}}},
     [RX_OPTIM_LION] = {1, MOM(beta1), adam_check, NULL, lion_update, NULL,
-                       {{"beta1", "the update is sign(beta1*m + (1-beta1)*g) (the paper: 0.9)"},
-                        {"beta2", "momentum decay, m = beta2*m + (1-beta2)*g (the paper: 0.99)"},
-                        {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay"}}},
+                       {{"beta1", "the update is sign(beta1*m + (1-beta1)*g)", NULL},
+                        {"beta2", "momentum decay, m = beta2*m + (1-beta2)*g", "0.99"},
+                        {"weight_decay", "decoupled: the parameters shrink by lr*weight_decay", NULL}}},
 };
 
 const char *const rx_optim_names[RX_OPTIM_COUNT + 1] = {
@@ -163,6 +166,32 @@ int rx_optim_key_doc(const char *key, char *buf, size_t size)
                 }
         k += (size_t)snprintf(buf + (k < size ? k : size), k < size ? size - k : 0, ": %s", doc);
     }
+    return (int)k;
+}
+
+const char *rx_optim_key_default(int kind, int i, const char **key)
+{
+    if ((unsigned)kind >= RX_OPTIM_COUNT)
+        return NULL;
+    for (int j = 0; j < 6 && rows[kind].keys[j].key; j++)
+        if (rows[kind].keys[j].def && i-- == 0) {
+            *key = rows[kind].keys[j].key;
+            return rows[kind].keys[j].def;
+        }
+    return NULL;
+}
+
+int rx_optim_default_doc(const char *key, char *buf, size_t size)
+{
+    size_t k = 0;
+    if (size)
+        buf[0] = '\0';
+    for (int i = 0; i < RX_OPTIM_COUNT; i++)
+        for (int j = 0; j < 6 && rows[i].keys[j].key; j++)
+            if (rows[i].keys[j].def && strcmp(rows[i].keys[j].key, key) == 0)
+                k += (size_t)snprintf(buf + (k < size ? k : size), k < size ? size - k : 0,
+                                      "%s%s: %s", k ? ", " : "", rx_optim_names[i],
+                                      rows[i].keys[j].def);
     return (int)k;
 }
 

@@ -2,7 +2,6 @@
  * (pure computation: no SQL, no I/O). */
 #include "rx_report.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,212 +9,6 @@
 
 #include "report_impl.h"
 #include "rx_optim.h"
-#include "rx_param.h"
-
-/* ---- metrics -------------------------------------------------------- */
-
-typedef struct metric_row {
-    const char *name;       /* canonical */
-    const char *alias;      /* another accepted name, or NULL */
-    const char *test_col, *val_col;
-    int higher_better;
-    rx_metric_unit unit;
-    const char *label, *val_label;
-} metric_row;
-
-/* The metrics the trainer records (rx_epoch_metrics), as the report can
- * show them.  "error" is the paper's: 1 - accuracy, in %. */
-static const metric_row metric_tab[] = {
-    {"error", "test_error", "test_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
-     "test error (%)", "validation error (%)"},
-    {"acc", "test_acc", "test_acc", "val_acc", 1, RX_UNIT_PERCENT,
-     "test accuracy (%)", "validation accuracy (%)"},
-    {"loss", "test_loss", "test_loss", "val_loss", 0, RX_UNIT_RAW,
-     "test loss", "validation loss"},
-    {"val_error", NULL, "val_acc", "val_acc", 0, RX_UNIT_ERROR_PCT,
-     "validation error (%)", "validation error (%)"},
-    {"val_acc", NULL, "val_acc", "val_acc", 1, RX_UNIT_PERCENT,
-     "validation accuracy (%)", "validation accuracy (%)"},
-    {"val_loss", NULL, "val_loss", "val_loss", 0, RX_UNIT_RAW,
-     "validation loss", "validation loss"},
-    {"train_loss", NULL, "train_loss", "", 0, RX_UNIT_RAW, "training loss", ""},
-    {"train_acc", NULL, "train_acc", "", 1, RX_UNIT_PERCENT,
-     "training accuracy (%)", ""},
-    {"train_error", NULL, "train_acc", "", 0, RX_UNIT_ERROR_PCT,
-     "training error (%)", ""},
-};
-#define N_METRICS (int)(sizeof metric_tab / sizeof metric_tab[0])
-
-const char *const *rx_metric_names(void)
-{
-    static const char *names[N_METRICS + 1];
-    for (int i = 0; i < N_METRICS; i++)
-        names[i] = metric_tab[i].name;
-    names[N_METRICS] = NULL;
-    return names;
-}
-
-/* "NAME:max" or "NAME:min": a metric of run_metrics.  name may point
- * into m (a metric resolved again by its name). */
-static int resolve_named(const char *text, rx_metric *m, rx_err *err)
-{
-    char name[sizeof m->name];
-    snprintf(name, sizeof name, "%s", text);
-    const char *colon = strrchr(name, ':');
-    size_t n = (size_t)(colon - name);
-    if (n == 0 || n > RX_NAMED_METRIC_MAX)
-        return rx_errf(err, RX_EINVAL, "metric '%s': the name before ':' must be 1 to %d bytes",
-                       name, RX_NAMED_METRIC_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)name[i]) && !strchr("_.-/", name[i]))
-            return rx_errf(err, RX_EINVAL,
-                           "metric '%s': names are letters, digits, '_', '.', '-' and '/'", name);
-    int hb = strcmp(colon + 1, "max") == 0;
-    if (!hb && strcmp(colon + 1, "min") != 0)
-        return rx_errf(err, RX_EINVAL, "metric '%s': say ':max' (larger is better) or ':min'",
-                       name);
-    memset(m, 0, sizeof *m);
-    snprintf(m->name, sizeof m->name, "%s", name);
-    snprintf(m->test_col, sizeof m->test_col, "%.*s", (int)n, name);
-    snprintf(m->val_col, sizeof m->val_col, "val_%.*s", (int)n, name);
-    m->higher_better = hb;
-    m->named = 1;
-    m->unit = RX_UNIT_RAW;
-    snprintf(m->label, sizeof m->label, "%.*s", (int)n, name);
-    snprintf(m->val_label, sizeof m->val_label, "val_%.*s", (int)n, name);
-    return RX_OK;
-}
-
-int rx_metric_resolve(const char *name, rx_metric *m, rx_err *err)
-{
-    if (strchr(name, ':'))
-        return resolve_named(name, m, err);
-    const metric_row *row = NULL;
-    for (int i = 0; i < N_METRICS && !row; i++)
-        if (strcmp(name, metric_tab[i].name) == 0 ||
-            (metric_tab[i].alias && strcmp(name, metric_tab[i].alias) == 0))
-            row = &metric_tab[i];
-    if (!row) {
-        const char *best = NULL;
-        int bd = 4;
-        for (int i = 0; i < N_METRICS; i++) {
-            int d = rx_edit_distance(name, metric_tab[i].name);
-            if (d < bd)
-                bd = d, best = metric_tab[i].name;
-        }
-        if (best)
-            return rx_errf(err, RX_EINVAL, "unknown metric '%s'; did you mean '%s'?", name, best);
-        return rx_errf(err, RX_EINVAL,
-                       "unknown metric '%s' (known: error, acc, loss, val_error, val_acc, "
-                       "val_loss, train_loss, train_acc, train_error; a metric a command "
-                       "trainer reported: '%s:max' or '%s:min')", name, name, name);
-    }
-    memset(m, 0, sizeof *m);
-    snprintf(m->name, sizeof m->name, "%s", row->name);
-    snprintf(m->test_col, sizeof m->test_col, "%s", row->test_col);
-    snprintf(m->val_col, sizeof m->val_col, "%s", row->val_col);
-    m->higher_better = row->higher_better;
-    m->unit = row->unit;
-    snprintf(m->label, sizeof m->label, "%s", row->label);
-    snprintf(m->val_label, sizeof m->val_label, "%s", row->val_label);
-    return RX_OK;
-}
-
-double rx_metric_display(const rx_metric *m, double stored)
-{
-    switch (m->unit) {
-    case RX_UNIT_PERCENT: return 100.0 * stored;
-    case RX_UNIT_ERROR_PCT: return 100.0 * (1.0 - stored);
-    default: return stored;
-    }
-}
-
-void rx_metric_format(const rx_metric *m, double x, char *buf, size_t size)
-{
-    if (isnan(x))
-        snprintf(buf, size, "-");
-    else if (m->unit == RX_UNIT_RAW)
-        snprintf(buf, size, "%.4g", x);
-    else
-        snprintf(buf, size, "%.2f", x);
-}
-
-int rx_metric_cmp(const rx_metric *m, double a, double b)
-{
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b) ? 0 : isnan(a) ? -1 : 1;
-    if (a == b)
-        return 0;
-    if (!isinf(a) && !isinf(b)) {
-        double s = fmax(1.0, fmax(fabs(a), fabs(b)));
-        if (fabs(a - b) <= 1e-9 * s)
-            return 0;
-    }
-    int a_larger = a > b;
-    return a_larger == (m->higher_better != 0) ? 1 : -1;
-}
-
-/* ---- small helpers -------------------------------------------------- */
-
-rx_outcome rx_outcome_of(const char *status)
-{
-    if (strcmp(status, "done") == 0) return RX_OUT_DONE;
-    if (strcmp(status, "failed") == 0) return RX_OUT_FAILED;
-    if (strcmp(status, "diverged") == 0) return RX_OUT_DIVERGED;
-    return RX_OUT_MISSING;
-}
-
-const char *rx_outcome_name(rx_outcome s)
-{
-    switch (s) {
-    case RX_OUT_DONE: return "done";
-    case RX_OUT_FAILED: return "failed";
-    case RX_OUT_DIVERGED: return "diverged";
-    default: return "missing";
-    }
-}
-
-int rx_mean_std(const double *x, int n, double *mean, double *std)
-{
-    int k = 0;
-    double mu = 0, m2 = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isfinite(x[i]))
-            continue;
-        k++;                                  /* Welford */
-        double d = x[i] - mu;
-        mu += d / k;
-        m2 += d * (x[i] - mu);
-    }
-    *mean = k ? mu : NAN;
-    *std = k >= 2 ? sqrt(m2 / (k - 1)) : NAN;
-    return k;
-}
-
-void rx_budget_label(double budget, char *buf, size_t size)
-{
-    snprintf(buf, size, "%.6g%%", budget * 100.0);
-}
-
-void rx_rank_values(const rx_metric *m, const double *v, int n, double *rank)
-{
-    for (int i = 0; i < n; i++) {
-        if (isnan(v[i])) {
-            rank[i] = NAN;
-            continue;
-        }
-        int better = 0, tied = 0;
-        for (int j = 0; j < n; j++) {
-            if (j == i || isnan(v[j]))
-                continue;
-            int c = rx_metric_cmp(m, v[j], v[i]);
-            better += c > 0;
-            tied += c == 0;
-        }
-        /* the tie group spans positions better+1 .. better+1+tied */
-        rank[i] = better + 1 + tied / 2.0;
-    }
-}
 
 /* ---- orders --------------------------------------------------------- */
 
@@ -306,28 +99,37 @@ typedef struct run_ref {
     int run;
 } run_ref;
 
+/* qsort's context: the runs the refs point into, the tuned keys. */
+static const rx_report_run *cmp_runs;
+static int cmp_ntune;
+
 static int cmp_ref(const void *a, const void *b)
 {
     const run_ref *x = a, *y = b;
     if (x->cell != y->cell)
         return x->cell < y->cell ? -1 : 1;
-    if (x->lr != y->lr)
-        return x->lr < y->lr ? -1 : 1;
+    int c = rx_report_cand_cmp(x->lr, cmp_runs[x->run].tune, y->lr, cmp_runs[y->run].tune,
+                               cmp_ntune);
+    if (c)
+        return c;
     return x->run < y->run ? -1 : x->run > y->run;
 }
 
-const rx_report_cell *rx_report_cell_at(const rx_report *r, int s, int o, int k, int b)
+/* True when refs a and b are runs of the same candidate. */
+static int same_cand(const rx_report_run *runs, const run_ref *a, const run_ref *b, int n_tune)
 {
-    return &r->cells[(((size_t)s * r->n_optimizers + o) * r->n_schedules + k) * r->n_budgets + b];
+    return rx_report_cand_cmp(a->lr, runs[a->run].tune, b->lr, runs[b->run].tune, n_tune) == 0;
 }
 
-/* Fills one lr entry from runs refs[0..n) (all with the same cell, lr). */
+/* Fills one candidate from runs refs[0..n) (all with the same cell and
+ * candidate). */
 static void lr_stats(const rx_report_run *runs, const run_ref *refs, int n,
                      const rx_metric *m, double *tmp_v,
                      double *tmp_t, rx_report_lr *e)
 {
     memset(e, 0, sizeof *e);
     e->lr = refs[0].lr;
+    memcpy(e->tune, runs[refs[0].run].tune, sizeof e->tune);
     e->n_runs = n;
     int nv = 0, nt = 0;
     for (int i = 0; i < n; i++) {
@@ -375,14 +177,16 @@ static int choose_lr(rx_report *rep, rx_report_cell *c, const char *where, rx_er
             double bv = best < 0 ? NAN
                       : rep->select_on_test ? c->lrs[best].test_mean : c->lrs[best].val_mean;
             if (best < 0 || rx_metric_cmp(m, v, bv) > 0)
-                best = i;              /* strictly better: ties keep the smaller lr */
+                best = i;              /* strictly better: ties keep the smaller lr, then
+                                          the smaller tuned values */
         }
         if (best < 0)
             return rx_errf(err, RX_EINVAL,
-                           "cell '%s' has %d learning rates to choose from but no %s to choose "
+                           "cell '%s' has %d %s to choose from but no %s to choose "
                            "on; choosing on the test metric must be asked for with "
                            "'--select-on test'",
-                           where, n_cand,
+                           where, n_cand, rep->n_tune ? "candidates (lr and tuned keys)"
+                                                      : "learning rates",
                            m->val_label[0] ? m->val_label : "validation metric");
         c->chosen = best;
     }
@@ -393,86 +197,6 @@ static int choose_lr(rx_report *rep, rx_report_cell *c, const char *where, rx_er
         c->n = e->n_test;
     }
     return RX_OK;
-}
-
-double rx_report_cell_value(const rx_report *r, const rx_report_cell *c)
-{
-    if (c->chosen >= 0)
-        return c->mean;
-    /* every lr diverged: ranks last */
-    return c->n_diverged > 0 ? (r->metric.higher_better ? -INFINITY : INFINITY) : NAN;
-}
-
-void rx_report_rank_from(const rx_report *r, const double *cv, double *v, rx_rank_out *out)
-{
-    const rx_metric *m = &r->metric;
-    int nS = r->n_settings, nO = r->n_optimizers, nB = r->n_budgets, nR = r->n_ranked;
-    int nK = r->n_schedules;
-    for (int s = 0; s < nS; s++)
-    for (int o = 0; o < nO; o++) {
-        if (!r->group_runs[s * nO + o])
-            continue;
-        for (int b = 0; b < nB; b++) {
-            size_t at = (((size_t)s * nO + o) * nB + b) * nR;
-            int *src = out->src ? out->src + at : NULL;
-            for (int i = 0; i < nR; i++) {
-                v[i] = NAN;
-                if (src)
-                    src[i] = -1;
-            }
-            for (int k = 0; k < nK; k++) {
-                int i = r->rank_of[k];
-                if (i < 0)
-                    continue;          /* not in the chosen set */
-                double x = cv[((((size_t)s * nO + o) * nK + k) * nB + b)];
-                if (rx_metric_cmp(m, x, v[i]) > 0) {
-                    v[i] = x;          /* merged step: the better of step and plateau */
-                    if (src)
-                        src[i] = k;
-                }
-            }
-            int present = 0;
-            for (int i = 0; i < nR; i++)
-                present += !isnan(v[i]);
-            double *dst = &out->rank[at];
-            if (present < 2) {
-                for (int i = 0; i < nR; i++)
-                    dst[i] = NAN;
-                continue;
-            }
-            rx_rank_values(m, v, nR, dst);
-            int split = r->budgets[b] < r->low_cut ? RX_SPLIT_LOW : RX_SPLIT_HIGH;
-            out->n_comparisons[split]++;
-            out->n_comparisons[RX_SPLIT_ALL]++;
-            for (int i = 0; i < nR; i++) {
-                if (isnan(v[i]))
-                    continue;
-                int better = 0;
-                for (int j = 0; j < nR; j++)
-                    better += j != i && rx_metric_cmp(m, v[j], v[i]) > 0;
-                int sp[2] = {split, RX_SPLIT_ALL};
-                for (int q = 0; q < 2; q++) {
-                    out->top_n[i * RX_N_SPLIT + sp[q]]++;
-                    out->top[(i * RX_N_SPLIT + sp[q]) * 2 + 0] += better < 1;
-                    out->top[(i * RX_N_SPLIT + sp[q]) * 2 + 1] += better < 3;
-                }
-            }
-        }
-    }
-    for (int o = 0; o < nO; o++)
-    for (int b = 0; b < nB; b++)
-    for (int i = 0; i < nR; i++) {
-        double sum = 0;
-        int k = 0;
-        for (int s = 0; s < nS; s++) {
-            double x = out->rank[(((size_t)s * nO + o) * nB + b) * nR + i];
-            if (!isnan(x))
-                sum += x, k++;
-        }
-        out->avg_rank[((size_t)o * nB + b) * nR + i] = k ? sum / k : NAN;
-        if (out->avg_rank_n)
-            out->avg_rank_n[((size_t)o * nB + b) * nR + i] = k;
-    }
 }
 
 static int compute_ranks(rx_report *r, int **src)
@@ -543,14 +267,13 @@ static int cmp_seed(const void *a, const void *b)
     return x->seed < y->seed ? -1 : x->seed > y->seed;
 }
 
-/* Keeps the chosen lr's (seed, test value) pairs of cell c, whose runs
+/* Keeps the chosen candidate's (seed, test value) pairs of cell c, whose runs
  * are refs[0..n), ascending by seed: the paired statistics match on them. */
 static int chosen_seeds(const rx_report_run *runs, const run_ref *refs, int n,
                         const rx_report *r, rx_report_cell *c, rx_err *err)
 {
     if (c->chosen < 0 || c->n == 0)
         return RX_OK;
-    double lr = c->lrs[c->chosen].lr;
     seed_val *sv = calloc((size_t)c->n, sizeof *sv);
     c->seeds = calloc((size_t)c->n, sizeof *c->seeds);
     c->vals = calloc((size_t)c->n, sizeof *c->vals);
@@ -562,7 +285,7 @@ static int chosen_seeds(const rx_report_run *runs, const run_ref *refs, int n,
     for (int i = 0; i < n && k < c->n; i++) {
         const rx_report_run *x = &runs[refs[i].run];
         double v = rx_metric_display(&r->metric, x->test);
-        if (refs[i].lr == lr && x->state == RX_OUT_DONE && isfinite(v))
+        if (rx_report_is_chosen(r, c, x) && x->state == RX_OUT_DONE && isfinite(v))
             sv[k++] = (seed_val){x->seed, v};
     }
     qsort(sv, (size_t)k, sizeof *sv, cmp_seed);
@@ -615,6 +338,15 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
     r->select_on_test = opts->select_on_test;
     r->low_cut = opts->low_cut > 0 ? opts->low_cut : RX_REPORT_LOW_CUT;
     r->only = opts->only != NULL;
+    for (int q = 0; opts->tune && opts->tune[q]; q++) {
+        if (q == RX_REPORT_TUNE_MAX) {
+            rx_report_free(r);
+            return rx_errf(err, RX_EINVAL, "at most %d keys can be tuned besides the lr",
+                           RX_REPORT_TUNE_MAX);
+        }
+        snprintf(r->tune_keys[q], sizeof r->tune_keys[q], "%s", opts->tune[q]);
+        r->n_tune = q + 1;
+    }
     size_t cap = n > 0 ? (size_t)n : 0;
     r->settings = zalloc(cap, sizeof *r->settings);
     r->optimizers = zalloc(cap, sizeof *r->optimizers);
@@ -666,12 +398,15 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
         refs[i].run = i;
         r->group_runs[s * nO + o]++;
     }
+    cmp_runs = runs;
+    cmp_ntune = r->n_tune;
     qsort(refs, (size_t)n, sizeof *refs, cmp_ref);
+    cmp_runs = NULL;
 
     for (int i = 0; i < n;) {
         int j = i, nlr = 0;
         while (j < n && refs[j].cell == refs[i].cell) {
-            if (j == i || refs[j].lr != refs[j - 1].lr)
+            if (j == i || !same_cand(runs, &refs[j], &refs[j - 1], r->n_tune))
                 nlr++;
             j++;
         }
@@ -683,7 +418,7 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
         }
         for (int a = i; a < j;) {
             int z = a;
-            while (z < j && refs[z].lr == refs[a].lr)
+            while (z < j && same_cand(runs, &refs[z], &refs[a], r->n_tune))
                 z++;
             rx_report_lr *e = &c->lrs[c->n_lrs++];
             lr_stats(runs, refs + a, z - a, &r->metric, tv, tt, e);

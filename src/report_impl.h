@@ -1,7 +1,7 @@
 /*
  * report_impl.h: what the files of the report module share: the ranking
- * (report.c) that the statistics (report_stats.c) rerun on bootstrap
- * replicates, and the tables of a built report that the writers
+ * (report_rank.c) that the build (report.c) runs and the statistics
+ * (report_stats.c) rerun on bootstrap replicates, and the tables of a built report that the writers
  * (report_out.c, report_html.c) render in any format.  Private to the
  * report module.
  */
@@ -11,7 +11,7 @@
 #include "rx_report.h"
 #include "rx_table.h"
 
-/* ---- ranking (report.c) and statistics (report_stats.c) ---------------- */
+/* ---- ranking (report_rank.c) and statistics (report_stats.c) ----------- */
 
 /* Where rx_report_rank_from writes; top, top_n and n_comparisons are
  * added to (the caller zeroes them), the rest is overwritten.  avg_rank_n
@@ -82,6 +82,17 @@ void rx_report_cell_table(const rx_report *r, int s, int o, rx_table *t);
 /* The chosen lr per cell of (s, o); returns 0 (and leaves t alone) when
  * no cell of the group had more than one lr to choose from. */
 int rx_report_lr_table(const rx_report *r, int s, int o, rx_table *t);
+
+/* The chosen value of tuned key q (rx_report.tune_keys) per cell of
+ * (s, o), "(of N)" values tried, for the schedules that have the key;
+ * returns 0 (and leaves t alone) when no cell of the group has it. */
+int rx_report_tune_table(const rx_report *r, int s, int o, int q, rx_table *t);
+
+/* A tuned value (raw JSON) as shown: strings lose their quotes. */
+void rx_report_tune_plain(const char *raw, char *buf, size_t size);
+
+/* A candidate as shown: "lr 0.1 schedule.patience=2". */
+void rx_report_cand_text(const rx_report *r, const rx_report_lr *e, char *buf, size_t size);
 
 /* Lines naming every cell of (s, o) with failed, diverged or missing
  * runs, or with no runs; each is passed to line(ud, text).  Returns how

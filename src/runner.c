@@ -658,20 +658,31 @@ static int make_queue(int n, const signed char *states, int retry_failed, int **
 }
 
 /* Registers runs[0..n) with sweep_id, materialising them a batch at a
- * time (adding is idempotent, so batches need not share a transaction). */
+ * time (adding is idempotent, so batches need not share a transaction).
+ * A run an earlier `run` of this sweep registered is skipped when its keys
+ * are the configuration's hash (the built-in trainer; a command trainer's
+ * keys also hash its program): rx_store_registered. */
 static int register_runs(rx_store *st, int64_t sweep_id, const rx_grid *g,
-                         const rx_run_ref *runs, int n, rx_err *err)
+                         const rx_trainer_spec *trainer, const rx_run_ref *runs, int n,
+                         rx_err *err)
 {
     enum { BATCH = 512 };
     rx_job *batch = calloc(BATCH, sizeof *batch);
-    if (!batch)
+    unsigned char *done = calloc((size_t)(n ? n : 1), 1);
+    if (!batch || !done) {
+        free(batch);
+        free(done);
         return rx_errf(err, RX_ENOMEM, "out of memory");
+    }
     int rc = RX_OK;
-    for (int i = 0; i < n && rc == RX_OK; i += BATCH) {
+    if (!trainer || trainer->kind == RX_TRAINER_BUILTIN)
+        rc = rx_store_registered(st, sweep_id, runs, n, done, err);
+    for (int i = 0; i < n && rc == RX_OK;) {
         int m = 0;
-        for (; m < BATCH && i + m < n && rc == RX_OK; m++)
-            rc = rx_grid_job(g, &runs[i + m], &batch[m], err);
-        if (rc == RX_OK)
+        for (; m < BATCH && i < n && rc == RX_OK; i++)
+            if (!done[i])
+                rc = rx_grid_job(g, &runs[i], &batch[m++], err);
+        if (rc == RX_OK && m)
             rc = rx_store_add_jobs(st, sweep_id, batch, m, NULL, err);
         for (int k = 0; k < m; k++) {
             free(batch[k].config_json);
@@ -679,6 +690,7 @@ static int register_runs(rx_store *st, int64_t sweep_id, const rx_grid *g,
         }
     }
     free(batch);
+    free(done);
     return rc;
 }
 
@@ -701,7 +713,7 @@ static int prepare(const rx_grid *g, const rx_run_ref *runs, int n, const rx_run
     if (rc == RX_OK)
         rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
     if (rc == RX_OK)
-        rc = register_runs(st, sweep_id, g, runs, n, err);
+        rc = register_runs(st, sweep_id, g, o->trainer, runs, n, err);
     if (rc == RX_OK)
         rc = rx_store_key_states(st, n ? runs[0].key : "", sizeof *runs, n, states, before, err);
     /* Close before forking: SQLite connections must not cross fork(). */

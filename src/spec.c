@@ -8,12 +8,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "rx_keys.h"
+#include "rx_qmc.h"
 #include "rx_range.h"
 #include "rx_trainer.h"
 
@@ -34,6 +36,17 @@ typedef struct parser {
     owner *own;
     int n_own, cap_own;
     double *memo;         /* per node id: values of a range, runs of an entry */
+    rx_qmc qmc;           /* `sampler:` */
+    int qmc_samples;      /* sampler.samples; 0: each sampled key says */
+    /* the sampled keys of the scope being read (the grid, or one entry of
+     * optimizers or schedules): their axes become one axis of points */
+    const char *sampled[RX_QMC_MAX_DIMS];
+    int sampled_n[RX_QMC_MAX_DIMS];
+    const yaml_node_t *sampled_at[RX_QMC_MAX_DIMS];
+    int n_sampled;
+    int sampling_ok;      /* in a scope that may sample */
+    const yaml_node_t *scope; /* its mapping: a sampled key without samples
+                                 takes a sibling's */
 } parser;
 
 static rx_loc loc_of(const yaml_node_t *n)
@@ -357,6 +370,209 @@ static const char *label_of(parser *p, const rx_assign *a)
     return s;
 }
 
+/* ---- sampled axes (rexsweep.yaml(5), SAMPLED AXES) ----------------------- */
+
+/* {uniform: [A, B]} or {log_uniform: [A, B]}, with or without samples. */
+static int is_sampled(parser *p, const yaml_node_t *m)
+{
+    return is_map(m) && (map_get(p, m, "uniform", NULL) || map_get(p, m, "log_uniform", NULL));
+}
+
+/* The number of points of sampled range m: its `samples`, else the
+ * sampler's. */
+static int sampled_count(parser *p, const yaml_node_t *m, int *n)
+{
+    yaml_node_t *v = map_get(p, m, "samples", NULL);
+    for (int i = 0; !v && p->scope && i < map_len(p->scope); i++) {
+        yaml_node_t *sib = map_value(p, p->scope, i);
+        if (is_sampled(p, sib))
+            v = map_get(p, sib, "samples", NULL);
+    }
+    if (!v) {
+        if (p->qmc_samples > 0) {
+            *n = p->qmc_samples;
+            return RX_OK;
+        }
+        return FAIL(p, m, "a sampled range needs a count of points: add 'samples: N' here or to "
+                          "'sampler'");
+    }
+    long long k;
+    if (!is_scalar(v) || rx_parse_int(text_of(v), &k) || k < 1 || k > RX_QMC_MAX_POINTS)
+        return FAIL(p, v, "'samples' must be an integer in [1, %d], got %s%s%s",
+                    RX_QMC_MAX_POINTS, is_scalar(v) ? "'" : "",
+                    is_scalar(v) ? text_of(v) : kind_of(v), is_scalar(v) ? "'" : "");
+    *n = (int)k;
+    return RX_OK;
+}
+
+/* The values of sampled range m over key, as a range's texts (one malloc'd
+ * block: *n pointers, then the strings).  The range takes the next
+ * dimension of the sequence in its scope. */
+static int read_sampled(parser *p, const char *key, const yaml_node_t *m, char ***texts, int *n)
+{
+    static const char *const names[] = {"uniform", "log_uniform", "samples"};
+    int rc = check_map(p, m, "a sampled range");
+    if (rc)
+        return rc;
+    for (int i = 0; i < map_len(m); i++) {
+        yaml_node_t *k = map_key(p, m, i);
+        if (strcmp(text_of(k), names[0]) && strcmp(text_of(k), names[1]) &&
+            strcmp(text_of(k), names[2])) {
+            const char *h = closest(text_of(k), names, 3);
+            return FAIL(p, k, "unknown key '%s' in a sampled range (%s%s%s)", text_of(k),
+                        h ? "did you mean '" : "it has uniform or log_uniform, and samples",
+                        h ? h : "", h ? "'?" : "");
+        }
+    }
+    yaml_node_t *uni = map_get(p, m, "uniform", NULL), *log = map_get(p, m, "log_uniform", NULL);
+    if (uni && log)
+        return FAIL(p, m, "a sampled range is either 'uniform' or 'log_uniform', not both");
+    yaml_node_t *b = uni ? uni : log;
+    double lo, hi;
+    if (!is_seq(b) || seq_len(b) != 2 || !is_scalar(seq_item(p, b, 0)) ||
+        !is_scalar(seq_item(p, b, 1)) || rx_parse_double(text_of(seq_item(p, b, 0)), &lo) ||
+        rx_parse_double(text_of(seq_item(p, b, 1)), &hi) || !isfinite(lo) || !isfinite(hi))
+        return FAIL(p, b, "'%s' takes two numbers, [low, high]", uni ? "uniform" : "log_uniform");
+    if (!(lo < hi))
+        return FAIL(p, b, "'%s' needs low < high, got [%s, %s]", uni ? "uniform" : "log_uniform",
+                    text_of(seq_item(p, b, 0)), text_of(seq_item(p, b, 1)));
+    if (log && !(lo > 0))
+        return FAIL(p, b, "'log_uniform' needs low > 0, got '%s'", text_of(seq_item(p, b, 0)));
+    int count;
+    if ((rc = sampled_count(p, m, &count)))
+        return rc;
+    if (p->n_sampled == RX_QMC_MAX_DIMS)
+        return FAIL(p, m, "at most %d keys are sampled together", RX_QMC_MAX_DIMS);
+    int dim = p->n_sampled;
+    char **t = malloc((size_t)count * (sizeof *t + 32));
+    double *u = malloc((size_t)count * sizeof *u);
+    if (!t || !u) {
+        free(t);
+        free(u);
+        return OOM(p);
+    }
+    rx_qmc_points(&p->qmc, dim, count, u);
+    char *str = (char *)(t + count);
+    for (int i = 0; i < count; i++, str += 32) {
+        t[i] = str;
+        rx_qmc_value(&p->qmc, uni ? RX_QMC_UNIFORM : RX_QMC_LOG_UNIFORM, lo, hi, u[i], str, 32);
+    }
+    free(u);
+    if (!(p->sampled[dim] = rx_grid_strdup(p->g, key))) {
+        free(t);
+        return OOM(p);
+    }
+    p->sampled_n[dim] = count;
+    p->sampled_at[dim] = m;
+    p->n_sampled++;
+    *texts = t;
+    *n = count;
+    return RX_OK;
+}
+
+/* The sampled keys of one scope (axes[0..*n) are its axes) share their
+ * points: their axes become one, the first's, whose choice i sets every
+ * sampled key to coordinate i of point i. */
+static int merge_sampled(parser *p, rx_axis *axes, int *n, const char *scope)
+{
+    int ns = p->n_sampled, idx[RX_QMC_MAX_DIMS];
+    p->n_sampled = 0;
+    if (ns < 2)
+        return RX_OK;
+    for (int j = 0; j < ns; j++) {
+        idx[j] = -1;
+        for (int i = 0; i < *n; i++)
+            if (strcmp(axes[i].name, p->sampled[j]) == 0)
+                idx[j] = i;
+        if (idx[j] < 0)
+            return rx_errf(p->err, RX_EINVAL, "internal: sampled '%s' has no axis", p->sampled[j]);
+    }
+    rx_axis *a = &axes[idx[0]];
+    for (int j = 1; j < ns; j++) {
+        const rx_axis *b = &axes[idx[j]];
+        if (b->n != a->n)
+            return FAIL(p, p->sampled_at[j],
+                        "'%s' has %d samples and '%s' %d: the sampled keys of %s share their "
+                        "points, so their counts must agree",
+                        b->name, b->n, a->name, a->n, scope);
+        for (int i = 0; i < a->n; i++) {
+            rx_choice *c = &a->choices[i];
+            const rx_choice *d = &b->choices[i];
+            rx_assign *set = rx_grid_grow(p->g, c->set, (size_t)c->n_set * sizeof *set,
+                                          (size_t)(c->n_set + d->n_set) * sizeof *set);
+            char *label = rx_grid_alloc(p->g, strlen(c->label) + strlen(d->label) + 3);
+            if (!set || !label)
+                return OOM(p);
+            memcpy(set + c->n_set, d->set, (size_t)d->n_set * sizeof *set);
+            sprintf(label, "%s, %s", c->label, d->label);
+            c->set = set;
+            c->n_set += d->n_set;
+            c->label = label;
+        }
+    }
+    /* drop the merged axes, last first, keeping the order of the rest */
+    for (int j = ns - 1; j >= 1; j--) {
+        int at = idx[j];
+        memmove(&axes[at], &axes[at + 1], (size_t)(*n - at - 1) * sizeof *axes);
+        (*n)--;
+        for (int k = 0; k < j; k++)
+            if (idx[k] > at)
+                idx[k]--;
+    }
+    return RX_OK;
+}
+
+/* sampler: {kind: sobol | halton, seed: N, samples: N, digits: N,
+ * scramble: BOOL}: read before the axes. */
+static int read_sampler(parser *p, const yaml_node_t *m)
+{
+    int rc = want_map(p, m, "'sampler'", "a mapping (kind, seed, samples, digits, scramble)");
+    if (rc)
+        return rc;
+    static const char *const names[] = {"kind", "seed", "samples", "digits", "scramble"};
+    for (int i = 0; i < map_len(m); i++) {
+        yaml_node_t *k = map_key(p, m, i), *v = map_value(p, m, i);
+        int t = 0;
+        while (t < 5 && strcmp(text_of(k), names[t]) != 0)
+            t++;
+        if (t == 5) {
+            const char *h = closest(text_of(k), names, 5);
+            return FAIL(p, k, "unknown key '%s' in 'sampler'%s%s%s", text_of(k),
+                        h ? " (did you mean '" : "", h ? h : "", h ? "'?)" : "");
+        }
+        const char *x = is_scalar(v) && !is_null(v) ? text_of(v) : NULL;
+        long long n = 0;
+        if (t == 0) {
+            if (x && strcmp(x, "sobol") == 0)
+                p->qmc.kind = RX_QMC_SOBOL;
+            else if (x && strcmp(x, "halton") == 0)
+                p->qmc.kind = RX_QMC_HALTON;
+            else
+                return FAIL(p, v, "'sampler.kind' must be one of sobol, halton");
+        } else if (t == 4) {
+            if (x && (!strcmp(x, "true") || !strcmp(x, "yes") || !strcmp(x, "on")))
+                p->qmc.scramble = 1;
+            else if (x && (!strcmp(x, "false") || !strcmp(x, "no") || !strcmp(x, "off")))
+                p->qmc.scramble = 0;
+            else
+                return FAIL(p, v, "'sampler.scramble' must be true or false");
+        } else {
+            static const long long hi[] = {0, 9007199254740992LL, RX_QMC_MAX_POINTS, 15};
+            long long lo = t == 1 ? 0 : 1;
+            if (!x || rx_parse_int(x, &n) || n < lo || n > hi[t])
+                return FAIL(p, v, "'sampler.%s' must be an integer in [%lld, %lld], got %s%s%s",
+                            names[t], lo, hi[t], x ? "'" : "", x ? x : kind_of(v), x ? "'" : "");
+            if (t == 1)
+                p->qmc.seed = (uint64_t)n;
+            else if (t == 2)
+                p->qmc_samples = (int)n;
+            else
+                p->qmc.digits = (int)n;
+        }
+    }
+    return RX_OK;
+}
+
 /* A range mapping {from, to, step | factor | mantissas} into texts. */
 static int read_range(parser *p, const yaml_node_t *m, char ***texts, int *n)
 {
@@ -426,7 +642,8 @@ static int add_range(parser *p, const char *key, const yaml_node_t *m, rx_choice
                      int *cap)
 {
     char **texts;
-    int nt, rc = read_range(p, m, &texts, &nt);
+    int nt, rc = is_sampled(p, m) ? read_sampled(p, key, m, &texts, &nt)
+                                  : read_range(p, m, &texts, &nt);
     if (rc)
         return rc;
     if (*n + nt > *cap) {
@@ -475,6 +692,9 @@ static int axis_values(parser *p, const yaml_node_t *v, double *count)
     if (is_seq(v)) {
         for (int i = 0; i < seq_len(v); i++) {
             const yaml_node_t *it = seq_item(p, v, i);
+            if (is_sampled(p, it))
+                return FAIL(p, it, "a sampled range stands for the whole axis, not for an item of "
+                                   "a list");
             int rc = is_map(it) ? axis_values(p, it, count) : RX_OK;
             if (rc)
                 return rc;
@@ -491,7 +711,15 @@ static int axis_values(parser *p, const yaml_node_t *v, double *count)
     double *m = memo_of(p, v);
     if (!m)
         return OOM(p);
-    if (*m == 0) {
+    if (is_sampled(p, v) && !p->sampling_ok)
+        return FAIL(p, v, "a sampled range belongs under 'grid' or in an entry of "
+                          "'optimizers' or 'schedules'");
+    if (*m == 0 && is_sampled(p, v)) {
+        int nt, rc = sampled_count(p, v, &nt);
+        if (rc)
+            return rc;
+        *m = nt;
+    } else if (*m == 0) {
         char **texts;
         int nt, rc = read_range(p, v, &texts, &nt);
         if (rc)
@@ -510,8 +738,10 @@ static int entry_runs(parser *p, const char *section, const yaml_node_t *item, d
     double *m = is_map(item) ? memo_of(p, item) : NULL;
     if (is_map(item) && !m)
         return OOM(p);
+    p->scope = is_map(item) ? item : NULL;
     if (m && *m == 0) {
         double prod = 1;
+        int sampled = 0;      /* sampled keys share their points: count once */
         for (int i = 0; i < map_len(item) && prod <= RX_GRID_MAX_RUNS; i++) {
             yaml_node_t *k = map_key(p, item, i), *v = map_value(p, item, i);
             char full[256];
@@ -526,6 +756,8 @@ static int entry_runs(parser *p, const char *section, const yaml_node_t *item, d
             int rc = swept && shape != RX_KEY_UNKNOWN ? axis_values(p, v, &n) : RX_OK;
             if (rc)
                 return rc;
+            if (is_sampled(p, v) && sampled++)
+                n = 1;
             prod *= n > 0 ? n : 1;
         }
         *m = prod;
@@ -754,6 +986,8 @@ static int read_entry(parser *p, const char *axis, const char *section, const ya
     const char *nm = text_of(name);
     if ((rc = set_assign(p, &ch->set[ch->n_set++], namekey, &nm, 1, 0, loc_of(name))))
         return rc;
+    p->n_sampled = 0;
+    p->scope = is_map(item) ? item : NULL;
     for (int i = 0; i < nk; i++) {
         yaml_node_t *k = map_key(p, item, i), *v = map_value(p, item, i);
         if (strcmp(text_of(k), "name") == 0)
@@ -785,6 +1019,10 @@ static int read_entry(parser *p, const char *axis, const char *section, const ya
         if ((rc = read_axis(p, full, what, v, 0, &sub->choices, &sub->n)))
             return rc;
     }
+    char scope[96];
+    snprintf(scope, sizeof scope, "an entry of '%s'", axis);
+    if ((rc = merge_sampled(p, ch->sub, &ch->n_sub, scope)))
+        return rc;
     /* check the entry against the base, and each value of its axes */
     rx_config c = g->base;
     for (int j = 0; j < ch->n_set; j++)
@@ -810,6 +1048,7 @@ static int read_entries(parser *p, const char *axis, const char *section, const 
         return FAIL(p, v, "'%s' must be a list of %s, got %s", axis, axis, kind_of(v));
     /* the runs of the entries, counted on the nodes before reading any */
     double runs = 0;
+    p->sampling_ok = 1;
     for (int i = 0; i < seq_len(v); i++) {
         if ((rc = entry_runs(p, section, seq_item(p, v, i), &runs)))
             return rc;
@@ -829,6 +1068,7 @@ static int read_entries(parser *p, const char *axis, const char *section, const 
     for (int i = 0; i < a->n; i++)
         if ((rc = read_entry(p, axis, section, seq_item(p, v, i), &a->choices[i])))
             return rc;
+    p->sampling_ok = 0;
     return RX_OK;
 }
 
@@ -902,6 +1142,10 @@ static int read_grid(parser *p, const yaml_node_t *m)
     int rc = want_map(p, m, "'grid'", "a mapping of keys to lists of values");
     if (rc)
         return rc;
+    int first = p->g->n_axes;
+    p->n_sampled = 0;
+    p->sampling_ok = 1;
+    p->scope = m;
     for (int i = 0; i < map_len(m); i++) {
         yaml_node_t *k = map_key(p, m, i), *v = map_value(p, m, i);
         const char *key = text_of(k);
@@ -912,7 +1156,11 @@ static int read_grid(parser *p, const yaml_node_t *m)
         if ((rc = read_key_axis(p, key, key, k, v, 0)))
             return rc;
     }
-    return RX_OK;
+    p->sampling_ok = 0;
+    int n = p->g->n_axes - first;
+    rc = merge_sampled(p, p->g->axes + first, &n, "'grid'");
+    p->g->n_axes = first + n;
+    return rc;
 }
 
 /* ---- zip and exclude ---------------------------------------------------- */
@@ -1120,10 +1368,39 @@ static int read_rule(parser *p, const yaml_node_t *m, rx_exclude *x)
 static const char *const top_keys[] = {
     "name", "description", "store", "data", "model", "train", "optimizer", "schedule",
     "budgets", "optimizers", "schedules", "sampling", "grid", "seeds", "zip", "exclude",
-    "trainer"};
+    "trainer", "sampler", "search", "tune"};
 enum { T_NAME, T_DESC, T_STORE, T_DATA, T_MODEL, T_TRAIN, T_OPTIMIZER, T_SCHEDULE, T_BUDGETS,
        T_OPTIMIZERS, T_SCHEDULES, T_SAMPLING, T_GRID, T_SEEDS, T_ZIP, T_EXCLUDE, T_TRAINER,
-       T_N };
+       T_SAMPLER, T_SEARCH, T_TUNE, T_N };
+
+/* tune: a key or a list of keys the report tunes like the lr.  Advice to
+ * the report only: nothing here reaches a run's configuration. */
+static int read_tune(parser *p, const yaml_node_t *v)
+{
+    rx_spec *s = p->s;
+    int n = is_seq(v) ? seq_len(v) : 1;
+    if (!is_seq(v) && (!is_scalar(v) || is_null(v)))
+        return FAIL(p, v, "'tune' takes a key or a list of keys (e.g. [schedule.patience]), "
+                    "got %s", kind_of(v));
+    if (n > RX_SPEC_TUNE_MAX)
+        return FAIL(p, v, "'tune' takes at most %d keys, got %d", RX_SPEC_TUNE_MAX, n);
+    for (int i = 0; i < n; i++) {
+        const yaml_node_t *it = is_seq(v) ? seq_item(p, v, i) : v;
+        if (!is_scalar(it) || is_null(it))
+            return FAIL(p, it, "'tune' takes keys such as schedule.patience, got %s",
+                        kind_of(it));
+        rx_err e;
+        if (rx_key_tunable(text_of(it), &e))
+            return FAIL(p, it, "'tune': %s", e.msg);
+        for (int j = 0; j < s->n_tune; j++)
+            if (strcmp(s->tune[j], text_of(it)) == 0)
+                return FAIL(p, it, "'tune' names '%s' twice", text_of(it));
+        if (!(s->tune[s->n_tune] = strdup(text_of(it))))
+            return OOM(p);
+        s->n_tune++;
+    }
+    return RX_OK;
+}
 
 /* The trainer section: its keys belong to rx_trainer.h, which gets each
  * value as text (a scalar, or the scalars of a list). */
@@ -1173,6 +1450,75 @@ static int read_trainer(parser *p, const yaml_node_t *k, const yaml_node_t *m)
     rx_err e;
     if ((rc = rx_trainer_spec_finish(t, &e)))
         return rx_grid_errf(p->g, loc_of(k), p->err, rc, "%s", e.msg);
+    return RX_OK;
+}
+
+/* search: {strategy: grid | halving, eta: N, over: [KEY...], metric: M}:
+ * read after the axes, which halving needs (the budgets are its rungs). */
+static int read_search(parser *p, const yaml_node_t *k, const yaml_node_t *m)
+{
+    int rc = want_map(p, m, "'search'", "a mapping (strategy, eta, over, metric)");
+    if (rc)
+        return rc;
+    static const char *const names[] = {"strategy", "eta", "over", "metric"};
+    rx_search_spec *ss = &p->s->search;
+    ss->loc = loc_of(k);
+    for (int i = 0; i < map_len(m); i++) {
+        yaml_node_t *kk = map_key(p, m, i), *v = map_value(p, m, i);
+        int t = 0;
+        while (t < 4 && strcmp(text_of(kk), names[t]) != 0)
+            t++;
+        if (t == 4) {
+            const char *h = closest(text_of(kk), names, 4);
+            return FAIL(p, kk, "unknown key '%s' in 'search'%s%s%s", text_of(kk),
+                        h ? " (did you mean '" : "", h ? h : "", h ? "'?)" : "");
+        }
+        const char *x = is_scalar(v) && !is_null(v) ? text_of(v) : NULL;
+        if (t == 0) {
+            if (x && strcmp(x, "grid") == 0)
+                ss->strategy = RX_STRATEGY_GRID;
+            else if (x && strcmp(x, "halving") == 0)
+                ss->strategy = RX_STRATEGY_HALVING;
+            else
+                return FAIL(p, v, "'search.strategy' must be one of grid, halving");
+        } else if (t == 1) {
+            long long n;
+            if (!x || rx_parse_int(x, &n) || n < 2 || n > 100)
+                return FAIL(p, v, "'search.eta' must be an integer in [2, 100], got %s%s%s",
+                            x ? "'" : "", x ? x : kind_of(v), x ? "'" : "");
+            ss->eta = (int)n;
+        } else if (t == 2) {
+            int n = is_seq(v) ? seq_len(v) : 1;
+            if ((!is_seq(v) && !x) || n < 1 || n > RX_SEARCH_MAX_OVER)
+                return FAIL(p, v, "'search.over' must be a key or a list of 1 to %d keys",
+                            RX_SEARCH_MAX_OVER);
+            for (int j = 0; j < n; j++) {
+                yaml_node_t *it = is_seq(v) ? seq_item(p, v, j) : v;
+                if (!is_scalar(it) || is_null(it))
+                    return FAIL(p, it, "'search.over' lists keys, got %s", kind_of(it));
+                if (rx_key_shape_of(text_of(it)) == RX_KEY_UNKNOWN)
+                    return unknown_key(p, it, "'search.over'", NULL);
+                if (!(ss->over[j] = rx_grid_strdup(p->g, text_of(it))))
+                    return OOM(p);
+            }
+            ss->n_over = n;
+        } else {
+            if (!x || strlen(x) >= sizeof ss->metric)
+                return FAIL(p, v, "'search.metric' must be a metric name (as 'rexsweep report "
+                                  "--metric' takes)");
+            snprintf(ss->metric, sizeof ss->metric, "%s", x);
+        }
+    }
+    if (ss->strategy != RX_STRATEGY_HALVING)
+        return RX_OK;
+    if (!ss->eta)
+        ss->eta = 3;
+    int b = find_axis(p, "budgets", NULL);
+    if (b < 0 || p->g->axes[b].n < 2)
+        return FAIL(p, k, "halving needs rungs: list two or more budgets (budgets: [5%%, 15%%, "
+                          "50%%, 100%%])");
+    if (p->g->axes[b].zip)
+        return FAIL(p, k, "halving's budgets are its rungs: they cannot be zipped");
     return RX_OK;
 }
 
@@ -1239,6 +1585,9 @@ static int read_root(parser *p, const yaml_node_t *root)
     if (val[T_SCHEDULE] &&
         (rc = read_schedule_section(p, val[T_SCHEDULE], val[T_SCHEDULES] != NULL)))
         return rc;
+    p->qmc = (rx_qmc){RX_QMC_SOBOL, 0, 1, RX_QMC_DIGITS};
+    if (val[T_SAMPLER] && (rc = read_sampler(p, val[T_SAMPLER])))
+        return rc;
     /* the axes, slowest first: this is the documented order of runs */
     if (val[T_BUDGETS] && (rc = read_key_axis(p, "budgets", "train.budget", key[T_BUDGETS],
                                                val[T_BUDGETS], 1)))
@@ -1262,7 +1611,21 @@ static int read_root(parser *p, const yaml_node_t *root)
         return rc;
     if (val[T_TRAINER] && (rc = read_trainer(p, key[T_TRAINER], val[T_TRAINER])))
         return rc;
+    if (val[T_SEARCH] && (rc = read_search(p, key[T_SEARCH], val[T_SEARCH])))
+        return rc;
+    if (val[T_TUNE] && (rc = read_tune(p, val[T_TUNE])))
+        return rc;
     return RX_OK;
+}
+
+/* The root of a stored spec, for its tune: key alone. */
+static int read_root_tune(parser *p, const yaml_node_t *root)
+{
+    int rc = want_map(p, root, "the spec", "a mapping of keys (name, data, model, train, ...)");
+    for (int i = 0; rc == RX_OK && i < map_len(root); i++)
+        if (strcmp(text_of(map_key(p, root, i)), "tune") == 0)
+            rc = read_tune(p, map_value(p, root, i));
+    return rc;
 }
 
 /* libyaml's complaint as "file:line:column: malformed YAML: ...". */
@@ -1370,7 +1733,10 @@ static rx_spec *spec_alloc(const char *path, const char *text, size_t len, rx_er
     return s;
 }
 
-int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out, rx_err *err)
+/* Parses text with read (read_root, or read_root_tune) on its root. */
+static int parse_text(const char *text, size_t len, const char *path,
+                      int (*read)(parser *p, const yaml_node_t *root), rx_spec **out,
+                      rx_err *err)
 {
     *out = NULL;
     rx_spec *s = spec_alloc(path, text, len, err);
@@ -1409,7 +1775,7 @@ int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out,
                               err, RX_EINVAL, "a spec is one YAML document, and this is a second one");
         yaml_document_delete(&extra);
         if (rc == RX_OK)
-            rc = read_root(&p, root);
+            rc = read(&p, root);
     }
     yaml_document_delete(&doc);
     yaml_parser_delete(&y);
@@ -1421,6 +1787,17 @@ int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out,
     }
     *out = s;
     return RX_OK;
+}
+
+int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out, rx_err *err)
+{
+    return parse_text(text, len, path, read_root, out, err);
+}
+
+int rx_spec_parse_tune(const char *text, size_t len, const char *path, rx_spec **out,
+                       rx_err *err)
+{
+    return parse_text(text, len, path, read_root_tune, out, err);
 }
 
 int rx_spec_load(const char *path, rx_spec **out, rx_err *err)
@@ -1604,5 +1981,7 @@ void rx_spec_free(rx_spec *s)
     free(s->name);
     free(s->store);
     free(s->text);
+    for (int i = 0; i < s->n_tune; i++)
+        free(s->tune[i]);
     free(s);
 }

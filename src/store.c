@@ -166,6 +166,32 @@ static const char migration_1[] =
     "  m.epoch, m.step, m.samples,\n"
 #define EPOCH_RESULTS_TAIL "FROM runs r JOIN metrics m ON m.key = r.key;\n"
 
+/* The pieces of cell_results (steps 2 and 6): the axes after the cell,
+ * the means of the done runs (m), the counts by state, the statistics. */
+#define CELL_AXES                                                      \
+    "r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"            \
+    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"  \
+    "  r.sampling, r.budget, r.full_epochs"
+#define CELL_MEANS                                                              \
+    "    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,\n"     \
+    "    avg(CASE WHEN status = 'done' THEN test_loss END) AS test_loss,\n"   \
+    "    avg(CASE WHEN status = 'done' THEN val_acc END) AS val_acc,\n"       \
+    "    avg(CASE WHEN status = 'done' THEN val_loss END) AS val_loss,\n"     \
+    "    avg(CASE WHEN status = 'done' THEN train_acc END) AS train_acc,\n"   \
+    "    avg(CASE WHEN status = 'done' THEN train_loss END) AS train_loss\n"
+#define CELL_COUNTS                                                     \
+    "  max(r.epochs) AS epochs, max(r.steps) AS steps,\n"             \
+    "  count(*) AS n_runs,\n"                                          \
+    "  " COUNT_STATE("done", "n_done") ",\n"                           \
+    "  " COUNT_STATE("diverged", "n_diverged") ",\n"                   \
+    "  " COUNT_STATE("failed", "n_failed") ",\n"                       \
+    "  count(CASE WHEN r.status IN ('pending', 'running', 'interrupted')" \
+    " THEN 1 END) AS n_pending,\n"
+#define CELL_STATS                                                      \
+    MEAN_STD("test_acc") ",\n" MEAN_STD("test_loss") ",\n"              \
+    MEAN_STD("val_acc") ",\n" MEAN_STD("val_loss") ",\n"                \
+    MEAN_STD("train_acc") ",\n" MEAN_STD("train_loss") "\n"
+
 static const char migration_2[] =
     RUN_RESULTS_HEAD
     "  " FIN("train_loss") " AS train_loss,\n"
@@ -180,33 +206,13 @@ static const char migration_2[] =
     RUN_RESULTS_TAIL
     "CREATE VIEW cell_results AS\n"
     "WITH m AS (SELECT cell,\n"
-    "    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,\n"
-    "    avg(CASE WHEN status = 'done' THEN test_loss END) AS test_loss,\n"
-    "    avg(CASE WHEN status = 'done' THEN val_acc END) AS val_acc,\n"
-    "    avg(CASE WHEN status = 'done' THEN val_loss END) AS val_loss,\n"
-    "    avg(CASE WHEN status = 'done' THEN train_acc END) AS train_acc,\n"
-    "    avg(CASE WHEN status = 'done' THEN train_loss END) AS train_loss\n"
+    CELL_MEANS
     "  FROM run_results GROUP BY cell)\n"
-    "SELECT r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"
-    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"
-    "  r.sampling, r.budget, r.full_epochs,\n"
-    "  max(r.epochs) AS epochs, max(r.steps) AS steps,\n"
-    "  count(*) AS n_runs,\n"
-    "  " COUNT_STATE("done", "n_done") ",\n"
-    "  " COUNT_STATE("diverged", "n_diverged") ",\n"
-    "  " COUNT_STATE("failed", "n_failed") ",\n"
-    "  count(CASE WHEN r.status IN ('pending', 'running', 'interrupted')"
-    " THEN 1 END) AS n_pending,\n"
-    MEAN_STD("test_acc") ",\n"
-    MEAN_STD("test_loss") ",\n"
-    MEAN_STD("val_acc") ",\n"
-    MEAN_STD("val_loss") ",\n"
-    MEAN_STD("train_acc") ",\n"
-    MEAN_STD("train_loss") "\n"
+    "SELECT r.cell, " CELL_AXES ",\n"
+    CELL_COUNTS
+    CELL_STATS
     "FROM run_results r JOIN m ON m.cell = r.cell\n"
-    "GROUP BY r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,\n"
-    "  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,\n"
-    "  r.sampling, r.budget, r.full_epochs;\n"
+    "GROUP BY r.cell, " CELL_AXES ";\n"
     EPOCH_RESULTS_HEAD
     "  " FIN("m.train_loss") " AS train_loss,\n"
     "  " FIN("m.train_acc") " AS train_acc,\n"
@@ -339,12 +345,37 @@ static const char migration_trainers[] =
     "  " FIN("m.value") " AS value\n"
     "FROM runs r JOIN run_metrics m ON m.key = r.key;\n";
 
+/* cell_results per sweep, with the report's test error: one row per
+ * (sweep name, cell) over the distinct runs of the sweeps of that name
+ * (a run shared by two sweeps counts in both; runs of no sweep, NULL),
+ * and the test error in % (100 * (1 - accuracy), the report's "error"),
+ * NULL where there is no accuracy (regression, vae). */
+#define ERR_PCT(x) "100.0 * (1.0 - " x ")"
+static const char migration_cell_sweep[] =
+    "DROP VIEW cell_results;\n"
+    "CREATE VIEW cell_results AS\n"
+    "WITH r AS (SELECT s.name AS sweep, x.* FROM run_results x\n"
+    "    LEFT JOIN (SELECT DISTINCT l.key, n.name FROM sweep_runs l\n"
+    "      JOIN sweeps n ON n.id = l.sweep) s ON s.key = x.key),\n"
+    "m AS (SELECT sweep, cell,\n"
+    CELL_MEANS
+    "  FROM r GROUP BY sweep, cell)\n"
+    "SELECT r.sweep, r.cell, " CELL_AXES ",\n"
+    CELL_COUNTS
+    "  " ERR_PCT("max(m.test_acc)") " AS mean_test_error,\n"
+    "  100.0 * sqrt(sum(" DONE("(r.test_acc - m.test_acc) * (r.test_acc - m.test_acc)") ") / "
+    "(count(" DONE("r.test_acc") ") - 1)) AS std_test_error,\n"
+    CELL_STATS
+    "FROM r JOIN m ON m.cell = r.cell AND m.sweep IS r.sweep\n"
+    "GROUP BY r.sweep, r.cell, " CELL_AXES ";\n";
+
 static const char *const migrations[] = {
     migration_1,          /* 1: tables and indexes */
     migration_2,          /* 2: the views */
     migration_provenance, /* 3: provenance of sweeps and runs */
     migration_trainers,   /* 4: command trainers: runs.trainer, runs.output, run_metrics */
     "",                   /* 5: final_lr (its column and view: metric_step) */
+    migration_cell_sweep, /* 6: cell_results per sweep, with the test error in % */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -593,7 +624,7 @@ static int fault_hit(void)
 /* Statements prepared once per handle (SQLITE_PREPARE_PERSISTENT), so the
  * per-run recording path does no SQL parsing. */
 enum {
-    S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_CLAIM_PICK,
+    S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_LINKED, S_CLAIM_PICK,
     S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
     S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
 };
@@ -642,6 +673,9 @@ static const char *const stmt_sql[N_STMT] = {
         "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
         " ON CONFLICT DO NOTHING",
     [S_STATUS_OF] = "SELECT status FROM runs WHERE key = ?1",
+    [S_LINKED] =
+        "SELECT l.grid_index, r.config FROM sweep_runs l JOIN runs r ON r.key = l.key"
+        " WHERE l.sweep = ?1 AND l.key = ?2",
     [S_CLAIM_PICK] =
         "SELECT r.key, l.grid_index FROM sweep_runs l JOIN runs r ON r.key = l.key"
         " WHERE l.sweep = ?1 AND " CLAIMABLE("r.", "?2", "?3", "?4", "?5")
@@ -1630,6 +1664,13 @@ int rx_store_count_sweep(rx_store *st, int64_t sweep_id, rx_store_counts *c, rx_
                           &b, 1, count_row, c, err);
 }
 
+int rx_store_count_runs(rx_store *st, rx_store_counts *c, rx_err *err)
+{
+    memset(c, 0, sizeof *c);
+    return rx_store_query(st, "SELECT status, count(*) FROM runs GROUP BY status", NULL, 0,
+                          count_row, c, err);
+}
+
 int rx_store_key_states(rx_store *st, const char *key0, size_t stride, int n,
                         signed char *states, rx_store_counts *c, rx_err *err)
 {
@@ -1656,6 +1697,39 @@ int rx_store_key_states(rx_store *st, const char *key0, size_t stride, int n,
         }
         if (states)
             states[i] = (signed char)state;
+        sqlite3_reset(s);
+    }
+    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == STORE_BUSY)
+        rc = rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path);
+    return rc;
+}
+
+int rx_store_registered(rx_store *st, int64_t sweep_id, const rx_run_ref *runs, int n,
+                        unsigned char *ok, rx_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    memset(ok, 0, (size_t)n);
+    if ((rc = exec(st, "BEGIN", err, "cannot begin a read")))
+        return rc == STORE_BUSY ? rx_errf(err, RX_ESTORE, "store '%s' is busy", st->path) : rc;
+    for (int i = 0; i < n && rc == RX_OK; i++) {
+        if ((rc = stmt(st, S_LINKED, &s, err)))
+            break;
+        sqlite3_bind_int64(s, 1, sweep_id);
+        sqlite3_bind_text(s, 2, runs[i].key, -1, SQLITE_STATIC);
+        int r = sqlite3_step(s);
+        if (r == SQLITE_ROW && sqlite3_column_int64(s, 0) == runs[i].index) {
+            /* a damaged configuration is left to the full check, which
+             * names it */
+            const char *config = (const char *)sqlite3_column_text(s, 1);
+            char key[RX_KEY_LEN + 1] = "";
+            if (config)
+                rx_key_of_json(config, RX_TRAINER_VERSION, key);
+            ok[i] = strcmp(key, runs[i].key) == 0;
+        } else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+            rc = sql_fail(st, r, err, "cannot read a run");
+        }
         sqlite3_reset(s);
     }
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
@@ -2154,6 +2228,179 @@ int rx_store_exec(rx_store *st, const char *sql, rx_err *err)
     return write_tx(st, exec_body, (void *)sql, err);
 }
 
+/* ---- what the commands read ------------------------------------------ */
+
+/* RX_EXPORT_NESTED's statement: every per-epoch metric of the table. */
+static void nested_sql(char *buf, size_t size, int by_sweep)
+{
+    int n;
+    const rx_metric_col *c = rx_metric_cols(&n);
+    size_t k = (size_t)snprintf(buf, size,
+                                "SELECT r.*, e.epoch AS \"" RX_EXPORT_METRIC "epoch\", e.step AS \""
+                                RX_EXPORT_METRIC "step\", e.samples AS \"" RX_EXPORT_METRIC
+                                "samples\"");
+    for (int i = 0; i < n && k < size; i++)
+        if (c[i].flags & RX_MC_EPOCH)
+            k += (size_t)snprintf(buf + k, size - k, ", e.%s AS \"" RX_EXPORT_METRIC "%s\"",
+                                  c[i].epoch_as ? c[i].epoch_as : c[i].name, c[i].name);
+    if (k < size)
+        snprintf(buf + k, size - k, "%s",
+                 by_sweep ? " FROM sweep_results r LEFT JOIN epoch_results e ON e.key = r.key"
+                            " WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
+                          : " FROM run_results r LEFT JOIN epoch_results e ON e.key = r.key"
+                            " ORDER BY r.key, e.epoch");
+}
+
+int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what, rx_row_fn fn,
+                    void *ud, rx_err *err)
+{
+    int by_sweep = sweep_id > 0;
+    char nested[2048];
+    const char *sql;
+    switch (what) {
+    case RX_EXPORT_RUNS:
+        sql = by_sweep ? "SELECT * FROM sweep_results WHERE sweep_id = ?1 ORDER BY grid_index"
+                       : "SELECT * FROM run_results ORDER BY key";
+        break;
+    case RX_EXPORT_EPOCHS:
+        sql = by_sweep ? "SELECT e.* FROM epoch_results e JOIN sweep_runs l ON l.key = e.key "
+                         "WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
+                       : "SELECT * FROM epoch_results ORDER BY key, epoch";
+        break;
+    case RX_EXPORT_NESTED:
+        nested_sql(nested, sizeof nested, by_sweep);
+        sql = nested;
+        break;
+    default:
+        return rx_errf(err, RX_EINVAL, "unknown export %d", (int)what);
+    }
+    rx_value b = rx_vint(sweep_id);
+    return rx_store_query(st, sql, by_sweep ? &b : NULL, by_sweep ? 1 : 0, fn, ud, err);
+}
+
+/* Is a run in flight stale (rx_status_query): the parameters are now,
+ * stale_after and this host, as bound by status_binds. */
+#define STALE_SQL(r)                                                          \
+    "((" r "worker_host = ?3 AND NOT rx_pid_alive(" r "worker_pid)) OR "      \
+    r "heartbeat < ?1 - ?2)"
+/* Its share trained, from the progress its worker records. */
+#define SHARE_SQL(r) \
+    "coalesce(CASE WHEN " r "steps > 0 THEN 1.0 * " r "steps_done / " r "steps END, 0)"
+
+static const char sweep_progress_sql[] =
+    "SELECT s.id, s.name, count(*), sum(r.status = 'done'), sum(r.status = 'running'),"
+    " sum(r.status = 'failed'), sum(r.status = 'diverged'), sum(r.status = 'interrupted'),"
+    " sum(r.status = 'pending'),"
+    " sum(r.status = 'running' AND NOT " STALE_SQL("r.") "),"
+    " total(CASE WHEN r.status = 'done' THEN r.budget * r.full_epochs"
+    "  WHEN r.status = 'running' THEN r.budget * r.full_epochs * " SHARE_SQL("r.") " END),"
+    " total(CASE WHEN r.status = 'done' THEN r.wall"
+    "  WHEN r.status = 'running' THEN max(?1 - r.started, 0) END),"
+    " total(CASE WHEN r.status IN ('pending', 'interrupted') THEN r.budget * r.full_epochs"
+    "  WHEN r.status = 'running' THEN r.budget * r.full_epochs * (1 - " SHARE_SQL("r.") ") END)"
+    " FROM sweeps s JOIN sweep_runs l ON l.sweep = s.id JOIN runs r ON r.key = l.key"
+    " WHERE ?4 IS NULL OR s.name = ?4 GROUP BY s.id ORDER BY s.id";
+
+static const char flight_sql[] =
+    "SELECT r.key, r.worker_host, r.worker_pid, r.steps_done, r.steps, ?1 - r.heartbeat,"
+    " ?1 - r.started, r.schedule, r.optimizer, r.lr, r.budget, r.seed,"
+    " (r.worker_host = ?3 AND NOT rx_pid_alive(r.worker_pid)),"
+    " (SELECT group_concat(name, ',') FROM (SELECT DISTINCT s.name FROM sweep_runs l"
+    "   JOIN sweeps s ON s.id = l.sweep WHERE l.key = r.key))"
+    " FROM runs r WHERE r.status = 'running' AND " STALE_SQL("r.") " = ?5"
+    " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM sweep_runs l JOIN sweeps s"
+    "   ON s.id = l.sweep WHERE l.key = r.key AND s.name = ?4))"
+    " ORDER BY r.started, r.key";
+
+/* ?1 now, ?2 stale_after, ?3 this host, ?4 the sweep's name or NULL. */
+static void status_binds(const rx_store *st, const rx_status_query *q, rx_value b[4])
+{
+    b[0] = rx_vreal(q->now);
+    b[1] = rx_vreal(q->stale_after);
+    b[2] = rx_vtext(st->host);
+    b[3] = q->sweep ? rx_vtext(q->sweep) : rx_vnull();
+}
+
+/* A number column; 0 for NULL (or text that is no number). */
+static double num_or0(const rx_value *v)
+{
+    double x;
+    return rx_value_number(v, &x) ? x : 0;
+}
+
+typedef struct progress_ctx {
+    rx_sweep_progress_fn fn;
+    void *ud;
+} progress_ctx;
+
+static int progress_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    (void)ncols, (void)names;
+    progress_ctx *c = ud;
+    rx_sweep_progress p = {0};
+    p.id = v[0].i;
+    p.name = v[1].type == RX_VTEXT ? v[1].s : "";
+    long long *cnt[] = {&p.runs, &p.done, &p.running, &p.failed, &p.diverged,
+                        &p.interrupted, &p.pending, &p.live};
+    for (int i = 0; i < 8; i++)
+        *cnt[i] = (long long)num_or0(&v[2 + i]);
+    p.cost_trained = num_or0(&v[10]);
+    p.seconds = num_or0(&v[11]);
+    p.cost_left = num_or0(&v[12]);
+    return c->fn(c->ud, &p);
+}
+
+int rx_store_sweep_progress(rx_store *st, const rx_status_query *q, rx_sweep_progress_fn fn,
+                            void *ud, rx_err *err)
+{
+    rx_value b[4];
+    status_binds(st, q, b);
+    progress_ctx c = {fn, ud};
+    return rx_store_query(st, sweep_progress_sql, b, 4, progress_row, &c, err);
+}
+
+typedef struct flight_ctx {
+    rx_flight_fn fn;
+    void *ud;
+} flight_ctx;
+
+static const char *text_or_null(const rx_value *v)
+{
+    return v->type == RX_VTEXT ? v->s : NULL;
+}
+
+static int flight_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    (void)ncols, (void)names;
+    flight_ctx *c = ud;
+    rx_flight_run r = {0};
+    r.key = text_or_null(&v[0]);
+    r.host = text_or_null(&v[1]);
+    r.pid = v[2].i;
+    r.steps_done = v[3].type == RX_VINT ? (double)v[3].i : NAN;
+    r.steps = v[4].type == RX_VINT ? (double)v[4].i : NAN;
+    r.heartbeat_age = num_or0(&v[5]);
+    r.running_for = num_or0(&v[6]);
+    r.schedule = text_or_null(&v[7]);
+    r.optimizer = text_or_null(&v[8]);
+    r.lr = num_or0(&v[9]);
+    r.budget = num_or0(&v[10]);
+    r.seed = v[11].i;
+    r.worker_gone = v[12].i != 0;
+    r.sweeps = text_or_null(&v[13]);
+    return c->fn(c->ud, &r);
+}
+
+int rx_store_runs_in_flight(rx_store *st, const rx_status_query *q, int stale,
+                            rx_flight_fn fn, void *ud, rx_err *err)
+{
+    rx_value b[5];
+    status_binds(st, q, b);
+    b[4] = rx_vint(stale != 0);
+    flight_ctx c = {fn, ud};
+    return rx_store_query(st, flight_sql, b, 5, flight_row, &c, err);
+}
+
 /* ---- merging ---------------------------------------------------------- */
 
 /* How good a run's state is as a result, for merging. */
@@ -2168,11 +2415,36 @@ static int state_rank(const char *state)
 }
 
 /* The columns that make up a run's result: two finished runs of one key
- * conflict when any of them differ.  Times and hosts may differ. */
-#define FINGERPRINT                                                          \
-    "status, epochs, steps, steps_done, samples, diverged_step, train_loss, " \
-    "train_acc, val_loss, val_acc, test_loss, test_acc, best_val_acc, "      \
-    "best_val_loss, best_test_acc"
+ * conflict when any of them differ.  Times and hosts may differ.  These,
+ * then every metric column of runs (rx_metrics.h) but the timings. */
+#define FINGERPRINT_FIXED "status, epochs, steps, steps_done, samples, diverged_step"
+#define N_FINGERPRINT_FIXED 6
+
+/* The fingerprint's metric columns, in order, into c[0..max): *n of them. */
+static void fingerprint_cols(const rx_metric_col **c, int max, int *n)
+{
+    int nc;
+    const rx_metric_col *all = rx_metric_cols(&nc);
+    *n = 0;
+    for (int i = 0; i < nc && *n < max; i++)
+        if ((all[i].flags & RX_MC_RUN) && !(all[i].flags & RX_MC_TIMING))
+            c[(*n)++] = &all[i];
+}
+
+/* "SELECT <the fingerprint> FROM runs WHERE key = ?1", sqlite3_malloc'd. */
+static char *fingerprint_sql(void)
+{
+    const rx_metric_col *c[64];
+    int n;
+    fingerprint_cols(c, 64, &n);
+    char buf[2048];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "SELECT " FINGERPRINT_FIXED);
+    for (int i = 0; i < n && k < sizeof buf; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, ", %s", c[i]->name);
+    if (k >= sizeof buf)
+        return NULL;
+    return sqlite3_mprintf("%s FROM runs WHERE key = ?1", buf);
+}
 
 /* Bit-identical SQL values. */
 static int value_same(sqlite3_value *a, sqlite3_value *b)
@@ -2286,8 +2558,8 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     (sql[id] = sqlite3_mprintf(__VA_ARGS__), on_src[id] = (src))
     MSQL(M_SRC_RUNS, 1, "SELECT key, status FROM runs ORDER BY key");
     MSQL(M_SRC_ROW, 1, "SELECT %s FROM runs WHERE key = ?1", runs);
-    MSQL(M_SRC_FP, 1, "SELECT " FINGERPRINT " FROM runs WHERE key = ?1");
-    MSQL(M_DST_FP, 0, "SELECT " FINGERPRINT " FROM runs WHERE key = ?1");
+    sql[M_SRC_FP] = fingerprint_sql(), on_src[M_SRC_FP] = 1;
+    sql[M_DST_FP] = fingerprint_sql();
     MSQL(M_DST_INSERT, 0, "INSERT INTO runs (%s) VALUES (%s)", runs, q_runs);
     MSQL(M_DST_UPDATE, 0, "UPDATE runs SET %s WHERE key = ?1", set);
     MSQL(M_DST_RUNNING, 0,
@@ -2391,8 +2663,19 @@ static int same_result(merge_ctx *c, const char *key)
     sqlite3_stmt *a = mkey(c, M_SRC_FP, key), *b = mkey(c, M_DST_FP, key);
     int ra = sqlite3_step(a), rb = ra == SQLITE_ROW ? sqlite3_step(b) : ra;
     int same = ra == SQLITE_ROW && rb == SQLITE_ROW ? 1 : -1;
-    for (int i = 0; same == 1 && i < sqlite3_column_count(a); i++)
-        same = value_same(sqlite3_column_value(a, i), sqlite3_column_value(b, i));
+    const rx_metric_col *mc[64];
+    int n_mc;
+    fingerprint_cols(mc, 64, &n_mc);
+    for (int i = 0; same == 1 && i < sqlite3_column_count(a); i++) {
+        sqlite3_value *x = sqlite3_column_value(a, i), *y = sqlite3_column_value(b, i);
+        /* a column that a later schema step added is NULL in a run
+         * recorded before it: nothing to compare */
+        int j = i - N_FINGERPRINT_FIXED;
+        if (j >= 0 && j < n_mc && mc[j]->since > 1 &&
+            (sqlite3_value_type(x) == SQLITE_NULL || sqlite3_value_type(y) == SQLITE_NULL))
+            continue;
+        same = value_same(x, y);
+    }
     sqlite3_reset(a);
     sqlite3_reset(b);
     return same;

@@ -370,16 +370,6 @@ void rx_trainer_rekey(const rx_trainer_spec *t, rx_job *job)
     continue_key(job->cell, t->identity);
 }
 
-long rx_trainer_steps_per_epoch(const rx_trainer_spec *t, const rx_config *c)
-{
-    if (!t || t->kind == RX_TRAINER_BUILTIN)
-        return 0;
-    if (t->steps_per_epoch > 0)
-        return t->steps_per_epoch;
-    long b = c->train.batch_size > 0 ? c->train.batch_size : 1;
-    return (t->train_size + b - 1) / b;
-}
-
 void rx_trainer_keys_print(FILE *f, int roff)
 {
     for (int i = 0; i < N_KEYS; i++) {

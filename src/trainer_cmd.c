@@ -765,6 +765,18 @@ static void kill_group(pid_t pid, int sig)
         kill(pid, sig);
 }
 
+/* Here rather than in trainer.c, which dispatches to this file: the
+ * steps of a command trainer's epoch are its spec's. */
+long rx_trainer_steps_per_epoch(const rx_trainer_spec *t, const rx_config *c)
+{
+    if (!t || t->kind == RX_TRAINER_BUILTIN)
+        return 0;
+    if (t->steps_per_epoch > 0)
+        return t->steps_per_epoch;
+    long b = c->train.batch_size > 0 ? c->train.batch_size : 1;
+    return (t->train_size + b - 1) / b;
+}
+
 int rx_trainer_cmd_run(const rx_trainer_spec *t, const rx_trainer_ctx *ctx,
                        rx_train_result *res, rx_run_extra *x, rx_err *err)
 {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rx_keys.h"
+#include "rx_metrics.h"
 #include "rx_store.h"
 #include "rx_train.h"
 
@@ -139,19 +140,32 @@ static void cell_set(cell *c, const rx_value *v)
     }
 }
 
-/* The columns of runs compared, in this order. */
-static const char *const run_cols[] = {
+/* The columns compared: runs' own, then every metric column of the
+ * metric-column table (rx_metrics.h) but the timings, so that a metric
+ * added there is verified too. */
+static const char *const run_fixed[] = {
     "status", "epochs", "steps", "steps_done", "steps_per_epoch", "samples", "flops",
-    "n_params", "model_desc", "train_loss", "train_acc", "val_loss", "val_acc",
-    "test_loss", "test_acc", "best_val_acc", "best_val_loss", "best_test_acc",
-    "diverged_step"};
-#define N_RUN_COLS (int)(sizeof run_cols / sizeof run_cols[0])
-static const char *const epoch_cols[] = {
-    "step", "samples", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss",
-    "test_acc", "lr", "momentum", "grad_norm"};
-#define N_EPOCH_COLS (int)(sizeof epoch_cols / sizeof epoch_cols[0])
-static const char *const step_cols[] = {"loss", "lr", "momentum", "grad_norm"};
-#define N_STEP_COLS (int)(sizeof step_cols / sizeof step_cols[0])
+    "n_params", "model_desc", "diverged_step"};
+#define N_RUN_FIXED (int)(sizeof run_fixed / sizeof run_fixed[0])
+#define MAX_COLS 64
+
+/* The metric columns of table `where` (RX_MC_RUN, _EPOCH or _STEP) that
+ * verify compares, into c[0..max); returns how many. */
+static int metric_cols(unsigned where, const rx_metric_col **c, int max)
+{
+    int n, k = 0;
+    const rx_metric_col *all = rx_metric_cols(&n);
+    for (int i = 0; i < n && k < max; i++)
+        if ((all[i].flags & where) && !(all[i].flags & RX_MC_TIMING))
+            c[k++] = &all[i];
+    return k;
+}
+
+/* The name of run column i (the fixed ones, then the metrics). */
+static const char *run_col(const rx_metric_col *const *mc, int i)
+{
+    return i < N_RUN_FIXED ? run_fixed[i] : mc[i - N_RUN_FIXED]->name;
+}
 
 static void format_value(const rx_value *v, char *buf, size_t size)
 {
@@ -217,7 +231,8 @@ static void compare(rx_verify_run *out, const char *what, const rx_value *stored
 /* ---- reading the stored run ------------------------------------------- */
 
 typedef struct stored_run {
-    cell run[N_RUN_COLS];
+    cell run[N_RUN_FIXED + MAX_COLS];
+    int n_run;
     char *config;
     int found;
 } stored_run;
@@ -225,12 +240,19 @@ typedef struct stored_run {
 static int read_run(void *ud, int ncols, const char *const *names, const rx_value *v)
 {
     stored_run *s = ud;
-    for (int i = 0; i < N_RUN_COLS; i++)
+    for (int i = 0; i < s->n_run; i++)
         cell_set(&s->run[i], &v[i]);
     free(s->config);
-    s->config = v[N_RUN_COLS].type == RX_VTEXT ? strdup(v[N_RUN_COLS].s) : NULL;
+    s->config = v[s->n_run].type == RX_VTEXT ? strdup(v[s->n_run].s) : NULL;
     s->found = 1;
     return s->config ? 0 : RX_ENOMEM;
+}
+
+/* A column that a later schema step added is NULL in the runs recorded
+ * before it (a migrated store): nothing to compare. */
+static int recorded_before(const rx_metric_col *c, const rx_value *stored)
+{
+    return c->since > 1 && stored->type == RX_VNULL;
 }
 
 /* Rows of metrics or step_metrics, compared as they arrive. */
@@ -240,11 +262,26 @@ typedef struct row_cmp {
     const rx_epoch_metrics *ep;
     const rx_step_metrics *sm;
     int n_want, n_seen;
+    const rx_metric_col *mc[MAX_COLS];  /* the metric columns, after the
+                                           row's position columns */
+    int n_mc;
 } row_cmp;
 
 static rx_value num(double x)
 {
     return rx_vreal(x);
+}
+
+/* "SELECT <pos>, <the metric columns of c> FROM <table> WHERE key = ?1
+ * ORDER BY <order>" into buf. */
+static void rows_sql(const row_cmp *c, const char *pos, const char *table, const char *order,
+                     char *buf, size_t size)
+{
+    size_t k = (size_t)snprintf(buf, size, "SELECT %s", pos);
+    for (int i = 0; i < c->n_mc && k < size; i++)
+        k += (size_t)snprintf(buf + k, size - k, ", %s", c->mc[i]->name);
+    if (k < size)
+        snprintf(buf + k, size - k, " FROM %s WHERE key = ?1 ORDER BY %s", table, order);
 }
 
 static int compare_row(void *ud, int ncols, const char *const *names, const rx_value *v)
@@ -253,44 +290,52 @@ static int compare_row(void *ud, int ncols, const char *const *names, const rx_v
     int i = c->n_seen++;
     if (i >= c->n_want)
         return 0;
-    char what[48];
+    char what[48], at[32];
+    const void *m;
+    rx_value want;
+    int k = 0;   /* the next column of v */
     if (c->is_step) {
-        const rx_step_metrics *m = &c->sm[i];
-        rx_value want[N_STEP_COLS + 1] = {rx_vint(m->step), num(m->loss), num(m->lr),
-                                          num(m->momentum), num(m->grad_norm)};
+        const rx_step_metrics *sm = &c->sm[i];
         snprintf(what, sizeof what, "step row %d step", i + 1);
-        compare(c->out, what, &v[0], &want[0]);
-        for (int k = 0; k < N_STEP_COLS; k++) {
-            snprintf(what, sizeof what, "step %ld %s", m->step, step_cols[k]);
-            compare(c->out, what, &v[k + 1], &want[k + 1]);
-        }
-        return 0;
+        want = rx_vint(sm->step);
+        compare(c->out, what, &v[k++], &want);
+        snprintf(at, sizeof at, "step %ld", sm->step);
+        m = sm;
+    } else {
+        const rx_epoch_metrics *em = &c->ep[i];
+        snprintf(what, sizeof what, "epoch row %d epoch", i + 1);
+        want = rx_vint(em->epoch);
+        compare(c->out, what, &v[k++], &want);
+        snprintf(at, sizeof at, "epoch %d", em->epoch);
+        snprintf(what, sizeof what, "%s step", at);
+        want = rx_vint(em->step);
+        compare(c->out, what, &v[k++], &want);
+        snprintf(what, sizeof what, "%s samples", at);
+        want = rx_vint(em->samples);
+        compare(c->out, what, &v[k++], &want);
+        m = em;
     }
-    const rx_epoch_metrics *m = &c->ep[i];
-    rx_value want[N_EPOCH_COLS + 1] = {
-        rx_vint(m->epoch), rx_vint(m->step), rx_vint(m->samples),
-        num(m->train_loss), num(m->train_acc), num(m->val_loss), num(m->val_acc),
-        num(m->test_loss), num(m->test_acc), num(m->lr), num(m->momentum),
-        num(m->grad_norm)};
-    snprintf(what, sizeof what, "epoch row %d epoch", i + 1);
-    compare(c->out, what, &v[0], &want[0]);
-    for (int k = 0; k < N_EPOCH_COLS; k++) {
-        snprintf(what, sizeof what, "epoch %d %s", m->epoch, epoch_cols[k]);
-        compare(c->out, what, &v[k + 1], &want[k + 1]);
+    for (int j = 0; j < c->n_mc; j++, k++) {
+        const rx_metric_col *mc = c->mc[j];
+        if (recorded_before(mc, &v[k]))
+            continue;
+        want = num(rx_metric_at(m, c->is_step ? mc->step_off : mc->epoch_off));
+        snprintf(what, sizeof what, "%s %s", at, mc->name);
+        compare(c->out, what, &v[k], &want);
     }
     return 0;
 }
 
 /* ---- training again --------------------------------------------------- */
 
-/* The runs row rx_store_finish writes for this outcome. */
-static void expected_run(const rx_train_result *r, rx_value want[N_RUN_COLS])
+/* The runs row rx_store_finish writes for this outcome: the fixed columns,
+ * then the metric columns mc[0..n_mc). */
+static void expected_run(const rx_train_result *r, const rx_metric_col *const *mc, int n_mc,
+                         rx_value *want)
 {
     const rx_epoch_metrics *f = &r->final;
-    int metrics = r->n_epochs_done > 0 || f->epoch > 0;
-    rx_value fin[9] = {num(f->train_loss), num(f->train_acc), num(f->val_loss),
-                       num(f->val_acc), num(f->test_loss), num(f->test_acc),
-                       num(r->best_val_acc), num(r->best_val_loss), num(r->best_test_acc)};
+    /* the final metrics are the last epoch's: none before one ended */
+    int epoch_ended = r->n_epochs_done > 0 || f->epoch > 0;
     want[0] = rx_vtext(rx_run_state_name(rx_run_state_of(r->status)));
     want[1] = num(r->epochs);
     want[2] = rx_vint(r->total_steps);
@@ -300,9 +345,11 @@ static void expected_run(const rx_train_result *r, rx_value want[N_RUN_COLS])
     want[6] = num(r->flops);
     want[7] = rx_vint(r->n_params);
     want[8] = r->model_desc[0] ? rx_vtext(r->model_desc) : rx_vnull();
-    for (int i = 0; i < 9; i++)
-        want[9 + i] = metrics ? fin[i] : rx_vnull();
-    want[18] = r->diverged_step > 0 ? rx_vint(r->diverged_step) : rx_vnull();
+    want[9] = r->diverged_step > 0 ? rx_vint(r->diverged_step) : rx_vnull();
+    for (int i = 0; i < n_mc; i++)
+        want[N_RUN_FIXED + i] = epoch_ended || !(mc[i]->flags & RX_MC_AFTER_EPOCH)
+                                    ? num(rx_metric_at(r, mc[i]->run_off))
+                                    : rx_vnull();
 }
 
 /* Which trainer version's key the stored configuration has, 0: none. */
@@ -339,11 +386,15 @@ int rx_verify_run_key(rx_store *st, const char *key, rx_data_cache *cache,
     memset(out, 0, sizeof *out);
     snprintf(out->key, sizeof out->key, "%s", key);
     stored_run s = {0};
-    char sql[512];
+    const rx_metric_col *mc[MAX_COLS];
+    int n_mc = metric_cols(RX_MC_RUN, mc, MAX_COLS);
+    s.n_run = N_RUN_FIXED + n_mc;
+    char sql[2048];
     size_t k = (size_t)snprintf(sql, sizeof sql, "SELECT ");
-    for (int i = 0; i < N_RUN_COLS; i++)
-        k += (size_t)snprintf(sql + k, sizeof sql - k, "%s, ", run_cols[i]);
-    snprintf(sql + k, sizeof sql - k, "config FROM runs WHERE key = ?1");
+    for (int i = 0; i < s.n_run && k < sizeof sql; i++)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "%s, ", run_col(mc, i));
+    if (k < sizeof sql)
+        snprintf(sql + k, sizeof sql - k, "config FROM runs WHERE key = ?1");
     rx_value bkey = rx_vtext(key);
     int rc = rx_store_query(st, sql, &bkey, 1, read_run, &s, err);
     if (rc == RX_ENOMEM)
@@ -397,24 +448,22 @@ int rx_verify_run_key(rx_store *st, const char *key, rx_data_cache *cache,
         return fail(out, err, rx_errctx(err, rc, "run '%s'", key));
     }
 
-    rx_value want[N_RUN_COLS], got[N_RUN_COLS];
-    expected_run(&res, want);
-    for (int i = 0; i < N_RUN_COLS; i++) {
-        got[i] = s.run[i].v;
-        compare(out, run_cols[i], &got[i], &want[i]);
+    rx_value want[N_RUN_FIXED + MAX_COLS];
+    expected_run(&res, mc, n_mc, want);
+    for (int i = 0; i < s.n_run; i++) {
+        if (i >= N_RUN_FIXED && recorded_before(mc[i - N_RUN_FIXED], &s.run[i].v))
+            continue;
+        compare(out, run_col(mc, i), &s.run[i].v, &want[i]);
     }
-    row_cmp ce = {out, 0, log.ep, NULL, log.n_ep, 0};
-    rc = rx_store_query(st,
-                        "SELECT epoch, step, samples, train_loss, train_acc, val_loss, val_acc,"
-                        " test_loss, test_acc, lr, momentum, grad_norm FROM metrics"
-                        " WHERE key = ?1 ORDER BY epoch",
-                        &bkey, 1, compare_row, &ce, err);
-    row_cmp cs = {out, 1, NULL, log.st, log.n_st, 0};
+    row_cmp ce = {out, 0, log.ep, NULL, log.n_ep, 0, {0}, 0};
+    ce.n_mc = metric_cols(RX_MC_EPOCH, ce.mc, MAX_COLS);
+    rows_sql(&ce, "epoch, step, samples", "metrics", "epoch", sql, sizeof sql);
+    rc = rx_store_query(st, sql, &bkey, 1, compare_row, &ce, err);
+    row_cmp cs = {out, 1, NULL, log.st, log.n_st, 0, {0}, 0};
+    cs.n_mc = metric_cols(RX_MC_STEP, cs.mc, MAX_COLS);
+    rows_sql(&cs, "step", "step_metrics", "step", sql, sizeof sql);
     if (!rc)
-        rc = rx_store_query(st,
-                            "SELECT step, loss, lr, momentum, grad_norm FROM step_metrics"
-                            " WHERE key = ?1 ORDER BY step",
-                            &bkey, 1, compare_row, &cs, err);
+        rc = rx_store_query(st, sql, &bkey, 1, compare_row, &cs, err);
     rx_train_log_free(&log);
     if (rc)
         return fail(out, err, rc);

@@ -48,6 +48,48 @@ static inline void rx_assert_double_close(double a, double b, double tol, const 
     }
 }
 
+/* A fresh directory for a runner's files: base/PREFIX-XXXXXX, where base
+ * is base_dir, else $TMPDIR, else /tmp; its path is written to dir.
+ * Returns 0, or -1 (errno set).  rx_test_rmtree removes it again. */
+#include <errno.h>
+#include <ftw.h>
+#include <unistd.h>
+static inline int rx_test_tmpdir(char *dir, size_t size, const char *base_dir,
+                                 const char *prefix)
+{
+    const char *base = base_dir ? base_dir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    int n = snprintf(dir, size, "%s/%s-XXXXXX", base, prefix);
+    if (n < 0 || (size_t)n >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static inline int rx_test_rm_one(const char *path, const struct stat *sb, int type,
+                                 struct FTW *ftw)
+{
+    (void)sb, (void)type, (void)ftw;
+    return remove(path);
+}
+
+/* Removes dir and everything in it (files first).  0, or -1. */
+static inline int rx_test_rmtree(const char *dir)
+{
+    return nftw(dir, rx_test_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* dir/name, in one of four rotating static buffers (so that a call may
+ * take two or three paths at once). */
+static inline const char *rx_test_path(const char *dir, const char *name)
+{
+    static char buf[4][1024];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
 /* Debian's Fashion-MNIST; tests that need it skip when it is absent. */
 #define RX_FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rx_keys.h"
+#include "rx_param.h"
 #include "rx_sched.h"
 
 #define MAN_PAGE "man/rexsweep.yaml.5"
@@ -159,6 +160,88 @@ static void test_set(void **state)
     /* a failed set leaves the value alone */
     assert_int_equal(c.train.batch_size, 64);
     assert_string_equal(c.data.dataset, "fashion-mnist");
+}
+
+/* rx_config_set_is_noop by its definition: the canonical forms (with
+ * runtime keys) before and after the set. */
+static int noop_by_definition(const rx_config *c, const char *key, const char *val)
+{
+    static char was[RX_CANON_MAX], now[RX_CANON_MAX];
+    rx_config after = *c;
+    if (rx_config_set_str(&after, key, val, NULL))
+        return 0;
+    rx_config_canonical(c, RX_CANON_RUNTIME, was, sizeof was);
+    rx_config_canonical(&after, RX_CANON_RUNTIME, now, sizeof now);
+    return strcmp(was, now) == 0;
+}
+
+static int noop_of(const rx_config *c, const char *key, const char *val)
+{
+    char buf[4096];
+    const char *items[RX_MAX_ITEMS_SPLIT];
+    int k = rx_split_list(val, buf, sizeof buf, items, RX_MAX_ITEMS_SPLIT);
+    if (k >= 0)
+        return rx_config_set_is_noop(c, key, items, k, 1);
+    return rx_config_set_is_noop(c, key, &val, 1, 0);
+}
+
+/* Exclusion's test: every table key, schedule parameters and conv layers,
+ * each with its current value, its default and other spellings, on
+ * several configurations; both answers must occur. */
+static void test_set_is_noop(void **state)
+{
+    (void)state;
+    static const char *const bases[][2] = {
+        {NULL, NULL},
+        {"train.budget", "25%"},
+        {"model.hidden", "[4, 4]"},
+        {"schedule.name", "exp"},
+        {"data.path", "some/dir"},
+        {"model.conv", "[channels=16 kernel=5, channels=32]"},
+    };
+    static const char *const vals[] = {"0",   "1",      "2",     "0.25",  "25%",   "1%",
+                                       "0.01", "[4, 4]", "[4]",  "true",  "false", "-3",
+                                       "-5",  "exp",    "rex",   "sgd",   "adam",  "spirals",
+                                       "some/dir", "epoch", "50-75", "channels=16 kernel=5"};
+    const char *extra[] = {"schedule.gamma", "schedule.sampling", "schedule.name",
+                           "model.conv", "model.conv.0.kernel", "model.conv.1.channels"};
+    int n, yes = 0, no = 0;
+    const rx_param *k = rx_keys(&n);
+    for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+        rx_config c;
+        rx_err err;
+        rx_config_defaults(&c);
+        if (bases[b][0]) {
+            assert_int_equal(rx_config_set_str(&c, bases[b][0], bases[b][1], &err), RX_OK);
+            if (strcmp(bases[b][0], "schedule.name") == 0)
+                assert_int_equal(rx_config_set_str(&c, "schedule.gamma", "-5", &err), RX_OK);
+        }
+        for (int i = 0; i < n + (int)(sizeof extra / sizeof extra[0]); i++) {
+            const char *key = i < n ? k[i].key : extra[i - n];
+            char cur[8192];
+            int m = 0;
+            const char *try[sizeof vals / sizeof vals[0] + 2];
+            if (rx_config_get(&c, key, cur, sizeof cur) == RX_OK) {
+                char plain[8192];
+                rx_config_unquote(cur, plain, sizeof plain);
+                strcpy(cur, plain);
+                try[m++] = cur;
+            }
+            if (i < n && k[i].def)
+                try[m++] = k[i].def;
+            for (size_t v = 0; v < sizeof vals / sizeof vals[0]; v++)
+                try[m++] = vals[v];
+            for (int t = 0; t < m; t++) {
+                int want = noop_by_definition(&c, key, try[t]);
+                if (noop_of(&c, key, try[t]) != want)
+                    fail_msg("base %zu: setting '%s' to '%s': is_noop says %d", b, key, try[t],
+                             !want);
+                yes += want;
+                no += !want;
+            }
+        }
+    }
+    assert_true(yes > 100 && no > 100);
 }
 
 static void test_conv(void **state)
@@ -563,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_table_rows),
         cmocka_unit_test(test_canonical_sorted_complete),
         cmocka_unit_test(test_set),
+        cmocka_unit_test(test_set_is_noop),
         cmocka_unit_test(test_conv),
         cmocka_unit_test(test_schedule_keys),
         cmocka_unit_test(test_suggest),

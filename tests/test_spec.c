@@ -344,6 +344,59 @@ static void test_new(void **state)
     rx_spec_free(s);
 }
 
+/* An optimizer's own defaults (Lion's beta2 is 0.99) fill the keys that
+ * nothing of a run sets; a value set anywhere (an entry, the base, an
+ * override) wins, and other optimizers keep the key table's. */
+static void test_optim_defaults(void **state)
+{
+    (void)state;
+    rx_err err = {{0}};
+    rx_job *jobs;
+    int n;
+    rx_spec *s = parse("optimizers:\n  - {name: lion, lr: 1e-3}\n"
+                       "  - {name: lion, lr: 1e-3, beta2: 0.95}\n"
+                       "  - {name: adam, lr: 1e-3}\n", "lion.yaml");
+    assert_int_equal(rx_spec_expand(s, &jobs, &n, &err), RX_OK);
+    assert_int_equal(n, 3);
+    assert_true(jobs[0].cfg.optim.beta2 == 0.99);
+    assert_true(jobs[1].cfg.optim.beta2 == 0.95);
+    assert_true(jobs[2].cfg.optim.beta2 == 0.999);
+    /* the key is the key of the effective configuration */
+    rx_config d;
+    rx_config_defaults(&d);
+    d.optim.kind = RX_OPTIM_ADAM;
+    d.optim.lr = 1e-3;
+    char k[RX_KEY_LEN + 1];
+    rx_config_run_key(&d, k);
+    assert_string_equal(jobs[2].key, k);
+    d.optim.kind = RX_OPTIM_LION;
+    d.optim.beta2 = 0.99;
+    rx_config_run_key(&d, k);
+    assert_string_equal(jobs[0].key, k);
+    assert_non_null(strstr(jobs[0].config_json, "\"beta2\":0.99,"));
+    rx_jobs_free(jobs, n);
+    rx_spec_free(s);
+    /* set in the base: kept */
+    s = parse("optimizer: {beta2: 0.999}\noptimizers: [{name: lion}, {name: sgd}]\n", "b.yaml");
+    assert_int_equal(rx_spec_expand(s, &jobs, &n, &err), RX_OK);
+    assert_int_equal(n, 2);
+    assert_true(jobs[0].cfg.optim.beta2 == 0.999);
+    assert_true(jobs[1].cfg.optim.beta2 == 0.999);
+    rx_jobs_free(jobs, n);
+    rx_spec_free(s);
+    /* `rexsweep train optimizer.name=lion`, then with beta2 set */
+    assert_int_equal(rx_spec_new(NULL, &s, &err), RX_OK);
+    assert_int_equal(rx_spec_override(s, "optimizer.name=lion", &err), RX_OK);
+    assert_int_equal(rx_spec_single(s, &jobs, &err), RX_OK);
+    assert_true(jobs[0].cfg.optim.beta2 == 0.99);
+    rx_jobs_free(jobs, 1);
+    assert_int_equal(rx_spec_override(s, "optimizer.beta2=0.999", &err), RX_OK);
+    assert_int_equal(rx_spec_single(s, &jobs, &err), RX_OK);
+    assert_true(jobs[0].cfg.optim.beta2 == 0.999);
+    rx_jobs_free(jobs, 1);
+    rx_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_single_and_override),
         cmocka_unit_test(test_new),
+        cmocka_unit_test(test_optim_defaults),
     };
     int rc = cmocka_run_group_tests_name("spec files", tests, enter_dir, leave_dir);
     return rc + cmocka_run_group_tests_name("spec api", api, NULL, NULL);

@@ -17,28 +17,21 @@
 #include "rx_metrics.h"
 #include "rx_store.h"
 
-static char tmpdir[256];
+static char tmpdir[512];
 
 static int setup(void **state)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/rxstoreXXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return rx_test_tmpdir(tmpdir, sizeof tmpdir, NULL, "rxstore");
 }
 
 static int teardown(void **state)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return rx_test_rmtree(tmpdir);
 }
 
 static const char *tpath(const char *name)
 {
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
+    return rx_test_path(tmpdir, name);
 }
 
 /* Runs SQL on a store file with the sqlite3 shell (for states the API
@@ -335,6 +328,7 @@ static void test_migration(void **state)
     assert_int_equal(rx_store_found_version(st), 1);
     assert_int_equal(qint(st, "PRAGMA user_version"), RX_STORE_SCHEMA_VERSION);
     assert_true(qnum(st, "SELECT mean_test_acc FROM cell_results") == 0.75);
+    assert_true(qnum(st, "SELECT mean_test_error FROM cell_results WHERE sweep = 'old'") == 25);
     assert_int_equal(qint(st, "SELECT n_runs FROM sweep_status WHERE sweep = 'old'"), 1);
     assert_true(isnan(qnum(st, "SELECT train_loss FROM runs")));
     assert_true(isinf(qnum(st, "SELECT train_loss FROM metrics")));
@@ -442,6 +436,48 @@ static void test_add_jobs(void **state)
     assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
     rx_store_close(st);
     rx_jobs_free(jobs, 24);
+}
+
+/* rx_store_registered: what an earlier registration of the same sweep
+ * made needs no second one; anything else does (another sweep, another
+ * grid index, a key not linked, a configuration damaged since). */
+static void test_registered(void **state)
+{
+    (void)state;
+    rx_err err;
+    int64_t sw, sw2;
+    rx_job *jobs = make_jobs(6, "reg");
+    rx_store *st = store_with_jobs("reg.db", jobs, 4, &sw);
+    rx_sweep_info info = {"other", "name: other\n", "hash2", NULL};
+    assert_int_equal(rx_store_begin_sweep(st, &info, &sw2, &err), RX_OK);
+    rx_run_ref runs[6];
+    for (int i = 0; i < 6; i++) {
+        memset(&runs[i], 0, sizeof runs[i]);
+        memcpy(runs[i].key, jobs[i].key, sizeof runs[i].key);
+        memcpy(runs[i].cell, jobs[i].cell, sizeof runs[i].cell);
+        runs[i].index = i;
+    }
+    unsigned char ok[6];
+    assert_int_equal(rx_store_registered(st, sw, runs, 6, ok, &err), RX_OK);
+    const unsigned char want[6] = {1, 1, 1, 1, 0, 0};
+    assert_memory_equal(ok, want, 6);
+    /* the same runs seen from another sweep are not its own */
+    assert_int_equal(rx_store_registered(st, sw2, runs, 6, ok, &err), RX_OK);
+    assert_memory_equal(ok, ((unsigned char[6]){0}), 6);
+    /* another grid index: registered again (the expansion changed) */
+    runs[1].index = 7;
+    /* a damaged configuration: left to the full check, which names it */
+    char fix[256];
+    snprintf(fix, sizeof fix, "UPDATE runs SET config = '{\"tag\":\"x\"}' WHERE key = '%s'",
+             jobs[2].key);
+    assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    assert_int_equal(rx_store_registered(st, sw, runs, 6, ok, &err), RX_OK);
+    const unsigned char want2[6] = {1, 0, 0, 1, 0, 0};
+    assert_memory_equal(ok, want2, 6);
+    assert_int_equal(rx_store_add_jobs(st, sw, jobs + 2, 1, NULL, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "is corrupt"));
+    rx_store_close(st);
+    rx_jobs_free(jobs, 6);
 }
 
 /* ---- claiming --------------------------------------------------------- */
@@ -1037,6 +1073,34 @@ static void test_views(void **state)
                               " WHERE cell = '%s'", jobs[0].cell);
     assert_string_equal(qtext(st, sql), "1 0.52");
     assert_int_equal(qint(st, "SELECT count(*) FROM cell_results"), 12);
+    /* the sweep, and the report's test error in % (schema step 6) */
+    assert_int_equal(qint(st, "SELECT count(*) FROM cell_results WHERE sweep = 'test'"), 12);
+    snprintf(sql, sizeof sql, "SELECT round(mean_test_error, 6) || ' ' || round(std_test_error, 6)"
+                              " FROM cell_results WHERE cell = '%s'", jobs[1].cell);
+    assert_string_equal(qtext(st, sql), "18.0 2.828427");
+    snprintf(sql, sizeof sql, "SELECT round(mean_test_error, 6) || ' ' ||"
+                              " ifnull(std_test_error, 'null') FROM cell_results"
+                              " WHERE cell = '%s'", jobs[5].cell);
+    assert_string_equal(qtext(st, sql), "40.0 null");
+    /* a second sweep of 4 of the runs (one listed twice under the same
+     * name, as a changed spec does): its own rows, each run counted once */
+    rx_err err;
+    int64_t sw2, sw3;
+    rx_sweep_info other = {"other", "name: other\n", "hash2", NULL};
+    rx_sweep_info again = {"other", "name: other\n# changed\n", "hash3", NULL};
+    rx_job two[4] = {jobs[1], jobs[13], jobs[0], jobs[12]};
+    assert_int_equal(rx_store_begin_sweep(st, &other, &sw2, &err), RX_OK);
+    assert_int_equal(rx_store_add_jobs(st, sw2, two, 4, NULL, &err), RX_OK);
+    assert_int_equal(rx_store_begin_sweep(st, &again, &sw3, &err), RX_OK);
+    assert_int_equal(rx_store_add_jobs(st, sw3, two, 1, NULL, &err), RX_OK);
+    assert_int_equal(qint(st, "SELECT count(*) FROM cell_results"), 14);
+    assert_string_equal(qtext(st, "SELECT group_concat(n_runs || '/' || n_done || '/' ||"
+                                  " round(mean_test_error, 6), ' ') FROM (SELECT * FROM cell_results"
+                                  " WHERE sweep = 'other' ORDER BY n_done)"),
+                        "2/1/48.0 2/2/18.0");
+    snprintf(sql, sizeof sql, "SELECT n_runs || ' ' || round(mean_test_error, 6) FROM cell_results"
+                              " WHERE sweep = 'test' AND cell = '%s'", jobs[1].cell);
+    assert_string_equal(qtext(st, sql), "2 18.0");
     assert_int_equal(qint(st, "SELECT count(*) FROM run_results"), 24);
     assert_int_equal(qint(st, "SELECT count(*) FROM run_results WHERE status = 'diverged'"
                               " AND train_loss IS NULL"), 1);
@@ -1195,6 +1259,23 @@ static void test_merge(void **state)
     assert_int_equal(rx_store_found_version(o), 1);
     rx_store_close(o);
 
+    /* every metric column of runs is part of a result: a shard whose run
+     * differs only in final_lr conflicts; one without it (NULL: recorded
+     * before schema step 5) is the same result */
+    int64_t sd;
+    rx_store *d = store_with_jobs("d.db", jobs, 6, &sd);
+    double acc3[6] = {-1, -1, -1, 0.8, 0.9, -1};
+    finish_all(d, sd, jobs, 6, acc3);
+    rx_store_close(d);
+    snprintf(sql, sizeof sql,
+             "UPDATE runs SET final_lr = 0.125 WHERE key = '%s';"
+             "UPDATE runs SET final_lr = NULL WHERE key = '%s'", jobs[3].key, jobs[4].key);
+    shell(tpath("d.db"), sql);
+    assert_int_equal(rx_store_merge(out, tpath("d.db"), &ms, &err), RX_ECONFLICT);
+    assert_int_equal(ms.conflicts, 1);
+    assert_string_equal(ms.conflict_keys[0], jobs[3].key);
+    assert_int_equal(ms.runs_same, 1);
+
     /* refusals: a newer shard, itself, a missing file */
     o = open_new("newer.db");
     rx_store_close(o);
@@ -1298,6 +1379,41 @@ static void test_schema_fixture(void **state)
                  "RX_REGEN=1 build/tests/test_store", path);
 }
 
+/* A store of schema version 5 (tests/data/store/v5-small.sql: 12 runs
+ * of sweep 'small', 4 done) read as it is, and migrated: cell_results has
+ * the sweep and the test error in % (schema step 6), nothing else moved. */
+static void test_v5_store(void **state)
+{
+    rx_err err = {""};
+    const char *p = tpath("v5.db");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' < '%s'", p, RX_TEST_DATA "/store/v5-small.sql");
+    assert_int_equal(system(cmd), 0);
+    static const char *const sql =
+        "SELECT group_concat(sweep || ' ' || schedule || ' ' || budget || ' ' || n_done || ' ' ||"
+        " ifnull(round(mean_test_error, 4), '-'), '; ') FROM (SELECT * FROM cell_results"
+        " ORDER BY schedule, budget)";
+    static const char *const want =
+        "small linear 0.5 1 18.2; small linear 1.0 0 -; small rex 0.5 3 7.2667; small rex 1.0 0 -";
+    for (int rw = 0; rw < 2; rw++) {
+        rx_store *st;
+        assert_int_equal(rx_store_open(p, rw ? 0 : RX_STORE_READONLY, &st, &err), RX_OK);
+        assert_int_equal(rx_store_found_version(st), 5);
+        assert_int_equal(qint(st, "PRAGMA user_version"), RX_STORE_SCHEMA_VERSION);
+        assert_string_equal(qtext(st, sql), want);
+        /* the error is the report's: 100 * (1 - mean accuracy) */
+        assert_true(fabs(qnum(st, "SELECT mean_test_error + 100 * mean_test_acc FROM cell_results"
+                                  " WHERE n_done > 0 LIMIT 1") - 100) < 1e-9);
+        assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'done'"), 4);
+        assert_integrity(st);
+        rx_store_close(st);
+    }
+    rx_store *st;
+    assert_int_equal(rx_store_open(p, RX_STORE_READONLY, &st, &err), RX_OK);
+    assert_int_equal(rx_store_found_version(st), RX_STORE_SCHEMA_VERSION);
+    rx_store_close(st);
+}
+
 /* The example data loads into a store made by the API and the views give
  * the answers that rexsweep-results(5) documents. */
 static void test_example_store(void **state)
@@ -1326,6 +1442,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
@@ -1342,6 +1459,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metric_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_example_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v5_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

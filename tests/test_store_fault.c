@@ -13,34 +13,26 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-static char tmpdir[256];
+static char tmpdir[512];
 
 static int setup(void **state)
 {
     /* thousands of small stores: in memory when the machine has a tmpfs
      * (a disk's fsync per commit makes the loop ten times slower) */
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                       : getenv("TMPDIR")               ? getenv("TMPDIR")
-                                                        : "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/rxfaultXXXXXX", base);
-    return mkdtemp(tmpdir) && fault_install() == RX_OK ? 0 : -1;
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NULL;
+    return rx_test_tmpdir(tmpdir, sizeof tmpdir, base, "rxfault") == 0 &&
+                   fault_install() == RX_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    char cmd[512];
     fault_set(0, 0, 0);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return rx_test_rmtree(tmpdir);
 }
 
 static const char *tpath(const char *name)
 {
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
+    return rx_test_path(tmpdir, name);
 }
 
 static void copy_file(const char *from, const char *to)

@@ -12,28 +12,21 @@
 #include "rx_spec.h"
 #include "rx_trainer.h"
 
-static char dir[64];
+static char dir[512];
 
 static int setup(void **state)
 {
-    snprintf(dir, sizeof dir, "/tmp/rx-test-trainer-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    return 0;
+    return rx_test_tmpdir(dir, sizeof dir, NULL, "rx-test-trainer");
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    return 0;
+    return rx_test_rmtree(dir);
 }
 
 static void write_file(const char *name, const char *text)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(rx_test_path(dir, name), "w");
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
@@ -203,8 +196,7 @@ static void test_steps_per_epoch(void **state)
 static void test_spec_section(void **state)
 {
     write_file("p.py", "pass\n");
-    char path[128];
-    snprintf(path, sizeof path, "%s/s.yaml", dir);
+    const char *path = rx_test_path(dir, "s.yaml");
     const char *text = "name: s\ntrain: {full_epochs: 1}\nseeds: 2\n"
                        "trainer: {command: [python3, p.py], code: [p.py], steps_per_epoch: 4}\n";
     rx_err err;

@@ -5,7 +5,6 @@
 
 #include "cli.h"
 #include "opts.h"
-#include "rx_metrics.h"
 #include "rx_store.h"
 #include "rx_table.h"
 
@@ -22,27 +21,6 @@ typedef struct export_ctx {
     char key[64];         /* json + metrics: the run being written */
     int open_metrics;     /* its metrics array has entries */
 } export_ctx;
-
-/* JSON with --metrics: each run's row, then its epochs' columns named
- * "metric:NAME", every per-epoch metric of the metric table. */
-static const char *nested_sql(char *buf, size_t size, int by_sweep)
-{
-    int n;
-    const rx_metric_col *c = rx_metric_cols(&n);
-    size_t k = (size_t)snprintf(buf, size, "SELECT r.*, e.epoch AS \"metric:epoch\", "
-                                "e.step AS \"metric:step\", e.samples AS \"metric:samples\"");
-    for (int i = 0; i < n && k < size; i++)
-        if (c[i].flags & RX_MC_EPOCH)
-            k += (size_t)snprintf(buf + k, size - k, ", e.%s AS \"metric:%s\"",
-                                  c[i].epoch_as ? c[i].epoch_as : c[i].name, c[i].name);
-    if (k < size)
-        snprintf(buf + k, size - k, "%s",
-                 by_sweep ? " FROM sweep_results r LEFT JOIN epoch_results e ON e.key = r.key"
-                            " WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
-                          : " FROM run_results r LEFT JOIN epoch_results e ON e.key = r.key"
-                            " ORDER BY r.key, e.epoch");
-    return buf;
-}
 
 static void write_value(FILE *f, const rx_value *v, int json)
 {
@@ -91,8 +69,6 @@ static int csv_row(void *ud, int ncols, const char *const *names, const rx_value
     return ferror(c->f) ? RX_EIO : 0;
 }
 
-#define MPFX "metric:"
-
 /* One JSON object per run; with --metrics the rows are runs LEFT JOIN
  * epochs ordered by run, and the "metric:" columns go into the run's
  * "metrics" array. */
@@ -110,7 +86,7 @@ static int json_row(void *ud, int ncols, const char *const *names, const rx_valu
         fputs(c->rows ? ",\n{" : "\n{", c->f);
         int first = 1;
         for (int i = 0; i < ncols; i++) {
-            if (strncmp(names[i], MPFX, strlen(MPFX)) == 0)
+            if (strncmp(names[i], RX_EXPORT_METRIC, strlen(RX_EXPORT_METRIC)) == 0)
                 continue;
             if (!first)
                 fputc(',', c->f);
@@ -128,17 +104,17 @@ static int json_row(void *ud, int ncols, const char *const *names, const rx_valu
     if (c->metrics) {
         int has = 0;
         for (int i = 0; i < ncols; i++)
-            has |= strcmp(names[i], MPFX "epoch") == 0 && v[i].type != RX_VNULL;
+            has |= strcmp(names[i], RX_EXPORT_METRIC "epoch") == 0 && v[i].type != RX_VNULL;
         if (has) {
             fputs(c->open_metrics++ ? ",{" : "{", c->f);
             int first = 1;
             for (int i = 0; i < ncols; i++) {
-                if (strncmp(names[i], MPFX, strlen(MPFX)) != 0)
+                if (strncmp(names[i], RX_EXPORT_METRIC, strlen(RX_EXPORT_METRIC)) != 0)
                     continue;
                 if (!first)
                     fputc(',', c->f);
                 first = 0;
-                rx_json_string(c->f, names[i] + strlen(MPFX));
+                rx_json_string(c->f, names[i] + strlen(RX_EXPORT_METRIC));
                 fputc(':', c->f);
                 write_value(c->f, &v[i], 1);
             }
@@ -180,18 +156,8 @@ int cmd_export(int argc, char **argv)
         rx_store_close(st);
         return RX_EINVAL;
     }
-    /* every statement reads the documented views (rexsweep-results(5)) */
-    const char *sql;
-    char nested[2048];
-    if (!metrics)
-        sql = sweep ? "SELECT * FROM sweep_results WHERE sweep_id = ?1 ORDER BY grid_index"
-                    : "SELECT * FROM run_results ORDER BY key";
-    else if (!json)
-        sql = sweep ? "SELECT e.* FROM epoch_results e JOIN sweep_runs l ON l.key = e.key "
-                      "WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
-                    : "SELECT * FROM epoch_results ORDER BY key, epoch";
-    else
-        sql = nested_sql(nested, sizeof nested, sweep != NULL);
+    /* every row comes from the documented views (rexsweep-results(5)) */
+    rx_export_what what = !metrics ? RX_EXPORT_RUNS : json ? RX_EXPORT_NESTED : RX_EXPORT_EPOCHS;
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
         rx_cli_error("cannot write '%s'", out_path);
@@ -206,9 +172,7 @@ int cmd_export(int argc, char **argv)
         rx_json_key(f, "runs");
         fputc('[', f);
     }
-    rx_value bind = rx_vint(id);
-    int rc = rx_store_query(st, sql, sweep ? &bind : NULL, sweep ? 1 : 0,
-                            json ? json_row : csv_row, &c, &err);
+    int rc = rx_store_export(st, sweep ? id : 0, what, json ? json_row : csv_row, &c, &err);
     if (json && rc == RX_OK) {
         if (c.rows)
             fputs(c.metrics ? "]}" : "}", f);

@@ -47,18 +47,6 @@ static void print_stats(const char *what, const rx_merge_stats *s)
            s->sweeps_added);
 }
 
-typedef struct out_counts {
-    long runs, done;
-} out_counts;
-
-static int count_row(void *ud, int ncols, const char *const *names, const rx_value *v)
-{
-    out_counts *c = ud;
-    c->runs = ncols > 0 && v[0].type == RX_VINT ? (long)v[0].i : 0;
-    c->done = ncols > 1 && v[1].type == RX_VINT ? (long)v[1].i : 0;
-    return 0;
-}
-
 int cmd_merge(int argc, char **argv)
 {
     int quiet = 0;
@@ -122,15 +110,15 @@ int cmd_merge(int argc, char **argv)
                            shard);
         }
     }
-    out_counts c = {0, 0};
-    int qrc = rx_store_query(dst,
-                             "SELECT count(*), count(CASE WHEN status = 'done' THEN 1 END) FROM runs",
-                             NULL, 0, count_row, &c, &err);
+    rx_store_counts c;
+    int qrc = rx_store_count_runs(dst, &c, &err);
     rx_store_close(dst);
     free(pos);
     print_stats("total", &total);
     if (qrc == RX_OK)
-        printf("%s: %ld runs, %ld done\n", out, c.runs, c.done);
+        printf("%s: %d runs, %d done\n", out, c.total, c.done);
+    else
+        rx_cli_error("%s", err.msg);
     if (n_failed)
         rx_cli_error("%d of %d shards could not be merged", n_failed, npos - 1);
     if (fflush(stdout) != 0)

@@ -1,5 +1,9 @@
-/* cmd_plan.c: `rexsweep plan SPEC [--db FILE] [--json]`: validate a sweep
- * spec and show its grid, training nothing. */
+/* cmd_plan.c: `rexsweep plan SPEC [--db FILE] [--limit N] [--json]`:
+ * validate a sweep spec and show its grid, training nothing.  The grid is
+ * held as compact runs (rx_run_ref); a run's configuration is rebuilt only
+ * for the rows printed, so a grid of a million runs plans in about a
+ * second. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 #include "rx_keys.h"
 #include "rx_param.h"
 #include "rx_range.h"
+#include "rx_search.h"
 #include "rx_sched.h"
 #include "rx_spec.h"
 #include "rx_store.h"
@@ -20,13 +25,13 @@
 #include "rx_trainer.h"
 
 static const char usage_text[] =
-    "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--json]\n"
+    "usage: rexsweep plan SPEC [--db FILE] [--set KEY=VALUE]... [--limit N] [--json]\n"
     "\n"
     "Validates the sweep spec SPEC, prints the number of runs, how many of them\n"
     "the store already holds (done, failed, ...) and one row per run (index, run\n"
-    "key, its state in the store and the swept settings).  Trains nothing and\n"
-    "writes nothing.  A bad spec prints 'file:line:column: message' and exits\n"
-    "with 2.";
+    "key, its state in the store and the swept settings; the first 1000 unless\n"
+    "--limit says otherwise).  Trains nothing and writes nothing.  A bad spec\n"
+    "prints 'file:line:column: message' and exits with 2.";
 
 /* Columns every plan shows, then one per other swept key. */
 static const struct {
@@ -71,8 +76,10 @@ static void plan_columns(const rx_grid *g, columns *c)
         add_col(c, g->over[i].key, g->over[i].key);
 }
 
-/* The text of one cell.  Budgets read as percentages, exactly. */
-static void cell_text(const rx_job *j, const char *key, char *buf, size_t size)
+/* The text of one cell of run j, whose configuration is c.  Budgets read
+ * as percentages, exactly. */
+static void cell_text(const rx_run_ref *j, const rx_config *c, const char *key, char *buf,
+                      size_t size)
 {
     if (!key) {
         snprintf(buf, size, "%.6g", j->cost);
@@ -80,60 +87,51 @@ static void cell_text(const rx_job *j, const char *key, char *buf, size_t size)
     }
     if (strcmp(key, "train.budget") == 0) {
         char frac[64], pct[80];
-        rx_format_double(j->cfg.train.budget, frac, sizeof frac);
+        rx_format_double(c->train.budget, frac, sizeof frac);
         snprintf(pct, sizeof pct, "%se2", frac);
         if (rx_decimal_normalize(pct, buf, size) == RX_OK && strlen(buf) + 1 < size) {
             strcat(buf, "%");
             return;
         }
     }
-    if (rx_config_get(&j->cfg, key, buf, size) != RX_OK)
+    if (rx_config_get(c, key, buf, size) != RX_OK)
         snprintf(buf, size, "-");
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int count_cells(const rx_job *jobs, int n)
-{
-    if (n == 0)
-        return 0;
-    const char **cells = malloc((size_t)n * sizeof *cells);
-    if (!cells)
-        return -1;
-    for (int i = 0; i < n; i++)
-        cells[i] = jobs[i].cell;
-    qsort(cells, (size_t)n, sizeof *cells, cmp_str);
-    int k = 1;
-    for (int i = 1; i < n; i++)
-        k += strcmp(cells[i], cells[i - 1]) != 0;
-    free(cells);
-    return k;
 }
 
 /* Steps a command trainer's run takes (rexsweep computes them from the
  * trainer's steps per epoch); 0 for the built-in trainer, whose steps
  * depend on the data it loads. */
-static long job_steps(const rx_spec *s, const rx_job *j)
+static long job_steps(const rx_spec *s, const rx_config *c)
 {
-    long spe = rx_trainer_steps_per_epoch(s->trainer, &j->cfg);
+    long spe = rx_trainer_steps_per_epoch(s->trainer, c);
     if (spe <= 0)
         return 0;
-    long T = rx_budget_steps(j->cfg.train.budget, j->cfg.train.full_epochs, spe);
-    return rx_sched_total_steps(&j->cfg.sched, T);
+    long T = rx_budget_steps(c->train.budget, c->train.full_epochs, spe);
+    return rx_sched_total_steps(&c->sched, T);
 }
 
-static long total_steps(const rx_spec *s, const rx_job *jobs, int n)
+static int is_command(const rx_spec *s)
 {
-    long t = 0;
-    for (int i = 0; i < n; i++)
-        t += job_steps(s, &jobs[i]);
-    return t;
+    return s->trainer && s->trainer->kind == RX_TRAINER_COMMAND;
 }
 
-static double total_cost(const rx_job *jobs, int n)
+/* The steps of every run of a command trainer: each run's configuration
+ * is rebuilt (a command trainer's grid is rekeyed run by run already). */
+static int total_steps(const rx_spec *s, const rx_run_ref *runs, int n, long *steps,
+                       rx_err *err)
+{
+    *steps = 0;
+    for (int i = 0; i < n; i++) {
+        rx_config c;
+        int rc = rx_grid_config(&s->grid, &runs[i], &c, err);
+        if (rc)
+            return rc;
+        *steps += job_steps(s, &c);
+    }
+    return RX_OK;
+}
+
+static double total_cost(const rx_run_ref *jobs, int n)
 {
     double t = 0;
     for (int i = 0; i < n; i++)
@@ -142,35 +140,29 @@ static double total_cost(const rx_job *jobs, int n)
 }
 
 /* What the store says about the runs: counts by state, and each run's
- * state ("new" when the store does not have it). */
+ * state. */
 typedef struct store_view {
     const char *path;
     int exists;               /* the file exists (else every run is new) */
     rx_store_counts counts;
-    const char **state;       /* per job */
+    signed char *state;       /* per run: an rx_run_state, -1 when new */
     int cells;                /* distinct cell keys */
 } store_view;
 
-static int state_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+static const char *state_text(const store_view *v, int i)
 {
-    (void)names;
-    const char **out = ud;
-    if (ncols == 1 && v[0].type == RX_VTEXT) {
-        int s = rx_run_state_parse(v[0].s);
-        *out = s >= 0 ? rx_run_state_name((rx_run_state)s) : "?";
-    }
-    return 0;
+    return v->state[i] < 0 ? "new" : rx_run_state_name((rx_run_state)v->state[i]);
 }
 
-/* Reads the store at view->path, read-only, when it exists. */
-static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
+/* Reads the store at view->path, read-only, when it exists: one read
+ * transaction, one indexed lookup per run. */
+static int read_store(store_view *view, const rx_run_ref *jobs, int n, rx_err *err)
 {
     memset(&view->counts, 0, sizeof view->counts);
-    view->state = calloc((size_t)(n ? n : 1), sizeof *view->state);
+    view->state = malloc((size_t)(n ? n : 1));
     if (!view->state)
         return rx_errf(err, RX_ENOMEM, "out of memory");
-    for (int i = 0; i < n; i++)
-        view->state[i] = "new";
+    memset(view->state, -1, (size_t)(n ? n : 1));
     /* a name that is no store file, or a directory, is refused; a
      * missing store is plain news: every run is new */
     int rc = rx_store_check_path(view->path, RX_STORE_CREATE, err);
@@ -187,12 +179,8 @@ static int read_store(store_view *view, const rx_job *jobs, int n, rx_err *err)
     rc = rx_store_open(view->path, RX_STORE_READONLY, &st, err);
     if (rc)
         return rc;
-    rc = rx_store_count_jobs(st, jobs, n, &view->counts, err);
-    for (int i = 0; i < n && rc == RX_OK; i++) {
-        rx_value key = rx_vtext(jobs[i].key);
-        rc = rx_store_query(st, "SELECT status FROM runs WHERE key = ?1", &key, 1, state_row,
-                            &view->state[i], err);
-    }
+    rc = rx_store_key_states(st, n ? jobs[0].key : "", sizeof *jobs, n, view->state,
+                             &view->counts, err);
     rx_store_close(st);
     return rc;
 }
@@ -210,8 +198,39 @@ static void print_store_text(const store_view *v)
            c->pending);
 }
 
-static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
+/* The number of rows a limit lets through: limit 0 (or less) is all. */
+static int rows_shown(int n, int limit)
 {
+    return limit > 0 && limit < n ? limit : n;
+}
+
+/* The "search" member of the JSON plan: the rungs and their cost. */
+static void print_search_json(rx_search *hs)
+{
+    char num[64];
+    printf("\"search\":{\"strategy\":\"halving\",\"rungs\":[");
+    for (int k = 0; k < rx_search_n_rungs(hs); k++) {
+        rx_search_rung_info ri;
+        rx_search_rung_info_of(hs, k, &ri);
+        rx_format_double(ri.budget, num, sizeof num);
+        printf("%s{\"budget\":%s,\"candidates_max\":%d,\"runs_max\":%d,", k ? "," : "", num,
+               ri.cands_max, ri.runs_max);
+        rx_format_double(ri.cost_max, num, sizeof num);
+        printf("\"epochs_max\":%s,\"runs_decided\":%d,\"runs_grid\":%d,", num, ri.runs_now,
+               ri.runs_grid);
+        rx_format_double(ri.cost_grid, num, sizeof num);
+        printf("\"epochs_grid\":%s}", num);
+    }
+    printf("]},");
+}
+
+static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
+                      const store_view *v, rx_search *hs, rx_err *err)
+{
+    long steps = 0;
+    int rc;
+    if (is_command(s) && (rc = total_steps(s, jobs, n, &steps, err)))
+        return rc;
     printf("{\"name\":");
     rx_json_string(stdout, s->name);
     printf(",\"spec\":");
@@ -221,8 +240,10 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
     char num[64];
     rx_format_double(total_cost(jobs, n), num, sizeof num);
     printf("%s,", num);
-    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
-        printf("\"steps\":%ld,\"trainer\":%s,", total_steps(s, jobs, n), s->trainer->identity);
+    if (is_command(s))
+        printf("\"steps\":%ld,\"trainer\":%s,", steps, s->trainer->identity);
+    if (hs)
+        print_search_json(hs);
     printf("\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
@@ -236,25 +257,37 @@ static void print_json(const rx_spec *s, const rx_job *jobs, int n, const store_
            "\"failed\":%d,\"diverged\":%d,\"interrupted\":%d},\"jobs\":[",
            v->exists ? "true" : "false", c->new_runs, c->pending, c->running, c->done,
            c->failed, c->diverged, c->interrupted);
-    for (int i = 0; i < n; i++) {
+    int shown = rows_shown(n, limit);
+    for (int i = 0; i < shown; i++) {
+        /* materialised one run at a time: the JSON of a million runs is
+         * written in constant memory */
+        rx_job job;
+        if ((rc = rx_grid_job(&s->grid, &jobs[i], &job, err)))
+            return rc;
         rx_format_double(jobs[i].cost, num, sizeof num);
         printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\","
                "\"cost\":%s,",
-               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, v->state[i], num);
-        if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
-            printf("\"steps\":%ld,", job_steps(s, &jobs[i]));
-        printf("\"config\":%s}", jobs[i].config_json);
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, state_text(v, i), num);
+        if (is_command(s))
+            printf("\"steps\":%ld,", job_steps(s, &job.cfg));
+        printf("\"config\":%s}", job.config_json);
+        free(job.config_json);
     }
     printf("]}\n");
+    return RX_OK;
 }
 
-static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store_view *v)
+static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
+                       const store_view *v, rx_err *err)
 {
-    int cells = v->cells;
+    long steps = 0;
+    int rc, cells = v->cells;
+    if (is_command(s) && (rc = total_steps(s, jobs, n, &steps, err)))
+        return rc;
     printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all", s->name, n,
            n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
-    if (s->trainer && s->trainer->kind == RX_TRAINER_COMMAND)
-        printf(" (%ld steps), trained by '%s'", total_steps(s, jobs, n), s->trainer->argv[0]);
+    if (is_command(s))
+        printf(" (%ld steps), trained by '%s'", steps, s->trainer->argv[0]);
     putchar('\n');
     print_store_text(v);
     columns c;
@@ -266,12 +299,18 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
     width[2] = 11; /* "interrupted" */
     for (int k = 0; k < c.n; k++)
         width[k + 3] = (int)strlen(c.title[k]);
-    for (int i = 0; i < n; i++) {
+    /* the configurations of the rows shown only, built twice (widths, then
+     * rows) rather than held: --limit 0 on a million runs stays small */
+    int shown = rows_shown(n, limit);
+    rx_config cfg;
+    for (int i = 0; i < shown; i++) {
         int w = snprintf(buf, sizeof buf, "%d", jobs[i].index);
         if (w > width[0])
             width[0] = w;
+        if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
+            return rc;
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
+            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
             if ((int)strlen(buf) > width[k + 3])
                 width[k + 3] = (int)strlen(buf);
         }
@@ -280,11 +319,13 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
     for (int k = 0; k < c.n; k++)
         printf("  %-*s", width[k + 3], c.title[k]);
     putchar('\n');
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < shown; i++) {
         printf("%-*d  %-*s  %-*s", width[0], jobs[i].index, width[1], jobs[i].key, width[2],
-               v->state[i]);
+               state_text(v, i));
+        if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
+            return rc;
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], c.key[k], buf, sizeof buf);
+            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
             if (k == c.n - 1)
                 printf("  %s", buf);
             else
@@ -292,34 +333,78 @@ static void print_table(const rx_spec *s, const rx_job *jobs, int n, const store
         }
         putchar('\n');
     }
+    if (shown < n)
+        printf("... %d more run%s (--limit 0 lists every run)\n", n - shown,
+               n - shown == 1 ? "" : "s");
+    return RX_OK;
+}
+
+/* Does an axis of g set a data key?  Else every run has the data settings
+ * of the base and the overrides (only data.* keys write them). */
+static int data_swept(const rx_grid *g)
+{
+    const char *keys[256];
+    int n = rx_grid_swept_keys(g, keys, 256);
+    if (n > 256)
+        return 1;
+    for (int i = 0; i < n; i++)
+        if (strncmp(keys[i], "data.", 5) == 0)
+            return 1;
+    return 0;
 }
 
 /* Runs whose splits would be empty, when the configuration tells (the
  * synthetic sets): each fails when run, so plan says so on stderr and
- * returns RX_EDATA (exit 6) after printing the plan.  Returns how many. */
-static int data_problems(const rx_job *jobs, int n)
+ * returns RX_EDATA (exit 6) after printing the plan.  *bad counts them.
+ * The data settings are checked once when no axis sets a data key, else
+ * per run. */
+static int data_problems(const rx_grid *g, const rx_run_ref *runs, int n, int *bad,
+                         rx_err *err)
 {
-    int bad = 0;
+    int per_run = data_swept(g), ok = 1;
+    rx_err e;
+    *bad = 0;
     for (int i = 0; i < n; i++) {
-        rx_err err;
-        if (rx_data_check_sizes(&jobs[i].cfg.data, &err) == RX_OK)
-            continue;
-        if (bad++ < 10)
-            rx_cli_error("run %d (%s) will fail: %s", jobs[i].index, jobs[i].key, err.msg);
+        if (i == 0 || per_run) {
+            rx_config c;
+            int rc = rx_grid_config(g, &runs[i], &c, err);
+            if (rc)
+                return rc;
+            ok = rx_data_check_sizes(&c.data, &e) == RX_OK;
+        }
+        if (!ok && (*bad)++ < 10)
+            rx_cli_error("run %d (%s) will fail: %s", runs[i].index, runs[i].key, e.msg);
     }
-    if (bad > 10)
-        rx_cli_error("... and %d more runs with empty splits", bad - 10);
-    return bad;
+    if (*bad > 10)
+        rx_cli_error("... and %d more runs with empty splits", *bad - 10);
+    return RX_OK;
+}
+
+/* A halving sweep's search over the runs (which it borrows), its
+ * promotions decided by the store at db (NULL: none yet); *hs is the
+ * caller's to free. */
+static int halving_of(const rx_spec *s, const rx_run_ref *runs, int n, const char *db,
+                      rx_search **hs, rx_err *err)
+{
+    int rc = rx_search_new(s, runs, n, hs, err);
+    rx_store *st = NULL;
+    if (rc == RX_OK && db)
+        rc = rx_store_open(db, RX_STORE_READONLY, &st, err);
+    if (rc == RX_OK)
+        rc = rx_search_update(*hs, st, err);
+    rx_store_close(st);
+    return rc;
 }
 
 int cmd_plan(int argc, char **argv)
 {
     const char *db = NULL;
-    int json = 0;
+    int json = 0, limit = INT_MIN; /* INT_MIN: not given (the parser refuses it) */
     rx_opt_list setl = {{0}, 0};
     const rx_option opts[] = {
         {"set", 0, RX_OPT_LIST, &setl, "KEY=VALUE", "override a key for every run (repeatable), as run does"},
         {"db", 0, RX_OPT_STRING, &db, "FILE", "the results store to compare against (default: the spec's 'store', else results/rexsweep.db)"},
+        {"limit", 0, RX_OPT_INT, &limit, "N", "list the first N runs (default 1000 in the table, every run with --json); 0 lists every run"},
         {"json", 0, RX_OPT_FLAG, &json, NULL, "print the plan as one JSON object, for scripts"},
     };
     const char *pos[2];
@@ -339,6 +424,10 @@ int cmd_plan(int argc, char **argv)
         rx_cli_error("plan takes one spec, got '%s' and '%s'", pos[0], pos[1]);
         return RX_EINVAL;
     }
+    if (limit < 0 && limit != INT_MIN) {
+        rx_cli_error("option '--limit' needs a number of runs >= 0, got '%d'", limit);
+        return RX_EINVAL;
+    }
     const char *path = pos[0];
     rx_err err;
     rx_spec *s;
@@ -354,31 +443,42 @@ int cmd_plan(int argc, char **argv)
             rx_cli_error("%s", err.msg);
         return rc;
     }
-    rx_job *jobs;
+    rx_run_ref *jobs;
     int n;
-    if ((rc = rx_spec_expand(s, &jobs, &n, &err))) {
+    if ((rc = rx_spec_plan(s, &jobs, &n, &err))) {
         fprintf(stderr, "%s\n", err.msg);
         rx_spec_free(s);
         return rc;
     }
     /* a command trainer reads its own data: rexsweep's splits are not its */
-    int bad_data = s->trainer && s->trainer->kind == RX_TRAINER_COMMAND ? 0
-                                                                        : data_problems(jobs, n);
+    int bad_data = 0;
+    if (!is_command(s))
+        rc = data_problems(&s->grid, jobs, n, &bad_data, &err);
     store_view view = {.path = db ? db : s->store ? s->store : "results/rexsweep.db"};
-    if ((view.cells = count_cells(jobs, n)) < 0)
+    if (rc == RX_OK && (view.cells = rx_grid_count_cells(jobs, n)) < 0)
         rc = rx_errf(&err, RX_ENOMEM, "out of memory");
-    else
-        rc = read_store(&view, jobs, n, &err);
-    if (rc) {
-        rx_cli_error("%s", err.msg);
+    if (rc == RX_OK && (rc = read_store(&view, jobs, n, &err)))
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
-    } else if (json) {
-        print_json(s, jobs, n, &view);
-    } else {
-        print_table(s, jobs, n, &view);
+    rx_search *hs = NULL;
+    if (rc == RX_OK && s->search.strategy == RX_STRATEGY_HALVING &&
+        (rc = halving_of(s, jobs, n, view.exists ? view.path : NULL, &hs, &err)) == RX_EINVAL) {
+        fprintf(stderr, "%s\n", err.msg);   /* a spec error: file:line:column */
+        rx_search_free(hs);
+        free(view.state);
+        free(jobs);
+        rx_spec_free(s);
+        return rc;
     }
+    if (rc == RX_OK)
+        rc = json ? print_json(s, jobs, n, limit, &view, hs, &err)
+                  : print_table(s, jobs, n, limit == INT_MIN ? 1000 : limit, &view, &err);
+    if (rc == RX_OK && hs && !json)
+        rx_cli_search_plan(stdout, s, hs);
+    rx_search_free(hs);
+    if (rc)
+        rx_cli_error("%s", err.msg);
     free(view.state);
-    rx_jobs_free(jobs, n);
+    free(jobs);
     rx_spec_free(s);
     if (rc)
         return rc;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,6 +14,7 @@
 #include "rx_grid.h"
 #include "rx_keys.h"
 #include "rx_runner.h"
+#include "rx_search.h"
 #include "rx_spec.h"
 #include "rx_store.h"
 #include "rx_table.h"
@@ -20,7 +22,8 @@
 static const char usage_text[] =
     "usage: rexsweep run SWEEP.yaml [--db FILE] [-j N] [--retry-failed] [--fail-fast]\n"
     "                    [--max-runs K] [--timeout SECONDS] [--shard K/N|slurm[/N]]\n"
-    "                    [--set KEY=VALUE]... [--diverged-ok] [--json] [--quiet]\n\n"
+    "                    [--set KEY=VALUE]... [--diverged-ok] [--json] [--quiet]\n"
+    "                    [--rung K [--from FILE]]\n\n"
     "Trains every run of the sweep that is not done yet and records it in the store.";
 
 /* Stop signals so far: the first stops claiming and interrupts the runs
@@ -352,9 +355,72 @@ static int parse_shard(const char *s, int *k, int *n)
     return 0;
 }
 
+/* Keeps the shard's runs of jobs[0..*n), in grid order (only they are
+ * ever materialised). */
+static int take_shard(rx_run_ref *jobs, int *n, int k, int n_shards, rx_err *err)
+{
+    int *idx = malloc((size_t)(*n ? *n : 1) * sizeof *idx), m = 0;
+    if (!idx)
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    int rc = rx_grid_shard(jobs, *n, k, n_shards, idx, &m, err);
+    for (int i = 0; rc == RX_OK && i < m; i++)
+        jobs[i] = jobs[idx[i]]; /* idx ascends, so i <= idx[i] */
+    if (rc == RX_OK)
+        *n = m;
+    free(idx);
+    return rc;
+}
+
+/* Halving: the runs of rung k as the results so far decide them (from
+ * the store at `from`, read-only; none when it does not exist yet), into
+ * jobs[0..*n), this shard's share. */
+static int rung_runs(rx_search *hs, const char *from, int k, const rx_run_ref *grid, int n_grid,
+                     rx_run_ref *jobs, int *n, int shard_k, int shard_n, rx_err *err)
+{
+    rx_store *st = NULL;
+    struct stat sb;
+    int rc = RX_OK;
+    if (stat(from, &sb) == 0 && sb.st_size > 0)
+        rc = rx_store_open(from, RX_STORE_READONLY, &st, err);
+    if (rc == RX_OK)
+        rc = rx_search_update(hs, st, err);
+    rx_store_close(st);
+    if (rc)
+        return rc;
+    int *idx = malloc((size_t)(n_grid ? n_grid : 1) * sizeof *idx), m;
+    if (!idx)
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    rx_search_runs(hs, k, idx, &m);
+    for (int i = 0; i < m; i++)
+        jobs[i] = grid[idx[i]];
+    free(idx);
+    *n = m;
+    return shard_n > 1 ? take_shard(jobs, n, shard_k, shard_n, err) : RX_OK;
+}
+
+/* Adds the counts of one rung to the sweep's. */
+static void add_counts(rx_run_counts *sum, const rx_run_counts *c)
+{
+    sum->total += c->total;
+    sum->already_done += c->already_done;
+    sum->done += c->done;
+    sum->failed += c->failed;
+    sum->diverged += c->diverged;
+    sum->interrupted += c->interrupted;
+    sum->skipped += c->skipped;
+    sum->elapsed += c->elapsed;
+    sum->end_done += c->end_done;
+    sum->end_failed += c->end_failed;
+    sum->end_diverged += c->end_diverged;
+    sum->end_interrupted += c->end_interrupted;
+    sum->end_running += c->end_running;
+    sum->end_pending += c->end_pending;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *db = NULL, *shard = NULL;
+    const char *db = NULL, *shard = NULL, *from = NULL;
+    int rung = -1;
     int workers = 1, retry = 0, fail_fast = 0, max_runs = -1, json = 0, quiet = 0;
     int diverged_ok = 0;
     double timeout = 0, ckpt_every = NAN;
@@ -370,6 +436,8 @@ int cmd_run(int argc, char **argv)
         {"checkpoint-every", 0, RX_OPT_DOUBLE, &ckpt_every, "SECONDS", "save a run's state once an epoch at most this often, and when stopped; 0: never (default: train.checkpoint_every, 300)"},
         {"shard", 0, RX_OPT_STRING, &shard, "K/N|slurm[/N]", "run only the K-th of N cost-balanced slices"},
         {"set", 0, RX_OPT_LIST, &sets, "KEY=VALUE", "override a key for every run (repeatable)"},
+        {"rung", 0, RX_OPT_INT, &rung, "K", "halving: run only rung K (0-based), promoted from the results of rung K-1"},
+        {"from", 0, RX_OPT_STRING, &from, "FILE", "halving: read the results to promote from FILE (read-only), not from --db"},
         {"json", 0, RX_OPT_FLAG, &json, NULL, "print the final summary as JSON"},
         {"quiet", 'q', RX_OPT_FLAG, &quiet, NULL, "print only the final summary"},
     };
@@ -397,6 +465,10 @@ int cmd_run(int argc, char **argv)
     int shard_k = 0, shard_n = 1;
     if (shard && parse_shard(shard, &shard_k, &shard_n))
         return RX_EINVAL;
+    if (rung < -1 || (from && rung < 0)) {
+        rx_cli_error("--rung must be 0 or more, and --from goes with --rung");
+        return RX_EINVAL;
+    }
 
     rx_err err = {{0}};
     rx_spec *spec = NULL;
@@ -412,20 +484,46 @@ int cmd_run(int argc, char **argv)
         rx_spec_free(spec);
         return rc;
     }
-    /* The shard's runs, in grid order (only they are ever materialised). */
-    if (shard_n > 1) {
-        int *idx = malloc((size_t)(n ? n : 1) * sizeof *idx), m = 0;
-        if (!idx || rx_grid_shard(jobs, n, shard_k, shard_n, idx, &m, &err)) {
-            rx_cli_error("%s", idx ? err.msg : "out of memory");
-            free(idx);
-            free(jobs);
+    int halving = spec->search.strategy == RX_STRATEGY_HALVING;
+    if (!halving && rung >= 0) {
+        rx_cli_error("--rung is for halving sweeps, and '%s' is a grid (search.strategy)", pos[0]);
+        free(jobs);
+        rx_spec_free(spec);
+        return RX_EINVAL;
+    }
+    if (halving && shard_n > 1 && rung < 0) {
+        /* a shard must not read the other shards' stores while it runs */
+        rx_cli_error("a halving sweep is sharded one rung at a time: give --rung K (and the "
+                     "merged results of rung K-1 with --from FILE); see rexsweep-slurm(1)");
+        free(jobs);
+        rx_spec_free(spec);
+        return RX_EINVAL;
+    }
+    rx_search *hs = NULL;
+    rx_run_ref *grid_runs = jobs;   /* halving: the whole grid, jobs a rung's */
+    int n_grid = n;
+    if (halving) {
+        rc = rx_search_new(spec, grid_runs, n_grid, &hs, &err);
+        if (rc == RX_OK && rung >= rx_search_n_rungs(hs))
+            rc = rx_errf(&err, RX_EINVAL, "--rung %d: the sweep has %d rungs (0 to %d)", rung,
+                         rx_search_n_rungs(hs), rx_search_n_rungs(hs) - 1);
+        if (rc == RX_OK && !(jobs = malloc((size_t)(n_grid ? n_grid : 1) * sizeof *jobs)))
+            rc = rx_errf(&err, RX_ENOMEM, "out of memory");
+        if (rc) {
+            rx_cli_error("%s", err.msg);
+            rx_search_free(hs);
+            if (jobs != grid_runs)
+                free(jobs);
+            free(grid_runs);
             rx_spec_free(spec);
-            return RX_EINVAL;
+            return rc;
         }
-        for (int i = 0; i < m; i++)
-            jobs[i] = jobs[idx[i]]; /* idx ascends, so i <= idx[i] */
-        n = m;
-        free(idx);
+        n = 0;
+    } else if (shard_n > 1 && (rc = take_shard(jobs, &n, shard_k, shard_n, &err))) {
+        rx_cli_error("%s", err.msg);
+        free(jobs);
+        rx_spec_free(spec);
+        return RX_EINVAL;
     }
     if (!db)
         db = spec->store ? spec->store : "results/rexsweep.db";
@@ -482,9 +580,42 @@ int cmd_run(int argc, char **argv)
     rx_provenance_collect(pos[0], &prov);
     ro.provenance = &prov;
     rx_run_counts c;
-    rc = n > 0 ? rx_runner_run(&spec->grid, jobs, n, &ro, &c, &err) : RX_OK;
-    if (n == 0)
-        memset(&c, 0, sizeof c);
+    memset(&c, 0, sizeof c);
+    int missing = 0;
+    if (!halving) {
+        rc = n > 0 ? rx_runner_run(&spec->grid, jobs, n, &ro, &c, &err) : RX_OK;
+    } else {
+        /* rung after rung: each promotion is decided by the results of the
+         * rung below, read back from the store */
+        int k0 = rung >= 0 ? rung : 0, k1 = rung >= 0 ? rung + 1 : rx_search_n_rungs(hs);
+        for (int k = k0; k < k1 && rc == RX_OK; k++) {
+            rx_run_counts ck;
+            memset(&ck, 0, sizeof ck);
+            rc = rung_runs(hs, from ? from : db, k, grid_runs, n_grid, jobs, &n, shard_k, shard_n,
+                           &err);
+            int undecided = rc == RX_OK && rung >= 0 ? rx_search_undecided(hs, k) : 0;
+            if (undecided) {
+                /* a rung job run before the rung below it finished */
+                rx_cli_error("rung %d is not finished for %d group%s in '%s': run (and merge) "
+                             "rung %d first",
+                             k - 1, undecided, undecided == 1 ? "" : "s", from ? from : db, k - 1);
+                missing = 1;
+                break;
+            }
+            ui.n = n;
+            if (rc == RX_OK && n > 0)
+                rc = rx_runner_run(&spec->grid, jobs, n, &ro, &ck, &err);
+            add_counts(&c, &ck);
+        }
+        rx_search_free(hs);
+        free(grid_runs);
+    }
+    if (missing) {
+        free(jobs);
+        free(id_text);
+        rx_spec_free(spec);
+        return RX_EMISSING;
+    }
     if (ui.tty && !ui.quiet)
         fprintf(stderr, "\r\033[K");
     free(jobs);

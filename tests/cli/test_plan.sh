@@ -17,6 +17,69 @@ grep -q '^index  key  ' "$out" || fail "table header"
 # budgets read as exact percentages
 grep -q '^0  *[0-9a-f]\{16\}  new  *1%  ' "$out" || fail "budget column"
 
+# --limit: the first N rows and a count of the rest; the summary counts all.
+"$REXSWEEP" plan $D/ok/issue-example.yaml --limit 10 >"$out" 2>"$err" || fail "--limit"
+[ "$(grep -c '^[0-9]' "$out")" -eq 10 ] || fail "--limit 10 rows"
+[ "$(awk '$1 ~ /^[0-9]+$/ {print $1}' "$out" | tr '\n' ' ')" = "0 1 2 3 4 5 6 7 8 9 " ] || fail "--limit: the first rows"
+grep -q "^\.\.\. 854 more runs (--limit 0 lists every run)$" "$out" || fail "--limit rest line"
+grep -q "^sweep 'fmnist-mlp-budgets': 864 runs in 288 cells" "$out" || fail "--limit summary"
+"$REXSWEEP" plan $D/ok/issue-example.yaml --limit 0 >"$out" 2>"$err" || fail "--limit 0"
+[ "$(grep -c '^[0-9]' "$out")" -eq 864 ] || fail "--limit 0 rows"
+! grep -q "more run" "$out" || fail "--limit 0 rest line"
+"$REXSWEEP" plan $D/ok/issue-example.yaml --limit=863 >"$out" 2>"$err" || fail "--limit=863"
+grep -q "^\.\.\. 1 more run (--limit 0 lists every run)$" "$out" || fail "--limit one more"
+for bad in x -1 2.5; do
+  rc=0; "$REXSWEEP" plan $D/ok/issue-example.yaml --limit "$bad" >"$out" 2>"$err" || rc=$?
+  [ "$rc" -eq 2 ] && grep -q "option '--limit' needs" "$err" && [ ! -s "$out" ] || fail "bad --limit '$bad'"
+done
+# a grid of more than 1000 runs lists 1000 by default; the rows agree with --limit 0
+cat >"$TMPDIR/big.yaml" <<'EOS'
+name: big
+data: {dataset: spirals, n_samples: 200, validation: 50}
+model: {type: mlp, hidden: [8]}
+train: {batch_size: 50, full_epochs: 1}
+budgets: [10%, 50%, 100%]
+schedules: [rex, linear, {name: exp, gamma: -3}, constant]
+optimizers:
+  - {name: sgd, momentum: 0.9, lr: [0.3, 0.1, 0.03]}
+seeds: 100
+EOS
+"$REXSWEEP" plan "$TMPDIR/big.yaml" >"$out" 2>"$err" || fail "big plan"
+[ "$(grep -c '^[0-9]' "$out")" -eq 1000 ] || fail "default limit rows"
+grep -q "^\.\.\. 2600 more runs (--limit 0 lists every run)$" "$out" || fail "default limit rest line"
+"$REXSWEEP" plan "$TMPDIR/big.yaml" --limit 0 >"$TMPDIR/all" 2>"$err" || fail "big plan --limit 0"
+[ "$(grep -c '^[0-9]' "$TMPDIR/all")" -eq 3600 ] || fail "big --limit 0 rows"
+# the same rows, and the same keys as --json (the run's configuration is rebuilt per row)
+[ "$(grep '^[0-9]' "$out" | sed 's/  */ /g')" = "$(grep '^[0-9]' "$TMPDIR/all" | head -1000 | sed 's/  */ /g')" ] || fail "limited rows differ"
+"$REXSWEEP" plan --json "$TMPDIR/big.yaml" >"$TMPDIR/big.json" || fail "big --json"
+[ "$(awk '$1 ~ /^[0-9]+$/ {print $2}' "$TMPDIR/all")" = "$(python3 -c 'import json,sys; print("\n".join(j["key"] for j in json.load(open(sys.argv[1]))["jobs"]))' "$TMPDIR/big.json")" ] || fail "table and --json keys"
+python3 - "$TMPDIR/big.json" <<'EOF2' || fail "big --json content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["runs"] == 3600 and d["cells"] == 36 and len(d["jobs"]) == 3600, (d["runs"], d["cells"])
+j = d["jobs"][3599]
+assert j["index"] == 3599 and j["config"]["train"]["seed"] == 99, j
+assert j["config"]["schedule"]["name"] == "constant" and j["config"]["optimizer"]["lr"] == 0.03, j
+EOF2
+"$REXSWEEP" plan --json --limit 2 $D/ok/zip.yaml >"$out" 2>"$err" || fail "--json --limit"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["runs"] == 6 and len(d["jobs"]) == 2 and d["jobs"][1]["index"] == 1' "$out" || fail "--json --limit content"
+
+# Runs whose splits would be empty with no data axis: the data settings are
+# checked once, and every run is named (the first 10), exit 6.
+cat >"$TMPDIR/tiny.yaml" <<'EOS'
+name: tiny
+data: {dataset: blobs, n_samples: 3, validation: 0}
+model: {type: mlp, hidden: [8]}
+train: {batch_size: 16, full_epochs: 1}
+seeds: 12
+EOS
+rc=0; "$REXSWEEP" plan "$TMPDIR/tiny.yaml" --db "$TMPDIR/none.db" >"$out" 2>"$err" || rc=$?
+[ "$rc" -eq 6 ] || fail "tiny: exit $rc"
+[ "$(grep -c "will fail: the test split of 'blobs' is empty" "$err")" -eq 10 ] || fail "tiny: 10 runs named"
+grep -q "^rexsweep: run 9 ([0-9a-f]*) will fail" "$err" || fail "tiny: run 9"
+grep -q "^rexsweep: \.\.\. and 2 more runs with empty splits$" "$err" || fail "tiny: the rest"
+[ "$(grep -c '^[0-9]' "$out")" -eq 12 ] || fail "tiny: the plan is printed"
+
 # --json: one object with every run and its canonical configuration.
 "$REXSWEEP" plan --json $D/ok/zip.yaml >"$out" 2>"$err" || fail "--json"
 python3 - "$out" <<'EOF' || fail "--json content"

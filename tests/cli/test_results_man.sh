@@ -46,5 +46,8 @@ for q in "$work"/q.*; do
     fail=1
   fi
 done
+# the demo's query (make demo) reads the same views: one row per cell
+rows=$(sed "s/'quickstart'/'fmnist-demo'/" sweeps/quickstart.sql | sqlite3 -bail "$db" | wc -l)
+[ "$rows" = 16 ] || { echo "sweeps/quickstart.sql gives $rows rows on the example store, not 16"; fail=1; }
 [ "$fail" -eq 0 ] && echo "$n examples of $man give the documented answers"
 exit "$fail"

@@ -31,12 +31,16 @@ k1=$(q "$db" "SELECT key FROM runs ORDER BY key LIMIT 1 OFFSET 1")
 k2=$(q "$db" "SELECT key FROM runs ORDER BY key LIMIT 1 OFFSET 5")
 k3=$(q "$db" "SELECT key FROM runs ORDER BY key LIMIT 1 OFFSET 9")
 k4=$(q "$db" "SELECT key FROM runs ORDER BY key LIMIT 1 OFFSET 11")
-q "$db" "UPDATE runs SET test_acc = test_acc + 1e-15 WHERE key = '$k1';
+# and final_lr (schema step 5): every metric of the metric-column table
+k5=$(q "$db" "SELECT key FROM runs ORDER BY key LIMIT 1 OFFSET 3")
+q "$db" "UPDATE runs SET final_lr = final_lr * 3 WHERE key = '$k5';
+         UPDATE runs SET test_acc = test_acc + 1e-15 WHERE key = '$k1';
          UPDATE metrics SET val_loss = 0.25 WHERE key = '$k2' AND epoch = 3;
          UPDATE step_metrics SET grad_norm = grad_norm * 2 WHERE key = '$k3' AND step = 10;
          UPDATE runs SET config = replace(config, '\"lr\":0.05', '\"lr\":0.5') WHERE key = '$k4'"
 expect_exit 1 "$RX" verify --db "$db" --all
-grep -q '^verify: 8 of 12 runs match, 4 differ' "$TMPDIR/out" || fail "tampered: $(cat "$TMPDIR/out")"
+grep -q '^verify: 7 of 12 runs match, 5 differ' "$TMPDIR/out" || fail "tampered: $(cat "$TMPDIR/out")"
+grep -A1 "^differs  $k5" "$TMPDIR/out" | grep -q 'final_lr  *stored' || fail "final_lr: $(cat "$TMPDIR/out")"
 grep -A1 "^differs  $k1" "$TMPDIR/out" | grep -q 'test_acc  *stored' || fail "test_acc: $(cat "$TMPDIR/out")"
 grep -A1 "^differs  $k2" "$TMPDIR/out" | grep -q 'epoch 3 val_loss  *stored 0.25 ' || fail "epoch row"
 grep -A1 "^differs  $k3" "$TMPDIR/out" | grep -q 'step 10 grad_norm' || fail "step row"

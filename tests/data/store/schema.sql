@@ -1,6 +1,6 @@
--- the schema of a rexsweep store, version 5 (written by tests/test_store.c)
+-- the schema of a rexsweep store, version 6 (written by tests/test_store.c)
 PRAGMA application_id = 1381528439;
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 CREATE TABLE sweeps (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -95,40 +95,6 @@ CREATE INDEX sweep_runs_key ON sweep_runs (key);
 CREATE INDEX runs_cell ON runs (cell);
 CREATE INDEX runs_status ON runs (status);
 CREATE INDEX runs_axes ON runs (dataset, optimizer, budget, schedule);
-CREATE VIEW cell_results AS
-WITH m AS (SELECT cell,
-    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,
-    avg(CASE WHEN status = 'done' THEN test_loss END) AS test_loss,
-    avg(CASE WHEN status = 'done' THEN val_acc END) AS val_acc,
-    avg(CASE WHEN status = 'done' THEN val_loss END) AS val_loss,
-    avg(CASE WHEN status = 'done' THEN train_acc END) AS train_acc,
-    avg(CASE WHEN status = 'done' THEN train_loss END) AS train_loss
-  FROM run_results GROUP BY cell)
-SELECT r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,
-  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,
-  r.sampling, r.budget, r.full_epochs,
-  max(r.epochs) AS epochs, max(r.steps) AS steps,
-  count(*) AS n_runs,
-  count(CASE WHEN r.status = 'done' THEN 1 END) AS n_done,
-  count(CASE WHEN r.status = 'diverged' THEN 1 END) AS n_diverged,
-  count(CASE WHEN r.status = 'failed' THEN 1 END) AS n_failed,
-  count(CASE WHEN r.status IN ('pending', 'running', 'interrupted') THEN 1 END) AS n_pending,
-  max(m.test_acc) AS mean_test_acc,
-  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.test_acc - m.test_acc) * (r.test_acc - m.test_acc) END) / (count(CASE WHEN r.status = 'done' THEN r.test_acc END) - 1)) AS std_test_acc,
-  max(m.test_loss) AS mean_test_loss,
-  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.test_loss - m.test_loss) * (r.test_loss - m.test_loss) END) / (count(CASE WHEN r.status = 'done' THEN r.test_loss END) - 1)) AS std_test_loss,
-  max(m.val_acc) AS mean_val_acc,
-  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.val_acc - m.val_acc) * (r.val_acc - m.val_acc) END) / (count(CASE WHEN r.status = 'done' THEN r.val_acc END) - 1)) AS std_val_acc,
-  max(m.val_loss) AS mean_val_loss,
-  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.val_loss - m.val_loss) * (r.val_loss - m.val_loss) END) / (count(CASE WHEN r.status = 'done' THEN r.val_loss END) - 1)) AS std_val_loss,
-  max(m.train_acc) AS mean_train_acc,
-  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.train_acc - m.train_acc) * (r.train_acc - m.train_acc) END) / (count(CASE WHEN r.status = 'done' THEN r.train_acc END) - 1)) AS std_train_acc,
-  max(m.train_loss) AS mean_train_loss,
-  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.train_loss - m.train_loss) * (r.train_loss - m.train_loss) END) / (count(CASE WHEN r.status = 'done' THEN r.train_loss END) - 1)) AS std_train_loss
-FROM run_results r JOIN m ON m.cell = r.cell
-GROUP BY r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,
-  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,
-  r.sampling, r.budget, r.full_epochs;
 CREATE VIEW epoch_results AS SELECT
   r.key, r.cell, r.dataset, r.model, r.optimizer, r.lr, r.schedule,
   r.sampling, r.budget, r.seed, r.status,
@@ -207,3 +173,42 @@ CREATE VIEW run_results AS SELECT
   CASE WHEN typeof(final_lr) IN ('real', 'integer') AND abs(final_lr) <= 1.7976931348623157e308 THEN final_lr END AS final_lr,
   diverged_step, error
 FROM runs;
+CREATE VIEW cell_results AS
+WITH r AS (SELECT s.name AS sweep, x.* FROM run_results x
+    LEFT JOIN (SELECT DISTINCT l.key, n.name FROM sweep_runs l
+      JOIN sweeps n ON n.id = l.sweep) s ON s.key = x.key),
+m AS (SELECT sweep, cell,
+    avg(CASE WHEN status = 'done' THEN test_acc END) AS test_acc,
+    avg(CASE WHEN status = 'done' THEN test_loss END) AS test_loss,
+    avg(CASE WHEN status = 'done' THEN val_acc END) AS val_acc,
+    avg(CASE WHEN status = 'done' THEN val_loss END) AS val_loss,
+    avg(CASE WHEN status = 'done' THEN train_acc END) AS train_acc,
+    avg(CASE WHEN status = 'done' THEN train_loss END) AS train_loss
+  FROM r GROUP BY sweep, cell)
+SELECT r.sweep, r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,
+  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,
+  r.sampling, r.budget, r.full_epochs,
+  max(r.epochs) AS epochs, max(r.steps) AS steps,
+  count(*) AS n_runs,
+  count(CASE WHEN r.status = 'done' THEN 1 END) AS n_done,
+  count(CASE WHEN r.status = 'diverged' THEN 1 END) AS n_diverged,
+  count(CASE WHEN r.status = 'failed' THEN 1 END) AS n_failed,
+  count(CASE WHEN r.status IN ('pending', 'running', 'interrupted') THEN 1 END) AS n_pending,
+  100.0 * (1.0 - max(m.test_acc)) AS mean_test_error,
+  100.0 * sqrt(sum(CASE WHEN r.status = 'done' THEN (r.test_acc - m.test_acc) * (r.test_acc - m.test_acc) END) / (count(CASE WHEN r.status = 'done' THEN r.test_acc END) - 1)) AS std_test_error,
+  max(m.test_acc) AS mean_test_acc,
+  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.test_acc - m.test_acc) * (r.test_acc - m.test_acc) END) / (count(CASE WHEN r.status = 'done' THEN r.test_acc END) - 1)) AS std_test_acc,
+  max(m.test_loss) AS mean_test_loss,
+  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.test_loss - m.test_loss) * (r.test_loss - m.test_loss) END) / (count(CASE WHEN r.status = 'done' THEN r.test_loss END) - 1)) AS std_test_loss,
+  max(m.val_acc) AS mean_val_acc,
+  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.val_acc - m.val_acc) * (r.val_acc - m.val_acc) END) / (count(CASE WHEN r.status = 'done' THEN r.val_acc END) - 1)) AS std_val_acc,
+  max(m.val_loss) AS mean_val_loss,
+  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.val_loss - m.val_loss) * (r.val_loss - m.val_loss) END) / (count(CASE WHEN r.status = 'done' THEN r.val_loss END) - 1)) AS std_val_loss,
+  max(m.train_acc) AS mean_train_acc,
+  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.train_acc - m.train_acc) * (r.train_acc - m.train_acc) END) / (count(CASE WHEN r.status = 'done' THEN r.train_acc END) - 1)) AS std_train_acc,
+  max(m.train_loss) AS mean_train_loss,
+  sqrt(sum(CASE WHEN r.status = 'done' THEN (r.train_loss - m.train_loss) * (r.train_loss - m.train_loss) END) / (count(CASE WHEN r.status = 'done' THEN r.train_loss END) - 1)) AS std_train_loss
+FROM r JOIN m ON m.cell = r.cell AND m.sweep IS r.sweep
+GROUP BY r.sweep, r.cell, r.dataset, r.model, r.optimizer, r.lr, r.momentum,
+  r.weight_decay, r.batch_size, r.schedule, r.schedule_json,
+  r.sampling, r.budget, r.full_epochs;

@@ -1,0 +1,102 @@
+# Successive halving end to end, on a synthetic problem whose ranking is
+# known: a command trainer (sh + awk) whose validation accuracy peaks at
+# lr = 0.01 and falls with |log10(lr) + 2|, so that rung 0 must promote
+# 0.01, 0.03 and 0.003 (in that order) and rung 1 must promote 0.01.
+# Then: plan's rungs and work, the report's ladder, resume after kill -9
+# between rungs, and the sharded flow (one rung at a time, merged between
+# rungs) giving the same runs as one process.
+set -eu
+. "$(dirname "$0")/../lib/cli.sh"
+done_keys() { sqlite3 "$1" "SELECT key FROM runs WHERE status = 'done' ORDER BY key"; }
+
+cat >fake.sh <<'EOF'
+# $1 lr, $2 budget, $3 seed; writes one epoch and the final record on fd 3
+[ -n "${SLOW:-}" ] && [ "$2" != 0.1 ] && sleep "$SLOW"
+awk -v lr="$1" -v b="$2" -v s="$3" 'BEGIN {
+  d = log(lr) / log(10) + 2; if (d < 0) d = -d
+  v = 0.9 - 0.05 * d + 0.05 * b + 0.0001 * s
+  printf("{\"epoch\": 1, \"val_acc\": %.6f}\n{\"final\": true, \"test_acc\": %.6f}\n", v, v - 0.01)
+}' >&3
+EOF
+cat >halving.yaml <<'EOF'
+name: halving
+data: {dataset: spirals, n_samples: 64}
+train: {batch_size: 64, full_epochs: 9}
+budgets: [10%, 30%, 100%]
+optimizers:
+  - {name: sgd, lr: {from: 0.0001, to: 1, mantissas: [1, 3]}}
+schedules: [constant, linear]
+seeds: 2
+search: {strategy: halving, eta: 3}
+trainer:
+  command: [sh, fake.sh, "{optimizer.lr}", "{train.budget}", "{train.seed}"]
+  code: [fake.sh]
+  train_size: 64
+EOF
+
+# 1. plan: 3 rungs; 2 groups of 9 -> 3 -> 1 candidates, 2 seeds each:
+#    36 + 12 + 4 = 52 runs at most against the grid's 108; epochs
+#    32.4 + 32.4 + 36 = 100.8 against 453.6 (22.2%)
+expect_rc 0 "$REXSWEEP" plan halving.yaml --db h.db
+grep -q "successive halving over 3 rungs, eta 3, 2 groups" out || fail "plan: no search line"
+grep -Eq "^0 +10% +18 +36 " out || fail "plan: rung 0 row"
+grep -Eq "^1 +30% +6 +12 " out || fail "plan: rung 1 row"
+grep -Eq "^2 +100% +2 +4 " out || fail "plan: rung 2 row"
+grep -q "at most 52 runs and 100.8 epochs" out || fail "plan: totals"
+grep -q "22.2% of the full grid's 108 runs and 453.6 epochs" out || fail "plan: grid share"
+
+# 2. run: exactly the promoted runs, the known ranking at every rung
+expect_rc 0 "$REXSWEEP" run halving.yaml --db h.db -q -j 2
+[ "$(sqlite3 h.db "SELECT count(*) FROM runs WHERE status = 'done'")" = 52 ] || fail "not 52 runs"
+lrs_at() { sqlite3 h.db "SELECT DISTINCT lr FROM runs WHERE budget = $1 ORDER BY lr"; }
+[ "$(lrs_at 0.3 | tr '\n' ' ')" = "0.003 0.01 0.03 " ] || fail "rung 1 lrs: $(lrs_at 0.3)"
+[ "$(lrs_at 1 | tr '\n' ' ')" = "0.01 " ] || fail "rung 2 lrs: $(lrs_at 1)"
+# a rerun does nothing new
+expect_rc 0 "$REXSWEEP" run halving.yaml --db h.db -q
+grep -q "52 runs: 52 done (0 now)" out || fail "rerun trained again: $(cat out)"
+
+# 3. the report tells a halving sweep and its winners
+expect_rc 0 "$REXSWEEP" report --db h.db
+grep -q "Successive halving: eta 3, rungs 10%, 30%, 100%" out || fail "report: no halving section"
+[ "$(grep -c "9 at 10%.* -> 3 at 30%.* -> 1 at 100%.*winner lr=0.01" out)" = 2 ] ||
+  fail "report: ladder"
+
+# 4. kill -9 between rungs, then resume: the same runs as without the kill
+SLOW=0.3 setsid "$REXSWEEP" run halving.yaml --db k.db -q >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+  n=$(sqlite3 -cmd ".timeout 5000" k.db "SELECT count(*) FROM runs WHERE budget = 0.3" 2>/dev/null || echo 0)
+  [ "${n:-0}" -gt 0 ] && break
+  sleep 0.05
+done
+kill -KILL -- "-$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+sleep 0.5   # the trainer of the run in flight (its own process group) ends
+[ "$(sqlite3 k.db "SELECT count(*) FROM runs WHERE budget = 1")" = 0 ] || fail "killed too late"
+expect_rc 0 "$REXSWEEP" run halving.yaml --db k.db -q
+[ "$(done_keys k.db)" = "$(done_keys h.db)" ] || fail "resume after kill -9 chose other runs"
+
+# 5. shards: one rung at a time, each shard into its own store, merged
+#    between rungs; a shard without --rung is refused
+expect_rc 2 "$REXSWEEP" run halving.yaml --shard 1/2 --db x.db
+grep -q "give --rung K" err || fail "shard without --rung: $(cat err)"
+expect_rc 2 "$REXSWEEP" slurm halving.yaml --tasks 2
+grep -q "one array per rung" err || fail "slurm of a halving sweep: $(cat err)"
+for k in 0 1 2; do
+  from=""
+  [ "$k" -gt 0 ] && from="--from m.db"
+  for s in 1 2; do
+    # shellcheck disable=SC2086
+    expect_rc 0 "$REXSWEEP" run halving.yaml --rung "$k" $from --shard "$s/2" --db "s$k-$s.db" -q
+  done
+  expect_rc 0 "$REXSWEEP" merge m.db "s$k-1.db" "s$k-2.db"
+done
+[ "$(done_keys m.db)" = "$(done_keys h.db)" ] || fail "sharded halving chose other runs"
+# a shard of rung 1 reads only --from: without it (its own empty store)
+# rung 0 is not finished, which is an error (3: runs missing), not a
+# silent empty rung
+expect_rc 3 "$REXSWEEP" run halving.yaml --rung 1 --shard 1/2 --db lone.db -q
+grep -q "rung 0 is not finished for 2 groups" err || fail "rung 1 alone: $(cat err)"
+[ ! -s lone.db ] || [ "$(sqlite3 lone.db "SELECT count(*) FROM runs")" = 0 ] ||
+  fail "a rung-1 shard ran without rung 0's results"
+echo ok
