@@ -65,11 +65,25 @@ j() { sqlite3 -batch -noheader -separator '|' :memory: \
         "CREATE TABLE doc AS SELECT CAST(readfile('$1') AS TEXT) AS d;" "$2"; }
 pct() { awk -v b="$1" 'BEGIN { printf "%g%%", b * 100 }'; }
 
+# The analysis reads a copy of the store holding only the budgets whose every
+# run has finished: a budget half done would be compared on the lrs that
+# happen to have run (the status block says which budgets are left out).
+q "SELECT budget FROM sweep_results WHERE sweep = '$sweep' GROUP BY budget
+    HAVING sum(status NOT IN ('done', 'failed', 'diverged')) > 0 ORDER BY budget;" >"$tmp/open"
+adb=$db
+if [ -s "$tmp/open" ]; then
+  adb=$tmp/analysed.db
+  sqlite3 -readonly "$db" ".backup '$adb'"
+  sqlite3 -batch "$adb" "PRAGMA foreign_keys = ON;
+    DELETE FROM sweep_runs WHERE sweep IN (SELECT id FROM sweeps WHERE name = '$sweep')
+      AND key IN (SELECT key FROM sweep_results WHERE sweep = '$sweep' AND budget IN ($(paste -sd, "$tmp/open")));"
+fi
+
 # The paper's conventions: plateau's patience is tuned like the lr; Top-k over
 # the 7 schedules of Table 1 (step the better of step and plateau); average
 # ranks over the 6 without constant (Figure 1).
 tune="--tune schedule.patience"
-report() { "$rexsweep" report --db "$db" --sweep "$sweep" $tune "$@"; }
+report() { "$rexsweep" report --db "$adb" --sweep "$sweep" $tune "$@"; }
 report --format json --vs rex >"$tmp/all.json"
 report --format json --vs rex --bootstrap 0 \
   --schedules rex,linear,cosine,exp,onecycle,step,plateau,constant >"$tmp/seven.json"
@@ -77,11 +91,14 @@ report --format json --vs rex --schedules rex,linear,cosine,exp,onecycle,step,pl
   >"$tmp/six.json"
 report --format json --vs rex --bootstrap 0 --no-merge >"$tmp/apart.json"
 
-budgets=$(q "SELECT DISTINCT r.budget FROM sweep_results r WHERE r.sweep = '$sweep' ORDER BY 1;")
-[ -n "$budgets" ] || { echo "$0: no runs of sweep '$sweep' in '$db'" >&2; exit 1; }
-header() { # a table's header row and rule, one column per budget
+[ -n "$(q "SELECT 1 FROM sweep_results WHERE sweep = '$sweep' LIMIT 1;")" ] ||
+  { echo "$0: no runs of sweep '$sweep' in '$db'" >&2; exit 1; }
+# the budgets the analysis covers: the report's columns, which its rank
+# arrays follow
+budgets=$(j "$tmp/all.json" "SELECT value FROM doc, json_each(d, '\$.budgets') ORDER BY key;")
+header() { # a table's header row and rule, one column per budget (default: the analysed ones)
   local line="| $1 |" rule="|---|" b
-  for b in $budgets; do line="$line $(pct "$b") |"; rule="$rule---:|"; done
+  for b in ${2:-$budgets}; do line="$line $(pct "$b") |"; rule="$rule---:|"; done
   printf '%s\n%s\n' "$line" "$rule"
 }
 
@@ -93,13 +110,19 @@ header() { # a table's header row and rule, one column per budget
        FROM sweep_results WHERE sweep = '$sweep';" |
   awk -F'|' -v s="$sweep" -v db="$dbname" '{
     printf "Sweep `%s` in `%s`: %d runs planned, %d done, %d failed, %d diverged, %d not run yet; ", s, db, $1, $2, $3, $4, $5
-    printf "the finished runs trained for %s CPU-hours in all (one BLAS thread each).\n\n", $6 }'
+    printf "the finished runs took %s hours in all, summed over runs (one BLAS thread each, on a shared machine).\n\n", $6 }'
   echo "| budget | steps | runs | done | failed | diverged | not run |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   q "SELECT budget, max(steps), count(*), sum(status = 'done'), sum(status = 'failed'),
             sum(status = 'diverged'), sum(status NOT IN ('done', 'failed', 'diverged'))
        FROM sweep_results WHERE sweep = '$sweep' GROUP BY budget ORDER BY budget;" |
   awk -F'|' '{ printf "| %g%% | %s | %d | %d | %d | %d | %d |\n", $1 * 100, $2 == "" ? "–" : $2, $3, $4, $5, $6, $7 }'
+  if [ -s "$tmp/open" ]; then
+    echo
+    awk '{ b = b (NR > 1 ? ", " : "") sprintf("%g%%", $1 * 100) }
+      END { printf "The analysis below leaves out the budgets with runs not finished yet (%s): ", b
+            printf "a budget half done would be compared on whichever lrs happen to have run.\n" }' "$tmp/open"
+  fi
 } >"$tmp/status"
 
 # --- provenance --------------------------------------------------------------
@@ -208,15 +231,21 @@ reftable ranks-sgd >"$tmp/ref-ranks"
   echo "Average rank with SGD with momentum (6 schedules, Figure 1's convention): the paper's"
   echo "(recomputed from its tables) / this sweep's, with this sweep's 95% bootstrap interval."
   echo
-  header schedule
+  paper_budgets="0.01 0.05 0.1 0.25 0.5 1"
+  header schedule "$paper_budgets"
+  # this sweep's ranks by budget value (the paper's columns are all six)
   j "$tmp/six.json" "
-    SELECT s.key, r.key, r.value, c.value ->> '\$[0]', c.value ->> '\$[1]'
+    SELECT s.key, printf('%g', b.value), r.value, c.value ->> '\$[0]', c.value ->> '\$[1]'
       FROM doc, json_each(d, '\$.average_rank.sgd') s, json_each(s.value, '\$.rank') r
+      JOIN json_each(d, '\$.budgets') b ON b.key = r.key
       LEFT JOIN json_each(d, '\$.statistics.average_rank_ci.sgd.' || s.key) c ON c.key = r.key;" \
     >"$tmp/here-ranks"
-  awk -F'|' '
+  awk -F'|' -v pb="$paper_budgets" '
+    BEGIN { nb = split(pb, B, " ") }
     FILENAME == ARGV[1] { v[$1, $2] = ($3 == "" ? "–" : sprintf("%.2f", $3) ($4 == "" ? "" : sprintf(" [%.2f, %.2f]", $4, $5))); next }
-    { row = "| " $1; for (i = 2; i <= NF; i++) row = row " | " $i " / " ((($1, i - 2) in v) ? v[$1, i - 2] : "–"); print row " |" }
+    { row = "| " $1
+      for (i = 2; i <= NF; i++) row = row " | " $i " / " ((($1, B[i - 1]) in v) ? v[$1, B[i - 1]] : "–")
+      print row " |" }
   ' "$tmp/here-ranks" "$tmp/ref-ranks"
 } >"$tmp/compare"
 
