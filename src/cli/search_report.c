@@ -29,7 +29,7 @@ void rx_cli_search_plan(FILE *f, const rx_spec *spec, rx_search *hs)
         snprintf(budget, sizeof budget, "%.6g%%", 100 * ri.budget);
         snprintf(cands, sizeof cands, "%d", ri.cands_max);
         if (ri.cands_now >= 0)
-            snprintf(decided, sizeof decided, "%d runs", ri.runs_now);
+            snprintf(decided, sizeof decided, "%d run%s", ri.runs_now, ri.runs_now == 1 ? "" : "s");
         else
             snprintf(decided, sizeof decided, "-");
         fprintf(f, "%-5d  %-7s  %-10s  %-14d  %-14.6g  %-8s  %-12d\n", k, budget, cands,
@@ -156,7 +156,14 @@ int rx_cli_search_report(FILE *f, rx_store *st, const char *sweep, int markdown,
             rx_metric_format(m, steps[R - 1].best_test, t, sizeof t);
             fprintf(f, "; winner %s, %s %s\n", rx_search_cand_label(hs, w), m->label, t);
         } else {
-            fprintf(f, "; no winner yet\n");
+            int last = 0;
+            while (last + 1 < R && steps[last + 1].cands > 0)
+                last++;
+            if (steps[last].finished && steps[last].best < 0)
+                fprintf(f, "; stopped at %.6g%%: no candidate finished there without "
+                           "diverging\n", 100 * rx_search_rung_budget(hs, last));
+            else
+                fprintf(f, "; no winner yet\n");
         }
     }
     free(steps);
