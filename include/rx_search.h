@@ -84,7 +84,7 @@ typedef struct rx_search_rung_info {
     int cands_max;         /* candidates at most */
     int cands_now;         /* decided so far (-1 when no group decided) */
     int runs_max, runs_now, runs_grid, runs_done;
-    double cost_max, cost_now, cost_grid;  /* epochs (rx_run_ref.cost) */
+    double cost_max, cost_now, cost_grid;  /* epochs (rx_run_ref.epochs) */
 } rx_search_rung_info;
 
 void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out);

@@ -395,7 +395,7 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
             memcpy(s->cand_label[c], label[i], CAND_LABEL_MAX);
         }
         s->cr[AT(s, c, s->rung_of[i])].runs++;
-        s->cr[AT(s, c, s->rung_of[i])].cost += runs[i].cost;
+        s->cr[AT(s, c, s->rung_of[i])].cost += runs[i].epochs;
     }
     /* candidates by group, in order of first appearance */
     for (int c = 0; c < s->n_cands; c++)
