@@ -952,7 +952,8 @@ static int shard_units(const rx_run_ref *runs, const rx_tune_ref *tune, int n, i
         unit[i] = nu;
         order[nu++] = (lpt_item){cost_units(runs[i].cost), hex64(runs[i].key), i};
     }
-    qsort(gm, (size_t)ng, sizeof *gm, cmp_member);
+    if (ng) /* qsort(NULL, 0) is undefined behaviour */
+        qsort(gm, (size_t)ng, sizeof *gm, cmp_member);
     for (int j = 0; j < ng; j++) {
         if (j == 0 || gm[j].group != gm[j - 1].group)
             order[nu++] = (lpt_item){0, gm[j].group, gm[j].i};
