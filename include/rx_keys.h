@@ -57,6 +57,13 @@ rx_key_shape rx_key_shape_of(const char *key);
 int rx_key_suggest(const char *key, const char *section, char *out,
                    size_t size);
 
+/* RX_OK when key may be tuned like the lr (rexsweep-report(1) --tune, a
+ * spec's tune:): a known key that changes what a run computes, but not
+ * the lr itself, the seed, the budget, nor what a report compares (the
+ * schedule's or optimizer's name, the dataset, the model type).  Else
+ * RX_EINVAL with why, or a "did you mean" for an unknown key. */
+int rx_key_tunable(const char *key, rx_err *err);
+
 /* Sets one key on c from n string values (YAML scalars, or the items of
  * "[a, b]"); is_list says the value was written as a list.  Keys:
  *   table keys               rx_param_set semantics and messages;

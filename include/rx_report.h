@@ -23,6 +23,8 @@
 #define RX_REPORT_SETTING_MAX 128
 #define RX_REPORT_NAME_MAX 64
 #define RX_REPORT_LOW_CUT 0.25   /* budgets below are "low", the paper's split */
+#define RX_REPORT_TUNE_MAX 4     /* keys tuned like the lr (rx_report_opts.tune) */
+#define RX_REPORT_TUNE_VAL 48    /* bytes of a tuned key's value, raw JSON */
 
 /* ---- metrics -------------------------------------------------------- */
 
@@ -95,6 +97,10 @@ typedef struct rx_report_run {
     char schedule[RX_REPORT_NAME_MAX];   /* "rex", "step", "linear@10%" */
     double budget;                       /* fraction of the full epochs */
     double lr;                           /* initial lr */
+    /* The run's values of the keys tuned like the lr (rx_report_opts.tune,
+     * in that order) as raw JSON ("3", "\"epoch\""); "" when the run's
+     * configuration has no such key (a rex run has no patience). */
+    char tune[RX_REPORT_TUNE_MAX][RX_REPORT_TUNE_VAL];
     long long seed;
     char key[RX_KEY_LEN + 1];            /* run key ("" when unknown) */
     char cell[RX_KEY_LEN + 1];           /* the grid cell (configuration
@@ -107,9 +113,12 @@ typedef struct rx_report_run {
 
 /* ---- output: the built report --------------------------------------- */
 
-/* One lr tried in a cell, over its seeds.  Values in display units. */
+/* One candidate tried in a cell, over its seeds: an lr and, when keys
+ * are tuned like the lr (rx_report_opts.tune), one value of each.
+ * Values in display units. */
 typedef struct rx_report_lr {
     double lr;
+    char tune[RX_REPORT_TUNE_MAX][RX_REPORT_TUNE_VAL]; /* as rx_report_run.tune */
     int n_runs;                 /* runs recorded at this lr */
     int n_done, n_failed, n_diverged, n_missing;
     int n_val, n_test;          /* done runs with a finite value */
@@ -118,10 +127,13 @@ typedef struct rx_report_lr {
     int eligible;               /* may be chosen: has a value, none diverged */
 } rx_report_lr;
 
-/* A cell: (setting, optimizer, schedule, budget), lr tuned. */
+/* A cell: (setting, optimizer, schedule, budget), the lr (and the tuned
+ * keys) chosen over its candidates. */
 typedef struct rx_report_cell {
-    rx_report_lr *lrs;          /* sorted by lr; NULL when no runs */
-    int n_lrs;
+    rx_report_lr *lrs;          /* the candidates, sorted by lr, then by the
+                                   tuned values (rx_report_cand_cmp); NULL
+                                   when no runs */
+    int n_lrs;                  /* candidates (lrs when nothing else is tuned) */
     int chosen;                 /* index into lrs, or -1: no value */
     double mean, std;           /* the chosen lr's test metric; NaN if none */
     int n;                      /* seeds behind mean */
@@ -148,6 +160,13 @@ typedef struct rx_report_opts {
     const rx_metric *metric;
     int select_on_test;         /* explicit opt-in: choose the lr on test */
     int no_merge;               /* keep plateau apart from step in ranks */
+    /* Keys tuned like the lr (NULL-terminated, at most RX_REPORT_TUNE_MAX;
+     * NULL = the lr alone): a cell's candidates are its (lr, values of
+     * these keys), read from rx_report_run.tune, and the one with the
+     * best validation mean is chosen.  The runs must have been labelled
+     * without these keys (rx_results_label_tuned), else each value is a
+     * schedule (or optimizer, or setting) of its own. */
+    const char *const *tune;
     double low_cut;             /* 0 = RX_REPORT_LOW_CUT */
     /* statistics (all optional: zero means the default) */
     const char *vs;             /* reference schedule; NULL = best average rank */
@@ -219,6 +238,8 @@ typedef struct rx_report {
     int several_lrs;            /* some cell had runs at several lrs */
     int merged;                 /* step and plateau merged in the ranks */
     double low_cut;
+    char tune_keys[RX_REPORT_TUNE_MAX][RX_REPORT_NAME_MAX]; /* rx_report_opts.tune */
+    int n_tune;
 
     char (*settings)[RX_REPORT_SETTING_MAX];
     int n_settings;
@@ -287,6 +308,27 @@ int rx_report_build(const rx_report_run *runs, int n,
                     rx_err *err);
 
 void rx_report_free(rx_report *r);
+
+/* Orders candidates: by lr, then by the values of the n_tune tuned keys
+ * (absent first, then numbers by value, then other values as text).
+ * 0 when they are the same candidate. */
+int rx_report_cand_cmp(double lr_a, const char (*tune_a)[RX_REPORT_TUNE_VAL], double lr_b,
+                       const char (*tune_b)[RX_REPORT_TUNE_VAL], int n_tune);
+
+/* True when run x belongs to the chosen candidate of its cell c (same lr
+ * and tuned values); 0 when c has none. */
+int rx_report_is_chosen(const rx_report *r, const rx_report_cell *c, const rx_report_run *x);
+
+/* Where the chosen lr of c lies in its grid: the lrs of the candidates
+ * that share its tuned values (all of them when nothing else is tuned).
+ * Returns -1 at the smallest, +1 at the largest, 0 inside or when there
+ * is no grid (fewer than two lrs, or nothing chosen); *n_lrs (may be
+ * NULL) receives how many lrs that grid has. */
+int rx_report_lr_edge(const rx_report *r, const rx_report_cell *c, int *n_lrs);
+
+/* How many distinct values of tuned key q (-1: the lr) the candidates of
+ * c have, not counting "absent"; 0 when none has the key. */
+int rx_report_n_tried(const rx_report *r, const rx_report_cell *c, int q);
 
 /* The cell of (setting s, optimizer o, schedule k, budget b). */
 const rx_report_cell *rx_report_cell_at(const rx_report *r, int s, int o,

@@ -56,6 +56,16 @@ int rx_results_load_metric(rx_store *st, const char *sweep, const char *name,
  * the same labels in every set (for check). */
 int rx_results_label(rx_results *sets, int n, rx_err *err);
 
+/* rx_results_label with the keys tune[] (NULL-terminated, at most
+ * RX_REPORT_TUNE_MAX; rexsweep-report(1) --tune) tuned like the lr: no
+ * label names them, so their values pool into one schedule (optimizer,
+ * setting) as the lrs do, and each run's values go to its
+ * rx_report_run.tune, for rx_report_build with the same keys.  A key no
+ * run has leaves every value "".  The cell identity is not changed.
+ * RX_EINVAL when a value is longer than RX_REPORT_TUNE_VAL - 1 bytes;
+ * RX_ENOMEM. */
+int rx_results_label_tuned(rx_results *sets, int n, const char *const *tune, rx_err *err);
+
 void rx_results_free(rx_results *r);
 
 /* The number of runs of r with a finite test value (to tell "no accuracy

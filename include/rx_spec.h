@@ -24,6 +24,7 @@
 
 #define RX_SPEC_MAX_BYTES (16 << 20)
 #define RX_SPEC_MAX_DEPTH 64        /* nesting of YAML collections */
+#define RX_SPEC_TUNE_MAX 4          /* keys of `tune:` */
 #define RX_SPEC_MAX_EXCLUDES 1000   /* distinct rules of exclude: every run is
                                        matched against each */
 
@@ -55,6 +56,10 @@ typedef struct rx_spec {
     size_t text_len;
     char hash[RX_KEY_LEN + 1];/* FNV-1a 64 of the text, hex */
     rx_grid grid;             /* grid.base is the base configuration */
+    char *tune[RX_SPEC_TUNE_MAX]; /* `tune:`: keys the report tunes like the
+                                 lr (rexsweep-report(1)); never part of a
+                                 run's configuration or key */
+    int n_tune;
     rx_search_spec search;    /* `search:`; zero: the grid */
     struct rx_trainer_spec *trainer; /* `trainer:`, or NULL (built-in);
                                  run keys of a command trainer carry its
@@ -70,6 +75,13 @@ int rx_spec_load(const char *path, rx_spec **out, rx_err *err);
  * default name. */
 int rx_spec_parse(const char *text, size_t len, const char *path,
                   rx_spec **out, rx_err *err);
+
+/* Reads only the `tune:` key of the spec text (a spec stored with a
+ * sweep, whose trainer's files need not exist here): *out has its name,
+ * text and tune, nothing else.  Errors as rx_spec_parse's for that key
+ * and for malformed YAML. */
+int rx_spec_parse_tune(const char *text, size_t len, const char *path,
+                       rx_spec **out, rx_err *err);
 
 /* A spec with no file: the default configuration and no axes, for
  * `rexsweep train KEY=VALUE...`.  name may be NULL ("train"). */

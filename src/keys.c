@@ -362,6 +362,32 @@ static int unknown_key(const char *key, rx_err *err)
     return rx_errf(err, RX_EINVAL, "unknown key '%s'", key);
 }
 
+int rx_key_tunable(const char *key, rx_err *err)
+{
+    static const struct {
+        const char *key, *why;
+    } never[] = {
+        {"optimizer.lr", "the lr is always tuned"},
+        {"train.seed", "seeds are what a cell averages over"},
+        {"train.budget", "budgets are what a report compares across"},
+        {"schedule.name", "schedules are what a report compares"},
+        {"optimizer.name", "optimizers are what a report compares"},
+        {"model.type", "a model type is a setting, compared apart"},
+        {"data.dataset", "a dataset is a setting, compared apart"},
+    };
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        if (strcmp(key, never[i].key) == 0)
+            return rx_errf(err, RX_EINVAL, "'%s' cannot be tuned like the lr: %s", key,
+                           never[i].why);
+    if (rx_key_shape_of(key) == RX_KEY_UNKNOWN)
+        return unknown_key(key, err);
+    const rx_param *p = rx_param_find(keys, N_KEYS, key);
+    if (p && (p->flags & RX_KF_RUNTIME))
+        return rx_errf(err, RX_EINVAL, "'%s' cannot be tuned like the lr: it does not change "
+                       "what a run computes", key);
+    return RX_OK;
+}
+
 /* Sets a table row; string rows with names accept only those names and
  * report them as an enum would. */
 static int set_row(const rx_param *p, rx_config *c, const char *const *vals, int n,

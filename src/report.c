@@ -99,23 +99,37 @@ typedef struct run_ref {
     int run;
 } run_ref;
 
+/* qsort's context: the runs the refs point into, the tuned keys. */
+static const rx_report_run *cmp_runs;
+static int cmp_ntune;
+
 static int cmp_ref(const void *a, const void *b)
 {
     const run_ref *x = a, *y = b;
     if (x->cell != y->cell)
         return x->cell < y->cell ? -1 : 1;
-    if (x->lr != y->lr)
-        return x->lr < y->lr ? -1 : 1;
+    int c = rx_report_cand_cmp(x->lr, cmp_runs[x->run].tune, y->lr, cmp_runs[y->run].tune,
+                               cmp_ntune);
+    if (c)
+        return c;
     return x->run < y->run ? -1 : x->run > y->run;
 }
 
-/* Fills one lr entry from runs refs[0..n) (all with the same cell, lr). */
+/* True when refs a and b are runs of the same candidate. */
+static int same_cand(const rx_report_run *runs, const run_ref *a, const run_ref *b, int n_tune)
+{
+    return rx_report_cand_cmp(a->lr, runs[a->run].tune, b->lr, runs[b->run].tune, n_tune) == 0;
+}
+
+/* Fills one candidate from runs refs[0..n) (all with the same cell and
+ * candidate). */
 static void lr_stats(const rx_report_run *runs, const run_ref *refs, int n,
                      const rx_metric *m, double *tmp_v,
                      double *tmp_t, rx_report_lr *e)
 {
     memset(e, 0, sizeof *e);
     e->lr = refs[0].lr;
+    memcpy(e->tune, runs[refs[0].run].tune, sizeof e->tune);
     e->n_runs = n;
     int nv = 0, nt = 0;
     for (int i = 0; i < n; i++) {
@@ -163,14 +177,16 @@ static int choose_lr(rx_report *rep, rx_report_cell *c, const char *where, rx_er
             double bv = best < 0 ? NAN
                       : rep->select_on_test ? c->lrs[best].test_mean : c->lrs[best].val_mean;
             if (best < 0 || rx_metric_cmp(m, v, bv) > 0)
-                best = i;              /* strictly better: ties keep the smaller lr */
+                best = i;              /* strictly better: ties keep the smaller lr, then
+                                          the smaller tuned values */
         }
         if (best < 0)
             return rx_errf(err, RX_EINVAL,
-                           "cell '%s' has %d learning rates to choose from but no %s to choose "
+                           "cell '%s' has %d %s to choose from but no %s to choose "
                            "on; choosing on the test metric must be asked for with "
                            "'--select-on test'",
-                           where, n_cand,
+                           where, n_cand, rep->n_tune ? "candidates (lr and tuned keys)"
+                                                      : "learning rates",
                            m->val_label[0] ? m->val_label : "validation metric");
         c->chosen = best;
     }
@@ -251,14 +267,13 @@ static int cmp_seed(const void *a, const void *b)
     return x->seed < y->seed ? -1 : x->seed > y->seed;
 }
 
-/* Keeps the chosen lr's (seed, test value) pairs of cell c, whose runs
+/* Keeps the chosen candidate's (seed, test value) pairs of cell c, whose runs
  * are refs[0..n), ascending by seed: the paired statistics match on them. */
 static int chosen_seeds(const rx_report_run *runs, const run_ref *refs, int n,
                         const rx_report *r, rx_report_cell *c, rx_err *err)
 {
     if (c->chosen < 0 || c->n == 0)
         return RX_OK;
-    double lr = c->lrs[c->chosen].lr;
     seed_val *sv = calloc((size_t)c->n, sizeof *sv);
     c->seeds = calloc((size_t)c->n, sizeof *c->seeds);
     c->vals = calloc((size_t)c->n, sizeof *c->vals);
@@ -270,7 +285,7 @@ static int chosen_seeds(const rx_report_run *runs, const run_ref *refs, int n,
     for (int i = 0; i < n && k < c->n; i++) {
         const rx_report_run *x = &runs[refs[i].run];
         double v = rx_metric_display(&r->metric, x->test);
-        if (refs[i].lr == lr && x->state == RX_OUT_DONE && isfinite(v))
+        if (rx_report_is_chosen(r, c, x) && x->state == RX_OUT_DONE && isfinite(v))
             sv[k++] = (seed_val){x->seed, v};
     }
     qsort(sv, (size_t)k, sizeof *sv, cmp_seed);
@@ -323,6 +338,15 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
     r->select_on_test = opts->select_on_test;
     r->low_cut = opts->low_cut > 0 ? opts->low_cut : RX_REPORT_LOW_CUT;
     r->only = opts->only != NULL;
+    for (int q = 0; opts->tune && opts->tune[q]; q++) {
+        if (q == RX_REPORT_TUNE_MAX) {
+            rx_report_free(r);
+            return rx_errf(err, RX_EINVAL, "at most %d keys can be tuned besides the lr",
+                           RX_REPORT_TUNE_MAX);
+        }
+        snprintf(r->tune_keys[q], sizeof r->tune_keys[q], "%s", opts->tune[q]);
+        r->n_tune = q + 1;
+    }
     size_t cap = n > 0 ? (size_t)n : 0;
     r->settings = zalloc(cap, sizeof *r->settings);
     r->optimizers = zalloc(cap, sizeof *r->optimizers);
@@ -374,12 +398,15 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
         refs[i].run = i;
         r->group_runs[s * nO + o]++;
     }
+    cmp_runs = runs;
+    cmp_ntune = r->n_tune;
     qsort(refs, (size_t)n, sizeof *refs, cmp_ref);
+    cmp_runs = NULL;
 
     for (int i = 0; i < n;) {
         int j = i, nlr = 0;
         while (j < n && refs[j].cell == refs[i].cell) {
-            if (j == i || refs[j].lr != refs[j - 1].lr)
+            if (j == i || !same_cand(runs, &refs[j], &refs[j - 1], r->n_tune))
                 nlr++;
             j++;
         }
@@ -391,7 +418,7 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
         }
         for (int a = i; a < j;) {
             int z = a;
-            while (z < j && refs[z].lr == refs[a].lr)
+            while (z < j && same_cand(runs, &refs[z], &refs[a], r->n_tune))
                 z++;
             rx_report_lr *e = &c->lrs[c->n_lrs++];
             lr_stats(runs, refs + a, z - a, &r->metric, tv, tt, e);

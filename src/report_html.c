@@ -343,6 +343,15 @@ int rx_report_write_html(FILE *f, const rx_report *r, const rx_report_source *sr
                 fputs("; of N tried)</h3>\n", f);
                 rc |= table_html(f, &t);
             }
+            for (int q = 0; q < r->n_tune; q++)
+                if (rx_report_tune_table(r, s, o, q, &t)) {
+                    fputs("<h3>chosen ", f);
+                    rx_html_text(f, r->tune_keys[q]);
+                    fputs(" (with the lr, on ", f);
+                    rx_html_text(f, r->select_on_test ? r->metric.label : r->metric.val_label);
+                    fputs("; of N tried)</h3>\n", f);
+                    rc |= table_html(f, &t);
+                }
             if (rx_report_issues(r, s, o, NULL, NULL)) {
                 fputs("<h3>cells with failed, diverged or missing runs</h3>\n<ul>\n", f);
                 rx_report_issues(r, s, o, li_line, &hc);

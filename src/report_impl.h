@@ -83,6 +83,17 @@ void rx_report_cell_table(const rx_report *r, int s, int o, rx_table *t);
  * no cell of the group had more than one lr to choose from. */
 int rx_report_lr_table(const rx_report *r, int s, int o, rx_table *t);
 
+/* The chosen value of tuned key q (rx_report.tune_keys) per cell of
+ * (s, o), "(of N)" values tried, for the schedules that have the key;
+ * returns 0 (and leaves t alone) when no cell of the group has it. */
+int rx_report_tune_table(const rx_report *r, int s, int o, int q, rx_table *t);
+
+/* A tuned value (raw JSON) as shown: strings lose their quotes. */
+void rx_report_tune_plain(const char *raw, char *buf, size_t size);
+
+/* A candidate as shown: "lr 0.1 schedule.patience=2". */
+void rx_report_cand_text(const rx_report *r, const rx_report_lr *e, char *buf, size_t size);
+
 /* Lines naming every cell of (s, o) with failed, diverged or missing
  * runs, or with no runs; each is passed to line(ud, text).  Returns how
  * many there were. */

@@ -152,6 +152,14 @@ static int write_doc(FILE *f, const rx_report *r, rx_report_format fmt,
                 heading(&c, 3, buf);
                 rc |= emit(&c, &t);
             }
+            for (int q = 0; q < r->n_tune; q++)
+                if (rx_report_tune_table(r, s, o, q, &t)) {
+                    snprintf(buf, sizeof buf, "chosen %s (with the lr, on %s; of N tried)",
+                             r->tune_keys[q],
+                             r->select_on_test ? r->metric.label : r->metric.val_label);
+                    heading(&c, 3, buf);
+                    rc |= emit(&c, &t);
+                }
             if (rx_report_issues(r, s, o, NULL, NULL)) {
                 heading(&c, 3, "cells with failed, diverged or missing runs");
                 rx_report_issues(r, s, o, issue_line, &c);
@@ -206,8 +214,12 @@ static int write_csv(FILE *f, const rx_report *r)
         "setting", "optimizer", "schedule", "budget", "metric", "selected_on", "lr", "mean",
         "std", "n", "lrs_tried", "runs", "done", "failed", "diverged", "missing", "rank",
         "reference", "diff", "diff_lo", "diff_hi", "pairs", "beyond_noise", "warnings"};
+    const char *hh[24 + RX_REPORT_TUNE_MAX];
+    memcpy(hh, h, sizeof h);
+    for (int q = 0; q < r->n_tune; q++)
+        hh[24 + q] = r->tune_keys[q];     /* the chosen value of each tuned key */
     rx_table t;
-    rx_table_init(&t, 24, h);
+    rx_table_init(&t, 24 + r->n_tune, hh);
     const char *sel = r->select_on_test ? "test" : r->any_selection ? "validation" : "none";
     for (int s = 0; s < r->n_settings; s++)
         for (int o = 0; o < r->n_optimizers; o++)
@@ -236,7 +248,12 @@ static int write_csv(FILE *f, const rx_report *r)
                     for (int i = 0; i < 9; i++)
                         rx_table_set(&t, row, i, "%s", v[i]);
                     rx_table_set(&t, row, 9, "%d", c->n);
-                    rx_table_set(&t, row, 10, "%d", c->n_lrs);
+                    rx_table_set(&t, row, 10, "%d", rx_report_n_tried(r, c, -1));
+                    for (int q = 0; q < r->n_tune && c->chosen >= 0; q++) {
+                        char tv[RX_REPORT_TUNE_VAL];
+                        rx_report_tune_plain(c->lrs[c->chosen].tune[q], tv, sizeof tv);
+                        rx_table_set(&t, row, 24 + q, "%s", tv);
+                    }
                     rx_table_set(&t, row, 11, "%d", c->n_runs);
                     rx_table_set(&t, row, 12, "%d", c->n_done);
                     rx_table_set(&t, row, 13, "%d", c->n_failed);
@@ -277,12 +294,28 @@ static int write_csv(FILE *f, const rx_report *r)
 
 /* ---- json ----------------------------------------------------------- */
 
+/* "tuned":{"schedule.patience":3,...}, the values of candidate e (null
+ * when absent), and a comma. */
+static void json_tuned(FILE *f, const rx_report *r, const rx_report_lr *e)
+{
+    rx_json_key(f, "tuned");
+    fputc('{', f);
+    for (int q = 0; q < r->n_tune; q++) {
+        rx_json_key(f, r->tune_keys[q]);
+        /* a value of the canonical configuration: JSON already */
+        fprintf(f, "%s%s", e && e->tune[q][0] ? e->tune[q] : "null",
+                q + 1 < r->n_tune ? "," : "");
+    }
+    fputs("},", f);
+}
+
 static void json_cell(FILE *f, const rx_report *r, const rx_report_cell *c, int k, double budget)
 {
     fputc('{', f);
     rx_json_kv_str(f, "schedule", r->schedules[k], 1);
     rx_json_kv_num(f, "budget", budget, 1);
     rx_json_kv_num(f, "lr", c->chosen >= 0 ? c->lrs[c->chosen].lr : NAN, 1);
+    json_tuned(f, r, c->chosen >= 0 ? &c->lrs[c->chosen] : NULL);
     rx_json_kv_num(f, "mean", c->mean, 1);
     rx_json_kv_num(f, "std", c->std, 1);
     rx_json_kv_int(f, "n", c->n, 1);
@@ -297,6 +330,7 @@ static void json_cell(FILE *f, const rx_report *r, const rx_report_cell *c, int 
         const rx_report_lr *e = &c->lrs[i];
         fprintf(f, "%s{", i ? "," : "");
         rx_json_kv_num(f, "lr", e->lr, 1);
+        json_tuned(f, r, e);
         rx_json_kv_num(f, "val_mean", e->val_mean, 1);
         rx_json_kv_num(f, "test_mean", e->test_mean, 1);
         rx_json_kv_num(f, "test_std", e->test_std, 1);
@@ -515,6 +549,9 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
     rx_json_kv_str(f, "lr_selection",
                    r->select_on_test ? "test" : r->any_selection ? "validation" : "none", 1);
     rx_json_kv_bool(f, "step_plateau_merged", r->merged, 1);
+    rx_json_key(f, "tuned_keys");
+    rx_json_str_array(f, r->tune_keys[0], sizeof r->tune_keys[0], r->n_tune);
+    fputc(',', f);
     rx_json_kv_num(f, "low_budget_below", r->low_cut, 1);
     json_lines(f, "notes", r, notes_lines);
     fputc(',', f);

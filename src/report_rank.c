@@ -275,6 +275,92 @@ void rx_rank_values(const rx_metric *m, const double *v, int n, double *rank)
     }
 }
 
+/* ---- candidates: an lr and the values of the keys tuned with it ---------- */
+
+/* A tuned value's class: absent, a number, anything else. */
+static int tune_class(const char *v, double *x)
+{
+    char *end;
+    if (!*v)
+        return 0;
+    *x = strtod(v, &end);
+    return *end == '\0' && isfinite(*x) ? 1 : 2;
+}
+
+int rx_report_cand_cmp(double lr_a, const char (*tune_a)[RX_REPORT_TUNE_VAL], double lr_b,
+                       const char (*tune_b)[RX_REPORT_TUNE_VAL], int n_tune)
+{
+    if (lr_a != lr_b)
+        return lr_a < lr_b ? -1 : 1;
+    for (int q = 0; q < n_tune; q++) {
+        double x = 0, y = 0;
+        int ca = tune_class(tune_a[q], &x), cb = tune_class(tune_b[q], &y);
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        if (ca == 1 && x != y)
+            return x < y ? -1 : 1;
+        int c = ca == 2 ? strcmp(tune_a[q], tune_b[q]) : 0;
+        if (c)
+            return c < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+int rx_report_is_chosen(const rx_report *r, const rx_report_cell *c, const rx_report_run *x)
+{
+    if (c->chosen < 0)
+        return 0;
+    const rx_report_lr *e = &c->lrs[c->chosen];
+    return rx_report_cand_cmp(x->lr, x->tune, e->lr, e->tune, r->n_tune) == 0;
+}
+
+int rx_report_lr_edge(const rx_report *r, const rx_report_cell *c, int *n_lrs)
+{
+    if (n_lrs)
+        *n_lrs = 0;
+    if (c->chosen < 0)
+        return 0;
+    const rx_report_lr *ch = &c->lrs[c->chosen];
+    int n = 0, below = 0, above = 0;
+    double last = NAN;
+    /* candidates are sorted by lr: the grid's lrs come in order */
+    for (int i = 0; i < c->n_lrs; i++) {
+        const rx_report_lr *e = &c->lrs[i];
+        if (rx_report_cand_cmp(ch->lr, ch->tune, ch->lr, e->tune, r->n_tune) != 0)
+            continue;          /* other tuned values: another grid */
+        if (n == 0 || e->lr != last)
+            n++;
+        last = e->lr;
+        below |= e->lr < ch->lr;
+        above |= e->lr > ch->lr;
+    }
+    if (n_lrs)
+        *n_lrs = n;
+    if (n < 2)
+        return 0;
+    return !below ? -1 : !above ? 1 : 0;
+}
+
+int rx_report_n_tried(const rx_report *r, const rx_report_cell *c, int q)
+{
+    int n = 0;
+    for (int i = 0; i < c->n_lrs; i++) {
+        const rx_report_lr *e = &c->lrs[i];
+        if (q >= 0 && !e->tune[q][0])
+            continue;
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) {
+            const rx_report_lr *f = &c->lrs[j];
+            if (q < 0)
+                seen = f->lr == e->lr;
+            else
+                seen = rx_report_cand_cmp(0, &f->tune[q], 0, &e->tune[q], 1) == 0;
+        }
+        n += !seen;
+    }
+    return n;
+}
+
 /* ---- ranking -------------------------------------------------------- */
 
 const rx_report_cell *rx_report_cell_at(const rx_report *r, int s, int o, int k, int b)

@@ -2,6 +2,8 @@
  * the writers (report_out.c, report_html.c) render them. */
 #include "report_impl.h"
 
+#include "rx_keys.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,12 +97,61 @@ int rx_report_lr_table(const rx_report *r, int s, int o, rx_table *t)
         for (int b = 0; b < r->n_budgets; b++) {
             const rx_report_cell *c = rx_report_cell_at(r, s, o, k, b);
             if (c->chosen >= 0)
-                rx_table_set(t, row, b + 1, "%g (of %d)", c->lrs[c->chosen].lr, c->n_lrs);
+                rx_table_set(t, row, b + 1, "%g (of %d)", c->lrs[c->chosen].lr,
+                             rx_report_n_tried(r, c, -1));
             else
                 rx_table_set(t, row, b + 1, "-");
         }
     }
     return 1;
+}
+
+void rx_report_tune_plain(const char *raw, char *buf, size_t size)
+{
+    rx_config_unquote(raw, buf, size);
+}
+
+int rx_report_tune_table(const rx_report *r, int s, int o, int q, rx_table *t)
+{
+    int any = 0;
+    for (int k = 0; k < r->n_schedules && !any; k++)
+        for (int b = 0; b < r->n_budgets; b++)
+            any |= rx_report_n_tried(r, rx_report_cell_at(r, s, o, k, b), q) > 0;
+    if (!any)
+        return 0;
+    budget_header(r, "schedule", t);
+    for (int k = 0; k < r->n_schedules; k++) {
+        int has = 0;
+        for (int b = 0; b < r->n_budgets && !has; b++)
+            has = rx_report_n_tried(r, rx_report_cell_at(r, s, o, k, b), q) > 0;
+        if (!has)
+            continue;                  /* a schedule without the key */
+        int row = rx_table_row(t);
+        rx_table_set(t, row, 0, "%s", r->schedules[k]);
+        for (int b = 0; b < r->n_budgets; b++) {
+            const rx_report_cell *c = rx_report_cell_at(r, s, o, k, b);
+            char v[RX_REPORT_TUNE_VAL];
+            if (c->chosen >= 0 && c->lrs[c->chosen].tune[q][0]) {
+                rx_report_tune_plain(c->lrs[c->chosen].tune[q], v, sizeof v);
+                rx_table_set(t, row, b + 1, "%s (of %d)", v, rx_report_n_tried(r, c, q));
+            } else {
+                rx_table_set(t, row, b + 1, "-");
+            }
+        }
+    }
+    return 1;
+}
+
+void rx_report_cand_text(const rx_report *r, const rx_report_lr *e, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "lr %g", e->lr);
+    for (int q = 0; q < r->n_tune && len < size; q++) {
+        char v[RX_REPORT_TUNE_VAL];
+        if (!e->tune[q][0])
+            continue;
+        rx_report_tune_plain(e->tune[q], v, sizeof v);
+        len += (size_t)snprintf(buf + len, size - len, " %s=%s", r->tune_keys[q], v);
+    }
 }
 
 int rx_report_issues(const rx_report *r, int s, int o,
@@ -129,7 +180,9 @@ int rx_report_issues(const rx_report *r, int s, int o,
                 const rx_report_lr *e = &c->lrs[i];
                 if (!e->n_failed && !e->n_diverged && !e->n_missing)
                     continue;
-                len += (size_t)snprintf(buf + len, sizeof buf - len, " lr %g:", e->lr);
+                char cand[320];
+                rx_report_cand_text(r, e, cand, sizeof cand);
+                len += (size_t)snprintf(buf + len, sizeof buf - len, " %s:", cand);
                 const int nn[3] = {e->n_failed, e->n_diverged, e->n_missing};
                 const char *nm[3] = {"failed", "diverged", "missing"};
                 int first = 1;
@@ -224,7 +277,18 @@ void rx_report_notes(const rx_report *r, void (*line)(void *ud, const char *text
         snprintf(buf, sizeof buf,
                  "WARNING: the lr of each cell was chosen on the TEST metric (--select-on test), "
                  "not on validation: the numbers are optimistically biased");
-    else if (r->any_selection)
+    else if (r->any_selection && r->n_tune) {
+        char keys[320] = "";
+        for (int q = 0, len = 0; q < r->n_tune && len < (int)sizeof keys; q++)
+            len += snprintf(keys + len, sizeof keys - (size_t)len, "%s%s", q ? ", " : "",
+                            r->tune_keys[q]);
+        snprintf(buf, sizeof buf,
+                 "lr and %s: tuned together per cell (setting, optimizer, schedule, budget): "
+                 "each (lr, %s) tried is a candidate, and the one with the best mean %s is "
+                 "chosen; the tables show its %s; ties go to the smaller lr, then the smaller "
+                 "value; a candidate that diverged for any seed is never chosen",
+                 keys, keys, r->metric.val_label, r->metric.label);
+    } else if (r->any_selection)
         snprintf(buf, sizeof buf,
                  "lr: tuned per cell (setting, optimizer, schedule, budget) on the best mean %s; "
                  "the tables show that lr's %s; ties go to the smaller lr; an lr that diverged "

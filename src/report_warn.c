@@ -101,6 +101,16 @@ static int emit(rx_report *r, rx_warn_kind k, draft *d, const char *fmt, ...)
     return RX_OK;
 }
 
+/* What a cell chooses: "lr", or "lr and schedule.patience" when keys
+ * are tuned with it. */
+static void chosen_what(const rx_report *r, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "lr");
+    for (int q = 0; q < r->n_tune && len < size; q++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                q + 1 == r->n_tune ? " and " : ", ", r->tune_keys[q]);
+}
+
 static int is_constant(const char *sched)
 {
     char base[RX_REPORT_NAME_MAX];
@@ -119,23 +129,26 @@ static int warn_lr_edge(rx_report *r, int s, int o, const char *group)
         for (int k = 0; k < r->n_schedules; k++)
             for (int b = 0; b < r->n_budgets; b++) {
                 size_t ci = cell_index(r, s, o, k, b);
-                const rx_report_cell *c = &r->cells[ci];
-                if (c->chosen < 0 || c->n_lrs < 2)
+                int n_lrs, edge = rx_report_lr_edge(r, &r->cells[ci], &n_lrs);
+                if (n_lrs < 2)
                     continue;
                 n_tuned++;
-                if (c->chosen == (top ? c->n_lrs - 1 : 0))
+                if (edge == (top ? 1 : -1))
                     draft_add(&d, (int)ci);
             }
         if (!d.n)
             continue;
-        char names[512];
+        char names[512], at[160] = "";
         name_cells(r, &d, 1, 1, names, sizeof names);
+        if (r->n_tune)         /* the grid is the lrs tried with the chosen values */
+            snprintf(at, sizeof at, " (the lrs tried with the chosen %s%s)", r->tune_keys[0],
+                     r->n_tune > 1 ? ", ..." : "");
         int rc = emit(r, RX_WARN_LR_EDGE, &d,
-                      "%s: the chosen lr is the %s of its grid in %d of %d tuned cells (%s): "
+                      "%s: the chosen lr is the %s of its grid%s in %d of %d tuned cells (%s): "
                       "the optimum may lie %s it, and schedules compared at a capped lr favour "
                       "the constant one; add %s lrs (x3 steps) and rerun (run resumes: only "
                       "the new runs train)",
-                      group, top ? "largest" : "smallest", d.n, n_tuned, names,
+                      group, top ? "largest" : "smallest", at, d.n, n_tuned, names,
                       top ? "above" : "below", top ? "larger" : "smaller");
         if (rc)
             return rc;
@@ -187,15 +200,16 @@ static int warn_lr_static(rx_report *r, int s, int o, const char *group, const i
         }
         if (!d.n)
             continue;
-        char names[512];
+        char names[512], what[320];
         name_cells(r, &d, 0, 1, names, sizeof names);
+        chosen_what(r, what, sizeof what);
         int rc = emit(r, RX_WARN_LR_STATIC, &d,
-                      "%s: the lr of %s never changed in any run of the chosen lr at %s "
+                      "%s: the lr of %s never changed in any run of the chosen %s at %s "
                       "(a plateau that never fired, a step milestone past the end): there it is "
                       "a copy of the constant lr and its ranks count the constant lr twice; read "
                       "those cells as constant, or shorten the patience or move the milestones "
                       "inside the budget",
-                      group, r->schedules[k], names);
+                      group, r->schedules[k], what, names);
         if (rc)
             return rc;
     }
@@ -368,14 +382,15 @@ static int warn_val_noise(rx_report *r, int s, int o, const char *group, const l
         }
     if (!d.n)
         return RX_OK;
-    char names[512];
+    char names[512], what[320];
     name_cells(r, &d, 1, 1, names, sizeof names);
+    chosen_what(r, what, sizeof what);
     int rc = emit(r, RX_WARN_VAL_NOISE, &d,
-                  "%s: in %d of %d lr choices the best lr beats the runner-up on %s by less "
+                  "%s: in %d of %d %s choices the best one beats the runner-up on %s by less "
                   "than the validation set's standard error (up to %.2f points with %ld "
                   "examples): %s; the choice there is a coin toss; enlarge data.validation "
                   "(the error falls as 1/sqrt(n)) or add seeds",
-                  group, d.n, n_choices, m->val_label, worst_se, nval_min, names);
+                  group, d.n, n_choices, what, m->val_label, worst_se, nval_min, names);
     return rc;
 }
 
@@ -406,8 +421,7 @@ int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *ru
             if (f->steps > 0 && (*bs == 0 || f->steps < *bs))
                 *bs = f->steps;
             const rx_report_cell *c = &r->cells[ci];
-            if (c->chosen < 0 || runs[i].lr != c->lrs[c->chosen].lr ||
-                runs[i].state != RX_OUT_DONE)
+            if (!rx_report_is_chosen(r, c, &runs[i]) || runs[i].state != RX_OUT_DONE)
                 continue;
             if (f->lr_changed == 1)
                 cell_static[ci] = -1;

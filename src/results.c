@@ -431,6 +431,8 @@ int rx_results_n_valued(const rx_results *r)
  * comparing runs pairwise. */
 typedef struct labeller {
     strtab str;         /* every set's keys and values */
+    int tuned[RX_REPORT_TUNE_MAX]; /* key indices tuned like the lr (-1: no run has it) */
+    int ntuned;
     int **map;          /* per set: local id -> id in str */
     int nsets;
     const rx_results *sets;
@@ -631,6 +633,15 @@ static int key_index(const labeller *L, const char *key)
     return id < 0 ? -1 : L->rank[id];
 }
 
+/* True when key index j is tuned like the lr: no label names it. */
+static int is_tuned(const labeller *L, int j)
+{
+    for (int q = 0; q < L->ntuned; q++)
+        if (L->tuned[q] == j && j >= 0)
+            return 1;
+    return 0;
+}
+
 /* Labels one family ("optimizer" or "schedule"): its name plus the keys
  * of that family that vary within runs of the same name. */
 static int label_family(labeller *L, const char *family, const char *skip, size_t field)
@@ -650,7 +661,8 @@ static int label_family(labeller *L, const char *family, const char *skip, size_
         for (int j = 0; g >= 0 && j < L->nk; j++) {
             const char *key = L->str.s[L->keys[j]];
             if (!G.vary[(size_t)g * (size_t)L->nk + (size_t)j] || j == name || j == skip_j ||
-                strncmp(key, prefix, plen) != 0 || runtime_id(&L->str, L->keys[j]))
+                strncmp(key, prefix, plen) != 0 || runtime_id(&L->str, L->keys[j]) ||
+                is_tuned(L, j))
                 continue;
             append(out, RX_REPORT_NAME_MAX, nvar++ ? ", " : "(", key + plen, cur(L, j));
         }
@@ -678,7 +690,7 @@ static int label_setting(labeller *L)
     for (int j = 0; j < L->nk; j++) {
         const char *key = L->str.s[L->keys[j]];
         int skip = strncmp(key, "optimizer.", 10) == 0 || strncmp(key, "schedule.", 9) == 0 ||
-                   runtime_id(&L->str, L->keys[j]);
+                   runtime_id(&L->str, L->keys[j]) || is_tuned(L, j);
         for (int q = 0; own[q] && !skip; q++)
             skip = strcmp(key, own[q]) == 0;
         if (skip)
@@ -709,18 +721,58 @@ static int label_setting(labeller *L)
     return 0;
 }
 
-int rx_results_label(rx_results *sets, int nsets, rx_err *err)
+/* Copies each run's values of the tuned keys into its tune[]; RX_EINVAL
+ * when one is too long to keep whole (two values cut alike would be
+ * pooled). */
+static int fill_tuned(labeller *L, const char *const *tune, rx_err *err)
 {
+    int rc = RX_OK;
+    FOR_EACH_RUN(L, s, i) {
+        rx_report_run *x = &L->sets[s].runs[i];
+        for (int q = 0; q < L->ntuned && rc == RX_OK; q++) {
+            const char *v = cur(L, L->tuned[q]);
+            if (v && strlen(v) >= sizeof x->tune[q])
+                rc = rx_errf(err, RX_EINVAL, "run '%s': the value of the tuned key '%s' is "
+                             "longer than %d bytes; tune keys with short values",
+                             x->key, tune[q], (int)sizeof x->tune[q] - 1);
+            snprintf(x->tune[q], sizeof x->tune[q], "%s", v ? v : "");
+        }
+        for (int q = L->ntuned; q < RX_REPORT_TUNE_MAX; q++)
+            x->tune[q][0] = '\0';
+    }
+    return rc;
+}
+
+int rx_results_label_tuned(rx_results *sets, int nsets, const char *const *tune, rx_err *err)
+{
+    int n_tune = 0;
+    while (tune && tune[n_tune])
+        n_tune++;
+    if (n_tune > RX_REPORT_TUNE_MAX)
+        return rx_errf(err, RX_EINVAL, "at most %d keys can be tuned besides the lr",
+                       RX_REPORT_TUNE_MAX);
     labeller L;
     int rc = labeller_init(&L, sets, nsets);
+    for (int q = 0; !rc && q < n_tune; q++)
+        L.tuned[L.ntuned++] = key_index(&L, tune[q]);
     if (!rc)
         rc = label_setting(&L);
     if (!rc)
         rc = label_family(&L, "optimizer", "optimizer.lr", offsetof(rx_report_run, optimizer));
     if (!rc)
         rc = label_family(&L, "schedule", NULL, offsetof(rx_report_run, schedule));
+    if (rc) {
+        labeller_free(&L);
+        return rx_errf(err, RX_ENOMEM, "out of memory labelling the runs");
+    }
+    rc = fill_tuned(&L, tune, err);
     labeller_free(&L);
-    return rc ? rx_errf(err, RX_ENOMEM, "out of memory labelling the runs") : RX_OK;
+    return rc;
+}
+
+int rx_results_label(rx_results *sets, int nsets, rx_err *err)
+{
+    return rx_results_label_tuned(sets, nsets, NULL, err);
 }
 
 /* ---- lr curves ------------------------------------------------------ */
@@ -1042,8 +1094,7 @@ int rx_results_learning(rx_store *st, const rx_results *r, const rx_report *rep,
                            x->schedule);
         if (s < 0 || o < 0 || k < 0)
             continue;
-        const rx_report_cell *cell = rx_report_cell_at(rep, s, o, k, b);
-        if (cell->chosen < 0 || cell->lrs[cell->chosen].lr != x->lr)
+        if (!rx_report_is_chosen(rep, rx_report_cell_at(rep, s, o, k, b), x))
             continue;
         size_t g = ((size_t)s * rep->n_optimizers + o) * rep->n_schedules + k;
         if (grid[g] < 0) {

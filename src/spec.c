@@ -1368,10 +1368,39 @@ static int read_rule(parser *p, const yaml_node_t *m, rx_exclude *x)
 static const char *const top_keys[] = {
     "name", "description", "store", "data", "model", "train", "optimizer", "schedule",
     "budgets", "optimizers", "schedules", "sampling", "grid", "seeds", "zip", "exclude",
-    "trainer", "sampler", "search"};
+    "trainer", "sampler", "search", "tune"};
 enum { T_NAME, T_DESC, T_STORE, T_DATA, T_MODEL, T_TRAIN, T_OPTIMIZER, T_SCHEDULE, T_BUDGETS,
        T_OPTIMIZERS, T_SCHEDULES, T_SAMPLING, T_GRID, T_SEEDS, T_ZIP, T_EXCLUDE, T_TRAINER,
-       T_SAMPLER, T_SEARCH, T_N };
+       T_SAMPLER, T_SEARCH, T_TUNE, T_N };
+
+/* tune: a key or a list of keys the report tunes like the lr.  Advice to
+ * the report only: nothing here reaches a run's configuration. */
+static int read_tune(parser *p, const yaml_node_t *v)
+{
+    rx_spec *s = p->s;
+    int n = is_seq(v) ? seq_len(v) : 1;
+    if (!is_seq(v) && (!is_scalar(v) || is_null(v)))
+        return FAIL(p, v, "'tune' takes a key or a list of keys (e.g. [schedule.patience]), "
+                    "got %s", kind_of(v));
+    if (n > RX_SPEC_TUNE_MAX)
+        return FAIL(p, v, "'tune' takes at most %d keys, got %d", RX_SPEC_TUNE_MAX, n);
+    for (int i = 0; i < n; i++) {
+        const yaml_node_t *it = is_seq(v) ? seq_item(p, v, i) : v;
+        if (!is_scalar(it) || is_null(it))
+            return FAIL(p, it, "'tune' takes keys such as schedule.patience, got %s",
+                        kind_of(it));
+        rx_err e;
+        if (rx_key_tunable(text_of(it), &e))
+            return FAIL(p, it, "'tune': %s", e.msg);
+        for (int j = 0; j < s->n_tune; j++)
+            if (strcmp(s->tune[j], text_of(it)) == 0)
+                return FAIL(p, it, "'tune' names '%s' twice", text_of(it));
+        if (!(s->tune[s->n_tune] = strdup(text_of(it))))
+            return OOM(p);
+        s->n_tune++;
+    }
+    return RX_OK;
+}
 
 /* The trainer section: its keys belong to rx_trainer.h, which gets each
  * value as text (a scalar, or the scalars of a list). */
@@ -1584,7 +1613,19 @@ static int read_root(parser *p, const yaml_node_t *root)
         return rc;
     if (val[T_SEARCH] && (rc = read_search(p, key[T_SEARCH], val[T_SEARCH])))
         return rc;
+    if (val[T_TUNE] && (rc = read_tune(p, val[T_TUNE])))
+        return rc;
     return RX_OK;
+}
+
+/* The root of a stored spec, for its tune: key alone. */
+static int read_root_tune(parser *p, const yaml_node_t *root)
+{
+    int rc = want_map(p, root, "the spec", "a mapping of keys (name, data, model, train, ...)");
+    for (int i = 0; rc == RX_OK && i < map_len(root); i++)
+        if (strcmp(text_of(map_key(p, root, i)), "tune") == 0)
+            rc = read_tune(p, map_value(p, root, i));
+    return rc;
 }
 
 /* libyaml's complaint as "file:line:column: malformed YAML: ...". */
@@ -1692,7 +1733,10 @@ static rx_spec *spec_alloc(const char *path, const char *text, size_t len, rx_er
     return s;
 }
 
-int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out, rx_err *err)
+/* Parses text with read (read_root, or read_root_tune) on its root. */
+static int parse_text(const char *text, size_t len, const char *path,
+                      int (*read)(parser *p, const yaml_node_t *root), rx_spec **out,
+                      rx_err *err)
 {
     *out = NULL;
     rx_spec *s = spec_alloc(path, text, len, err);
@@ -1731,7 +1775,7 @@ int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out,
                               err, RX_EINVAL, "a spec is one YAML document, and this is a second one");
         yaml_document_delete(&extra);
         if (rc == RX_OK)
-            rc = read_root(&p, root);
+            rc = read(&p, root);
     }
     yaml_document_delete(&doc);
     yaml_parser_delete(&y);
@@ -1743,6 +1787,17 @@ int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out,
     }
     *out = s;
     return RX_OK;
+}
+
+int rx_spec_parse(const char *text, size_t len, const char *path, rx_spec **out, rx_err *err)
+{
+    return parse_text(text, len, path, read_root, out, err);
+}
+
+int rx_spec_parse_tune(const char *text, size_t len, const char *path, rx_spec **out,
+                       rx_err *err)
+{
+    return parse_text(text, len, path, read_root_tune, out, err);
 }
 
 int rx_spec_load(const char *path, rx_spec **out, rx_err *err)
@@ -1926,5 +1981,7 @@ void rx_spec_free(rx_spec *s)
     free(s->name);
     free(s->store);
     free(s->text);
+    for (int i = 0; i < s->n_tune; i++)
+        free(s->tune[i]);
     free(s);
 }

@@ -2415,11 +2415,36 @@ static int state_rank(const char *state)
 }
 
 /* The columns that make up a run's result: two finished runs of one key
- * conflict when any of them differ.  Times and hosts may differ. */
-#define FINGERPRINT                                                          \
-    "status, epochs, steps, steps_done, samples, diverged_step, train_loss, " \
-    "train_acc, val_loss, val_acc, test_loss, test_acc, best_val_acc, "      \
-    "best_val_loss, best_test_acc"
+ * conflict when any of them differ.  Times and hosts may differ.  These,
+ * then every metric column of runs (rx_metrics.h) but the timings. */
+#define FINGERPRINT_FIXED "status, epochs, steps, steps_done, samples, diverged_step"
+#define N_FINGERPRINT_FIXED 6
+
+/* The fingerprint's metric columns, in order, into c[0..max): *n of them. */
+static void fingerprint_cols(const rx_metric_col **c, int max, int *n)
+{
+    int nc;
+    const rx_metric_col *all = rx_metric_cols(&nc);
+    *n = 0;
+    for (int i = 0; i < nc && *n < max; i++)
+        if ((all[i].flags & RX_MC_RUN) && !(all[i].flags & RX_MC_TIMING))
+            c[(*n)++] = &all[i];
+}
+
+/* "SELECT <the fingerprint> FROM runs WHERE key = ?1", sqlite3_malloc'd. */
+static char *fingerprint_sql(void)
+{
+    const rx_metric_col *c[64];
+    int n;
+    fingerprint_cols(c, 64, &n);
+    char buf[2048];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "SELECT " FINGERPRINT_FIXED);
+    for (int i = 0; i < n && k < sizeof buf; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, ", %s", c[i]->name);
+    if (k >= sizeof buf)
+        return NULL;
+    return sqlite3_mprintf("%s FROM runs WHERE key = ?1", buf);
+}
 
 /* Bit-identical SQL values. */
 static int value_same(sqlite3_value *a, sqlite3_value *b)
@@ -2533,8 +2558,8 @@ static int merge_prepare(rx_store *dst, merge_ctx *c, rx_err *err)
     (sql[id] = sqlite3_mprintf(__VA_ARGS__), on_src[id] = (src))
     MSQL(M_SRC_RUNS, 1, "SELECT key, status FROM runs ORDER BY key");
     MSQL(M_SRC_ROW, 1, "SELECT %s FROM runs WHERE key = ?1", runs);
-    MSQL(M_SRC_FP, 1, "SELECT " FINGERPRINT " FROM runs WHERE key = ?1");
-    MSQL(M_DST_FP, 0, "SELECT " FINGERPRINT " FROM runs WHERE key = ?1");
+    sql[M_SRC_FP] = fingerprint_sql(), on_src[M_SRC_FP] = 1;
+    sql[M_DST_FP] = fingerprint_sql();
     MSQL(M_DST_INSERT, 0, "INSERT INTO runs (%s) VALUES (%s)", runs, q_runs);
     MSQL(M_DST_UPDATE, 0, "UPDATE runs SET %s WHERE key = ?1", set);
     MSQL(M_DST_RUNNING, 0,
@@ -2638,8 +2663,19 @@ static int same_result(merge_ctx *c, const char *key)
     sqlite3_stmt *a = mkey(c, M_SRC_FP, key), *b = mkey(c, M_DST_FP, key);
     int ra = sqlite3_step(a), rb = ra == SQLITE_ROW ? sqlite3_step(b) : ra;
     int same = ra == SQLITE_ROW && rb == SQLITE_ROW ? 1 : -1;
-    for (int i = 0; same == 1 && i < sqlite3_column_count(a); i++)
-        same = value_same(sqlite3_column_value(a, i), sqlite3_column_value(b, i));
+    const rx_metric_col *mc[64];
+    int n_mc;
+    fingerprint_cols(mc, 64, &n_mc);
+    for (int i = 0; same == 1 && i < sqlite3_column_count(a); i++) {
+        sqlite3_value *x = sqlite3_column_value(a, i), *y = sqlite3_column_value(b, i);
+        /* a column that a later schema step added is NULL in a run
+         * recorded before it: nothing to compare */
+        int j = i - N_FINGERPRINT_FIXED;
+        if (j >= 0 && j < n_mc && mc[j]->since > 1 &&
+            (sqlite3_value_type(x) == SQLITE_NULL || sqlite3_value_type(y) == SQLITE_NULL))
+            continue;
+        same = value_same(x, y);
+    }
     sqlite3_reset(a);
     sqlite3_reset(b);
     return same;

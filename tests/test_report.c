@@ -934,6 +934,242 @@ static void test_warnings(void **state)
     rx_report_free(rep);
 }
 
+/* ---- keys tuned like the lr ---------------------------------------------- */
+
+/* Plateau's patience tuned with the lr (rx_report_opts.tune), hand-worked.
+ * Setting S, sgd, budgets 25% and 100%, seeds 1 and 2 (test accuracy the
+ * candidate's value + 0.01 for seed 1, - 0.01 for seed 2; validation the
+ * same for both seeds).  rex and step run one lr (0.3); plateau runs lr
+ * 0.1 and 0.3 x patience 1 and 3:
+ *
+ *   plateau   (lr, patience):  (0.1,1)  (0.1,3)  (0.3,1)  (0.3,3)
+ *   25%   validation acc        0.80     0.82     0.85     0.83
+ *         test acc              0.70     0.70     0.85     0.80
+ *   100%  validation acc        0.86     0.91     0.88     0.89
+ *         test acc              0.70     0.88     0.95     0.70
+ *
+ * so the cell chooses (0.3, 1) at 25% (test error 15) and (0.1, 3) at
+ * 100% (test error 12): each patience is best in one cell, and at 100%
+ * the best candidate on test (0.3, 1: error 5) is not the one chosen.
+ * At 25%, plateau also ran (1, 3), validation and test 0.5: the lr grid of
+ * patience 1 is {0.1, 0.3}, so its chosen lr is at the top of its grid.
+ * rex: test acc 0.84 / 0.90 (error 16 / 10); step 0.83 / 0.92 (17 / 8).
+ *   ranks apart (--no-merge):  25%: plateau 1, rex 2, step 3
+ *                             100%: step 1, rex 2, plateau 3
+ *   merged (step = the better of step and plateau): 25%: step 1 (15), rex 2;
+ *                                                  100%: step 1 (8), rex 2
+ *   plateau - rex per seed: 25%: (14 - 15, 16 - 17) = -1; 100%: (11 - 9,
+ *   13 - 11) = +2. */
+static void tuned_runs(runs *r, rx_report_fact *facts)
+{
+    memset(r, 0, sizeof *r);
+    static const double budget[2] = {0.25, 1};
+    static const double val[2][4] = {{0.80, 0.82, 0.85, 0.83}, {0.86, 0.91, 0.88, 0.89}};
+    static const double test[2][4] = {{0.70, 0.70, 0.85, 0.80}, {0.70, 0.88, 0.95, 0.70}};
+    static const double rex[2] = {0.84, 0.90}, step[2] = {0.83, 0.92};
+    for (int b = 0; b < 2; b++)
+        for (int seed = 1; seed <= 2; seed++) {
+            double d = seed == 1 ? 0.01 : -0.01;
+            facts[r->n] = (rx_report_fact){100, 1, 1000};
+            add(r, "S", "sgd", "rex", budget[b], 0.3, seed, RX_OUT_DONE, rex[b], rex[b] + d);
+            facts[r->n] = (rx_report_fact){100, 1, 1000};
+            add(r, "S", "sgd", "step", budget[b], 0.3, seed, RX_OUT_DONE, step[b], step[b] + d);
+            for (int c = 0; c < 4; c++) {
+                /* only (0.1, 3) never moves its lr: the chosen one at 100% */
+                facts[r->n] = (rx_report_fact){100, c != 1, 1000};
+                rx_report_run *x = add(r, "S", "sgd", "plateau", budget[b], c < 2 ? 0.1 : 0.3,
+                                       seed, RX_OUT_DONE, val[b][c], test[b][c] + d);
+                snprintf(x->tune[0], sizeof x->tune[0], "%d", c % 2 ? 3 : 1);
+            }
+            if (b == 0) {
+                /* lr 1 at patience 3 only: at patience 1, 0.3 is the top */
+                facts[r->n] = (rx_report_fact){100, 1, 1000};
+                rx_report_run *x = add(r, "S", "sgd", "plateau", budget[b], 1, seed,
+                                       RX_OUT_DONE, 0.5, 0.5 + d);
+                snprintf(x->tune[0], sizeof x->tune[0], "3");
+            }
+        }
+}
+
+static const rx_report_cell *cell_of(const rx_report *rep, const char *sched, int b)
+{
+    return rx_report_cell_at(rep, 0, 0, sched_index(rep, sched), b);
+}
+
+static void test_tuned_patience(void **state)
+{
+    (void)state;
+    static runs r;
+    static rx_report_fact facts[64];
+    tuned_runs(&r, facts);
+    rx_metric m = metric("error");
+    static const char *const tune[] = {"schedule.patience", NULL};
+    rx_report_opts o = {.metric = &m, .no_merge = 1, .tune = tune, .vs = "rex",
+                        .bootstrap = -1, .facts = facts};
+    rx_report *rep = NULL;
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(rep->n_schedules, 3);          /* one plateau, not two */
+    assert_int_equal(rep->n_tune, 1);
+    assert_string_equal(rep->tune_keys[0], "schedule.patience");
+    /* 25%: (0.3, 1) */
+    const rx_report_cell *c = cell_of(rep, "plateau", 0);
+    assert_int_equal(c->n_lrs, 5);
+    assert_int_equal(rx_report_n_tried(rep, c, -1), 3);
+    assert_int_equal(rx_report_n_tried(rep, c, 0), 2);
+    assert_true(c->chosen >= 0);
+    assert_close(c->lrs[c->chosen].lr, 0.3);
+    assert_string_equal(c->lrs[c->chosen].tune[0], "1");
+    assert_close(c->mean, 15);
+    assert_int_equal(rx_report_lr_edge(rep, c, NULL), 1);
+    /* 100%: (0.1, 3), not (0.3, 1), the best on test */
+    c = cell_of(rep, "plateau", 1);
+    assert_close(c->lrs[c->chosen].lr, 0.1);
+    assert_string_equal(c->lrs[c->chosen].tune[0], "3");
+    assert_close(c->mean, 12);
+    assert_int_equal(c->n, 2);
+    assert_close(c->vals[0], 11);                   /* the chosen candidate's seeds */
+    assert_close(c->vals[1], 13);
+    assert_int_equal(rx_report_lr_edge(rep, c, NULL), -1);
+    assert_int_equal(rx_report_n_tried(rep, cell_of(rep, "rex", 1), 0), 0);
+    /* ranks, apart */
+    assert_close(rank_at(rep, 0, 0, 0, "plateau"), 1);
+    assert_close(rank_at(rep, 0, 0, 0, "rex"), 2);
+    assert_close(rank_at(rep, 0, 0, 0, "step"), 3);
+    assert_close(rank_at(rep, 0, 0, 1, "step"), 1);
+    assert_close(rank_at(rep, 0, 0, 1, "rex"), 2);
+    assert_close(rank_at(rep, 0, 0, 1, "plateau"), 3);
+    assert_int_equal(top(rep, "plateau", RX_SPLIT_ALL, 0), 1);
+    /* paired: plateau - rex */
+    int q = ranked_index(rep, "plateau");
+    assert_close(rep->pair[0 * rep->n_ranked + q].d.mean, -1);
+    assert_close(rep->pair[1 * rep->n_ranked + q].d.mean, 2);
+    /* warnings: the lr grid at the chosen patience; the chosen candidate's
+     * lr never moved at 100% (the other patience at that lr did) */
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "the chosen lr is the largest of its grid (the "
+                                                  "lrs tried with the chosen schedule.patience) "
+                                                  "in 1 of 2 tuned cells (plateau at 25%)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "smallest of its grid (the lrs tried with the "
+                                                  "chosen schedule.patience) in 1 of 2 tuned "
+                                                  "cells (plateau at 100%)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_STATIC, "the lr of plateau never changed in any run "
+                                                    "of the chosen lr and schedule.patience at "
+                                                    "100% "), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_STATIC, NULL), 1);
+    /* the writers show the chosen patience */
+    char *t = render(rep, RX_FMT_TEXT);
+    assert_non_null(strstr(t, "lr and schedule.patience: tuned together per cell"));
+    assert_non_null(strstr(t, "chosen schedule.patience (with the lr, on validation error (%); "
+                              "of N tried)\nschedule       25%      100%\n--------  "
+                              "--------  --------\nplateau   1 (of 2)  3 (of 2)\n"));
+    assert_non_null(strstr(t, "plateau   0.3 (of 3)  0.1 (of 2)\n"));
+    free(t);
+    t = render(rep, RX_FMT_JSON);
+    assert_non_null(strstr(t, "\"tuned_keys\":[\"schedule.patience\"]"));
+    assert_non_null(strstr(t, "{\"schedule\":\"plateau\",\"budget\":1,\"lr\":0.1,"
+                              "\"tuned\":{\"schedule.patience\":3},\"mean\":12,"));
+    assert_non_null(strstr(t, "{\"schedule\":\"rex\",\"budget\":1,\"lr\":0.3,"
+                              "\"tuned\":{\"schedule.patience\":null},"));
+    free(t);
+    t = render(rep, RX_FMT_CSV);
+    assert_non_null(strstr(t, ",beyond_noise,warnings,schedule.patience\n"));
+    assert_non_null(strstr(t, "S,sgd,plateau,1,error,validation,0.1,12,"));
+    assert_non_null(strstr(t, ",3\n"));
+    free(t);
+    rx_report_free(rep);
+
+    /* merged: step takes plateau's tuned value at 25% */
+    o.no_merge = 0;
+    o.vs = NULL;
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(rep->n_ranked, 2);
+    assert_close(rank_at(rep, 0, 0, 0, "step"), 1);
+    assert_close(rank_at(rep, 0, 0, 0, "rex"), 2);
+    assert_close(rank_at(rep, 0, 0, 1, "step"), 1);
+    rx_report_free(rep);
+
+    /* --schedules without plateau: the tuned cells stay in the tables */
+    static const char *const only[] = {"rex", "plateau", NULL};
+    o.only = only;
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(rep->n_ranked, 2);
+    assert_close(rank_at(rep, 0, 0, 0, "plateau"), 1);
+    assert_close(rank_at(rep, 0, 0, 1, "plateau"), 2);
+    rx_report_free(rep);
+
+    /* too many keys */
+    static const char *const five[] = {"a", "b", "c", "d", "e", NULL};
+    o.tune = five;
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_EINVAL);
+    assert_non_null(strstr(e.msg, "at most 4 keys"));
+}
+
+/* A store's plateau runs at two patiences: two schedules, or one
+ * schedule with the patience in rx_report_run.tune when it is tuned. */
+static void test_tuned_labels(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rx_test_tune_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    rx_store *st = NULL;
+    rx_err e = {{0}};
+    if (rx_store_open(path, RX_STORE_CREATE, &st, &e))
+        fail_msg("open: %s", e.msg);
+    char sql[8192];
+    size_t len = (size_t)snprintf(sql, sizeof sql,
+                                  "INSERT INTO sweeps (id, name, spec, spec_hash, created, "
+                                  "rexsweep_version, trainer_version, host) VALUES (1, 'p', "
+                                  "'', 'x', 0, '0.1.0', 2, 'test');\n");
+    const char *sched[3] = {"{\"name\":\"rex\"}", "{\"name\":\"plateau\",\"patience\":1}",
+                            "{\"name\":\"plateau\",\"patience\":3}"};
+    for (int i = 0; i < 6; i++)
+        len += (size_t)snprintf(
+            sql + len, sizeof sql - len,
+            "INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum, weight_decay, "
+            "batch_size, schedule, schedule_json, sampling, budget, full_epochs, seed, config, "
+            "status, test_acc, val_acc) VALUES ('k%d', 'c%d', 'd', 'mlp', 'sgd', 0.1, 0, 0, 1, "
+            "'x', '{}', 'epoch', 1, 1, %d, '{\"data\":{\"dataset\":\"d\"},\"model\":{\"type\":"
+            "\"mlp\"},\"optimizer\":{\"lr\":0.1,\"name\":\"sgd\"},\"schedule\":%s,\"train\":"
+            "{\"budget\":1,\"seed\":%d}}', 'done', 0.5, 0.5);\n"
+            "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (1, 'k%d', %d);\n",
+            i, i % 3, i / 3, sched[i % 3], i / 3, i, i);
+    assert_true(len < sizeof sql);
+    if (rx_store_exec(st, sql, &e))
+        fail_msg("exec: %s", e.msg);
+    rx_metric m = metric("error");
+    rx_results res;
+    if (rx_results_load(st, NULL, &m, &res, &e))
+        fail_msg("load: %s", e.msg);
+    assert_string_equal(res.runs[1].schedule, "plateau(patience=1)");
+    assert_string_equal(res.runs[2].schedule, "plateau(patience=3)");
+    static const char *const tune[] = {"schedule.patience", NULL};
+    assert_int_equal(rx_results_label_tuned(&res, 1, tune, &e), RX_OK);
+    assert_string_equal(res.runs[0].schedule, "rex");
+    assert_string_equal(res.runs[0].tune[0], "");
+    assert_string_equal(res.runs[1].schedule, "plateau");
+    assert_string_equal(res.runs[1].tune[0], "1");
+    assert_string_equal(res.runs[2].schedule, "plateau");
+    assert_string_equal(res.runs[2].tune[0], "3");
+    char cell[RX_KEY_LEN + 1];
+    snprintf(cell, sizeof cell, "%s", res.runs[1].cell);
+    assert_string_not_equal(cell, res.runs[2].cell);     /* check still tells them apart */
+    /* labelled again without: two schedules again */
+    assert_int_equal(rx_results_label(&res, 1, &e), RX_OK);
+    assert_string_equal(res.runs[2].schedule, "plateau(patience=3)");
+    assert_string_equal(res.runs[2].tune[0], "");
+    rx_results_free(&res);
+    rx_store_close(st);
+    unlink(path);
+    char side[sizeof path + 8];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 /* Every report metric reads columns of runs that the metric table has. */
 static void test_metrics_are_columns(void **state)
 {
@@ -1037,6 +1273,8 @@ int main(void)
         cmocka_unit_test(test_paired_stats),
         cmocka_unit_test(test_bootstrap),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_tuned_patience),
+        cmocka_unit_test(test_tuned_labels),
         cmocka_unit_test(test_svg_color),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

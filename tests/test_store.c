@@ -1259,6 +1259,23 @@ static void test_merge(void **state)
     assert_int_equal(rx_store_found_version(o), 1);
     rx_store_close(o);
 
+    /* every metric column of runs is part of a result: a shard whose run
+     * differs only in final_lr conflicts; one without it (NULL: recorded
+     * before schema step 5) is the same result */
+    int64_t sd;
+    rx_store *d = store_with_jobs("d.db", jobs, 6, &sd);
+    double acc3[6] = {-1, -1, -1, 0.8, 0.9, -1};
+    finish_all(d, sd, jobs, 6, acc3);
+    rx_store_close(d);
+    snprintf(sql, sizeof sql,
+             "UPDATE runs SET final_lr = 0.125 WHERE key = '%s';"
+             "UPDATE runs SET final_lr = NULL WHERE key = '%s'", jobs[3].key, jobs[4].key);
+    shell(tpath("d.db"), sql);
+    assert_int_equal(rx_store_merge(out, tpath("d.db"), &ms, &err), RX_ECONFLICT);
+    assert_int_equal(ms.conflicts, 1);
+    assert_string_equal(ms.conflict_keys[0], jobs[3].key);
+    assert_int_equal(ms.runs_same, 1);
+
     /* refusals: a newer shard, itself, a missing file */
     o = open_new("newer.db");
     rx_store_close(o);

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include "rx_common.h"
+#include "rx_report.h"
 
 typedef struct rx_cmd {
     const char *name;
@@ -48,6 +49,29 @@ int rx_cli_open_store(const char *path, struct rx_store **st);
  * writable: open it as the command that wrote it did (a read-only
  * handle cannot remove the WAL files on close; run must not leave them). */
 int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, int writable);
+
+/* The keys a report tunes like the lr (tune.c). */
+typedef struct rx_cli_tune {
+    char key[RX_REPORT_TUNE_MAX][RX_REPORT_NAME_MAX];
+    const char *v[RX_REPORT_TUNE_MAX + 1];  /* NULL-terminated, into key: for
+                                               rx_report_opts.tune */
+    int n;
+    int from_spec;                          /* the first from_spec came from
+                                               the stored spec's tune: */
+    char note[512];                         /* why the stored spec's keys were
+                                               not used, or "" */
+} rx_cli_tune;
+
+/* The keys tuned like the lr for the runs res read from st: the stored
+ * spec's `tune:` of the sweep read (res->sweep; none when every run was
+ * read, or when no_spec), then cli[0..n_cli), each once and checked with
+ * rx_key_tunable; then res labelled with them (rx_results_label_tuned).
+ * A stored spec whose tune: cannot be read is passed over with out->note
+ * saying why.  Returns RX_OK, RX_EINVAL (a key that cannot be tuned, too
+ * many), RX_ESTORE or RX_ENOMEM with err set. */
+struct rx_results;
+int rx_cli_tune_keys(struct rx_store *st, struct rx_results *res, const char *const *cli,
+                     int n_cli, int no_spec, rx_cli_tune *out, rx_err *err);
 
 /* Halving sweeps (search_report.c).  Prints the rungs of search hs of
  * spec, their cost at most, decided so far and in the full grid, for

@@ -15,12 +15,14 @@ static const char usage_text[] =
     "                       [--format text|markdown|csv|json|html] [-o FILE]\n"
     "                       [--select-on val|test] [--no-merge] [--vs SCHEDULE]\n"
     "                       [--schedules A,B,...] [--bootstrap N] [--min-steps N]\n"
-    "                       [--curve-budget B]\n\n"
+    "                       [--curve-budget B] [--tune KEY]... [--no-tune]\n\n"
     "Summarises a store as the REX paper does: per setting and optimizer a table of\n"
     "schedules x budgets (mean +- std over seeds, the lr tuned on validation), the\n"
     "Top-1/Top-3 rates of each schedule and its average rank per budget; then\n"
     "paired differences against a reference schedule, sign and signed-rank tests,\n"
-    "and bootstrap intervals of the ranks and rates.";
+    "and bootstrap intervals of the ranks and rates.  --tune KEY tunes a key (e.g.\n"
+    "schedule.patience) together with the lr, per cell, instead of comparing its\n"
+    "values as schedules.";
 
 typedef struct prov_block {
     FILE *f;
@@ -50,6 +52,8 @@ int cmd_report(int argc, char **argv)
     const char *out_path = NULL, *select = "val";
     const char *vs = NULL, *only = NULL, *curve_budget = NULL;
     int no_merge = 0, n_boot = RX_REPORT_BOOTSTRAP, min_steps = RX_REPORT_MIN_STEPS;
+    int no_tune = 0;
+    rx_opt_list tune = {{0}, 0};
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "the sweep to report (default: the only one, else every run)"},
@@ -63,6 +67,8 @@ int cmd_report(int argc, char **argv)
         {"bootstrap", 0, RX_OPT_INT, &n_boot, "N", "bootstrap replicates of the rank and Top-k intervals (default 1000, 0 = none)"},
         {"min-steps", 0, RX_OPT_INT, &min_steps, "N", "warn about budgets of fewer optimizer steps (default 50)"},
         {"curve-budget", 0, RX_OPT_STRING, &curve_budget, "B", "the budget of the HTML learning curves, e.g. 50% (default: the largest)"},
+        {"tune", 0, RX_OPT_LIST, &tune, "KEY", "tune KEY (e.g. schedule.patience) with the lr per cell, on validation (repeatable; adds to the spec's tune:)"},
+        {"no-tune", 0, RX_OPT_FLAG, &no_tune, NULL, "ignore the stored spec's tune: (only --tune keys are tuned)"},
     };
     int code = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
                                    usage_text);
@@ -136,6 +142,15 @@ int cmd_report(int argc, char **argv)
         rx_store_close(st);
         return rc;
     }
+    rx_cli_tune tk;
+    if ((rc = rx_cli_tune_keys(st, &res, tune.v, tune.n, no_tune, &tk, &err))) {
+        rx_cli_error("%s", err.msg);
+        rx_results_free(&res);
+        rx_store_close(st);
+        return rc;
+    }
+    if (tk.note[0])
+        rx_cli_error("warning: %s", tk.note);
     if (fell_back)
         rx_cli_error("no run recorded an accuracy: reporting the %s", m.label);
     if (on_test)
@@ -152,7 +167,7 @@ int cmd_report(int argc, char **argv)
     rx_report_opts ro = {.metric = &m, .select_on_test = on_test, .no_merge = no_merge,
                          .vs = vs, .only = only ? only_v : NULL,
                          .bootstrap = n_boot ? n_boot : -1, .facts = facts,
-                         .min_steps = min_steps};
+                         .min_steps = min_steps, .tune = tk.n ? tk.v : NULL};
     rx_report *rep = NULL;
     rc = rx_report_build(res.runs, res.n, &ro, &rep, &err);
     free(facts);               /* the report keeps what it needs */

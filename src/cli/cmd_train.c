@@ -58,12 +58,14 @@ static int on_epoch(void *ud, const rx_epoch_metrics *m)
         printf("}\n");
     } else {
         printf("epoch %d/%g step %ld", m->epoch, ceil(ui->full), m->step);
-        print_num("loss", m->train_loss, "%.4f");
-        print_num("acc", m->train_acc, "%.4f");
-        print_num("val_loss", m->val_loss, "%.4f");
-        print_num("val_acc", m->val_acc, "%.4f");
-        print_num("test_loss", m->test_loss, "%.4f");
-        print_num("test_acc", m->test_acc, "%.4f");
+        /* the losses and accuracies of every split (the metric table's
+         * report metrics), the training ones without their prefix */
+        int n;
+        const rx_metric_col *c = rx_metric_cols(&n);
+        for (int i = 0; i < n; i++)
+            if ((c[i].flags & RX_MC_EPOCH) && c[i].show.split)
+                print_num(c[i].show.split == RX_SPLIT_TRAIN ? c[i].show.measure : c[i].name,
+                          rx_metric_at(m, c[i].epoch_off), "%.4f");
         printf(" lr %.6g mom %.4g gnorm %.4g %.1fs\n", m->lr, m->momentum, m->grad_norm, m->wall);
     }
     fflush(stdout);

@@ -12,7 +12,7 @@ _rexsweep_options() {
     run)      echo "--db --jobs --retry-failed --fail-fast --max-runs --timeout --checkpoint-every --shard --set --diverged-ok --json --quiet --rung --from --help" ;;
     plan)     echo "--db --set --limit --json --help" ;;
     schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
-    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --min-steps --curve-budget --help" ;;
+    report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --min-steps --curve-budget --tune --no-tune --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
     export)   echo "--db --sweep --format --metrics --output --help" ;;
     slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --requeue --db --rexsweep --set --help" ;;

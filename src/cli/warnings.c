@@ -23,8 +23,11 @@ int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, in
     }
     rx_report_fact *facts = calloc((size_t)(res.n ? res.n : 1), sizeof *facts);
     rx_report *rep = NULL;
-    if (facts && rx_results_facts(st, &res, facts, &err) == RX_OK) {
-        rx_report_opts ro = {.metric = &m, .bootstrap = -1, .facts = facts};
+    rx_cli_tune tk;            /* the spec's tune: keys, as report reads them */
+    if (facts && rx_cli_tune_keys(st, &res, NULL, 0, 0, &tk, &err) == RX_OK &&
+        rx_results_facts(st, &res, facts, &err) == RX_OK) {
+        rx_report_opts ro = {.metric = &m, .bootstrap = -1, .facts = facts,
+                             .tune = tk.n ? tk.v : NULL};
         if (rx_report_build(res.runs, res.n, &ro, &rep, &err) == RX_OK) {
             for (int i = 0; i < rep->n_warnings; i++)
                 fprintf(f, "%swarning: %s\n", markdown ? "- " : "", rep->warnings[i].text);

@@ -1,0 +1,79 @@
+/* tune.c: the keys a report tunes like the lr (rexsweep-report(1),
+ * --tune): the stored spec's `tune:` and the command line's, checked, and
+ * the runs labelled with them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rx_keys.h"
+#include "rx_results.h"
+#include "rx_spec.h"
+#include "rx_store.h"
+
+static int spec_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    char **text = ud;
+    if (ncols == 1 && v[0].type == RX_VTEXT && !*text && !(*text = strdup(v[0].s)))
+        return RX_ENOMEM;
+    return 0;
+}
+
+/* Adds key to t once; RX_EINVAL when it cannot be tuned or there are too
+ * many. */
+static int add_key(rx_cli_tune *t, const char *key, rx_err *err)
+{
+    for (int q = 0; q < t->n; q++)
+        if (strcmp(t->key[q], key) == 0)
+            return RX_OK;
+    int rc = rx_key_tunable(key, err);
+    if (rc)
+        return rc;
+    if (t->n == RX_REPORT_TUNE_MAX)
+        return rx_errf(err, RX_EINVAL, "at most %d keys can be tuned besides the lr ('%s' is "
+                       "one more)", RX_REPORT_TUNE_MAX, key);
+    if (strlen(key) >= sizeof t->key[0])
+        return rx_errf(err, RX_EINVAL, "key '%.40s...' is too long", key);
+    snprintf(t->key[t->n], sizeof t->key[0], "%s", key);
+    t->v[t->n] = t->key[t->n];
+    t->n++;
+    t->v[t->n] = NULL;
+    return RX_OK;
+}
+
+int rx_cli_tune_keys(rx_store *st, rx_results *res, const char *const *cli, int n_cli,
+                     int no_spec, rx_cli_tune *out, rx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = RX_OK;
+    if (!no_spec && res->sweep[0]) {
+        /* the sweep's spec as stored by its latest run: the sweep read */
+        char *text = NULL;
+        rx_value name = rx_vtext(res->sweep);
+        rc = rx_store_query(st, "SELECT spec FROM sweeps WHERE name = ?1 ORDER BY id DESC "
+                                "LIMIT 1", &name, 1, spec_row, &text, err);
+        if (rc == RX_ENOMEM)
+            rc = rx_errf(err, RX_ENOMEM, "out of memory reading the spec of '%s'", res->sweep);
+        rx_spec *spec = NULL;
+        if (rc == RX_OK && text) {
+            char where[192];
+            snprintf(where, sizeof where, "the stored spec of sweep '%s'", res->sweep);
+            rx_err e = {{0}};
+            if (rx_spec_parse_tune(text, strlen(text), where, &spec, &e) == RX_OK) {
+                for (int q = 0; q < spec->n_tune && rc == RX_OK; q++)
+                    rc = add_key(out, spec->tune[q], err);
+                out->from_spec = out->n;
+            } else {
+                /* advice lost, results intact: say so and go on */
+                snprintf(out->note, sizeof out->note, "%.400s; its tune: keys are not used",
+                         e.msg);
+            }
+            rx_spec_free(spec);
+        }
+        free(text);
+    }
+    for (int q = 0; q < n_cli && rc == RX_OK; q++)
+        rc = add_key(out, cli[q], err);
+    if (rc == RX_OK && out->n)
+        rc = rx_results_label_tuned(res, 1, out->v, err);
+    return rc;
+}
