@@ -98,6 +98,22 @@ int rx_data_split_sizes(const rx_data_config *c, int n, int n_test, rx_split_siz
  * Reads no file: `plan` calls it for every run. */
 int rx_data_check_sizes(const rx_data_config *c, rx_err *err);
 
+/* What a run's model sees of its data, for estimating its work before it
+ * runs (rx_cost.h). */
+typedef struct rx_data_shape {
+    int n;              /* samples of the training file */
+    int n_test;         /* of the test set; -1 when carved from training */
+    int n_train;        /* of the training split (rx_data_split_sizes) */
+    int c, h, w;        /* the input (1, 1, d for flat features) */
+    int n_out;          /* classes, or regression targets */
+} rx_data_shape;
+
+/* The shape of c's data, as rx_data_load would make it.  IDX datasets
+ * (fashion-mnist, mnist, idx) are read from their headers (and labels,
+ * when the classes are inferred); text files and synthetic sets are
+ * decoded (rx_data_decodes counts it).  Errors as rx_data_load's. */
+int rx_data_shape_of(const rx_data_config *c, rx_data_shape *out, rx_err *err);
+
 /* Frees everything *d owns and zeroes it; safe on a zeroed rx_data. */
 void rx_data_free(rx_data *d);
 

@@ -58,6 +58,13 @@ int rx_idx_load(const char *images, const char *labels, rx_dataset *out,
 int rx_idx_load_classes(const char *images, const char *labels,
                         int n_classes, rx_dataset *out, rx_err *err);
 
+/* The shape of an IDX images file from its header alone: *n images of
+ * *h x *w.  With labels (else NULL), the labels file is read too and
+ * *n_classes set to its largest label + 1 (rx_idx_load's inference).
+ * Errors as rx_idx_load's. */
+int rx_idx_shape(const char *images, const char *labels, int *n, int *h, int *w,
+                 int *n_classes, rx_err *err);
+
 /* CSV: comma-separated numeric fields, one sample per line; column
  * label_column (0-based, -1 = last) is the class label, every other column
  * a feature (x_f32).  header: the first line names the columns and is

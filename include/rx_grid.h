@@ -116,6 +116,9 @@ typedef struct rx_grid {
     rx_assign *over;          /* overrides, applied last to every run */
     int n_over;
     rx_grid_block *mem;       /* the arena owning all of the above */
+    const struct rx_trainer_spec *trainer; /* what trains the runs, for their
+                                 cost (rx_cost.h); NULL: the built-in
+                                 trainer.  Borrowed (the spec's). */
 } rx_grid;
 
 /* Initialises g with the default configuration and no axes.  file is
@@ -154,8 +157,9 @@ int rx_grid_swept_keys(const rx_grid *g, const char **keys, int max);
 double rx_grid_count(const rx_grid *g);
 
 /* Lists the runs of g: *runs is a malloc'd array (free()) of *n compact
- * runs in grid order, index 0..n-1, each with its run key, cell key, cost
- * and pos.  Errors (a value that does not apply to a combination, a run
+ * runs in grid order, index 0..n-1, each with its run key, cell key, pos
+ * and cost (rx_cost.h: the data of each distinct data configuration is
+ * looked at once).  Errors (a value that does not apply to a combination, a run
  * that fails rx_config_check, more than RX_GRID_MAX_RUNS runs, refused
  * before expanding) carry the location of the assignment at fault. */
 int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err);
@@ -193,7 +197,5 @@ int rx_grid_expand(const rx_grid *g, rx_job **jobs, int *n, rx_err *err);
 int rx_grid_shard(const rx_run_ref *runs, int n, int k, int n_shards, int *idx,
                   int *n_idx, rx_err *err);
 
-/* Estimated cost of a run: budget x full_epochs (epochs trained). */
-double rx_job_cost(const rx_config *c);
 
 #endif

@@ -14,7 +14,7 @@
 
 /*
  * A run as the grid lists it (rx_grid_plan): what tells it apart, without
- * its configuration.  64 bytes, so a grid of 10^6 runs takes 64 MB; the
+ * its configuration.  72 bytes, so a grid of 10^6 runs takes 72 MB; the
  * configuration is rebuilt from pos when the run is needed (rx_grid_job).
  */
 typedef struct rx_run_ref {
@@ -24,8 +24,10 @@ typedef struct rx_run_ref {
                                    exclusion and dedupe): the grid order */
     int64_t pos;                /* position in the grid's full product (the
                                    mixed-radix coordinate of its choices) */
-    double cost;                /* estimated cost (budget x full_epochs) for
-                                   shard balancing */
+    double cost;                /* what it costs (rx_cost.h: GFLOP of work)
+                                   for the shards, totals and ETAs */
+    long steps;                 /* the steps it takes; 0 unknown */
+    double epochs;              /* budget x full_epochs */
 } rx_run_ref;
 
 /* A run with its configuration materialised (rx_grid_job): about 4 KB
@@ -38,6 +40,8 @@ typedef struct rx_job {
     int index;                  /* position in the expanded grid */
     int64_t pos;                /* as rx_run_ref */
     double cost;                /* as rx_run_ref */
+    long steps;                 /* as rx_run_ref */
+    double epochs;              /* as rx_run_ref */
 } rx_job;
 
 /* Frees the config_json strings of jobs[0..n) and the array itself. */

@@ -113,6 +113,12 @@ const float *rx_model_output(const rx_model *m);
 /* Estimated floating-point operations for one sample's forward+backward
  * (3x the forward's multiply-adds x2), for the store's FLOPs column. */
 double rx_model_flops_per_sample(const rx_model *m);
+/* rx_model_flops_per_sample of the model rx_model_create would build,
+ * without building it (no arena is allocated): for estimating a run's
+ * work before it runs (rx_cost.h).  Errors as rx_model_create's; *flops
+ * is 0 then. */
+int rx_model_flops(const rx_model_config *cfg, rx_shape in, int n_out, double *flops,
+                   rx_err *err);
 
 /* Per-batch results. */
 typedef struct rx_batch_stats {

@@ -369,7 +369,7 @@ typedef struct rx_report_curve {
     char schedule[RX_REPORT_NAME_MAX];
     int n;
     double *p, *lr;             /* owned by the caller */
-    char note[96];              /* e.g. "depends on validation loss" */
+    char note[256];             /* e.g. "depends on validation loss" */
 } rx_report_curve;
 
 /* A learning curve: the validation metric (display units) per epoch of

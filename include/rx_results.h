@@ -74,10 +74,11 @@ int rx_results_n_valued(const rx_results *r);
 
 /* The lr profile of every schedule label in r, from the schedule module
  * (rx_sched_start/rx_sched_step) over the steps of the run with the
- * largest budget; plateau, which follows the validation loss, from the lr
- * recorded per epoch in st.  *out is the caller's: free it with
- * rx_results_curves_free. */
-int rx_results_curves(rx_store *st, const rx_results *r,
+ * largest budget, among the runs of their cell's chosen candidate in rep
+ * when there are any (rep may be NULL: any run); plateau, which follows
+ * the validation loss, from the lr recorded per epoch in st.  *out is the
+ * caller's: free it with rx_results_curves_free. */
+int rx_results_curves(rx_store *st, const rx_results *r, const rx_report *rep,
                       rx_report_curve **out, int *n, rx_err *err);
 
 void rx_results_curves_free(rx_report_curve *c, int n);

@@ -73,6 +73,9 @@ typedef struct rx_trainer_spec rx_trainer_spec;
 /* Seconds without a heartbeat after which `run` takes a running run of
  * another host for dead (and `status` calls it stale). */
 #define RX_RUNNER_STALE_AFTER 600
+/* How often a worker records its run's progress and heartbeat while it
+ * trains, besides every epoch's end (seconds). */
+#define RX_RUNNER_BEAT_EVERY 10.0
 
 typedef struct rx_runner_opts {
     const char *db_path;

@@ -84,7 +84,7 @@ typedef struct rx_search_rung_info {
     int cands_max;         /* candidates at most */
     int cands_now;         /* decided so far (-1 when no group decided) */
     int runs_max, runs_now, runs_grid, runs_done;
-    double cost_max, cost_now, cost_grid;  /* epochs (rx_run_ref.cost) */
+    double cost_max, cost_now, cost_grid;  /* epochs (rx_run_ref.epochs) */
 } rx_search_rung_info;
 
 void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out);
@@ -100,8 +100,8 @@ typedef struct rx_search_step {
 } rx_search_step;
 
 int rx_search_n_groups(const rx_search *s);
-/* The label of group g ("setting / optimizer / schedule", from the
- * results; "" before any is read) and of candidate c ("lr=0.1"). */
+/* The label of group g ("sgd / rex", then any other swept key that sets
+ * it apart: "adam / cosine hidden=[64]") and of candidate c ("lr=0.1"). */
 const char *rx_search_group_label(const rx_search *s, int g);
 const char *rx_search_cand_label(const rx_search *s, int c);
 /* Fills steps[0..n_rungs) for group g; returns the winner (the best of

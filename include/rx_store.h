@@ -31,7 +31,7 @@
 #include "rx_train.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define RX_STORE_SCHEMA_VERSION 6
+#define RX_STORE_SCHEMA_VERSION 7
 /* PRAGMA application_id of a rexsweep store: "RXsw". */
 #define RX_STORE_APP_ID 0x52587377
 /* Bytes left free on the store's filesystem: a run's results and new jobs
@@ -159,6 +159,11 @@ int rx_store_begin_sweep(rx_store *st, const rx_sweep_info *info,
 int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id,
                         rx_err *err);
 
+/* The spec text of the most recent sweep named name (as rx_sweep_info's
+ * spec recorded it) into *spec, malloc'd (the caller frees it).
+ * RX_ENOTFOUND, with a message, when there is none; RX_ENOMEM. */
+int rx_store_sweep_spec(rx_store *st, const char *name, char **spec, rx_err *err);
+
 /*
  * Adds jobs[0..n) to the store in one transaction: a run row (status
  * pending) for every key not yet present, and a link to sweep_id with the
@@ -174,8 +179,9 @@ int rx_store_add_jobs(rx_store *st, int64_t sweep_id, const rx_job *jobs,
 /*
  * Which of runs[0..n) (built-in trainer keys: the hash of the stored
  * configuration) an earlier `run` of the same sweep registered: ok[i] = 1
- * when the run is linked to sweep_id at its grid index and its stored
- * configuration still hashes to its key.  A sweep is its spec text and
+ * when the run is linked to sweep_id at its grid index, its stored
+ * configuration still hashes to its key and its stored cost is
+ * runs[i].cost (else rx_store_add_jobs records it).  A sweep is its spec text and
  * --set overrides (rx_store_begin_sweep), whose grid gives the same
  * configuration at the same index, and that configuration was checked
  * against the stored one when the link was made: registering the run
@@ -383,15 +389,33 @@ typedef enum rx_export_what {
 /* The prefix of an epoch column's name in RX_EXPORT_NESTED rows. */
 #define RX_EXPORT_METRIC "metric:"
 
+/* With each row, the run's configuration (runs.config)? */
+typedef enum rx_export_config {
+    RX_CONFIG_NONE,
+    RX_CONFIG_JSON,     /* one more column, RX_EXPORT_CONFIG: its canonical
+                           JSON text (NULL if it is not valid JSON) */
+    RX_CONFIG_FLAT      /* one more column per key the exported runs'
+                           configurations have, RX_EXPORT_CONFIG "."
+                           SECTION "." KEY (e.g. "config.data.dataset"),
+                           in canonical order: the value (a list or an
+                           object as JSON text; NULL where a run has no
+                           such key) */
+} rx_export_config;
+
+#define RX_EXPORT_CONFIG "config"
+
 /*
  * Calls fn for every row of what, of the runs of sweep_id (every run of
  * the store when sweep_id <= 0), in a stable order: by grid index within
- * a sweep, else by run key; epochs in order.  One statement, a single
- * pass over the store.  Returns as rx_store_query does.
+ * a sweep, else by run key; epochs in order; with the configuration as
+ * config asks.  One statement, a single pass over the store (and, for
+ * RX_CONFIG_FLAT, one more pass first for the keys).  Returns as
+ * rx_store_query does.
  */
 int rx_store_export(rx_store *st,
                     int64_t sweep_id,      /* a sweep, or <= 0: every run */
                     rx_export_what what,
+                    rx_export_config config,
                     rx_row_fn fn, void *ud,
                     rx_err *err);
 
@@ -402,11 +426,13 @@ typedef struct rx_sweep_progress {
     const char *name;
     long long runs, done, running, failed, diverged, interrupted, pending;
     long long live;        /* running and not stale */
-    double cost_trained;   /* budget x full_epochs of the done runs, and the
-                              share trained of the runs in flight */
+    double cost_trained;   /* runs.cost (rx_cost.h) of the done runs, and the
+                              share trained of the runs in flight; budget x
+                              full_epochs when a run of the sweep has no
+                              cost (added before schema version 7) */
     double seconds;        /* worker-seconds: done runs' wall time, and the
                               time since the runs in flight were claimed */
-    double cost_left;      /* budget x full_epochs still to train */
+    double cost_left;      /* the same cost still to train */
 } rx_sweep_progress;
 
 /* A run in flight (status running); strings point into the store, valid

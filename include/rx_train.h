@@ -70,6 +70,13 @@ typedef struct rx_train_hooks {
     int (*on_resume)(void *ud, rx_train_region *r, int n);
     void (*on_save)(void *ud, const rx_train_region *r, int n, long step);
     double save_every;
+    /* Optional: the run's progress for other processes, step steps done
+     * of progress->total: called before the first step (step 0, or where
+     * a checkpoint resumed), and then whenever alive_every seconds have
+     * passed since the last call (looked at every few steps), so a long
+     * epoch shows its progress and stays alive.  It never stops the run. */
+    void (*on_alive)(void *ud, long step);
+    double alive_every;
 } rx_train_hooks;
 
 typedef enum rx_run_status {

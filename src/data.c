@@ -63,20 +63,31 @@ static int find_idx(const char *dir, const char *base, char *out,
                    out, hint);
 }
 
-/* The four IDX files of MNIST's layout in one directory. */
-static int load_idx_dir(const char *dir, int n_classes, const char *hint,
-                        rx_data *out, rx_err *err)
+typedef char idx_paths[4][RX_PATH_MAX + 32];
+
+/* The four IDX files of MNIST's layout in one directory: train images
+ * and labels, test images and labels. */
+static int find_idx_dir(const char *dir, const char *hint, idx_paths f, rx_err *err)
 {
     static const char *names[4] = {
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
-    char f[4][RX_PATH_MAX + 32];
     for (int i = 0; i < 4; i++) {
         int rc = find_idx(dir, names[i], f[i], sizeof f[i], hint, err);
         if (rc != RX_OK)
             return rc;
     }
-    int rc = rx_idx_load_classes(f[0], f[1], n_classes, out->train_set, err);
+    return RX_OK;
+}
+
+static int load_idx_dir(const char *dir, int n_classes, const char *hint,
+                        rx_data *out, rx_err *err)
+{
+    idx_paths f;
+    int rc = find_idx_dir(dir, hint, f, err);
+    if (rc != RX_OK)
+        return rc;
+    rc = rx_idx_load_classes(f[0], f[1], n_classes, out->train_set, err);
     if (rc == RX_OK)
         rc = rx_idx_load_classes(f[2], f[3], n_classes, out->test_set, err);
     if (rc == RX_OK && out->test_set->d != out->train_set->d)
@@ -93,24 +104,46 @@ static int load_idx_dir(const char *dir, int n_classes, const char *hint,
     return rc;
 }
 
-static int load_fashion(const rx_data_config *c, rx_data *out, rx_err *err)
+/* Where an IDX dataset's files are, and its classes (0: inferred). */
+typedef struct idx_source {
+    const char *dir, *hint;
+    int n_classes;
+} idx_source;
+
+static idx_source fashion_source(const rx_data_config *c)
 {
     if (c->path[0])
-        return load_idx_dir(c->path, 10, "", out, err);
-    return load_idx_dir("/usr/share/datasets/fashion-mnist", 10,
-                        " (install Debian's dataset-fashion-mnist: make deps)",
-                        out, err);
+        return (idx_source){c->path, "", 10};
+    return (idx_source){"/usr/share/datasets/fashion-mnist",
+                        " (install Debian's dataset-fashion-mnist: make deps)", 10};
+}
+
+static idx_source mnist_source(const rx_data_config *c)
+{
+    return (idx_source){c->path[0] ? c->path : "/usr/share/datasets/mnist", "", 10};
+}
+
+static idx_source idx_dir_source(const rx_data_config *c)
+{
+    return (idx_source){c->path, "", 0};
+}
+
+static int load_fashion(const rx_data_config *c, rx_data *out, rx_err *err)
+{
+    idx_source s = fashion_source(c);
+    return load_idx_dir(s.dir, s.n_classes, s.hint, out, err);
 }
 
 static int load_mnist(const rx_data_config *c, rx_data *out, rx_err *err)
 {
-    return load_idx_dir(c->path[0] ? c->path : "/usr/share/datasets/mnist", 10,
-                        "", out, err);
+    idx_source s = mnist_source(c);
+    return load_idx_dir(s.dir, s.n_classes, s.hint, out, err);
 }
 
 static int load_idx(const rx_data_config *c, rx_data *out, rx_err *err)
 {
-    return load_idx_dir(c->path, 0, "", out, err);
+    idx_source s = idx_dir_source(c);
+    return load_idx_dir(s.dir, s.n_classes, s.hint, out, err);
 }
 
 /* Train and test text files: same width, one class count. */
@@ -174,13 +207,17 @@ const char *const rx_dataset_names[N_DS + 1] = {
     [DS_BLOBS] = "blobs", [DS_TEACHER] = "teacher",
 };
 
+/* source: where an IDX dataset's files are, so that its shape is read
+ * from their headers (rx_data_shape_of); NULL for the others. */
 static const struct {
     rx_dataset_kind kind;
     int (*load)(const rx_data_config *c, rx_data *out, rx_err *err);
+    idx_source (*source)(const rx_data_config *c);
 } loaders[N_DS] = {
-    [DS_FASHION] = {{RX_DS_HAS_TEST, ""}, load_fashion},
-    [DS_MNIST] = {{RX_DS_HAS_TEST, ""}, load_mnist},
-    [DS_IDX] = {{RX_DS_HAS_TEST | RX_DS_NEEDS_PATH, " (a directory of IDX files)"}, load_idx},
+    [DS_FASHION] = {{RX_DS_HAS_TEST, ""}, load_fashion, fashion_source},
+    [DS_MNIST] = {{RX_DS_HAS_TEST, ""}, load_mnist, mnist_source},
+    [DS_IDX] = {{RX_DS_HAS_TEST | RX_DS_NEEDS_PATH, " (a directory of IDX files)"}, load_idx,
+                idx_dir_source},
     [DS_CSV] = {{RX_DS_NEEDS_PATH, ""}, load_csv},
     [DS_LIBSVM] = {{RX_DS_NEEDS_PATH, ""}, load_libsvm},
     [DS_SPIRALS] = {{RX_DS_HAS_TEST | RX_DS_SYNTHETIC, ""}, load_synth},
@@ -491,6 +528,61 @@ int rx_data_load(const rx_data_config *c, rx_data *out, rx_err *err)
         rc = prepare(c, out, err);
     if (rc != RX_OK)
         rx_data_free(out);
+    return rc;
+}
+
+/* The shape of an IDX dataset from its files' headers (and, when its
+ * classes are inferred, its labels). */
+static int idx_shape(idx_source s, rx_data_shape *z, rx_err *err)
+{
+    idx_paths f;
+    int h, w, ht, wt, kt = 0, rc = find_idx_dir(s.dir, s.hint, f, err);
+    if (rc == RX_OK)
+        rc = rx_idx_shape(f[0], s.n_classes ? NULL : f[1], &z->n, &h, &w, &z->n_out, err);
+    if (rc == RX_OK)
+        rc = rx_idx_shape(f[2], s.n_classes ? NULL : f[3], &z->n_test, &ht, &wt, &kt, err);
+    if (rc != RX_OK)
+        return rc;
+    if (ht * wt != h * w)
+        return rx_errf(err, RX_EFORMAT, "'%s' has images of %dx%d but '%s' has %dx%d", f[2],
+                       ht, wt, f[0], h, w);
+    z->c = 1;
+    z->h = h;
+    z->w = w;
+    z->n_out = s.n_classes ? s.n_classes : z->n_out > kt ? z->n_out : kt;
+    return RX_OK;
+}
+
+int rx_data_shape_of(const rx_data_config *c, rx_data_shape *z, rx_err *err)
+{
+    memset(z, 0, sizeof *z);
+    int li = dataset_index(c->dataset), rc;
+    if (li >= 0 && (loaders[li].kind.flags & RX_DS_NEEDS_PATH) && !c->path[0])
+        return rx_errf(err, RX_EINVAL, "dataset '%s' needs data.path%s", c->dataset,
+                       loaders[li].kind.path_hint);
+    if (li >= 0 && loaders[li].source) {
+        rc = idx_shape(loaders[li].source(c), z, err);
+    } else {
+        /* text files and synthetic sets have no header: decode them */
+        rx_dataset *tr, *te;
+        if ((rc = load_sources(c, &tr, &te, err)))
+            return rc;
+        z->n = tr->n;
+        z->n_test = te ? te->n : -1;
+        z->c = tr->c ? tr->c : 1;
+        z->h = tr->h ? tr->h : 1;
+        z->w = tr->w ? tr->w : tr->d;
+        z->n_out = tr->n_classes ? tr->n_classes : tr->n_targets;
+        rx_dataset_free(tr);
+        rx_dataset_free(te);
+        free(tr);
+        free(te);
+    }
+    if (rc == RX_OK) {
+        rx_split_sizes sz;
+        rc = rx_data_split_sizes(c, z->n, z->n_test, &sz, err);
+        z->n_train = sz.train;
+    }
     return rc;
 }
 

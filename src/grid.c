@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rx_cost.h"
 #include "rx_keys.h"
 #include "rx_optim.h"
 
@@ -99,11 +100,6 @@ int rx_grid_apply(const rx_grid *g, rx_config *c, const rx_assign *a, rx_err *er
             return rx_grid_errf(g, s->loc, err, rc, "%s", e.msg);
     }
     return RX_OK;
-}
-
-double rx_job_cost(const rx_config *c)
-{
-    return c->train.budget * c->train.full_epochs;
 }
 
 /* ---- swept keys --------------------------------------------------------- */
@@ -260,6 +256,7 @@ typedef struct expand_state {
     rx_config *cfg;           /* cfg[d]: the configuration at depth d
                                  (d <= n_picks <= MAX_PICKS) */
     rx_key_memo *memo;        /* the keys of the last run, for the next */
+    rx_cost_memo *costs;      /* the data shapes and models seen */
     rx_config *ok;            /* the last run that passed rx_config_check */
     int depth;
     rx_err *err;
@@ -443,7 +440,12 @@ static int emit(expand_state *st)
         return rx_errf(st->err, RX_ENOMEM, "out of memory");
     r->index = st->n;
     r->pos = pos;
-    r->cost = rx_job_cost(&c);
+    rx_cost cost;
+    if ((rc = rx_cost_of(st->costs, &c, &cost, st->err)))
+        return rc;
+    r->cost = cost.cost;
+    r->steps = cost.steps;
+    r->epochs = cost.epochs;
     st->key64[st->n] = hex64(r->key);
     st->n++;
     return RX_OK;
@@ -601,10 +603,12 @@ int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err)
     const rx_axis **q = malloc((size_t)(g->n_axes + 1) * sizeof *q);
     st.cfg = malloc((MAX_PICKS + 2) * sizeof *st.cfg);
     st.memo = rx_key_memo_new();
-    if (!q || !st.cfg || !st.memo) {
+    st.costs = rx_cost_memo_new(g->trainer);
+    if (!q || !st.cfg || !st.memo || !st.costs) {
         free(q);
         free(st.cfg);
         rx_key_memo_free(st.memo);
+        rx_cost_memo_free(st.costs);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     st.cfg[0] = g->base;
@@ -614,6 +618,7 @@ int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err)
     free(q);
     free(st.cfg);
     rx_key_memo_free(st.memo);
+    rx_cost_memo_free(st.costs);
     if (rc == RX_OK && dedupe(st.runs, st.key64, &st.n))
         rc = rx_errf(err, RX_ENOMEM, "out of memory");
     free(st.key64);
@@ -621,7 +626,7 @@ int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err)
         free(st.runs);
         return rc;
     }
-    /* a tight array: a grid of 10^6 runs is 64 MB, not the doubled capacity */
+    /* a tight array: a grid of 10^6 runs is 72 MB, not the doubled capacity */
     if (st.n && st.n < st.cap) {
         rx_run_ref *r = realloc(st.runs, (size_t)st.n * sizeof *r);
         if (r)
@@ -714,6 +719,8 @@ int rx_grid_job(const rx_grid *g, const rx_run_ref *r, rx_job *job, rx_err *err)
     job->index = r->index;
     job->pos = r->pos;
     job->cost = r->cost;
+    job->steps = r->steps;
+    job->epochs = r->epochs;
     return RX_OK;
 }
 
@@ -757,11 +764,13 @@ void rx_jobs_free(rx_job *jobs, int n)
 
 /* ---- shards ------------------------------------------------------------ */
 
-/* Costs in integer micro-epochs, so that loads add up identically on
- * every machine. */
+/* Costs (GFLOP; a command trainer's 10^9 samples) in integer FLOPs
+ * (samples), so that loads add up identically on every machine: exact
+ * for the tiniest runs, and a shard's load overflows only past 9.2 EFLOP,
+ * years of CPU time.  A run counts at most 10^17 (a day on a fast CPU). */
 static long long cost_units(double cost)
 {
-    return cost > 0 ? llround(cost * 1e6) : 0;
+    return cost > 0 ? llround(cost < 1e8 ? cost * 1e9 : 1e17) : 0;
 }
 
 /* A run as LPT orders it: cost descending, then run key (lower-case hex

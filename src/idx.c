@@ -96,6 +96,9 @@ static int corrupt(idx_file *f, const char *zmsg, rx_err *err)
     const char *m = strstr(zmsg, ": ");
     if (zmsg[0] == '<' && m)
         zmsg = m + 2;
+    /* zlib's own allocation failed: the file may be fine */
+    if (strcmp(zmsg, "out of memory") == 0)
+        return rx_errf(err, RX_ENOMEM, "'%s': out of memory decompressing it", f->path);
     return rx_errf(err, RX_EFORMAT, "'%s': corrupt gzip data at offset %zu: %s",
                    f->path, f->pos, zmsg);
 }
@@ -289,4 +292,50 @@ int rx_idx_load(const char *images, const char *labels, rx_dataset *out,
                 rx_err *err)
 {
     return rx_idx_load_classes(images, labels, 0, out, err);
+}
+
+int rx_idx_shape(const char *images, const char *labels, int *n, int *h, int *w,
+                 int *n_classes, rx_err *err)
+{
+    idx_file fi, fl;
+    uint32_t di[3], dl[1];
+    unsigned char *lab = NULL;
+    int rc = idx_open(&fi, images, err);
+    if (rc != RX_OK)
+        return rc;
+    rc = idx_header(&fi, IDX_IMAGES, 3, di, err);
+    idx_close(&fi);
+    if (rc != RX_OK)
+        return rc;
+    *n = (int)di[0];
+    *h = (int)di[1];
+    *w = (int)di[2];
+    if (!labels)
+        return RX_OK;
+    /* the classes are the labels' largest + 1: read the labels alone */
+    if ((rc = idx_open(&fl, labels, err)) != RX_OK)
+        return rc;
+    if ((rc = idx_header(&fl, IDX_LABELS, 1, dl, err)) != RX_OK)
+        goto done;
+    char wl[64];
+    snprintf(wl, sizeof wl, "%u labels", dl[0]);
+    if (idx_too_big(&fl, 8, dl[0])) {
+        rc = idx_short(&fl, wl, dl[0], err);
+        goto done;
+    }
+    if (!(lab = malloc((size_t)dl[0]))) {
+        rc = rx_errf(err, RX_ENOMEM, "'%s': cannot allocate %u labels", labels, dl[0]);
+        goto done;
+    }
+    if ((rc = idx_body(&fl, lab, dl[0], wl, err)) != RX_OK)
+        goto done;
+    int max = 0;
+    for (uint32_t i = 0; i < dl[0]; i++)
+        if (lab[i] > max)
+            max = lab[i];
+    *n_classes = max + 1;
+done:
+    free(lab);
+    idx_close(&fl);
+    return rc;
 }

@@ -469,8 +469,10 @@ static int check_config(const rx_model_config *cfg, rx_shape in, int n_out,
     return RX_OK;
 }
 
-int rx_model_create(rx_model **out, const rx_model_config *cfg, rx_shape in,
-                    int n_out, int max_batch, rx_err *err)
+/* A model's layers, without arenas: what rx_model_create and
+ * rx_model_flops share.  On error *out is NULL. */
+static int plan(rx_model **out, const rx_model_config *cfg, rx_shape in, int n_out,
+                int max_batch, rx_err *err)
 {
     rx_loss loss = RX_LOSS_AUTO;
     *out = NULL;
@@ -499,17 +501,44 @@ int rx_model_create(rx_model **out, const rx_model_config *cfg, rx_shape in,
                 rc = rx_errf(err, RX_EINVAL, "%s: batch %d too large for "
                              "layer %d", type_name(cfg->type), max_batch, i + 1);
     }
-    if (rc == RX_OK) {
-        if (cfg->type == RX_MODEL_CNN && in.c > 1)
-            m->n_xin = (size_t)max_batch * m->n_in;
-        layout(m);
-        rc = allocate(m, err);
+    if (rc != RX_OK) {
+        free(m);
+        return rc;
     }
+    *out = m;
+    return RX_OK;
+}
+
+int rx_model_create(rx_model **out, const rx_model_config *cfg, rx_shape in,
+                    int n_out, int max_batch, rx_err *err)
+{
+    rx_model *m;
+    int rc = plan(&m, cfg, in, n_out, max_batch, err);
+    *out = NULL;
+    if (rc != RX_OK)
+        return rc;
+    if (cfg->type == RX_MODEL_CNN && in.c > 1)
+        m->n_xin = (size_t)max_batch * m->n_in;
+    layout(m);
+    rc = allocate(m, err);
     if (rc != RX_OK) {
         rx_model_free(m);
         return rc;
     }
     *out = m;
+    return RX_OK;
+}
+
+int rx_model_flops(const rx_model_config *cfg, rx_shape in, int n_out, double *flops,
+                   rx_err *err)
+{
+    rx_model *m;
+    *flops = 0;
+    int rc = plan(&m, cfg, in, n_out, 1, err);
+    if (rc != RX_OK)
+        return rc;
+    *flops = rx_model_flops_per_sample(m);
+    free(m);
     return RX_OK;
 }
 

@@ -872,8 +872,44 @@ static int profile_curve(const rx_results *r, int i, rx_report_curve *c, rx_err 
     return RX_OK;
 }
 
-int rx_results_curves(rx_store *st, const rx_results *r, rx_report_curve **out, int *n,
-                      rx_err *err)
+/* Index of s in the report's fixed-width name array, or -1. */
+static int name_index(const char *arr, size_t width, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(arr + (size_t)i * width, s) == 0)
+            return i;
+    return -1;
+}
+
+/* The cell of rep that run x belongs to, or NULL. */
+static const rx_report_cell *cell_of_run(const rx_report *rep, const rx_report_run *x)
+{
+    int s = name_index((const char *)rep->settings, sizeof *rep->settings, rep->n_settings,
+                       x->setting);
+    int o = name_index((const char *)rep->optimizers, sizeof *rep->optimizers,
+                       rep->n_optimizers, x->optimizer);
+    int k = name_index((const char *)rep->schedules, sizeof *rep->schedules, rep->n_schedules,
+                       x->schedule);
+    int b = 0;
+    while (b < rep->n_budgets && rep->budgets[b] != x->budget)
+        b++;
+    if (s < 0 || o < 0 || k < 0 || b == rep->n_budgets)
+        return NULL;
+    return rx_report_cell_at(rep, s, o, k, b);
+}
+
+/* True when run i of r is of its cell's chosen candidate in rep (every run
+ * is, without rep). */
+static int curve_chosen(const rx_results *r, int i, const rx_report *rep)
+{
+    if (!rep)
+        return 1;
+    const rx_report_cell *c = cell_of_run(rep, &r->runs[i]);
+    return c && rx_report_is_chosen(rep, c, &r->runs[i]);
+}
+
+int rx_results_curves(rx_store *st, const rx_results *r, const rx_report *rep,
+                      rx_report_curve **out, int *n, rx_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -887,19 +923,42 @@ int rx_results_curves(rx_store *st, const rx_results *r, rx_report_curve **out, 
             seen = strcmp(c[k].schedule, r->runs[i].schedule) == 0;
         if (seen)
             continue;
-        /* the run with the largest budget and a known length draws it */
-        int best = i;
-        for (int j = i + 1; j < r->n; j++)
-            if (strcmp(r->runs[j].schedule, r->runs[i].schedule) == 0 &&
-                (r->steps[best] <= 0 || (r->steps[j] > 0 &&
-                                         r->runs[j].budget > r->runs[best].budget)))
-                best = j;
+        /* the run with the largest budget and a known length draws it,
+         * one of its cell's chosen candidate when there is one (a tuned
+         * schedule's runs differ by more than the lr) */
+        int best = i, best_ch = curve_chosen(r, i, rep);
+        for (int j = i + 1; j < r->n; j++) {
+            if (strcmp(r->runs[j].schedule, r->runs[i].schedule) != 0)
+                continue;
+            int ch = curve_chosen(r, j, rep);
+            if (ch < best_ch)
+                continue;
+            if (ch > best_ch || r->steps[best] <= 0 ||
+                (r->steps[j] > 0 && r->runs[j].budget > r->runs[best].budget))
+                best = j, best_ch = ch;
+        }
         rx_report_curve *cv = &c[nc++];
         snprintf(cv->schedule, sizeof cv->schedule, "%s", r->runs[i].schedule);
         char name[64];
         plain(run_get(r, best, "schedule.name"), name, sizeof name);
         rc = strcmp(name, "plateau") == 0 ? plateau_curve(st, r, best, cv, err)
                                           : profile_curve(r, best, cv, err);
+        int tuned = 0;
+        for (int q = 0; rep && q < rep->n_tune; q++)
+            tuned |= r->runs[best].tune[q][0] != '\0';
+        if (rc == RX_OK && tuned && best_ch && cv->n > 0) {
+            /* a tuned schedule: say which candidate drew it */
+            size_t len = strlen(cv->note);
+            len += (size_t)snprintf(cv->note + len, sizeof cv->note - len, "%sthe chosen lr %g",
+                                    len ? "; " : "", r->runs[best].lr);
+            for (int q = 0; q < rep->n_tune && len < sizeof cv->note; q++) {
+                char v[RX_REPORT_TUNE_VAL];
+                plain(r->runs[best].tune[q], v, sizeof v);
+                if (v[0])
+                    len += (size_t)snprintf(cv->note + len, sizeof cv->note - len, ", %s=%s",
+                                            rep->tune_keys[q], v);
+            }
+        }
     }
     if (rc) {
         rx_results_curves_free(c, nc);
@@ -1045,15 +1104,6 @@ static int lc_row(void *ud, int ncols, const char *const *names, const rx_value 
     if (e > lc->n)
         lc->n = e;
     return 0;
-}
-
-/* Index of s in the report's fixed-width name array, or -1. */
-static int name_index(const char *arr, size_t width, int n, const char *s)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(arr + (size_t)i * width, s) == 0)
-            return i;
-    return -1;
 }
 
 int rx_results_learning(rx_store *st, const rx_results *r, const rx_report *rep, double budget,

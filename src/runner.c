@@ -75,7 +75,6 @@ typedef struct run_log {
     rx_store *store;
     const char *key;
     const rx_train_progress *prog;
-    double last_beat;
     struct ckpt_ctx *ck;
 } run_log;
 
@@ -84,7 +83,6 @@ typedef struct run_log {
  * and how far it has come. */
 static void beat(run_log *l, long step)
 {
-    l->last_beat = rx_now();
     rx_store_progress(l->store, l->key, step, l->prog->total, NULL);
 }
 
@@ -100,12 +98,14 @@ static int log_epoch(void *ud, const rx_epoch_metrics *m)
 static int log_step(void *ud, const rx_step_metrics *m)
 {
     run_log *l = ud;
-    if (rx_train_log_step(&l->m, m))
-        return 1;
-    /* and between epochs when step rows are logged */
-    if (rx_now() - l->last_beat > 10)
-        beat(l, m->step);
-    return 0;
+    return rx_train_log_step(&l->m, m);
+}
+
+/* The built-in trainer's progress between epochs: at the start, and every
+ * RX_RUNNER_BEAT_EVERY seconds. */
+static void train_alive(void *ud, long step)
+{
+    beat(ud, step);
 }
 
 /* The trainer's way back into the worker: a heartbeat. */
@@ -277,7 +277,6 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
         cfg.train.max_seconds = o->timeout;
     run_log log = {0};
     log.prog = &wp->train;
-    log.last_beat = rx_now();
     log.store = st;
     log.key = job->key;
     ckpt_ctx ck = {.key = job->key, .sh = sh, .ev = &ev, .fd = fd};
@@ -288,7 +287,8 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     rx_train_hooks hooks = {.on_epoch = log_epoch, .on_step = log_step, .ud = &log,
                             .stop = &worker_stop, .progress = &wp->train,
                             .on_resume = ckpt_resume, .on_save = ckpt_save,
-                            .save_every = every};
+                            .save_every = every, .on_alive = train_alive,
+                            .alive_every = RX_RUNNER_BEAT_EVERY};
     rx_train_result res;
     rx_err err = {{0}};
     rx_run_extra extra = {0};

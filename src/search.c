@@ -201,6 +201,50 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Labels each group by its first run: the optimizer and the schedule,
+ * then the values of the other keys an axis sweeps, but the searched keys,
+ * the budget and the seed ("sgd / rex", "adam / cosine hidden=[64]"). */
+static int group_labels(rx_search *s, const char *const *over, int n_over, rx_err *err)
+{
+    const rx_grid *g = &s->spec->grid;
+    const char *swept[256];
+    int ns = 0;
+    for (int i = 0; i < g->n_axes; i++)
+        axis_keys(&g->axes[i],
+                  !strcmp(g->axes[i].name, "optimizers") || !strcmp(g->axes[i].name, "schedules"),
+                  swept, &ns, 256);
+    int *seen = calloc((size_t)(s->n_groups ? s->n_groups : 1), sizeof *seen);
+    if (!seen)
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    int rc = RX_OK;
+    for (int i = 0; i < s->n && rc == RX_OK; i++) {
+        int grp = s->group_of[i];
+        if (seen[grp]++)
+            continue;
+        rx_config c;
+        if ((rc = rx_grid_config(g, &s->runs[i], &c, err)))
+            break;
+        char *l = s->group_label[grp], v[256];
+        size_t size = sizeof s->group_label[grp], len = 0;
+        char opt[64] = "", sched[64] = "";
+        rx_config_get(&c, "optimizer.name", opt, sizeof opt);
+        rx_config_get(&c, "schedule.name", sched, sizeof sched);
+        len = (size_t)snprintf(l, size, "%s / %s", opt, sched);
+        for (int k = 0; k < ns && len < size; k++) {
+            int skip = !strcmp(swept[k], "train.budget") || !strcmp(swept[k], "train.seed") ||
+                       !strcmp(swept[k], "optimizer.name") || !strcmp(swept[k], "schedule.name");
+            for (int j = 0; j < n_over && !skip; j++)
+                skip = !strcmp(swept[k], over[j]);
+            if (skip || rx_config_get(&c, swept[k], v, sizeof v) != RX_OK)
+                continue;
+            const char *dot = strrchr(swept[k], '.');
+            len += (size_t)snprintf(l + len, size - len, " %s=%s", dot ? dot + 1 : swept[k], v);
+        }
+    }
+    free(seen);
+    return rc;
+}
+
 int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search **out,
                   rx_err *err)
 {
@@ -351,7 +395,7 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
             memcpy(s->cand_label[c], label[i], CAND_LABEL_MAX);
         }
         s->cr[AT(s, c, s->rung_of[i])].runs++;
-        s->cr[AT(s, c, s->rung_of[i])].cost += runs[i].cost;
+        s->cr[AT(s, c, s->rung_of[i])].cost += runs[i].epochs;
     }
     /* candidates by group, in order of first appearance */
     for (int c = 0; c < s->n_cands; c++)
@@ -368,6 +412,8 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
         s->group_cands[s->group_start[g] + fill[g]++] = c;
     }
     free(fill);
+    if ((rc = group_labels(s, over, n_over, err)))
+        goto out;
 out:
     free(gk);
     free(ck);
@@ -444,11 +490,8 @@ static int tally(rx_search *s, const rx_results *r, rx_err *err)
         if (!hit)
             continue;
         const rx_report_run *rr = &r->runs[hit->i];
-        int c = s->cand_of[i], g = s->group_of[i];
+        int c = s->cand_of[i];
         cand_rung *x = &s->cr[AT(s, c, s->rung_of[i])];
-        if (!s->group_label[g][0])
-            snprintf(s->group_label[g], sizeof s->group_label[g], "%s / %s / %s", rr->setting,
-                     rr->optimizer, rr->schedule);
         if (rr->state == RX_OUT_MISSING)
             continue;
         x->final++;

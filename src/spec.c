@@ -1421,6 +1421,7 @@ static int read_trainer(parser *p, const yaml_node_t *k, const yaml_node_t *m)
         return OOM(p);
     rx_trainer_spec_free(p->s->trainer);
     p->s->trainer = t;
+    p->g->trainer = t;
     for (int i = 0; i < map_len(m); i++) {
         yaml_node_t *kk = map_key(p, m, i), *v = map_value(p, m, i);
         const char *vals[RX_TRAINER_MAX_LIST];

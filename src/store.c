@@ -9,6 +9,7 @@
 #include "rx_store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -369,6 +370,11 @@ static const char migration_cell_sweep[] =
     "FROM r JOIN m ON m.cell = r.cell AND m.sweep IS r.sweep\n"
     "GROUP BY r.sweep, r.cell, " CELL_AXES ";\n";
 
+/* A run's cost before it runs (rx_cost.h), which `status` weights its
+ * ETA by; NULL for the runs added before this step (until a sweep of
+ * theirs is run again). */
+static const char migration_cost[] = "ALTER TABLE runs ADD COLUMN cost REAL;\n";
+
 static const char *const migrations[] = {
     migration_1,          /* 1: tables and indexes */
     migration_2,          /* 2: the views */
@@ -376,6 +382,7 @@ static const char *const migrations[] = {
     migration_trainers,   /* 4: command trainers: runs.trainer, runs.output, run_metrics */
     "",                   /* 5: final_lr (its column and view: metric_step) */
     migration_cell_sweep, /* 6: cell_results per sweep, with the test error in % */
+    migration_cost,       /* 7: runs.cost */
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == RX_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -624,7 +631,7 @@ static int fault_hit(void)
 /* Statements prepared once per handle (SQLITE_PREPARE_PERSISTENT), so the
  * per-run recording path does no SQL parsing. */
 enum {
-    S_INS_RUN, S_GET_CONFIG, S_INS_LINK, S_STATUS_OF, S_LINKED, S_CLAIM_PICK,
+    S_INS_RUN, S_GET_CONFIG, S_SET_COST, S_INS_LINK, S_STATUS_OF, S_LINKED, S_CLAIM_PICK,
     S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
     S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
 };
@@ -663,18 +670,20 @@ static const char *const stmt_sql[N_STMT] = {
     [S_INS_RUN] =
         "INSERT INTO runs (key, cell, dataset, model, optimizer, lr, momentum,"
         " weight_decay, batch_size, schedule, schedule_json, sampling, budget,"
-        " full_epochs, seed, config) VALUES"
+        " full_epochs, seed, config, cost) VALUES"
         " (:key, :cell, :dataset, :model, :optimizer, :lr, :momentum, :weight_decay,"
         " :batch_size, :schedule, :schedule_json, :sampling, :budget, :full_epochs,"
-        " :seed, :config)"
+        " :seed, :config, :cost)"
         " ON CONFLICT (key) DO NOTHING",
     [S_GET_CONFIG] = "SELECT config FROM runs WHERE key = ?1",
+    /* a run added before runs.cost, or whose data changed size */
+    [S_SET_COST] = "UPDATE runs SET cost = ?2 WHERE key = ?1 AND cost IS NOT ?2",
     [S_INS_LINK] =
         "INSERT INTO sweep_runs (sweep, key, grid_index) VALUES (?1, ?2, ?3)"
         " ON CONFLICT DO NOTHING",
     [S_STATUS_OF] = "SELECT status FROM runs WHERE key = ?1",
     [S_LINKED] =
-        "SELECT l.grid_index, r.config FROM sweep_runs l JOIN runs r ON r.key = l.key"
+        "SELECT l.grid_index, r.config, r.cost FROM sweep_runs l JOIN runs r ON r.key = l.key"
         " WHERE l.sweep = ?1 AND l.key = ?2",
     [S_CLAIM_PICK] =
         "SELECT r.key, l.grid_index FROM sweep_runs l JOIN runs r ON r.key = l.key"
@@ -1523,6 +1532,32 @@ int rx_store_find_sweep(rx_store *st, const char *name, int64_t *sweep_id, rx_er
     return RX_OK;
 }
 
+static int first_text(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    char **out = ud;
+    if (ncols > 0 && v[0].type == RX_VTEXT && !*out && !(*out = strdup(v[0].s)))
+        return RX_ENOMEM;
+    return 0;
+}
+
+int rx_store_sweep_spec(rx_store *st, const char *name, char **spec, rx_err *err)
+{
+    *spec = NULL;
+    rx_value b = rx_vtext(name);
+    int rc = rx_store_query(st,
+                            "SELECT spec FROM sweeps WHERE id = "
+                            "(SELECT max(id) FROM sweeps WHERE name = ?1)",
+                            &b, 1, first_text, spec, err);
+    if (rc == RX_ENOMEM)
+        return rx_errf(err, rc, "out of memory reading store '%s'", st->path);
+    if (rc)
+        return rc;
+    if (!*spec)
+        return rx_errf(err, RX_ENOTFOUND, "no sweep named '%s' in store '%s'", name,
+                       st->path);
+    return RX_OK;
+}
+
 typedef struct add_ctx {
     int64_t sweep;
     const rx_job *jobs;
@@ -1564,6 +1599,7 @@ static int bind_job(rx_store *st, sqlite3_stmt *s, const rx_job *j, rx_err *err)
     sqlite3_bind_double(s, P(":full_epochs"), c->train.full_epochs);
     sqlite3_bind_int64(s, P(":seed"), (sqlite3_int64)c->train.seed);
     sqlite3_bind_text(s, P(":config"), j->config_json, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, P(":cost"), j->cost);
 #undef P
     return RX_OK;
 }
@@ -1611,10 +1647,17 @@ static int add_jobs_body(rx_store *st, void *ctx, rx_err *err)
         if ((rc = stmt(st, S_INS_RUN, &ins, err)) || (rc = bind_job(st, ins, j, err)) ||
             (rc = step_done(st, ins, err, "cannot add a run")))
             return rc;
-        if (sqlite3_changes(st->db) > 0)
+        if (sqlite3_changes(st->db) > 0) {
             c->n_new++;
-        else if ((rc = check_same_config(st, j, err)))
-            return rc;
+        } else {
+            sqlite3_stmt *set;
+            if ((rc = check_same_config(st, j, err)) || (rc = stmt(st, S_SET_COST, &set, err)))
+                return rc;
+            sqlite3_bind_text(set, 1, j->key, -1, SQLITE_STATIC);
+            sqlite3_bind_double(set, 2, j->cost);
+            if ((rc = step_done(st, set, err, "cannot record a run's cost")))
+                return rc;
+        }
         if ((rc = stmt(st, S_INS_LINK, &link, err)))
             return rc;
         sqlite3_bind_int64(link, 1, c->sweep);
@@ -1845,7 +1888,11 @@ int rx_store_registered(rx_store *st, int64_t sweep_id, const rx_run_ref *runs, 
             char key[RX_KEY_LEN + 1] = "";
             if (config)
                 rx_key_of_json(config, RX_TRAINER_VERSION, key);
-            ok[i] = strcmp(key, runs[i].key) == 0;
+            /* and its cost is recorded, as it is now (rx_store_add_jobs
+             * records it for a run from before runs.cost) */
+            ok[i] = strcmp(key, runs[i].key) == 0 &&
+                    sqlite3_column_type(s, 2) != SQLITE_NULL &&
+                    sqlite3_column_double(s, 2) == runs[i].cost;
         } else if (r != SQLITE_ROW && r != SQLITE_DONE) {
             rc = sql_fail(st, r, err, "cannot read a run");
         }
@@ -2349,52 +2396,147 @@ int rx_store_exec(rx_store *st, const char *sql, rx_err *err)
 
 /* ---- what the commands read ------------------------------------------ */
 
-/* RX_EXPORT_NESTED's statement: every per-epoch metric of the table. */
-static void nested_sql(char *buf, size_t size, int by_sweep)
+/* A growing SQL text (sbuf_add); out of memory leaves p NULL. */
+typedef struct sql_buf {
+    char *p;
+    size_t n, cap;
+} sql_buf;
+
+static void sbuf_add(sql_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sbuf_add(sql_buf *b, const char *fmt, ...)
 {
-    int n;
-    const rx_metric_col *c = rx_metric_cols(&n);
-    size_t k = (size_t)snprintf(buf, size,
-                                "SELECT r.*, e.epoch AS \"" RX_EXPORT_METRIC "epoch\", e.step AS \""
-                                RX_EXPORT_METRIC "step\", e.samples AS \"" RX_EXPORT_METRIC
-                                "samples\"");
-    for (int i = 0; i < n && k < size; i++)
-        if (c[i].flags & RX_MC_EPOCH)
-            k += (size_t)snprintf(buf + k, size - k, ", e.%s AS \"" RX_EXPORT_METRIC "%s\"",
-                                  c[i].epoch_as ? c[i].epoch_as : c[i].name, c[i].name);
-    if (k < size)
-        snprintf(buf + k, size - k, "%s",
-                 by_sweep ? " FROM sweep_results r LEFT JOIN epoch_results e ON e.key = r.key"
-                            " WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
-                          : " FROM run_results r LEFT JOIN epoch_results e ON e.key = r.key"
-                            " ORDER BY r.key, e.epoch");
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (b->cap && !b->p))
+        return;
+    if (b->n + (size_t)w + 1 > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        while (cap < b->n + (size_t)w + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            free(b->p);
+            b->p = NULL;
+            b->cap = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)w;
 }
 
-int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what, rx_row_fn fn,
-                    void *ud, rx_err *err)
+/* A run's configuration, NULL when it is not JSON (a damaged store). */
+#define VALID_CONFIG "CASE WHEN json_valid(c.config) THEN c.config END"
+
+/* The keys of the runs' configurations (RX_CONFIG_FLAT): "SECTION.KEY",
+ * or "KEY" for a value at the top; lists and objects inside a section
+ * are one value.  Canonical JSON sorts its keys, so their order is the
+ * canonical one. */
+#define CONFIG_KEYS_SQL(from)                                                   \
+    "SELECT DISTINCT CASE WHEN s.type = 'object' THEN s.key || '.' || k.key"    \
+    " ELSE s.key END AS path FROM " from ", json_each(" VALID_CONFIG ") s"      \
+    " LEFT JOIN json_each(CASE WHEN s.type = 'object' THEN s.value END) k"      \
+    " ORDER BY path"
+
+static int add_config_key(void *ud, int ncols, const char *const *names, const rx_value *v)
 {
-    int by_sweep = sweep_id > 0;
-    char nested[2048];
-    const char *sql;
+    (void)ncols, (void)names;
+    sql_buf *b = ud;
+    const char *path = v[0].type == RX_VTEXT ? v[0].s : "";
+    /* keys are identifiers; anything else cannot be quoted safely */
+    if (!path[0] || strpbrk(path, "\"'$[]"))
+        return 0;
+    const char *dot = strchr(path, '.');
+    int n = dot ? (int)(dot - path) : (int)strlen(path);
+    if (dot)
+        sbuf_add(b, ", json_extract(c.config, '$.\"%.*s\".\"%s\"') AS \"" RX_EXPORT_CONFIG
+                 ".%s\"", n, path, dot + 1, path);
+    else
+        sbuf_add(b, ", json_extract(c.config, '$.\"%s\"') AS \"" RX_EXPORT_CONFIG ".%s\"", path,
+                 path);
+    return 0;
+}
+
+/* The configuration's columns for config, appended to b. */
+static int config_columns(rx_store *st, int64_t sweep_id, rx_export_config config, sql_buf *b,
+                          rx_err *err)
+{
+    if (config == RX_CONFIG_JSON) {
+        sbuf_add(b, ", c.config AS \"" RX_EXPORT_CONFIG "\"");
+        return RX_OK;
+    }
+    if (config != RX_CONFIG_FLAT)
+        return RX_OK;
+    rx_value id = rx_vint(sweep_id);
+    return sweep_id > 0
+               ? rx_store_query(st, CONFIG_KEYS_SQL("sweep_runs l JOIN runs c ON c.key = l.key"
+                                                    " AND l.sweep = ?1"),
+                                &id, 1, add_config_key, b, err)
+               : rx_store_query(st, CONFIG_KEYS_SQL("runs c"), NULL, 0, add_config_key, b, err);
+}
+
+int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what,
+                    rx_export_config config, rx_row_fn fn, void *ud, rx_err *err)
+{
+    int by_sweep = sweep_id > 0, n, rc;
+    const rx_metric_col *mc = rx_metric_cols(&n);
+    sql_buf cols = {0}, sql = {0};
+    if ((rc = config_columns(st, sweep_id, config, &cols, err))) {
+        free(cols.p);
+        return rc;
+    }
+    const char *cfg = cols.p ? cols.p : "";
+    /* the run's configuration, where asked: one indexed lookup a row, and
+     * none (NULL) where it is not JSON, on which the JSON functions would
+     * fail the whole statement */
+#define CONFIG_JOIN(x) " LEFT JOIN runs c ON c.key = " x ".key AND json_valid(c.config)"
+    const char *join = config != RX_CONFIG_NONE ? CONFIG_JOIN("r") : "";
     switch (what) {
     case RX_EXPORT_RUNS:
-        sql = by_sweep ? "SELECT * FROM sweep_results WHERE sweep_id = ?1 ORDER BY grid_index"
-                       : "SELECT * FROM run_results ORDER BY key";
+        sbuf_add(&sql, "SELECT r.*%s FROM %s r%s%s", cfg,
+                 by_sweep ? "sweep_results" : "run_results", join,
+                 by_sweep ? " WHERE r.sweep_id = ?1 ORDER BY r.grid_index" : " ORDER BY r.key");
         break;
     case RX_EXPORT_EPOCHS:
-        sql = by_sweep ? "SELECT e.* FROM epoch_results e JOIN sweep_runs l ON l.key = e.key "
-                         "WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
-                       : "SELECT * FROM epoch_results ORDER BY key, epoch";
+        sbuf_add(&sql, "SELECT e.*%s FROM epoch_results e%s%s", cfg,
+                 by_sweep ? " JOIN sweep_runs l ON l.key = e.key" : "",
+                 config != RX_CONFIG_NONE ? CONFIG_JOIN("e") : "");
+        sbuf_add(&sql, "%s", by_sweep ? " WHERE l.sweep = ?1 ORDER BY l.grid_index, e.epoch"
+                                      : " ORDER BY e.key, e.epoch");
         break;
     case RX_EXPORT_NESTED:
-        nested_sql(nested, sizeof nested, by_sweep);
-        sql = nested;
+        /* every per-epoch metric of the table */
+        sbuf_add(&sql, "SELECT r.*%s, e.epoch AS \"" RX_EXPORT_METRIC "epoch\", e.step AS \""
+                 RX_EXPORT_METRIC "step\", e.samples AS \"" RX_EXPORT_METRIC "samples\"", cfg);
+        for (int i = 0; i < n; i++)
+            if (mc[i].flags & RX_MC_EPOCH)
+                sbuf_add(&sql, ", e.%s AS \"" RX_EXPORT_METRIC "%s\"",
+                         mc[i].epoch_as ? mc[i].epoch_as : mc[i].name, mc[i].name);
+        sbuf_add(&sql, " FROM %s r%s LEFT JOIN epoch_results e ON e.key = r.key%s",
+                 by_sweep ? "sweep_results" : "run_results", join,
+                 by_sweep ? " WHERE r.sweep_id = ?1 ORDER BY r.grid_index, e.epoch"
+                          : " ORDER BY r.key, e.epoch");
         break;
     default:
+        free(cols.p);
         return rx_errf(err, RX_EINVAL, "unknown export %d", (int)what);
     }
+    int oom = !sql.p || (cols.cap && !cols.p);
+    free(cols.p);
+    if (oom) {
+        free(sql.p);
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    }
     rx_value b = rx_vint(sweep_id);
-    return rx_store_query(st, sql, by_sweep ? &b : NULL, by_sweep ? 1 : 0, fn, ud, err);
+    rc = rx_store_query(st, sql.p, by_sweep ? &b : NULL, by_sweep ? 1 : 0, fn, ud, err);
+    free(sql.p);
+    return rc;
 }
 
 /* Is a run in flight stale (rx_status_query): the parameters are now,
@@ -2406,17 +2548,29 @@ int rx_store_export(rx_store *st, int64_t sweep_id, rx_export_what what, rx_row_
 #define SHARE_SQL(r) \
     "coalesce(CASE WHEN " r "steps > 0 THEN 1.0 * " r "steps_done / " r "steps END, 0)"
 
+/* The cost W trained (done runs, and the share of the runs in flight)
+ * and still to train. */
+#define COST_TRAINED(W)                                                    \
+    " total(CASE WHEN r.status = 'done' THEN " W                            \
+    "  WHEN r.status = 'running' THEN " W " * " SHARE_SQL("r.") " END)"
+#define COST_LEFT(W)                                                       \
+    " total(CASE WHEN r.status IN ('pending', 'interrupted') THEN " W      \
+    "  WHEN r.status = 'running' THEN " W " * (1 - " SHARE_SQL("r.") ") END)"
+
+/* The cost is runs.cost (rx_cost.h), or budget x full_epochs for a sweep
+ * with runs added before schema step 7 (one unit for all its runs). */
 static const char sweep_progress_sql[] =
     "SELECT s.id, s.name, count(*), sum(r.status = 'done'), sum(r.status = 'running'),"
     " sum(r.status = 'failed'), sum(r.status = 'diverged'), sum(r.status = 'interrupted'),"
     " sum(r.status = 'pending'),"
     " sum(r.status = 'running' AND NOT " STALE_SQL("r.") "),"
-    " total(CASE WHEN r.status = 'done' THEN r.budget * r.full_epochs"
-    "  WHEN r.status = 'running' THEN r.budget * r.full_epochs * " SHARE_SQL("r.") " END),"
+    COST_TRAINED("r.cost") ","
     " total(CASE WHEN r.status = 'done' THEN r.wall"
     "  WHEN r.status = 'running' THEN max(?1 - r.started, 0) END),"
-    " total(CASE WHEN r.status IN ('pending', 'interrupted') THEN r.budget * r.full_epochs"
-    "  WHEN r.status = 'running' THEN r.budget * r.full_epochs * (1 - " SHARE_SQL("r.") ") END)"
+    COST_LEFT("r.cost") ","
+    " count(r.cost) = count(*),"
+    COST_TRAINED("r.budget * r.full_epochs") ","
+    COST_LEFT("r.budget * r.full_epochs")
     " FROM sweeps s JOIN sweep_runs l ON l.sweep = s.id JOIN runs r ON r.key = l.key"
     " WHERE ?4 IS NULL OR s.name = ?4 GROUP BY s.id ORDER BY s.id";
 
@@ -2463,9 +2617,10 @@ static int progress_row(void *ud, int ncols, const char *const *names, const rx_
                         &p.interrupted, &p.pending, &p.live};
     for (int i = 0; i < 8; i++)
         *cnt[i] = (long long)num_or0(&v[2 + i]);
-    p.cost_trained = num_or0(&v[10]);
+    int costed = num_or0(&v[13]) != 0;
+    p.cost_trained = num_or0(&v[costed ? 10 : 14]);
     p.seconds = num_or0(&v[11]);
-    p.cost_left = num_or0(&v[12]);
+    p.cost_left = num_or0(&v[costed ? 12 : 15]);
     return c->fn(c->ud, &p);
 }
 

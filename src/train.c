@@ -212,6 +212,10 @@ int rx_train(const rx_config *c, const rx_data *data,
         prog->step = pos.t;
         prog->total = total;
     }
+    int alive = hooks && hooks->on_alive;
+    double last_alive = rx_now();
+    if (alive)
+        hooks->on_alive(hooks->ud, pos.t);
     for (long t = pos.t; t < total; t++) {
         long in_epoch = t % spe;
         if (in_epoch == 0) {
@@ -246,6 +250,12 @@ int rx_train(const rx_config *c, const rx_data *data,
         res->steps = t + 1;
         if (prog)
             prog->step = t + 1;
+        /* the clock is read every 16 steps: a step is tens of microseconds */
+        if (alive && hooks->alive_every > 0 && (t & 15) == 15 &&
+            rx_now() - last_alive >= hooks->alive_every) {
+            hooks->on_alive(hooks->ud, t + 1);
+            last_alive = rx_now();
+        }
         res->samples += nb;
         pos.t = t + 1;
         pos.ep_loss += st.loss_sum;

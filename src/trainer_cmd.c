@@ -809,6 +809,9 @@ int rx_trainer_cmd_run(const rx_trainer_spec *t, const rx_trainer_ctx *ctx,
         ctx->hooks->progress->step = 0;
         ctx->hooks->progress->total = r.total;
     }
+    /* the run's steps are known: `status` shows 0 of them from now on */
+    if (ctx->alive)
+        ctx->alive(ctx->hooks ? ctx->hooks->ud : NULL);
 
     names nm = {.cfg = c};
     snprintf(nm.worker, sizeof nm.worker, "%d", ctx->worker);

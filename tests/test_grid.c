@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rx_cost.h"
+#include "rx_data.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
+#include "rx_model.h"
+#include "rx_train.h"
 #include "rx_range.h"
 #include "rx_spec.h"
 
@@ -76,7 +80,10 @@ static void test_count_and_order(void **state)
         assert_int_equal(j[i].index, i);
         assert_true(j[i].cfg.train.seed == (uint64_t)(i % 2));      /* fastest */
         assert_true(j[i].cfg.train.budget == (i < 8 ? 0.1 : 1.0));  /* slowest */
-        assert_true(j[i].cost == j[i].cfg.train.budget * 10);
+        assert_true(j[i].epochs == j[i].cfg.train.budget * 10);
+        /* the work (rx_cost.h): the 100% runs do 10x the 10% runs' steps */
+        assert_true(j[i].cost > 0 && j[i].steps > 0);
+        assert_true(j[i].cost == j[i % 8].cost * (i < 8 ? 1 : (double)j[i].steps / j[i % 8].steps));
     }
     get(&j[0], "optimizer.lr", v);
     assert_string_equal(v, "0.1");
@@ -351,7 +358,7 @@ static void test_golden_keys(void **state)
 
 static long long units(double c)
 {
-    return (long long)(c * 1e6 + 0.5);
+    return (long long)(c * 1e9 + 0.5);
 }
 
 /* The compact runs of expanded jobs. */
@@ -500,6 +507,71 @@ static void test_shards_pinned(void **state)
     free(jobs);
 }
 
+/* A run's cost (rx_cost.h) is the work the trainer does: its steps are
+ * rx_train's, and its FLOPs the estimate rx_train records, to the bit; a
+ * CNN's epoch costs more than an MLP's of the same budget; a run whose
+ * data cannot be read costs 0 and takes no known steps. */
+static void test_cost(void **state)
+{
+    (void)state;
+    int n;
+    rx_job *j = expand("data: {dataset: spirals, n_samples: 1000, validation: 100}\n"
+                       "train: {batch_size: 64, full_epochs: 10}\n"
+                       "schedule: {warmup: 7, warmup_counts: false}\n"
+                       "budgets: [10%, 100%]\n"
+                       "grid:\n"
+                       "  model.hidden: [[32], [64, 64]]\n",
+                       &n, NULL);
+    assert_int_equal(n, 4);
+    /* 900 training samples, 15 steps an epoch: 15 + 7 and 150 + 7 steps */
+    assert_int_equal(j[0].steps, 22);
+    assert_int_equal(j[2].steps, 157);
+    /* per sample 3 x 2 x (2*32 + 32*2) for the first model: 22 steps of 64
+     * (one epoch of 900, then 7 full batches) */
+    assert_true(j[0].cost == 768.0 * (900 + 7 * 64) * 1e-9);
+    assert_true(j[1].cost > 20 * j[0].cost);   /* [64, 64]: 64 + 4096 + 64... */
+    for (int i = 0; i < n; i += 3) {
+        /* the trainer's own count and estimate */
+        rx_data data;
+        rx_train_result res;
+        rx_err err;
+        assert_int_equal(rx_data_load(&j[i].cfg.data, &data, &err), RX_OK);
+        assert_int_equal(rx_train(&j[i].cfg, &data, NULL, &res, &err), RX_OK);
+        assert_int_equal(res.steps, j[i].steps);
+        assert_true(res.flops * 1e-9 == j[i].cost);
+        rx_data_free(&data);
+    }
+    rx_jobs_free(j, n);
+
+    /* the model matters: a CNN's epoch against an MLP's */
+    static const char data[] =
+        "data: {dataset: blobs, n_samples: 500, n_dims: 64, n_classes: 4, validation: 0}\n"
+        "train: {batch_size: 50, full_epochs: 1}\n";
+    char text[512];
+    snprintf(text, sizeof text, "%smodel: {type: mlp, hidden: [16]}\n", data);
+    j = expand(text, &n, NULL);
+    int m;
+    snprintf(text, sizeof text, "%smodel: {type: cnn, hidden: [16], conv: [{channels: 8, "
+             "kernel: 3, padding: 1}]}\n", data);
+    rx_job *k = expand(text, &m, NULL);
+    assert_true(n == 1 && m == 1);
+    assert_true(j[0].epochs == k[0].epochs && j[0].steps == k[0].steps);
+    double mlp, cnn;
+    rx_err err;
+    assert_int_equal(rx_model_flops(&j[0].cfg.model, (rx_shape){1, 1, 64}, 4, &mlp, &err), RX_OK);
+    assert_int_equal(rx_model_flops(&k[0].cfg.model, (rx_shape){1, 1, 64}, 4, &cnn, &err), RX_OK);
+    assert_true(cnn > 2 * mlp);
+    assert_true(j[0].cost == mlp * 500 * 1e-9 && k[0].cost == cnn * 500 * 1e-9);
+    rx_jobs_free(j, n);
+    rx_jobs_free(k, m);
+
+    /* unreadable data: no steps, no cost (the run fails at once) */
+    j = expand("data: {dataset: csv, path: /nonexistent/x.csv}\n", &n, NULL);
+    assert_int_equal(n, 1);
+    assert_true(j[0].cost == 0 && j[0].steps == 0 && j[0].epochs > 0);
+    rx_jobs_free(j, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_golden_keys),
         cmocka_unit_test(test_shards),
         cmocka_unit_test(test_shards_pinned),
+        cmocka_unit_test(test_cost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,6 +95,9 @@ static void test_split(void **state)
     assert_int_equal(rx_search_undecided(hs, 0), 0);
     assert_int_equal(rx_search_undecided(hs, 1), 2);
     assert_string_equal(rx_search_cand_label(hs, 0), "lr=0.0001");
+    /* groups are told apart by what is not searched */
+    assert_string_equal(rx_search_group_label(hs, 0), "sgd / constant");
+    assert_string_equal(rx_search_group_label(hs, 1), "sgd / linear");
     rx_search_free(hs);
     free(runs);
     rx_spec_free(s);

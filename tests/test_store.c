@@ -367,11 +367,20 @@ static void test_add_jobs(void **state)
     assert_int_equal(rx_store_begin_sweep(st, &info, &sw2, &err), RX_OK);
     assert_int_equal(sw, sw2);
     info.spec_hash = "hash2";
+    info.spec = "spec text 2";
     assert_int_equal(rx_store_begin_sweep(st, &info, &sw2, &err), RX_OK);
     assert_true(sw2 != sw);
     assert_int_equal(rx_store_find_sweep(st, "s", &sw3, &err), RX_OK);
     assert_true(sw3 == sw2);
     assert_int_equal(rx_store_find_sweep(st, "nope", &sw3, &err), RX_ENOTFOUND);
+    /* the spec of the most recent sweep of a name */
+    char *spec = NULL;
+    assert_int_equal(rx_store_sweep_spec(st, "s", &spec, &err), RX_OK);
+    assert_string_equal(spec, "spec text 2");
+    free(spec);
+    assert_int_equal(rx_store_sweep_spec(st, "nope", &spec, &err), RX_ENOTFOUND);
+    assert_null(spec);
+    assert_non_null(strstr(err.msg, "no sweep named 'nope'"));
     assert_string_equal(qtext(st, "SELECT git_commit FROM sweeps WHERE id = 1"), "abc123");
     assert_string_equal(qtext(st, "SELECT rexsweep_version FROM sweeps WHERE id = 1"),
                         RX_VERSION);

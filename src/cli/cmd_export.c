@@ -9,9 +9,11 @@
 #include "rx_table.h"
 
 static const char usage_text[] =
-    "usage: rexsweep export [--db FILE] [--sweep NAME] --format csv|json [--metrics] [-o FILE]\n\n"
+    "usage: rexsweep export [--db FILE] [--sweep NAME] --format csv|json [--metrics] [--config]\n"
+    "                       [-o FILE]\n\n"
     "Dumps one row per run (the run_results view, or sweep_results with --sweep) and,\n"
-    "with --metrics, every run's per-epoch metrics (the epoch_results view).";
+    "with --metrics, every run's per-epoch metrics (the epoch_results view); with\n"
+    "--config, each run's configuration too (nested JSON, or one CSV column per key).";
 
 typedef struct export_ctx {
     FILE *f;
@@ -20,6 +22,7 @@ typedef struct export_ctx {
     int metrics;          /* json: nest the "metric:" columns per run */
     char key[64];         /* json + metrics: the run being written */
     int open_metrics;     /* its metrics array has entries */
+    int config;           /* json: the RX_EXPORT_CONFIG column is JSON */
 } export_ctx;
 
 static void write_value(FILE *f, const rx_value *v, int json)
@@ -93,7 +96,11 @@ static int json_row(void *ud, int ncols, const char *const *names, const rx_valu
             first = 0;
             rx_json_string(c->f, names[i]);
             fputc(':', c->f);
-            write_value(c->f, &v[i], 1);
+            /* the store checked that it is JSON (json_valid) */
+            if (c->config && v[i].type == RX_VTEXT && strcmp(names[i], RX_EXPORT_CONFIG) == 0)
+                fputs(v[i].s, c->f);
+            else
+                write_value(c->f, &v[i], 1);
         }
         if (c->metrics)
             fputs(first ? "\"metrics\":[" : ",\"metrics\":[", c->f);
@@ -127,12 +134,13 @@ static int json_row(void *ud, int ncols, const char *const *names, const rx_valu
 int cmd_export(int argc, char **argv)
 {
     const char *db = "results/rexsweep.db", *sweep = NULL, *format = NULL, *out_path = NULL;
-    int metrics = 0;
+    int metrics = 0, config = 0;
     const rx_option opts[] = {
         {"db", 0, RX_OPT_STRING, &db, "FILE", "results store (default results/rexsweep.db)"},
         {"sweep", 0, RX_OPT_STRING, &sweep, "NAME", "only the runs of this sweep (default: every run)"},
         {"format", 0, RX_OPT_STRING, &format, "csv|json", "output format (required)"},
         {"metrics", 0, RX_OPT_FLAG, &metrics, NULL, "also the per-epoch metrics"},
+        {"config", 0, RX_OPT_FLAG, &config, NULL, "also each run's configuration (JSON: nested; CSV: a column per key)"},
         {"output", 'o', RX_OPT_STRING, &out_path, "FILE", "write to FILE instead of standard output"},
     };
     int done = rx_cli_options_only(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
@@ -164,7 +172,7 @@ int cmd_export(int argc, char **argv)
         rx_store_close(st);
         return RX_EIO;
     }
-    export_ctx c = {f, json, 0, json && metrics, "", 0};
+    export_ctx c = {f, json, 0, json && metrics, "", 0, json && config};
     if (json) {
         fputc('{', f);
         rx_json_kv_str(f, "store", db, 1);
@@ -172,7 +180,8 @@ int cmd_export(int argc, char **argv)
         rx_json_key(f, "runs");
         fputc('[', f);
     }
-    int rc = rx_store_export(st, sweep ? id : 0, what, json ? json_row : csv_row, &c, &err);
+    rx_export_config cw = !config ? RX_CONFIG_NONE : json ? RX_CONFIG_JSON : RX_CONFIG_FLAT;
+    int rc = rx_store_export(st, sweep ? id : 0, what, cw, json ? json_row : csv_row, &c, &err);
     if (json && rc == RX_OK) {
         if (c.rows)
             fputs(c.metrics ? "]}" : "}", f);

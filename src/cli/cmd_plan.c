@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "opts.h"
+#include "rx_cost.h"
 #include "rx_data.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
@@ -33,11 +34,13 @@ static const char usage_text[] =
     "--limit says otherwise).  Trains nothing and writes nothing.  A bad spec\n"
     "prints 'file:line:column: message' and exits with 2.";
 
-/* Columns every plan shows, then one per other swept key. */
+/* Columns every plan shows, then one per other swept key.  The keys
+ * that start with '=' are the run's cost (rx_cost.h), not settings. */
 static const struct {
     const char *title, *key;
 } fixed_cols[] = {
-    {"budget", "train.budget"},      {"epochs", NULL},           {"optimizer", "optimizer.name"},
+    {"budget", "train.budget"},      {"epochs", "=epochs"},      {"steps", "=steps"},
+    {"work", "=work"},               {"optimizer", "optimizer.name"},
     {"lr", "optimizer.lr"},          {"schedule", "schedule.name"},
     {"sampling", "schedule.sampling"}, {"seed", "train.seed"},
 };
@@ -77,12 +80,23 @@ static void plan_columns(const rx_grid *g, columns *c)
 }
 
 /* The text of one cell of run j, whose configuration is c.  Budgets read
- * as percentages, exactly. */
-static void cell_text(const rx_run_ref *j, const rx_config *c, const char *key, char *buf,
-                      size_t size)
+ * as percentages, exactly; the work as "1.23 TFLOP", "-" when unknown. */
+static void cell_text(const rx_spec *s, const rx_run_ref *j, const rx_config *c,
+                      const char *key, char *buf, size_t size)
 {
-    if (!key) {
-        snprintf(buf, size, "%.6g", j->cost);
+    if (strcmp(key, "=epochs") == 0) {
+        snprintf(buf, size, "%.6g", j->epochs);
+        return;
+    }
+    if (strcmp(key, "=steps") == 0) {
+        snprintf(buf, size, j->steps > 0 ? "%ld" : "-", j->steps);
+        return;
+    }
+    if (strcmp(key, "=work") == 0) {
+        if (j->cost > 0)
+            rx_cost_format(j->cost, s->trainer, buf, size);
+        else
+            snprintf(buf, size, "-");
         return;
     }
     if (strcmp(key, "train.budget") == 0) {
@@ -98,44 +112,25 @@ static void cell_text(const rx_run_ref *j, const rx_config *c, const char *key, 
         snprintf(buf, size, "-");
 }
 
-/* Steps a command trainer's run takes (rexsweep computes them from the
- * trainer's steps per epoch); 0 for the built-in trainer, whose steps
- * depend on the data it loads. */
-static long job_steps(const rx_spec *s, const rx_config *c)
-{
-    long spe = rx_trainer_steps_per_epoch(s->trainer, c);
-    if (spe <= 0)
-        return 0;
-    long T = rx_budget_steps(c->train.budget, c->train.full_epochs, spe);
-    return rx_sched_total_steps(&c->sched, T);
-}
-
 static int is_command(const rx_spec *s)
 {
     return s->trainer && s->trainer->kind == RX_TRAINER_COMMAND;
 }
 
-/* The steps of every run of a command trainer: each run's configuration
- * is rebuilt (a command trainer's grid is rekeyed run by run already). */
-static int total_steps(const rx_spec *s, const rx_run_ref *runs, int n, long *steps,
-                       rx_err *err)
-{
-    *steps = 0;
-    for (int i = 0; i < n; i++) {
-        rx_config c;
-        int rc = rx_grid_config(&s->grid, &runs[i], &c, err);
-        if (rc)
-            return rc;
-        *steps += job_steps(s, &c);
-    }
-    return RX_OK;
-}
+/* The runs' epochs, steps and cost (rx_cost.h) in all. */
+typedef struct totals {
+    double epochs, cost;
+    long steps;
+} totals;
 
-static double total_cost(const rx_run_ref *jobs, int n)
+static totals total_of(const rx_run_ref *jobs, int n)
 {
-    double t = 0;
-    for (int i = 0; i < n; i++)
-        t += jobs[i].cost;
+    totals t = {0, 0, 0};
+    for (int i = 0; i < n; i++) {
+        t.epochs += jobs[i].epochs;
+        t.steps += jobs[i].steps;
+        t.cost += jobs[i].cost;
+    }
     return t;
 }
 
@@ -227,10 +222,8 @@ static void print_search_json(rx_search *hs)
 static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
                       const store_view *v, rx_search *hs, rx_err *err)
 {
-    long steps = 0;
     int rc;
-    if (is_command(s) && (rc = total_steps(s, jobs, n, &steps, err)))
-        return rc;
+    totals t = total_of(jobs, n);
     printf("{\"name\":");
     rx_json_string(stdout, s->name);
     printf(",\"spec\":");
@@ -238,13 +231,21 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
     printf(",\"spec_hash\":\"%s\",\"runs\":%d,\"cells\":%d,\"epochs\":", s->hash, n,
            v->cells);
     char num[64];
-    rx_format_double(total_cost(jobs, n), num, sizeof num);
+    rx_format_double(t.epochs, num, sizeof num);
+    printf("%s,\"steps\":%ld,\"cost\":", num, t.steps);
+    rx_format_double(t.cost, num, sizeof num);
     printf("%s,", num);
     if (is_command(s))
-        printf("\"steps\":%ld,\"trainer\":%s,", steps, s->trainer->identity);
+        printf("\"trainer\":%s,", s->trainer->identity);
     if (hs)
         print_search_json(hs);
-    printf("\"axes\":[");
+    printf("\"tune\":[");
+    for (int q = 0; q < s->n_tune; q++) {
+        if (q)
+            putchar(',');
+        rx_json_string(stdout, s->tune[q]);
+    }
+    printf("],\"axes\":[");
     for (int i = 0; i < s->grid.n_axes; i++) {
         if (i)
             putchar(',');
@@ -266,11 +267,9 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
             return rc;
         rx_format_double(jobs[i].cost, num, sizeof num);
         printf("%s\n{\"index\":%d,\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\","
-               "\"cost\":%s,",
-               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, state_text(v, i), num);
-        if (is_command(s))
-            printf("\"steps\":%ld,", job_steps(s, &job.cfg));
-        printf("\"config\":%s}", job.config_json);
+               "\"cost\":%s,\"steps\":%ld,\"config\":%s}",
+               i ? "," : "", jobs[i].index, jobs[i].key, jobs[i].cell, state_text(v, i), num,
+               jobs[i].steps, job.config_json);
         free(job.config_json);
     }
     printf("]}\n");
@@ -280,15 +279,20 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
 static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
                        const store_view *v, rx_err *err)
 {
-    long steps = 0;
     int rc, cells = v->cells;
-    if (is_command(s) && (rc = total_steps(s, jobs, n, &steps, err)))
-        return rc;
+    totals t = total_of(jobs, n);
+    char work[64];
+    rx_cost_format(t.cost, s->trainer, work, sizeof work);
     printf("sweep '%s': %d run%s in %d cell%s, %.6g epochs in all", s->name, n,
-           n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", total_cost(jobs, n));
+           n == 1 ? "" : "s", cells, cells == 1 ? "" : "s", t.epochs);
     if (is_command(s))
-        printf(" (%ld steps), trained by '%s'", steps, s->trainer->argv[0]);
+        printf(" (%ld steps), trained by '%s'", t.steps, s->trainer->argv[0]);
+    else
+        printf(" (%ld steps, %s)", t.steps, work);
     putchar('\n');
+    for (int q = 0; q < s->n_tune; q++)      /* tune: changes no run, only the report */
+        printf("%s%s%s", q ? ", " : "the report tunes ", s->tune[q],
+               q + 1 == s->n_tune ? " with the lr (tune:)\n" : "");
     print_store_text(v);
     columns c;
     plan_columns(&s->grid, &c);
@@ -310,7 +314,7 @@ static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limi
         if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
             return rc;
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
+            cell_text(s, &jobs[i], &cfg, c.key[k], buf, sizeof buf);
             if ((int)strlen(buf) > width[k + 3])
                 width[k + 3] = (int)strlen(buf);
         }
@@ -325,7 +329,7 @@ static int print_table(const rx_spec *s, const rx_run_ref *jobs, int n, int limi
         if ((rc = rx_grid_config(&s->grid, &jobs[i], &cfg, err)))
             return rc;
         for (int k = 0; k < c.n; k++) {
-            cell_text(&jobs[i], &cfg, c.key[k], buf, sizeof buf);
+            cell_text(s, &jobs[i], &cfg, c.key[k], buf, sizeof buf);
             if (k == c.n - 1)
                 printf("  %s", buf);
             else
@@ -377,6 +381,27 @@ static int data_problems(const rx_grid *g, const rx_run_ref *runs, int n, int *b
     }
     if (*bad > 10)
         rx_cli_error("... and %d more runs with empty splits", *bad - 10);
+    if (*bad)
+        return RX_OK;
+    /* a run whose data could not be read has no steps (rx_cost.h): say
+     * why, for the first few */
+    for (int i = 0; i < n; i++) {
+        if (runs[i].steps > 0)
+            continue;
+        if ((*bad)++ >= 10)
+            continue;
+        rx_config c;
+        rx_data_shape z;
+        int rc = rx_grid_config(g, &runs[i], &c, err);
+        if (rc)
+            return rc;
+        if ((rc = rx_data_shape_of(&c.data, &z, &e)) == RX_ENOMEM)
+            return rx_errf(err, rc, "%s", e.msg);
+        rx_cli_error("run %d (%s) will fail: %s", runs[i].index, runs[i].key,
+                     rc ? e.msg : "its training split is empty");
+    }
+    if (*bad > 10)
+        rx_cli_error("... and %d more runs whose data cannot be read", *bad - 10);
     return RX_OK;
 }
 

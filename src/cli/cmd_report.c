@@ -181,7 +181,7 @@ int cmd_report(int argc, char **argv)
     int n_curves = 0;
     rx_report_lcurve *lc = NULL;
     int n_lc = 0;
-    if (fmt == RX_FMT_HTML && (rc = rx_results_curves(st, &res, &curves, &n_curves, &err))) {
+    if (fmt == RX_FMT_HTML && (rc = rx_results_curves(st, &res, rep, &curves, &n_curves, &err))) {
         rx_cli_error("%s", err.msg);
         code = RX_EIO;
         goto done;

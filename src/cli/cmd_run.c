@@ -581,7 +581,7 @@ int cmd_run(int argc, char **argv)
     ro.provenance = &prov;
     rx_run_counts c;
     memset(&c, 0, sizeof c);
-    int missing = 0;
+    int missing = 0, started = 0, cut = 0; /* cut: rungs left for a rerun */
     if (!halving) {
         rc = n > 0 ? rx_runner_run(&spec->grid, jobs, n, &ro, &c, &err) : RX_OK;
     } else {
@@ -603,9 +603,19 @@ int cmd_run(int argc, char **argv)
                 break;
             }
             ui.n = n;
+            /* --max-runs and --fail-fast hold for the whole search */
+            if (max_runs > 0 && (ro.max_runs = max_runs - started) <= 0) {
+                cut = 1;
+                break;
+            }
             if (rc == RX_OK && n > 0)
                 rc = rx_runner_run(&spec->grid, jobs, n, &ro, &ck, &err);
             add_counts(&c, &ck);
+            started += ck.done + ck.failed + ck.diverged + ck.interrupted;
+            if (fail_fast && ck.failed + ck.diverged > 0) {
+                cut = k + 1 < k1;
+                break;
+            }
         }
         rx_search_free(hs);
         free(grid_runs);
@@ -626,7 +636,7 @@ int cmd_run(int argc, char **argv)
         return rc == RX_EINVAL ? RX_ESTORE : rc;  /* the runner's bad values are the store's */
     }
     /* an lr sweep expects divergence: with --diverged-ok it is a result */
-    int complete = c.end_done + (diverged_ok ? c.end_diverged : 0) == c.total;
+    int complete = c.end_done + (diverged_ok ? c.end_diverged : 0) == c.total && !cut;
     int stopped = rc == RX_EINTR;
     int resumable = c.end_interrupted + c.end_pending;
     if (json) {

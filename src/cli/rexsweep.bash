@@ -14,7 +14,7 @@ _rexsweep_options() {
     schedule) echo "--steps --epoch-steps --sampling --param --lr --momentum --val-losses --plot --svg --csv --help" ;;
     report)   echo "--db --sweep --metric --format --output --select-on --no-merge --vs --schedules --bootstrap --min-steps --curve-budget --tune --no-tune --help" ;;
     check)    echo "--baseline --db --sweep --metric --abs --rel --sigma --junit --format --help" ;;
-    export)   echo "--db --sweep --format --metrics --output --help" ;;
+    export)   echo "--db --sweep --format --metrics --config --output --help" ;;
     slurm)    echo "--tasks --partition --time --cpus-per-task --mem --store-dir --submit --merge --resubmit-failed --requeue --db --rexsweep --set --help" ;;
     merge)    echo "--quiet --help" ;;
     status)   echo "--db --store-dir --sweep --watch --json --help" ;;

@@ -29,7 +29,7 @@ void rx_cli_search_plan(FILE *f, const rx_spec *spec, rx_search *hs)
         snprintf(budget, sizeof budget, "%.6g%%", 100 * ri.budget);
         snprintf(cands, sizeof cands, "%d", ri.cands_max);
         if (ri.cands_now >= 0)
-            snprintf(decided, sizeof decided, "%d runs", ri.runs_now);
+            snprintf(decided, sizeof decided, "%d run%s", ri.runs_now, ri.runs_now == 1 ? "" : "s");
         else
             snprintf(decided, sizeof decided, "-");
         fprintf(f, "%-5d  %-7s  %-10s  %-14d  %-14.6g  %-8s  %-12d\n", k, budget, cands,
@@ -49,39 +49,21 @@ void rx_cli_search_plan(FILE *f, const rx_spec *spec, rx_search *hs)
             grid_cost, now_runs, now_cost);
 }
 
-/* The spec text a sweep was run with (the most recent of its name). */
-typedef struct text_buf {
-    char *text;
-} text_buf;
-
-static int first_text(void *ud, int ncols, const char *const *names, const rx_value *v)
-{
-    text_buf *t = ud;
-    if (ncols > 0 && v[0].type == RX_VTEXT && !t->text)
-        t->text = strdup(v[0].s);
-    return 0;
-}
-
 /* A halving spec as stored with its sweep, with the run's --set
  * overrides (stored as "# --set KEY=VALUE" lines) applied; NULL when the
  * sweep is a grid or its spec cannot be read back. */
 static rx_spec *stored_spec(rx_store *st, const char *sweep)
 {
-    text_buf t = {NULL};
+    char *text = NULL;
     rx_err err;
-    rx_value b = rx_vtext(sweep);
-    if (rx_store_query(st,
-                       "SELECT spec FROM sweeps WHERE id = "
-                       "(SELECT max(id) FROM sweeps WHERE name = ?1)",
-                       &b, 1, first_text, &t, &err) ||
-        !t.text)
+    if (rx_store_sweep_spec(st, sweep, &text, &err))
         return NULL;
     rx_spec *spec = NULL;
     char path[160];
     snprintf(path, sizeof path, "%s.yaml", sweep);
-    if (rx_spec_parse(t.text, strlen(t.text), path, &spec, &err) == RX_OK &&
+    if (rx_spec_parse(text, strlen(text), path, &spec, &err) == RX_OK &&
         spec->search.strategy == RX_STRATEGY_HALVING) {
-        for (char *line = strstr(t.text, "\n# --set "); line && spec;
+        for (char *line = strstr(text, "\n# --set "); line && spec;
              line = strstr(line + 1, "\n# --set ")) {
             char set[1024];
             size_t len = strcspn(line + 9, "\n");
@@ -95,7 +77,7 @@ static rx_spec *stored_spec(rx_store *st, const char *sweep)
         rx_spec_free(spec);
         spec = NULL;
     }
-    free(t.text);
+    free(text);
     return spec;
 }
 
@@ -156,7 +138,14 @@ int rx_cli_search_report(FILE *f, rx_store *st, const char *sweep, int markdown,
             rx_metric_format(m, steps[R - 1].best_test, t, sizeof t);
             fprintf(f, "; winner %s, %s %s\n", rx_search_cand_label(hs, w), m->label, t);
         } else {
-            fprintf(f, "; no winner yet\n");
+            int last = 0;
+            while (last + 1 < R && steps[last + 1].cands > 0)
+                last++;
+            if (steps[last].finished && steps[last].best < 0)
+                fprintf(f, "; stopped at %.6g%%: no candidate finished there without "
+                           "diverging\n", 100 * rx_search_rung_budget(hs, last));
+            else
+                fprintf(f, "; no winner yet\n");
         }
     }
     free(steps);

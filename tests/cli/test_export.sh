@@ -54,6 +54,64 @@ PY
 "$REXSWEEP" export --db "$T/x.db" --format json --sweep two |
   python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["sweep"]=="two" and [r["schedule"] for r in d["runs"]]==["linear"] and "metrics" not in d["runs"][0], d'
 
+# --config: each run's configuration, nested in JSON (as runs.config
+# holds it), a column per key in CSV; a damaged one is null, not bad JSON
+"$REXSWEEP" run tests/data/run/small.yaml --db "$T/c.db" -q --max-runs 3 >/dev/null 2>&1 || true
+sqlite3 "$T/c.db" "UPDATE runs SET config = '{bad' WHERE key = (SELECT max(key) FROM runs)"
+sqlite3 -separator ' ' "$T/c.db" "SELECT key, config FROM runs" >"$T/configs"
+for m in "" --metrics; do
+  # shellcheck disable=SC2086
+  "$REXSWEEP" export --db "$T/c.db" --format json --config --sweep small $m >"$T/c.json"
+  python3 - "$T/c.json" "$T/configs" "$m" <<'PY' || fail "export --config json $m"
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = {}
+for line in open(sys.argv[2]):
+    key, cfg = line.rstrip("\n").split(" ", 1)
+    want[key] = None if cfg == "{bad" else json.loads(cfg)
+assert len(d["runs"]) == 12 == len(want), len(d["runs"])
+for r in d["runs"]:
+    assert r["config"] == want[r["key"]], r["key"]
+    assert ("metrics" in r) == (sys.argv[3] == "--metrics")
+assert sum(r["config"] is None for r in d["runs"]) == 1
+assert d["runs"][0]["config"]["model"]["hidden"] == [32, 32]
+PY
+done
+"$REXSWEEP" export --db "$T/c.db" --format csv --config >"$T/c.csv"
+python3 - "$T/c.csv" "$T/configs" <<'PY' || fail "export --config csv"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+want = {}
+for line in open(sys.argv[2]):
+    key, cfg = line.rstrip("\n").split(" ", 1)
+    want[key] = None if cfg == "{bad" else json.loads(cfg)
+assert len(rows) == 12
+cols = [c for c in rows[0] if c.startswith("config.")]
+assert cols == sorted(cols) and "config.model.hidden" in cols and "config.data.dataset" in cols, cols
+for r in rows:
+    w = want[r["key"]]
+    for c in cols:
+        sec, k = c.split(".")[1:]
+        if w is None:
+            assert r[c] == "", (r["key"], c)
+            continue
+        got = r[c]
+        if k not in w[sec]:        # another schedule's parameter
+            assert got == "", (r["key"], c, got)
+            continue
+        v = w[sec][k]
+        if isinstance(v, (list, dict)):
+            assert json.loads(got) == v, (c, got)
+        elif isinstance(v, bool):
+            assert got == str(int(v)), (c, got)
+        elif isinstance(v, (int, float)):
+            assert float(got) == v, (c, got)
+        else:
+            assert got == v, (c, got)
+PY
+"$REXSWEEP" export --db "$T/c.db" --format csv --config --metrics --sweep small | head -1 |
+  grep -q "^key,.*,epoch,.*,config.data.dataset," || fail "export --config --metrics csv"
+
 expect_exit export 2 "export needs --format csv or --format json" --db "$T/x.db"
 expect_exit export 2 "unknown format 'xml'" --db "$T/x.db" --format xml
 expect_exit export 2 "no sweep named 'three'" --db "$T/x.db" --format csv --sweep three

@@ -55,11 +55,20 @@ lrs_at() { sqlite3 h.db "SELECT DISTINCT lr FROM runs WHERE budget = $1 ORDER BY
 expect_rc 0 "$REXSWEEP" run halving.yaml --db h.db -q
 grep -q "52 runs: 52 done (0 now)" out || fail "rerun trained again: $(cat out)"
 
+# --max-runs holds for the whole search: 40 runs start (all of rung 0,
+# 4 of rung 1), the exit says the search is not finished, a rerun is
+expect_rc 1 "$REXSWEEP" run halving.yaml --db m.db -q --max-runs 40
+[ "$(sqlite3 m.db "SELECT count(*) FROM runs WHERE status = 'done'")" = 40 ] || fail "--max-runs 40"
+expect_rc 0 "$REXSWEEP" run halving.yaml --db m.db -q
+[ "$(done_keys m.db)" = "$(done_keys h.db)" ] || fail "--max-runs then resume chose other runs"
+
 # 3. the report tells a halving sweep and its winners
 expect_rc 0 "$REXSWEEP" report --db h.db
 grep -q "Successive halving: eta 3, rungs 10%, 30%, 100%" out || fail "report: no halving section"
-[ "$(grep -c "9 at 10%.* -> 3 at 30%.* -> 1 at 100%.*winner lr=0.01" out)" = 2 ] ||
-  fail "report: ladder"
+grep -q "^sgd / constant: 9 at 10% (best lr=0.01: [0-9.]*) -> 3 at 30% (best lr=0.01: [0-9.]*) -> 1 at 100% (best lr=0.01: [0-9.]*); winner lr=0.01, test error (%) [0-9.]*$" out ||
+  fail "report: ladder of constant: $(grep constant out)"
+grep -q "^sgd / linear: 9 at 10%.* -> 3 at 30%.* -> 1 at 100%.*; winner lr=0.01," out ||
+  fail "report: ladder of linear"
 
 # 4. kill -9 between rungs, then resume: the same runs as without the kill
 SLOW=0.3 setsid "$REXSWEEP" run halving.yaml --db k.db -q >/dev/null 2>&1 &

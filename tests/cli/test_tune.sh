@@ -31,6 +31,9 @@ n_runs=$(q "$db" "SELECT count(*) FROM runs")
 # the same grid with tune: has the same run keys: nothing new trains
 expect_exit 0 "$RX" plan "$TMPDIR/b.yaml" --db "$db"
 grep -q '32 done' "$TMPDIR/out" || fail "plan with tune: sees new runs: $(cat "$TMPDIR/out")"
+grep -q '^the report tunes schedule.patience with the lr (tune:)$' "$TMPDIR/out" || fail "plan: no tune line"
+expect_exit 0 "$RX" plan "$TMPDIR/b.yaml" --db "$db" --json
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["tune"]==["schedule.patience"], p["tune"]' "$TMPDIR/out"
 
 # untuned: each patience is a schedule of its own
 expect_exit 0 "$RX" report --db "$db" --format json -o "$TMPDIR/plain.json"
@@ -78,6 +81,18 @@ expect_exit 0 "$RX" report --db "$db" --tune schedule.patience --format markdown
 grep -q '^### chosen schedule.patience' "$TMPDIR/out" || fail "markdown: no patience table"
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience --format html -o "$TMPDIR/t.html"
 grep -q '<h3>chosen schedule.patience (with the lr' "$TMPDIR/t.html" || fail "html: no patience table"
+# plateau's lr curve is drawn from a run of a chosen candidate (the
+# largest budget's) and says which
+note=$(grep -o '<p>plateau: follows the validation loss: [^<]*</p>' "$TMPDIR/t.html")
+key=$(echo "$note" | sed -n 's/.*of run \([0-9a-f]*\); the chosen lr .*/\1/p')
+[ -n "$key" ] || fail "html: plateau note: $note"
+python3 - "$TMPDIR/t.json" "$note" "$(q "$db" "SELECT lr || ' ' || json_extract(config, '$.schedule.patience') || ' ' || budget FROM runs WHERE key = '$key'")" <<'PY'
+import json, sys
+r, note, (lr, pat, budget) = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3].split()
+c = [c for c in r["tables"][0]["cells"] if c["schedule"] == "plateau" and c["budget"] == 1][0]
+assert float(budget) == 1 and float(lr) == c["lr"] and int(pat) == c["tuned"]["schedule.patience"], (sys.argv[3], c["lr"], c["tuned"])
+assert note.endswith("the chosen lr %g, schedule.patience=%s</p>" % (c["lr"], pat)), note
+PY
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience --format csv
 head -1 "$TMPDIR/out" | grep -q ',warnings,schedule.patience$' || fail "csv header"
 grep -Eq '^spirals mlp,sgd,plateau,0.5,error,validation,0\.[13],.*,[03]$' "$TMPDIR/out" || fail "csv plateau row"

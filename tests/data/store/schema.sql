@@ -1,6 +1,6 @@
--- the schema of a rexsweep store, version 6 (written by tests/test_store.c)
+-- the schema of a rexsweep store, version 7 (written by tests/test_store.c)
 PRAGMA application_id = 1381528439;
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 CREATE TABLE sweeps (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -57,7 +57,7 @@ CREATE TABLE runs (
   best_test_acc ANY CHECK (typeof(best_test_acc) <> 'text' AND typeof(best_test_acc) <> 'blob' OR best_test_acc IN ('NaN', 'Infinity', '-Infinity')),
   diverged_step INTEGER,
   error TEXT
-, provenance TEXT REFERENCES provenance (id), trainer TEXT, output TEXT, final_lr ANY CHECK (typeof(final_lr) <> 'text' AND typeof(final_lr) <> 'blob' OR final_lr IN ('NaN', 'Infinity', '-Infinity'))) STRICT;
+, provenance TEXT REFERENCES provenance (id), trainer TEXT, output TEXT, final_lr ANY CHECK (typeof(final_lr) <> 'text' AND typeof(final_lr) <> 'blob' OR final_lr IN ('NaN', 'Infinity', '-Infinity')), cost REAL) STRICT;
 CREATE TABLE sweep_runs (
   sweep INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
   key TEXT NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
