@@ -41,7 +41,7 @@ _rexsweep() {
     fi
     cmd=${COMP_WORDS[1]}
     case $prev in
-    --db|--baseline|--junit|--svg|--output|-o|--store-dir|--rexsweep)
+    --db|--baseline|--junit|--svg|--output|-o|--store-dir|--rexsweep|--from)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --format)
         COMPREPLY=($(compgen -W "$(_rexsweep_formats "$cmd")" -- "$cur")); return ;;

@@ -10,14 +10,6 @@
 #include "rx_spec.h"
 #include "rx_store.h"
 
-static int spec_row(void *ud, int ncols, const char *const *names, const rx_value *v)
-{
-    char **text = ud;
-    if (ncols == 1 && v[0].type == RX_VTEXT && !*text && !(*text = strdup(v[0].s)))
-        return RX_ENOMEM;
-    return 0;
-}
-
 /* Adds key to t once; RX_EINVAL when it cannot be tuned or there are too
  * many. */
 static int add_key(rx_cli_tune *t, const char *key, rx_err *err)
@@ -48,11 +40,9 @@ int rx_cli_tune_keys(rx_store *st, rx_results *res, const char *const *cli, int 
     if (!no_spec && res->sweep[0]) {
         /* the sweep's spec as stored by its latest run: the sweep read */
         char *text = NULL;
-        rx_value name = rx_vtext(res->sweep);
-        rc = rx_store_query(st, "SELECT spec FROM sweeps WHERE name = ?1 ORDER BY id DESC "
-                                "LIMIT 1", &name, 1, spec_row, &text, err);
-        if (rc == RX_ENOMEM)
-            rc = rx_errf(err, RX_ENOMEM, "out of memory reading the spec of '%s'", res->sweep);
+        rc = rx_store_sweep_spec(st, res->sweep, &text, err);
+        if (rc == RX_ENOTFOUND)
+            rc = RX_OK;      /* no such sweep: no spec to take keys from */
         rx_spec *spec = NULL;
         if (rc == RX_OK && text) {
             char where[192];

@@ -40,9 +40,19 @@ grep -q '^#.*Top-1 / Top-3 rates (24 comparisons' "$out" || fail "Top-k over 24 
 
 # The page generator of docs/rex-paper.md: its own blocks, complete.
 docs/rex-paper.sh -s rex-paper-mini "$db" >"$out" 2>"$err" || fail "page generator"
-grep -q 'Sweep `rex-paper-mini`: 1728 runs, [0-9]* done, 0 failed' "$out" || fail "status line"
+grep -q '^Sweep `rex-paper-mini` in `results/mini.db`: 1728 runs planned, 1728 done, 0 failed' "$out" ||
+  fail "status line"
+[ "$(sed -n '/BEGIN generated: status/,/END generated: status/p' "$out" | grep -c '^| [0-9]*% | ')" -eq 6 ] ||
+  fail "status rows: one per budget"
 [ "$(sed -n '/BEGIN generated: report/,/END generated: report/p' "$out" | grep -c '± .* (3) |')" -eq 32 ] ||
   fail "the report in the page"
-[ "$(sed -n '/BEGIN generated: ranks/,/END/p' "$out" | grep -c '^| [a-zA-Z].*[0-9]\.[0-9][0-9]')" -eq 12 ] || fail "rank rows"
-[ "$(sed -n '/BEGIN generated: spread/,/END/p' "$out" | grep -c '^| \(MLP\|CNN\), ')" -eq 4 ] || fail "spread rows"
+[ "$(sed -n '/BEGIN generated: summary/,/END/p' "$out" | grep -c '^| \(SGD + momentum\|Adam\) | [0-9]')" -eq 2 ] ||
+  fail "REX's average rank per optimizer"
+[ "$(sed -n '/BEGIN generated: summary/,/END/p' "$out" | grep -c '^- rex beats ')" -ge 7 ] || fail "verdicts"
+[ "$(sed -n '/BEGIN generated: separate/,/END/p' "$out" | grep -c '^| [a-z]* | [0-9]\.[0-9][0-9] |')" -eq 16 ] ||
+  fail "ranks with step and plateau apart: 8 schedules x 2 optimizers"
+[ "$(sed -n '/BEGIN generated: compare/,/END/p' "$out" | grep -c '^| [a-z]* | [0-9]*% | [0-9]*% \[')" -eq 7 ] ||
+  fail "the side by side: 7 Top-k rows"
+[ "$(sed -n '/BEGIN generated: compare/,/END/p' "$out" | grep -c '^| [a-z]* | [0-9.]* / [0-9.]* \[')" -eq 6 ] ||
+  fail "the side by side: 6 rank rows"
 echo ok

@@ -161,3 +161,38 @@ store_dump "$cmd/local.db" >"$cmd/local.txt"
 store_dump "$cmd/merged.db" | diff -u "$cmd/local.txt" - >&2 ||
   fail "command trainer: the merged store differs from the local sweep"
 echo "slurm-test: command trainer through array job $array, merge job $merge: identical" >&2
+
+# 5. A halving sweep, submitted as rexsweep-slurm(1) HALVING SWEEPS says:
+#    one array per rung, each task reading the merged store of the rungs
+#    below (--from) and writing its own, a merge job after each array, the
+#    next array after that merge.  The merged store holds exactly the runs
+#    of the same search run in one local process, bit for bit.
+hv=$tmp/halving
+mkdir -p "$hv/shards"
+cat >"$hv/h.yaml" <<'YAML'
+name: slurm-halving
+data: {dataset: spirals, n_samples: 200, validation: 50}
+model: {type: mlp, hidden: [8]}
+train: {batch_size: 32, full_epochs: 2}
+budgets: [25%, 50%, 100%]
+optimizers:
+  - {name: sgd, momentum: 0.9, lr: [1, 0.3, 0.1, 0.03, 0.01, 0.003]}
+schedules: [rex, linear]
+search: {strategy: halving, eta: 3}
+YAML
+"$REXSWEEP" run "$hv/h.yaml" --db "$hv/local.db" -j 1 --quiet --diverged-ok >/dev/null
+after=
+for K in 0 1 2; do
+  a=$(slurm_sbatch --array=0-1 ${after:+--dependency=afterok:$after} \
+        --output="$hv/shards/r$K-%a.out" \
+        --wrap "$REXSWEEP run $hv/h.yaml --rung $K --from $hv/merged.db --shard slurm/2 \
+                --db $hv/shards/r$K-\$SLURM_ARRAY_TASK_ID.db --quiet --diverged-ok")
+  after=$(slurm_sbatch --dependency=afterany:"$a" --output="$hv/shards/m$K.out" \
+            --wrap "$REXSWEEP merge $hv/merged.db $hv/shards/r$K-*.db")
+done
+slurm_wait_job "$after" 300 || fail "halving: the rung jobs did not finish"
+[ -s "$hv/merged.db" ] || fail "halving: no merged store: $(cat "$hv"/shards/*.out)"
+store_dump "$hv/local.db" >"$hv/local.txt"
+store_dump "$hv/merged.db" | diff -u "$hv/local.txt" - >&2 ||
+  fail "halving: the rung arrays chose other runs than the local search: $(cat "$hv"/shards/*.out)"
+echo "slurm-test: halving sweep through 3 rung arrays and merges: identical" >&2
