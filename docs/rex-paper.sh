@@ -85,7 +85,7 @@ fi
 tune="--tune schedule.patience"
 report() { "$rexsweep" report --db "$adb" --sweep "$sweep" $tune "$@"; }
 report --format json --vs rex >"$tmp/all.json"
-report --format json --vs rex --bootstrap 0 \
+report --format json --vs rex \
   --schedules rex,linear,cosine,exp,onecycle,step,plateau,constant >"$tmp/seven.json"
 report --format json --vs rex --schedules rex,linear,cosine,exp,onecycle,step,plateau \
   >"$tmp/six.json"
@@ -214,9 +214,7 @@ reftable ranks-sgd >"$tmp/ref-ranks"
   j "$tmp/seven.json" "
     SELECT s.key, s.value ->> '\$.all.top1_rate', s.value ->> '\$.all.top3_rate'
       FROM doc, json_each(d, '\$.top_k.schedules') s;" >"$tmp/here-topk"
-  report --format json --vs rex --schedules rex,linear,cosine,exp,onecycle,step,plateau,constant \
-    >"$tmp/seven-ci.json"
-  j "$tmp/seven-ci.json" "
+  j "$tmp/seven.json" "
     SELECT s.key, s.value ->> '\$.all.top1_rate[0]', s.value ->> '\$.all.top1_rate[1]',
            s.value ->> '\$.all.top3_rate[0]', s.value ->> '\$.all.top3_rate[1]'
       FROM doc, json_each(d, '\$.statistics.top_k_ci') s;" >"$tmp/here-topk-ci"

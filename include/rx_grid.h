@@ -85,6 +85,10 @@ struct rx_axis {
                                  no choice has axes of its own, so that a
                                  run's choice is found by a division, not a
                                  walk (a seeds axis of 10^4 choices) */
+    int extend;               /* an adaptive lr axis (optimizer.lr): extra
+                                 points per side of each tuning cell's
+                                 grid (rx_lrgrid.h); 0 = a plain axis */
+    int ext_metric;           /* rx_lr_metric the extension chooses on */
 };
 
 /* A partial assignment: a run matching every term is dropped.  A term on
@@ -164,6 +168,28 @@ double rx_grid_count(const rx_grid *g);
  * before expanding) carry the location of the assignment at fault. */
 int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err);
 
+/* A run's place in an adaptive lr grid (rx_grid_plan_tune): the runs of
+ * one tuning cell differ only by lr and seed.  24 bytes, beside the run's
+ * rx_run_ref. */
+typedef struct rx_tune_ref {
+    uint64_t group;           /* the tuning cell: a hash of the canonical
+                                 configuration without seed and lr; 0 when
+                                 the run's lr axis does not extend */
+    double lr;                /* the run's optimizer.lr */
+    int extend;               /* the axis' extend (points per side) */
+    int metric;               /* the axis' rx_lr_metric */
+} rx_tune_ref;
+
+/* Does any axis of g extend (an adaptive lr axis)? */
+int rx_grid_extends(const rx_grid *g);
+
+/* rx_grid_plan, and when tune is not NULL, *tune: a malloc'd array
+ * (free()) parallel to *runs, each run's tuning cell (NULL when no axis
+ * of g extends).  Costs one more memoised key per run, and only for grids
+ * that extend. */
+int rx_grid_plan_tune(const rx_grid *g, rx_run_ref **runs, rx_tune_ref **tune, int *n,
+                      rx_err *err);
+
 /* The number of distinct cells among runs[0..n) (-1 when out of
  * memory): linear, for grids of millions of runs. */
 int rx_grid_count_cells(const rx_run_ref *runs, int n);
@@ -177,6 +203,16 @@ int rx_grid_config(const rx_grid *g, const rx_run_ref *r, rx_config *c,
  * job that was malloc'd itself). */
 int rx_grid_job(const rx_grid *g, const rx_run_ref *r, rx_job *job,
                 rx_err *err);
+
+/* An extension run: the configuration of run r at another lr (exact
+ * decimal text, as rx_lr_next writes it), set after r's choices and
+ * before the overrides, exclusions and checks.  rx_grid_job_lr
+ * materialises it into *job with its own run and cell keys (pos, index
+ * and cost are r's; rekey it for a command trainer). */
+int rx_grid_config_lr(const rx_grid *g, const rx_run_ref *r, const char *lr, rx_config *c,
+                      rx_err *err);
+int rx_grid_job_lr(const rx_grid *g, const rx_run_ref *r, const char *lr, rx_job *job,
+                   rx_err *err);
 
 /* rx_grid_job for runs[0..n): *jobs is a malloc'd array (rx_jobs_free). */
 int rx_grid_jobs(const rx_grid *g, const rx_run_ref *runs, int n,
@@ -197,5 +233,12 @@ int rx_grid_expand(const rx_grid *g, rx_job **jobs, int *n, rx_err *err);
 int rx_grid_shard(const rx_run_ref *runs, int n, int k, int n_shards, int *idx,
                   int *n_idx, rx_err *err);
 
+/* rx_grid_shard by tuning cell: with tune (parallel to runs; may be
+ * NULL, then exactly rx_grid_shard), the runs of one tuning cell (same
+ * tune[i].group, nonzero) are one item of the balance, their costs
+ * summed and the group as tie-break, so that each shard holds its cells
+ * whole and can extend them from its own store. */
+int rx_grid_shard_tune(const rx_run_ref *runs, const rx_tune_ref *tune, int n, int k,
+                       int n_shards, int *idx, int *n_idx, rx_err *err);
 
 #endif

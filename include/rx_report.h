@@ -340,11 +340,6 @@ const rx_report_cell *rx_report_cell_at(const rx_report *r, int s, int o,
 void rx_rank_values(const rx_metric *m, const double *v, int n,
                     double *rank);
 
-/* Mean and sample standard deviation (n-1) of the finite values of
- * x[0..n); returns how many there were.  *mean is NaN when none, *std NaN
- * when fewer than two. */
-int rx_mean_std(const double *x, int n, double *mean, double *std);
-
 /* Sort positions: schedules in the paper's order (rex, linear, cosine,
  * exp, onecycle, step, plateau, constant; a label "name(...)" sorts as its
  * name), optimizers as sgd, adam, adamw; unknown names after, at 1000. */

@@ -19,7 +19,11 @@
 /* A run started or finished, or a note about it (status "warning" or
  * "note", the text in error): a checkpoint ignored or not written, a run
  * that resumes from its checkpoint. */
-typedef enum rx_event_kind { RX_EV_START, RX_EV_FINISH, RX_EV_NOTE } rx_event_kind;
+typedef enum rx_event_kind {
+    RX_EV_START, RX_EV_FINISH, RX_EV_NOTE,
+    RX_EV_SKIP                 /* internal: a queued run not claimed (done or
+                                  held elsewhere); never passed on */
+} rx_event_kind;
 
 /* What a worker reports to the parent (through a pipe; fixed size). */
 typedef struct rx_run_event {
@@ -33,6 +37,11 @@ typedef struct rx_run_event {
     long resumed_at;           /* the step it resumed from a checkpoint at,
                                   or 0 */
     double train_loss, val_acc, test_acc, test_loss;
+    int item;                  /* its place in this invocation's queue */
+    int64_t pos;               /* the run's rx_run_ref.pos and cost */
+    double cost;
+    char lr[32];               /* an extension run's lr (rx_extend.h), "" for
+                                  a run of the grid */
     char error[1024];
 } rx_run_event;
 
@@ -47,7 +56,10 @@ typedef struct rx_worker_progress {
 } rx_worker_progress;
 
 typedef struct rx_run_counts {
-    int total;                 /* jobs in this invocation (after sharding) */
+    int total;                 /* jobs in this invocation (after sharding),
+                                  extension runs included as they come */
+    int extension;             /* of them extension runs of the adaptive lr
+                                  grid (rx_extend.h) */
     int already_done;          /* done before this invocation started */
     int done, failed, diverged, interrupted;
     int skipped;               /* failed runs left alone (no --retry-failed),
@@ -99,6 +111,8 @@ typedef struct rx_runner_opts {
                                      the number of stop signals so far */
     const rx_provenance *provenance; /* recorded with the sweep and each
                                         run (may be NULL) */
+    const rx_tune_ref *tune;   /* parallel to the runs (rx_grid_plan_tune), or
+                                  NULL: no lr axis extends */
 } rx_runner_opts;
 
 /* Registers runs[0..n) of grid g with the store (new runs become pending;
@@ -112,6 +126,13 @@ typedef struct rx_runner_opts {
  * of another process is left to it and counted in end_running.  Returns RX_OK when the
  * sweep ran to its end (runs may still have failed: see *counts), RX_EINTR
  * when *opts->stop was raised, or an error (store, I/O) with a message.
+ *
+ * The adaptive lr grid (opts->tune): when the runs of a tuning cell have
+ * all finished, or at the start for a cell with nothing left to run, the
+ * cell is resolved against the store (rx_ext_resolve) and the runs of its
+ * next lr, if any, are registered and queued like the others, until the
+ * cell's lr is interior, bounded by divergence or at its limit.  Only the
+ * cells of runs[0..n) are extended, from their own runs' results.
  *
  * Stopping: at *opts->stop >= 1 nothing more is claimed and each worker
  * ends its run after the step in progress, recording it interrupted (a

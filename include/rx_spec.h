@@ -102,6 +102,10 @@ int rx_spec_expand(const rx_spec *s, rx_job **jobs, int *n, rx_err *err);
 /* rx_grid_plan(&s->grid, ...), the runs rekeyed for a command trainer
  * (as rx_spec_expand does): *runs is malloc'd (free()). */
 int rx_spec_plan(const rx_spec *s, rx_run_ref **runs, int *n, rx_err *err);
+/* rx_spec_plan with each run's tuning cell (rx_grid_plan_tune): *tune is
+ * malloc'd (free()), NULL when no lr axis extends. */
+int rx_spec_plan_tune(const rx_spec *s, rx_run_ref **runs, rx_tune_ref **tune, int *n,
+                      rx_err *err);
 
 /* Expands a spec that must describe exactly one run (`rexsweep train`):
  * *job is an array of one job (free with rx_jobs_free(*job, 1)).  A spec

@@ -57,6 +57,11 @@ typedef struct rx_wilcoxon {
  * RX_OK, or RX_ENOMEM (then *out is the n == 0 result). */
 int rx_wilcoxon_test(const double *d, int n, rx_wilcoxon *out);
 
+/* Mean and sample standard deviation (n-1) of the finite values of
+ * x[0..n); returns how many there were.  *mean is NaN when none, *std NaN
+ * when fewer than two.  (Welford's update, in the order given.) */
+int rx_mean_std(const double *x, int n, double *mean, double *std);
+
 /* The q-quantile (0 <= q <= 1) of sorted x[0..n), linear interpolation
  * between order statistics (Hyndman-Fan type 7, numpy's default).  NaN
  * when n == 0. */

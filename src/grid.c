@@ -260,6 +260,9 @@ typedef struct expand_state {
     rx_config *ok;            /* the last run that passed rx_config_check */
     int depth;
     rx_err *err;
+    rx_tune_ref *tune;        /* when asked for: each run's tuning cell */
+    rx_key_memo *tmemo;       /* the keys of the last run's tuning cell */
+    const rx_axis *ext;       /* the extending axis the picks are under */
 } expand_state;
 
 /* Is k in the section of key (its first sect bytes, "schedule")? */
@@ -430,7 +433,10 @@ static int emit(expand_state *st)
         uint64_t *k = r ? realloc(st->key64, (size_t)cap * sizeof *k) : NULL;
         if (k)
             st->key64 = k;
-        if (!r || !k)
+        rx_tune_ref *t = k && st->tmemo ? realloc(st->tune, (size_t)cap * sizeof *t) : NULL;
+        if (t)
+            st->tune = t;
+        if (!r || !k || (st->tmemo && !t))
             return rx_errf(st->err, RX_ENOMEM, "out of memory");
         st->cap = cap;
     }
@@ -447,6 +453,21 @@ static int emit(expand_state *st)
     r->steps = cost.steps;
     r->epochs = cost.epochs;
     st->key64[st->n] = hex64(r->key);
+    if (st->tmemo) {
+        rx_tune_ref *t = &st->tune[st->n];
+        memset(t, 0, sizeof *t);
+        t->lr = c.optim.lr;
+        if (st->ext) {
+            /* the cell key of the run at a fixed lr: its tuning cell */
+            char unused[RX_KEY_LEN + 1], group[RX_KEY_LEN + 1];
+            c.optim.lr = 1;
+            if (rx_config_keys(st->tmemo, &c, unused, group))
+                return rx_errf(st->err, RX_ENOMEM, "out of memory");
+            t->group = hex64(group) | 1; /* never 0 */
+            t->extend = st->ext->extend;
+            t->metric = st->ext->ext_metric;
+        }
+    }
     st->n++;
     return RX_OK;
 }
@@ -465,6 +486,10 @@ static int rec(expand_state *st, const rx_axis *const *q, int nq)
     const rx_axis *members[64];
     int nm = unit_members(g, a, members);
     int rc = RX_OK;
+    const rx_axis *ext = st->ext;
+    for (int m = 0; m < nm; m++)
+        if (members[m]->extend)
+            st->ext = members[m];
     for (int i = 0; i < a->n && rc == RX_OK; i++) {
         int nsub = 0;
         for (int m = 0; m < nm; m++)
@@ -496,6 +521,7 @@ static int rec(expand_state *st, const rx_axis *const *q, int nq)
         st->n_picks -= nm;
         free(next);
     }
+    st->ext = ext;
     return rc;
 }
 
@@ -540,8 +566,9 @@ static void set_free(key_set *s)
     free(s->used);
 }
 
-/* Drops repeated runs (same key), keeping the first; renumbers. */
-static int dedupe(rx_run_ref *runs, const uint64_t *key64, int *n)
+/* Drops repeated runs (same key), keeping the first; renumbers (tune,
+ * when not NULL, along). */
+static int dedupe(rx_run_ref *runs, rx_tune_ref *tune, const uint64_t *key64, int *n)
 {
     key_set set;
     if (set_init(&set, *n))
@@ -559,8 +586,11 @@ static int dedupe(rx_run_ref *runs, const uint64_t *key64, int *n)
     for (int i = 0; i < *n; i++) {
         if (runs[i].index < 0)
             continue;
-        if (k != i)
+        if (k != i) {
             runs[k] = runs[i];
+            if (tune)
+                tune[k] = tune[i];
+        }
         runs[k].index = k;
         k++;
     }
@@ -590,24 +620,49 @@ static int top_queue(const rx_grid *g, const rx_axis **q)
     return nq;
 }
 
+int rx_grid_extends(const rx_grid *g)
+{
+    for (int i = 0; i < g->n_axes; i++) {
+        const rx_axis *a = &g->axes[i];
+        if (a->extend)
+            return 1;
+        for (int c = 0; c < a->n; c++)
+            for (int s = 0; s < a->choices[c].n_sub; s++)
+                if (a->choices[c].sub[s].extend)
+                    return 1;
+    }
+    return 0;
+}
+
 int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err)
+{
+    return rx_grid_plan_tune(g, runs, NULL, n, err);
+}
+
+int rx_grid_plan_tune(const rx_grid *g, rx_run_ref **runs, rx_tune_ref **tune, int *n,
+                      rx_err *err)
 {
     *runs = NULL;
     *n = 0;
+    if (tune)
+        *tune = NULL;
     double total = rx_grid_count(g);
     if (total > RX_GRID_MAX_RUNS)
         return rx_grid_errf(g, g->n_axes ? g->axes[0].loc : (rx_loc){1, 1}, err, RX_EINVAL,
                             "the grid has %.0f runs, more than the limit of %d", total,
                             RX_GRID_MAX_RUNS);
     expand_state st = {.g = g, .err = err};
+    int want_tune = tune && rx_grid_extends(g);
     const rx_axis **q = malloc((size_t)(g->n_axes + 1) * sizeof *q);
     st.cfg = malloc((MAX_PICKS + 2) * sizeof *st.cfg);
     st.memo = rx_key_memo_new();
+    st.tmemo = want_tune ? rx_key_memo_new() : NULL;
     st.costs = rx_cost_memo_new(g->trainer);
-    if (!q || !st.cfg || !st.memo || !st.costs) {
+    if (!q || !st.cfg || !st.memo || !st.costs || (want_tune && !st.tmemo)) {
         free(q);
         free(st.cfg);
         rx_key_memo_free(st.memo);
+        rx_key_memo_free(st.tmemo);
         rx_cost_memo_free(st.costs);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
@@ -618,12 +673,14 @@ int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err)
     free(q);
     free(st.cfg);
     rx_key_memo_free(st.memo);
+    rx_key_memo_free(st.tmemo);
     rx_cost_memo_free(st.costs);
-    if (rc == RX_OK && dedupe(st.runs, st.key64, &st.n))
+    if (rc == RX_OK && dedupe(st.runs, st.tune, st.key64, &st.n))
         rc = rx_errf(err, RX_ENOMEM, "out of memory");
     free(st.key64);
     if (rc) {
         free(st.runs);
+        free(st.tune);
         return rc;
     }
     /* a tight array: a grid of 10^6 runs is 72 MB, not the doubled capacity */
@@ -631,9 +688,14 @@ int rx_grid_plan(const rx_grid *g, rx_run_ref **runs, int *n, rx_err *err)
         rx_run_ref *r = realloc(st.runs, (size_t)st.n * sizeof *r);
         if (r)
             st.runs = r;
+        rx_tune_ref *t = st.tune ? realloc(st.tune, (size_t)st.n * sizeof *t) : NULL;
+        if (t)
+            st.tune = t;
     }
     *runs = st.runs;
     *n = st.n;
+    if (tune)
+        *tune = st.tune;
     return RX_OK;
 }
 
@@ -688,7 +750,10 @@ static int decode(const rx_grid *g, int64_t pos, const rx_choice **picks, int *n
     return RX_OK;
 }
 
-int rx_grid_config(const rx_grid *g, const rx_run_ref *r, rx_config *c, rx_err *err)
+/* The configuration at r's position, with lr (may be NULL) set after
+ * the choices. */
+static int config_at(const rx_grid *g, const rx_run_ref *r, const char *lr, rx_config *c,
+                     rx_err *err)
 {
     const rx_choice *picks[MAX_PICKS];
     int n_picks, drop, rc = decode(g, r->pos, picks, &n_picks, err);
@@ -699,11 +764,25 @@ int rx_grid_config(const rx_grid *g, const rx_run_ref *r, rx_config *c, rx_err *
         for (int a = 0; a < picks[p]->n_set; a++)
             if ((rc = rx_grid_apply(g, c, &picks[p]->set[a], err)))
                 return rc;
+    if (lr && (rc = rx_config_set_str(c, "optimizer.lr", lr, err)))
+        return rc;
     if ((rc = finish_config(g, picks, n_picks, c, &drop, NULL, err)))
         return rc;
     if (drop)
-        return rx_errf(err, RX_EINVAL, "run %lld is excluded from the grid", (long long)r->pos);
+        return rx_errf(err, RX_EINVAL, "run %lld%s%s is excluded from the grid",
+                       (long long)r->pos, lr ? " at lr " : "", lr ? lr : "");
     return RX_OK;
+}
+
+int rx_grid_config(const rx_grid *g, const rx_run_ref *r, rx_config *c, rx_err *err)
+{
+    return config_at(g, r, NULL, c, err);
+}
+
+int rx_grid_config_lr(const rx_grid *g, const rx_run_ref *r, const char *lr, rx_config *c,
+                      rx_err *err)
+{
+    return config_at(g, r, lr, c, err);
 }
 
 int rx_grid_job(const rx_grid *g, const rx_run_ref *r, rx_job *job, rx_err *err)
@@ -719,6 +798,27 @@ int rx_grid_job(const rx_grid *g, const rx_run_ref *r, rx_job *job, rx_err *err)
     job->index = r->index;
     job->pos = r->pos;
     job->cost = r->cost;
+    job->steps = r->steps;
+    job->epochs = r->epochs;
+    return RX_OK;
+}
+
+int rx_grid_job_lr(const rx_grid *g, const rx_run_ref *r, const char *lr, rx_job *job,
+                   rx_err *err)
+{
+    memset(job, 0, sizeof *job);
+    int rc = config_at(g, r, lr, &job->cfg, err);
+    if (rc)
+        return rc;
+    if (!(job->config_json = rx_config_json(&job->cfg, 0)) ||
+        rx_config_run_key(&job->cfg, job->key) || rx_config_cell_key(&job->cfg, job->cell)) {
+        free(job->config_json);
+        job->config_json = NULL;
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    }
+    job->index = r->index;
+    job->pos = r->pos;
+    job->cost = r->cost;      /* the same budget: the same work */
     job->steps = r->steps;
     job->epochs = r->epochs;
     return RX_OK;
@@ -817,39 +917,93 @@ static void sift_down(shard_load *h, int n, int i)
     }
 }
 
-static int cmp_int(const void *x, const void *y)
+/* A run of a tuning cell, for grouping: (group, run index). */
+typedef struct cell_member {
+    uint64_t group;
+    int i;
+} cell_member;
+
+static int cmp_member(const void *x, const void *y)
 {
-    int a = *(const int *)x, b = *(const int *)y;
-    return (a > b) - (a < b);
+    const cell_member *a = x, *b = y;
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The items of the balance: each run alone, or each tuning cell whole.
+ * unit[i] receives run i's item; order[0..*n_units) the items (cost
+ * summed, key the run's or the group, i the first run). */
+static int shard_units(const rx_run_ref *runs, const rx_tune_ref *tune, int n, int *unit,
+                       lpt_item *order, int *n_units)
+{
+    int nu = 0, ng = 0;
+    cell_member *gm = NULL;
+    for (int i = 0; tune && i < n; i++)
+        ng += tune[i].group != 0;
+    if (ng && !(gm = malloc((size_t)ng * sizeof *gm)))
+        return RX_ENOMEM;
+    ng = 0;
+    for (int i = 0; i < n; i++) {
+        if (tune && tune[i].group) {
+            gm[ng++] = (cell_member){tune[i].group, i};
+            continue;
+        }
+        unit[i] = nu;
+        order[nu++] = (lpt_item){cost_units(runs[i].cost), hex64(runs[i].key), i};
+    }
+    if (ng) /* qsort(NULL, 0) is undefined behaviour */
+        qsort(gm, (size_t)ng, sizeof *gm, cmp_member);
+    for (int j = 0; j < ng; j++) {
+        if (j == 0 || gm[j].group != gm[j - 1].group)
+            order[nu++] = (lpt_item){0, gm[j].group, gm[j].i};
+        unit[gm[j].i] = nu - 1;
+        order[nu - 1].cost += cost_units(runs[gm[j].i].cost);
+    }
+    free(gm);
+    *n_units = nu;
+    return RX_OK;
 }
 
 int rx_grid_shard(const rx_run_ref *runs, int n, int k, int n_shards, int *idx, int *n_idx,
                   rx_err *err)
+{
+    return rx_grid_shard_tune(runs, NULL, n, k, n_shards, idx, n_idx, err);
+}
+
+int rx_grid_shard_tune(const rx_run_ref *runs, const rx_tune_ref *tune, int n, int k,
+                       int n_shards, int *idx, int *n_idx, rx_err *err)
 {
     *n_idx = 0;
     if (n_shards < 1 || k < 0 || k >= n_shards)
         return rx_errf(err, RX_EINVAL, "shard %d of %d does not exist (shards are 0 to %d)", k,
                        n_shards, n_shards - 1);
     lpt_item *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    int *unit = malloc((size_t)(n ? n : 1) * sizeof *unit);
+    int *shard_of = malloc((size_t)(n ? n : 1) * sizeof *shard_of);
     shard_load *heap = malloc((size_t)n_shards * sizeof *heap);
-    if (!order || !heap) {
+    int nu = 0;
+    if (!order || !unit || !shard_of || !heap || shard_units(runs, tune, n, unit, order, &nu)) {
         free(order);
+        free(unit);
+        free(shard_of);
         free(heap);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
-    for (int i = 0; i < n; i++)
-        order[i] = (lpt_item){cost_units(runs[i].cost), hex64(runs[i].key), i};
-    qsort(order, (size_t)n, sizeof *order, cmp_lpt);
+    qsort(order, (size_t)nu, sizeof *order, cmp_lpt);
     for (int s = 0; s < n_shards; s++)
         heap[s] = (shard_load){0, s}; /* already a heap: equal loads, shards ascending */
-    for (int i = 0; i < n; i++) {
-        if (heap[0].shard == k)
-            idx[(*n_idx)++] = order[i].i;
-        heap[0].load += order[i].cost;
+    for (int u = 0; u < nu; u++) {
+        shard_of[unit[order[u].i]] = heap[0].shard;
+        heap[0].load += order[u].cost;
         sift_down(heap, n_shards, 0);
     }
+    for (int i = 0; i < n; i++)
+        if (shard_of[unit[i]] == k)
+            idx[(*n_idx)++] = i;
     free(order);
+    free(unit);
+    free(shard_of);
     free(heap);
-    qsort(idx, (size_t)*n_idx, sizeof *idx, cmp_int);
     return RX_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_impl.h"
+#include "rx_lrgrid.h"
 #include "rx_optim.h"
 
 /* ---- orders --------------------------------------------------------- */
@@ -148,47 +149,40 @@ static void lr_stats(const rx_report_run *runs, const run_ref *refs, int n,
     double sd;
     e->n_val = rx_mean_std(tmp_v, nv, &e->val_mean, &sd);
     e->n_test = rx_mean_std(tmp_t, nt, &e->test_mean, &e->test_std);
-    /* an lr that diverged for any seed is not a stable choice */
-    e->eligible = e->n_diverged == 0 && e->n_test > 0;
+    e->eligible = rx_lr_eligible(&(rx_lr_point){.n_diverged = e->n_diverged,
+                                                .n_test = e->n_test});
 }
 
-/* Chooses the lr of cell c.  Returns RX_EINVAL when a choice is needed
- * but there is nothing legitimate to choose on. */
+/* Chooses the lr of cell c by the adaptive grid's rule (rx_lr_choose),
+ * so that the runner extends a grid exactly where the report would choose
+ * at its edge.  Returns RX_EINVAL when a choice is needed but there is
+ * nothing legitimate to choose on. */
 static int choose_lr(rx_report *rep, rx_report_cell *c, const char *where, rx_err *err)
 {
     const rx_metric *m = &rep->metric;
-    int n_cand = 0, only = -1;
-    for (int i = 0; i < c->n_lrs; i++)
-        if (c->lrs[i].eligible)
-            n_cand++, only = i;
-    c->chosen = -1;
-    if (n_cand == 1) {
-        c->chosen = only;
-    } else if (n_cand > 1) {
+    rx_lr_point *pts = zalloc((size_t)c->n_lrs, sizeof *pts);
+    if (!pts)
+        return rx_errf(err, RX_ENOMEM, "out of memory building the report");
+    for (int i = 0; i < c->n_lrs; i++) {
+        const rx_report_lr *e = &c->lrs[i];
+        pts[i] = (rx_lr_point){.lr = e->lr, .n_runs = e->n_runs, .n_diverged = e->n_diverged,
+                               .n_val = e->n_val, .n_test = e->n_test,
+                               .val = rep->select_on_test ? e->test_mean : e->val_mean};
+    }
+    int n_cand;
+    c->chosen = rx_lr_choose(pts, c->n_lrs, m->higher_better, &n_cand);
+    free(pts);
+    if (n_cand > 1)
         rep->any_selection = 1;
-        int best = -1;
-        for (int i = 0; i < c->n_lrs; i++) {
-            const rx_report_lr *e = &c->lrs[i];
-            if (!e->eligible)
-                continue;
-            double v = rep->select_on_test ? e->test_mean : e->val_mean;
-            if (isnan(v))
-                continue;              /* cannot be judged on validation */
-            double bv = best < 0 ? NAN
-                      : rep->select_on_test ? c->lrs[best].test_mean : c->lrs[best].val_mean;
-            if (best < 0 || rx_metric_cmp(m, v, bv) > 0)
-                best = i;              /* strictly better: ties keep the smaller lr, then
-                                          the smaller tuned values */
-        }
-        if (best < 0)
-            return rx_errf(err, RX_EINVAL,
-                           "cell '%s' has %d %s to choose from but no %s to choose "
-                           "on; choosing on the test metric must be asked for with "
-                           "'--select-on test'",
-                           where, n_cand, rep->n_tune ? "candidates (lr and tuned keys)"
-                                                      : "learning rates",
-                           m->val_label[0] ? m->val_label : "validation metric");
-        c->chosen = best;
+    if (c->chosen == RX_LR_UNJUDGED) {
+        c->chosen = -1;
+        return rx_errf(err, RX_EINVAL,
+                       "cell '%s' has %d %s to choose from but no %s to choose "
+                       "on; choosing on the test metric must be asked for with "
+                       "'--select-on test'",
+                       where, n_cand, rep->n_tune ? "candidates (lr and tuned keys)"
+                                                  : "learning rates",
+                       m->val_label[0] ? m->val_label : "validation metric");
     }
     if (c->chosen >= 0) {
         const rx_report_lr *e = &c->lrs[c->chosen];

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report_impl.h"
+#include "rx_lrgrid.h"
 #include "rx_metrics.h"
 #include "rx_param.h"
 
@@ -200,17 +201,7 @@ void rx_metric_format(const rx_metric *m, double x, char *buf, size_t size)
 
 int rx_metric_cmp(const rx_metric *m, double a, double b)
 {
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b) ? 0 : isnan(a) ? -1 : 1;
-    if (a == b)
-        return 0;
-    if (!isinf(a) && !isinf(b)) {
-        double s = fmax(1.0, fmax(fabs(a), fabs(b)));
-        if (fabs(a - b) <= 1e-9 * s)
-            return 0;
-    }
-    int a_larger = a > b;
-    return a_larger == (m->higher_better != 0) ? 1 : -1;
+    return rx_value_cmp(a, b, m->higher_better);
 }
 
 /* ---- small helpers -------------------------------------------------- */
@@ -231,23 +222,6 @@ const char *rx_outcome_name(rx_outcome s)
     case RX_OUT_DIVERGED: return "diverged";
     default: return "missing";
     }
-}
-
-int rx_mean_std(const double *x, int n, double *mean, double *std)
-{
-    int k = 0;
-    double mu = 0, m2 = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isfinite(x[i]))
-            continue;
-        k++;                                  /* Welford */
-        double d = x[i] - mu;
-        mu += d / k;
-        m2 += d * (x[i] - mu);
-    }
-    *mean = k ? mu : NAN;
-    *std = k >= 2 ? sqrt(m2 / (k - 1)) : NAN;
-    return k;
 }
 
 void rx_budget_label(double budget, char *buf, size_t size)

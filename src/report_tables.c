@@ -266,7 +266,7 @@ void rx_report_rank_table(const rx_report *r, int o, rx_table *t)
 
 void rx_report_notes(const rx_report *r, void (*line)(void *ud, const char *text), void *ud)
 {
-    char buf[512];
+    char buf[1280]; /* the tuned-keys note: two lists of up to 319 bytes and two labels */
     snprintf(buf, sizeof buf,
              "metric: %s, %s is better; a cell is the mean ± std over seeds, with the number "
              "of seeds in parentheses; * marks cells with failed, diverged or missing runs "

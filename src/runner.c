@@ -35,30 +35,41 @@
 
 #include "rx_ckpt.h"
 #include "rx_data.h"
+#include "rx_extend.h"
 #include "rx_store.h"
+#include "rx_table.h"
 #include "rx_train.h"
 #include "rx_trainer.h"
 
-/* Shared between the parent and its workers (an anonymous shared mapping). */
+/* A run of the queue: a run of the grid, or an extension run of the
+ * adaptive lr grid (its lr as text, set on the configuration at ref.pos). */
+typedef struct queue_item {
+    rx_run_ref ref;
+    char lr[32];          /* "" for a run of the grid */
+    int cell;             /* its tuning cell (rx_ext_cells), or -1 */
+} queue_item;
+
+/* Shared between the parent and its workers (an anonymous shared mapping).
+ * The queue grows while tuning cells extend: the parent writes an item,
+ * then raises n_items; workers wait for more until it sets closed. */
 typedef struct shared_state {
     int started;          /* runs claimed so far (for --max-runs) */
     int halt;             /* stop claiming: fail-fast or interrupt */
     int next;             /* the queue's cursor, first pass */
     int next_held;        /* the cursor of the second pass */
     int level;            /* the parent's stop level (rx_run_counts.stopping) */
+    int n_items;          /* items ready in item[] */
+    int closed;           /* no item will be added */
     rx_worker_progress *slot;  /* one per worker slot, in the same mapping */
+    queue_item *item;     /* the queue (its capacity: every run and every
+                             extension run possible), in the same mapping */
     unsigned char held[]; /* per queue entry: found held by a live worker
                              elsewhere in the first pass */
 } shared_state;
 
-/* The runs this invocation may claim: its runs (compact: configurations
- * are materialised when a run starts) and the queue, indices into them in
- * grid order (read-only after the fork, so each worker has its copy). */
+/* What workers read of the sweep (read-only after the fork). */
 typedef struct run_queue {
     const rx_grid *g;
-    const rx_run_ref *runs;
-    const int *todo;
-    int n;
 } run_queue;
 
 static volatile sig_atomic_t worker_stop;
@@ -251,7 +262,7 @@ static void ckpt_remove(const ckpt_ctx *k)
 
 /* Trains one claimed run and records it.  Returns nonzero to stop the
  * worker (interrupted, or the store failed). */
-static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
+static int work_one(rx_store *st, const rx_job *job, int item, int slot, int fd,
                     rx_data_cache *dc, const rx_runner_opts *o, shared_state *sh)
 {
     rx_worker_progress *wp = &sh->slot[slot];
@@ -262,6 +273,10 @@ static int work_one(rx_store *st, const rx_job *job, int slot, int fd,
     ev.kind = RX_EV_START;
     ev.worker = slot;
     ev.index = job->index;
+    ev.item = item;
+    ev.pos = job->pos;
+    ev.cost = job->cost;
+    snprintf(ev.lr, sizeof ev.lr, "%s", sh->item[item].lr);
     memcpy(ev.key, job->key, sizeof ev.key);
     send_event(fd, &ev);
 #ifdef RX_TEST_HOOKS
@@ -365,41 +380,78 @@ static void send_error(int fd, const rx_err *err)
     send_event(fd, &ev);
 }
 
+/* Tells the parent that queue item t was not claimed here (finished, or
+ * held elsewhere), so that its tuning cell is not waited for. */
+static void send_skip(int fd, int slot, int t)
+{
+    rx_run_event ev = {0};
+    ev.kind = RX_EV_SKIP;
+    ev.worker = slot;
+    ev.index = -1;
+    ev.item = t;
+    send_event(fd, &ev);
+}
+
 /*
- * Claims the next run of the queue into *job.  The first pass walks the
- * queue once (each entry tried by one worker); a run found held by a live
- * worker elsewhere (another process on the store) is flagged, and the
+ * Claims the next run of the queue; *item receives its place.  The first
+ * pass walks the queue once, as it grows (each entry tried by one worker),
+ * and waits for more until the parent closes it; a run found held by a
+ * live worker elsewhere (another process on the store) is flagged, and the
  * second pass tries those again, in case that worker died or was stopped
  * meanwhile.  Returns RX_OK, RX_ENOTFOUND when the queue is exhausted, or
  * a store error.
  */
-static int claim_next(rx_store *st, const run_queue *q, const rx_runner_opts *o,
-                      shared_state *sh, const char *host, const rx_run_ref **run, rx_err *err)
+static int claim_next(rx_store *st, const rx_runner_opts *o, shared_state *sh, const char *host,
+                      int slot, int fd, int *item, rx_err *err)
 {
     unsigned flags = o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int *cursor = pass == 0 ? &sh->next : &sh->next_held;
-        for (;;) {
-            if (worker_stop || __atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST))
-                return RX_ENOTFOUND;
-            int t = __atomic_fetch_add(cursor, 1, __ATOMIC_SEQ_CST);
-            if (t >= q->n)
+    for (;;) {
+        if (worker_stop || __atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST))
+            return RX_ENOTFOUND;
+        int t = __atomic_load_n(&sh->next, __ATOMIC_SEQ_CST);
+        if (t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST)) {
+            /* closed after its last item: a second look sees them all */
+            if (__atomic_load_n(&sh->closed, __ATOMIC_SEQ_CST) &&
+                t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST))
                 break;
-            if (pass == 1 && !sh->held[t])
-                continue;
-            const rx_run_ref *r = &q->runs[q->todo[t]];
-            int state;
-            int rc = rx_store_claim_key(st, r->key, flags, o->stale_after, host,
-                                        (long)getpid(), &state, err);
-            if (rc == RX_OK) {
-                *run = r;
-                return RX_OK;
-            }
-            if (rc != RX_ENOTFOUND)
-                return rc;
-            if (pass == 0 && state == RX_STATE_RUNNING)
-                sh->held[t] = 1;
+            usleep(20000);
+            continue;
         }
+        if (!__atomic_compare_exchange_n(&sh->next, &t, t + 1, 0, __ATOMIC_SEQ_CST,
+                                         __ATOMIC_SEQ_CST))
+            continue;
+        const queue_item *it = &sh->item[t];
+        int state;
+        int rc = rx_store_claim_key(st, it->ref.key, flags, o->stale_after, host,
+                                    (long)getpid(), &state, err);
+        if (rc == RX_OK) {
+            *item = t;
+            return RX_OK;
+        }
+        if (rc != RX_ENOTFOUND)
+            return rc;
+        if (state == RX_STATE_RUNNING)
+            sh->held[t] = 1;
+        if (it->cell >= 0)
+            send_skip(fd, slot, t);
+    }
+    for (;;) {
+        if (worker_stop || __atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST))
+            return RX_ENOTFOUND;
+        int t = __atomic_fetch_add(&sh->next_held, 1, __ATOMIC_SEQ_CST);
+        if (t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST))
+            break;
+        if (!sh->held[t])
+            continue;
+        int state;
+        int rc = rx_store_claim_key(st, sh->item[t].ref.key, flags, o->stale_after, host,
+                                    (long)getpid(), &state, err);
+        if (rc == RX_OK) {
+            *item = t;
+            return RX_OK;
+        }
+        if (rc != RX_ENOTFOUND)
+            return rc;
     }
     return RX_ENOTFOUND;
 }
@@ -429,8 +481,8 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o,
         if (o->max_runs > 0 &&
             __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs)
             break;
-        const rx_run_ref *run = NULL;
-        int rc = claim_next(st, q, o, sh, host, &run, &err);
+        int t = -1;
+        int rc = claim_next(st, o, sh, host, slot, fd, &t, &err);
         if (rc != RX_OK) {
             if (o->max_runs > 0)
                 __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
@@ -439,12 +491,21 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o,
             break;
         }
         /* the configuration exists only while its run does */
+        const queue_item *it = &sh->item[t];
         rx_job job;
-        if ((rc = rx_grid_job(q->g, run, &job, &err))) {
-            rx_store_finish(st, run->key, RX_STATE_FAILED, NULL, NULL, 0, NULL, 0, err.msg, NULL);
+        rc = it->lr[0] ? rx_grid_job_lr(q->g, &it->ref, it->lr, &job, &err)
+                       : rx_grid_job(q->g, &it->ref, &job, &err);
+        if (rc) {
+            rx_store_finish(st, it->ref.key, RX_STATE_FAILED, NULL, NULL, 0, NULL, 0, err.msg,
+                            NULL);
             continue;
         }
-        rc = work_one(st, &job, slot, fd, dc, o, sh);
+        /* an extension run's keys as the parent registered them (rekeyed
+         * for a command trainer) */
+        memcpy(job.key, it->ref.key, sizeof job.key);
+        memcpy(job.cell, it->ref.cell, sizeof job.cell);
+        job.index = it->ref.index;
+        rc = work_one(st, &job, t, slot, fd, dc, o, sh);
         free(job.config_json);
         if (rc) {
             if (o->fail_fast)
@@ -457,6 +518,134 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o,
     _exit(0);
 }
 
+/* ---- the adaptive lr grid, in the parent --------------------------------- */
+
+/* The tuning cells of this invocation's runs and where each stands. */
+typedef struct ext_ctl {
+    rx_ext_cells cells;
+    rx_ext_ctx ctx;
+    int *outstanding;         /* per cell: its queued runs not yet finished */
+    int *queued;              /* per cell: extension lrs queued so far */
+    int *known;               /* per cell: extension runs counted so far */
+    int open;                 /* cells with outstanding runs */
+    int cap;                  /* the queue's capacity */
+    int64_t sweep_id;
+    int retry_failed;
+    rx_store *st;             /* opened when needed; closed before a fork */
+    rx_run_ref *ext;          /* the extension runs of our cells, for the
+                                 summary */
+    int n_ext, cap_ext;
+} ext_ctl;
+
+/* Could a run in this state be claimed now or later (held elsewhere)? */
+static int claimable(int state, int retry_failed)
+{
+    return state < 0 || state == RX_STATE_PENDING || state == RX_STATE_RUNNING ||
+           state == RX_STATE_INTERRUPTED || (retry_failed && state == RX_STATE_FAILED);
+}
+
+static void ext_free(ext_ctl *x)
+{
+    rx_store_close(x->st);
+    rx_ext_cells_free(&x->cells);
+    free(x->outstanding);
+    free(x->queued);
+    free(x->known);
+    free(x->ext);
+    memset(x, 0, sizeof *x);
+}
+
+/* Resolves cell c against the store and queues the runs of its next lr
+ * (registered with the sweep first), as ordinary items of sh's queue.
+ * Extension runs already finished count as done before, new ones add to
+ * the total.  Notes go to the caller's callback. */
+static int extend_cell(ext_ctl *x, int c, shared_state *sh, const rx_runner_opts *o,
+                       rx_run_counts *counts, rx_err *err)
+{
+    int rc = RX_OK;
+    if (!x->st && (rc = rx_store_open(o->db_path, 0, &x->st, err)))
+        return rc;
+    rx_ext_state es;
+    if ((rc = rx_ext_resolve(x->st, &x->ctx, c, &es, err)))
+        return rc;
+    /* every extension run is linked to this sweep (a rerun links the ones
+     * an earlier sweep trained), once */
+    int from = x->known[c];
+    if (es.n_jobs > from) {
+        rc = rx_store_add_jobs(x->st, x->sweep_id, es.jobs + from, es.n_jobs - from, NULL, err);
+        if (rc == RX_OK && x->n_ext + es.n_jobs - from > x->cap_ext) {
+            int cap = 2 * (x->n_ext + es.n_jobs - from) + 64;
+            rx_run_ref *e = realloc(x->ext, (size_t)cap * sizeof *e);
+            if (!e)
+                rc = rx_errf(err, RX_ENOMEM, "out of memory");
+            else
+                x->ext = e, x->cap_ext = cap;
+        }
+        for (int j = from; rc == RX_OK && j < es.n_jobs; j++) {
+            rx_run_ref *r = &x->ext[x->n_ext++];
+            memset(r, 0, sizeof *r);
+            memcpy(r->key, es.jobs[j].key, sizeof r->key);
+            memcpy(r->cell, es.jobs[j].cell, sizeof r->cell);
+            counts->total++;
+            counts->extension++;
+            if (es.states[j] == RX_STATE_DONE)
+                counts->already_done++;
+        }
+        if (rc == RX_OK)
+            x->known[c] = es.n_jobs;
+    }
+    int pts = es.n_lo + es.n_hi;
+    if (rc == RX_OK && (es.verdict == RX_LRV_UP || es.verdict == RX_LRV_DOWN) && es.n_new > 0 &&
+        x->queued[c] < pts) {
+        x->queued[c] = pts;
+        int added = 0;
+        for (int j = es.n_jobs - es.n_new; j < es.n_jobs; j++) {
+            if (!claimable(es.states[j], x->retry_failed))
+                continue;
+            int t = __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST);
+            if (t >= x->cap)
+                break;              /* cannot happen: the capacity is the worst case */
+            queue_item *it = &sh->item[t];
+            memset(it, 0, sizeof *it);
+            memcpy(it->ref.key, es.jobs[j].key, sizeof it->ref.key);
+            memcpy(it->ref.cell, es.jobs[j].cell, sizeof it->ref.cell);
+            it->ref.index = es.jobs[j].index;
+            it->ref.pos = es.jobs[j].pos;
+            it->ref.cost = es.jobs[j].cost;
+            it->ref.steps = es.jobs[j].steps;
+            it->ref.epochs = es.jobs[j].epochs;
+            rx_fmt_num(es.jobs[j].cfg.optim.lr, it->lr, sizeof it->lr);
+            it->cell = c;
+            counts->todo_cost += it->ref.cost;
+            __atomic_store_n(&sh->n_items, t + 1, __ATOMIC_SEQ_CST);
+            added++;
+        }
+        if (added) {
+            x->outstanding[c] = added;
+            x->open++;
+        }
+        if (o->on_event) {
+            rx_run_event ev = {0};
+            char label[160], chosen[32];
+            ev.kind = RX_EV_NOTE;
+            ev.index = ev.item = -1;
+            snprintf(ev.status, sizeof ev.status, "note");
+            rx_ext_label(&es.jobs[es.n_jobs - 1].cfg, label, sizeof label);
+            rx_fmt_num(es.chosen_lr, chosen, sizeof chosen);
+            snprintf(ev.error, sizeof ev.error,
+                     "lr grid of %s: %s is the %s lr tried; adding lr %s (%d runs)", label,
+                     isnan(es.chosen_lr) ? "every lr diverged:" : chosen,
+                     isnan(es.chosen_lr) ? "nothing chosen, so below the smallest"
+                     : es.verdict == RX_LRV_UP ? "largest" : "smallest",
+                     sh->item[__atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST) - 1].lr, added);
+            if (added)
+                o->on_event(o->ud, &ev, counts);
+        }
+    }
+    rx_ext_state_free(&es);
+    return rc;
+}
+
 /* The parent's view of its workers. */
 typedef struct parent {
     const rx_runner_opts *o;
@@ -467,13 +656,47 @@ typedef struct parent {
     pid_t *pids;                        /* 0: slot empty */
     char (*slot_key)[RX_KEY_LEN + 1];   /* run in flight per slot, "" none */
     int *slot_index;                    /* its grid index */
+    int *slot_item;                     /* its queue item */
     int store_error;
     char store_msg[1024];
     char host[256];
+    ext_ctl *x;                         /* the tuning cells, or NULL */
 } parent;
+
+static void halt_all(parent *p);
+
+/* A queued run of a tuning cell is over (finished, or left to another
+ * process): when it was the cell's last, the cell is resolved and may
+ * queue more; when no cell is open, the queue closes. */
+static void item_over(parent *p, int t)
+{
+    ext_ctl *x = p->x;
+    shared_state *sh = p->sh;
+    if (!x || t < 0 || t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST) ||
+        __atomic_load_n(&sh->closed, __ATOMIC_SEQ_CST))
+        return;
+    int c = sh->item[t].cell;
+    if (c < 0 || --x->outstanding[c] != 0)
+        return;
+    x->open--;
+    rx_err err;
+    if (!p->halted && extend_cell(x, c, sh, p->o, p->counts, &err) != RX_OK && !p->store_error) {
+        snprintf(p->store_msg, sizeof p->store_msg, "%s", err.msg);
+        p->store_error = 1;
+    }
+    if (x->open == 0 || p->halted || p->store_error)
+        __atomic_store_n(&sh->closed, 1, __ATOMIC_SEQ_CST);
+    if (p->store_error)
+        halt_all(p);
+}
 
 static void spawn(parent *p, int w, const run_queue *q, int fds[2], rx_data_cache *dc)
 {
+    if (p->x && p->x->st) {
+        /* SQLite connections must not cross fork() */
+        rx_store_close(p->x->st);
+        p->x->st = NULL;
+    }
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
@@ -492,6 +715,7 @@ static void halt_all(parent *p)
         return;
     p->halted = 1;
     __atomic_store_n(&p->sh->halt, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&p->sh->closed, 1, __ATOMIC_SEQ_CST);
     for (int w = 0; w < p->workers; w++)
         if (p->pids[w] > 0)
             kill(p->pids[w], SIGTERM);
@@ -500,6 +724,10 @@ static void halt_all(parent *p)
 static void on_worker_event(parent *p, const rx_run_event *ev)
 {
     rx_run_counts *c = p->counts;
+    if (ev->kind == RX_EV_SKIP) {
+        item_over(p, ev->item);
+        return;
+    }
     if (ev->kind == RX_EV_NOTE) {
         if (p->o->on_event)
             p->o->on_event(p->o->ud, ev, c);
@@ -520,6 +748,7 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
         if (w >= 0) {
             memcpy(p->slot_key[w], ev->key, sizeof p->slot_key[w]);
             p->slot_index[w] = ev->index;
+            p->slot_item[w] = ev->item;
         }
     } else {
         c->running--;
@@ -535,6 +764,8 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
     }
     if (p->o->on_event)
         p->o->on_event(p->o->ud, ev, c);
+    if (ev->kind == RX_EV_FINISH)
+        item_over(p, ev->item);
 }
 
 static void sh_slot_clear(parent *p, int w)
@@ -616,6 +847,7 @@ static void reap(parent *p, const run_queue *q, int fds[2])
         ev.kind = RX_EV_FINISH;
         ev.worker = w;
         ev.index = p->slot_index[w];
+        ev.item = p->slot_item[w];
         memcpy(ev.key, p->slot_key[w], sizeof ev.key);
         snprintf(ev.status, sizeof ev.status, stopped ? "interrupted" : "failed");
         if (stopped)
@@ -640,21 +872,6 @@ static void reap(parent *p, const run_queue *q, int fds[2])
             spawn(p, w, q, fds, &none);
         }
     }
-}
-
-/* Builds the queue: the jobs whose state makes them claimable now or
- * possibly later (held elsewhere), in grid order.  *todo is malloc'd. */
-static int make_queue(int n, const signed char *states, int retry_failed, int **todo,
-                      int *n_todo)
-{
-    *n_todo = 0;
-    if (!(*todo = malloc((size_t)(n ? n : 1) * sizeof **todo)))
-        return RX_ENOMEM;
-    for (int i = 0; i < n; i++)
-        if (states[i] < 0 || states[i] == RX_STATE_PENDING || states[i] == RX_STATE_RUNNING ||
-            states[i] == RX_STATE_INTERRUPTED || (retry_failed && states[i] == RX_STATE_FAILED))
-            (*todo)[(*n_todo)++] = i;
-    return RX_OK;
 }
 
 /* Registers runs[0..n) with sweep_id, materialising them a batch at a
@@ -694,37 +911,55 @@ static int register_runs(rx_store *st, int64_t sweep_id, const rx_grid *g,
     return rc;
 }
 
-/* Registers the runs and reads their states: the queue and the counts
- * before the run. */
+/* Registers the runs and reads their states (into states[0..n)) and the
+ * counts before the run; *sweep_id is the sweep's. */
 static int prepare(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runner_opts *o,
-                   run_queue *q, int **todo, rx_store_counts *before, rx_err *err)
+                   signed char *states, int64_t *sweep_id, rx_store_counts *before, rx_err *err)
 {
     rx_store *st = NULL;
     int rc = rx_store_open(o->db_path, RX_STORE_CREATE, &st, err);
     if (rc)
         return rc;
-    int64_t sweep_id = 0;
     rx_sweep_info info = {o->sweep_name, o->spec_text, o->spec_hash, NULL};
-    signed char *states = malloc((size_t)(n ? n : 1));
-    if (!states)
-        rc = rx_errf(err, RX_ENOMEM, "out of memory");
-    if (rc == RX_OK && o->provenance)
+    if (o->provenance)
         rc = rx_store_set_provenance(st, o->provenance, err);
     if (rc == RX_OK)
-        rc = rx_store_begin_sweep(st, &info, &sweep_id, err);
+        rc = rx_store_begin_sweep(st, &info, sweep_id, err);
     if (rc == RX_OK)
-        rc = register_runs(st, sweep_id, g, o->trainer, runs, n, err);
+        rc = register_runs(st, *sweep_id, g, o->trainer, runs, n, err);
     if (rc == RX_OK)
         rc = rx_store_key_states(st, n ? runs[0].key : "", sizeof *runs, n, states, before, err);
     /* Close before forking: SQLite connections must not cross fork(). */
     rx_store_close(st);
-    if (rc == RX_OK && make_queue(n, states, o->retry_failed, todo, &q->n))
-        rc = rx_errf(err, RX_ENOMEM, "out of memory");
-    q->g = g;
-    q->runs = runs;
-    q->todo = *todo;
-    free(states);
     return rc;
+}
+
+/* The tuning cells of runs[0..n) and the queue's worst case: every run,
+ * and every extension lr of every cell on both sides. */
+static int ext_init(ext_ctl *x, const rx_grid *g, const rx_run_ref *runs, int n,
+                    const rx_runner_opts *o, rx_err *err)
+{
+    memset(x, 0, sizeof *x);
+    x->cap = n;
+    int rc = rx_ext_cells_build(runs, o->tune, n, &x->cells, err);
+    if (rc || x->cells.n == 0)
+        return rc;
+    int nc = x->cells.n;
+    x->outstanding = calloc((size_t)nc, sizeof *x->outstanding);
+    x->queued = calloc((size_t)nc, sizeof *x->queued);
+    x->known = calloc((size_t)nc, sizeof *x->known);
+    if (!x->outstanding || !x->queued || !x->known)
+        return rx_errf(err, RX_ENOMEM, "out of memory");
+    for (int c = 0; c < nc; c++) {
+        double worst = (double)x->cap + 2.0 * x->cells.cell[c].extend * x->cells.cell[c].n_seeds;
+        if (worst > RX_GRID_MAX_RUNS)
+            return rx_errf(err, RX_EINVAL, "the adaptive lr grid may add more runs than the "
+                           "limit of %d", RX_GRID_MAX_RUNS);
+        x->cap = (int)worst;
+    }
+    x->ctx = (rx_ext_ctx){g, o->trainer, runs, o->tune, &x->cells};
+    x->retry_failed = o->retry_failed;
+    return RX_OK;
 }
 
 int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runner_opts *o,
@@ -733,19 +968,68 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     memset(counts, 0, sizeof *counts);
     counts->total = n;
     double t0 = rx_now();
-    run_queue q = {g, runs, NULL, 0};
-    int *todo = NULL;
+    run_queue q = {g};
+    ext_ctl x;
     rx_store_counts before = {0};
-    int rc = prepare(g, runs, n, o, &q, &todo, &before, err);
+    int64_t sweep_id = 0;
+    signed char *states = malloc((size_t)(n ? n : 1));
+    int rc = states ? ext_init(&x, g, runs, n, o, err) : rx_errf(err, RX_ENOMEM, "out of memory");
+    if (rc == RX_OK)
+        rc = prepare(g, runs, n, o, states, &sweep_id, &before, err);
     if (rc) {
-        free(todo);
+        free(states);
+        ext_free(&x);
         return rc;
     }
+    x.sweep_id = sweep_id;
     counts->already_done = before.done;
-    for (int i = 0; i < q.n; i++)
-        counts->todo_cost += runs[q.todo[i]].cost;
-    if (q.n == 0)
+
+    int workers = o->workers < 1 ? 1 : o->workers;
+    int fds[2];
+    /* the header, the queue's flags, the worker slots, the queue (aligned) */
+    size_t slot_off = (sizeof(shared_state) + (size_t)x.cap + 15) & ~(size_t)15;
+    size_t item_off = (slot_off + (size_t)workers * sizeof(rx_worker_progress) + 15) & ~(size_t)15;
+    size_t sh_size = item_off + (size_t)(x.cap ? x.cap : 1) * sizeof(queue_item);
+    shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) {
+        free(states);
+        ext_free(&x);
+        return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
+    }
+    memset(sh, 0, item_off);
+    sh->slot = (rx_worker_progress *)((char *)sh + slot_off);
+    sh->item = (queue_item *)((char *)sh + item_off);
+    /* the queue: the runs claimable now or possibly later (held
+     * elsewhere), in grid order */
+    for (int i = 0; i < n; i++) {
+        if (!claimable(states[i], o->retry_failed))
+            continue;
+        queue_item *it = &sh->item[sh->n_items++];
+        memset(it, 0, sizeof *it);
+        it->ref = runs[i];
+        it->cell = x.cells.cell_of ? x.cells.cell_of[i] : -1;
+        counts->todo_cost += runs[i].cost;
+        if (it->cell >= 0 && x.outstanding[it->cell]++ == 0)
+            x.open++;
+    }
+    free(states);
+    /* cells with nothing left to run resolve now: a rerun with `extend`
+     * on a finished grid queues its extension runs at once */
+    for (int c = 0; c < x.cells.n && rc == RX_OK; c++)
+        if (x.outstanding[c] == 0)
+            rc = extend_cell(&x, c, sh, o, counts, err);
+    rx_store_close(x.st);
+    x.st = NULL;
+    if (rc || sh->n_items == 0 || (o->stop && *o->stop)) {
+        munmap(sh, sh_size);
+        if (rc) {
+            ext_free(&x);
+            return rc;
+        }
         goto summary;
+    }
+    sh->closed = x.open == 0;
 
     /* Load the first job's data before forking so workers share its pages
      * (copy-on-write) instead of each decompressing it again. */
@@ -753,28 +1037,22 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     const rx_data *unused;
     rx_err derr = {{0}};    /* on an error the workers report it per run */
     rx_config first;
+    const queue_item *it0 = &sh->item[0];
     if (rx_trainer_ops_of(o->trainer)->needs_data &&
-        rx_grid_config(g, &runs[q.todo[0]], &first, &derr) == RX_OK)
+        (it0->lr[0] ? rx_grid_config_lr(g, &it0->ref, it0->lr, &first, &derr)
+                    : rx_grid_config(g, &it0->ref, &first, &derr)) == RX_OK)
         rx_data_cache_get(&dc, &first.data, &unused, &derr);
 
-    int workers = o->workers < 1 ? 1 : o->workers;
-    if (workers > q.n)
-        workers = q.n;
-    int fds[2];
-    /* the queue's flags, then the worker slots (aligned) */
-    size_t slot_off = (sizeof(shared_state) + (size_t)q.n + 15) & ~(size_t)15;
-    size_t sh_size = slot_off + (size_t)workers * sizeof(rx_worker_progress);
-    shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
-                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (sh == MAP_FAILED || pipe(fds) != 0) {
+    /* with cells that may extend, more runs may come than are queued now */
+    int may_come = x.cap - sh->n_items;
+    if (workers > sh->n_items + (x.open ? may_come : 0))
+        workers = sh->n_items + (x.open ? may_come : 0);
+    if (pipe(fds) != 0) {
         rx_data_cache_free(&dc);
-        if (sh != MAP_FAILED)
-            munmap(sh, sh_size);
-        free(todo);
+        munmap(sh, sh_size);
+        ext_free(&x);
         return rx_errf(err, RX_EIO, "cannot set up workers: %s", strerror(errno));
     }
-    memset(sh, 0, sh_size);
-    sh->slot = (rx_worker_progress *)((char *)sh + slot_off);
     for (int w = 0; w < workers; w++)
         sh->slot[w].index = -1;
     counts->slots = sh->slot;
@@ -784,18 +1062,21 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     p.counts = counts;
     p.sh = sh;
     p.workers = workers;
+    p.x = x.cells.n ? &x : NULL;
     p.pids = calloc((size_t)workers, sizeof *p.pids);
     p.slot_key = calloc((size_t)workers, sizeof *p.slot_key);
     p.slot_index = calloc((size_t)workers, sizeof *p.slot_index);
-    if (!p.pids || !p.slot_key || !p.slot_index) {
+    p.slot_item = calloc((size_t)workers, sizeof *p.slot_item);
+    if (!p.pids || !p.slot_key || !p.slot_index || !p.slot_item) {
         free(p.pids);
         free(p.slot_key);
         free(p.slot_index);
+        free(p.slot_item);
         close(fds[0]);
         close(fds[1]);
         munmap(sh, sh_size);
         rx_data_cache_free(&dc);
-        free(todo);
+        ext_free(&x);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     gethostname(p.host, sizeof p.host - 1);
@@ -833,37 +1114,43 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     memcpy(store_msg, p.store_msg, sizeof store_msg);
     free(p.slot_key);
     free(p.slot_index);
+    free(p.slot_item);
     free(p.pids);
     counts->slots = NULL;
     counts->n_slots = 0;
     munmap(sh, sh_size);
     if (store_error) {
-        free(todo);
+        ext_free(&x);
         return rx_errf(err, RX_ESTORE, "%s", store_msg);
     }
 
 summary:
-    free(todo);
     counts->elapsed = rx_now() - t0;
     rx_store *st = NULL;
     rc = rx_store_open(o->db_path, 0, &st, err);
-    if (rc)
+    if (rc) {
+        ext_free(&x);
         return rc;
-    rx_store_counts after = {0};
+    }
+    rx_store_counts after = {0}, ext_after = {0};
     rc = rx_store_key_states(st, n ? runs[0].key : "", sizeof *runs, n, NULL, &after, err);
+    if (rc == RX_OK && x.n_ext)
+        rc = rx_store_key_states(st, x.ext[0].key, sizeof *x.ext, x.n_ext, NULL, &ext_after, err);
     rx_store_close(st);
+    ext_free(&x);
     if (rc)
         return rc;
-    counts->end_done = after.done;
-    counts->end_failed = after.failed;
-    counts->end_diverged = after.diverged;
-    counts->end_interrupted = after.interrupted;
+    counts->end_done = after.done + ext_after.done;
+    counts->end_failed = after.failed + ext_after.failed;
+    counts->end_diverged = after.diverged + ext_after.diverged;
+    counts->end_interrupted = after.interrupted + ext_after.interrupted;
     /* our own workers are gone: a run still running is held elsewhere */
-    counts->end_running = after.running;
-    counts->end_pending = after.pending + after.new_runs;
+    counts->end_running = after.running + ext_after.running;
+    counts->end_pending = after.pending + after.new_runs + ext_after.pending + ext_after.new_runs;
     /* Runs not attempted now: failed ones without --retry-failed, earlier
      * diverged ones, and whatever --max-runs or --fail-fast left. */
-    counts->skipped = n - after.done - after.running - counts->failed - counts->diverged - counts->interrupted;
+    counts->skipped = counts->total - counts->end_done - counts->end_running - counts->failed -
+                      counts->diverged - counts->interrupted;
     if (counts->skipped < 0)
         counts->skipped = 0;
     if (o->stop && *o->stop)

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "rx_keys.h"
+#include "rx_lrgrid.h"
 #include "rx_qmc.h"
 #include "rx_range.h"
 #include "rx_trainer.h"
@@ -708,6 +709,9 @@ static int axis_values(parser *p, const yaml_node_t *v, double *count)
         *count += 1;
         return RX_OK;
     }
+    const yaml_node_t *vals = map_get(p, v, "values", NULL);
+    if (vals)                   /* an extending lr axis: its values */
+        return axis_values(p, vals, count);
     double *m = memo_of(p, v);
     if (!m)
         return OOM(p);
@@ -771,6 +775,64 @@ static int too_many(parser *p, const yaml_node_t *at, const char *what)
 {
     return FAIL(p, at, "%s alone has more than %d runs, the limit of a grid", what,
                 RX_GRID_MAX_RUNS);
+}
+
+/* An extending lr axis, {values: LIST|RANGE, extend: N, metric: M}
+ * (rexsweep.yaml(5), ADAPTIVE LR GRID): when v is one, *vals is its
+ * values node and *extend, *metric are set; otherwise *vals is v and
+ * *extend 0.  Only optimizer.lr extends. */
+static int read_adaptive(parser *p, const char *key, const char *what, const yaml_node_t *v,
+                         const yaml_node_t **vals, int *extend, int *metric)
+{
+    static const char *const names[] = {"values", "extend", "metric"};
+    static const char *const metrics[] = {"auto", "error", "acc", "loss"};
+    static const int metric_of[] = {RX_LR_METRIC_AUTO, RX_LR_METRIC_ACC, RX_LR_METRIC_ACC,
+                                    RX_LR_METRIC_LOSS};
+    *vals = v;
+    *extend = 0;
+    *metric = RX_LR_METRIC_AUTO;
+    if (!is_map(v) || !(map_get(p, v, "values", NULL) || map_get(p, v, "extend", NULL)))
+        return RX_OK;
+    int rc = check_map(p, v, what);
+    if (rc)
+        return rc;
+    for (int i = 0; i < map_len(v); i++) {
+        yaml_node_t *k = map_key(p, v, i);
+        int known = 0;
+        for (int j = 0; j < 3; j++)
+            known |= strcmp(text_of(k), names[j]) == 0;
+        if (!known)
+            return FAIL(p, k, "unknown key '%s' in %s (an extending axis has values, extend and "
+                        "metric; a range goes under values)", text_of(k), what);
+    }
+    if (strcmp(key, "optimizer.lr") != 0)
+        return FAIL(p, v, "%s cannot extend: only an lr axis ('optimizer.lr') does", what);
+    const yaml_node_t *vn = map_get(p, v, "values", NULL), *en = map_get(p, v, "extend", NULL);
+    const yaml_node_t *mn = map_get(p, v, "metric", NULL);
+    if (!vn)
+        return FAIL(p, v, "%s extends but has no 'values' (write {values: [0.1, 0.03], "
+                    "extend: 2})", what);
+    if (!en)
+        return FAIL(p, v, "%s has 'values' but no 'extend' (the extra lrs per side)", what);
+    long long n;
+    if (!is_scalar(en) || rx_parse_int(text_of(en), &n) || n < 0 || n > RX_LR_EXTEND_MAX)
+        return FAIL(p, en, "'extend' must be a count of lrs per side in [0, %d], got %s",
+                    RX_LR_EXTEND_MAX, is_scalar(en) ? text_of(en) : kind_of(en));
+    if (mn) {
+        int m = -1;
+        for (int j = 0; is_scalar(mn) && j < 4; j++)
+            if (strcmp(text_of(mn), metrics[j]) == 0)
+                m = metric_of[j];
+        if (m < 0)
+            return FAIL(p, mn, "'metric' of an extending axis must be auto, error, acc or loss, "
+                        "got %s", is_scalar(mn) ? text_of(mn) : kind_of(mn));
+        *metric = m;
+    }
+    if (is_map(vn) && (map_get(p, vn, "values", NULL) || map_get(p, vn, "extend", NULL)))
+        return FAIL(p, vn, "'values' of %s must be a list or a range", what);
+    *vals = vn;
+    *extend = (int)n;
+    return RX_OK;
 }
 
 /* Reads the values of an axis over key from v: a list (each item a value
@@ -1016,7 +1078,9 @@ static int read_entry(parser *p, const char *axis, const char *section, const ya
         sub->loc = loc_of(k);
         if (!sub->name)
             return OOM(p);
-        if ((rc = read_axis(p, full, what, v, 0, &sub->choices, &sub->n)))
+        const yaml_node_t *vals;
+        if ((rc = read_adaptive(p, full, what, v, &vals, &sub->extend, &sub->ext_metric)) ||
+            (rc = read_axis(p, full, what, vals, 0, &sub->choices, &sub->n)))
             return rc;
     }
     char scope[96];
@@ -1085,8 +1149,10 @@ static int read_key_axis(parser *p, const char *name, const char *key, const yam
     else
         snprintf(what, sizeof what, "'%s'", name);
     rx_choice *ch;
-    int n;
-    if ((rc = read_axis(p, key, what, v, allow_scalar, &ch, &n)))
+    const yaml_node_t *vals;
+    int n, extend, metric;
+    if ((rc = read_adaptive(p, key, what, v, &vals, &extend, &metric)) ||
+        (rc = read_axis(p, key, what, vals, allow_scalar, &ch, &n)))
         return rc;
     /* schedule keys depend on the schedule of each run: with a schedules
      * axis they are checked as the runs are built */
@@ -1098,6 +1164,8 @@ static int read_key_axis(parser *p, const char *name, const char *key, const yam
         return OOM(p);
     a->choices = ch;
     a->n = n;
+    a->extend = extend;
+    a->ext_metric = metric;
     return RX_OK;
 }
 
@@ -1240,6 +1308,9 @@ static int read_zip(parser *p, const yaml_node_t *v)
             rx_axis *a = &p->g->axes[ai];
             if (a->zip)
                 return FAIL(p, nm, "'%s' is zipped twice", a->name);
+            if (a->extend)
+                return FAIL(p, nm, "'%s' extends itself, so it cannot be zipped (its lrs differ "
+                            "from cell to cell)", a->name);
             a->zip = gi + 1;
             if (first < 0) {
                 first = ai;
@@ -1855,7 +1926,7 @@ static const char *axis_key(const rx_axis *a)
 static const rx_axis *axis_setting(const rx_axis *axes, int n, const char *key)
 {
     for (int i = 0; i < n; i++) {
-        if (axes[i].n > 1 && strcmp(axis_key(&axes[i]), key) == 0)
+        if ((axes[i].n > 1 || axes[i].extend) && strcmp(axis_key(&axes[i]), key) == 0)
             return &axes[i];
         for (int c = 0; c < axes[i].n; c++) {
             const rx_axis *sub = axis_setting(axes[i].choices[c].sub, axes[i].choices[c].n_sub, key);
@@ -1936,7 +2007,13 @@ int rx_spec_expand(const rx_spec *s, rx_job **jobs, int *n, rx_err *err)
 
 int rx_spec_plan(const rx_spec *s, rx_run_ref **runs, int *n, rx_err *err)
 {
-    int rc = rx_grid_plan(&s->grid, runs, n, err);
+    return rx_spec_plan_tune(s, runs, NULL, n, err);
+}
+
+int rx_spec_plan_tune(const rx_spec *s, rx_run_ref **runs, rx_tune_ref **tune, int *n,
+                      rx_err *err)
+{
+    int rc = rx_grid_plan_tune(&s->grid, runs, tune, n, err);
     if (rc || !s->trainer || s->trainer->kind == RX_TRAINER_BUILTIN)
         return rc;
     /* the program is part of every run's identity: rekey as rx_spec_expand */
@@ -1953,6 +2030,10 @@ int rx_spec_plan(const rx_spec *s, rx_run_ref **runs, int *n, rx_err *err)
     if (rc) {
         free(*runs);
         *runs = NULL;
+        if (tune) {
+            free(*tune);
+            *tune = NULL;
+        }
         *n = 0;
         return rx_errctx(err, rc, "%s", s->path);
     }

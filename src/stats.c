@@ -231,3 +231,20 @@ double rx_quantile_sorted(const double *x, int n, double q)
         return x[0];
     return x[i] + (h - i) * (x[i + 1] - x[i]);
 }
+
+int rx_mean_std(const double *x, int n, double *mean, double *std)
+{
+    int k = 0;
+    double mu = 0, m2 = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        k++;                                  /* Welford */
+        double d = x[i] - mu;
+        mu += d / k;
+        m2 += d * (x[i] - mu);
+    }
+    *mean = k ? mu : NAN;
+    *std = k >= 2 ? sqrt(m2 / (k - 1)) : NAN;
+    return k;
+}

@@ -14,6 +14,7 @@
 #include "opts.h"
 #include "rx_cost.h"
 #include "rx_data.h"
+#include "rx_extend.h"
 #include "rx_grid.h"
 #include "rx_keys.h"
 #include "rx_param.h"
@@ -199,6 +200,159 @@ static int rows_shown(int n, int limit)
     return limit > 0 && limit < n ? limit : n;
 }
 
+/* ---- the adaptive lr grid ------------------------------------------------ */
+
+/* What plan says of an adaptive lr grid (rexsweep.yaml(5), ADAPTIVE LR
+ * GRID): its tuning cells, the extension runs the store's results have
+ * decided, and how many more may come at most. */
+typedef struct ext_view {
+    int cells;                 /* tuning cells; 0: no lr axis extends */
+    int extend_max;            /* the largest extend */
+    long runs_max;             /* extension runs at most, with no results */
+    int decided, done, diverged, failed, to_run;  /* extension runs decided */
+    int verdict[RX_LRV_COUNT]; /* cells by verdict */
+    long more_max;             /* extension runs at most beyond those decided */
+    rx_job *runs;              /* the first `keep` runs decided, for listing */
+    signed char *state;
+    int n_runs;
+} ext_view;
+
+static void ext_view_free(ext_view *x)
+{
+    rx_jobs_free(x->runs, x->n_runs);
+    free(x->state);
+    memset(x, 0, sizeof *x);
+}
+
+/* The extension lrs a cell may still add: one side only once it has two
+ * lrs (an lr chosen at one edge never becomes the other), both for one. */
+static int lrs_left(const rx_ext_cell *c, int n_lo, int n_hi)
+{
+    if (c->n_lrs == 1)
+        return 2 * c->extend - n_lo - n_hi;
+    return c->extend - (n_lo > n_hi ? n_lo : n_hi);
+}
+
+/* Keeps job j of es (moved: es no longer frees it) for the listing. */
+static int keep_run(ext_view *x, rx_ext_state *es, int j)
+{
+    rx_job *r = realloc(x->runs, (size_t)(x->n_runs + 1) * sizeof *r);
+    if (r)
+        x->runs = r;
+    signed char *st = r ? realloc(x->state, (size_t)(x->n_runs + 1)) : NULL;
+    if (st)
+        x->state = st;
+    if (!r || !st)
+        return RX_ENOMEM;
+    x->runs[x->n_runs] = es->jobs[j];
+    x->state[x->n_runs++] = es->states[j];
+    es->jobs[j].config_json = NULL;
+    return RX_OK;
+}
+
+static int ext_plan(const rx_spec *s, const rx_run_ref *jobs, const rx_tune_ref *tune, int n,
+                    const store_view *v, int keep, ext_view *x, rx_err *err)
+{
+    memset(x, 0, sizeof *x);
+    rx_ext_cells cells;
+    int rc = rx_ext_cells_build(jobs, tune, n, &cells, err);
+    if (rc || cells.n == 0)
+        return rc;
+    x->cells = cells.n;
+    rx_store *st = NULL;
+    if (v->exists)
+        rc = rx_store_open(v->path, RX_STORE_READONLY, &st, err);
+    rx_ext_ctx ctx = {&s->grid, s->trainer, jobs, tune, &cells};
+    for (int c = 0; rc == RX_OK && c < cells.n; c++) {
+        const rx_ext_cell *ce = &cells.cell[c];
+        if (ce->extend > x->extend_max)
+            x->extend_max = ce->extend;
+        x->runs_max += (long)lrs_left(ce, 0, 0) * ce->n_seeds;
+        if (!st) {
+            x->verdict[RX_LRV_WAIT]++;
+            x->more_max += (long)lrs_left(ce, 0, 0) * ce->n_seeds;
+            continue;
+        }
+        rx_ext_state es;
+        if ((rc = rx_ext_resolve(st, &ctx, c, &es, err)))
+            break;
+        x->verdict[es.verdict]++;
+        if (es.verdict == RX_LRV_WAIT || es.verdict == RX_LRV_UP || es.verdict == RX_LRV_DOWN)
+            x->more_max += (long)lrs_left(ce, es.n_lo, es.n_hi) * ce->n_seeds;
+        for (int j = 0; j < es.n_jobs && rc == RX_OK; j++) {
+            int k = es.states[j];
+            x->decided++;
+            x->done += k == RX_STATE_DONE;
+            x->diverged += k == RX_STATE_DIVERGED;
+            x->failed += k == RX_STATE_FAILED;
+            x->to_run += k != RX_STATE_DONE && k != RX_STATE_DIVERGED && k != RX_STATE_FAILED;
+            if (x->n_runs < keep && keep_run(x, &es, j))
+                rc = rx_errf(err, RX_ENOMEM, "out of memory");
+        }
+        rx_ext_state_free(&es);
+    }
+    rx_store_close(st);
+    rx_ext_cells_free(&cells);
+    return rc;
+}
+
+static void print_ext_text(const ext_view *x, const store_view *v)
+{
+    if (!x->cells)
+        return;
+    printf("\nadaptive lr grid: %d tuning cell%s extend by up to %d lr%s per side: at most %ld "
+           "extension runs\n",
+           x->cells, x->cells == 1 ? "" : "s", x->extend_max, x->extend_max == 1 ? "" : "s",
+           x->runs_max);
+    if (!v->exists)
+        return;
+    printf("store: %d extension runs decided (%d done, %d diverged, %d failed, %d to run); "
+           "cells: %d interior, %d bounded by divergence, %d at the limit, %d with nothing to "
+           "choose on, %d extending, %d waiting for their runs; at most %ld more runs\n",
+           x->decided, x->done, x->diverged, x->failed, x->to_run, x->verdict[RX_LRV_INTERIOR],
+           x->verdict[RX_LRV_DIVERGED], x->verdict[RX_LRV_LIMIT], x->verdict[RX_LRV_NONE],
+           x->verdict[RX_LRV_UP] + x->verdict[RX_LRV_DOWN], x->verdict[RX_LRV_WAIT], x->more_max);
+    if (!x->n_runs)
+        return;
+    printf("\n%-*s  %-11s  %-10s  %s\n", RX_KEY_LEN, "key", "state", "lr", "cell, seed");
+    for (int i = 0; i < x->n_runs; i++) {
+        char lr[32], label[160];
+        rx_fmt_num(x->runs[i].cfg.optim.lr, lr, sizeof lr);
+        rx_ext_label(&x->runs[i].cfg, label, sizeof label);
+        printf("%-*s  %-11s  %-10s  %s, seed %llu\n", RX_KEY_LEN, x->runs[i].key,
+               x->state[i] < 0 ? "new" : rx_run_state_name((rx_run_state)x->state[i]), lr, label,
+               (unsigned long long)x->runs[i].cfg.train.seed);
+    }
+    if (x->n_runs < x->decided)
+        printf("... %d more extension run%s (--limit 0 lists every run)\n",
+               x->decided - x->n_runs, x->decided - x->n_runs == 1 ? "" : "s");
+}
+
+static void print_ext_json(const ext_view *x)
+{
+    if (!x->cells)
+        return;
+    printf("\"extension\":{\"cells\":%d,\"extend\":%d,\"runs_max\":%ld,\"decided\":%d,"
+           "\"done\":%d,\"diverged\":%d,\"failed\":%d,\"to_run\":%d,\"more_max\":%ld,"
+           "\"verdicts\":{",
+           x->cells, x->extend_max, x->runs_max, x->decided, x->done, x->diverged, x->failed,
+           x->to_run, x->more_max);
+    for (int k = 0; k < RX_LRV_COUNT; k++) {
+        printf("%s", k ? "," : "");
+        rx_json_kv_int(stdout, rx_lr_verdict_name((rx_lr_verdict)k), x->verdict[k], 0);
+    }
+    printf("},\"runs\":[");
+    for (int i = 0; i < x->n_runs; i++) {
+        char lr[32];
+        rx_fmt_num(x->runs[i].cfg.optim.lr, lr, sizeof lr);
+        printf("%s{\"key\":\"%s\",\"cell\":\"%s\",\"state\":\"%s\",\"lr\":%s,\"config\":%s}",
+               i ? "," : "", x->runs[i].key, x->runs[i].cell,
+               x->state[i] < 0 ? "new" : rx_run_state_name((rx_run_state)x->state[i]), lr,
+               x->runs[i].config_json);
+    }
+    printf("]},");
+}
+
 /* The "search" member of the JSON plan: the rungs and their cost. */
 static void print_search_json(rx_search *hs)
 {
@@ -220,7 +374,7 @@ static void print_search_json(rx_search *hs)
 }
 
 static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit,
-                      const store_view *v, rx_search *hs, rx_err *err)
+                      const store_view *v, rx_search *hs, const ext_view *x, rx_err *err)
 {
     int rc;
     totals t = total_of(jobs, n);
@@ -239,6 +393,7 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
         printf("\"trainer\":%s,", s->trainer->identity);
     if (hs)
         print_search_json(hs);
+    print_ext_json(x);
     printf("\"tune\":[");
     for (int q = 0; q < s->n_tune; q++) {
         if (q)
@@ -469,8 +624,9 @@ int cmd_plan(int argc, char **argv)
         return rc;
     }
     rx_run_ref *jobs;
+    rx_tune_ref *tune;
     int n;
-    if ((rc = rx_spec_plan(s, &jobs, &n, &err))) {
+    if ((rc = rx_spec_plan_tune(s, &jobs, &tune, &n, &err))) {
         fprintf(stderr, "%s\n", err.msg);
         rx_spec_free(s);
         return rc;
@@ -491,19 +647,31 @@ int cmd_plan(int argc, char **argv)
         rx_search_free(hs);
         free(view.state);
         free(jobs);
+        free(tune);
         rx_spec_free(s);
         return rc;
     }
+    /* the adaptive lr grid: its extension runs decided by the store's
+     * results, listed as the runs are (within --limit) */
+    int shown = json ? (limit == INT_MIN || limit == 0 ? INT_MAX : limit)
+                     : limit == INT_MIN ? 1000 : limit == 0 ? INT_MAX : limit;
+    ext_view xv = {0};
     if (rc == RX_OK)
-        rc = json ? print_json(s, jobs, n, limit, &view, hs, &err)
+        rc = ext_plan(s, jobs, tune, n, &view, shown, &xv, &err);
+    if (rc == RX_OK)
+        rc = json ? print_json(s, jobs, n, limit, &view, hs, &xv, &err)
                   : print_table(s, jobs, n, limit == INT_MIN ? 1000 : limit, &view, &err);
     if (rc == RX_OK && hs && !json)
         rx_cli_search_plan(stdout, s, hs);
+    if (rc == RX_OK && !json)
+        print_ext_text(&xv, &view);
+    ext_view_free(&xv);
     rx_search_free(hs);
     if (rc)
         rx_cli_error("%s", err.msg);
     free(view.state);
     free(jobs);
+    free(tune);
     rx_spec_free(s);
     if (rc)
         return rc;

@@ -65,6 +65,7 @@ typedef struct run_ui {
     long steps_done;        /* steps of the runs finished now */
     double cost_done;       /* their cost, weighted by the share trained */
     double cost_gone;       /* their full cost: no longer to do */
+    char slot_lr[256][32];  /* per worker slot: its extension run's lr, or "" */
 } run_ui;
 
 static int term_cols(void)
@@ -85,14 +86,17 @@ static void unquote(char *s)
     }
 }
 
-/* "rex sgd lr=0.1 budget=25% seed=0" plus any other axis is in the key. */
-static void job_label(const rx_grid *g, const rx_run_ref *j, char *buf, size_t size)
+/* "rex sgd lr=0.1 budget=25% seed=0" plus any other axis is in the key;
+ * ext_lr: an extension run's lr (the adaptive lr grid), or "". */
+static void job_label(const rx_grid *g, const rx_run_ref *j, const char *ext_lr, char *buf,
+                      size_t size)
 {
     char sched[64] = "", opt[32] = "", lr[32] = "", budget[32] = "", seed[32] = "";
     rx_config cfg;
     rx_err err;
     buf[0] = '\0';
-    if (rx_grid_config(g, j, &cfg, &err) != RX_OK)
+    if ((ext_lr[0] ? rx_grid_config_lr(g, j, ext_lr, &cfg, &err)
+                   : rx_grid_config(g, j, &cfg, &err)) != RX_OK)
         return;
     rx_config_get(&cfg, "schedule.name", sched, sizeof sched);
     rx_config_get(&cfg, "optimizer.name", opt, sizeof opt);
@@ -222,7 +226,7 @@ static void draw(run_ui *ui, const rx_run_counts *c)
         if (!j)
             continue;
         char lab[160];
-        job_label(ui->g, j, lab, sizeof lab);
+        job_label(ui->g, j, w < 256 ? ui->slot_lr[w] : "", lab, sizeof lab);
         if (wp->train.total > 0)
             put(line, sizeof line, &k, " | %ld/%ld %s", (long)wp->train.step,
                 (long)wp->train.total, lab);
@@ -254,7 +258,11 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
         }
         return;
     }
+    if (ev && ev->kind == RX_EV_START && ev->worker >= 0 && ev->worker < 256)
+        snprintf(ui->slot_lr[ev->worker], sizeof ui->slot_lr[0], "%s", ev->lr);
     if (ev && ev->kind == RX_EV_FINISH) {
+        /* an extension run shares its pos and cost with the run it comes
+         * from, which by_index finds */
         const rx_run_ref *j = by_index(ui, ev->index);
         if (j) {
             double share = ev->total_steps > 0 ? (double)ev->steps / (double)ev->total_steps : 1;
@@ -267,7 +275,7 @@ static void on_event(void *ud, const rx_run_event *ev, const rx_run_counts *c)
         const rx_run_ref *j = by_index(ui, ev->index);
         char lab[160] = "";
         if (j)
-            job_label(ui->g, j, lab, sizeof lab);
+            job_label(ui->g, j, ev->lr, lab, sizeof lab);
         if (ui->tty)
             fprintf(stderr, "\r\033[K");
         printf("%-11s %s  %s", ev->status, ev->key, lab);
@@ -357,14 +365,20 @@ static int parse_shard(const char *s, int *k, int *n)
 
 /* Keeps the shard's runs of jobs[0..*n), in grid order (only they are
  * ever materialised). */
-static int take_shard(rx_run_ref *jobs, int *n, int k, int n_shards, rx_err *err)
+static int take_shard(rx_run_ref *jobs, rx_tune_ref *tune, int *n, int k, int n_shards,
+                      rx_err *err)
 {
     int *idx = malloc((size_t)(*n ? *n : 1) * sizeof *idx), m = 0;
     if (!idx)
         return rx_errf(err, RX_ENOMEM, "out of memory");
-    int rc = rx_grid_shard(jobs, *n, k, n_shards, idx, &m, err);
-    for (int i = 0; rc == RX_OK && i < m; i++)
+    /* a tuning cell of an adaptive lr grid stays whole in one shard, which
+     * extends it from its own store */
+    int rc = rx_grid_shard_tune(jobs, tune, *n, k, n_shards, idx, &m, err);
+    for (int i = 0; rc == RX_OK && i < m; i++) {
         jobs[i] = jobs[idx[i]]; /* idx ascends, so i <= idx[i] */
+        if (tune)
+            tune[i] = tune[idx[i]];
+    }
     if (rc == RX_OK)
         *n = m;
     free(idx);
@@ -395,7 +409,7 @@ static int rung_runs(rx_search *hs, const char *from, int k, const rx_run_ref *g
         jobs[i] = grid[idx[i]];
     free(idx);
     *n = m;
-    return shard_n > 1 ? take_shard(jobs, n, shard_k, shard_n, err) : RX_OK;
+    return shard_n > 1 ? take_shard(jobs, NULL, n, shard_k, shard_n, err) : RX_OK;
 }
 
 /* Adds the counts of one rung to the sweep's. */
@@ -476,9 +490,10 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; rc == RX_OK && i < sets.n; i++)
         rc = rx_spec_override(spec, sets.v[i], &err);
     rx_run_ref *jobs = NULL;
+    rx_tune_ref *tune = NULL;
     int n = 0;
     if (rc == RX_OK)
-        rc = rx_spec_plan(spec, &jobs, &n, &err);
+        rc = rx_spec_plan_tune(spec, &jobs, &tune, &n, &err);
     if (rc) {
         rx_cli_error("%s", err.msg);
         rx_spec_free(spec);
@@ -488,6 +503,7 @@ int cmd_run(int argc, char **argv)
     if (!halving && rung >= 0) {
         rx_cli_error("--rung is for halving sweeps, and '%s' is a grid (search.strategy)", pos[0]);
         free(jobs);
+        free(tune);
         rx_spec_free(spec);
         return RX_EINVAL;
     }
@@ -496,6 +512,16 @@ int cmd_run(int argc, char **argv)
         rx_cli_error("a halving sweep is sharded one rung at a time: give --rung K (and the "
                      "merged results of rung K-1 with --from FILE); see rexsweep-slurm(1)");
         free(jobs);
+        free(tune);
+        rx_spec_free(spec);
+        return RX_EINVAL;
+    }
+    if (halving && tune) {
+        /* its rungs run subsets of the grid: a cell's lrs are not all there */
+        rx_cli_error("'%s': an lr axis that extends (extend:) is for grid sweeps, not for "
+                     "search.strategy halving", pos[0]);
+        free(jobs);
+        free(tune);
         rx_spec_free(spec);
         return RX_EINVAL;
     }
@@ -519,9 +545,10 @@ int cmd_run(int argc, char **argv)
             return rc;
         }
         n = 0;
-    } else if (shard_n > 1 && (rc = take_shard(jobs, &n, shard_k, shard_n, &err))) {
+    } else if (shard_n > 1 && (rc = take_shard(jobs, tune, &n, shard_k, shard_n, &err))) {
         rx_cli_error("%s", err.msg);
         free(jobs);
+        free(tune);
         rx_spec_free(spec);
         return RX_EINVAL;
     }
@@ -530,6 +557,7 @@ int cmd_run(int argc, char **argv)
     if ((rc = rx_store_check_path(db, RX_STORE_CREATE, &err))) {
         rx_cli_error("%s", err.msg);
         free(jobs);
+        free(tune);
         rx_spec_free(spec);
         return rc;
     }
@@ -557,6 +585,7 @@ int cmd_run(int argc, char **argv)
     if (sweep_identity(spec, &sets, id_hash, &id_text)) {
         rx_cli_error("out of memory");
         free(jobs);
+        free(tune);
         rx_spec_free(spec);
         return RX_EIO;
     }
@@ -579,6 +608,7 @@ int cmd_run(int argc, char **argv)
     rx_provenance prov;
     rx_provenance_collect(pos[0], &prov);
     ro.provenance = &prov;
+    ro.tune = tune;
     rx_run_counts c;
     memset(&c, 0, sizeof c);
     int missing = 0, started = 0, cut = 0; /* cut: rungs left for a rerun */
@@ -629,6 +659,7 @@ int cmd_run(int argc, char **argv)
     if (ui.tty && !ui.quiet)
         fprintf(stderr, "\r\033[K");
     free(jobs);
+    free(tune);
     free(id_text);
     if (rc && rc != RX_EINTR) {
         rx_cli_error("%s", err.msg);

@@ -68,6 +68,8 @@ typedef struct slurm_plan {
     char grid_hash[RX_KEY_LEN + 1];  /* of the sorted run keys */
     int n_runs, tasks;
     rx_run_ref *jobs;           /* compact: keys and costs only */
+    rx_tune_ref *tune;          /* their tuning cells (an adaptive lr grid:
+                                   shards keep cells whole), or NULL */
     int n_jobs;
 } slurm_plan;
 
@@ -163,7 +165,7 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
                      "between them: see HALVING SWEEPS in rexsweep-slurm(1)",
                      a->spec);
     if (rc == RX_OK)
-        rc = rx_spec_plan(spec, &p->jobs, &p->n_jobs, err);
+        rc = rx_spec_plan_tune(spec, &p->jobs, &p->tune, &p->n_jobs, err);
     if (rc) {
         rx_spec_free(spec);
         return rc;
@@ -516,7 +518,7 @@ static int shard_complete(const slurm_plan *p, int k, int *idx, rx_run_ref *sel,
     int m;
     snprintf(path, sizeof path, "%s/shard-%d.db", p->dir, k);
     *complete = 0;
-    int rc = rx_grid_shard(p->jobs, p->n_jobs, k, p->tasks, idx, &m, err);
+    int rc = rx_grid_shard_tune(p->jobs, p->tune, p->n_jobs, k, p->tasks, idx, &m, err);
     if (rc || access(path, F_OK))
         return rc;
     for (int i = 0; i < m; i++)
@@ -732,6 +734,7 @@ int cmd_slurm(int argc, char **argv)
             rx_cli_error("%s", err.msg);
     }
     free(p->jobs);
+    free(p->tune);
     free(p);
     if (fflush(stdout) != 0 && rc == RX_OK) {
         rx_cli_error("cannot write to standard output");
