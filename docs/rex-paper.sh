@@ -65,18 +65,23 @@ j() { sqlite3 -batch -noheader -separator '|' :memory: \
         "CREATE TABLE doc AS SELECT CAST(readfile('$1') AS TEXT) AS d;" "$2"; }
 pct() { awk -v b="$1" 'BEGIN { printf "%g%%", b * 100 }'; }
 
+# The sweep is the newest row of that name, as the report reads it (a spec
+# changed since, e.g. by adding an lr grid's extend, is a new row).
+sid=$(q "SELECT max(id) FROM sweeps WHERE name = '$sweep';")
+[ -n "$sid" ] || { echo "$0: no sweep '$sweep' in '$db'" >&2; exit 1; }
+
 # The analysis reads a copy of the store holding only the budgets whose every
 # run has finished: a budget half done would be compared on the lrs that
 # happen to have run (the status block says which budgets are left out).
-q "SELECT budget FROM sweep_results WHERE sweep = '$sweep' GROUP BY budget
+q "SELECT budget FROM sweep_results WHERE sweep_id = $sid GROUP BY budget
     HAVING sum(status NOT IN ('done', 'failed', 'diverged')) > 0 ORDER BY budget;" >"$tmp/open"
 adb=$db
 if [ -s "$tmp/open" ]; then
   adb=$tmp/analysed.db
   sqlite3 -readonly "$db" ".backup '$adb'"
   sqlite3 -batch "$adb" "PRAGMA foreign_keys = ON;
-    DELETE FROM sweep_runs WHERE sweep IN (SELECT id FROM sweeps WHERE name = '$sweep')
-      AND key IN (SELECT key FROM sweep_results WHERE sweep = '$sweep' AND budget IN ($(paste -sd, "$tmp/open")));"
+    DELETE FROM sweep_runs WHERE sweep = $sid
+      AND key IN (SELECT key FROM sweep_results WHERE sweep_id = $sid AND budget IN ($(paste -sd, "$tmp/open")));"
 fi
 
 # The paper's conventions: plateau's patience is tuned like the lr; Top-k over
@@ -91,7 +96,7 @@ report --format json --vs rex --schedules rex,linear,cosine,exp,onecycle,step,pl
   >"$tmp/six.json"
 report --format json --vs rex --bootstrap 0 --no-merge >"$tmp/apart.json"
 
-[ -n "$(q "SELECT 1 FROM sweep_results WHERE sweep = '$sweep' LIMIT 1;")" ] ||
+[ -n "$(q "SELECT 1 FROM sweep_results WHERE sweep_id = $sid LIMIT 1;")" ] ||
   { echo "$0: no runs of sweep '$sweep' in '$db'" >&2; exit 1; }
 # the budgets the analysis covers: the report's columns, which its rank
 # arrays follow
@@ -104,19 +109,25 @@ header() { # a table's header row and rule, one column per budget (default: the 
 
 # --- status ------------------------------------------------------------------
 {
-  q "SELECT count(*), sum(status = 'done'), sum(status = 'failed'), sum(status = 'diverged'),
+  # an extension run of the adaptive lr grid shares the grid_index of the
+  # run it was derived from (rexsweep-results(5)): the grid's runs are the
+  # distinct indexes, the extension runs the rest
+  q "SELECT count(DISTINCT grid_index), count(*) - count(DISTINCT grid_index),
+            sum(status = 'done'), sum(status = 'failed'), sum(status = 'diverged'),
             sum(status NOT IN ('done', 'failed', 'diverged')),
             printf('%.1f', coalesce(sum(wall), 0) / 3600.0)
-       FROM sweep_results WHERE sweep = '$sweep';" |
+       FROM sweep_results WHERE sweep_id = $sid;" |
   awk -F'|' -v s="$sweep" -v db="$dbname" '{
-    printf "Sweep `%s` in `%s`: %d runs planned, %d done, %d failed, %d diverged, %d not run yet; ", s, db, $1, $2, $3, $4, $5
-    printf "the finished runs took %s hours in all, summed over runs (one BLAS thread each, on a shared machine).\n\n", $6 }'
-  echo "| budget | steps | runs | done | failed | diverged | not run |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  q "SELECT budget, max(steps), count(*), sum(status = 'done'), sum(status = 'failed'),
+    printf "Sweep `%s` in `%s`: %d runs in the grid and %d added by the adaptive lr grid; ", s, db, $1, $2
+    printf "%d done, %d failed, %d diverged, %d not run yet; ", $3, $4, $5, $6
+    printf "the finished runs took %s hours in all, summed over runs (one BLAS thread each, on a shared machine).\n\n", $7 }'
+  echo "| budget | steps | grid runs | extension runs | done | failed | diverged | not run |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  q "SELECT budget, max(steps), count(DISTINCT grid_index), count(*) - count(DISTINCT grid_index),
+            sum(status = 'done'), sum(status = 'failed'),
             sum(status = 'diverged'), sum(status NOT IN ('done', 'failed', 'diverged'))
-       FROM sweep_results WHERE sweep = '$sweep' GROUP BY budget ORDER BY budget;" |
-  awk -F'|' '{ printf "| %g%% | %s | %d | %d | %d | %d | %d |\n", $1 * 100, $2 == "" ? "–" : $2, $3, $4, $5, $6, $7 }'
+       FROM sweep_results WHERE sweep_id = $sid GROUP BY budget ORDER BY budget;" |
+  awk -F'|' '{ printf "| %g%% | %s | %d | %d | %d | %d | %d | %d |\n", $1 * 100, $2 == "" ? "–" : $2, $3, $4, $5, $6, $7, $8 }'
   if [ -s "$tmp/open" ]; then
     echo
     awk '{ b = b (NR > 1 ? ", " : "") sprintf("%g%%", $1 * 100) }
@@ -138,7 +149,7 @@ header() { # a table's header row and rule, one column per budget (default: the 
             coalesce(p.blas_version, '?') || ' (' || coalesce(p.blas_core, '?') || ')',
             coalesce(p.compiler, '?'), coalesce(p.cpu, '?')
        FROM sweep_results r JOIN run_provenance p ON p.key = r.key
-      WHERE r.sweep = '$sweep' AND r.status = 'done'
+      WHERE r.sweep_id = $sid AND r.status = 'done'
       GROUP BY p.provenance ORDER BY min(p.ended);" |
   awk -F'|' '{ printf "| %d | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }'
 } >"$tmp/provenance"
