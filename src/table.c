@@ -251,7 +251,9 @@ void rx_fmt_num(double x, char *buf, size_t size)
         return;
     }
     double ax = fabs(x);
-    int plain_ok = ax == 0 || (ax >= 1e-5 && ax < 1e15);
+    /* %g is plain from 1e-4 up to its precision's power of ten: prefer a
+     * plain form there; below 1e-4 it only ever writes an exponent */
+    int plain_ok = ax == 0 || (ax >= 1e-4 && ax < 1e15);
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, x);
         if (strtod(buf, NULL) == x && (!plain_ok || !strchr(buf, 'e')))

@@ -15,6 +15,7 @@
 #include "rx_results.h"
 #include "rx_store.h"
 #include "rx_svg.h"
+#include "rx_table.h"
 
 #define D RX_TEST_DATA "/report/"
 
@@ -1253,9 +1254,29 @@ static void test_metrics_from_table(void **state)
     }
 }
 
+/* rx_fmt_num prints the shortest text that reads back as the same double,
+ * plain where %g is plain; an lr of the x3 grid below 1e-4 (the adaptive
+ * grid's 3e-05) printed as 3.0000000000000001e-05 */
+static void test_fmt_num_shortest(void **state)
+{
+    (void)state;
+    const struct { double x; const char *want; } cases[] = {
+        {3e-5, "3e-05"}, {1e-5, "1e-05"}, {9.5e-5, "9.5e-05"}, {1e-4, "0.0001"},
+        {0.0003, "0.0003"}, {0.1, "0.1"}, {1.0 / 3, "0.3333333333333333"},
+        {1e20, "1e+20"}, {123456, "123456"}, {0, "0"}, {-2.5e-7, "-2.5e-07"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char buf[40];
+        rx_fmt_num(cases[i].x, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].want);
+        assert_true(strtod(buf, NULL) == cases[i].x);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fmt_num_shortest),
         cmocka_unit_test(test_metrics_are_columns),
         cmocka_unit_test(test_metrics_from_table),
         cmocka_unit_test(test_rank_values_ties),
