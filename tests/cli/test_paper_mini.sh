@@ -40,7 +40,7 @@ grep -q '^#.*Top-1 / Top-3 rates (24 comparisons' "$out" || fail "Top-k over 24 
 
 # The page generator of docs/rex-paper.md: its own blocks, complete.
 docs/rex-paper.sh -s rex-paper-mini "$db" >"$out" 2>"$err" || fail "page generator"
-grep -q '^Sweep `rex-paper-mini` in `results/mini.db`: 1728 runs planned, 1728 done, 0 failed' "$out" ||
+grep -q '^Sweep `rex-paper-mini` in `results/mini.db`: 1728 runs in the grid and 0 added by the adaptive lr grid; 1728 done, 0 failed' "$out" ||
   fail "status line"
 [ "$(sed -n '/BEGIN generated: status/,/END generated: status/p' "$out" | grep -c '^| [0-9]*% | ')" -eq 6 ] ||
   fail "status rows: one per budget"
