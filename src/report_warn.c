@@ -101,16 +101,6 @@ static int emit(rx_report *r, rx_warn_kind k, draft *d, const char *fmt, ...)
     return RX_OK;
 }
 
-/* What a cell chooses: "lr", or "lr and schedule.patience" when keys
- * are tuned with it. */
-static void chosen_what(const rx_report *r, char *buf, size_t size)
-{
-    size_t len = (size_t)snprintf(buf, size, "lr");
-    for (int q = 0; q < r->n_tune && len < size; q++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                q + 1 == r->n_tune ? " and " : ", ", r->tune_keys[q]);
-}
-
 static int is_constant(const char *sched)
 {
     char base[RX_REPORT_NAME_MAX];
@@ -202,7 +192,7 @@ static int warn_lr_static(rx_report *r, int s, int o, const char *group, const i
             continue;
         char names[512], what[320];
         name_cells(r, &d, 0, 1, names, sizeof names);
-        chosen_what(r, what, sizeof what);
+        rx_report_chosen_what(r, what, sizeof what);
         int rc = emit(r, RX_WARN_LR_STATIC, &d,
                       "%s: the lr of %s never changed in any run of the chosen %s at %s "
                       "(a plateau that never fired, a step milestone past the end): there it is "
@@ -384,7 +374,7 @@ static int warn_val_noise(rx_report *r, int s, int o, const char *group, const l
         return RX_OK;
     char names[512], what[320];
     name_cells(r, &d, 1, 1, names, sizeof names);
-    chosen_what(r, what, sizeof what);
+    rx_report_chosen_what(r, what, sizeof what);
     int rc = emit(r, RX_WARN_VAL_NOISE, &d,
                   "%s: in %d of %d %s choices the best one beats the runner-up on %s by less "
                   "than the validation set's standard error (up to %.2f points with %ld "

@@ -77,10 +77,16 @@ expect_exit 0 "$RX" report --db "$db" --tune schedule.patience
 grep -q '^chosen schedule.patience (with the lr, on validation error (%); of N tried)$' "$TMPDIR/out" || fail "text: no patience table"
 grep -Eq '^plateau +[03] \(of 2\) +[03] \(of 2\)$' "$TMPDIR/out" || fail "text: patience row: $(cat "$TMPDIR/out")"
 grep -q '^lr and schedule.patience: tuned together per cell' "$TMPDIR/out" || fail "text: note"
+# the bootstrap keeps every tuned value as chosen, not the lr alone
+tr -s ' \n' ' ' < "$TMPDIR/out" > "$TMPDIR/flat"   # the text wraps its notes
+grep -q '; the lr and schedule.patience of each cell stay as chosen;' "$TMPDIR/flat" || fail "text: bootstrap note"
+grep -q 'the lr of each cell stays' "$TMPDIR/flat" && fail "text: bootstrap note names the lr alone"
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience --format markdown
 grep -q '^### chosen schedule.patience' "$TMPDIR/out" || fail "markdown: no patience table"
+grep -q 'the lr and schedule.patience of each cell stay as chosen' "$TMPDIR/out" || fail "markdown: bootstrap note"
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience --format html -o "$TMPDIR/t.html"
 grep -q '<h3>chosen schedule.patience (with the lr' "$TMPDIR/t.html" || fail "html: no patience table"
+grep -q '<p>Seeds are drawn .*the lr and schedule.patience of each cell stay as chosen;' "$TMPDIR/t.html" || fail "html: bootstrap note"
 # plateau's lr curve is drawn from a run of a chosen candidate (the
 # largest budget's) and says which
 note=$(grep -o '<p>plateau: follows the validation loss: [^<]*</p>' "$TMPDIR/t.html")
