@@ -11,6 +11,8 @@
 #                   on one core)
 #   make bench-scale  every command at about 2k, 20k and 100k runs (not
 #                   part of check; half an hour or more)
+#   make bench-jobs run -j 2 against -j 1: quickstart and tiny runs (not
+#                   part of check; about 5 minutes)
 #   make paper      the REX paper replication into results/rex-paper.db (the
 #                   committed store; resumes it), then docs/rex-paper.md (about
 #                   4.3 CPU-hours from empty; not part of check); make
@@ -66,7 +68,7 @@ LIB      := $(BUILD)/librexsweep.a
 BIN      := $(BUILD)/rexsweep
 
 .PHONY: all deps demo check check-unit check-cli check-san check-slurm \
-        bench bench-scale bench-search install uninstall clean paper paper-page
+        bench bench-scale bench-search bench-jobs install uninstall clean paper paper-page
 
 all: $(BIN)
 
@@ -192,6 +194,10 @@ bench-scale: deps $(BIN)
 # (bench/search.sh for the knobs of a reduced run)
 bench-search: deps $(BIN)
 	REXSWEEP=$(abspath $(BIN)) bash bench/search.sh
+
+# -j 2 against -j 1 on the quickstart sweep and on tiny runs (bench/jobs.sh)
+bench-jobs: deps $(BIN)
+	REXSWEEP=$(abspath $(BIN)) bash bench/jobs.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -489,6 +489,47 @@ static void test_registered(void **state)
     rx_jobs_free(jobs, 6);
 }
 
+/* rx_store_key_states answers the same by its two paths: one pass over
+ * the store's indexes when the list is about as large as the store, one
+ * lookup per key otherwise (here forced by a far rowid). */
+static void test_key_states_paths(void **state)
+{
+    (void)state;
+    rx_err err;
+    int64_t sw;
+    rx_job *jobs = make_jobs(8, "ks");
+    rx_store *st = store_with_jobs("ks.db", jobs, 6, &sw);
+    char fix[256];
+    snprintf(fix, sizeof fix, "UPDATE runs SET status = 'done' WHERE key = '%s'", jobs[1].key);
+    assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    snprintf(fix, sizeof fix, "UPDATE runs SET status = 'failed' WHERE key = '%s'", jobs[4].key);
+    assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    /* the list: 8 keys, two of them not stored, one repeated */
+    rx_job list[9];
+    memcpy(list, jobs, 8 * sizeof *list);
+    list[8] = jobs[4];
+    const signed char want[9] = {RX_STATE_PENDING, RX_STATE_DONE, RX_STATE_PENDING,
+                                 RX_STATE_PENDING, RX_STATE_FAILED, RX_STATE_PENDING, -1, -1,
+                                 RX_STATE_FAILED};
+    for (int pass = 0; pass < 2; pass++) {
+        signed char got[9];
+        rx_store_counts c;
+        assert_int_equal(rx_store_key_states(st, list[0].key, sizeof list[0], 9, got, &c, &err),
+                         RX_OK);
+        assert_memory_equal(got, want, 9);
+        assert_int_equal(c.pending, 4);
+        assert_int_equal(c.done, 1);
+        assert_int_equal(c.failed, 2);
+        assert_int_equal(c.new_runs, 2);
+        assert_int_equal(c.total, 9);
+        /* a far rowid: the store looks much larger than the list */
+        snprintf(fix, sizeof fix, "UPDATE runs SET rowid = 100000 WHERE key = '%s'", jobs[5].key);
+        assert_int_equal(rx_store_exec(st, fix, &err), RX_OK);
+    }
+    rx_store_close(st);
+    rx_jobs_free(jobs, 8);
+}
+
 /* ---- claiming --------------------------------------------------------- */
 
 static void finish_done(rx_store *st, const char *key, double acc)
@@ -1452,6 +1493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuse_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_states_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
