@@ -72,6 +72,20 @@ for b in (0.5, 1):
     assert cells[("step", b)]["tuned"] == {"schedule.patience": None}
 # the ranks merge step and the tuned plateau
 assert r["step_plateau_merged"] and r["ranked_schedules"] == ["step", "constant"], r["ranked_schedules"]
+# a chosen patience at the largest of those tried (3) is warned about, cell
+# by cell; the smallest (0) is patience's own bound: nothing to add below
+edge = [(c["schedule"], c["budget"]) for c in r["tables"][0]["cells"]
+        if c["tuned"].get("schedule.patience") == 3]
+w = [x for x in r["warnings"] if x["kind"] == "tuned_value_at_edge"]
+if edge:
+    assert len(w) == 1, w
+    assert [(c["schedule"], c["budget"]) for c in w[0]["cells"]] == edge, (w, edge)
+    t = w[0]["text"]
+    assert "the chosen schedule.patience is the largest (3) of the values tried in %d of 2 cells" % len(edge) in t, t
+    assert "add a larger value of schedule.patience to the spec" in t, t
+else:
+    assert not w, w
+assert edge or any(c["tuned"].get("schedule.patience") == 0 for c in r["tables"][0]["cells"])
 PY
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience
 grep -q '^chosen schedule.patience (with the lr, on validation error (%); of N tried)$' "$TMPDIR/out" || fail "text: no patience table"
