@@ -58,9 +58,9 @@ fi
 
 # the replication's specs plan (the cluster ones are only planned here)
 expect_exit 0 "$RX" plan sweeps/rex-paper.yaml --db "$TMPDIR/none.db"
-grep -q "^sweep 'rex-paper': 1800 runs in 360 cells" "$TMPDIR/out" || fail "rex-paper's grid"
+grep -q "^sweep 'rex-paper': 1980 runs in 396 cells" "$TMPDIR/out" || fail "rex-paper's grid"
 expect_exit 0 "$RX" plan sweeps/rex-paper-full.yaml --db "$TMPDIR/none.db"
-grep -q "^sweep 'rex-paper-full': 3600 runs in 720 cells" "$TMPDIR/out" || fail "rex-paper-full's grid"
+grep -q "^sweep 'rex-paper-full': 3960 runs in 792 cells" "$TMPDIR/out" || fail "rex-paper-full's grid"
 expect_exit 0 "$RX" plan sweeps/rex-paper-full-vae.yaml --db "$TMPDIR/none.db"
-grep -q "^sweep 'rex-paper-full-vae': 1800 runs in 360 cells" "$TMPDIR/out" || fail "rex-paper-full-vae's grid"
+grep -q "^sweep 'rex-paper-full-vae': 1980 runs in 396 cells" "$TMPDIR/out" || fail "rex-paper-full-vae's grid"
 echo ok
