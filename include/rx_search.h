@@ -48,6 +48,14 @@ typedef struct rx_search_cand {
  * many. */
 int rx_search_promote(const rx_metric *m, rx_search_cand *c, int n, int eta);
 
+/* The keys a report of spec's runs tunes with the lr (rexsweep-report(1),
+ * SEARCH SWEEPS): a search's searched keys, or a grid's sampled keys, but
+ * the lr itself (always tuned), into keys (room for max; borrowed from
+ * spec).  Their values are a cell's candidates, not optimizers (or
+ * schedules) of their own.  Returns how many (0 when the search's keys
+ * are in error: rx_search_new says why). */
+int rx_search_tuned_keys(const rx_spec *spec, const char **keys, int max);
+
 /* Builds the search of spec (a halving spec: spec->search.strategy) over
  * runs[0..n), as rx_spec_plan lists them: each run's rung (the rank of its
  * budget among the grid's budgets), group and candidate, from its

@@ -195,6 +195,24 @@ static int searched_keys(const rx_spec *spec, const char **keys, int max, rx_err
     return n;
 }
 
+int rx_search_tuned_keys(const rx_spec *spec, const char **keys, int max)
+{
+    const char *k[RX_SEARCH_MAX_OVER];
+    int n = 0, m = 0;
+    rx_err e;
+    if (spec->search.strategy != RX_STRATEGY_GRID) {
+        if ((n = searched_keys(spec, k, RX_SEARCH_MAX_OVER, &e)) < 0)
+            n = 0;
+    } else {
+        for (n = 0; n < spec->n_sampled; n++)
+            k[n] = spec->sampled[n];
+    }
+    for (int i = 0; i < n && m < max; i++)
+        if (strcmp(k[i], "optimizer.lr") != 0)
+            keys[m++] = k[i];
+    return m;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -466,6 +466,11 @@ static int read_sampled(parser *p, const char *key, const yaml_node_t *m, char *
     p->sampled_n[dim] = count;
     p->sampled_at[dim] = m;
     p->n_sampled++;
+    int known = 0;
+    for (int j = 0; j < p->s->n_sampled && !known; j++)
+        known = strcmp(p->s->sampled[j], key) == 0;
+    if (!known && p->s->n_sampled < RX_SEARCH_MAX_OVER)
+        p->s->sampled[p->s->n_sampled++] = p->sampled[dim];
     *texts = t;
     *n = count;
     return RX_OK;

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "rx_keys.h"
 #include "rx_results.h"
+#include "rx_search.h"
 #include "rx_spec.h"
 #include "rx_store.h"
 
@@ -58,6 +59,18 @@ int rx_cli_tune_keys(rx_store *st, rx_results *res, const char *const *cli, int 
                          e.msg);
             }
             rx_spec_free(spec);
+            /* a search's keys and sampled keys: a cell's candidates with
+             * the lr, not optimizers of their own (the full spec: keys
+             * it cannot read leave them to --tune) */
+            if (rc == RX_OK && rx_spec_parse(text, strlen(text), where, &spec, &e) == RX_OK) {
+                const char *k[RX_SEARCH_MAX_OVER];
+                int n = rx_search_tuned_keys(spec, k, RX_SEARCH_MAX_OVER);
+                for (int q = 0; q < n && rc == RX_OK; q++)
+                    if (out->n < RX_REPORT_TUNE_MAX && rx_key_tunable(k[q], &e) == RX_OK)
+                        rc = add_key(out, k[q], err);
+                out->from_spec = out->n;
+                rx_spec_free(spec);
+            }
         }
         free(text);
     }
