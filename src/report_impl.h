@@ -129,6 +129,14 @@ int rx_report_pair_table(const rx_report *r, int s, int o, rx_table *t);
 /* Per rival: wins/losses/ties and tests, low/high/all. */
 void rx_report_versus_table(const rx_report *r, rx_table *t);
 
+/* What a cell chooses: "lr", or "lr and schedule.patience" (", " between
+ * more keys) when keys are tuned with it. */
+void rx_report_chosen_what(const rx_report *r, char *buf, size_t size);
+
+/* The sentence above the bootstrap intervals: how they are drawn, and
+ * that the chosen lr (and tuned values) of each cell stay fixed. */
+void rx_report_boot_note(const rx_report *r, char *buf, size_t size);
+
 /* The bootstrap intervals of the Top-k rates and of optimizer o's
  * average ranks. */
 void rx_report_topk_ci_table(const rx_report *r, rx_table *t);

@@ -28,11 +28,18 @@ int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, in
         rx_results_facts(st, &res, facts, &err) == RX_OK) {
         rx_report_opts ro = {.metric = &m, .bootstrap = -1, .facts = facts,
                              .tune = tk.n ? tk.v : NULL};
+        rx_cli_ext *ext = rx_cli_ext_new(st, res.sweep);
+        if (ext)
+            ro.lr_grid = rx_cli_ext_lookup, ro.lr_grid_ud = ext;
         if (rx_report_build(res.runs, res.n, &ro, &rep, &err) == RX_OK) {
+            /* a grid still extending is news, not a warning */
             for (int i = 0; i < rep->n_warnings; i++)
-                fprintf(f, "%swarning: %s\n", markdown ? "- " : "", rep->warnings[i].text);
+                fprintf(f, "%s%s: %s\n", markdown ? "- " : "",
+                        rep->warnings[i].kind == RX_WARN_LR_EXTENDING ? "note" : "warning",
+                        rep->warnings[i].text);
             count = rep->n_warnings;
         }
+        rx_cli_ext_free(ext);
     }
     rx_report_free(rep);
     free(facts);
