@@ -187,7 +187,7 @@ static int warn_few_steps(rx_report *r, int s, int o, const char *group, const l
 
 /* ---- schedules whose lr never changed -------------------------------------- */
 
-static int warn_lr_static(rx_report *r, int s, int o, const char *group, const int *cell_static)
+static int warn_lr_static(rx_report *r, int s, int o, const char *group, const rx_cell_facts *cf)
 {
     for (int k = 0; k < r->n_schedules; k++) {
         if (is_constant(r->schedules[k]))
@@ -195,7 +195,7 @@ static int warn_lr_static(rx_report *r, int s, int o, const char *group, const i
         draft d = {0};
         for (int b = 0; b < r->n_budgets; b++) {
             size_t ci = cell_index(r, s, o, k, b);
-            if (cell_static[ci] > 0)
+            if (cf[ci].lr_static > 0)
                 draft_add(&d, (int)ci);
         }
         if (!d.n)
@@ -344,7 +344,7 @@ static int warn_seeds(rx_report *r, int s, int o, const char *group)
 
 /* ---- validation noise --------------------------------------------------------- */
 
-static int warn_val_noise(rx_report *r, int s, int o, const char *group, const long *cell_nval)
+static int warn_val_noise(rx_report *r, int s, int o, const char *group, const rx_cell_facts *cf)
 {
     const rx_metric *m = &r->metric;
     if (m->unit == RX_UNIT_RAW || !m->val_col[0] || r->select_on_test)
@@ -357,7 +357,7 @@ static int warn_val_noise(rx_report *r, int s, int o, const char *group, const l
         for (int b = 0; b < r->n_budgets; b++) {
             size_t ci = cell_index(r, s, o, k, b);
             const rx_report_cell *c = &r->cells[ci];
-            long nv = cell_nval[ci];
+            long nv = cf[ci].n_val;
             if (c->chosen < 0 || nv <= 0)
                 continue;
             /* the runner-up: the best other eligible lr on validation */
@@ -396,40 +396,22 @@ static int warn_val_noise(rx_report *r, int s, int o, const char *group, const l
 
 /* ---- all of them ------------------------------------------------------------------ */
 
-int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *run_cell,
-                   const rx_report_opts *opts)
+int rx_report_warn(rx_report *r, const rx_cell_facts *cf, const rx_report_opts *opts)
 {
-    int nS = r->n_settings, nO = r->n_optimizers, nB = r->n_budgets;
-    size_t ncells = (size_t)nS * nO * r->n_schedules * nB;
+    int nS = r->n_settings, nO = r->n_optimizers, nK = r->n_schedules, nB = r->n_budgets;
+    size_t ncells = (size_t)nS * nO * nK * nB;
     long min_steps = opts->min_steps > 0 ? opts->min_steps : RX_REPORT_MIN_STEPS;
     long *bsteps = calloc((size_t)nS * nO * nB + 1, sizeof *bsteps);
-    int *cell_static = calloc(ncells + 1, sizeof *cell_static);
-    long *cell_nval = calloc(ncells + 1, sizeof *cell_nval);
+    if (!bsteps)
+        return RX_ENOMEM;
     int rc = RX_OK;
-    if (!bsteps || !cell_static || !cell_nval) {
-        rc = RX_ENOMEM;
-        goto out;
-    }
-    if (opts->facts) {
-        /* per budget: the fewest steps of any run; per cell: whether every
-         * run of the chosen lr kept its lr (1), some moved it (-1) */
-        for (int i = 0; i < n; i++) {
-            const rx_report_fact *f = &opts->facts[i];
-            int ci = run_cell[i];
-            int b = ci % nB, go = ci / nB / r->n_schedules;
-            long *bs = &bsteps[(size_t)go * nB + b];
-            if (f->steps > 0 && (*bs == 0 || f->steps < *bs))
-                *bs = f->steps;
-            const rx_report_cell *c = &r->cells[ci];
-            if (!rx_report_is_chosen(r, c, &runs[i]) || runs[i].state != RX_OUT_DONE)
-                continue;
-            if (f->lr_changed == 1)
-                cell_static[ci] = -1;
-            else if (f->lr_changed == 0 && cell_static[ci] == 0)
-                cell_static[ci] = 1;
-            if (f->n_val > 0 && (cell_nval[ci] == 0 || f->n_val < cell_nval[ci]))
-                cell_nval[ci] = f->n_val;
-        }
+    /* per budget: the fewest steps of any run */
+    for (size_t ci = 0; ci < ncells; ci++) {
+        int b = (int)(ci % (size_t)nB);
+        size_t go = ci / (size_t)nB / (size_t)nK;
+        long *bs = &bsteps[go * (size_t)nB + (size_t)b];
+        if (cf[ci].steps > 0 && (*bs == 0 || cf[ci].steps < *bs))
+            *bs = cf[ci].steps;
     }
     for (int s = 0; s < nS && !rc; s++)
         for (int o = 0; o < nO && !rc; o++) {
@@ -439,15 +421,12 @@ int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *ru
             snprintf(group, sizeof group, "%s, %s", r->settings[s], r->optimizers[o]);
             if ((rc = warn_lr_edge(r, s, o, group)) ||
                 (rc = warn_few_steps(r, s, o, group, bsteps, min_steps)) ||
-                (rc = warn_lr_static(r, s, o, group, cell_static)) ||
+                (rc = warn_lr_static(r, s, o, group, cf)) ||
                 (rc = warn_identical(r, s, o, group)) ||
                 (rc = warn_seeds(r, s, o, group)) ||
-                (rc = warn_val_noise(r, s, o, group, cell_nval)))
+                (rc = warn_val_noise(r, s, o, group, cf)))
                 break;
         }
-out:
     free(bsteps);
-    free(cell_static);
-    free(cell_nval);
     return rc;
 }

@@ -150,10 +150,12 @@ typedef struct leaf {
     int k;
     const char *val;
     size_t len;
+    int v;              /* the value interned (parse_config) */
 } leaf;
 
 typedef struct load_ctx {
     rx_results *r;
+    strtab *str;        /* where keys and values are interned */
     int cap;
     const rx_metric *m;
     rx_err *err;
@@ -196,11 +198,11 @@ static int leaf_add(void *ud, const char *key, const char *val, size_t len)
         c->lv = lv;
         c->capl = cap;
     }
-    strtab *t = &c->r->flat->str;
+    strtab *t = c->str;
     int k = intern(t, key, strlen(key));
     if (k < 0)
         return c->oom = RX_ENOMEM;
-    c->lv[c->nl++] = (leaf){t->s[k], k, val, len};
+    c->lv[c->nl++] = (leaf){t->s[k], k, val, len, -1};
     return RX_OK;
 }
 
@@ -209,20 +211,43 @@ static int cmp_leaf(const void *a, const void *b)
     return strcmp(((const leaf *)a)->key, ((const leaf *)b)->key);
 }
 
-/* Reads one configuration into run n of c->r: its leaves sorted by key
- * (the canonical form sorts within sections; this makes the whole list
- * searchable whatever the nesting), interned, and its cell: the leaves but
- * the seed (and runtime keys) hashed without the trainer version, so that
- * stores compare.  Returns RX_OK, RX_EFORMAT or RX_ENOMEM. */
-static int read_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
+/* Parses one configuration into c->lv: its leaves sorted by key (the
+ * canonical form sorts within sections; this makes the whole list
+ * searchable whatever the nesting), keys and values interned in c->str,
+ * and its cell: the leaves but the seed (and runtime keys) hashed without
+ * the trainer version, so that stores compare.  Returns RX_OK, RX_EFORMAT
+ * or RX_ENOMEM. */
+static int parse_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
 {
-    rx_results_flat *f = c->r->flat;
     c->nl = 0;
     c->oom = 0;
     int rc = rx_config_json_walk(json, leaf_add, c);
     if (rc)
         return c->oom ? RX_ENOMEM : RX_EFORMAT;
     qsort(c->lv, (size_t)c->nl, sizeof *c->lv, cmp_leaf);
+    uint64_t h = RX_HASH_INIT;
+    for (int i = 0; i < c->nl; i++) {
+        leaf *l = &c->lv[i];
+        if ((l->v = intern(c->str, l->val, l->len)) < 0)
+            return RX_ENOMEM;
+        if (strcmp(l->key, "train.seed") == 0 || runtime_id(c->str, l->k))
+            continue;
+        h = rx_hash64(l->key, strlen(l->key) + 1, h);
+        h = rx_hash64(l->val, l->len, h);
+        h = rx_hash64("", 1, h);
+    }
+    snprintf(cell, RX_KEY_LEN + 1, "%016llx", (unsigned long long)h);
+    return RX_OK;
+}
+
+/* Reads one configuration into run n of c->r (parse_config), its leaves
+ * appended to the flattened set. */
+static int read_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
+{
+    rx_results_flat *f = c->r->flat;
+    int rc = parse_config(c, json, cell);
+    if (rc)
+        return rc;
     if (f->nkv + (size_t)c->nl > f->capkv) {
         size_t cap = f->capkv ? f->capkv * 2 : 4096;
         while (cap < f->nkv + (size_t)c->nl)
@@ -233,22 +258,11 @@ static int read_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
         f->kv = kv;
         f->capkv = cap;
     }
-    uint64_t h = RX_HASH_INIT;
     for (int i = 0; i < c->nl; i++) {
-        const leaf *l = &c->lv[i];
-        int v = intern(&f->str, l->val, l->len);
-        if (v < 0)
-            return RX_ENOMEM;
-        f->kv[2 * (f->nkv + (size_t)i)] = l->k;
-        f->kv[2 * (f->nkv + (size_t)i) + 1] = v;
-        if (strcmp(l->key, "train.seed") == 0 || runtime_id(&f->str, l->k))
-            continue;
-        h = rx_hash64(l->key, strlen(l->key) + 1, h);
-        h = rx_hash64(l->val, l->len, h);
-        h = rx_hash64("", 1, h);
+        f->kv[2 * (f->nkv + (size_t)i)] = c->lv[i].k;
+        f->kv[2 * (f->nkv + (size_t)i) + 1] = c->lv[i].v;
     }
     f->nkv += (size_t)c->nl;
-    snprintf(cell, RX_KEY_LEN + 1, "%016llx", (unsigned long long)h);
     return RX_OK;
 }
 
@@ -309,46 +323,64 @@ static int name_row(void *ud, int ncols, const char *const *names, const rx_valu
     return 0;
 }
 
-int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_results *out,
-                    rx_err *err)
+/* The sweep read: its id (0 = every run, when the store has several
+ * sweeps and sweep is NULL) and name into name[128] ("" = every run). */
+static int find_sweep(rx_store *st, const char *sweep, int64_t *id, char name[128], rx_err *err)
 {
-    memset(out, 0, sizeof *out);
     names_ctx nc = {{0}, 0, {0}};
+    *id = 0;
+    name[0] = '\0';
     int rc = rx_store_query(st, "SELECT DISTINCT name FROM sweeps ORDER BY name", NULL, 0,
                             name_row, &nc, err);
     if (rc)
         return rc;
-    int64_t id = 0;
     if (sweep) {
-        rc = rx_store_find_sweep(st, sweep, &id, err);
+        rc = rx_store_find_sweep(st, sweep, id, err);
         if (rc == RX_ENOTFOUND)
             return rx_errf(err, RX_ENOTFOUND, "no sweep named '%s' in '%s' (%s%s)", sweep,
                            rx_store_path(st), nc.n ? "sweeps: " : "the store has no sweeps",
                            nc.list);
         if (rc)
             return rc;
-        snprintf(out->sweep, sizeof out->sweep, "%s", sweep);
+        snprintf(name, 128, "%s", sweep);
     } else if (nc.n == 1) {
-        rc = rx_store_find_sweep(st, nc.first, &id, err);
+        rc = rx_store_find_sweep(st, nc.first, id, err);
         if (rc)
             return rc;
-        snprintf(out->sweep, sizeof out->sweep, "%s", nc.first);
+        snprintf(name, 128, "%s", nc.first);
     }
-    /* the metric columns come from rx_metric's fixed table, never from
-     * user text, so they may be spliced into the SQL; a named metric
-     * (run_metrics) is bound: its final value, else its last epoch's or
-     * step's */
+    return RX_OK;
+}
+
+/* The SQL of metric m's test and validation values of run r (size 160
+ * each).  The metric columns come from rx_metric's fixed table, never from
+ * user text, so they may be spliced into the SQL; a named metric
+ * (run_metrics) is bound (?2 and ?3): its final value, else its last
+ * epoch's or step's. */
+static void metric_sql(const rx_metric *m, char *test, char *val, size_t size)
+{
 #define NAMED(p) "(SELECT n.value FROM run_metrics n WHERE n.key = r.key AND n.name = " p \
                  " ORDER BY n.scope = 'final' DESC, n.scope = 'epoch' DESC, n.at DESC LIMIT 1)"
-    char sql[1280], test[160], val[160];
     if (m->named) {
-        snprintf(test, sizeof test, "%s", NAMED("?2"));
-        snprintf(val, sizeof val, "%s", NAMED("?3"));
+        snprintf(test, size, "%s", NAMED("?2"));
+        snprintf(val, size, "%s", NAMED("?3"));
     } else {
-        snprintf(test, sizeof test, "r.%s", m->test_col);
-        snprintf(val, sizeof val, "%s%s", m->val_col[0] ? "r." : "NULL", m->val_col);
+        snprintf(test, size, "r.%s", m->test_col);
+        snprintf(val, size, "%s%s", m->val_col[0] ? "r." : "NULL", m->val_col);
     }
 #undef NAMED
+}
+
+int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_results *out,
+                    rx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t id = 0;
+    int rc = find_sweep(st, sweep, &id, out->sweep, err);
+    if (rc)
+        return rc;
+    char sql[1280], test[160], val[160];
+    metric_sql(m, test, val, sizeof test);
     snprintf(sql, sizeof sql,
              "SELECT r.key, r.config, r.status, r.lr, r.budget, r.seed, r.steps, "
              "r.steps_per_epoch, %s, %s FROM runs r %s", test, val,
@@ -356,12 +388,13 @@ int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_resu
                 : "ORDER BY r.key");
     rx_value binds[3] = {rx_vint(id), rx_vtext(m->test_col), rx_vtext(m->val_col)};
     int nbinds = m->named ? 3 : id ? 1 : 0;
-    load_ctx c = {out, 0, m, err, RX_OK, NULL, 0, 0, 0};
+    load_ctx c = {out, NULL, 0, m, err, RX_OK, NULL, 0, 0, 0};
     out->flat = calloc(1, sizeof *out->flat);
     if (!out->flat || !(out->flat->off = calloc(1, sizeof *out->flat->off))) {
         rx_results_free(out);
         return rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
     }
+    c.str = &out->flat->str;
     rc = rx_store_query(st, sql, nbinds ? binds : NULL, nbinds, load_row, &c, err);
     free(c.lv);
     if (rc == RX_OK)
@@ -539,6 +572,7 @@ static const char *cur(const labeller *L, int j)
  * *gid (caller frees) maps a value id to its group, or -1. */
 typedef struct groups {
     int *gid;           /* value id -> group */
+    int nid;            /* ids gid covers (a value interned later has none) */
     unsigned char *vary;
     int ng;
 } groups;
@@ -555,7 +589,7 @@ static int group_of(const labeller *L, const groups *G, int group)
 {
     if (group < 0)
         return 0;
-    return L->val[group] >= 0 ? G->gid[L->val[group]] : -1;
+    return L->val[group] >= 0 && L->val[group] < G->nid ? G->gid[L->val[group]] : -1;
 }
 
 static int groups_find(labeller *L, int group, groups *G)
@@ -564,6 +598,7 @@ static int groups_find(labeller *L, int group, groups *G)
     int ns = L->str.n ? L->str.n : 1, nk = L->nk ? L->nk : 1;
     if (!(G->gid = malloc((size_t)ns * sizeof *G->gid)))
         return -1;
+    G->nid = ns;
     for (int i = 0; i < ns; i++)
         G->gid[i] = -1;
     G->ng = group < 0;
@@ -642,104 +677,132 @@ static int is_tuned(const labeller *L, int j)
     return 0;
 }
 
-/* Labels one family ("optimizer" or "schedule"): its name plus the keys
- * of that family that vary within runs of the same name. */
-static int label_family(labeller *L, const char *family, const char *skip, size_t field)
+/* How the runs are labelled: which keys vary within which groups, found
+ * over every run before any is labelled (labels_prepare from the sets'
+ * flattened runs, or a stream's first pass). */
+typedef struct labels {
+    int ds, type;               /* key indices of data.dataset, model.type */
+    groups all, by_type;        /* the setting's keys, and the model's by type */
+    int opt_name, opt_skip;     /* optimizer.name, optimizer.lr */
+    int sch_name;               /* schedule.name */
+    groups opt, sch;            /* by optimizer name, by schedule name */
+} labels;
+
+static void labels_free(labels *B)
 {
-    char name_key[64], prefix[64];
-    snprintf(name_key, sizeof name_key, "%s.name", family);
-    snprintf(prefix, sizeof prefix, "%s.", family);
-    size_t plen = strlen(prefix);
-    int name = key_index(L, name_key), skip_j = skip ? key_index(L, skip) : -1;
-    groups G = {0};
-    if (name >= 0 && groups_find(L, name, &G))
-        return -1;
-    FOR_EACH_RUN(L, s, i) {
-        char *out = (char *)&L->sets[s].runs[i] + field;
-        plain(cur(L, name), out, RX_REPORT_NAME_MAX);
-        int g = name >= 0 ? group_of(L, &G, name) : -1, nvar = 0;
-        for (int j = 0; g >= 0 && j < L->nk; j++) {
-            const char *key = L->str.s[L->keys[j]];
-            if (!G.vary[(size_t)g * (size_t)L->nk + (size_t)j] || j == name || j == skip_j ||
-                strncmp(key, prefix, plen) != 0 || runtime_id(&L->str, L->keys[j]) ||
-                is_tuned(L, j))
-                continue;
-            append(out, RX_REPORT_NAME_MAX, nvar++ ? ", " : "(", key + plen, cur(L, j));
-        }
-        if (nvar) {
-            size_t len = strlen(out);
-            if (len + 1 < RX_REPORT_NAME_MAX)
-                snprintf(out + len, RX_REPORT_NAME_MAX - len, ")");
-        }
-    }
-    groups_free(&G);
-    return 0;
+    groups_free(&B->all);
+    groups_free(&B->by_type);
+    groups_free(&B->opt);
+    groups_free(&B->sch);
 }
 
-/* The setting: dataset, model type, and whatever else differs. */
-static int label_setting(labeller *L)
+/* The key indices of B, and the setting's keys: those of all.vary that
+ * the setting names (not the optimizer's, the schedule's, the runtime
+ * ones, the tuned ones or those the setting says otherwise). */
+static void labels_keys(labeller *L, labels *B)
 {
     static const char *const own[] = {"data.dataset", "model.type", "train.budget",
                                       "train.seed", NULL};
-    int ds = key_index(L, "data.dataset"), type = key_index(L, "model.type");
-    groups all = {0}, by_type = {0};
-    if (groups_find(L, -1, &all) || (type >= 0 && groups_find(L, type, &by_type))) {
-        groups_free(&all);
-        return -1;
-    }
-    for (int j = 0; j < L->nk; j++) {
+    B->ds = key_index(L, "data.dataset");
+    B->type = key_index(L, "model.type");
+    B->opt_name = key_index(L, "optimizer.name");
+    B->opt_skip = key_index(L, "optimizer.lr");
+    B->sch_name = key_index(L, "schedule.name");
+    for (int j = 0; B->all.vary && j < L->nk; j++) {
         const char *key = L->str.s[L->keys[j]];
         int skip = strncmp(key, "optimizer.", 10) == 0 || strncmp(key, "schedule.", 9) == 0 ||
                    runtime_id(&L->str, L->keys[j]) || is_tuned(L, j);
         for (int q = 0; own[q] && !skip; q++)
             skip = strcmp(key, own[q]) == 0;
         if (skip)
-            all.vary[j] = 0;
+            B->all.vary[j] = 0;
     }
-    FOR_EACH_RUN(L, s, i) {
-        char dsv[64], mt[64];
-        plain(cur(L, ds), dsv, sizeof dsv);
-        plain(cur(L, type), mt, sizeof mt);
-        char *out = L->sets[s].runs[i].setting;
-        snprintf(out, RX_REPORT_SETTING_MAX, "%s %s", dsv, mt);
-        int g = type >= 0 ? group_of(L, &by_type, type) : -1;
-        for (int j = 0; j < L->nk; j++) {
-            if (!all.vary[j])
-                continue;
-            const char *key = L->str.s[L->keys[j]];
-            /* a model key that differs only between model types (the
-             * hidden sizes of an mlp and the layers of a cnn zipped with
-             * model.type) is said by the type already */
-            if (strncmp(key, "model.", 6) == 0 && g >= 0 &&
-                !by_type.vary[(size_t)g * (size_t)L->nk + (size_t)j])
-                continue;
-            append(out, RX_REPORT_SETTING_MAX, " ", key, cur(L, j));
-        }
+}
+
+/* B from the sets L was made of. */
+static int labels_prepare(labeller *L, labels *B)
+{
+    memset(B, 0, sizeof *B);
+    int type = key_index(L, "model.type"), on = key_index(L, "optimizer.name");
+    int sn = key_index(L, "schedule.name");
+    if (groups_find(L, -1, &B->all) || (type >= 0 && groups_find(L, type, &B->by_type)) ||
+        (on >= 0 && groups_find(L, on, &B->opt)) || (sn >= 0 && groups_find(L, sn, &B->sch))) {
+        labels_free(B);
+        return -1;
     }
-    groups_free(&all);
-    groups_free(&by_type);
+    labels_keys(L, B);
     return 0;
 }
 
-/* Copies each run's values of the tuned keys into its tune[]; RX_EINVAL
- * when one is too long to keep whole (two values cut alike would be
- * pooled). */
-static int fill_tuned(labeller *L, const char *const *tune, rx_err *err)
+/* The label of one family ("optimizer" or "schedule") of the current run
+ * into out: its name plus the keys of that family that vary within runs
+ * of the same name (G, grouped by the name's key index). */
+static void label_family(const labeller *L, const groups *G, const char *family, int name,
+                         int skip_j, char *out)
 {
-    int rc = RX_OK;
-    FOR_EACH_RUN(L, s, i) {
-        rx_report_run *x = &L->sets[s].runs[i];
-        for (int q = 0; q < L->ntuned && rc == RX_OK; q++) {
-            const char *v = cur(L, L->tuned[q]);
-            if (v && strlen(v) >= sizeof x->tune[q])
-                rc = rx_errf(err, RX_EINVAL, "run '%s': the value of the tuned key '%s' is "
-                             "longer than %d bytes; tune keys with short values",
-                             x->key, tune[q], (int)sizeof x->tune[q] - 1);
-            snprintf(x->tune[q], sizeof x->tune[q], "%s", v ? v : "");
-        }
-        for (int q = L->ntuned; q < RX_REPORT_TUNE_MAX; q++)
-            x->tune[q][0] = '\0';
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s.", family);
+    size_t plen = strlen(prefix);
+    plain(cur(L, name), out, RX_REPORT_NAME_MAX);
+    int g = name >= 0 ? group_of(L, G, name) : -1, nvar = 0;
+    for (int j = 0; g >= 0 && j < L->nk; j++) {
+        const char *key = L->str.s[L->keys[j]];
+        if (!G->vary[(size_t)g * (size_t)L->nk + (size_t)j] || j == name || j == skip_j ||
+            strncmp(key, prefix, plen) != 0 || runtime_id((strtab *)&L->str, L->keys[j]) ||
+            is_tuned(L, j))
+            continue;
+        append(out, RX_REPORT_NAME_MAX, nvar++ ? ", " : "(", key + plen, cur(L, j));
     }
+    if (nvar) {
+        size_t len = strlen(out);
+        if (len + 1 < RX_REPORT_NAME_MAX)
+            snprintf(out + len, RX_REPORT_NAME_MAX - len, ")");
+    }
+}
+
+/* The setting of the current run into out: dataset, model type, and
+ * whatever else differs. */
+static void label_setting(const labeller *L, const labels *B, char *out)
+{
+    char dsv[64], mt[64];
+    plain(cur(L, B->ds), dsv, sizeof dsv);
+    plain(cur(L, B->type), mt, sizeof mt);
+    snprintf(out, RX_REPORT_SETTING_MAX, "%s %s", dsv, mt);
+    int g = B->type >= 0 ? group_of(L, &B->by_type, B->type) : -1;
+    for (int j = 0; j < L->nk; j++) {
+        if (!B->all.vary[j])
+            continue;
+        const char *key = L->str.s[L->keys[j]];
+        /* a model key that differs only between model types (the hidden
+         * sizes of an mlp and the layers of a cnn zipped with model.type)
+         * is said by the type already */
+        if (strncmp(key, "model.", 6) == 0 && g >= 0 &&
+            !B->by_type.vary[(size_t)g * (size_t)L->nk + (size_t)j])
+            continue;
+        append(out, RX_REPORT_SETTING_MAX, " ", key, cur(L, j));
+    }
+}
+
+/* Labels the current run x: setting, optimizer, schedule, and its values
+ * of the tuned keys (tune[], L->ntuned of them); RX_EINVAL when one is
+ * too long to keep whole (two values cut alike would be pooled). */
+static int label_run(const labeller *L, const labels *B, const char *const *tune,
+                     rx_report_run *x, rx_err *err)
+{
+    label_setting(L, B, x->setting);
+    label_family(L, &B->opt, "optimizer", B->opt_name, B->opt_skip, x->optimizer);
+    label_family(L, &B->sch, "schedule", B->sch_name, -1, x->schedule);
+    int rc = RX_OK;
+    for (int q = 0; q < L->ntuned && rc == RX_OK; q++) {
+        const char *v = cur(L, L->tuned[q]);
+        if (v && strlen(v) >= sizeof x->tune[q])
+            rc = rx_errf(err, RX_EINVAL, "run '%s': the value of the tuned key '%s' is "
+                         "longer than %d bytes; tune keys with short values",
+                         x->key, tune[q], (int)sizeof x->tune[q] - 1);
+        snprintf(x->tune[q], sizeof x->tune[q], "%s", v ? v : "");
+    }
+    for (int q = L->ntuned; q < RX_REPORT_TUNE_MAX; q++)
+        x->tune[q][0] = '\0';
     return rc;
 }
 
@@ -752,22 +815,29 @@ int rx_results_label_tuned(rx_results *sets, int nsets, const char *const *tune,
         return rx_errf(err, RX_EINVAL, "at most %d keys can be tuned besides the lr",
                        RX_REPORT_TUNE_MAX);
     labeller L;
+    labels B;
     int rc = labeller_init(&L, sets, nsets);
     for (int q = 0; !rc && q < n_tune; q++)
         L.tuned[L.ntuned++] = key_index(&L, tune[q]);
-    if (!rc)
-        rc = label_setting(&L);
-    if (!rc)
-        rc = label_family(&L, "optimizer", "optimizer.lr", offsetof(rx_report_run, optimizer));
-    if (!rc)
-        rc = label_family(&L, "schedule", NULL, offsetof(rx_report_run, schedule));
-    if (rc) {
+    if (rc || labels_prepare(&L, &B)) {
         labeller_free(&L);
         return rx_errf(err, RX_ENOMEM, "out of memory labelling the runs");
     }
-    rc = fill_tuned(&L, tune, err);
+    /* the first run whose tuned value is too long, as the labelling of
+     * every run then of the tuned values found it */
+    rx_err first = {{0}};
+    int frc = RX_OK;
+    FOR_EACH_RUN(&L, s, i) {
+        int r1 = label_run(&L, &B, tune, &L.sets[s].runs[i], &first);
+        if (r1 && frc == RX_OK) {
+            frc = r1;
+            if (err)
+                *err = first;
+        }
+    }
+    labels_free(&B);
     labeller_free(&L);
-    return rc;
+    return frc;
 }
 
 int rx_results_label(rx_results *sets, int nsets, rx_err *err)
