@@ -395,11 +395,78 @@ typedef struct rx_report_lcurve {
     double *epoch, *val;                /* owned by the caller */
 } rx_report_lcurve;
 
+/* A budget-aware search's rung ladders (rexsweep-report(1), SEARCH
+ * SWEEPS), plain data for the writers: the caller fills it (the CLI, from
+ * rx_search.h); NULL for a grid.  One ladder per group and bracket
+ * (halving has one); a rung of a ladder is one budget. */
+typedef struct rx_report_rung {
+    double budget;
+    int candidates;             /* run at this budget (0: none yet) */
+    int promoted;               /* of them, run at the next budget; -1: not
+                                   decided (unfinished, or the last rung) */
+    int finished;               /* every run of them finished */
+    char best[RX_REPORT_SETTING_MAX]; /* the best eligible candidate by the
+                                   validation metric ("lr=0.1"); "" none */
+    double best_val, best_test; /* its means (display units); NaN none */
+} rx_report_rung;
+
+typedef struct rx_report_ladder {
+    char group[RX_REPORT_SETTING_MAX + 2 * RX_REPORT_NAME_MAX + 8]; /* "sgd / rex" */
+    /* the report's labels of the group's runs ("" when none is stored),
+     * to join a ladder with its cells */
+    char setting[RX_REPORT_SETTING_MAX];
+    char optimizer[RX_REPORT_NAME_MAX];
+    char schedule[RX_REPORT_NAME_MAX];
+    int bracket;                /* hyperband's s, the promotions it makes
+                                   (its first rung is n_budgets - 1 - s);
+                                   halving's one bracket is n_budgets - 1 */
+    int n_rungs;
+    rx_report_rung *rungs;      /* from the bracket's first budget up */
+    char winner[RX_REPORT_SETTING_MAX]; /* the best of the last rung once
+                                   finished; "" none */
+    double winner_val, winner_test;
+    double stopped_at;          /* > 0: no candidate finished this budget
+                                   without diverging; the ladder stops */
+} rx_report_ladder;
+
+typedef struct rx_report_search {
+    const char *strategy;       /* "halving", "hyperband" */
+    int eta;
+    int n_budgets;
+    const double *budgets;      /* the rungs, ascending */
+    const rx_metric *metric;    /* what promotions choose on (its
+                                   validation side) and the winners show */
+    int n_ladders;
+    rx_report_ladder *ladders;  /* by group, then bracket (s descending) */
+    int n_groups;
+    int *group_first;           /* per group: index of its first ladder,
+                                   n_groups + 1 entries */
+    int *winner;                /* per group: the ladder whose winner wins
+                                   overall (the best at the last budget
+                                   over the brackets), -1 none yet */
+} rx_report_search;
+
 /* Where the results came from, for the headings. */
 typedef struct rx_report_source {
     const char *db;             /* store path */
     const char *sweep;          /* sweep name, or NULL for all */
+    const rx_report_search *search; /* the sweep's ladders, or NULL */
 } rx_report_source;
+
+/* A search's ladders (report_search.c): as text or markdown lines (a
+ * heading, one line per group or bracket), as the JSON value of the
+ * report's "search" member (null when rs is NULL), and as an HTML
+ * section; rx_report_search_cell sums the ladders of one report cell
+ * (setting, optimizer, schedule labels) at one budget over the brackets
+ * into *out (promoted -1 when some bracket has not decided) and points
+ * *winner at the group's winner ("" none); returns 0 when no group
+ * matches.  Nothing is allocated. */
+void rx_report_search_text(FILE *f, const rx_report_search *rs, int markdown);
+void rx_report_search_json(FILE *f, const rx_report_search *rs);
+int rx_report_search_html(FILE *f, const rx_report_search *rs);
+int rx_report_search_cell(const rx_report_search *rs, const char *setting,
+                          const char *optimizer, const char *schedule, double budget,
+                          rx_report_rung *out, const char **winner);
 
 /* Writes r to f in format fmt (text, markdown, csv, json; html goes
  * through rx_report_write_html).  Returns RX_OK or RX_EIO. */

@@ -92,6 +92,8 @@ void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out)
 /* The rung ladder of a group for the report. */
 typedef struct rx_search_step {
     int cands;             /* candidates run at this rung (0: not yet) */
+    int promoted;          /* of them, run at the next rung; -1: not
+                              decided yet, or the last rung */
     int finished;          /* every run of them finished */
     int best;              /* candidate index (rx_search_cand_label) of the
                               best eligible one, -1 none */
@@ -104,9 +106,16 @@ int rx_search_n_groups(const rx_search *s);
  * it apart: "adam / cosine hidden=[64]") and of candidate c ("lr=0.1"). */
 const char *rx_search_group_label(const rx_search *s, int g);
 const char *rx_search_cand_label(const rx_search *s, int c);
-/* Fills steps[0..n_rungs) for group g; returns the winner (the best of
+/* The eta of the search, its brackets (halving: 1), the first rung of
+ * bracket b (halving: 0) and the group of run i (an index into runs). */
+int rx_search_eta(const rx_search *s);
+int rx_search_n_brackets(const rx_search *s);
+int rx_search_bracket_start(const rx_search *s, int b);
+int rx_search_run_group(const rx_search *s, int i);
+/* Fills steps[0..n_rungs) for group g in bracket b (rungs below the
+ * bracket's first have no candidates); returns the winner (the best of
  * the last rung once it is finished) or -1. */
-int rx_search_ladder(const rx_search *s, int g, rx_search_step *steps);
+int rx_search_ladder(const rx_search *s, int g, int b, rx_search_step *steps);
 /* The metric the search chooses on (resolved by rx_search_update). */
 const rx_metric *rx_search_metric(const rx_search *s);
 

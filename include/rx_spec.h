@@ -33,7 +33,8 @@
 /* How the runs of the grid are chosen (`search:`, rx_search.h). */
 typedef enum rx_strategy {
     RX_STRATEGY_GRID = 0,     /* every run */
-    RX_STRATEGY_HALVING       /* successive halving over the budgets */
+    RX_STRATEGY_HALVING,      /* successive halving over the budgets */
+    RX_STRATEGY_HYPERBAND     /* brackets of successive halving */
 } rx_strategy;
 
 typedef struct rx_search_spec {

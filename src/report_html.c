@@ -382,6 +382,8 @@ int rx_report_write_html(FILE *f, const rx_report *r, const rx_report_source *sr
     }
     if (rx_report_has_stats(r))
         rc |= stats_html(f, r, &hc);
+    if (src && src->search)
+        rc |= rx_report_search_html(f, src->search);
     if (n_lc > 0) {
         char bl[32];
         rx_budget_label(lc[0].budget, bl, sizeof bl);

@@ -208,18 +208,25 @@ static void num_or_empty(char *buf, size_t size, double x)
 }
 
 /* One row per cell: scripts get every number at full precision. */
-static int write_csv(FILE *f, const rx_report *r)
+static int write_csv(FILE *f, const rx_report *r, const rx_report_search *rs)
 {
     static const char *const h[] = {
         "setting", "optimizer", "schedule", "budget", "metric", "selected_on", "lr", "mean",
         "std", "n", "lrs_tried", "runs", "done", "failed", "diverged", "missing", "rank",
         "reference", "diff", "diff_lo", "diff_hi", "pairs", "beyond_noise", "warnings"};
-    const char *hh[24 + RX_REPORT_TUNE_MAX];
+    /* a search's ladder, after the tuned keys: the rung of the cell's
+     * group at its budget */
+    static const char *const hs[] = {"rung_candidates", "rung_promoted", "rung_best",
+                                     "search_winner"};
+    const char *hh[24 + RX_REPORT_TUNE_MAX + 4];
     memcpy(hh, h, sizeof h);
     for (int q = 0; q < r->n_tune; q++)
         hh[24 + q] = r->tune_keys[q];     /* the chosen value of each tuned key */
+    int sc = 24 + r->n_tune;
+    for (int q = 0; rs && q < 4; q++)
+        hh[sc + q] = hs[q];
     rx_table t;
-    rx_table_init(&t, 24 + r->n_tune, hh);
+    rx_table_init(&t, sc + (rs ? 4 : 0), hh);
     const char *sel = r->select_on_test ? "test" : r->any_selection ? "validation" : "none";
     for (int s = 0; s < r->n_settings; s++)
         for (int o = 0; o < r->n_optimizers; o++)
@@ -253,6 +260,16 @@ static int write_csv(FILE *f, const rx_report *r)
                         char tv[RX_REPORT_TUNE_VAL];
                         rx_report_tune_plain(c->lrs[c->chosen].tune[q], tv, sizeof tv);
                         rx_table_set(&t, row, 24 + q, "%s", tv);
+                    }
+                    rx_report_rung u;
+                    const char *win;
+                    if (rs && rx_report_search_cell(rs, r->settings[s], r->optimizers[o],
+                                                    r->schedules[k], r->budgets[b], &u, &win)) {
+                        rx_table_set(&t, row, sc, "%d", u.candidates);
+                        if (u.promoted >= 0)
+                            rx_table_set(&t, row, sc + 1, "%d", u.promoted);
+                        rx_table_set(&t, row, sc + 2, "%s", u.best);
+                        rx_table_set(&t, row, sc + 3, "%s", win);
                     }
                     rx_table_set(&t, row, 11, "%d", c->n_runs);
                     rx_table_set(&t, row, 12, "%d", c->n_done);
@@ -656,6 +673,9 @@ static int write_json(FILE *f, const rx_report *r, const rx_report_source *src)
     json_stats(f, r);
     fputc(',', f);
     json_warnings(f, r);
+    fputc(',', f);
+    rx_json_key(f, "search");
+    rx_report_search_json(f, src ? src->search : NULL);
     fputs("}\n", f);
     return ferror(f) ? RX_EIO : RX_OK;
 }
@@ -666,7 +686,7 @@ int rx_report_write_plain(FILE *f, const rx_report *r, rx_report_format fmt,
                           const rx_report_source *src)
 {
     switch (fmt) {
-    case RX_FMT_CSV: return write_csv(f, r);
+    case RX_FMT_CSV: return write_csv(f, r, src ? src->search : NULL);
     case RX_FMT_JSON: return write_json(f, r, src);
     default: return write_doc(f, r, fmt, src);
     }

@@ -666,8 +666,32 @@ const rx_metric *rx_search_metric(const rx_search *s)
     return &s->metric;
 }
 
-int rx_search_ladder(const rx_search *s, int g, rx_search_step *steps)
+int rx_search_eta(const rx_search *s)
 {
+    return s->eta;
+}
+
+int rx_search_n_brackets(const rx_search *s)
+{
+    (void)s;
+    return 1;
+}
+
+int rx_search_bracket_start(const rx_search *s, int b)
+{
+    (void)s;
+    (void)b;
+    return 0;
+}
+
+int rx_search_run_group(const rx_search *s, int i)
+{
+    return s->group_of[i];
+}
+
+int rx_search_ladder(const rx_search *s, int g, int b, rx_search_step *steps)
+{
+    (void)b;
     const int *gc = s->group_cands + s->group_start[g];
     int nc = s->group_start[g + 1] - s->group_start[g], winner = -1;
     for (int k = 0; k < s->n_rungs; k++) {
@@ -697,6 +721,9 @@ int rx_search_ladder(const rx_search *s, int g, rx_search_step *steps)
         }
         if (st->cands == 0)
             st->finished = 0;
+        st->promoted = -1;
+        if (k > 0 && s->decided[g] > k)
+            steps[k - 1].promoted = st->cands;
         if (k == s->n_rungs - 1 && st->finished)
             winner = st->best;
     }

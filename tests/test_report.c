@@ -570,7 +570,7 @@ static void test_diverged_and_missing(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     rx_err e;
-    rx_report_source src = {"x.db", "S"};
+    rx_report_source src = {"x.db", "S", NULL};
     assert_int_equal(rx_report_write(f, rep, RX_FMT_TEXT, &src, &e), RX_OK);
     fclose(f);
     assert_non_null(strstr(buf, "rex at 50%: lr 0.1: 1 failed of 2; lr 1: 1 diverged of 2"));
@@ -592,7 +592,7 @@ static char *render(const rx_report *rep, rx_report_format fmt)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     rx_err e;
-    rx_report_source src = {"results/x.db", "ties"};
+    rx_report_source src = {"results/x.db", "ties", NULL};
     assert_int_equal(rx_report_write(f, rep, fmt, &src, &e), RX_OK);
     fclose(f);
     return buf;
@@ -783,7 +783,7 @@ static void test_paired_stats(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    rx_report_source src = {"x.db", NULL};
+    rx_report_source src = {"x.db", NULL, NULL};
     rx_err e = {{0}};
     assert_int_equal(rx_report_write(f, rep, RX_FMT_MARKDOWN, &src, &e), RX_OK);
     fclose(f);

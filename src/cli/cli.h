@@ -85,11 +85,16 @@ struct rx_spec;
 struct rx_search;
 struct rx_err;
 void rx_cli_search_plan(FILE *f, const struct rx_spec *spec, struct rx_search *hs);
-/* Appends the rung ladder of sweep (its spec as stored) to a report, when
- * that sweep is a halving sweep; nothing otherwise.  Returns RX_OK (a
- * ladder it cannot build is a note in the output), or RX_ENOMEM. */
-int rx_cli_search_report(FILE *f, struct rx_store *st, const char *sweep, int markdown,
-                         struct rx_err *err);
+/* The rung ladders of sweep (its spec as stored) for the report, when
+ * that sweep is a search (halving, hyperband): *out a new ladder set
+ * (rx_cli_search_free), NULL for a grid; groups are joined with the
+ * report's labels through res's runs.  A ladder it cannot build is a
+ * note (note_size bytes; "" none) and *out NULL.  RX_OK or RX_ENOMEM. */
+struct rx_results;
+struct rx_report_search;
+int rx_cli_search_load(struct rx_store *st, const struct rx_results *res, const char *sweep,
+                       struct rx_report_search **out, char *note, size_t note_size);
+void rx_cli_search_free(struct rx_report_search *rs);
 
 /* Subcommands: one file each (cmd_NAME.c). */
 int cmd_train(int argc, char **argv);

@@ -177,6 +177,8 @@ int cmd_report(int argc, char **argv)
         rx_store_close(st);
         return rc;
     }
+    rx_report_search *ladders = NULL;
+    char ladder_note[512] = "";
     rx_report_curve *curves = NULL;
     int n_curves = 0;
     rx_report_lcurve *lc = NULL;
@@ -202,19 +204,28 @@ int cmd_report(int argc, char **argv)
             goto done;
         }
     }
+    if (rx_cli_search_load(st, &res, res.sweep, &ladders, ladder_note, sizeof ladder_note)) {
+        rx_cli_error("out of memory reading the search's ladders");
+        code = RX_ENOMEM;
+        goto done;
+    }
+    if (ladder_note[0] && fmt != RX_FMT_TEXT && fmt != RX_FMT_MARKDOWN)
+        rx_cli_error("note: %s", ladder_note);
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
         rx_cli_error("cannot write '%s'", out_path);
         code = RX_EIO;
         goto done;
     }
-    rx_report_source src = {db, res.sweep[0] ? res.sweep : NULL};
+    rx_report_source src = {db, res.sweep[0] ? res.sweep : NULL, ladders};
     rc = fmt == RX_FMT_HTML ? rx_report_write_html(f, rep, &src, curves, n_curves, lc, n_lc, &err)
                             : rx_report_write(f, rep, (rx_report_format)fmt, &src, &err);
     /* where the runs come from: versions, BLAS kernel, CPU, host, git */
     prov_block pb = {f, fmt == RX_FMT_MARKDOWN, 0};
-    if (!rc && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
-        rc = rx_cli_search_report(f, st, src.sweep, fmt == RX_FMT_MARKDOWN, &err);
+    if (!rc && ladders && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
+        rx_report_search_text(f, ladders, fmt == RX_FMT_MARKDOWN);
+    else if (!rc && ladder_note[0] && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
+        fprintf(f, "\n%snote: %s\n", fmt == RX_FMT_MARKDOWN ? "- " : "", ladder_note);
     if (!rc && (fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN))
         rc = rx_store_provenances(st, src.sweep, prov_line, &pb, &err);
     if (fflush(f) || ferror(f))
@@ -226,6 +237,7 @@ int cmd_report(int argc, char **argv)
         code = RX_EIO;
     }
 done:
+    rx_cli_search_free(ladders);
     rx_results_learning_free(lc, n_lc);
     rx_results_curves_free(curves, n_curves);
     rx_report_free(rep);

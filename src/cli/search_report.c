@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "rx_report.h"
+#include "rx_results.h"
 #include "rx_search.h"
 #include "rx_spec.h"
 #include "rx_store.h"
@@ -62,7 +63,7 @@ static rx_spec *stored_spec(rx_store *st, const char *sweep)
     char path[160];
     snprintf(path, sizeof path, "%s.yaml", sweep);
     if (rx_spec_parse(text, strlen(text), path, &spec, &err) == RX_OK &&
-        spec->search.strategy == RX_STRATEGY_HALVING) {
+        spec->search.strategy != RX_STRATEGY_GRID) {
         for (char *line = strstr(text, "\n# --set "); line && spec;
              line = strstr(line + 1, "\n# --set ")) {
             char set[1024];
@@ -81,8 +82,133 @@ static rx_spec *stored_spec(rx_store *st, const char *sweep)
     return spec;
 }
 
-int rx_cli_search_report(FILE *f, rx_store *st, const char *sweep, int markdown, rx_err *err)
+typedef struct key_ix {
+    const char *key;
+    int i;
+} key_ix;
+
+static int cmp_key_ix(const void *a, const void *b)
 {
+    return strcmp(((const key_ix *)a)->key, ((const key_ix *)b)->key);
+}
+
+/* Names each ladder's group with the report's labels of a stored run of
+ * it (res's runs, looked up by key among the search's). */
+static int join_labels(rx_report_search *rs, rx_search *hs, const rx_run_ref *runs, int n,
+                       const rx_results *res)
+{
+    key_ix *ix = malloc((size_t)(n ? n : 1) * sizeof *ix);
+    if (!ix)
+        return RX_ENOMEM;
+    for (int i = 0; i < n; i++)
+        ix[i] = (key_ix){runs[i].key, i};
+    qsort(ix, (size_t)n, sizeof *ix, cmp_key_ix);
+    for (int j = 0; res && j < res->n; j++) {
+        key_ix want = {res->runs[j].key, 0};
+        const key_ix *hit = bsearch(&want, ix, (size_t)n, sizeof *ix, cmp_key_ix);
+        if (!hit)
+            continue;
+        int g = rx_search_run_group(hs, hit->i);
+        for (int l = rs->group_first[g]; l < rs->group_first[g + 1]; l++) {
+            rx_report_ladder *ld = &rs->ladders[l];
+            if (ld->optimizer[0])
+                continue;
+            const rx_report_run *r = &res->runs[j];
+            memcpy(ld->setting, r->setting, sizeof ld->setting);
+            memcpy(ld->optimizer, r->optimizer, sizeof ld->optimizer);
+            memcpy(ld->schedule, r->schedule, sizeof ld->schedule);
+        }
+    }
+    free(ix);
+    return RX_OK;
+}
+
+/* Fills rs from search hs (updated): one ladder per group and bracket. */
+static int fill_ladders(rx_report_search *rs, rx_search *hs)
+{
+    int R = rx_search_n_rungs(hs), G = rx_search_n_groups(hs), B = rx_search_n_brackets(hs);
+    rs->n_groups = G;
+    rs->n_ladders = G * B;
+    size_t nl = (size_t)G * (size_t)B, nr = nl * (size_t)R;
+    rs->ladders = calloc(nl ? nl : 1, sizeof *rs->ladders);
+    rs->group_first = calloc((size_t)G + 1, sizeof *rs->group_first);
+    rs->winner = calloc((size_t)(G ? G : 1), sizeof *rs->winner);
+    rx_report_rung *rungs = calloc(nr ? nr : 1, sizeof *rungs);
+    rx_search_step *steps = calloc((size_t)(R ? R : 1), sizeof *steps);
+    if (!rs->ladders || !rs->group_first || !rs->winner || !rungs || !steps) {
+        free(rungs);
+        free(steps);
+        return RX_ENOMEM;
+    }
+    const rx_metric *m = rs->metric;
+    for (int g = 0; g < G; g++) {
+        rs->group_first[g + 1] = (g + 1) * B;
+        rs->winner[g] = -1;
+        for (int b = 0; b < B; b++) {
+            rx_report_ladder *l = &rs->ladders[g * B + b];
+            int k0 = rx_search_bracket_start(hs, b);
+            int w = rx_search_ladder(hs, g, b, steps);
+            snprintf(l->group, sizeof l->group, "%s", rx_search_group_label(hs, g));
+            l->bracket = R - 1 - k0;
+            l->n_rungs = R - k0;
+            l->rungs = rungs + (size_t)(g * B + b) * (size_t)R;
+            l->winner_val = l->winner_test = NAN;
+            int last = -1;
+            for (int k = k0; k < R; k++) {
+                rx_report_rung *u = &l->rungs[k - k0];
+                const rx_search_step *st = &steps[k];
+                u->budget = rx_search_rung_budget(hs, k);
+                u->candidates = st->cands;
+                u->promoted = st->promoted;
+                u->finished = st->finished;
+                u->best_val = st->best >= 0 ? st->best_score : NAN;
+                u->best_test = st->best >= 0 ? st->best_test : NAN;
+                if (st->best >= 0)
+                    snprintf(u->best, sizeof u->best, "%s", rx_search_cand_label(hs, st->best));
+                if (st->cands > 0)
+                    last = k;
+            }
+            if (w >= 0) {
+                snprintf(l->winner, sizeof l->winner, "%s", rx_search_cand_label(hs, w));
+                l->winner_val = steps[R - 1].best_score;
+                l->winner_test = steps[R - 1].best_test;
+                int cur = rs->winner[g];
+                if (cur < 0 || rx_metric_cmp(m, l->winner_val, rs->ladders[cur].winner_val) > 0)
+                    rs->winner[g] = g * B + b;
+            } else if (last >= 0 && steps[last].finished && steps[last].best < 0) {
+                l->stopped_at = rx_search_rung_budget(hs, last);
+            }
+        }
+        /* the overall winner waits for every bracket's last rung */
+        for (int b = 0; b < B && rs->winner[g] >= 0; b++) {
+            const rx_report_ladder *l = &rs->ladders[g * B + b];
+            if (!l->winner[0] && !(l->stopped_at > 0))
+                rs->winner[g] = -1;
+        }
+    }
+    free(steps);
+    return RX_OK;
+}
+
+void rx_cli_search_free(rx_report_search *rs)
+{
+    if (!rs)
+        return;
+    if (rs->ladders)
+        free(rs->ladders[0].rungs);
+    free(rs->ladders);
+    free(rs->group_first);
+    free(rs->winner);
+    free((void *)rs->budgets);
+    free((void *)rs->metric);
+    free(rs);
+}
+
+int rx_cli_search_load(rx_store *st, const rx_results *res, const char *sweep,
+                       rx_report_search **out, char *note, size_t note_size)
+{
+    *out = NULL;
+    note[0] = '\0';
     if (!sweep || !*sweep)
         return RX_OK;
     rx_spec *spec = stored_spec(st, sweep);
@@ -90,67 +216,47 @@ int rx_cli_search_report(FILE *f, rx_store *st, const char *sweep, int markdown,
         return RX_OK;
     rx_run_ref *runs = NULL;
     rx_search *hs = NULL;
+    rx_err err = {{0}};
     int n = 0;
-    int rc = rx_spec_plan(spec, &runs, &n, err);
+    int rc = rx_spec_plan(spec, &runs, &n, &err);
     if (rc == RX_OK)
-        rc = rx_search_new(spec, runs, n, &hs, err);
+        rc = rx_search_new(spec, runs, n, &hs, &err);
     if (rc == RX_OK)
-        rc = rx_search_update(hs, st, err);
-    if (rc) {
-        /* advice only: the tables above stand without it */
-        fprintf(f, "\n%snote: the halving ladder cannot be shown: %s\n", markdown ? "- " : "",
-                err->msg);
-        rx_search_free(hs);
-        free(runs);
-        rx_spec_free(spec);
-        return RX_OK;
-    }
-    int R = rx_search_n_rungs(hs);
-    const rx_metric *m = rx_search_metric(hs);
-    fprintf(f, "\n%sSuccessive halving: eta %d, rungs", markdown ? "## " : "", spec->search.eta);
-    for (int k = 0; k < R; k++)
-        fprintf(f, "%s %.6g%%", k ? "," : "", 100 * rx_search_rung_budget(hs, k));
-    fprintf(f, "; candidates chosen on the %s, the winner's %s\n\n",
-            m->val_label[0] ? m->val_label : m->label, m->label);
-    rx_search_step *steps = calloc((size_t)R, sizeof *steps);
-    if (!steps) {
-        rx_search_free(hs);
-        free(runs);
-        rx_spec_free(spec);
-        return rx_errf(err, RX_ENOMEM, "out of memory");
-    }
-    for (int g = 0; g < rx_search_n_groups(hs); g++) {
-        int w = rx_search_ladder(hs, g, steps);
-        const char *label = rx_search_group_label(hs, g);
-        fprintf(f, "%s%s:", markdown ? "- " : "", label[0] ? label : "(no run yet)");
-        for (int k = 0; k < R && steps[k].cands > 0; k++) {
-            char v[32];
-            rx_metric_format(m, steps[k].best_score, v, sizeof v);
-            fprintf(f, "%s %d at %.6g%%", k ? " ->" : "", steps[k].cands,
-                    100 * rx_search_rung_budget(hs, k));
-            if (steps[k].best >= 0)
-                fprintf(f, " (best %s: %s)", rx_search_cand_label(hs, steps[k].best), v);
-            if (!steps[k].finished)
-                fprintf(f, " (unfinished)");
+        rc = rx_search_update(hs, st, &err);
+    rx_report_search *rs = NULL;
+    if (rc == RX_OK) {
+        int R = rx_search_n_rungs(hs);
+        rs = calloc(1, sizeof *rs);
+        double *budgets = calloc((size_t)(R ? R : 1), sizeof *budgets);
+        rx_metric *m = malloc(sizeof *m);
+        if (rs) {
+            rs->budgets = budgets;
+            rs->metric = m;
         }
-        if (w >= 0) {
-            char t[32];
-            rx_metric_format(m, steps[R - 1].best_test, t, sizeof t);
-            fprintf(f, "; winner %s, %s %s\n", rx_search_cand_label(hs, w), m->label, t);
+        if (!rs || !budgets || !m) {
+            rc = rx_errf(&err, RX_ENOMEM, "out of memory");
         } else {
-            int last = 0;
-            while (last + 1 < R && steps[last + 1].cands > 0)
-                last++;
-            if (steps[last].finished && steps[last].best < 0)
-                fprintf(f, "; stopped at %.6g%%: no candidate finished there without "
-                           "diverging\n", 100 * rx_search_rung_budget(hs, last));
-            else
-                fprintf(f, "; no winner yet\n");
+            *m = *rx_search_metric(hs);
+            rs->strategy = spec->search.strategy == RX_STRATEGY_HYPERBAND ? "hyperband" : "halving";
+            rs->eta = rx_search_eta(hs);
+            rs->n_budgets = R;
+            for (int k = 0; k < R; k++)
+                budgets[k] = rx_search_rung_budget(hs, k);
+            if (fill_ladders(rs, hs) || join_labels(rs, hs, runs, n, res))
+                rc = rx_errf(&err, RX_ENOMEM, "out of memory");
         }
     }
-    free(steps);
+    if (rc) {
+        /* advice only: the tables stand without it */
+        snprintf(note, note_size, "the %s ladder cannot be shown: %s",
+                 spec->search.strategy == RX_STRATEGY_HYPERBAND ? "hyperband" : "halving",
+                 err.msg);
+        rx_cli_search_free(rs);
+        rs = NULL;
+    }
     rx_search_free(hs);
     free(runs);
     rx_spec_free(spec);
-    return RX_OK;
+    *out = rs;
+    return rc == RX_ENOMEM ? RX_ENOMEM : RX_OK;
 }

@@ -70,6 +70,40 @@ grep -q "^sgd / constant: 9 at 10% (best lr=0.01: [0-9.]*) -> 3 at 30% (best lr=
 grep -q "^sgd / linear: 9 at 10%.* -> 3 at 30%.* -> 1 at 100%.*; winner lr=0.01," out ||
   fail "report: ladder of linear"
 
+# every format carries the ladder: JSON's search member, CSV's rung
+# columns per cell, an HTML section; a grid's JSON has search null
+expect_rc 0 "$REXSWEEP" report --db h.db --format json
+python3 - out <<'PY' || fail "report json: $(head -c 600 out)"
+import json, sys
+d = json.load(open(sys.argv[1]))["search"]
+assert d["strategy"] == "halving" and d["eta"] == 3 and d["budgets"] == [0.1, 0.3, 1], d
+assert d["chosen_on"] == "val_acc", d["chosen_on"]
+g = {x["schedule"]: x for x in d["groups"]}
+assert sorted(g) == ["constant", "linear"], list(g)
+c = g["constant"]
+assert c["optimizer"] == "sgd" and c["group"] == "sgd / constant", c
+assert c["winner"] == "lr=0.01" and c["winner_bracket"] == 2, c
+(b,) = c["brackets"]
+assert [(r["candidates"], r["promoted"], r["best"]) for r in b["rungs"]] == \
+    [(9, 3, "lr=0.01"), (3, 1, "lr=0.01"), (1, None, "lr=0.01")], b["rungs"]
+assert all(r["finished"] for r in b["rungs"]) and b["winner"] == "lr=0.01"
+assert abs(b["rungs"][2]["best_validation"] - c["winner_validation"]) < 1e-12
+PY
+expect_rc 0 "$REXSWEEP" report --db h.db --format csv
+head -1 out | grep -q ",rung_candidates,rung_promoted,rung_best,search_winner$" || fail "csv header: $(head -1 out)"
+grep -q "^[^,]*,sgd,constant,0.1,.*,9,3,lr=0.01,lr=0.01$" out || fail "csv rung 0: $(grep constant out)"
+grep -q "^[^,]*,sgd,constant,1,.*,1,,lr=0.01,lr=0.01$" out || fail "csv last rung: $(grep constant out)"
+expect_rc 0 "$REXSWEEP" report --db h.db --format html
+grep -q '<section class="search">' out || fail "html: no search section"
+grep -q "<td>sgd / linear</td>" out || fail "html: no ladder row"
+grep -v '^search:' halving.yaml | sed 's/^budgets: .*/budgets: [10%]/; s/^schedules: .*/schedules: [constant]/' >grid.yaml
+expect_rc 0 "$REXSWEEP" run grid.yaml --db g.db -q
+expect_rc 0 "$REXSWEEP" report --db g.db --format json
+python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["search"] is None' out ||
+  fail "grid json: search is not null"
+expect_rc 0 "$REXSWEEP" report --db g.db --format csv
+head -1 out | grep -q ",warnings$" || fail "grid csv header changed: $(head -1 out)"
+
 # 4. kill -9 between rungs, then resume: the same runs as without the kill
 SLOW=0.3 setsid "$REXSWEEP" run halving.yaml --db k.db -q >/dev/null 2>&1 &
 pid=$!
