@@ -82,6 +82,12 @@ int rx_ext_resolve(rx_store *st, const rx_ext_ctx *x, int cell, rx_ext_state *ou
                    rx_err *err);
 void rx_ext_state_free(rx_ext_state *s);
 
+/* Does the cell resolved as s still have runs to train: its newest lr's
+ * runs not all finished (not stored, pending, running or interrupted)?
+ * Failed runs do not count: they wait for --retry-failed, as the cell's
+ * extension does. */
+int rx_ext_pending(const rx_ext_state *s);
+
 /* "sgd rex 25%" for messages: the optimizer, schedule and budget of c. */
 void rx_ext_label(const rx_config *c, char *buf, size_t size);
 

@@ -51,6 +51,9 @@
 typedef struct rx_loc {
     int line, col;
 } rx_loc;
+/* The line of an override's location (rx_spec_override), whose col is
+ * its index in rx_grid.over: messages name it "KEY=VALUE: ". */
+#define RX_LOC_OVERRIDE (-1)
 
 /* One key set to a value, as text. */
 typedef struct rx_assign {
@@ -140,8 +143,9 @@ char *rx_grid_strdup(rx_grid *g, const char *s);
  * when out of memory. */
 void *rx_grid_grow(rx_grid *g, const void *p, size_t old, size_t new_size);
 
-/* Formats "file:line:col: message" into err (just the message when loc
- * has no line) and returns status. */
+/* Formats "file:line:col: message" into err ("KEY=VALUE: message" for an
+ * override's loc, just the message when loc has no line or g no file)
+ * and returns status. */
 int rx_grid_errf(const rx_grid *g, rx_loc loc, rx_err *err, int status,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -137,8 +137,10 @@ int rx_config_cell_key(const rx_config *c, char out[RX_KEY_LEN + 1]);
 /* The key of a canonical JSON text (as rx_config_json with flags 0 gives
  * it) under a trainer version (RX_TRAINER_VERSION for this build's runs):
  * how the store checks that a stored run still matches its key, and
- * verify finds which trainer version recorded a run. */
-void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1]);
+ * verify finds which trainer version recorded a run.  RX_EINVAL (out is
+ * then "") when json is NULL: no configuration has no key, and the key of
+ * the version alone would match nothing stored. */
+int rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1]);
 /* Reads a canonical JSON text (flags 0) back into *c, from the defaults
  * (keys_json.c, on rx_config_json_walk): the inverse of rx_config_canonical, so that a stored run
  * can be trained again from the store alone.  RX_EFORMAT for text that is

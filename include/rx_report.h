@@ -156,6 +156,14 @@ typedef struct rx_report_fact {
 
 #define RX_REPORT_MIN_STEPS 50  /* budgets of fewer optimizer steps are warned about */
 
+/* The adaptive lr grid (rexsweep.yaml(5), ADAPTIVE LR GRID) of a run's
+ * tuning cell, as the lr-edge warning needs it. */
+typedef struct rx_report_lr_grid {
+    int extend;         /* the lr axis' extend; 0: a plain list of lrs */
+    int verdict;        /* the cell's rx_lr_verdict (rx_lrgrid.h) */
+    int n_lo, n_hi;     /* extension lrs added below and above the spec's */
+} rx_report_lr_grid;
+
 typedef struct rx_report_opts {
     const rx_metric *metric;
     int select_on_test;         /* explicit opt-in: choose the lr on test */
@@ -178,6 +186,13 @@ typedef struct rx_report_opts {
                                     then no step, lr-change or validation-
                                     size warnings */
     long min_steps;             /* 0 = RX_REPORT_MIN_STEPS */
+    /* The adaptive lr grid of run's tuning cell into *out: 1 when known,
+     * 0 when not (e.g. a run that the sweep's spec does not plan: another
+     * run of the cell is asked).  Called only for cells whose chosen lr
+     * is at an edge.  NULL: unknown for every run (the lr-edge warning
+     * then suggests both remedies). */
+    int (*lr_grid)(void *ud, const rx_report_run *run, rx_report_lr_grid *out);
+    void *lr_grid_ud;
 } rx_report_opts;
 
 #define RX_REPORT_BOOTSTRAP 1000
@@ -194,6 +209,11 @@ typedef enum rx_warn_kind {
     RX_WARN_IDENTICAL,          /* two schedules gave identical results */
     RX_WARN_SEEDS,              /* fewer seeds than asked, or unmatched */
     RX_WARN_VAL_NOISE,          /* the lr choice is within validation noise */
+    RX_WARN_LR_EXTENDING,       /* a note: the adaptive lr grid of the cells
+                                   is still extending (their choice is
+                                   provisional), not a warning */
+    RX_WARN_TUNE_EDGE,          /* a tuned key's chosen value is at an edge
+                                   of the values tried */
     RX_N_WARN
 } rx_warn_kind;
 

@@ -191,6 +191,17 @@ void rx_ext_state_free(rx_ext_state *s)
     memset(s, 0, sizeof *s);
 }
 
+int rx_ext_pending(const rx_ext_state *s)
+{
+    if (s->verdict != RX_LRV_UP && s->verdict != RX_LRV_DOWN)
+        return 0;
+    for (int j = s->n_jobs - s->n_new; j < s->n_jobs; j++)
+        if (s->states[j] != RX_STATE_DONE && s->states[j] != RX_STATE_DIVERGED &&
+            s->states[j] != RX_STATE_FAILED)
+            return 1;
+    return 0;
+}
+
 /* Appends the runs of cell c at lr (text) to out: one per seed, from the
  * cell's runs at its lr with the most runs.  -1 (nothing appended) when a
  * run cannot take that lr. */

@@ -77,10 +77,20 @@ int rx_grid_errf(const rx_grid *g, rx_loc loc, rx_err *err, int status, const ch
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     size_t k = 0;
-    if (loc.line > 0) {
-        int w = snprintf(err->msg, sizeof err->msg, "%s:%d:%d: ", g->file, loc.line, loc.col);
-        k = w < (int)sizeof err->msg ? (size_t)w : sizeof err->msg - 1;
+    int w = 0;
+    if (loc.line > 0 && g->file && g->file[0]) {
+        w = snprintf(err->msg, sizeof err->msg, "%s:%d:%d: ", g->file, loc.line, loc.col);
+    } else if (loc.line == RX_LOC_OVERRIDE && loc.col >= 0 && loc.col < g->n_over) {
+        /* no file line to name: the setting as given, "KEY=VALUE: " */
+        const rx_assign *a = &g->over[loc.col];
+        w = snprintf(err->msg, sizeof err->msg, "%s=%s", a->key, a->is_list ? "[" : "");
+        for (int i = 0; i < a->n && w < (int)sizeof err->msg; i++)
+            w += snprintf(err->msg + w, sizeof err->msg - (size_t)w, "%s%s", i ? ", " : "",
+                          a->vals[i]);
+        if (w < (int)sizeof err->msg)
+            w += snprintf(err->msg + w, sizeof err->msg - (size_t)w, "%s: ", a->is_list ? "]" : "");
     }
+    k = w < (int)sizeof err->msg ? (size_t)w : sizeof err->msg - 1;
     snprintf(err->msg + k, sizeof err->msg - k, "%.*s", (int)(sizeof err->msg - 1 - k), msg);
     return status;
 }
@@ -272,13 +282,20 @@ static int same_section(const char *k, const char *key, size_t sect)
 }
 
 /* The location to blame for a problem with `key`: the last assignment of
- * that key in this run (axes first, then the base), else the last of its
- * section, else the first axis, else the top of the file. */
+ * that key in this run (an override first: it has the last word, then
+ * the axes, then the base), else the last of its section, else the
+ * first axis, else the top of the file; nowhere for a spec with no file
+ * (`rexsweep train KEY=VALUE`). */
 static rx_loc blame(const rx_grid *g, const rx_choice *const *picks, int n_picks,
                     const char *key)
 {
     size_t sect = key ? strcspn(key, ".") : 0;
     for (int pass = 0; key && pass < 2; pass++) {
+        for (int o = g->n_over - 1; o >= 0 && (pass == 0 || !g->file[0]); o--) {
+            const char *k = g->over[o].key;
+            if (pass == 0 ? strcmp(k, key) == 0 : same_section(k, key, sect))
+                return g->over[o].loc;
+        }
         for (int p = n_picks - 1; p >= 0; p--)
             for (int a = picks[p]->n_set - 1; a >= 0; a--) {
                 const char *k = picks[p]->set[a].key;
@@ -293,7 +310,7 @@ static rx_loc blame(const rx_grid *g, const rx_choice *const *picks, int n_picks
     }
     if (g->n_axes > 0)
         return g->axes[0].loc;
-    return (rx_loc){1, 1};
+    return (rx_loc){g->file[0] ? 1 : 0, 1};
 }
 
 /* Does exclusion rule x match the run (c, its schedule entry name)?  A

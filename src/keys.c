@@ -860,15 +860,17 @@ char *rx_config_json(const rx_config *c, unsigned flags)
     return s;
 }
 
-void rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1])
+int rx_key_of_json(const char *json, int trainer_version, char out[RX_KEY_LEN + 1])
 {
-    uint64_t h = RX_HASH_INIT;
-    if (json)
-        h = rx_hash64(json, strlen(json), h);
+    out[0] = '\0';
+    if (!json)
+        return RX_EINVAL;
+    uint64_t h = rx_hash64(json, strlen(json), RX_HASH_INIT);
     char ver[32];
     int n = snprintf(ver, sizeof ver, "\ntrainer=%d", trainer_version);
     h = rx_hash64(ver, (size_t)n, h);
     snprintf(out, RX_KEY_LEN + 1, "%016" PRIx64, h);
+    return RX_OK;
 }
 
 static int key_of(const rx_config *c, unsigned flags, char out[RX_KEY_LEN + 1])

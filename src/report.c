@@ -54,6 +54,12 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(x, y);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -418,13 +424,32 @@ int rx_report_acc_new(const rx_report_opts *opts, rx_report_acc **out, rx_err *e
 }
 
 /* What the warnings need of cell c's runs refs[0..n): the fewest steps of
- * any run, and over the done runs of the chosen candidate whether the lr
- * ever moved and the smallest validation set. */
-static void cell_facts(const rx_report *r, const rx_report_cell *c, const rx_report_run *runs,
-                       const rx_report_fact *facts, const run_ref *refs, int n,
-                       rx_cell_facts *cf)
+ * any run, over the done runs of the chosen candidate whether the lr ever
+ * moved and the smallest validation set, and at an edge of its lr grid the
+ * adaptive grid (opts->lr_grid) of its tuning cell: asked of the runs of
+ * its chosen values in the load's order (run index), until one is known.
+ * RX_OK or RX_ENOMEM. */
+static int cell_facts(const rx_report *r, const rx_report_cell *c, const rx_report_run *runs,
+                      const rx_report_fact *facts, const run_ref *refs, int n,
+                      const rx_report_opts *opts, rx_cell_facts *cf)
 {
     memset(cf, 0, sizeof *cf);
+    int n_lrs;
+    if (opts->lr_grid && rx_report_lr_edge(r, c, &n_lrs) != 0 && n_lrs >= 2) {
+        const rx_report_lr *ch = &c->lrs[c->chosen];
+        int *idx = malloc((size_t)(n ? n : 1) * sizeof *idx), m = 0;
+        if (!idx)
+            return RX_ENOMEM;
+        for (int i = 0; i < n; i++)
+            if (rx_report_cand_cmp(ch->lr, ch->tune, ch->lr, runs[refs[i].run].tune,
+                                   r->n_tune) == 0)
+                idx[m++] = refs[i].run;
+        if (m > 1)
+            qsort(idx, (size_t)m, sizeof *idx, cmp_int);
+        for (int i = 0; i < m && !cf->grid_known; i++)
+            cf->grid_known = opts->lr_grid(opts->lr_grid_ud, &runs[idx[i]], &cf->grid) == 1;
+        free(idx);
+    }
     for (int i = 0; facts && i < n; i++) {
         const rx_report_fact *f = &facts[refs[i].run];
         const rx_report_run *x = &runs[refs[i].run];
@@ -439,6 +464,7 @@ static void cell_facts(const rx_report *r, const rx_report_cell *c, const rx_rep
         if (f->n_val > 0 && (cf->n_val == 0 || f->n_val < cf->n_val))
             cf->n_val = f->n_val;
     }
+    return RX_OK;
 }
 
 int rx_report_acc_add(rx_report_acc *a, const rx_report_run *runs, const rx_report_fact *facts,
@@ -538,7 +564,10 @@ int rx_report_acc_add(rx_report_acc *a, const rx_report_run *runs, const rx_repo
         rc = choose_lr(r, c, where, err);
         if (rc || (rc = chosen_seeds(runs, refs + i, j - i, r, c, err)))
             goto out;
-        cell_facts(r, c, runs, facts, refs + i, j - i, &pc->facts);
+        if (cell_facts(r, c, runs, facts, refs + i, j - i, &a->opts, &pc->facts)) {
+            rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+            goto out;
+        }
         i = j;
     }
 out:

@@ -3,6 +3,7 @@
 #include "report_impl.h"
 #include "rx_svg.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,11 +272,12 @@ static int stats_html(FILE *f, const rx_report *r, html_ctx *hc)
             rc |= table_html(f, &t);
         }
     if (r->n_boot > 0) {
-        fprintf(f, "<h2>bootstrap 95%% intervals (%d replicates)</h2>\n<p>Seeds are drawn with "
-                   "replacement within each comparison, the same draw for every schedule, and "
-                   "the ranks recomputed; percentile intervals; the lr of each cell stays as "
-                   "chosen; with one seed per cell an interval is a point: it cannot show seed "
-                   "noise.</p>\n<h3>Top-1 / Top-3 rates</h3>\n", r->n_boot);
+        char note[512];
+        rx_report_boot_note(r, note, sizeof note);
+        note[0] = (char)toupper((unsigned char)note[0]);
+        fprintf(f, "<h2>bootstrap 95%% intervals (%d replicates)</h2>\n<p>", r->n_boot);
+        rx_html_text(f, note);
+        fputs(".</p>\n<h3>Top-1 / Top-3 rates</h3>\n", f);
         rx_report_topk_ci_table(r, &t);
         rc |= table_html(f, &t);
         for (int o = 0; o < r->n_optimizers; o++) {

@@ -69,6 +69,11 @@ typedef struct rx_cell_facts {
     int lr_static;      /* the done runs of the chosen candidate: 1 none moved
                            its lr, -1 some did */
     long n_val;         /* their smallest validation set */
+    /* at an edge of its lr grid (rx_report_opts.lr_grid): the adaptive
+     * grid of the first run, in the load's order, of its chosen values
+     * that has one (grid_known 1), else grid_known 0 */
+    rx_report_lr_grid grid;
+    int grid_known;
 } rx_cell_facts;
 
 /* The protocol warnings of a built report (rx_report.warnings), from
@@ -135,6 +140,14 @@ int rx_report_pair_table(const rx_report *r, int s, int o, rx_table *t);
 
 /* Per rival: wins/losses/ties and tests, low/high/all. */
 void rx_report_versus_table(const rx_report *r, rx_table *t);
+
+/* What a cell chooses: "lr", or "lr and schedule.patience" (", " between
+ * more keys) when keys are tuned with it. */
+void rx_report_chosen_what(const rx_report *r, char *buf, size_t size);
+
+/* The sentence above the bootstrap intervals: how they are drawn, and
+ * that the chosen lr (and tuned values) of each cell stay fixed. */
+void rx_report_boot_note(const rx_report *r, char *buf, size_t size);
 
 /* The bootstrap intervals of the Top-k rates and of optimizer o's
  * average ranks. */

@@ -101,10 +101,9 @@ static int write_stats(out_ctx *c, const rx_report *r)
     if (r->n_boot > 0) {
         snprintf(buf, sizeof buf, "bootstrap 95%% intervals (%d replicates)", r->n_boot);
         heading(c, 2, buf);
-        note_line(c, "seeds are drawn with replacement within each comparison, the same draw "
-                     "for every schedule, and the ranks recomputed; percentile intervals; the "
-                     "lr of each cell stays as chosen; with one seed per cell an interval is a "
-                     "point: it cannot show seed noise");
+        char note[512];
+        rx_report_boot_note(r, note, sizeof note);
+        note_line(c, note);
         heading(c, 3, "Top-1 / Top-3 rates");
         rx_report_topk_ci_table(r, &t);
         rc |= emit(c, &t);

@@ -458,6 +458,26 @@ void rx_report_stats_notes(const rx_report *r, void (*line)(void *ud, const char
              "with two or more matched seeds");
 }
 
+void rx_report_chosen_what(const rx_report *r, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "lr");
+    for (int q = 0; q < r->n_tune && len < size; q++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                q + 1 == r->n_tune ? " and " : ", ", r->tune_keys[q]);
+}
+
+void rx_report_boot_note(const rx_report *r, char *buf, size_t size)
+{
+    char what[320];
+    rx_report_chosen_what(r, what, sizeof what);
+    snprintf(buf, size,
+             "seeds are drawn with replacement within each comparison, the same draw for every "
+             "schedule, and the ranks recomputed; percentile intervals; the %s of each cell "
+             "%s as chosen; with one seed per cell an interval is a point: it cannot show seed "
+             "noise",
+             what, r->n_tune ? "stay" : "stays");
+}
+
 /* ---- protocol warnings ---------------------------------------------------- */
 
 int rx_report_warning_lines(const rx_report *r, void (*line)(void *ud, const char *text),

@@ -4,6 +4,8 @@
  * unmatched seeds, a validation set too small to choose on).  Each names
  * the cells it affects and what to do.  Pure: no I/O. */
 #include "report_impl.h"
+#include "rx_keys.h"
+#include "rx_lrgrid.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -21,6 +23,8 @@ const char *rx_warn_kind_name(rx_warn_kind k)
         [RX_WARN_IDENTICAL] = "identical_results",
         [RX_WARN_SEEDS] = "seeds",
         [RX_WARN_VAL_NOISE] = "validation_noise",
+        [RX_WARN_LR_EXTENDING] = "lr_grid_extending",
+        [RX_WARN_TUNE_EDGE] = "tuned_value_at_edge",
     };
     return k >= 0 && k < RX_N_WARN ? names[k] : "unknown";
 }
@@ -101,16 +105,6 @@ static int emit(rx_report *r, rx_warn_kind k, draft *d, const char *fmt, ...)
     return RX_OK;
 }
 
-/* What a cell chooses: "lr", or "lr and schedule.patience" when keys
- * are tuned with it. */
-static void chosen_what(const rx_report *r, char *buf, size_t size)
-{
-    size_t len = (size_t)snprintf(buf, size, "lr");
-    for (int q = 0; q < r->n_tune && len < size; q++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                q + 1 == r->n_tune ? " and " : ", ", r->tune_keys[q]);
-}
-
 static int is_constant(const char *sched)
 {
     char base[RX_REPORT_NAME_MAX];
@@ -121,38 +115,203 @@ static int is_constant(const char *sched)
 
 /* ---- the chosen lr at an edge of its grid --------------------------------- */
 
-static int warn_lr_edge(rx_report *r, int s, int o, const char *group)
+/* Why a cell's chosen lr is at an edge, for what to do about it. */
+enum {
+    EDGE_UNKNOWN,      /* no spec to ask: add lrs or let the grid extend */
+    EDGE_PLAIN,        /* the lr axis does not extend: make it extend */
+    EDGE_LIMIT,        /* the grid used its extend on that side: raise it */
+    EDGE_STOPPED,      /* the grid stopped short of its extend there */
+    EDGE_EXTENDING,    /* the grid is still extending: a note, no warning */
+    N_EDGE
+};
+
+static int edge_reason(const rx_report_lr_grid *g, int known, int top)
 {
-    for (int top = 1; top >= 0; top--) {
-        draft d = {0};
-        int n_tuned = 0;
-        for (int k = 0; k < r->n_schedules; k++)
-            for (int b = 0; b < r->n_budgets; b++) {
-                size_t ci = cell_index(r, s, o, k, b);
-                int n_lrs, edge = rx_report_lr_edge(r, &r->cells[ci], &n_lrs);
-                if (n_lrs < 2)
-                    continue;
-                n_tuned++;
-                if (edge == (top ? 1 : -1))
+    if (!known)
+        return EDGE_UNKNOWN;
+    if (g->extend == 0)
+        return EDGE_PLAIN;
+    if (g->verdict == RX_LRV_WAIT || g->verdict == RX_LRV_UP || g->verdict == RX_LRV_DOWN)
+        return EDGE_EXTENDING;
+    return (top ? g->n_hi : g->n_lo) >= g->extend ? EDGE_LIMIT : EDGE_STOPPED;
+}
+
+static int warn_lr_edge(rx_report *r, int s, int o, const char *group, const rx_cell_facts *cf)
+{
+    for (int top = 1; top >= 0; top--)
+        for (int why = 0; why < N_EDGE; why++) {
+            draft d = {0};
+            int n_tuned = 0, extend = 0;
+            for (int k = 0; k < r->n_schedules; k++)
+                for (int b = 0; b < r->n_budgets; b++) {
+                    size_t ci = cell_index(r, s, o, k, b);
+                    int n_lrs, edge = rx_report_lr_edge(r, &r->cells[ci], &n_lrs);
+                    if (n_lrs < 2)
+                        continue;
+                    n_tuned++;
+                    if (edge != (top ? 1 : -1) ||
+                        edge_reason(&cf[ci].grid, cf[ci].grid_known, top) != why)
+                        continue;
                     draft_add(&d, (int)ci);
+                    extend = cf[ci].grid.extend > extend ? cf[ci].grid.extend : extend;
+                }
+            if (!d.n)
+                continue;
+            char names[512], at[160] = "", head[1024];
+            name_cells(r, &d, 1, 1, names, sizeof names);
+            if (r->n_tune)     /* the grid is the lrs tried with the chosen values */
+                snprintf(at, sizeof at, " (the lrs tried with the chosen %s%s)", r->tune_keys[0],
+                         r->n_tune > 1 ? ", ..." : "");
+            const char *side = top ? "largest" : "smallest", *dir = top ? "above" : "below";
+            if (why == EDGE_EXTENDING) {
+                int rc = emit(r, RX_WARN_LR_EXTENDING, &d,
+                              "%s: the adaptive lr grid of %d cell%s is still extending (%s): "
+                              "the chosen lr there is the %s tried so far, and lrs %s it are "
+                              "still to add or train, so the choice is provisional; rexsweep "
+                              "run resumes the sweep and finishes them",
+                              group, d.n, d.n == 1 ? "" : "s", names, side, dir);
+                if (rc)
+                    return rc;
+                continue;
             }
-        if (!d.n)
+            snprintf(head, sizeof head,
+                     "%s: the chosen lr is the %s of its grid%s in %d of %d tuned cells (%s): "
+                     "the optimum may lie %s it, and schedules compared at a capped lr favour "
+                     "the constant one",
+                     group, side, at, d.n, n_tuned, names, dir);
+            int rc;
+            if (why == EDGE_PLAIN)
+                rc = emit(r, RX_WARN_LR_EDGE, &d,
+                          "%s; let the grid extend itself: write the optimizer's lr as "
+                          "lr: {values: [...], extend: 2} (rexsweep.yaml(5), ADAPTIVE LR GRID) "
+                          "and rerun: run adds %s lrs where the chosen one is at the edge (only "
+                          "the new runs train)",
+                          head, top ? "larger" : "smaller");
+            else if (why == EDGE_LIMIT)
+                rc = emit(r, RX_WARN_LR_EDGE, &d,
+                          "%s; the adaptive grid reached its extension limit there (it added "
+                          "all the lrs %s the spec's that its extend: %d allows): raise extend "
+                          "(e.g. to %d) and rerun (only the new runs train)",
+                          head, dir, extend, 2 * extend);
+            else if (why == EDGE_STOPPED)
+                rc = emit(r, RX_WARN_LR_EDGE, &d,
+                          "%s; the adaptive grid (extend: %d) stopped there before its limit: "
+                          "the next lr %s is outside optimizer.lr's range or excluded, or the "
+                          "grid chooses on another metric than this report (its metric:); "
+                          "widen the range, or align the metrics, and rerun",
+                          head, extend, dir);
+            else
+                rc = emit(r, RX_WARN_LR_EDGE, &d,
+                          "%s; add %s lrs (x3 steps), or let the grid extend itself "
+                          "(lr: {values: [...], extend: 2}, rexsweep.yaml(5)), and rerun (run "
+                          "resumes: only the new runs train)",
+                          head, top ? "larger" : "smaller");
+            if (rc)
+                return rc;
+        }
+    return RX_OK;
+}
+
+/* ---- a tuned key's chosen value at an edge of its values ------------------- */
+
+/* A tuned value (raw JSON) as a number: 1, or 0 when absent or not one. */
+static int tune_number(const char *v, double *x)
+{
+    char *end;
+    if (!v[0])
+        return 0;
+    *x = strtod(v, &end);
+    return end != v && *end == '\0' && isfinite(*x);
+}
+
+/* Where the chosen value of tuned key q lies among the values of q tried
+ * with the chosen values of the other tuned keys (any lr): -1 the
+ * smallest, +1 the largest, 0 inside or no order.  *several: two
+ * distinct numbers or more were tried (else there is no edge). */
+static int tune_edge(const rx_report *r, const rx_report_cell *c, int q, int *several)
+{
+    *several = 0;
+    if (c->chosen < 0)
+        return 0;
+    const rx_report_lr *ch = &c->lrs[c->chosen];
+    double v, x, lo = INFINITY, hi = -INFINITY;
+    if (!tune_number(ch->tune[q], &v))
+        return 0;
+    for (int i = 0; i < c->n_lrs; i++) {
+        const rx_report_lr *e = &c->lrs[i];
+        int other = 0;
+        for (int p = 0; p < r->n_tune && !other; p++)
+            other = p != q && strcmp(e->tune[p], ch->tune[p]) != 0;
+        if (other || !tune_number(e->tune[q], &x))
             continue;
-        char names[512], at[160] = "";
-        name_cells(r, &d, 1, 1, names, sizeof names);
-        if (r->n_tune)         /* the grid is the lrs tried with the chosen values */
-            snprintf(at, sizeof at, " (the lrs tried with the chosen %s%s)", r->tune_keys[0],
-                     r->n_tune > 1 ? ", ..." : "");
-        int rc = emit(r, RX_WARN_LR_EDGE, &d,
-                      "%s: the chosen lr is the %s of its grid%s in %d of %d tuned cells (%s): "
-                      "the optimum may lie %s it, and schedules compared at a capped lr favour "
-                      "the constant one; add %s lrs (x3 steps) and rerun (run resumes: only "
-                      "the new runs train)",
-                      group, top ? "largest" : "smallest", at, d.n, n_tuned, names,
-                      top ? "above" : "below", top ? "larger" : "smaller");
-        if (rc)
-            return rc;
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
     }
+    *several = lo < hi;
+    return !*several ? 0 : v == hi ? 1 : v == lo ? -1 : 0;
+}
+
+/* Can key take a value beyond v (above when up) in a run of schedule
+ * sched?  0 when v is the key's bound (patience 0 has nothing below):
+ * there is nothing to add there. */
+static int room_beyond(const char *key, double v, int up, const char *sched)
+{
+    rx_config c;
+    rx_err err;
+    rx_config_defaults(&c);
+    char base[RX_REPORT_NAME_MAX], probe[64];
+    snprintf(base, sizeof base, "%s", sched);
+    base[strcspn(base, "(@")] = '\0';
+    if (strncmp(key, "schedule.", 9) == 0 && rx_config_set_str(&c, "schedule.name", base, &err))
+        return 1;              /* cannot tell: say it */
+    double w = v == floor(v) && fabs(v) < 1e15 ? v + (up ? 1 : -1)
+             : v > 0 ? (up ? 2 * v : v / 2) : v + (up ? 1 : -1);
+    snprintf(probe, sizeof probe, "%.17g", w);
+    return rx_config_set_str(&c, key, probe, &err) == RX_OK;
+}
+
+static int warn_tune_edge(rx_report *r, int s, int o, const char *group)
+{
+    for (int q = 0; q < r->n_tune; q++)
+        for (int top = 1; top >= 0; top--) {
+            draft d = {0};
+            int n_tuned = 0, same = 1;
+            const char *value = NULL;
+            for (int k = 0; k < r->n_schedules; k++)
+                for (int b = 0; b < r->n_budgets; b++) {
+                    size_t ci = cell_index(r, s, o, k, b);
+                    const rx_report_cell *c = &r->cells[ci];
+                    int several, edge = tune_edge(r, c, q, &several);
+                    if (!several)
+                        continue;
+                    n_tuned++;
+                    const char *v = c->lrs[c->chosen].tune[q];
+                    double x;
+                    if (edge != (top ? 1 : -1) || !tune_number(v, &x) ||
+                        !room_beyond(r->tune_keys[q], x, top, r->schedules[k]))
+                        continue;
+                    draft_add(&d, (int)ci);
+                    same &= !value || strcmp(value, v) == 0;
+                    value = value ? value : v;
+                }
+            if (!d.n)
+                continue;
+            char names[512], what[96];
+            name_cells(r, &d, 1, 1, names, sizeof names);
+            if (same)
+                snprintf(what, sizeof what, "%s (%s)", top ? "the largest" : "the smallest", value);
+            else
+                snprintf(what, sizeof what, "%s", top ? "the largest" : "the smallest");
+            int rc = emit(r, RX_WARN_TUNE_EDGE, &d,
+                          "%s: the chosen %s is %s of the values tried in %d of %d cells that "
+                          "tune it (%s): its optimum may lie %s it, and the schedules are "
+                          "compared at a capped choice; add a %s value of %s to the spec and "
+                          "rerun (run resumes: only the new runs train)",
+                          group, r->tune_keys[q], what, d.n, n_tuned, names,
+                          top ? "above" : "below", top ? "larger" : "smaller", r->tune_keys[q]);
+            if (rc)
+                return rc;
+        }
     return RX_OK;
 }
 
@@ -202,7 +361,7 @@ static int warn_lr_static(rx_report *r, int s, int o, const char *group, const r
             continue;
         char names[512], what[320];
         name_cells(r, &d, 0, 1, names, sizeof names);
-        chosen_what(r, what, sizeof what);
+        rx_report_chosen_what(r, what, sizeof what);
         int rc = emit(r, RX_WARN_LR_STATIC, &d,
                       "%s: the lr of %s never changed in any run of the chosen %s at %s "
                       "(a plateau that never fired, a step milestone past the end): there it is "
@@ -384,7 +543,7 @@ static int warn_val_noise(rx_report *r, int s, int o, const char *group, const r
         return RX_OK;
     char names[512], what[320];
     name_cells(r, &d, 1, 1, names, sizeof names);
-    chosen_what(r, what, sizeof what);
+    rx_report_chosen_what(r, what, sizeof what);
     int rc = emit(r, RX_WARN_VAL_NOISE, &d,
                   "%s: in %d of %d %s choices the best one beats the runner-up on %s by less "
                   "than the validation set's standard error (up to %.2f points with %ld "
@@ -419,7 +578,8 @@ int rx_report_warn(rx_report *r, const rx_cell_facts *cf, const rx_report_opts *
                 continue;
             char group[RX_REPORT_SETTING_MAX + RX_REPORT_NAME_MAX + 4];
             snprintf(group, sizeof group, "%s, %s", r->settings[s], r->optimizers[o]);
-            if ((rc = warn_lr_edge(r, s, o, group)) ||
+            if ((rc = warn_lr_edge(r, s, o, group, cf)) ||
+                (rc = warn_tune_edge(r, s, o, group)) ||
                 (rc = warn_few_steps(r, s, o, group, bsteps, min_steps)) ||
                 (rc = warn_lr_static(r, s, o, group, cf)) ||
                 (rc = warn_identical(r, s, o, group)) ||

@@ -1979,7 +1979,8 @@ int rx_spec_override(rx_spec *s, const char *setting, rx_err *err)
     if (!o)
         return rx_errf(err, RX_ENOMEM, "out of memory");
     g->over = o;
-    if ((rc = set_assign(&p, &o[g->n_over], key, items, k, is_list, (rx_loc){0, 0})))
+    if ((rc = set_assign(&p, &o[g->n_over], key, items, k, is_list,
+                         (rx_loc){RX_LOC_OVERRIDE, g->n_over})))
         return rc;
     g->n_over++;
     if (rx_grid_apply(g, &c, &o[g->n_over - 1], NULL) == RX_OK)

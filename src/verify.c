@@ -357,8 +357,7 @@ static int key_version(const char *config, const char *key)
 {
     for (int v = RX_TRAINER_VERSION; v >= 1; v--) {
         char k[RX_KEY_LEN + 1];
-        rx_key_of_json(config, v, k);
-        if (strcmp(k, key) == 0)
+        if (rx_key_of_json(config, v, k) == RX_OK && strcmp(k, key) == 0)
             return v;
     }
     return 0;

@@ -410,6 +410,29 @@ static void test_run_keys(void **state)
     assert_string_not_equal(ca, cb);
 }
 
+/* The key of a stored configuration: NULL is no configuration, an error,
+ * not the key of the trainer version alone. */
+static void test_key_of_json(void **state)
+{
+    (void)state;
+    char k[RX_KEY_LEN + 1] = "x", k2[RX_KEY_LEN + 1];
+    assert_int_equal(rx_key_of_json(NULL, RX_TRAINER_VERSION, k), RX_EINVAL);
+    assert_string_equal(k, "");
+    assert_int_equal(rx_key_of_json("", RX_TRAINER_VERSION, k), RX_OK);
+    assert_int_equal((int)strlen(k), RX_KEY_LEN);
+    /* a configuration's key is its text's, under the version */
+    rx_config c;
+    rx_config_defaults(&c);
+    char *json = rx_config_json(&c, 0);
+    assert_non_null(json);
+    assert_int_equal(rx_key_of_json(json, RX_TRAINER_VERSION, k), RX_OK);
+    rx_config_run_key(&c, k2);
+    assert_string_equal(k, k2);
+    assert_int_equal(rx_key_of_json(json, RX_TRAINER_VERSION - 1, k), RX_OK);
+    assert_string_not_equal(k, k2);
+    free(json);
+}
+
 static void want_check_error(rx_config *c, const char *key, const char *msg)
 {
     const char *bad = NULL;
@@ -652,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_canonical_bound),
         cmocka_unit_test(test_run_keys),
+        cmocka_unit_test(test_key_of_json),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_format_double),
         cmocka_unit_test(test_man_page_keys),

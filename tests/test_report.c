@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rx_lrgrid.h"
 #include "rx_metrics.h"
 #include "rx_report.h"
 #include "rx_results.h"
@@ -868,6 +869,76 @@ static int warned(const rx_report *r, rx_warn_kind k, const char *needle)
     return n;
 }
 
+/* The adaptive lr grid of each schedule's cell, as a stored spec would
+ * give it: ud is an array indexed by the schedule's first letter. */
+static int fake_grid(void *ud, const rx_report_run *run, rx_report_lr_grid *out)
+{
+    const rx_report_lr_grid *g = ud;
+    int i = run->schedule[0] == 'r' ? 0 : run->schedule[0] == 'c' ? 1 : 2;
+    if (g[i].extend < 0)
+        return 0;
+    *out = g[i];
+    return 1;
+}
+
+/* The lr-edge warning says what to do from the cell's adaptive grid: make
+ * the axis extend, raise extend, or nothing yet (a note: still extending). */
+static void test_warnings_lr_grid(void **state)
+{
+    (void)state;
+    static runs r;
+    r.n = 0;
+    /* rex: 0.3 best (top edge); constant: 0.1 best (bottom edge); linear:
+     * 0.1 best (bottom edge) */
+    const char *sch[] = {"rex", "constant", "linear"};
+    for (int k = 0; k < 3; k++)
+        for (int l = 0; l < 2; l++)
+            for (int s = 1; s <= 2; s++) {
+                double val = (k == 0) == (l == 1) ? 0.9 : 0.8;
+                add(&r, "S", "sgd", sch[k], 1, l ? 0.3 : 0.1, s, RX_OUT_DONE, val, val);
+            }
+    rx_metric m = metric("error");
+    rx_report_lr_grid g[3] = {
+        {2, RX_LRV_LIMIT, 0, 2},       /* rex: both extension lrs above used */
+        {0, RX_LRV_NONE, 0, 0},        /* constant: a plain list */
+        {-1, 0, 0, 0},                 /* linear: unknown */
+    };
+    rx_report_opts o = {.metric = &m, .bootstrap = -1, .lr_grid = fake_grid, .lr_grid_ud = g};
+    rx_report *rep = NULL;
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "largest of its grid in 1 of 3 tuned cells (rex at "
+                                                  "100%)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "reached its extension limit there (it added all "
+                                                  "the lrs above the spec's that its extend: 2 "
+                                                  "allows): raise extend (e.g. to 4)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "smallest of its grid in 1 of 3 tuned cells "
+                                                  "(constant at 100%)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "write the optimizer's lr as lr: {values: [...], "
+                                                  "extend: 2}"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "(linear at 100%): the optimum may lie below it, "
+                                                  "and schedules compared at a capped lr favour the "
+                                                  "constant one; add smaller lrs (x3 steps), or let "
+                                                  "the grid extend itself"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, NULL), 3);
+    assert_int_equal(warned(rep, RX_WARN_LR_EXTENDING, NULL), 0);
+    rx_report_free(rep);
+    /* rex still extending up, constant stopped short of its extend below */
+    g[0] = (rx_report_lr_grid){2, RX_LRV_UP, 0, 1};
+    g[1] = (rx_report_lr_grid){3, RX_LRV_LIMIT, 1, 0};
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "(rex at"), 0);
+    assert_int_equal(warned(rep, RX_WARN_LR_EXTENDING, "the adaptive lr grid of 1 cell is still "
+                                                       "extending (rex at 100%): the chosen lr there "
+                                                       "is the largest tried so far"), 1);
+    assert_int_equal(warned(rep, RX_WARN_LR_EDGE, "(constant at 100%): the optimum may lie below it, "
+                                                  "and schedules compared at a capped lr favour the "
+                                                  "constant one; the adaptive grid (extend: 3) "
+                                                  "stopped there before its limit"), 1);
+    assert_string_equal(rx_warn_kind_name(RX_WARN_LR_EXTENDING), "lr_grid_extending");
+    rx_report_free(rep);
+}
+
 /* The runs of test_warnings: every warning kind, with their facts. */
 static void warning_runs(runs *r, rx_report_fact *facts)
 {
@@ -1349,6 +1420,7 @@ int main(void)
         cmocka_unit_test(test_bootstrap),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_batches),
+        cmocka_unit_test(test_warnings_lr_grid),
         cmocka_unit_test(test_tuned_patience),
         cmocka_unit_test(test_tuned_labels),
         cmocka_unit_test(test_svg_color),

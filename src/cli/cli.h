@@ -78,6 +78,24 @@ struct rx_results;
 int rx_cli_tune_keys(struct rx_store *st, struct rx_results *res, const char *const *cli,
                      int n_cli, int no_spec, rx_cli_tune *out, rx_err *err);
 
+/* The spec stored with sweep, with the run's --set overrides (stored as
+ * "# --set KEY=VALUE" lines) applied (search_report.c): NULL when it
+ * cannot be read back, or when it is a grid and grids is 0.  Free with
+ * rx_spec_free. */
+struct rx_spec *rx_cli_stored_spec(struct rx_store *st, const char *sweep, int grids);
+
+/* The adaptive lr grid of a sweep's tuning cells, for the report's lr-edge
+ * warning (extension.c): rx_report_opts.lr_grid is rx_cli_ext_lookup with
+ * lr_grid_ud an rx_cli_ext.  The stored spec is planned on the first
+ * lookup, and each tuning cell resolved against st (which the caller
+ * keeps open) once, when asked.  rx_cli_ext_new returns NULL when sweep
+ * is NULL or "" (runs of several sweeps: no spec to ask) or out of
+ * memory. */
+typedef struct rx_cli_ext rx_cli_ext;
+rx_cli_ext *rx_cli_ext_new(struct rx_store *st, const char *sweep);
+int rx_cli_ext_lookup(void *ud, const rx_report_run *run, rx_report_lr_grid *out);
+void rx_cli_ext_free(rx_cli_ext *x);
+
 /* Halving sweeps (search_report.c).  Prints the rungs of search hs of
  * spec, their cost at most, decided so far and in the full grid, for
  * plan. */

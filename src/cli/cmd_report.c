@@ -168,9 +168,13 @@ int cmd_report(int argc, char **argv)
                          .vs = vs, .only = only ? only_v : NULL,
                          .bootstrap = n_boot ? n_boot : -1, .facts = facts,
                          .min_steps = min_steps, .tune = tk.n ? tk.v : NULL};
+    rx_cli_ext *ext = rx_cli_ext_new(st, res.sweep);
+    if (ext)
+        ro.lr_grid = rx_cli_ext_lookup, ro.lr_grid_ud = ext;
     rx_report *rep = NULL;
     rc = rx_report_build(res.runs, res.n, &ro, &rep, &err);
     free(facts);               /* the report keeps what it needs */
+    rx_cli_ext_free(ext);
     if (rc) {
         rx_cli_error("%s", err.msg);
         rx_results_free(&res);

@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "opts.h"
+#include "rx_extend.h"
 #include "rx_grid.h"
 #include "rx_spec.h"
 #include "rx_store.h"
@@ -61,7 +62,7 @@ typedef struct slurm_args {
 
 /* Everything the scripts need, resolved: absolute paths, the grid. */
 typedef struct slurm_plan {
-    char spec[PATH_MAX], bin[PATH_MAX], cwd[PATH_MAX];
+    char spec_path[PATH_MAX], bin[PATH_MAX], cwd[PATH_MAX];
     char dir[PATH_MAX], db[PATH_MAX];
     char array_script[PATH_MAX + 32], merge_script[PATH_MAX + 32];
     char name[128];
@@ -71,6 +72,8 @@ typedef struct slurm_plan {
     rx_tune_ref *tune;          /* their tuning cells (an adaptive lr grid:
                                    shards keep cells whole), or NULL */
     int n_jobs;
+    rx_spec *spec;              /* kept for the extension runs of those
+                                   cells (a shard's completeness) */
 } slurm_plan;
 
 /* Characters that a value on an #SBATCH line cannot carry safely (sbatch
@@ -166,10 +169,9 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
                      a->spec);
     if (rc == RX_OK)
         rc = rx_spec_plan_tune(spec, &p->jobs, &p->tune, &p->n_jobs, err);
-    if (rc) {
-        rx_spec_free(spec);
+    p->spec = spec;             /* freed with the plan */
+    if (rc)
         return rc;
-    }
     p->n_runs = p->n_jobs;
     /* The name goes into #SBATCH lines and comments: keep it one word. */
     snprintf(p->name, sizeof p->name, "%s", spec->name);
@@ -180,8 +182,7 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
     snprintf(dflt_dir, sizeof dflt_dir, "%s.shards", p->name);
     const char *db = a->db ? a->db : spec->store ? spec->store : "results/rexsweep.db";
     const char *dir = a->store_dir ? a->store_dir : dflt_dir;
-    rc = absolute(a->spec, p->spec, sizeof p->spec, err);
-    rx_spec_free(spec);
+    rc = absolute(a->spec, p->spec_path, sizeof p->spec_path, err);
     if (rc)
         return rc;
     if (p->n_runs == 0)
@@ -277,7 +278,7 @@ static void write_array_script(FILE *f, const slurm_args *a, const slurm_plan *p
         fputs("exec ", f);
     rx_shell_quote(f, p->bin);
     fputs(" run ", f);
-    rx_shell_quote(f, p->spec);
+    rx_shell_quote(f, p->spec_path);
     fprintf(f, " --shard \"$((SLURM_ARRAY_TASK_ID + 1))/%d\" \\\n"
                "    --db \"%s/shard-${SLURM_ARRAY_TASK_ID}.db\" -j 1 --set train.blas_threads=%d",
             p->tasks, p->dir, cpus);
@@ -508,11 +509,32 @@ static int find_queued(const slurm_plan *p, int *queued, int *n_queued, rx_err *
     return rc;
 }
 
-/* Whether shard k is complete: its store exists and every run of the
- * shard is finished there (done, diverged or failed: failed runs need
- * --retry-failed, not a resubmission).  sel has room for all jobs. */
-static int shard_complete(const slurm_plan *p, int k, int *idx, rx_run_ref *sel, int *complete,
-                          rx_err *err)
+/* Whether a tuning cell of the m runs sel[] (tune[] parallel) still has
+ * extension runs to train in st (rx_ext_pending): *pending. */
+static int cells_pending(const slurm_plan *p, rx_store *st, const rx_run_ref *sel,
+                         const rx_tune_ref *tune, int m, int *pending, rx_err *err)
+{
+    rx_ext_cells cells;
+    int rc = rx_ext_cells_build(sel, tune, m, &cells, err);
+    rx_ext_ctx ctx = {&p->spec->grid, p->spec->trainer, sel, tune, &cells};
+    *pending = 0;
+    for (int c = 0; rc == RX_OK && c < cells.n && !*pending; c++) {
+        rx_ext_state es;
+        if ((rc = rx_ext_resolve(st, &ctx, c, &es, err)) == RX_OK)
+            *pending = rx_ext_pending(&es);
+        rx_ext_state_free(&es);
+    }
+    rx_ext_cells_free(&cells);
+    return rc;
+}
+
+/* Whether shard k is complete: its store exists, every run of the shard
+ * is finished there (done, diverged or failed: failed runs need
+ * --retry-failed, not a resubmission), and so is every tuning cell of an
+ * adaptive lr grid (no extension lr left to add or train).  sel and
+ * seltune have room for all jobs. */
+static int shard_complete(const slurm_plan *p, int k, int *idx, rx_run_ref *sel,
+                          rx_tune_ref *seltune, int *complete, rx_err *err)
 {
     char path[PATH_MAX + 32];
     int m;
@@ -521,16 +543,25 @@ static int shard_complete(const slurm_plan *p, int k, int *idx, rx_run_ref *sel,
     int rc = rx_grid_shard_tune(p->jobs, p->tune, p->n_jobs, k, p->tasks, idx, &m, err);
     if (rc || access(path, F_OK))
         return rc;
-    for (int i = 0; i < m; i++)
+    for (int i = 0; i < m; i++) {
         sel[i] = p->jobs[idx[i]];
+        if (p->tune)
+            seltune[i] = p->tune[idx[i]];
+    }
     rx_store *st = NULL;
     rx_store_counts c;
+    int pending = 0;
     if ((rc = rx_store_open(path, RX_STORE_READONLY, &st, err)) == RX_OK)
         rc = rx_store_key_states(st, m ? sel[0].key : "", sizeof *sel, m, NULL, &c, err);
+    *complete = rc == RX_OK && c.done + c.diverged + c.failed == m;
+    if (*complete && p->tune)
+        rc = cells_pending(p, st, sel, seltune, m, &pending, err);
     rx_store_close(st);
-    if (rc)
+    if (rc) {
+        *complete = 0;
         return rx_errctx(err, rc, "cannot read shard '%s'", path);
-    *complete = c.done + c.diverged + c.failed == m;
+    }
+    *complete = *complete && !pending;
     return RX_OK;
 }
 
@@ -551,10 +582,11 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
     int *queued = calloc((size_t)tasks, sizeof *queued);
     int *idx = malloc((size_t)p->n_jobs * sizeof *idx);
     rx_run_ref *sel = malloc((size_t)p->n_jobs * sizeof *sel);
+    rx_tune_ref *seltune = p->tune ? malloc((size_t)p->n_jobs * sizeof *seltune) : NULL;
     size_t cap = (size_t)tasks * 12 + 16;
     char *ids = malloc(cap);
-    if (!queued || !idx || !sel || !ids) {
-        free(queued), free(idx), free(sel), free(ids);
+    if (!queued || !idx || !sel || !ids || (p->tune && !seltune)) {
+        free(queued), free(idx), free(sel), free(seltune), free(ids);
         return rx_errf(err, RX_ENOMEM, "out of memory");
     }
     int n_queued;
@@ -568,7 +600,7 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
         int complete;
         if (queued[k])
             continue;
-        rc = shard_complete(p, k, idx, sel, &complete, err);
+        rc = shard_complete(p, k, idx, sel, seltune, &complete, err);
         if (rc == RX_OK && !complete) {
             len += (size_t)snprintf(ids + len, cap - len, "%s%d", n_resubmit ? "," : "", k);
             n_resubmit++;
@@ -577,6 +609,7 @@ static int resubmit_failed(const slurm_args *a, slurm_plan *p, rx_err *err)
     free(queued);
     free(idx);
     free(sel);
+    free(seltune);
     if (rc == RX_OK && n_resubmit == 0) {
         printf("%d of %d shards complete, %d still queued: nothing to resubmit\n",
                tasks - n_queued, tasks, n_queued);
@@ -735,6 +768,7 @@ int cmd_slurm(int argc, char **argv)
     }
     free(p->jobs);
     free(p->tune);
+    rx_spec_free(p->spec);
     free(p);
     if (fflush(stdout) != 0 && rc == RX_OK) {
         rx_cli_error("cannot write to standard output");

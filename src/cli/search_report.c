@@ -50,10 +50,7 @@ void rx_cli_search_plan(FILE *f, const rx_spec *spec, rx_search *hs)
             grid_cost, now_runs, now_cost);
 }
 
-/* A halving spec as stored with its sweep, with the run's --set
- * overrides (stored as "# --set KEY=VALUE" lines) applied; NULL when the
- * sweep is a grid or its spec cannot be read back. */
-static rx_spec *stored_spec(rx_store *st, const char *sweep)
+rx_spec *rx_cli_stored_spec(rx_store *st, const char *sweep, int grids)
 {
     char *text = NULL;
     rx_err err;
@@ -63,7 +60,7 @@ static rx_spec *stored_spec(rx_store *st, const char *sweep)
     char path[160];
     snprintf(path, sizeof path, "%s.yaml", sweep);
     if (rx_spec_parse(text, strlen(text), path, &spec, &err) == RX_OK &&
-        spec->search.strategy != RX_STRATEGY_GRID) {
+        (grids || spec->search.strategy != RX_STRATEGY_GRID)) {
         for (char *line = strstr(text, "\n# --set "); line && spec;
              line = strstr(line + 1, "\n# --set ")) {
             char set[1024];
@@ -211,7 +208,7 @@ int rx_cli_search_load(rx_store *st, const rx_results *res, const char *sweep,
     note[0] = '\0';
     if (!sweep || !*sweep)
         return RX_OK;
-    rx_spec *spec = stored_spec(st, sweep);
+    rx_spec *spec = rx_cli_stored_spec(st, sweep, 0);
     if (!spec)
         return RX_OK;
     rx_run_ref *runs = NULL;

@@ -31,6 +31,9 @@ static int streamed(rx_store *st, const char *sweep, rx_report **rep, rx_err *er
     rc = rx_cli_tune_collect(st, rx_results_stream_sweep(rs), NULL, 0, 0, &tk, err);
     rx_report_opts ro = {.metric = rx_results_stream_metric(rs, NULL), .bootstrap = -1,
                          .tune = tk.n ? tk.v : NULL};
+    rx_cli_ext *ext = rc == RX_OK ? rx_cli_ext_new(st, rx_results_stream_sweep(rs)) : NULL;
+    if (ext)
+        ro.lr_grid = rx_cli_ext_lookup, ro.lr_grid_ud = ext;
     rx_report_acc *acc = NULL;
     if (rc == RX_OK)
         rc = rx_report_acc_new(&ro, &acc, err);
@@ -40,6 +43,7 @@ static int streamed(rx_store *st, const char *sweep, rx_report **rep, rx_err *er
         rc = rx_report_acc_finish(acc, rep, err);   /* frees acc */
     else
         rx_report_acc_free(acc);
+    rx_cli_ext_free(ext);
     rx_results_stream_free(rs);
     return rc;
 }
@@ -63,7 +67,11 @@ static int whole(rx_store *st, const char *sweep, rx_report **rep, rx_err *err)
     if (rc == RX_OK) {
         rx_report_opts ro = {.metric = &m, .bootstrap = -1, .facts = facts,
                              .tune = tk.n ? tk.v : NULL};
+        rx_cli_ext *ext = rx_cli_ext_new(st, res.sweep);
+        if (ext)
+            ro.lr_grid = rx_cli_ext_lookup, ro.lr_grid_ud = ext;
         rc = rx_report_build(res.runs, res.n, &ro, rep, err);
+        rx_cli_ext_free(ext);
     }
     free(facts);
     rx_results_free(&res);
@@ -81,8 +89,11 @@ int rx_cli_warnings(const char *db, const char *sweep, FILE *f, int markdown, in
     if (rc == RX_ECONFLICT)
         rc = whole(st, sweep, &rep, &err);
     if (rc == RX_OK) {
+        /* a grid still extending is news, not a warning */
         for (int i = 0; i < rep->n_warnings; i++)
-            fprintf(f, "%swarning: %s\n", markdown ? "- " : "", rep->warnings[i].text);
+            fprintf(f, "%s%s: %s\n", markdown ? "- " : "",
+                    rep->warnings[i].kind == RX_WARN_LR_EXTENDING ? "note" : "warning",
+                    rep->warnings[i].text);
         count = rep->n_warnings;
     }
     rx_report_free(rep);

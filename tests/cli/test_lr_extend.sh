@@ -54,6 +54,10 @@ grep -q "21 runs: 21 done (0 now)" "$TMPDIR/out" || { cat "$TMPDIR/out" >&2; fai
 sed 's/lr: {values: \[0.1, 0.03\], extend: 3}/lr: [0.1, 0.03]/' "$spec" > "$TMPDIR/plain.yaml"
 grep -q "lr: \[0.1, 0.03\]}" "$TMPDIR/plain.yaml" || fail "plain spec not made"
 expect_exit 0 "$RX" run "$TMPDIR/plain.yaml" --db "$TMPDIR/b.db" -j 2 --quiet
+# a plain list at its edge: the warning points at the adaptive grid
+grep -q "^warning: .*: the chosen lr is the largest of its grid in 1 of 2 tuned cells (constant at 100%): .*; let the grid extend itself: write the optimizer's lr as lr: {values: \[...\], extend: 2} (rexsweep.yaml(5), ADAPTIVE LR GRID)" "$TMPDIR/out" ||
+  { cat "$TMPDIR/out" >&2; fail "plain grid: no advice to extend"; }
+grep -q "add larger lrs" "$TMPDIR/out" && fail "plain grid: advice to add lrs by hand"
 q "$TMPDIR/b.db" "SELECT key FROM runs ORDER BY key" > "$TMPDIR/plain_keys.txt"
 [ "$(wc -l < "$TMPDIR/plain_keys.txt")" -eq 12 ] || fail "plain grid runs"
 q "$TMPDIR/b.db" "SELECT key, ended FROM runs ORDER BY key" > "$TMPDIR/plain_ended.txt"
@@ -80,6 +84,21 @@ for k in 1 5 6 7 13 20; do
     expect_exit 0 "$RX" plan "$spec" --db "$db"
     grep -q "^store: 6 extension runs decided (1 done, 0 diverged, 0 failed, 5 to run); cells: 0 interior, .* 2 extending, 0 waiting for their runs; at most 12 more runs" "$TMPDIR/out" ||
       { cat "$TMPDIR/out" >&2; fail "plan of an interrupted extension"; }
+    # and the report says the grid is still extending, rather than warn
+    # about an edge; check prints it as a note
+    expect_exit 0 "$RX" report --db "$db" --format json
+    python3 - "$TMPDIR/out" <<'PY' || fail "report of an extending grid"
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+kinds = [x["kind"] for x in w]
+assert "lr_at_grid_edge" not in kinds, w
+ext = [x for x in w if x["kind"] == "lr_grid_extending"]
+assert len(ext) == 1 and [c["schedule"] for c in ext[0]["cells"]] == ["constant"], ext
+assert "still extending (constant at 100%)" in ext[0]["text"], ext
+PY
+    expect_exit 3 "$RX" check --baseline "$db" --db "$db" --format json   # runs are missing
+    grep -q "^note: .*: the adaptive lr grid of 1 cell is still extending (constant at 100%)" "$TMPDIR/err" ||
+      { cat "$TMPDIR/err" >&2; fail "check: no note of the extending grid"; }
   }
   expect_exit 0 "$RX" run "$spec" --db "$db" -j 2 --quiet
   keys "$db" > "$TMPDIR/k.txt"
@@ -96,6 +115,16 @@ done
 expect_exit 0 "$RX" merge "$TMPDIR/m.db" "$TMPDIR/s1.db" "$TMPDIR/s2.db"
 keys "$TMPDIR/m.db" > "$TMPDIR/m.txt"
 diff "$TMPDIR/a_keys.txt" "$TMPDIR/m.txt" >&2 || fail "sharded extension differs"
+
+# extend: 1 used up above: the warning says the limit was reached and to
+# raise extend
+sed 's/extend: 3/extend: 1/' "$spec" > "$TMPDIR/e1.yaml"
+expect_exit 0 "$RX" run "$TMPDIR/e1.yaml" --db "$TMPDIR/e1.db" -j 2 --quiet
+grep -q "^warning: .*: the chosen lr is the largest of its grid in 1 of 2 tuned cells (constant at 100%): .*; the adaptive grid reached its extension limit there (it added all the lrs above the spec's that its extend: 1 allows): raise extend (e.g. to 2)" "$TMPDIR/out" ||
+  { cat "$TMPDIR/out" >&2; fail "extend 1: no limit warning"; }
+expect_exit 0 "$RX" report --db "$TMPDIR/e1.db" --format json
+python3 -c 'import json,sys; w=[x for x in json.load(open(sys.argv[1]))["warnings"] if x["kind"]=="lr_at_grid_edge"]; assert len(w)==1 and "raise extend" in w[0]["text"], w' "$TMPDIR/out" ||
+  fail "extend 1: report"
 
 # every lr diverged: the grid extends down, past divergence, to the best
 cat > "$TMPDIR/div.yaml" <<'EOF'

@@ -123,7 +123,37 @@ SLURM_ARRAY_TASK_ID=1 bash "$s" >/dev/null || fail "task 1 failed"
 expect_rc 0 "$REXSWEEP" slurm sweep.yaml --store-dir shards --resubmit-failed --merge
 grep -q "nothing to resubmit" "$t/out" && [ ! -s "$FAKE_LOG" ] || fail "resubmitted a complete array"
 
-# 6. The merge script, run here, gives the store of a local run.
+# 6. An adaptive lr grid: a shard is complete when its tuning cells are
+#    resolved, not when the spec's own runs are.  The extend test's
+#    problem: both cells' best lr lies outside the spec's [0.03, 0.1].
+cp "$root/tests/data/extend/spirals.yaml" lrx.yaml
+expect_rc 0 "$REXSWEEP" slurm lrx.yaml --tasks 2 --store-dir lrx
+x=lrx/rexsweep-array.sbatch
+grep -qF -- '--shard "$((SLURM_ARRAY_TASK_ID + 1))/2"' "$x" || fail "lrx script"
+SLURM_ARRAY_TASK_ID=1 bash "$x" >/dev/null 2>&1 || fail "lrx task 1 failed"
+# task 0 stops after the spec's 6 runs of its cell: the extension is left
+"$REXSWEEP" run lrx.yaml --shard 1/2 --db lrx/shard-0.db -j 1 --max-runs 6 -q >/dev/null 2>&1 || true
+[ "$(sqlite3 lrx/shard-0.db "SELECT count(*) FROM runs WHERE status = 'done'")" = 6 ] ||
+  fail "shard 0: $(sqlite3 lrx/shard-0.db "SELECT lr, status FROM runs")"
+[ "$(sqlite3 lrx/shard-1.db "SELECT count(*) FROM runs WHERE status = 'done'")" -gt 6 ] ||
+  fail "shard 1 did not extend"
+: >"$FAKE_LOG"
+expect_rc 0 "$REXSWEEP" slurm lrx.yaml --store-dir lrx --resubmit-failed
+[ "$(cat "$FAKE_LOG")" = "--parsable --array=0 $t/lrx/rexsweep-array.sbatch" ] ||
+  fail "a shard with extension runs left was not resubmitted: '$(cat "$FAKE_LOG")' $(cat "$t/out")"
+# an extension decided but not yet stored (the task stopped between a
+# cell's last run and its next lr) is as incomplete
+sqlite3 lrx/shard-0.db "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE status != 'done'"
+: >"$FAKE_LOG"
+expect_rc 0 "$REXSWEEP" slurm lrx.yaml --store-dir lrx --resubmit-failed
+grep -q -- "--array=0 " "$FAKE_LOG" || fail "an unstored extension counted as complete: $(cat "$t/out")"
+# resumed, the cell extends to its end: complete
+SLURM_ARRAY_TASK_ID=0 bash "$x" >/dev/null 2>&1 || fail "lrx task 0 failed"
+: >"$FAKE_LOG"
+expect_rc 0 "$REXSWEEP" slurm lrx.yaml --store-dir lrx --resubmit-failed
+grep -q "nothing to resubmit" "$t/out" && [ ! -s "$FAKE_LOG" ] || fail "resubmitted a resolved shard"
+
+# 7. The merge script, run here, gives the store of a local run.
 bash shards/rexsweep-merge.sbatch >/dev/null || fail "merge job failed"
 "$REXSWEEP" run sweep.yaml --db local.db -q >/dev/null
 q="SELECT key, status FROM runs ORDER BY key"

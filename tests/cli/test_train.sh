@@ -24,6 +24,21 @@ grep -q "rex" "$TMPDIR/err" || fail "schedule suggestion: $(cat "$TMPDIR/err")"
 expect_exit 2 "$RX" train sweeps/quickstart.yaml
 grep -q "24" "$TMPDIR/err" || fail "several runs: $(cat "$TMPDIR/err")"
 expect_exit 2 "$RX" train --no-such-flag
+# a check across keys names what set the key: a setting (there is no
+# file, so no file:line:column), or the file's line when the file set it
+expect_exit 2 "$RX" train data.validation=2000000
+grep -qx "rexsweep: data.validation=2000000: 'data.validation' (2000000) must be smaller than 'data.n_samples' (2000)" "$TMPDIR/err" \
+  || fail "setting's check: $(cat "$TMPDIR/err")"
+printf 'name: small\ndata: {n_samples: 100}\nmodel: {hidden: [8]}\n' > "$TMPDIR/small.yaml"
+expect_exit 2 "$RX" train "$TMPDIR/small.yaml" data.validation=500 model.hidden=[4,4]
+grep -q "^rexsweep: data.validation=500: 'data.validation' (500) must be smaller" "$TMPDIR/err" \
+  || fail "override's check: $(cat "$TMPDIR/err")"
+printf 'name: small\ndata: {n_samples: 100, validation: 200}\n' > "$TMPDIR/small.yaml"
+expect_exit 2 "$RX" train "$TMPDIR/small.yaml"
+grep -q "small.yaml:2:36: 'data.validation' (200) must be smaller" "$TMPDIR/err" \
+  || fail "file's check: $(cat "$TMPDIR/err")"
+expect_exit 2 "$RX" train model.hidden=[4,4] data.validation=2000000
+grep -q ":1:1:" "$TMPDIR/err" && fail "a location in no file: $(cat "$TMPDIR/err")"
 # a bad dataset file: exit 6, the file and the problem
 expect_exit 6 "$RX" train data.dataset=csv data.path=tests/data/data/bad-number.csv
 grep -q "bad-number.csv':[0-9]*:[0-9]*:" "$TMPDIR/err" || fail "csv message: $(cat "$TMPDIR/err")"

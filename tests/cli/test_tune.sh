@@ -72,15 +72,35 @@ for b in (0.5, 1):
     assert cells[("step", b)]["tuned"] == {"schedule.patience": None}
 # the ranks merge step and the tuned plateau
 assert r["step_plateau_merged"] and r["ranked_schedules"] == ["step", "constant"], r["ranked_schedules"]
+# a chosen patience at the largest of those tried (3) is warned about, cell
+# by cell; the smallest (0) is patience's own bound: nothing to add below
+edge = [(c["schedule"], c["budget"]) for c in r["tables"][0]["cells"]
+        if c["tuned"].get("schedule.patience") == 3]
+w = [x for x in r["warnings"] if x["kind"] == "tuned_value_at_edge"]
+if edge:
+    assert len(w) == 1, w
+    assert [(c["schedule"], c["budget"]) for c in w[0]["cells"]] == edge, (w, edge)
+    t = w[0]["text"]
+    assert "the chosen schedule.patience is the largest (3) of the values tried in %d of 2 cells" % len(edge) in t, t
+    assert "add a larger value of schedule.patience to the spec" in t, t
+else:
+    assert not w, w
+assert edge or any(c["tuned"].get("schedule.patience") == 0 for c in r["tables"][0]["cells"])
 PY
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience
 grep -q '^chosen schedule.patience (with the lr, on validation error (%); of N tried)$' "$TMPDIR/out" || fail "text: no patience table"
 grep -Eq '^plateau +[03] \(of 2\) +[03] \(of 2\)$' "$TMPDIR/out" || fail "text: patience row: $(cat "$TMPDIR/out")"
 grep -q '^lr and schedule.patience: tuned together per cell' "$TMPDIR/out" || fail "text: note"
+# the bootstrap keeps every tuned value as chosen, not the lr alone
+tr -s ' \n' ' ' < "$TMPDIR/out" > "$TMPDIR/flat"   # the text wraps its notes
+grep -q '; the lr and schedule.patience of each cell stay as chosen;' "$TMPDIR/flat" || fail "text: bootstrap note"
+grep -q 'the lr of each cell stays' "$TMPDIR/flat" && fail "text: bootstrap note names the lr alone"
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience --format markdown
 grep -q '^### chosen schedule.patience' "$TMPDIR/out" || fail "markdown: no patience table"
+grep -q 'the lr and schedule.patience of each cell stay as chosen' "$TMPDIR/out" || fail "markdown: bootstrap note"
 expect_exit 0 "$RX" report --db "$db" --tune schedule.patience --format html -o "$TMPDIR/t.html"
 grep -q '<h3>chosen schedule.patience (with the lr' "$TMPDIR/t.html" || fail "html: no patience table"
+grep -q '<p>Seeds are drawn .*the lr and schedule.patience of each cell stay as chosen;' "$TMPDIR/t.html" || fail "html: bootstrap note"
 # plateau's lr curve is drawn from a run of a chosen candidate (the
 # largest budget's) and says which
 note=$(grep -o '<p>plateau: follows the validation loss: [^<]*</p>' "$TMPDIR/t.html")
