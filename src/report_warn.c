@@ -157,7 +157,7 @@ static int warn_lr_edge(rx_report *r, int s, int o, const char *group, const rx_
                 }
             if (!d.n)
                 continue;
-            char names[512], at[160] = "", head[1024];
+            char names[512], at[160] = "", head[1280];
             name_cells(r, &d, 1, 1, names, sizeof names);
             if (r->n_tune)     /* the grid is the lrs tried with the chosen values */
                 snprintf(at, sizeof at, " (the lrs tried with the chosen %s%s)", r->tune_keys[0],

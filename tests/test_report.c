@@ -939,6 +939,38 @@ static void test_warnings_lr_grid(void **state)
     rx_report_free(rep);
 }
 
+/* A tuned key's chosen value at an edge of its values is warned about,
+ * unless the edge is the key's own bound (patience 0 has nothing below). */
+static void test_warnings_tune_edge(void **state)
+{
+    (void)state;
+    static runs r;
+    r.n = 0;
+    /* plateau at budget 0.5: patience 3 best (the top); at 1: patience 0
+     * best (the key's bound); one lr, two seeds */
+    for (int b = 0; b < 2; b++)
+        for (int p = 0; p < 2; p++)
+            for (int s = 1; s <= 2; s++) {
+                double val = (b == 0) == (p == 1) ? 0.9 : 0.8;
+                rx_report_run *x = add(&r, "S", "sgd", "plateau", b ? 1 : 0.5, 0.1, s,
+                                       RX_OUT_DONE, val, val);
+                snprintf(x->tune[0], sizeof x->tune[0], "%d", p ? 3 : 0);
+            }
+    rx_metric m = metric("error");
+    const char *keys[] = {"schedule.patience", NULL};
+    rx_report_opts o = {.metric = &m, .bootstrap = -1, .tune = keys};
+    rx_report *rep = NULL;
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(warned(rep, RX_WARN_TUNE_EDGE, "the chosen schedule.patience is the largest (3) "
+                                                    "of the values tried in 1 of 2 cells that tune "
+                                                    "it (plateau at 50%)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_TUNE_EDGE, "add a larger value of schedule.patience"), 1);
+    assert_int_equal(warned(rep, RX_WARN_TUNE_EDGE, NULL), 1);     /* not patience 0 */
+    assert_string_equal(rx_warn_kind_name(RX_WARN_TUNE_EDGE), "tuned_value_at_edge");
+    rx_report_free(rep);
+}
+
 /* The runs of test_warnings: every warning kind, with their facts. */
 static void warning_runs(runs *r, rx_report_fact *facts)
 {
@@ -1421,6 +1453,7 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_batches),
         cmocka_unit_test(test_warnings_lr_grid),
+        cmocka_unit_test(test_warnings_tune_edge),
         cmocka_unit_test(test_tuned_patience),
         cmocka_unit_test(test_tuned_labels),
         cmocka_unit_test(test_svg_color),
