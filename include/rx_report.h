@@ -329,6 +329,24 @@ int rx_report_build(const rx_report_run *runs, int n,
 
 void rx_report_free(rx_report *r);
 
+/* The same report built from the runs in batches, so that a caller never
+ * holds every run at once (the protocol warnings of 10^6 runs): each
+ * batch must hold every run of each cell it touches (a cell never spans
+ * two batches: RX_ECONFLICT at the end).  Within a batch the runs of a
+ * cell come in the order rx_report_build would see them.  facts are
+ * parallel to the batch's runs (NULL: none; opts->facts is not read).
+ * rx_report_acc_new copies opts, not what it points to (kept by the
+ * caller until finish).  rx_report_acc_finish lays the cells out, ranks
+ * them and frees the accumulator either way; *out as rx_report_build's.
+ * Errors as rx_report_build's, a cell's in the order the batches came. */
+typedef struct rx_report_acc rx_report_acc;
+
+int rx_report_acc_new(const rx_report_opts *opts, rx_report_acc **out, rx_err *err);
+int rx_report_acc_add(rx_report_acc *a, const rx_report_run *runs, const rx_report_fact *facts,
+                      int n, rx_err *err);
+int rx_report_acc_finish(rx_report_acc *a, rx_report **out, rx_err *err);
+void rx_report_acc_free(rx_report_acc *a);
+
 /* Orders candidates: by lr, then by the values of the n_tune tuned keys
  * (absent first, then numbers by value, then other values as text).
  * 0 when they are the same candidate. */

@@ -68,6 +68,37 @@ int rx_results_label_tuned(rx_results *sets, int n, const char *const *tune, rx_
 
 void rx_results_free(rx_results *r);
 
+/*
+ * The runs rx_results_load_metric reads, labelled alike and with their
+ * rx_results_facts, read a batch at a time so that memory holds the
+ * labelling's keys and values and one batch, never every run: for the
+ * protocol warnings of 10^6 runs (rx_report_acc).  A batch is the runs of
+ * one (dataset, optimizer, budget, schedule) in the order the load reads
+ * them, so it holds every run of each report cell it touches.
+ *
+ * rx_results_stream_open resolves the sweep and the metric (name, or NULL
+ * for the error with the load's fallback to the loss) and reads every
+ * configuration once to find which keys vary (the labels); errors as
+ * rx_results_load's.  rx_results_stream_each (once per stream) labels
+ * with the keys tune[] tuned like the lr (rx_results_label_tuned's) and
+ * calls fn with each batch; fn's nonzero status stops it and is returned.
+ * The batch is valid during the call only.  Runs written between the two
+ * passes are read with the labels the first pass found.
+ */
+typedef struct rx_results_stream rx_results_stream;
+typedef int (*rx_results_batch_fn)(void *ud, const rx_report_run *runs,
+                                   const rx_report_fact *facts, int n, rx_err *err);
+
+int rx_results_stream_open(rx_store *st, const char *sweep, const char *name,
+                           rx_results_stream **out, rx_err *err);
+/* The sweep read ("" = every run), and the metric (*fell_back, may be
+ * NULL: set when the default fell back to the loss). */
+const char *rx_results_stream_sweep(const rx_results_stream *s);
+const rx_metric *rx_results_stream_metric(const rx_results_stream *s, int *fell_back);
+int rx_results_stream_each(rx_results_stream *s, const char *const *tune,
+                           rx_results_batch_fn fn, void *ud, rx_err *err);
+void rx_results_stream_free(rx_results_stream *s);
+
 /* The number of runs of r with a finite test value (to tell "no accuracy
  * recorded" from a bad result). */
 int rx_results_n_valued(const rx_results *r);

@@ -1,6 +1,7 @@
 /*
  * rx_search.h: budget-aware search over a grid (rexsweep.yaml(5),
- * SEARCH): successive halving with the spec's budgets as rungs.
+ * SEARCH): successive halving or hyperband with the spec's budgets as
+ * rungs.
  *
  * A halving sweep is a subset of its grid.  Its candidates are the points
  * of the searched keys (search.over: by default the keys the optimizer
@@ -16,6 +17,13 @@
  * sweep over the same points reuses them and they reuse it.  Promotions are
  * a pure function of the stored results: an interrupted search continues
  * where it stopped, on any machine, with the same choices.
+ *
+ * Hyperband (Li et al. 2018) runs R brackets over R rungs: bracket s =
+ * R-1 .. 0 is a successive halving that starts at rung R-1-s with
+ * ceil(R eta^s / (s+1)) candidates of each group (at most the group's),
+ * the next consecutive slice of the group's candidates in grid order
+ * (wrapping around), so the brackets are a pure function of the spec.
+ * A candidate that two brackets run at one rung is one set of runs.
  *
  * Ownership: rx_search_new allocates a search that borrows spec and runs
  * (they must outlive it); rx_search_free frees it.
@@ -47,6 +55,14 @@ typedef struct rx_search_cand {
  * are never promoted, so fewer may be.  Sets c[i].promoted; returns how
  * many. */
 int rx_search_promote(const rx_metric *m, rx_search_cand *c, int n, int eta);
+
+/* The keys a report of spec's runs tunes with the lr (rexsweep-report(1),
+ * SEARCH SWEEPS): a search's searched keys, or a grid's sampled keys, but
+ * the lr itself (always tuned), into keys (room for max; borrowed from
+ * spec).  Their values are a cell's candidates, not optimizers (or
+ * schedules) of their own.  Returns how many (0 when the search's keys
+ * are in error: rx_search_new says why). */
+int rx_search_tuned_keys(const rx_spec *spec, const char **keys, int max);
 
 /* Builds the search of spec (a halving spec: spec->search.strategy) over
  * runs[0..n), as rx_spec_plan lists them: each run's rung (the rank of its
@@ -87,7 +103,9 @@ typedef struct rx_search_rung_info {
     double cost_max, cost_now, cost_grid;  /* epochs (rx_run_ref.epochs) */
 } rx_search_rung_info;
 
-void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out);
+/* Of bracket b at rung k (b < 0: of every bracket, a candidate that
+ * several run counted once, at most the group's candidates). */
+void rx_search_rung_info_of(const rx_search *s, int b, int k, rx_search_rung_info *out);
 
 /* The rung ladder of a group for the report. */
 typedef struct rx_search_step {

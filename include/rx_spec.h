@@ -62,6 +62,10 @@ typedef struct rx_spec {
                                  run's configuration or key */
     int n_tune;
     rx_search_spec search;    /* `search:`; zero: the grid */
+    const char *sampled[RX_SEARCH_MAX_OVER]; /* the keys a sampled range
+                                 sets, each once, in order (owned by the
+                                 grid's arena); the report tunes them */
+    int n_sampled;
     struct rx_trainer_spec *trainer; /* `trainer:`, or NULL (built-in);
                                  run keys of a command trainer carry its
                                  identity (rx_spec_expand) */

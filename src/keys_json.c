@@ -77,8 +77,17 @@ static const char *walk_object(const char *p, const char *prefix, rx_json_leaf_f
         const char *ks = p + 1, *ke = skip_string(p);
         if (!ke)
             return NULL;
+        /* prefix.key, cut at 255 bytes; copied, not printed: a store's
+         * every configuration comes through here */
         char full[256];
-        snprintf(full, sizeof full, "%s%s%.*s", prefix, *prefix ? "." : "", (int)(ke - 1 - ks), ks);
+        size_t n = strlen(prefix), kl = (size_t)(ke - 1 - ks);
+        n = n < sizeof full - 1 ? n : sizeof full - 1;
+        memcpy(full, prefix, n);
+        if (*prefix && n < sizeof full - 1)
+            full[n++] = '.';
+        kl = kl < sizeof full - 1 - n ? kl : sizeof full - 1 - n;
+        memcpy(full + n, ks, kl);
+        full[n + kl] = '\0';
         p = skip_ws(ke);
         if (*p != ':')
             return NULL;

@@ -54,6 +54,12 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(x, y);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -67,23 +73,6 @@ static int find_name(const char *arr, size_t width, int n, const char *s)
         if (strcmp(arr + (size_t)i * width, s) == 0)
             return i;
     return -1;
-}
-
-/* Collects the distinct strings at offset off of every run into arr
- * (capacity n), sorted by order (NULL: alphabetical).  Returns the count. */
-static int distinct(const rx_report_run *runs, int n, size_t off, char *arr,
-                    size_t width, const char *const *order)
-{
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        const char *s = (const char *)&runs[i] + off;
-        if (find_name(arr, width, k, s) < 0)
-            snprintf(arr + (size_t)k++ * width, width, "%s", s);
-    }
-    cmp_order = order;
-    qsort(arr, (size_t)k, width, cmp_names);
-    cmp_order = NULL;
-    return k;
 }
 
 /* ---- build ---------------------------------------------------------- */
@@ -215,17 +204,21 @@ static int compute_ranks(rx_report *r, int **src)
     return RX_OK;
 }
 
+static void cell_free(rx_report_cell *c)
+{
+    free(c->lrs);
+    free(c->seeds);
+    free(c->vals);
+}
+
 void rx_report_free(rx_report *r)
 {
     if (!r)
         return;
     if (r->cells) {
         size_t nc = (size_t)r->n_settings * r->n_optimizers * r->n_schedules * r->n_budgets;
-        for (size_t i = 0; i < nc; i++) {
-            free(r->cells[i].lrs);
-            free(r->cells[i].seeds);
-            free(r->cells[i].vals);
-        }
+        for (size_t i = 0; i < nc; i++)
+            cell_free(&r->cells[i]);
     }
     free(r->cells);
     free(r->group_runs);
@@ -319,82 +312,204 @@ static int check_only(const rx_report *r, const char *const *only, rx_err *err)
     return RX_OK;
 }
 
-int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts,
-                    rx_report **out, rx_err *err)
+/* A list of distinct names, grown as they come (never sized by the runs:
+ * a sweep of 10^6 runs has a handful of settings). */
+typedef struct names {
+    char *v;
+    size_t width;
+    int n, cap;
+} names;
+
+/* Adds s to l unless it is there; RX_OK or RX_ENOMEM. */
+static int names_add(names *l, const char *s)
+{
+    if (find_name(l->v, l->width, l->n, s) >= 0)
+        return RX_OK;
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 8;
+        char *v = realloc(l->v, (size_t)cap * l->width);
+        if (!v)
+            return RX_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    snprintf(l->v + (size_t)l->n++ * l->width, l->width, "%s", s);
+    return RX_OK;
+}
+
+static void names_sort(names *l, const char *const *order)
+{
+    if (l->n < 2)
+        return;         /* qsort(NULL, 0) is undefined */
+    cmp_order = order;
+    qsort(l->v, (size_t)l->n, l->width, cmp_names);
+    cmp_order = NULL;
+}
+
+/* Adds budget x to v[0..*n) (capacity *cap) unless it is there. */
+static int budgets_add(double **v, int *n, int *cap, double x)
+{
+    for (int b = 0; b < *n; b++)
+        if ((*v)[b] == x)
+            return RX_OK;
+    if (*n == *cap) {
+        int c = *cap ? 2 * *cap : 8;
+        double *p = realloc(*v, (size_t)c * sizeof *p);
+        if (!p)
+            return RX_ENOMEM;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = x;
+    return RX_OK;
+}
+
+/* A cell computed from its runs, with its labels, waiting for the
+ * report's layout (rx_report_acc_finish). */
+typedef struct pend_cell {
+    char setting[RX_REPORT_SETTING_MAX];
+    char optimizer[RX_REPORT_NAME_MAX];
+    char schedule[RX_REPORT_NAME_MAX];
+    double budget;
+    rx_report_cell cell;
+    rx_cell_facts facts;
+} pend_cell;
+
+struct rx_report_acc {
+    rx_report *r;               /* the options and flags so far; laid out at the end */
+    rx_report_opts opts;        /* the caller's (what it points to is borrowed) */
+    pend_cell *cells;
+    int n, cap;
+};
+
+void rx_report_acc_free(rx_report_acc *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < a->n; i++)
+        cell_free(&a->cells[i].cell);
+    free(a->cells);
+    rx_report_free(a->r);
+    free(a);
+}
+
+int rx_report_acc_new(const rx_report_opts *opts, rx_report_acc **out, rx_err *err)
 {
     *out = NULL;
     if (!opts || !opts->metric)
         return rx_errf(err, RX_EINVAL, "report needs a metric");
-    rx_report *r = calloc(1, sizeof *r);
-    if (!r)
+    rx_report_acc *a = calloc(1, sizeof *a);
+    rx_report *r = a ? calloc(1, sizeof *r) : NULL;
+    if (!r) {
+        free(a);
         return rx_errf(err, RX_ENOMEM, "out of memory building the report");
+    }
+    a->r = r;
+    a->opts = *opts;
     r->metric = *opts->metric;
     r->select_on_test = opts->select_on_test;
     r->low_cut = opts->low_cut > 0 ? opts->low_cut : RX_REPORT_LOW_CUT;
     r->only = opts->only != NULL;
     for (int q = 0; opts->tune && opts->tune[q]; q++) {
         if (q == RX_REPORT_TUNE_MAX) {
-            rx_report_free(r);
+            rx_report_acc_free(a);
             return rx_errf(err, RX_EINVAL, "at most %d keys can be tuned besides the lr",
                            RX_REPORT_TUNE_MAX);
         }
         snprintf(r->tune_keys[q], sizeof r->tune_keys[q], "%s", opts->tune[q]);
         r->n_tune = q + 1;
     }
+    *out = a;
+    return RX_OK;
+}
+
+/* What the warnings need of cell c's runs refs[0..n): the fewest steps of
+ * any run, over the done runs of the chosen candidate whether the lr ever
+ * moved and the smallest validation set, and at an edge of its lr grid the
+ * adaptive grid (opts->lr_grid) of its tuning cell: asked of the runs of
+ * its chosen values in the load's order (run index), until one is known.
+ * RX_OK or RX_ENOMEM. */
+static int cell_facts(const rx_report *r, const rx_report_cell *c, const rx_report_run *runs,
+                      const rx_report_fact *facts, const run_ref *refs, int n,
+                      const rx_report_opts *opts, rx_cell_facts *cf)
+{
+    memset(cf, 0, sizeof *cf);
+    int n_lrs;
+    if (opts->lr_grid && rx_report_lr_edge(r, c, &n_lrs) != 0 && n_lrs >= 2) {
+        const rx_report_lr *ch = &c->lrs[c->chosen];
+        int *idx = malloc((size_t)(n ? n : 1) * sizeof *idx), m = 0;
+        if (!idx)
+            return RX_ENOMEM;
+        for (int i = 0; i < n; i++)
+            if (rx_report_cand_cmp(ch->lr, ch->tune, ch->lr, runs[refs[i].run].tune,
+                                   r->n_tune) == 0)
+                idx[m++] = refs[i].run;
+        if (m > 1)
+            qsort(idx, (size_t)m, sizeof *idx, cmp_int);
+        for (int i = 0; i < m && !cf->grid_known; i++)
+            cf->grid_known = opts->lr_grid(opts->lr_grid_ud, &runs[idx[i]], &cf->grid) == 1;
+        free(idx);
+    }
+    for (int i = 0; facts && i < n; i++) {
+        const rx_report_fact *f = &facts[refs[i].run];
+        const rx_report_run *x = &runs[refs[i].run];
+        if (f->steps > 0 && (cf->steps == 0 || f->steps < cf->steps))
+            cf->steps = f->steps;
+        if (!rx_report_is_chosen(r, c, x) || x->state != RX_OUT_DONE)
+            continue;
+        if (f->lr_changed == 1)
+            cf->lr_static = -1;
+        else if (f->lr_changed == 0 && cf->lr_static == 0)
+            cf->lr_static = 1;
+        if (f->n_val > 0 && (cf->n_val == 0 || f->n_val < cf->n_val))
+            cf->n_val = f->n_val;
+    }
+    return RX_OK;
+}
+
+int rx_report_acc_add(rx_report_acc *a, const rx_report_run *runs, const rx_report_fact *facts,
+                      int n, rx_err *err)
+{
+    rx_report *r = a->r;
+    names sett = {NULL, sizeof *r->settings, 0, 0}, opt = {NULL, sizeof *r->optimizers, 0, 0};
+    names sch = {NULL, sizeof *r->schedules, 0, 0};
+    double *bud = NULL;
+    int nB = 0, capB = 0;
     size_t cap = n > 0 ? (size_t)n : 0;
-    r->settings = zalloc(cap, sizeof *r->settings);
-    r->optimizers = zalloc(cap, sizeof *r->optimizers);
-    r->schedules = zalloc(cap, sizeof *r->schedules);
-    r->budgets = zalloc(cap, sizeof *r->budgets);
     run_ref *refs = zalloc(cap, sizeof *refs);
     double *tv = zalloc(cap, sizeof *tv), *tt = zalloc(cap, sizeof *tt);
-    int rc = RX_OK;
-    if (!r->settings || !r->optimizers || !r->schedules || !r->budgets || !refs || !tv || !tt) {
+    int rc = !refs || !tv || !tt ? RX_ENOMEM : RX_OK;
+    for (int i = 0; i < n && rc == RX_OK; i++)
+        if ((rc = names_add(&sett, runs[i].setting)) || (rc = names_add(&opt, runs[i].optimizer)) ||
+            (rc = names_add(&sch, runs[i].schedule)) ||
+            (rc = budgets_add(&bud, &nB, &capB, runs[i].budget)))
+            break;
+    if (rc) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
-        goto fail;
+        goto out;
     }
-    r->n_settings = distinct(runs, n, offsetof(rx_report_run, setting), (char *)r->settings,
-                             sizeof *r->settings, NULL);
-    r->n_optimizers = distinct(runs, n, offsetof(rx_report_run, optimizer),
-                               (char *)r->optimizers, sizeof *r->optimizers, opt_order);
-    r->n_schedules = distinct(runs, n, offsetof(rx_report_run, schedule), (char *)r->schedules,
-                              sizeof *r->schedules, sched_order);
+    /* the batch's cells in the report's order: its lists sorted as the
+     * report sorts the whole */
+    names_sort(&sett, NULL);
+    names_sort(&opt, opt_order);
+    names_sort(&sch, sched_order);
+    if (nB)
+        qsort(bud, (size_t)nB, sizeof *bud, cmp_double);
+    int nO = opt.n, nK = sch.n;
     for (int i = 0; i < n; i++) {
-        int seen = 0;
-        for (int b = 0; b < r->n_budgets && !seen; b++)
-            seen = r->budgets[b] == runs[i].budget;
-        if (!seen)
-            r->budgets[r->n_budgets++] = runs[i].budget;
-    }
-    qsort(r->budgets, (size_t)r->n_budgets, sizeof *r->budgets, cmp_double);
-
-    int nS = r->n_settings, nO = r->n_optimizers, nK = r->n_schedules, nB = r->n_budgets;
-    size_t ncells = (size_t)nS * nO * nK * nB;
-    r->cells = zalloc(ncells, sizeof *r->cells);
-    r->group_runs = zalloc((size_t)nS * nO, sizeof *r->group_runs);
-    if (!r->cells || !r->group_runs) {
-        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
-        goto fail;
-    }
-    for (size_t i = 0; i < ncells; i++) {
-        r->cells[i].chosen = -1;
-        r->cells[i].mean = r->cells[i].std = NAN;
-    }
-    for (int i = 0; i < n; i++) {
-        int s = find_name((char *)r->settings, sizeof *r->settings, nS, runs[i].setting);
-        int o = find_name((char *)r->optimizers, sizeof *r->optimizers, nO, runs[i].optimizer);
-        int k = find_name((char *)r->schedules, sizeof *r->schedules, nK, runs[i].schedule);
+        int s = find_name(sett.v, sett.width, sett.n, runs[i].setting);
+        int o = find_name(opt.v, opt.width, nO, runs[i].optimizer);
+        int k = find_name(sch.v, sch.width, nK, runs[i].schedule);
         int b = 0;
-        while (r->budgets[b] != runs[i].budget)
+        while (bud[b] != runs[i].budget)
             b++;
         refs[i].cell = (int)((((size_t)s * nO + o) * nK + k) * nB + b);
         refs[i].lr = runs[i].lr;
         refs[i].run = i;
-        r->group_runs[s * nO + o]++;
     }
     cmp_runs = runs;
     cmp_ntune = r->n_tune;
-    qsort(refs, (size_t)n, sizeof *refs, cmp_ref);
+    qsort(refs, cap, sizeof *refs, cmp_ref);   /* refs: never NULL */
     cmp_runs = NULL;
 
     for (int i = 0; i < n;) {
@@ -404,35 +519,152 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
                 nlr++;
             j++;
         }
-        rx_report_cell *c = &r->cells[refs[i].cell];
+        if (a->n == a->cap) {
+            int c = a->cap ? 2 * a->cap : 64;
+            pend_cell *p = realloc(a->cells, (size_t)c * sizeof *p);
+            if (!p) {
+                rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+                goto out;
+            }
+            a->cells = p;
+            a->cap = c;
+        }
+        pend_cell *pc = &a->cells[a->n++];
+        memset(pc, 0, sizeof *pc);
+        const rx_report_run *r0 = &runs[refs[i].run];
+        memcpy(pc->setting, r0->setting, sizeof pc->setting);
+        memcpy(pc->optimizer, r0->optimizer, sizeof pc->optimizer);
+        memcpy(pc->schedule, r0->schedule, sizeof pc->schedule);
+        pc->budget = r0->budget;
+        rx_report_cell *c = &pc->cell;
+        c->chosen = -1;
+        c->mean = c->std = NAN;
         c->lrs = calloc((size_t)nlr, sizeof *c->lrs);
         if (!c->lrs) {
             rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
-            goto fail;
+            goto out;
         }
-        for (int a = i; a < j;) {
-            int z = a;
-            while (z < j && same_cand(runs, &refs[z], &refs[a], r->n_tune))
+        for (int x = i; x < j;) {
+            int z = x;
+            while (z < j && same_cand(runs, &refs[z], &refs[x], r->n_tune))
                 z++;
             rx_report_lr *e = &c->lrs[c->n_lrs++];
-            lr_stats(runs, refs + a, z - a, &r->metric, tv, tt, e);
+            lr_stats(runs, refs + x, z - x, &r->metric, tv, tt, e);
             c->n_runs += e->n_runs;
             c->n_done += e->n_done;
             c->n_failed += e->n_failed;
             c->n_diverged += e->n_diverged;
             c->n_missing += e->n_missing;
-            a = z;
+            x = z;
         }
         r->several_lrs |= c->n_lrs > 1;
-        const rx_report_run *r0 = &runs[refs[i].run];
         char where[RX_REPORT_SETTING_MAX + 3 * RX_REPORT_NAME_MAX], bl[32];
         rx_budget_label(r0->budget, bl, sizeof bl);
         snprintf(where, sizeof where, "%s/%s/%s/%s", r0->setting, r0->optimizer, r0->schedule, bl);
         rc = choose_lr(r, c, where, err);
         if (rc || (rc = chosen_seeds(runs, refs + i, j - i, r, c, err)))
-            goto fail;
+            goto out;
+        if (cell_facts(r, c, runs, facts, refs + i, j - i, &a->opts, &pc->facts)) {
+            rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+            goto out;
+        }
         i = j;
     }
+out:
+    free(sett.v);
+    free(opt.v);
+    free(sch.v);
+    free(bud);
+    free(refs);
+    free(tv);
+    free(tt);
+    return rc;
+}
+
+int rx_report_acc_finish(rx_report_acc *a, rx_report **out, rx_err *err)
+{
+    *out = NULL;
+    rx_report *r = a->r;
+    const rx_report_opts *opts = &a->opts;
+    names sett = {NULL, sizeof *r->settings, 0, 0}, opt = {NULL, sizeof *r->optimizers, 0, 0};
+    names sch = {NULL, sizeof *r->schedules, 0, 0};
+    int capB = 0, rc = RX_OK;
+    rx_cell_facts *cf = NULL;
+    for (int i = 0; i < a->n && rc == RX_OK; i++) {
+        const pend_cell *p = &a->cells[i];
+        if ((rc = names_add(&sett, p->setting)) || (rc = names_add(&opt, p->optimizer)) ||
+            (rc = names_add(&sch, p->schedule)) ||
+            (rc = budgets_add(&r->budgets, &r->n_budgets, &capB, p->budget)))
+            break;
+    }
+    names_sort(&sett, NULL);
+    names_sort(&opt, opt_order);
+    names_sort(&sch, sched_order);
+    /* never NULL, so that NULL means out of memory */
+    if (!sett.v)
+        sett.v = zalloc(1, sett.width);
+    if (!opt.v)
+        opt.v = zalloc(1, opt.width);
+    if (!sch.v)
+        sch.v = zalloc(1, sch.width);
+    if (!r->budgets)
+        r->budgets = zalloc(1, sizeof *r->budgets);
+    r->settings = (char (*)[RX_REPORT_SETTING_MAX])sett.v;
+    r->n_settings = sett.n;
+    r->optimizers = (char (*)[RX_REPORT_NAME_MAX])opt.v;
+    r->n_optimizers = opt.n;
+    r->schedules = (char (*)[RX_REPORT_NAME_MAX])sch.v;
+    r->n_schedules = sch.n;
+    if (r->n_budgets)
+        qsort(r->budgets, (size_t)r->n_budgets, sizeof *r->budgets, cmp_double);
+    int nS = r->n_settings, nO = r->n_optimizers, nK = r->n_schedules, nB = r->n_budgets;
+    size_t ncells = (size_t)nS * nO * nK * nB;
+    if (rc == RX_OK) {
+        r->cells = zalloc(ncells, sizeof *r->cells);
+        r->group_runs = zalloc((size_t)nS * nO, sizeof *r->group_runs);
+        cf = zalloc(ncells, sizeof *cf);
+        if (!r->settings || !r->optimizers || !r->schedules || !r->budgets || !r->cells ||
+            !r->group_runs || !cf)
+            rc = RX_ENOMEM;
+    }
+    if (rc) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    for (size_t i = 0; i < ncells; i++) {
+        r->cells[i].chosen = -1;
+        r->cells[i].mean = r->cells[i].std = NAN;
+    }
+    unsigned char *taken = zalloc(ncells, 1);
+    if (!taken) {
+        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
+        goto fail;
+    }
+    for (int i = 0; i < a->n; i++) {
+        pend_cell *p = &a->cells[i];
+        int s = find_name((char *)r->settings, sizeof *r->settings, nS, p->setting);
+        int o = find_name((char *)r->optimizers, sizeof *r->optimizers, nO, p->optimizer);
+        int k = find_name((char *)r->schedules, sizeof *r->schedules, nK, p->schedule);
+        int b = 0;
+        while (r->budgets[b] != p->budget)
+            b++;
+        size_t ci = (((size_t)s * nO + o) * nK + k) * nB + b;
+        if (taken[ci]) {
+            /* its runs came in two batches: the caller broke the contract */
+            char bl[32];
+            rx_budget_label(p->budget, bl, sizeof bl);
+            free(taken);
+            rc = rx_errf(err, RX_ECONFLICT, "cell '%s/%s/%s/%s' came in two parts", p->setting,
+                         p->optimizer, p->schedule, bl);
+            goto fail;
+        }
+        taken[ci] = 1;
+        r->cells[ci] = p->cell;
+        memset(&p->cell, 0, sizeof p->cell);   /* the report owns it now */
+        cf[ci] = p->facts;
+        r->group_runs[s * nO + o] += r->cells[ci].n_runs;
+    }
+    free(taken);
 
     /* ranked schedules: the chosen set (--schedules), plateau folded
      * into step when both ran and both are in it */
@@ -479,29 +711,33 @@ int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts
     free(src);
     if (rc)
         goto fail;
-    int *run_cell = zalloc(cap, sizeof *run_cell);
-    if (!run_cell) {
-        rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
-        goto fail;
-    }
-    for (int i = 0; i < n; i++)
-        run_cell[refs[i].run] = refs[i].cell;
     r->min_steps = opts->min_steps > 0 ? opts->min_steps : RX_REPORT_MIN_STEPS;
-    rc = rx_report_warn(r, runs, n, run_cell, opts);
-    free(run_cell);
-    if (rc) {
+    if (rx_report_warn(r, cf, opts)) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory building the report");
         goto fail;
     }
-    free(refs);
-    free(tv);
-    free(tt);
+    free(cf);
+    a->r = NULL;
+    rx_report_acc_free(a);
     *out = r;
     return RX_OK;
 fail:
-    free(refs);
-    free(tv);
-    free(tt);
-    rx_report_free(r);
+    free(cf);
+    rx_report_acc_free(a);
     return rc;
+}
+
+int rx_report_build(const rx_report_run *runs, int n, const rx_report_opts *opts,
+                    rx_report **out, rx_err *err)
+{
+    *out = NULL;
+    rx_report_acc *a;
+    int rc = rx_report_acc_new(opts, &a, err);
+    if (rc)
+        return rc;
+    if ((rc = rx_report_acc_add(a, runs, opts->facts, n, err))) {
+        rx_report_acc_free(a);
+        return rc;
+    }
+    return rx_report_acc_finish(a, out, err);
 }

@@ -62,11 +62,23 @@ int rx_report_verdicts(const rx_report *r, void (*line)(void *ud, const char *te
 int rx_report_write_plain(FILE *f, const rx_report *r, rx_report_format fmt,
                           const rx_report_source *src);
 
+/* What the warnings need of a cell's runs (their rx_report_fact, folded):
+ * zero when unknown. */
+typedef struct rx_cell_facts {
+    long steps;         /* the fewest steps of any of its runs */
+    int lr_static;      /* the done runs of the chosen candidate: 1 none moved
+                           its lr, -1 some did */
+    long n_val;         /* their smallest validation set */
+    /* at an edge of its lr grid (rx_report_opts.lr_grid): the adaptive
+     * grid of the first run, in the load's order, of its chosen values
+     * that has one (grid_known 1), else grid_known 0 */
+    rx_report_lr_grid grid;
+    int grid_known;
+} rx_cell_facts;
+
 /* The protocol warnings of a built report (rx_report.warnings), from
- * runs[0..n), run_cell[i] the cell of run i, and opts->facts.  RX_OK or
- * RX_ENOMEM. */
-int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *run_cell,
-                   const rx_report_opts *opts);
+ * cf[cell index] (rx_report.cells' layout).  RX_OK or RX_ENOMEM. */
+int rx_report_warn(rx_report *r, const rx_cell_facts *cf, const rx_report_opts *opts);
 
 /* ---- tables for the writers (report_tables.c) ------------------------ */
 

@@ -136,8 +136,7 @@ static int edge_reason(const rx_report_lr_grid *g, int known, int top)
     return (top ? g->n_hi : g->n_lo) >= g->extend ? EDGE_LIMIT : EDGE_STOPPED;
 }
 
-static int warn_lr_edge(rx_report *r, int s, int o, const char *group,
-                        const rx_report_lr_grid *cell_grid, const signed char *grid_known)
+static int warn_lr_edge(rx_report *r, int s, int o, const char *group, const rx_cell_facts *cf)
 {
     for (int top = 1; top >= 0; top--)
         for (int why = 0; why < N_EDGE; why++) {
@@ -151,14 +150,14 @@ static int warn_lr_edge(rx_report *r, int s, int o, const char *group,
                         continue;
                     n_tuned++;
                     if (edge != (top ? 1 : -1) ||
-                        edge_reason(&cell_grid[ci], grid_known[ci], top) != why)
+                        edge_reason(&cf[ci].grid, cf[ci].grid_known, top) != why)
                         continue;
                     draft_add(&d, (int)ci);
-                    extend = cell_grid[ci].extend > extend ? cell_grid[ci].extend : extend;
+                    extend = cf[ci].grid.extend > extend ? cf[ci].grid.extend : extend;
                 }
             if (!d.n)
                 continue;
-            char names[512], at[160] = "", head[1024];
+            char names[512], at[160] = "", head[1280];
             name_cells(r, &d, 1, 1, names, sizeof names);
             if (r->n_tune)     /* the grid is the lrs tried with the chosen values */
                 snprintf(at, sizeof at, " (the lrs tried with the chosen %s%s)", r->tune_keys[0],
@@ -347,7 +346,7 @@ static int warn_few_steps(rx_report *r, int s, int o, const char *group, const l
 
 /* ---- schedules whose lr never changed -------------------------------------- */
 
-static int warn_lr_static(rx_report *r, int s, int o, const char *group, const int *cell_static)
+static int warn_lr_static(rx_report *r, int s, int o, const char *group, const rx_cell_facts *cf)
 {
     for (int k = 0; k < r->n_schedules; k++) {
         if (is_constant(r->schedules[k]))
@@ -355,7 +354,7 @@ static int warn_lr_static(rx_report *r, int s, int o, const char *group, const i
         draft d = {0};
         for (int b = 0; b < r->n_budgets; b++) {
             size_t ci = cell_index(r, s, o, k, b);
-            if (cell_static[ci] > 0)
+            if (cf[ci].lr_static > 0)
                 draft_add(&d, (int)ci);
         }
         if (!d.n)
@@ -504,7 +503,7 @@ static int warn_seeds(rx_report *r, int s, int o, const char *group)
 
 /* ---- validation noise --------------------------------------------------------- */
 
-static int warn_val_noise(rx_report *r, int s, int o, const char *group, const long *cell_nval)
+static int warn_val_noise(rx_report *r, int s, int o, const char *group, const rx_cell_facts *cf)
 {
     const rx_metric *m = &r->metric;
     if (m->unit == RX_UNIT_RAW || !m->val_col[0] || r->select_on_test)
@@ -517,7 +516,7 @@ static int warn_val_noise(rx_report *r, int s, int o, const char *group, const l
         for (int b = 0; b < r->n_budgets; b++) {
             size_t ci = cell_index(r, s, o, k, b);
             const rx_report_cell *c = &r->cells[ci];
-            long nv = cell_nval[ci];
+            long nv = cf[ci].n_val;
             if (c->chosen < 0 || nv <= 0)
                 continue;
             /* the runner-up: the best other eligible lr on validation */
@@ -556,62 +555,22 @@ static int warn_val_noise(rx_report *r, int s, int o, const char *group, const l
 
 /* ---- all of them ------------------------------------------------------------------ */
 
-int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *run_cell,
-                   const rx_report_opts *opts)
+int rx_report_warn(rx_report *r, const rx_cell_facts *cf, const rx_report_opts *opts)
 {
-    int nS = r->n_settings, nO = r->n_optimizers, nB = r->n_budgets;
-    size_t ncells = (size_t)nS * nO * r->n_schedules * nB;
+    int nS = r->n_settings, nO = r->n_optimizers, nK = r->n_schedules, nB = r->n_budgets;
+    size_t ncells = (size_t)nS * nO * nK * nB;
     long min_steps = opts->min_steps > 0 ? opts->min_steps : RX_REPORT_MIN_STEPS;
     long *bsteps = calloc((size_t)nS * nO * nB + 1, sizeof *bsteps);
-    int *cell_static = calloc(ncells + 1, sizeof *cell_static);
-    long *cell_nval = calloc(ncells + 1, sizeof *cell_nval);
-    rx_report_lr_grid *cell_grid = calloc(ncells + 1, sizeof *cell_grid);
-    signed char *grid_known = calloc(ncells + 1, 1);
+    if (!bsteps)
+        return RX_ENOMEM;
     int rc = RX_OK;
-    if (!bsteps || !cell_static || !cell_nval || !cell_grid || !grid_known) {
-        rc = RX_ENOMEM;
-        goto out;
-    }
-    if (opts->lr_grid) {
-        /* the grid of each cell at an edge: asked of a run of its chosen
-         * values (their tuning cell), until one is known; -1: no edge */
-        for (size_t ci = 0; ci < ncells; ci++) {
-            int n_lrs;
-            grid_known[ci] = rx_report_lr_edge(r, &r->cells[ci], &n_lrs) != 0 && n_lrs >= 2 ? 0 : -1;
-        }
-        for (int i = 0; i < n; i++) {
-            int ci = run_cell[i];
-            if (ci < 0 || grid_known[ci] != 0)
-                continue;
-            const rx_report_cell *c = &r->cells[ci];
-            const rx_report_lr *ch = &c->lrs[c->chosen];
-            if (rx_report_cand_cmp(ch->lr, ch->tune, ch->lr, runs[i].tune, r->n_tune) == 0 &&
-                opts->lr_grid(opts->lr_grid_ud, &runs[i], &cell_grid[ci]) == 1)
-                grid_known[ci] = 1;
-        }
-        for (size_t ci = 0; ci < ncells; ci++)
-            grid_known[ci] = grid_known[ci] == 1;
-    }
-    if (opts->facts) {
-        /* per budget: the fewest steps of any run; per cell: whether every
-         * run of the chosen lr kept its lr (1), some moved it (-1) */
-        for (int i = 0; i < n; i++) {
-            const rx_report_fact *f = &opts->facts[i];
-            int ci = run_cell[i];
-            int b = ci % nB, go = ci / nB / r->n_schedules;
-            long *bs = &bsteps[(size_t)go * nB + b];
-            if (f->steps > 0 && (*bs == 0 || f->steps < *bs))
-                *bs = f->steps;
-            const rx_report_cell *c = &r->cells[ci];
-            if (!rx_report_is_chosen(r, c, &runs[i]) || runs[i].state != RX_OUT_DONE)
-                continue;
-            if (f->lr_changed == 1)
-                cell_static[ci] = -1;
-            else if (f->lr_changed == 0 && cell_static[ci] == 0)
-                cell_static[ci] = 1;
-            if (f->n_val > 0 && (cell_nval[ci] == 0 || f->n_val < cell_nval[ci]))
-                cell_nval[ci] = f->n_val;
-        }
+    /* per budget: the fewest steps of any run */
+    for (size_t ci = 0; ci < ncells; ci++) {
+        int b = (int)(ci % (size_t)nB);
+        size_t go = ci / (size_t)nB / (size_t)nK;
+        long *bs = &bsteps[go * (size_t)nB + (size_t)b];
+        if (cf[ci].steps > 0 && (*bs == 0 || cf[ci].steps < *bs))
+            *bs = cf[ci].steps;
     }
     for (int s = 0; s < nS && !rc; s++)
         for (int o = 0; o < nO && !rc; o++) {
@@ -619,20 +578,15 @@ int rx_report_warn(rx_report *r, const rx_report_run *runs, int n, const int *ru
                 continue;
             char group[RX_REPORT_SETTING_MAX + RX_REPORT_NAME_MAX + 4];
             snprintf(group, sizeof group, "%s, %s", r->settings[s], r->optimizers[o]);
-            if ((rc = warn_lr_edge(r, s, o, group, cell_grid, grid_known)) ||
+            if ((rc = warn_lr_edge(r, s, o, group, cf)) ||
                 (rc = warn_tune_edge(r, s, o, group)) ||
                 (rc = warn_few_steps(r, s, o, group, bsteps, min_steps)) ||
-                (rc = warn_lr_static(r, s, o, group, cell_static)) ||
+                (rc = warn_lr_static(r, s, o, group, cf)) ||
                 (rc = warn_identical(r, s, o, group)) ||
                 (rc = warn_seeds(r, s, o, group)) ||
-                (rc = warn_val_noise(r, s, o, group, cell_nval)))
+                (rc = warn_val_noise(r, s, o, group, cf)))
                 break;
         }
-out:
     free(bsteps);
-    free(cell_static);
-    free(cell_nval);
-    free(cell_grid);
-    free(grid_known);
     return rc;
 }

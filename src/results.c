@@ -150,10 +150,12 @@ typedef struct leaf {
     int k;
     const char *val;
     size_t len;
+    int v;              /* the value interned (parse_config) */
 } leaf;
 
 typedef struct load_ctx {
     rx_results *r;
+    strtab *str;        /* where keys and values are interned */
     int cap;
     const rx_metric *m;
     rx_err *err;
@@ -163,23 +165,31 @@ typedef struct load_ctx {
     int oom;
 } load_ctx;
 
+/* Grows *runs and the parallel array *par (elements of esz bytes) from
+ * *cap to cap runs; -1 when out of memory (what was grown is kept). */
+static int grow_runs(rx_report_run **runs, void **par, size_t esz, int cap)
+{
+    rx_report_run *r = realloc(*runs, (size_t)cap * sizeof *r);
+    if (r)
+        *runs = r;
+    void *p = realloc(*par, (size_t)cap * esz);
+    if (p)
+        *par = p;
+    return r && p ? 0 : -1;
+}
+
 static int grow(load_ctx *c)
 {
     rx_results *r = c->r;
     int cap = c->cap ? c->cap * 2 : 256;
-    rx_report_run *runs = realloc(r->runs, (size_t)cap * sizeof *runs);
-    if (runs)
-        r->runs = runs;
-    long *st = realloc(r->steps, (size_t)cap * sizeof *st);
-    if (st)
-        r->steps = st;
+    int st = grow_runs(&r->runs, (void **)&r->steps, sizeof *r->steps, cap);
     long *spe = realloc(r->steps_per_epoch, (size_t)cap * sizeof *spe);
     if (spe)
         r->steps_per_epoch = spe;
     size_t *off = realloc(r->flat->off, ((size_t)cap + 1) * sizeof *off);
     if (off)
         r->flat->off = off;
-    if (!runs || !st || !spe || !off)
+    if (st || !spe || !off)
         return -1;
     c->cap = cap;
     return 0;
@@ -196,11 +206,11 @@ static int leaf_add(void *ud, const char *key, const char *val, size_t len)
         c->lv = lv;
         c->capl = cap;
     }
-    strtab *t = &c->r->flat->str;
+    strtab *t = c->str;
     int k = intern(t, key, strlen(key));
     if (k < 0)
         return c->oom = RX_ENOMEM;
-    c->lv[c->nl++] = (leaf){t->s[k], k, val, len};
+    c->lv[c->nl++] = (leaf){t->s[k], k, val, len, -1};
     return RX_OK;
 }
 
@@ -209,20 +219,44 @@ static int cmp_leaf(const void *a, const void *b)
     return strcmp(((const leaf *)a)->key, ((const leaf *)b)->key);
 }
 
-/* Reads one configuration into run n of c->r: its leaves sorted by key
- * (the canonical form sorts within sections; this makes the whole list
- * searchable whatever the nesting), interned, and its cell: the leaves but
- * the seed (and runtime keys) hashed without the trainer version, so that
- * stores compare.  Returns RX_OK, RX_EFORMAT or RX_ENOMEM. */
-static int read_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
+/* Parses one configuration into c->lv: its leaves sorted by key (the
+ * canonical form sorts within sections; this makes the whole list
+ * searchable whatever the nesting), keys and values interned in c->str,
+ * and its cell (unless cell is NULL): the leaves but the seed (and
+ * runtime keys) hashed without the trainer version, so that stores
+ * compare.  Returns RX_OK, RX_EFORMAT or RX_ENOMEM. */
+static int parse_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
 {
-    rx_results_flat *f = c->r->flat;
     c->nl = 0;
     c->oom = 0;
     int rc = rx_config_json_walk(json, leaf_add, c);
     if (rc)
         return c->oom ? RX_ENOMEM : RX_EFORMAT;
     qsort(c->lv, (size_t)c->nl, sizeof *c->lv, cmp_leaf);
+    uint64_t h = RX_HASH_INIT;
+    for (int i = 0; i < c->nl; i++) {
+        leaf *l = &c->lv[i];
+        if ((l->v = intern(c->str, l->val, l->len)) < 0)
+            return RX_ENOMEM;
+        if (!cell || strcmp(l->key, "train.seed") == 0 || runtime_id(c->str, l->k))
+            continue;
+        h = rx_hash64(l->key, strlen(l->key) + 1, h);
+        h = rx_hash64(l->val, l->len, h);
+        h = rx_hash64("", 1, h);
+    }
+    if (cell)
+        snprintf(cell, RX_KEY_LEN + 1, "%016llx", (unsigned long long)h);
+    return RX_OK;
+}
+
+/* Reads one configuration into run n of c->r (parse_config), its leaves
+ * appended to the flattened set. */
+static int read_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
+{
+    rx_results_flat *f = c->r->flat;
+    int rc = parse_config(c, json, cell);
+    if (rc)
+        return rc;
     if (f->nkv + (size_t)c->nl > f->capkv) {
         size_t cap = f->capkv ? f->capkv * 2 : 4096;
         while (cap < f->nkv + (size_t)c->nl)
@@ -233,22 +267,11 @@ static int read_config(load_ctx *c, const char *json, char cell[RX_KEY_LEN + 1])
         f->kv = kv;
         f->capkv = cap;
     }
-    uint64_t h = RX_HASH_INIT;
     for (int i = 0; i < c->nl; i++) {
-        const leaf *l = &c->lv[i];
-        int v = intern(&f->str, l->val, l->len);
-        if (v < 0)
-            return RX_ENOMEM;
-        f->kv[2 * (f->nkv + (size_t)i)] = l->k;
-        f->kv[2 * (f->nkv + (size_t)i) + 1] = v;
-        if (strcmp(l->key, "train.seed") == 0 || runtime_id(&f->str, l->k))
-            continue;
-        h = rx_hash64(l->key, strlen(l->key) + 1, h);
-        h = rx_hash64(l->val, l->len, h);
-        h = rx_hash64("", 1, h);
+        f->kv[2 * (f->nkv + (size_t)i)] = c->lv[i].k;
+        f->kv[2 * (f->nkv + (size_t)i) + 1] = c->lv[i].v;
     }
     f->nkv += (size_t)c->nl;
-    snprintf(cell, RX_KEY_LEN + 1, "%016llx", (unsigned long long)h);
     return RX_OK;
 }
 
@@ -260,6 +283,31 @@ static double num_or_nan(const rx_value *v)
 
 /* columns: key, config, status, lr, budget, seed, steps, steps_per_epoch,
  * test, val */
+/* Run x from a row whose first columns are key, config, status, lr,
+ * budget, seed, steps, steps_per_epoch, test, val; its configuration
+ * parsed (read_config when flat, else parse_config) into c.  Returns RX_OK
+ * or the status of an error set in c->err. */
+static int run_from_row(load_ctx *c, int flat, const rx_value *v, rx_report_run *x)
+{
+    memset(x, 0, sizeof *x);
+    snprintf(x->key, sizeof x->key, "%s", v[0].type == RX_VTEXT ? v[0].s : "");
+    const char *json = v[1].type == RX_VTEXT ? v[1].s : NULL;
+    int rc = flat ? read_config(c, json, x->cell) : parse_config(c, json, x->cell);
+    if (rc == RX_ENOMEM)
+        return rx_errf(c->err, RX_ENOMEM, "out of memory reading the runs");
+    if (rc)
+        return rx_errf(c->err, RX_EFORMAT, "run '%s': the configuration is not a JSON object",
+                       x->key);
+    x->state = rx_outcome_of(v[2].type == RX_VTEXT ? v[2].s : "");
+    x->lr = num_or_nan(&v[3]);
+    x->budget = num_or_nan(&v[4]);
+    x->seed = v[5].type == RX_VINT ? (long long)v[5].i : 0;
+    x->test = num_or_nan(&v[8]);
+    x->val = num_or_nan(&v[9]);
+    return RX_OK;
+}
+
+/* columns: run_from_row's */
 static int load_row(void *ud, int ncols, const char *const *names, const rx_value *v)
 {
     load_ctx *c = ud;
@@ -268,23 +316,10 @@ static int load_row(void *ud, int ncols, const char *const *names, const rx_valu
         return c->rc = rx_errf(c->err, RX_ESTORE, "unexpected result shape (%d columns)", ncols);
     if (r->n == c->cap && grow(c))
         return c->rc = rx_errf(c->err, RX_ENOMEM, "out of memory reading the runs");
-    rx_report_run *x = &r->runs[r->n];
-    memset(x, 0, sizeof *x);
-    snprintf(x->key, sizeof x->key, "%s", v[0].type == RX_VTEXT ? v[0].s : "");
-    int rc = read_config(c, v[1].type == RX_VTEXT ? v[1].s : NULL, x->cell);
-    if (rc == RX_ENOMEM)
-        return c->rc = rx_errf(c->err, RX_ENOMEM, "out of memory reading the runs");
-    if (rc)
-        return c->rc = rx_errf(c->err, RX_EFORMAT,
-                               "run '%s': the configuration is not a JSON object", x->key);
-    x->state = rx_outcome_of(v[2].type == RX_VTEXT ? v[2].s : "");
-    x->lr = num_or_nan(&v[3]);
-    x->budget = num_or_nan(&v[4]);
-    x->seed = v[5].type == RX_VINT ? (long long)v[5].i : 0;
+    if ((c->rc = run_from_row(c, 1, v, &r->runs[r->n])))
+        return c->rc;
     r->steps[r->n] = v[6].type == RX_VINT ? (long)v[6].i : 0;
     r->steps_per_epoch[r->n] = v[7].type == RX_VINT ? (long)v[7].i : 0;
-    x->test = num_or_nan(&v[8]);
-    x->val = num_or_nan(&v[9]);
     r->n++;
     r->flat->off[r->n] = r->flat->nkv;
     return 0;
@@ -309,46 +344,64 @@ static int name_row(void *ud, int ncols, const char *const *names, const rx_valu
     return 0;
 }
 
-int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_results *out,
-                    rx_err *err)
+/* The sweep read: its id (0 = every run, when the store has several
+ * sweeps and sweep is NULL) and name into name[128] ("" = every run). */
+static int find_sweep(rx_store *st, const char *sweep, int64_t *id, char name[128], rx_err *err)
 {
-    memset(out, 0, sizeof *out);
     names_ctx nc = {{0}, 0, {0}};
+    *id = 0;
+    name[0] = '\0';
     int rc = rx_store_query(st, "SELECT DISTINCT name FROM sweeps ORDER BY name", NULL, 0,
                             name_row, &nc, err);
     if (rc)
         return rc;
-    int64_t id = 0;
     if (sweep) {
-        rc = rx_store_find_sweep(st, sweep, &id, err);
+        rc = rx_store_find_sweep(st, sweep, id, err);
         if (rc == RX_ENOTFOUND)
             return rx_errf(err, RX_ENOTFOUND, "no sweep named '%s' in '%s' (%s%s)", sweep,
                            rx_store_path(st), nc.n ? "sweeps: " : "the store has no sweeps",
                            nc.list);
         if (rc)
             return rc;
-        snprintf(out->sweep, sizeof out->sweep, "%s", sweep);
+        snprintf(name, 128, "%s", sweep);
     } else if (nc.n == 1) {
-        rc = rx_store_find_sweep(st, nc.first, &id, err);
+        rc = rx_store_find_sweep(st, nc.first, id, err);
         if (rc)
             return rc;
-        snprintf(out->sweep, sizeof out->sweep, "%s", nc.first);
+        snprintf(name, 128, "%s", nc.first);
     }
-    /* the metric columns come from rx_metric's fixed table, never from
-     * user text, so they may be spliced into the SQL; a named metric
-     * (run_metrics) is bound: its final value, else its last epoch's or
-     * step's */
+    return RX_OK;
+}
+
+/* The SQL of metric m's test and validation values of run r (size 160
+ * each).  The metric columns come from rx_metric's fixed table, never from
+ * user text, so they may be spliced into the SQL; a named metric
+ * (run_metrics) is bound (?2 and ?3): its final value, else its last
+ * epoch's or step's. */
+static void metric_sql(const rx_metric *m, char *test, char *val, size_t size)
+{
 #define NAMED(p) "(SELECT n.value FROM run_metrics n WHERE n.key = r.key AND n.name = " p \
                  " ORDER BY n.scope = 'final' DESC, n.scope = 'epoch' DESC, n.at DESC LIMIT 1)"
-    char sql[1280], test[160], val[160];
     if (m->named) {
-        snprintf(test, sizeof test, "%s", NAMED("?2"));
-        snprintf(val, sizeof val, "%s", NAMED("?3"));
+        snprintf(test, size, "%s", NAMED("?2"));
+        snprintf(val, size, "%s", NAMED("?3"));
     } else {
-        snprintf(test, sizeof test, "r.%s", m->test_col);
-        snprintf(val, sizeof val, "%s%s", m->val_col[0] ? "r." : "NULL", m->val_col);
+        snprintf(test, size, "r.%s", m->test_col);
+        snprintf(val, size, "%s%s", m->val_col[0] ? "r." : "NULL", m->val_col);
     }
 #undef NAMED
+}
+
+int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_results *out,
+                    rx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t id = 0;
+    int rc = find_sweep(st, sweep, &id, out->sweep, err);
+    if (rc)
+        return rc;
+    char sql[1280], test[160], val[160];
+    metric_sql(m, test, val, sizeof test);
     snprintf(sql, sizeof sql,
              "SELECT r.key, r.config, r.status, r.lr, r.budget, r.seed, r.steps, "
              "r.steps_per_epoch, %s, %s FROM runs r %s", test, val,
@@ -356,12 +409,13 @@ int rx_results_load(rx_store *st, const char *sweep, const rx_metric *m, rx_resu
                 : "ORDER BY r.key");
     rx_value binds[3] = {rx_vint(id), rx_vtext(m->test_col), rx_vtext(m->val_col)};
     int nbinds = m->named ? 3 : id ? 1 : 0;
-    load_ctx c = {out, 0, m, err, RX_OK, NULL, 0, 0, 0};
+    load_ctx c = {out, NULL, 0, m, err, RX_OK, NULL, 0, 0, 0};
     out->flat = calloc(1, sizeof *out->flat);
     if (!out->flat || !(out->flat->off = calloc(1, sizeof *out->flat->off))) {
         rx_results_free(out);
         return rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
     }
+    c.str = &out->flat->str;
     rc = rx_store_query(st, sql, nbinds ? binds : NULL, nbinds, load_row, &c, err);
     free(c.lv);
     if (rc == RX_OK)
@@ -539,6 +593,7 @@ static const char *cur(const labeller *L, int j)
  * *gid (caller frees) maps a value id to its group, or -1. */
 typedef struct groups {
     int *gid;           /* value id -> group */
+    int nid;            /* ids gid covers (a value interned later has none) */
     unsigned char *vary;
     int ng;
 } groups;
@@ -555,7 +610,7 @@ static int group_of(const labeller *L, const groups *G, int group)
 {
     if (group < 0)
         return 0;
-    return L->val[group] >= 0 ? G->gid[L->val[group]] : -1;
+    return L->val[group] >= 0 && L->val[group] < G->nid ? G->gid[L->val[group]] : -1;
 }
 
 static int groups_find(labeller *L, int group, groups *G)
@@ -564,6 +619,7 @@ static int groups_find(labeller *L, int group, groups *G)
     int ns = L->str.n ? L->str.n : 1, nk = L->nk ? L->nk : 1;
     if (!(G->gid = malloc((size_t)ns * sizeof *G->gid)))
         return -1;
+    G->nid = ns;
     for (int i = 0; i < ns; i++)
         G->gid[i] = -1;
     G->ng = group < 0;
@@ -642,108 +698,138 @@ static int is_tuned(const labeller *L, int j)
     return 0;
 }
 
-/* Labels one family ("optimizer" or "schedule"): its name plus the keys
- * of that family that vary within runs of the same name. */
-static int label_family(labeller *L, const char *family, const char *skip, size_t field)
+/* How the runs are labelled: which keys vary within which groups, found
+ * over every run before any is labelled (labels_prepare from the sets'
+ * flattened runs, or a stream's first pass). */
+typedef struct labels {
+    int ds, type;               /* key indices of data.dataset, model.type */
+    groups all, by_type;        /* the setting's keys, and the model's by type */
+    int opt_name, opt_skip;     /* optimizer.name, optimizer.lr */
+    int sch_name;               /* schedule.name */
+    groups opt, sch;            /* by optimizer name, by schedule name */
+} labels;
+
+static void labels_free(labels *B)
 {
-    char name_key[64], prefix[64];
-    snprintf(name_key, sizeof name_key, "%s.name", family);
-    snprintf(prefix, sizeof prefix, "%s.", family);
-    size_t plen = strlen(prefix);
-    int name = key_index(L, name_key), skip_j = skip ? key_index(L, skip) : -1;
-    groups G = {0};
-    if (name >= 0 && groups_find(L, name, &G))
-        return -1;
-    FOR_EACH_RUN(L, s, i) {
-        char *out = (char *)&L->sets[s].runs[i] + field;
-        plain(cur(L, name), out, RX_REPORT_NAME_MAX);
-        int g = name >= 0 ? group_of(L, &G, name) : -1, nvar = 0;
-        for (int j = 0; g >= 0 && j < L->nk; j++) {
-            const char *key = L->str.s[L->keys[j]];
-            if (!G.vary[(size_t)g * (size_t)L->nk + (size_t)j] || j == name || j == skip_j ||
-                strncmp(key, prefix, plen) != 0 || runtime_id(&L->str, L->keys[j]) ||
-                is_tuned(L, j))
-                continue;
-            append(out, RX_REPORT_NAME_MAX, nvar++ ? ", " : "(", key + plen, cur(L, j));
-        }
-        if (nvar) {
-            size_t len = strlen(out);
-            if (len + 1 < RX_REPORT_NAME_MAX)
-                snprintf(out + len, RX_REPORT_NAME_MAX - len, ")");
-        }
-    }
-    groups_free(&G);
-    return 0;
+    groups_free(&B->all);
+    groups_free(&B->by_type);
+    groups_free(&B->opt);
+    groups_free(&B->sch);
 }
 
-/* The setting: dataset, model type, and whatever else differs. */
-static int label_setting(labeller *L)
+/* The key indices of B, and the setting's keys: those of all.vary that
+ * the setting names (not the optimizer's, the schedule's, the runtime
+ * ones, the tuned ones or those the setting says otherwise). */
+static void labels_keys(labeller *L, labels *B)
 {
     static const char *const own[] = {"data.dataset", "model.type", "train.budget",
                                       "train.seed", NULL};
-    int ds = key_index(L, "data.dataset"), type = key_index(L, "model.type");
-    groups all = {0}, by_type = {0};
-    if (groups_find(L, -1, &all) || (type >= 0 && groups_find(L, type, &by_type))) {
-        groups_free(&all);
-        return -1;
-    }
-    for (int j = 0; j < L->nk; j++) {
+    B->ds = key_index(L, "data.dataset");
+    B->type = key_index(L, "model.type");
+    B->opt_name = key_index(L, "optimizer.name");
+    B->opt_skip = key_index(L, "optimizer.lr");
+    B->sch_name = key_index(L, "schedule.name");
+    for (int j = 0; B->all.vary && j < L->nk; j++) {
         const char *key = L->str.s[L->keys[j]];
         int skip = strncmp(key, "optimizer.", 10) == 0 || strncmp(key, "schedule.", 9) == 0 ||
                    runtime_id(&L->str, L->keys[j]) || is_tuned(L, j);
         for (int q = 0; own[q] && !skip; q++)
             skip = strcmp(key, own[q]) == 0;
         if (skip)
-            all.vary[j] = 0;
+            B->all.vary[j] = 0;
     }
-    FOR_EACH_RUN(L, s, i) {
-        char dsv[64], mt[64];
-        plain(cur(L, ds), dsv, sizeof dsv);
-        plain(cur(L, type), mt, sizeof mt);
-        char *out = L->sets[s].runs[i].setting;
-        snprintf(out, RX_REPORT_SETTING_MAX, "%s %s", dsv, mt);
-        int g = type >= 0 ? group_of(L, &by_type, type) : -1;
-        for (int j = 0; j < L->nk; j++) {
-            if (!all.vary[j])
-                continue;
-            const char *key = L->str.s[L->keys[j]];
-            /* a model key that differs only between model types (the
-             * hidden sizes of an mlp and the layers of a cnn zipped with
-             * model.type) is said by the type already */
-            if (strncmp(key, "model.", 6) == 0 && g >= 0 &&
-                !by_type.vary[(size_t)g * (size_t)L->nk + (size_t)j])
-                continue;
-            append(out, RX_REPORT_SETTING_MAX, " ", key, cur(L, j));
-        }
+}
+
+/* B from the sets L was made of. */
+static int labels_prepare(labeller *L, labels *B)
+{
+    memset(B, 0, sizeof *B);
+    int type = key_index(L, "model.type"), on = key_index(L, "optimizer.name");
+    int sn = key_index(L, "schedule.name");
+    if (groups_find(L, -1, &B->all) || (type >= 0 && groups_find(L, type, &B->by_type)) ||
+        (on >= 0 && groups_find(L, on, &B->opt)) || (sn >= 0 && groups_find(L, sn, &B->sch))) {
+        labels_free(B);
+        return -1;
     }
-    groups_free(&all);
-    groups_free(&by_type);
+    labels_keys(L, B);
     return 0;
 }
 
-/* Copies each run's values of the tuned keys into its tune[]; RX_EINVAL
- * when one is too long to keep whole (two values cut alike would be
- * pooled). */
-static int fill_tuned(labeller *L, const char *const *tune, rx_err *err)
+/* The label of one family ("optimizer" or "schedule") of the current run
+ * into out: its name plus the keys of that family that vary within runs
+ * of the same name (G, grouped by the name's key index). */
+static void label_family(const labeller *L, const groups *G, const char *family, int name,
+                         int skip_j, char *out)
 {
-    int rc = RX_OK;
-    FOR_EACH_RUN(L, s, i) {
-        rx_report_run *x = &L->sets[s].runs[i];
-        for (int q = 0; q < L->ntuned && rc == RX_OK; q++) {
-            const char *v = cur(L, L->tuned[q]);
-            if (v && strlen(v) >= sizeof x->tune[q])
-                rc = rx_errf(err, RX_EINVAL, "run '%s': the value of the tuned key '%s' is "
-                             "longer than %d bytes; tune keys with short values",
-                             x->key, tune[q], (int)sizeof x->tune[q] - 1);
-            snprintf(x->tune[q], sizeof x->tune[q], "%s", v ? v : "");
-        }
-        for (int q = L->ntuned; q < RX_REPORT_TUNE_MAX; q++)
-            x->tune[q][0] = '\0';
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s.", family);
+    size_t plen = strlen(prefix);
+    plain(cur(L, name), out, RX_REPORT_NAME_MAX);
+    int g = name >= 0 ? group_of(L, G, name) : -1, nvar = 0;
+    for (int j = 0; g >= 0 && j < L->nk; j++) {
+        const char *key = L->str.s[L->keys[j]];
+        if (!G->vary[(size_t)g * (size_t)L->nk + (size_t)j] || j == name || j == skip_j ||
+            strncmp(key, prefix, plen) != 0 || runtime_id((strtab *)&L->str, L->keys[j]) ||
+            is_tuned(L, j))
+            continue;
+        append(out, RX_REPORT_NAME_MAX, nvar++ ? ", " : "(", key + plen, cur(L, j));
     }
+    if (nvar) {
+        size_t len = strlen(out);
+        if (len + 1 < RX_REPORT_NAME_MAX)
+            snprintf(out + len, RX_REPORT_NAME_MAX - len, ")");
+    }
+}
+
+/* The setting of the current run into out: dataset, model type, and
+ * whatever else differs. */
+static void label_setting(const labeller *L, const labels *B, char *out)
+{
+    char dsv[64], mt[64];
+    plain(cur(L, B->ds), dsv, sizeof dsv);
+    plain(cur(L, B->type), mt, sizeof mt);
+    snprintf(out, RX_REPORT_SETTING_MAX, "%s %s", dsv, mt);
+    int g = B->type >= 0 ? group_of(L, &B->by_type, B->type) : -1;
+    for (int j = 0; j < L->nk; j++) {
+        if (!B->all.vary[j])
+            continue;
+        const char *key = L->str.s[L->keys[j]];
+        /* a model key that differs only between model types (the hidden
+         * sizes of an mlp and the layers of a cnn zipped with model.type)
+         * is said by the type already */
+        if (strncmp(key, "model.", 6) == 0 && g >= 0 &&
+            !B->by_type.vary[(size_t)g * (size_t)L->nk + (size_t)j])
+            continue;
+        append(out, RX_REPORT_SETTING_MAX, " ", key, cur(L, j));
+    }
+}
+
+/* Labels the current run x: setting, optimizer, schedule, and its values
+ * of the tuned keys (tune[], L->ntuned of them); RX_EINVAL when one is
+ * too long to keep whole (two values cut alike would be pooled). */
+static int label_run(const labeller *L, const labels *B, const char *const *tune,
+                     rx_report_run *x, rx_err *err)
+{
+    label_setting(L, B, x->setting);
+    label_family(L, &B->opt, "optimizer", B->opt_name, B->opt_skip, x->optimizer);
+    label_family(L, &B->sch, "schedule", B->sch_name, -1, x->schedule);
+    int rc = RX_OK;
+    for (int q = 0; q < L->ntuned && rc == RX_OK; q++) {
+        const char *v = cur(L, L->tuned[q]);
+        if (v && strlen(v) >= sizeof x->tune[q])
+            rc = rx_errf(err, RX_EINVAL, "run '%s': the value of the tuned key '%s' is "
+                         "longer than %d bytes; tune keys with short values",
+                         x->key, tune[q], (int)sizeof x->tune[q] - 1);
+        snprintf(x->tune[q], sizeof x->tune[q], "%s", v ? v : "");
+    }
+    for (int q = L->ntuned; q < RX_REPORT_TUNE_MAX; q++)
+        x->tune[q][0] = '\0';
     return rc;
 }
 
-int rx_results_label_tuned(rx_results *sets, int nsets, const char *const *tune, rx_err *err)
+/* The keys of L tuned like the lr: tune[] (NULL-terminated); RX_EINVAL
+ * when there are too many. */
+static int set_tuned(labeller *L, const char *const *tune, rx_err *err)
 {
     int n_tune = 0;
     while (tune && tune[n_tune])
@@ -751,23 +837,39 @@ int rx_results_label_tuned(rx_results *sets, int nsets, const char *const *tune,
     if (n_tune > RX_REPORT_TUNE_MAX)
         return rx_errf(err, RX_EINVAL, "at most %d keys can be tuned besides the lr",
                        RX_REPORT_TUNE_MAX);
+    for (int q = 0; q < n_tune; q++)
+        L->tuned[L->ntuned++] = key_index(L, tune[q]);
+    return RX_OK;
+}
+
+int rx_results_label_tuned(rx_results *sets, int nsets, const char *const *tune, rx_err *err)
+{
     labeller L;
+    labels B;
     int rc = labeller_init(&L, sets, nsets);
-    for (int q = 0; !rc && q < n_tune; q++)
-        L.tuned[L.ntuned++] = key_index(&L, tune[q]);
-    if (!rc)
-        rc = label_setting(&L);
-    if (!rc)
-        rc = label_family(&L, "optimizer", "optimizer.lr", offsetof(rx_report_run, optimizer));
-    if (!rc)
-        rc = label_family(&L, "schedule", NULL, offsetof(rx_report_run, schedule));
-    if (rc) {
+    if (!rc && (rc = set_tuned(&L, tune, err))) {
+        labeller_free(&L);
+        return rc;
+    }
+    if (rc || labels_prepare(&L, &B)) {
         labeller_free(&L);
         return rx_errf(err, RX_ENOMEM, "out of memory labelling the runs");
     }
-    rc = fill_tuned(&L, tune, err);
+    /* the first run whose tuned value is too long, as the labelling of
+     * every run then of the tuned values found it */
+    rx_err first = {{0}};
+    int frc = RX_OK;
+    FOR_EACH_RUN(&L, s, i) {
+        int r1 = label_run(&L, &B, tune, &L.sets[s].runs[i], &first);
+        if (r1 && frc == RX_OK) {
+            frc = r1;
+            if (err)
+                *err = first;
+        }
+    }
+    labels_free(&B);
     labeller_free(&L);
-    return rc;
+    return frc;
 }
 
 int rx_results_label(rx_results *sets, int nsets, rx_err *err)
@@ -1196,4 +1298,454 @@ void rx_results_learning_free(rx_report_lcurve *c, int n)
         free(c[i].val);
     }
     free(c);
+}
+
+/* ---- streaming: the runs a cell group at a time ------------------------ */
+
+/* The first pass's tallies: per (grouping, group value, key) the first
+ * value, how many runs had the key and whether it took another value;
+ * key -1 counts the group's runs.  Groupings: 0 every run (group value
+ * 0), 1 model.type, 2 optimizer.name, 3 schedule.name (groups_find's). */
+enum { G_ALL, G_TYPE, G_OPT, G_SCH, N_GROUPINGS };
+
+typedef struct vstat {
+    int grouping, gval, key;
+    int first, count;
+    unsigned char vary, used;
+} vstat;
+
+typedef struct vtab {
+    vstat *v;
+    size_t n, cap;      /* open addressing; cap a power of two */
+} vtab;
+
+static size_t vstat_hash(int grouping, int gval, int key)
+{
+    uint64_t x = ((uint64_t)(unsigned)grouping << 58) ^ ((uint64_t)(unsigned)gval << 29) ^
+                 (uint64_t)(unsigned)(key + 1);
+    x ^= x >> 31;
+    x *= 0x9e3779b97f4a7c15ULL;
+    return (size_t)(x ^ (x >> 29));
+}
+
+/* The tally of (grouping, gval, key), or NULL. */
+static vstat *vstat_find(const vtab *t, int grouping, int gval, int key)
+{
+    if (!t->cap)
+        return NULL;
+    size_t h = vstat_hash(grouping, gval, key) & (t->cap - 1);
+    for (; t->v[h].used; h = (h + 1) & (t->cap - 1))
+        if (t->v[h].grouping == grouping && t->v[h].gval == gval && t->v[h].key == key)
+            return &t->v[h];
+    return NULL;
+}
+
+/* The tally of (grouping, gval, key), added when new; NULL when out of
+ * memory. */
+static vstat *vstat_get(vtab *t, int grouping, int gval, int key)
+{
+    vstat *found = vstat_find(t, grouping, gval, key);
+    if (found)
+        return found;
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 1024;
+        vstat *v = calloc(cap, sizeof *v);
+        if (!v)
+            return NULL;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->v[i].used)
+                continue;
+            size_t h = vstat_hash(t->v[i].grouping, t->v[i].gval, t->v[i].key) & (cap - 1);
+            while (v[h].used)
+                h = (h + 1) & (cap - 1);
+            v[h] = t->v[i];
+        }
+        free(t->v);
+        t->v = v;
+        t->cap = cap;
+    }
+    size_t h = vstat_hash(grouping, gval, key) & (t->cap - 1);
+    while (t->v[h].used)
+        h = (h + 1) & (t->cap - 1);
+    t->n++;
+    t->v[h] = (vstat){grouping, gval, key, -1, 0, 0, 1};
+    return &t->v[h];
+}
+
+struct rx_results_stream {
+    rx_store *st;
+    int64_t id;                 /* the sweep read; 0 = every run */
+    char sweep[128];
+    rx_metric m;
+    int fell_back;
+    labeller L;                 /* every key and value; no sets */
+    int nrank;                  /* ids L.rank covers */
+    int gkey[N_GROUPINGS];      /* string ids of the grouping keys (-1: all) */
+    unsigned char *is_key;      /* id -> seen as a key (first pass) */
+    int n_is_key;
+    vtab vt;
+    groups G[N_GROUPINGS];
+    load_ctx c;                 /* the row's leaves */
+    long n_valued[2];           /* done runs with a finite test value: the
+                                   metric, the loss it falls back to */
+    int used;                   /* rx_results_stream_each ran */
+    /* the current batch */
+    rx_report_run *runs;
+    rx_report_fact *facts;
+    int n, cap;
+    const char *const *tune;
+    rx_err *err;
+};
+
+void rx_results_stream_free(rx_results_stream *s)
+{
+    if (!s)
+        return;
+    for (int g = 0; g < N_GROUPINGS; g++)
+        groups_free(&s->G[g]);
+    free(s->L.keys);
+    free(s->L.rank);
+    free(s->L.val);
+    strtab_free(&s->L.str);
+    free(s->is_key);
+    free(s->vt.v);
+    free(s->c.lv);
+    free(s->runs);
+    free(s->facts);
+    free(s);
+}
+
+/* The value id of grouping g's key in the row's leaves, or -1. */
+static int row_gval(const rx_results_stream *s, int g)
+{
+    if (s->gkey[g] < 0)
+        return 0;
+    for (int i = 0; i < s->c.nl; i++)
+        if (s->c.lv[i].k == s->gkey[g])
+            return s->c.lv[i].v;
+    return -1;
+}
+
+/* First pass, one row (key, config, status, test value, loss): the keys
+ * and values, which vary within which groups, and the valued runs. */
+static int tally_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    rx_results_stream *s = ud;
+    if (ncols != 5)
+        return rx_errf(s->err, RX_ESTORE, "unexpected result shape (%d columns)", ncols);
+    int rc = parse_config(&s->c, v[1].type == RX_VTEXT ? v[1].s : NULL, NULL);
+    if (rc == RX_ENOMEM)
+        return rx_errf(s->err, RX_ENOMEM, "out of memory reading the runs");
+    if (rc)
+        return rx_errf(s->err, RX_EFORMAT, "run '%s': the configuration is not a JSON object",
+                       v[0].type == RX_VTEXT ? v[0].s : "");
+    if (s->L.str.n > s->n_is_key) {
+        int cap = s->L.str.cap;
+        unsigned char *k = realloc(s->is_key, (size_t)cap);
+        if (!k)
+            return rx_errf(s->err, RX_ENOMEM, "out of memory reading the runs");
+        memset(k + s->n_is_key, 0, (size_t)(cap - s->n_is_key));
+        s->is_key = k;
+        s->n_is_key = cap;
+    }
+    for (int i = 0; i < s->c.nl; i++)
+        s->is_key[s->c.lv[i].k] = 1;
+    for (int g = 0; g < N_GROUPINGS; g++) {
+        int gv = row_gval(s, g);
+        if (gv < 0)
+            continue;          /* a run without the key is in no group */
+        vstat *t = vstat_get(&s->vt, g, gv, -1);
+        if (!t)
+            return rx_errf(s->err, RX_ENOMEM, "out of memory reading the runs");
+        t->count++;
+        for (int i = 0; i < s->c.nl; i++) {
+            if (!(t = vstat_get(&s->vt, g, gv, s->c.lv[i].k)))
+                return rx_errf(s->err, RX_ENOMEM, "out of memory reading the runs");
+            if (t->count++ == 0)
+                t->first = s->c.lv[i].v;
+            else if (t->first != s->c.lv[i].v)
+                t->vary = 1;
+        }
+    }
+    if (rx_outcome_of(v[2].type == RX_VTEXT ? v[2].s : "") == RX_OUT_DONE) {
+        s->n_valued[0] += isfinite(num_or_nan(&v[3]));
+        s->n_valued[1] += isfinite(num_or_nan(&v[4]));
+    }
+    return 0;
+}
+
+/* After the first pass: the sorted keys, and the groups of each grouping
+ * with the keys that vary in them, as groups_find gives them. */
+static int tally_finish(rx_results_stream *s)
+{
+    labeller *L = &s->L;
+    int ns = L->str.n ? L->str.n : 1;
+    L->rank = malloc((size_t)ns * sizeof *L->rank);
+    L->keys = malloc((size_t)ns * sizeof *L->keys);
+    if (!L->rank || !L->keys)
+        return -1;
+    for (int i = 0; i < L->str.n; i++)
+        if (i < s->n_is_key && s->is_key[i])
+            L->keys[L->nk++] = i;
+    cmp_lab = L;
+    qsort(L->keys, (size_t)L->nk, sizeof *L->keys, cmp_key);
+    cmp_lab = NULL;
+    for (int i = 0; i < ns; i++)
+        L->rank[i] = -1;
+    for (int j = 0; j < L->nk; j++)
+        L->rank[L->keys[j]] = j;
+    s->nrank = L->str.n;
+    int nk = L->nk ? L->nk : 1;
+    if (!(L->val = malloc((size_t)nk * sizeof *L->val)))
+        return -1;
+    for (int j = 0; j < L->nk; j++)
+        L->val[j] = -1;
+    for (int g = 0; g < N_GROUPINGS; g++) {
+        groups *G = &s->G[g];
+        if (!(G->gid = malloc((size_t)ns * sizeof *G->gid)))
+            return -1;
+        G->nid = L->str.n;
+        for (int i = 0; i < ns; i++)
+            G->gid[i] = -1;
+        G->ng = g == G_ALL;
+        for (size_t i = 0; i < s->vt.cap; i++) {
+            const vstat *t = &s->vt.v[i];
+            if (t->used && t->grouping == g && t->key < 0 && g != G_ALL)
+                G->gid[t->gval] = G->ng++;
+        }
+        if (!(G->vary = calloc((size_t)(G->ng ? G->ng : 1) * (size_t)nk, 1)))
+            return -1;
+    }
+    for (size_t i = 0; i < s->vt.cap; i++) {
+        const vstat *t = &s->vt.v[i];
+        if (!t->used || t->key < 0)
+            continue;
+        groups *G = &s->G[t->grouping];
+        int gi = t->grouping == G_ALL ? 0 : G->gid[t->gval];
+        const vstat *size = vstat_find(&s->vt, t->grouping, t->gval, -1);
+        /* a key some runs of the group lack differs between those and
+         * the others */
+        if (t->vary || (size && t->count < size->count))
+            G->vary[(size_t)gi * (size_t)nk + (size_t)L->rank[t->key]] = 1;
+    }
+    return 0;
+}
+
+int rx_results_stream_open(rx_store *st, const char *sweep, const char *name,
+                           rx_results_stream **out, rx_err *err)
+{
+    *out = NULL;
+    rx_results_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
+    s->st = st;
+    s->err = err;
+    s->c.str = &s->L.str;
+    int rc = rx_metric_resolve(name ? name : "error", &s->m, err);
+    if (rc == RX_OK)
+        rc = find_sweep(st, sweep, &s->id, s->sweep, err);
+    static const char *const gkeys[N_GROUPINGS] = {NULL, "model.type", "optimizer.name",
+                                                   "schedule.name"};
+    for (int g = 0; rc == RX_OK && g < N_GROUPINGS; g++) {
+        s->gkey[g] = gkeys[g] ? intern(&s->L.str, gkeys[g], strlen(gkeys[g])) : -1;
+        if (gkeys[g] && s->gkey[g] < 0)
+            rc = rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
+    }
+    rx_metric loss;
+    rx_metric_resolve("loss", &loss, NULL);
+    if (rc) {
+        rx_results_stream_free(s);
+        return rc;
+    }
+    char sql[1024], test[160], val[160], ltest[160], lval[160];
+    metric_sql(&s->m, test, val, sizeof test);
+    metric_sql(&loss, ltest, lval, sizeof ltest);
+    snprintf(sql, sizeof sql, "SELECT r.key, r.config, r.status, %s, %s FROM runs r %s", test,
+             ltest, s->id ? "JOIN sweep_runs l ON l.key = r.key WHERE l.sweep = ?1" : "");
+    rx_value binds[3] = {rx_vint(s->id), rx_vtext(s->m.test_col), rx_vtext(s->m.val_col)};
+    int nbinds = s->m.named ? 3 : s->id ? 1 : 0;
+    rc = rx_store_query(st, sql, nbinds ? binds : NULL, nbinds, tally_row, s, err);
+    if (rc == RX_OK && tally_finish(s))
+        rc = rx_errf(err, RX_ENOMEM, "out of memory labelling the runs");
+    /* rx_results_load_metric's fallback: no test value, but losses */
+    if (rc == RX_OK && !name && s->n_valued[0] == 0 && s->n_valued[1] > 0) {
+        s->m = loss;
+        s->fell_back = 1;
+    }
+    if (rc) {
+        rx_results_stream_free(s);
+        return rc;
+    }
+    *out = s;
+    return RX_OK;
+}
+
+const char *rx_results_stream_sweep(const rx_results_stream *s)
+{
+    return s->sweep;
+}
+
+const rx_metric *rx_results_stream_metric(const rx_results_stream *s, int *fell_back)
+{
+    if (fell_back)
+        *fell_back = s->fell_back;
+    return &s->m;
+}
+
+/* Second pass, one row (run_from_row's columns, then the smallest and
+ * largest lr recorded at an epoch's end): the run labelled into the
+ * batch, with its facts. */
+typedef struct batch_ctx {
+    rx_results_stream *s;
+    const labels *B;
+} batch_ctx;
+
+static int batch_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    batch_ctx *bc = ud;
+    rx_results_stream *s = bc->s;
+    labeller *L = &s->L;
+    if (ncols != 12)
+        return rx_errf(s->err, RX_ESTORE, "unexpected result shape (%d columns)", ncols);
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 256;
+        if (grow_runs(&s->runs, (void **)&s->facts, sizeof *s->facts, cap))
+            return rx_errf(s->err, RX_ENOMEM, "out of memory reading the runs");
+        s->cap = cap;
+    }
+    rx_report_run *x = &s->runs[s->n];
+    rx_report_fact *f = &s->facts[s->n];
+    s->c.err = s->err;
+    int rc = run_from_row(&s->c, 0, v, x);
+    if (rc)
+        return rc;
+    f->steps = v[6].type == RX_VINT ? (long)v[6].i : 0;
+    f->lr_changed = -1;
+    f->n_val = 0;
+    double a, b;
+    if (isfinite(x->lr) && rx_value_number(&v[10], &a) && rx_value_number(&v[11], &b)) {
+        double tol = 1e-12 * fabs(x->lr);
+        f->lr_changed = fabs(a - x->lr) > tol || fabs(b - x->lr) > tol;
+    }
+    /* the current run's values (a key the first pass did not see, added
+     * since, labels nothing) */
+    for (int i = 0; i < s->c.nl; i++) {
+        int k = s->c.lv[i].k;
+        if (k < s->nrank && L->rank[k] >= 0)
+            L->val[L->rank[k]] = s->c.lv[i].v;
+        if (strcmp(s->c.lv[i].key, "data.validation") == 0)
+            f->n_val = atol(L->str.s[s->c.lv[i].v]);
+    }
+    rc = label_run(L, bc->B, s->tune, x, s->err);
+    for (int i = 0; i < s->c.nl; i++) {
+        int k = s->c.lv[i].k;
+        if (k < s->nrank && L->rank[k] >= 0)
+            L->val[L->rank[k]] = -1;
+    }
+    if (rc)
+        return rc;
+    s->n++;
+    return 0;
+}
+
+/* One raw group: its dataset, optimizer, budget and schedule columns. */
+typedef struct raw_group {
+    char *dataset, *optimizer, *schedule;
+    double budget;
+} raw_group;
+
+typedef struct raw_groups {
+    raw_group *v;
+    int n, cap;
+    int oom;
+} raw_groups;
+
+static int raw_group_row(void *ud, int ncols, const char *const *names, const rx_value *v)
+{
+    raw_groups *g = ud;
+    if (ncols != 4)
+        return 0;
+    if (g->n == g->cap) {
+        int cap = g->cap ? 2 * g->cap : 64;
+        raw_group *p = realloc(g->v, (size_t)cap * sizeof *p);
+        if (!p)
+            return g->oom = RX_ENOMEM;
+        g->v = p;
+        g->cap = cap;
+    }
+    raw_group *x = &g->v[g->n];
+    x->dataset = strdup(v[0].type == RX_VTEXT ? v[0].s : "");
+    x->optimizer = strdup(v[1].type == RX_VTEXT ? v[1].s : "");
+    x->schedule = strdup(v[3].type == RX_VTEXT ? v[3].s : "");
+    x->budget = num_or_nan(&v[2]);
+    g->n++;
+    if (!x->dataset || !x->optimizer || !x->schedule)
+        return g->oom = RX_ENOMEM;
+    return 0;
+}
+
+int rx_results_stream_each(rx_results_stream *s, const char *const *tune,
+                           rx_results_batch_fn fn, void *ud, rx_err *err)
+{
+    labeller *L = &s->L;
+    s->err = err;
+    if (s->used)
+        return rx_errf(err, RX_EINVAL, "a stream of runs is read once");
+    s->used = 1;
+    int rc = set_tuned(L, tune, err);
+    if (rc)
+        return rc;
+    s->tune = tune;
+    labels B = {0};
+    B.all = s->G[G_ALL];
+    B.by_type = s->G[G_TYPE];
+    B.opt = s->G[G_OPT];
+    B.sch = s->G[G_SCH];
+    labels_keys(L, &B);        /* B borrows the groups: s frees them */
+
+    /* the raw groups: a report cell (setting, optimizer, schedule,
+     * budget) lies within one, as its labels begin with those columns */
+    raw_groups rg = {0};
+    /* CROSS JOIN: the runs of the group first (runs_axes), then their
+     * link; the planner would walk the whole sweep in grid order */
+    const char *join = s->id ? "CROSS JOIN sweep_runs l ON l.key = r.key" : "";
+    const char *where = s->id ? "l.sweep = ?1 AND" : "";
+    char sql[1536], test[160], val[160];
+    snprintf(sql, sizeof sql,
+             "SELECT DISTINCT r.dataset, r.optimizer, r.budget, r.schedule FROM runs r%s",
+             s->id ? " JOIN sweep_runs l ON l.key = r.key WHERE l.sweep = ?1" : "");
+    rx_value binds[7] = {rx_vint(s->id), rx_vtext(s->m.test_col), rx_vtext(s->m.val_col)};
+    rc = rx_store_query(s->st, sql, s->id ? binds : NULL, s->id ? 1 : 0, raw_group_row, &rg,
+                        err);
+    if (rc == RX_ENOMEM || rg.oom)
+        rc = rx_errf(err, RX_ENOMEM, "out of memory reading the runs");
+    metric_sql(&s->m, test, val, sizeof test);
+    snprintf(sql, sizeof sql,
+             "SELECT r.key, r.config, r.status, r.lr, r.budget, r.seed, r.steps, "
+             "r.steps_per_epoch, %s, %s, "
+             "(SELECT min(CASE WHEN typeof(x.lr) = 'real' THEN x.lr END) FROM metrics x "
+             "WHERE x.key = r.key), "
+             "(SELECT max(CASE WHEN typeof(x.lr) = 'real' THEN x.lr END) FROM metrics x "
+             "WHERE x.key = r.key) "
+             "FROM runs r %s WHERE %s r.dataset = ?4 AND r.optimizer = ?5 AND r.budget = ?6 "
+             "AND r.schedule = ?7 ORDER BY %s",
+             test, val, join, where, s->id ? "l.grid_index" : "r.key");
+    batch_ctx bc = {s, &B};
+    for (int g = 0; rc == RX_OK && g < rg.n; g++) {
+        binds[3] = rx_vtext(rg.v[g].dataset);
+        binds[4] = rx_vtext(rg.v[g].optimizer);
+        binds[5] = rx_vreal(rg.v[g].budget);
+        binds[6] = rx_vtext(rg.v[g].schedule);
+        s->n = 0;
+        rc = rx_store_query(s->st, sql, binds, 7, batch_row, &bc, err);
+        if (rc == RX_OK && s->n)
+            rc = fn(ud, s->runs, s->facts, s->n, err);
+    }
+    for (int g = 0; g < rg.n; g++) {
+        free(rg.v[g].dataset);
+        free(rg.v[g].optimizer);
+        free(rg.v[g].schedule);
+    }
+    free(rg.v);
+    return rc;
 }

@@ -883,7 +883,10 @@ static int register_runs(rx_store *st, int64_t sweep_id, const rx_grid *g,
                          const rx_trainer_spec *trainer, const rx_run_ref *runs, int n,
                          rx_err *err)
 {
-    enum { BATCH = 512 };
+    /* a transaction per batch: at 512 runs, 100k runs into a new store
+     * spent a third of their system time rewriting the same index pages
+     * into the WAL; 2048 cuts 12% of the CPU for 6 MB of jobs */
+    enum { BATCH = 2048 };
     rx_job *batch = calloc(BATCH, sizeof *batch);
     unsigned char *done = calloc((size_t)(n ? n : 1), 1);
     if (!batch || !done) {

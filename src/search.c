@@ -1,4 +1,4 @@
-/* search.c: successive halving over a grid's budgets.
+/* search.c: successive halving and hyperband over a grid's budgets.
  *
  * Every run is tagged once with its rung, group and candidate (from its
  * configuration: the group key is the configuration with the budget, the
@@ -40,14 +40,25 @@ struct rx_search {
     char (*group_label)[RX_REPORT_SETTING_MAX + 2 * RX_REPORT_NAME_MAX + 8];
     int *group_start, *group_cands;     /* candidates by group (CSR) */
     cand_rung *cr;                      /* n_cands x n_rungs */
-    unsigned char *alive;               /* n_cands x n_rungs: runs there */
-    int *decided;                       /* per group: rungs whose candidates
-                                           are decided (>= 1) */
+    unsigned char *alive;               /* n_cands x n_rungs: runs there
+                                           (in some bracket) */
+    int n_br;                           /* brackets: halving 1, hyperband
+                                           one per rung */
+    int br_start[64];                   /* the first rung of bracket b */
+    double br_size[64];                 /* its candidates per group (before
+                                           the cap of a group's count) */
+    unsigned char *in_br;               /* n_br x n_cands */
+    unsigned char *alive_b;             /* n_br x n_cands x n_rungs */
+    int *decided;                       /* n_groups x n_br: rungs whose
+                                           candidates are decided (> the
+                                           bracket's first rung) */
     rx_metric metric;
     int have_metric;
 };
 
 #define AT(s, c, k) ((size_t)(c) * (size_t)(s)->n_rungs + (size_t)(k))
+#define ATB(s, b, c, k) (((size_t)(b) * (size_t)(s)->n_cands + (size_t)(c)) * \
+                         (size_t)(s)->n_rungs + (size_t)(k))
 
 int rx_search_promote(const rx_metric *m, rx_search_cand *c, int n, int eta)
 {
@@ -158,6 +169,11 @@ static void axis_keys(const rx_axis *a, int entries, const char **keys, int *n, 
     }
 }
 
+static const char *strategy_name(const rx_spec *spec)
+{
+    return spec->search.strategy == RX_STRATEGY_HYPERBAND ? "hyperband" : "halving";
+}
+
 /* The searched keys: search.over, or every key of the optimizer (but its
  * name) that an axis sweeps: an lr list, a sampled lr and momentum, a
  * grid of weight decays.  Returns how many, or -1 with err filled. */
@@ -190,9 +206,28 @@ static int searched_keys(const rx_spec *spec, const char **keys, int max, rx_err
             keys[n++] = swept[j];
     if (n == 0)
         return -!!rx_grid_errf(g, ss->loc, err, RX_EINVAL,
-                               "halving needs candidates: sweep a key of the optimizer (an lr "
-                               "list) or name the searched keys in 'search.over'");
+                               "%s needs candidates: sweep a key of the optimizer (an lr "
+                               "list) or name the searched keys in 'search.over'",
+                               strategy_name(spec));
     return n;
+}
+
+int rx_search_tuned_keys(const rx_spec *spec, const char **keys, int max)
+{
+    const char *k[RX_SEARCH_MAX_OVER];
+    int n = 0, m = 0;
+    rx_err e;
+    if (spec->search.strategy != RX_STRATEGY_GRID) {
+        if ((n = searched_keys(spec, k, RX_SEARCH_MAX_OVER, &e)) < 0)
+            n = 0;
+    } else {
+        for (n = 0; n < spec->n_sampled; n++)
+            k[n] = spec->sampled[n];
+    }
+    for (int i = 0; i < n && m < max; i++)
+        if (strcmp(k[i], "optimizer.lr") != 0)
+            keys[m++] = k[i];
+    return m;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -291,9 +326,9 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
             break;
         if (!spec->trainer && c.data.validation <= 0) {
             rc = rx_grid_errf(&spec->grid, spec->search.loc, err, RX_EINVAL,
-                              "halving promotes on the validation metric, and run %d has no "
+                              "%s promotes on the validation metric, and run %d has no "
                               "validation split: set data.validation",
-                              runs[i].index);
+                              strategy_name(spec), runs[i].index);
             break;
         }
         budget[i] = c.train.budget;
@@ -351,7 +386,7 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
             if (s->n_rungs == 64) {
                 free(sorted);
                 rc = rx_grid_errf(&spec->grid, spec->search.loc, err, RX_EINVAL,
-                                  "halving takes at most 64 budgets (rungs)");
+                                  "%s takes at most 64 budgets (rungs)", strategy_name(spec));
                 goto out;
             }
             s->rung[s->n_rungs++] = sorted[i];
@@ -378,8 +413,20 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
     s->group_cands = malloc(nc * sizeof *s->group_cands);
     s->cr = calloc(nc * (size_t)s->n_rungs, sizeof *s->cr);
     s->alive = calloc(nc * (size_t)s->n_rungs, 1);
-    s->decided = calloc(ng, sizeof *s->decided);
-    if (!s->decided || !s->cand_group || !s->cand_first || !s->cand_lr || !s->cand_label || !s->group_label ||
+    /* brackets: hyperband's s = R-1 .. 0 start at rung R-1-s with
+     * ceil(R eta^s / (s+1)) candidates (Li et al. 2018); halving's one
+     * starts at rung 0 with all */
+    int hyper = spec->search.strategy == RX_STRATEGY_HYPERBAND;
+    s->n_br = hyper ? s->n_rungs : 1;
+    for (int b = 0; b < s->n_br; b++) {
+        int sb = s->n_rungs - 1 - b;
+        s->br_start[b] = hyper ? b : 0;
+        s->br_size[b] = hyper ? ceil(s->n_rungs * pow(s->eta, sb) / (sb + 1)) : HUGE_VAL;
+    }
+    s->in_br = calloc((size_t)s->n_br * nc, 1);
+    s->alive_b = calloc((size_t)s->n_br * nc * (size_t)s->n_rungs, 1);
+    s->decided = calloc(ng * (size_t)s->n_br, sizeof *s->decided);
+    if (!s->decided || !s->in_br || !s->alive_b || !s->cand_group || !s->cand_first || !s->cand_lr || !s->cand_label || !s->group_label ||
         !s->group_start || !s->group_cands || !s->cr || !s->alive) {
         rc = rx_errf(err, RX_ENOMEM, "out of memory");
         goto out;
@@ -412,6 +459,19 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
         s->group_cands[s->group_start[g] + fill[g]++] = c;
     }
     free(fill);
+    /* each bracket's candidates: the next consecutive slice of the
+     * group's (in grid order), wrapping around when the group has fewer
+     * than the brackets take */
+    for (int g = 0; g < s->n_groups; g++) {
+        const int *gc = s->group_cands + s->group_start[g];
+        int ncg = s->group_start[g + 1] - s->group_start[g], off = 0;
+        for (int b = 0; b < s->n_br && ncg > 0; b++) {
+            int m = s->br_size[b] < ncg ? (int)s->br_size[b] : ncg;
+            for (int j = 0; j < m; j++)
+                s->in_br[(size_t)b * s->n_cands + gc[(off + j) % ncg]] = 1;
+            off = (off + m) % ncg;
+        }
+    }
     if ((rc = group_labels(s, over, n_over, err)))
         goto out;
 out:
@@ -444,6 +504,8 @@ void rx_search_free(rx_search *s)
     free(s->group_cands);
     free(s->cr);
     free(s->alive);
+    free(s->in_br);
+    free(s->alive_b);
     free(s->decided);
     free(s);
 }
@@ -539,6 +601,7 @@ int rx_search_update(rx_search *s, rx_store *st, rx_err *err)
     if (rc)
         return rc;
     memset(s->alive, 0, (size_t)s->n_cands * (size_t)s->n_rungs);
+    memset(s->alive_b, 0, (size_t)s->n_br * (size_t)s->n_cands * (size_t)s->n_rungs);
     size_t nc_all = (size_t)(s->n_cands ? s->n_cands : 1);
     rx_search_cand *tmp = malloc(nc_all * sizeof *tmp);
     int *who = malloc(nc_all * sizeof *who);
@@ -550,27 +613,36 @@ int rx_search_update(rx_search *s, rx_store *st, rx_err *err)
     for (int g = 0; g < s->n_groups; g++) {
         const int *gc = s->group_cands + s->group_start[g];
         int nc = s->group_start[g + 1] - s->group_start[g];
-        for (int j = 0; j < nc; j++)
-            s->alive[AT(s, gc[j], 0)] = 1;
-        s->decided[g] = 1;
-        for (int k = 0; k + 1 < s->n_rungs; k++) {
-            int n = 0, finished = 1;
-            for (int j = 0; j < nc; j++) {
-                int c = gc[j];
-                if (!s->alive[AT(s, c, k)])
-                    continue;
-                const cand_rung *x = &s->cr[AT(s, c, k)];
-                finished &= x->final == x->runs;
-                cand_of_rung(s, c, k, &tmp[n]);
-                who[n++] = c;
+        for (int b = 0; b < s->n_br; b++) {
+            int k0 = s->br_start[b], *dec = &s->decided[(size_t)g * s->n_br + b];
+            for (int j = 0; j < nc; j++)
+                if (s->in_br[(size_t)b * s->n_cands + gc[j]])
+                    s->alive_b[ATB(s, b, gc[j], k0)] = 1;
+            *dec = k0 + 1;
+            for (int k = k0; k + 1 < s->n_rungs; k++) {
+                int n = 0, finished = 1;
+                for (int j = 0; j < nc; j++) {
+                    int c = gc[j];
+                    if (!s->alive_b[ATB(s, b, c, k)])
+                        continue;
+                    const cand_rung *x = &s->cr[AT(s, c, k)];
+                    finished &= x->final == x->runs;
+                    cand_of_rung(s, c, k, &tmp[n]);
+                    who[n++] = c;
+                }
+                if (!finished || n == 0)
+                    break;
+                rx_search_promote(&s->metric, tmp, n, s->eta);
+                for (int j = 0; j < n; j++)
+                    if (tmp[j].promoted)
+                        s->alive_b[ATB(s, b, who[j], k + 1)] = 1;
+                *dec = k + 2;
             }
-            if (!finished || n == 0)
-                break;
-            rx_search_promote(&s->metric, tmp, n, s->eta);
-            for (int j = 0; j < n; j++)
-                if (tmp[j].promoted)
-                    s->alive[AT(s, who[j], k + 1)] = 1;
-            s->decided[g] = k + 2;
+            /* a candidate runs at a rung when some bracket runs it there:
+             * brackets share its runs */
+            for (int j = 0; j < nc; j++)
+                for (int k = k0; k < s->n_rungs; k++)
+                    s->alive[AT(s, gc[j], k)] |= s->alive_b[ATB(s, b, gc[j], k)];
         }
     }
     free(tmp);
@@ -597,7 +669,20 @@ void rx_search_runs(const rx_search *s, int k, int *idx, int *n_idx)
     *n_idx = m;
 }
 
-void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out)
+/* The candidates of a group of nc that bracket b runs at rung k at most:
+ * its share, then max(1, floor(n / eta)) at each rung; 0 below its first
+ * rung. */
+static int bracket_at_most(const rx_search *s, int b, int nc, int k)
+{
+    if (k < s->br_start[b] || nc == 0)
+        return 0;
+    int n = s->br_size[b] < nc ? (int)s->br_size[b] : nc;
+    for (int j = s->br_start[b]; j < k; j++)
+        n = n / s->eta > 0 ? n / s->eta : 1;
+    return n;
+}
+
+void rx_search_rung_info_of(const rx_search *s, int b, int k, rx_search_rung_info *out)
 {
     memset(out, 0, sizeof *out);
     out->budget = s->rung[k];
@@ -605,10 +690,13 @@ void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out)
     for (int g = 0; g < s->n_groups; g++) {
         const int *gc = s->group_cands + s->group_start[g];
         int nc = s->group_start[g + 1] - s->group_start[g];
-        /* at most: n, then max(1, floor(n / eta)) at each rung */
-        int at_most = nc;
-        for (int j = 0; j < k; j++)
-            at_most = at_most / s->eta > 0 ? at_most / s->eta : 1;
+        /* at most: a bracket's, or the brackets' together (they share a
+         * candidate's runs, so never more than the group has) */
+        int at_most = 0;
+        for (int i = b < 0 ? 0 : b; i < (b < 0 ? s->n_br : b + 1); i++)
+            at_most += bracket_at_most(s, i, nc, k);
+        if (at_most > nc)
+            at_most = nc;
         int runs_max = 0, alive = 0, present = 0;
         double cost_max = 0;
         for (int j = 0; j < nc; j++) {
@@ -620,14 +708,14 @@ void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out)
                 runs_max = x->runs;
             if (x->cost > cost_max)
                 cost_max = x->cost;
-            if (s->alive[AT(s, gc[j], k)]) {
+            if (b < 0 ? s->alive[AT(s, gc[j], k)] : s->alive_b[ATB(s, b, gc[j], k)]) {
                 alive++;
                 out->runs_now += x->runs;
                 out->runs_done += x->final;
                 out->cost_now += x->cost;
             }
         }
-        if (!present)
+        if (!present || at_most == 0)
             continue;
         out->groups++;
         out->cands_max += at_most;
@@ -641,8 +729,12 @@ void rx_search_rung_info_of(const rx_search *s, int k, rx_search_rung_info *out)
 int rx_search_undecided(const rx_search *s, int k)
 {
     int n = 0;
-    for (int g = 0; g < s->n_groups; g++)
-        n += s->decided[g] <= k;
+    for (int g = 0; g < s->n_groups; g++) {
+        int undecided = 0;
+        for (int b = 0; b < s->n_br; b++)
+            undecided |= s->br_start[b] <= k && s->decided[(size_t)g * s->n_br + b] <= k;
+        n += undecided;
+    }
     return n;
 }
 
@@ -673,15 +765,12 @@ int rx_search_eta(const rx_search *s)
 
 int rx_search_n_brackets(const rx_search *s)
 {
-    (void)s;
-    return 1;
+    return s->n_br;
 }
 
 int rx_search_bracket_start(const rx_search *s, int b)
 {
-    (void)s;
-    (void)b;
-    return 0;
+    return s->br_start[b];
 }
 
 int rx_search_run_group(const rx_search *s, int i)
@@ -691,7 +780,6 @@ int rx_search_run_group(const rx_search *s, int i)
 
 int rx_search_ladder(const rx_search *s, int g, int b, rx_search_step *steps)
 {
-    (void)b;
     const int *gc = s->group_cands + s->group_start[g];
     int nc = s->group_start[g + 1] - s->group_start[g], winner = -1;
     for (int k = 0; k < s->n_rungs; k++) {
@@ -703,7 +791,7 @@ int rx_search_ladder(const rx_search *s, int g, int b, rx_search_step *steps)
         rx_search_cand best = {0}, cur;
         for (int j = 0; j < nc; j++) {
             int c = gc[j];
-            if (!s->alive[AT(s, c, k)])
+            if (!s->alive_b[ATB(s, b, c, k)])
                 continue;
             const cand_rung *x = &s->cr[AT(s, c, k)];
             st->cands++;
@@ -722,7 +810,7 @@ int rx_search_ladder(const rx_search *s, int g, int b, rx_search_step *steps)
         if (st->cands == 0)
             st->finished = 0;
         st->promoted = -1;
-        if (k > 0 && s->decided[g] > k)
+        if (k > 0 && s->decided[(size_t)g * s->n_br + b] > k)
             steps[k - 1].promoted = st->cands;
         if (k == s->n_rungs - 1 && st->finished)
             winner = st->best;

@@ -466,6 +466,11 @@ static int read_sampled(parser *p, const char *key, const yaml_node_t *m, char *
     p->sampled_n[dim] = count;
     p->sampled_at[dim] = m;
     p->n_sampled++;
+    int known = 0;
+    for (int j = 0; j < p->s->n_sampled && !known; j++)
+        known = strcmp(p->s->sampled[j], key) == 0;
+    if (!known && p->s->n_sampled < RX_SEARCH_MAX_OVER)
+        p->s->sampled[p->s->n_sampled++] = p->sampled[dim];
     *texts = t;
     *n = count;
     return RX_OK;
@@ -1525,7 +1530,7 @@ static int read_trainer(parser *p, const yaml_node_t *k, const yaml_node_t *m)
     return RX_OK;
 }
 
-/* search: {strategy: grid | halving, eta: N, over: [KEY...], metric: M}:
+/* search: {strategy: grid | halving | hyperband, eta: N, over: [KEY...], metric: M}:
  * read after the axes, which halving needs (the budgets are its rungs). */
 static int read_search(parser *p, const yaml_node_t *k, const yaml_node_t *m)
 {
@@ -1551,8 +1556,10 @@ static int read_search(parser *p, const yaml_node_t *k, const yaml_node_t *m)
                 ss->strategy = RX_STRATEGY_GRID;
             else if (x && strcmp(x, "halving") == 0)
                 ss->strategy = RX_STRATEGY_HALVING;
+            else if (x && strcmp(x, "hyperband") == 0)
+                ss->strategy = RX_STRATEGY_HYPERBAND;
             else
-                return FAIL(p, v, "'search.strategy' must be one of grid, halving");
+                return FAIL(p, v, "'search.strategy' must be one of grid, halving, hyperband");
         } else if (t == 1) {
             long long n;
             if (!x || rx_parse_int(x, &n) || n < 2 || n > 100)
@@ -1581,16 +1588,17 @@ static int read_search(parser *p, const yaml_node_t *k, const yaml_node_t *m)
             snprintf(ss->metric, sizeof ss->metric, "%s", x);
         }
     }
-    if (ss->strategy != RX_STRATEGY_HALVING)
+    if (ss->strategy == RX_STRATEGY_GRID)
         return RX_OK;
     if (!ss->eta)
         ss->eta = 3;
+    const char *what = ss->strategy == RX_STRATEGY_HALVING ? "halving" : "hyperband";
     int b = find_axis(p, "budgets", NULL);
     if (b < 0 || p->g->axes[b].n < 2)
-        return FAIL(p, k, "halving needs rungs: list two or more budgets (budgets: [5%%, 15%%, "
-                          "50%%, 100%%])");
+        return FAIL(p, k, "%s needs rungs: list two or more budgets (budgets: [5%%, 15%%, "
+                          "50%%, 100%%])", what);
     if (p->g->axes[b].zip)
-        return FAIL(p, k, "halving's budgets are its rungs: they cannot be zipped");
+        return FAIL(p, k, "%s's budgets are its rungs: they cannot be zipped", what);
     return RX_OK;
 }
 

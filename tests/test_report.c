@@ -940,13 +940,42 @@ static void test_warnings_lr_grid(void **state)
     rx_report_free(rep);
 }
 
-static void test_warnings(void **state)
+/* A tuned key's chosen value at an edge of its values is warned about,
+ * unless the edge is the key's own bound (patience 0 has nothing below). */
+static void test_warnings_tune_edge(void **state)
 {
     (void)state;
     static runs r;
-    static rx_report_fact facts[512];
     r.n = 0;
-    memset(facts, 0, sizeof facts);
+    /* plateau at budget 0.5: patience 3 best (the top); at 1: patience 0
+     * best (the key's bound); one lr, two seeds */
+    for (int b = 0; b < 2; b++)
+        for (int p = 0; p < 2; p++)
+            for (int s = 1; s <= 2; s++) {
+                double val = (b == 0) == (p == 1) ? 0.9 : 0.8;
+                rx_report_run *x = add(&r, "S", "sgd", "plateau", b ? 1 : 0.5, 0.1, s,
+                                       RX_OUT_DONE, val, val);
+                snprintf(x->tune[0], sizeof x->tune[0], "%d", p ? 3 : 0);
+            }
+    rx_metric m = metric("error");
+    const char *keys[] = {"schedule.patience", NULL};
+    rx_report_opts o = {.metric = &m, .bootstrap = -1, .tune = keys};
+    rx_report *rep = NULL;
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &rep, &e), RX_OK);
+    assert_int_equal(warned(rep, RX_WARN_TUNE_EDGE, "the chosen schedule.patience is the largest (3) "
+                                                    "of the values tried in 1 of 2 cells that tune "
+                                                    "it (plateau at 50%)"), 1);
+    assert_int_equal(warned(rep, RX_WARN_TUNE_EDGE, "add a larger value of schedule.patience"), 1);
+    assert_int_equal(warned(rep, RX_WARN_TUNE_EDGE, NULL), 1);     /* not patience 0 */
+    assert_string_equal(rx_warn_kind_name(RX_WARN_TUNE_EDGE), "tuned_value_at_edge");
+    rx_report_free(rep);
+}
+
+/* The runs of test_warnings: every warning kind, with their facts. */
+static void warning_runs(runs *r, rx_report_fact *facts)
+{
+    r->n = 0;
     /* budget 0.1 (10 steps) and 1 (200 steps); seeds 1, 2; lrs 0.1, 0.3.
      * rex: 0.3 best on validation everywhere (top edge); its lr moves.
      * plateau: lr never moves, values equal to constant's (identical).
@@ -962,9 +991,17 @@ static void test_warnings(void **state)
                     double test = val - 0.01 * s;
                     if (k == 0 && b == 1 && l == 1 && s == 2)
                         continue;      /* one seed missing: fewer than asked */
-                    facts[r.n] = (rx_report_fact){budget < 1 ? 10 : 200, k == 0, 100};
-                    add(&r, "S", "sgd", sch[k], budget, lr, s, RX_OUT_DONE, val, test);
+                    facts[r->n] = (rx_report_fact){budget < 1 ? 10 : 200, k == 0, 100};
+                    add(r, "S", "sgd", sch[k], budget, lr, s, RX_OUT_DONE, val, test);
                 }
+}
+
+static void test_warnings(void **state)
+{
+    (void)state;
+    static runs r;
+    static rx_report_fact facts[512];
+    warning_runs(&r, facts);
     rx_metric m = metric("error");
     rx_report_opts o = {.metric = &m, .bootstrap = -1, .facts = facts};
     rx_report *rep = NULL;
@@ -1004,6 +1041,76 @@ static void test_warnings(void **state)
                      warned(rep, RX_WARN_VAL_NOISE, NULL), 0);
     assert_int_equal(warned(rep, RX_WARN_IDENTICAL, NULL), 1);
     rx_report_free(rep);
+}
+
+/* The report built a batch of whole cells at a time (rx_report_acc: the
+ * protocol warnings of a store too large to hold) is rx_report_build's:
+ * the batches here come in the reverse of the report's cell order, two
+ * settings and two optimizers, with their facts.  A cell whose runs come
+ * in two batches is refused. */
+static void test_batches(void **state)
+{
+    (void)state;
+    static runs r, b;
+    static rx_report_fact facts[512], bf[512];
+    warning_runs(&r, facts);
+    int n1 = r.n;
+    for (int i = 0; i < n1; i++) {      /* the same runs in a second setting, with adam */
+        rx_report_run *x = &r.v[r.n];
+        *x = r.v[i];
+        snprintf(x->setting, sizeof x->setting, "%s", i % 2 ? "T" : "S");
+        snprintf(x->optimizer, sizeof x->optimizer, "adam");
+        x->test += 0.001 * (i % 5);
+        facts[r.n++] = facts[i];
+    }
+    rx_metric m = metric("error");
+    rx_report_opts o = {.metric = &m, .bootstrap = -1, .facts = facts};
+    rx_report *whole = NULL, *rep = NULL;
+    rx_err e = {{0}};
+    assert_int_equal(rx_report_build(r.v, r.n, &o, &whole, &e), RX_OK);
+    assert_true(whole->n_warnings >= 8);
+    rx_report_acc *a = NULL;
+    assert_int_equal(rx_report_acc_new(&o, &a, &e), RX_OK);
+    const char *sch[] = {"constant", "plateau", "rex"}, *opt[] = {"adam", "sgd"};
+    for (int q = 0; q < 3; q++)
+        for (int p = 0; p < 2; p++)
+            for (int bu = 1; bu >= 0; bu--) {
+                b.n = 0;
+                for (int i = 0; i < r.n; i++)
+                    if (strcmp(r.v[i].schedule, sch[q]) == 0 &&
+                        strcmp(r.v[i].optimizer, opt[p]) == 0 && (r.v[i].budget == 1) == bu) {
+                        bf[b.n] = facts[i];
+                        b.v[b.n++] = r.v[i];
+                    }
+                assert_int_equal(rx_report_acc_add(a, b.v, bf, b.n, &e), RX_OK);
+            }
+    assert_int_equal(rx_report_acc_finish(a, &rep, &e), RX_OK);
+    assert_int_equal(rep->n_settings, whole->n_settings);
+    assert_int_equal(rep->n_optimizers, whole->n_optimizers);
+    assert_int_equal(rep->n_schedules, whole->n_schedules);
+    assert_int_equal(rep->n_budgets, whole->n_budgets);
+    size_t nc = (size_t)rep->n_settings * rep->n_optimizers * rep->n_schedules * rep->n_budgets;
+    for (size_t i = 0; i < nc; i++) {
+        assert_int_equal(rep->cells[i].n_runs, whole->cells[i].n_runs);
+        assert_int_equal(rep->cells[i].chosen, whole->cells[i].chosen);
+        assert_int_equal(rep->cells[i].n, whole->cells[i].n);
+    }
+    assert_int_equal(rep->n_warnings, whole->n_warnings);
+    for (int i = 0; i < rep->n_warnings; i++) {
+        assert_string_equal(rep->warnings[i].text, whole->warnings[i].text);
+        assert_int_equal(rep->warnings[i].n_cells, whole->warnings[i].n_cells);
+        for (int c = 0; c < rep->warnings[i].n_cells; c++)
+            assert_int_equal(rep->warnings[i].cells[c], whole->warnings[i].cells[c]);
+    }
+    rx_report_free(rep);
+    rx_report_free(whole);
+    /* one cell in two parts */
+    assert_int_equal(rx_report_acc_new(&o, &a, &e), RX_OK);
+    assert_int_equal(rx_report_acc_add(a, r.v, facts, 1, &e), RX_OK);
+    assert_int_equal(rx_report_acc_add(a, r.v + 1, facts + 1, r.n - 1, &e), RX_OK);
+    assert_int_equal(rx_report_acc_finish(a, &rep, &e), RX_ECONFLICT);
+    assert_null(rep);
+    assert_non_null(strstr(e.msg, "came in two parts"));
 }
 
 /* ---- keys tuned like the lr ---------------------------------------------- */
@@ -1365,7 +1472,9 @@ int main(void)
         cmocka_unit_test(test_paired_stats),
         cmocka_unit_test(test_bootstrap),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_batches),
         cmocka_unit_test(test_warnings_lr_grid),
+        cmocka_unit_test(test_warnings_tune_edge),
         cmocka_unit_test(test_tuned_patience),
         cmocka_unit_test(test_tuned_labels),
         cmocka_unit_test(test_svg_color),

@@ -79,7 +79,7 @@ static void test_split(void **state)
     static const int cands[3] = {18, 6, 2}, runs_max[3] = {36, 12, 4};
     for (int k = 0; k < 3; k++) {
         rx_search_rung_info ri;
-        rx_search_rung_info_of(hs, k, &ri);
+        rx_search_rung_info_of(hs, -1, k, &ri);
         assert_int_equal(ri.groups, 2);
         assert_int_equal(ri.cands_max, cands[k]);
         assert_int_equal(ri.runs_max, runs_max[k]);
@@ -98,6 +98,85 @@ static void test_split(void **state)
     /* groups are told apart by what is not searched */
     assert_string_equal(rx_search_group_label(hs, 0), "sgd / constant");
     assert_string_equal(rx_search_group_label(hs, 1), "sgd / linear");
+    rx_search_free(hs);
+    free(runs);
+    rx_spec_free(s);
+}
+
+/* Hyperband's brackets are a pure function of the spec: bracket s of R
+ * starts at rung R-1-s with ceil(R eta^s / (s+1)) candidates (at most the
+ * group's), the next consecutive slice of the group's in grid order. */
+static void test_brackets(void **state)
+{
+    (void)state;
+    char text[sizeof spec_text + 64];
+    snprintf(text, sizeof text, "%.*ssearch: {strategy: hyperband}\n",
+             (int)(strstr(spec_text, "search:") - spec_text), spec_text);
+    rx_spec *s;
+    rx_err err;
+    assert_int_equal(rx_spec_parse(text, strlen(text), "h.yaml", &s, &err), RX_OK);
+    assert_int_equal(s->search.strategy, RX_STRATEGY_HYPERBAND);
+    rx_run_ref *runs;
+    int n;
+    assert_int_equal(rx_spec_plan(s, &runs, &n, &err), RX_OK);
+    rx_search *hs;
+    assert_int_equal(rx_search_new(s, runs, n, &hs, &err), RX_OK);
+    assert_int_equal(rx_search_update(hs, NULL, &err), RX_OK);
+    assert_int_equal(rx_search_n_brackets(hs), 3);
+    /* sizes 9 (of ceil(27/3)), 5 (ceil(9/2)) and 3; per bracket and rung
+     * the candidates at most over the 2 groups */
+    static const int start[3] = {0, 1, 2}, cmax[3][3] = {{18, 6, 2}, {0, 10, 2}, {0, 0, 6}};
+    for (int b = 0; b < 3; b++) {
+        assert_int_equal(rx_search_bracket_start(hs, b), start[b]);
+        for (int k = 0; k < 3; k++) {
+            rx_search_rung_info ri;
+            rx_search_rung_info_of(hs, b, k, &ri);
+            assert_int_equal(ri.cands_max, cmax[b][k]);
+        }
+    }
+    /* without results every bracket runs its first rung: 9, 5 and 3
+     * candidates per group, the slices 0-8, 0-4 and 5-7 */
+    static const int first_runs[3] = {36, 20, 12};
+    int idx[108], m;
+    rx_search_step steps[3];
+    for (int k = 0; k < 3; k++) {
+        rx_search_runs(hs, k, idx, &m);
+        assert_int_equal(m, first_runs[k]);
+    }
+    rx_search_ladder(hs, 0, 2, steps);
+    assert_int_equal(steps[2].cands, 3);
+    assert_int_equal(rx_search_undecided(hs, 0), 0);
+    assert_int_equal(rx_search_undecided(hs, 1), 2);   /* bracket 2's rung 1 */
+    assert_int_equal(rx_search_undecided(hs, 2), 2);
+    rx_search_free(hs);
+    free(runs);
+    rx_spec_free(s);
+
+    /* 4 rungs: sizes 27, 12, 6 and 4 over 9 candidates wrap around:
+     * 0-8, 0-8, 0-5, then 6, 7, 8 and 0 */
+    static const char four[] =
+        "name: h\ndata: {dataset: spirals, n_samples: 200, validation: 50}\n"
+        "budgets: [10%, 20%, 50%, 100%]\n"
+        "optimizers: [{name: sgd, lr: {from: 0.0001, to: 1, mantissas: [1, 3]}}]\n"
+        "search: {strategy: hyperband}\n";
+    assert_int_equal(rx_spec_parse(four, strlen(four), "h.yaml", &s, &err), RX_OK);
+    assert_int_equal(rx_spec_plan(s, &runs, &n, &err), RX_OK);
+    assert_int_equal(rx_search_new(s, runs, n, &hs, &err), RX_OK);
+    assert_int_equal(rx_search_update(hs, NULL, &err), RX_OK);
+    rx_search_step st4[4];
+    static const int sizes[4] = {9, 9, 6, 4};
+    for (int b = 0; b < 4; b++) {
+        rx_search_ladder(hs, 0, b, st4);
+        assert_int_equal(st4[b].cands, sizes[b]);
+    }
+    rx_search_runs(hs, 3, idx, &m);
+    assert_int_equal(m, 4);
+    double want[4] = {0.0001, 0.1, 0.3, 1};
+    for (int i = 0; i < m; i++) {
+        rx_config c;
+        assert_int_equal(rx_grid_config(&s->grid, &runs[idx[i]], &c, &err), RX_OK);
+        assert_true(fabs(c.optim.lr - want[i]) <= 1e-12 * want[i]);
+    }
     rx_search_free(hs);
     free(runs);
     rx_spec_free(s);
@@ -144,6 +223,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_promote_fixture),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_brackets),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,6 +62,11 @@ typedef struct rx_cli_tune {
                                                not used, or "" */
 } rx_cli_tune;
 
+/* rx_cli_tune_keys without the labelling: the keys of the stored spec of
+ * sweep (the name read; "" = every run: none), then cli[0..n_cli). */
+int rx_cli_tune_collect(struct rx_store *st, const char *sweep, const char *const *cli,
+                        int n_cli, int no_spec, rx_cli_tune *out, rx_err *err);
+
 /* The keys tuned like the lr for the runs res read from st: the stored
  * spec's `tune:` of the sweep read (res->sweep; none when every run was
  * read, or when no_spec), then cli[0..n_cli), each once and checked with

@@ -111,9 +111,15 @@ int cmd_check(int argc, char **argv)
         rx_cli_error("%s", err.msg);
         code = RX_EIO;
     }
+    /* the rows are the comparison: the runs go before the warnings read
+     * the new store again, so the two never add up */
+    char sweep_read[sizeof sets[1].sweep];
+    snprintf(sweep_read, sizeof sweep_read, "%s", sets[1].sweep);
+    rx_results_free(&sets[0]);
+    rx_results_free(&sets[1]);
     if (code)
         goto done;
-    rx_check_source src = {base_path, db, sweep ? sweep : sets[1].sweep[0] ? sets[1].sweep : NULL};
+    rx_check_source src = {base_path, db, sweep ? sweep : sweep_read[0] ? sweep_read : NULL};
     if (rx_check_write(stdout, &res, &o, (rx_report_format)fmt, &src, &err) || fflush(stdout)) {
         rx_cli_error("%s", err.msg[0] ? err.msg : "cannot write the comparison");
         code = RX_EIO;
@@ -123,7 +129,7 @@ int cmd_check(int argc, char **argv)
      * markdown, on standard error for the machine formats */
     {
         int doc = fmt == RX_FMT_TEXT || fmt == RX_FMT_MARKDOWN;
-        const char *sw = sweep ? sweep : sets[1].sweep[0] ? sets[1].sweep : NULL;
+        const char *sw = sweep ? sweep : sweep_read[0] ? sweep_read : NULL;
         if (doc)
             fprintf(stdout, fmt == RX_FMT_MARKDOWN ? "\n## protocol warnings (new store)\n\n"
                                                    : "\n== protocol warnings (new store) ==\n");

@@ -353,22 +353,42 @@ static void print_ext_json(const ext_view *x)
     printf("]},");
 }
 
-/* The "search" member of the JSON plan: the rungs and their cost. */
-static void print_search_json(rx_search *hs)
+/* The rungs of bracket b (b < 0: every bracket together) from rung k0,
+ * as a JSON array. */
+static void print_rungs_json(rx_search *hs, int b, int k0)
 {
     char num[64];
-    printf("\"search\":{\"strategy\":\"halving\",\"rungs\":[");
-    for (int k = 0; k < rx_search_n_rungs(hs); k++) {
+    putchar('[');
+    for (int k = k0; k < rx_search_n_rungs(hs); k++) {
         rx_search_rung_info ri;
-        rx_search_rung_info_of(hs, k, &ri);
+        rx_search_rung_info_of(hs, b, k, &ri);
         rx_format_double(ri.budget, num, sizeof num);
-        printf("%s{\"budget\":%s,\"candidates_max\":%d,\"runs_max\":%d,", k ? "," : "", num,
+        printf("%s{\"budget\":%s,\"candidates_max\":%d,\"runs_max\":%d,", k > k0 ? "," : "", num,
                ri.cands_max, ri.runs_max);
         rx_format_double(ri.cost_max, num, sizeof num);
         printf("\"epochs_max\":%s,\"runs_decided\":%d,\"runs_grid\":%d,", num, ri.runs_now,
                ri.runs_grid);
         rx_format_double(ri.cost_grid, num, sizeof num);
         printf("\"epochs_grid\":%s}", num);
+    }
+    putchar(']');
+}
+
+/* The "search" member of the JSON plan: the rungs and their cost, in all
+ * and per bracket. */
+static void print_search_json(const rx_spec *s, rx_search *hs)
+{
+    int R = rx_search_n_rungs(hs);
+    printf("\"search\":{\"strategy\":\"%s\",\"eta\":%d,\"rungs\":",
+           s->search.strategy == RX_STRATEGY_HYPERBAND ? "hyperband" : "halving",
+           rx_search_eta(hs));
+    print_rungs_json(hs, -1, 0);
+    printf(",\"brackets\":[");
+    for (int b = 0; b < rx_search_n_brackets(hs); b++) {
+        int k0 = rx_search_bracket_start(hs, b);
+        printf("%s{\"bracket\":%d,\"first_rung\":%d,\"rungs\":", b ? "," : "", R - 1 - k0, k0);
+        print_rungs_json(hs, b, k0);
+        putchar('}');
     }
     printf("]},");
 }
@@ -392,7 +412,7 @@ static int print_json(const rx_spec *s, const rx_run_ref *jobs, int n, int limit
     if (is_command(s))
         printf("\"trainer\":%s,", s->trainer->identity);
     if (hs)
-        print_search_json(hs);
+        print_search_json(s, hs);
     print_ext_json(x);
     printf("\"tune\":[");
     for (int q = 0; q < s->n_tune; q++) {
@@ -560,7 +580,7 @@ static int data_problems(const rx_grid *g, const rx_run_ref *runs, int n, int *b
     return RX_OK;
 }
 
-/* A halving sweep's search over the runs (which it borrows), its
+/* A halving or hyperband sweep's search over the runs (which it borrows), its
  * promotions decided by the store at db (NULL: none yet); *hs is the
  * caller's to free. */
 static int halving_of(const rx_spec *s, const rx_run_ref *runs, int n, const char *db,
@@ -641,7 +661,7 @@ int cmd_plan(int argc, char **argv)
     if (rc == RX_OK && (rc = read_store(&view, jobs, n, &err)))
         rc = rc == RX_EINVAL ? RX_EINVAL : RX_ESTORE;
     rx_search *hs = NULL;
-    if (rc == RX_OK && s->search.strategy == RX_STRATEGY_HALVING &&
+    if (rc == RX_OK && s->search.strategy != RX_STRATEGY_GRID &&
         (rc = halving_of(s, jobs, n, view.exists ? view.path : NULL, &hs, &err)) == RX_EINVAL) {
         fprintf(stderr, "%s\n", err.msg);   /* a spec error: file:line:column */
         rx_search_free(hs);

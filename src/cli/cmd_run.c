@@ -450,8 +450,8 @@ int cmd_run(int argc, char **argv)
         {"checkpoint-every", 0, RX_OPT_DOUBLE, &ckpt_every, "SECONDS", "save a run's state once an epoch at most this often, and when stopped; 0: never (default: train.checkpoint_every, 300)"},
         {"shard", 0, RX_OPT_STRING, &shard, "K/N|slurm[/N]", "run only the K-th of N cost-balanced slices"},
         {"set", 0, RX_OPT_LIST, &sets, "KEY=VALUE", "override a key for every run (repeatable)"},
-        {"rung", 0, RX_OPT_INT, &rung, "K", "halving: run only rung K (0-based), promoted from the results of rung K-1"},
-        {"from", 0, RX_OPT_STRING, &from, "FILE", "halving: read the results to promote from FILE (read-only), not from --db"},
+        {"rung", 0, RX_OPT_INT, &rung, "K", "halving, hyperband: run only rung K (0-based), promoted from the results of the rungs below"},
+        {"from", 0, RX_OPT_STRING, &from, "FILE", "halving, hyperband: read the results to promote from FILE (read-only), not from --db"},
         {"json", 0, RX_OPT_FLAG, &json, NULL, "print the final summary as JSON"},
         {"quiet", 'q', RX_OPT_FLAG, &quiet, NULL, "print only the final summary"},
     };
@@ -499,9 +499,11 @@ int cmd_run(int argc, char **argv)
         rx_spec_free(spec);
         return rc;
     }
-    int halving = spec->search.strategy == RX_STRATEGY_HALVING;
+    int halving = spec->search.strategy != RX_STRATEGY_GRID;  /* or hyperband */
+    const char *strategy = spec->search.strategy == RX_STRATEGY_HYPERBAND ? "hyperband" : "halving";
     if (!halving && rung >= 0) {
-        rx_cli_error("--rung is for halving sweeps, and '%s' is a grid (search.strategy)", pos[0]);
+        rx_cli_error("--rung is for halving and hyperband sweeps, and '%s' is a grid "
+                     "(search.strategy)", pos[0]);
         free(jobs);
         free(tune);
         rx_spec_free(spec);
@@ -509,8 +511,9 @@ int cmd_run(int argc, char **argv)
     }
     if (halving && shard_n > 1 && rung < 0) {
         /* a shard must not read the other shards' stores while it runs */
-        rx_cli_error("a halving sweep is sharded one rung at a time: give --rung K (and the "
-                     "merged results of rung K-1 with --from FILE); see rexsweep-slurm(1)");
+        rx_cli_error("a %s sweep is sharded one rung at a time: give --rung K (and the "
+                     "merged results of rung K-1 with --from FILE); see rexsweep-slurm(1)",
+                     strategy);
         free(jobs);
         free(tune);
         rx_spec_free(spec);
@@ -519,7 +522,7 @@ int cmd_run(int argc, char **argv)
     if (halving && tune) {
         /* its rungs run subsets of the grid: a cell's lrs are not all there */
         rx_cli_error("'%s': an lr axis that extends (extend:) is for grid sweeps, not for "
-                     "search.strategy halving", pos[0]);
+                     "search.strategy %s", pos[0], strategy);
         free(jobs);
         free(tune);
         rx_spec_free(spec);

@@ -160,13 +160,14 @@ static int make_plan(const slurm_args *a, slurm_plan *p, rx_err *err)
     int rc = rx_spec_load(a->spec, &spec, err);
     for (int i = 0; rc == RX_OK && i < a->sets.n; i++)
         rc = rx_spec_override(spec, a->sets.v[i], err);
-    if (rc == RX_OK && spec->search.strategy == RX_STRATEGY_HALVING)
+    if (rc == RX_OK && spec->search.strategy != RX_STRATEGY_GRID)
         /* an array of shards cannot promote between rungs: each rung is an
          * array of its own, after the merge of the one below */
         rc = rx_errf(err, RX_EINVAL,
-                     "'%s' is a halving sweep, which runs one array per rung with a merge "
+                     "'%s' is a %s sweep, which runs one array per rung with a merge "
                      "between them: see HALVING SWEEPS in rexsweep-slurm(1)",
-                     a->spec);
+                     a->spec, spec->search.strategy == RX_STRATEGY_HALVING ? "halving"
+                                                                           : "hyperband");
     if (rc == RX_OK)
         rc = rx_spec_plan_tune(spec, &p->jobs, &p->tune, &p->n_jobs, err);
     p->spec = spec;             /* freed with the plan */

@@ -19,7 +19,7 @@ static const char usage_text[] =
     "       rexsweep train --keys\n\n"
     "Trains one job described by a YAML file (the spec syntax of rexsweep.yaml(5),\n"
     "expanding to exactly one run) and/or KEY=VALUE settings, which override the\n"
-    "file: e.g. model.hidden=[256,256] optimizer.lr=0.05 schedule.name=rex budget=25%.";
+    "file: e.g. model.hidden=[256,256] optimizer.lr=0.05 schedule.name=rex train.budget=25%.";
 
 typedef struct train_ui {
     int json, quiet;

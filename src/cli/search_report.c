@@ -12,20 +12,17 @@
 #include "rx_spec.h"
 #include "rx_store.h"
 
-void rx_cli_search_plan(FILE *f, const rx_spec *spec, rx_search *hs)
+/* The rows of bracket b's rungs (b < 0: every bracket together) from
+ * rung k0, and their sums into *sum (runs_max, cost_max, runs_now,
+ * cost_now, runs_grid, cost_grid). */
+static void rung_rows(FILE *f, rx_search *hs, int b, int k0, rx_search_rung_info *sum)
 {
-    int R = rx_search_n_rungs(hs);
-    double max_cost = 0, now_cost = 0, grid_cost = 0;
-    int max_runs = 0, now_runs = 0, grid_runs = 0;
-    fprintf(f, "\nsearch: successive halving over %d rungs, eta %d, %d group%s (chosen on %s)\n",
-            R, spec->search.eta, rx_search_n_groups(hs), rx_search_n_groups(hs) == 1 ? "" : "s",
-            rx_search_metric(hs)->val_label[0] ? rx_search_metric(hs)->val_label
-                                               : rx_search_metric(hs)->label);
     fprintf(f, "%-5s  %-7s  %-10s  %-14s  %-14s  %-8s  %-12s\n", "rung", "budget", "candidates",
             "runs (at most)", "epochs (most)", "decided", "grid runs");
-    for (int k = 0; k < R; k++) {
+    memset(sum, 0, sizeof *sum);
+    for (int k = k0; k < rx_search_n_rungs(hs); k++) {
         rx_search_rung_info ri;
-        rx_search_rung_info_of(hs, k, &ri);
+        rx_search_rung_info_of(hs, b, k, &ri);
         char budget[32], cands[32], decided[32];
         snprintf(budget, sizeof budget, "%.6g%%", 100 * ri.budget);
         snprintf(cands, sizeof cands, "%d", ri.cands_max);
@@ -35,19 +32,49 @@ void rx_cli_search_plan(FILE *f, const rx_spec *spec, rx_search *hs)
             snprintf(decided, sizeof decided, "-");
         fprintf(f, "%-5d  %-7s  %-10s  %-14d  %-14.6g  %-8s  %-12d\n", k, budget, cands,
                 ri.runs_max, ri.cost_max, decided, ri.runs_grid);
-        max_runs += ri.runs_max;
-        max_cost += ri.cost_max;
-        now_runs += ri.runs_now;
-        now_cost += ri.cost_now;
-        grid_runs += ri.runs_grid;
-        grid_cost += ri.cost_grid;
+        sum->runs_max += ri.runs_max;
+        sum->cost_max += ri.cost_max;
+        sum->runs_now += ri.runs_now;
+        sum->cost_now += ri.cost_now;
+        sum->runs_grid += ri.runs_grid;
+        sum->cost_grid += ri.cost_grid;
+    }
+}
+
+void rx_cli_search_plan(FILE *f, const rx_spec *spec, rx_search *hs)
+{
+    int R = rx_search_n_rungs(hs), B = rx_search_n_brackets(hs);
+    int hyper = spec->search.strategy == RX_STRATEGY_HYPERBAND;
+    const rx_metric *m = rx_search_metric(hs);
+    rx_search_rung_info t;
+    if (!hyper) {
+        fprintf(f, "\nsearch: successive halving over %d rungs, eta %d, %d group%s (chosen on %s)\n",
+                R, spec->search.eta, rx_search_n_groups(hs), rx_search_n_groups(hs) == 1 ? "" : "s",
+                m->val_label[0] ? m->val_label : m->label);
+        rung_rows(f, hs, -1, 0, &t);
+    } else {
+        fprintf(f, "\nsearch: hyperband over %d rungs, eta %d, %d brackets, %d group%s (chosen on "
+                   "%s)\n",
+                R, spec->search.eta, B, rx_search_n_groups(hs),
+                rx_search_n_groups(hs) == 1 ? "" : "s", m->val_label[0] ? m->val_label : m->label);
+        for (int b = 0; b < B; b++) {
+            int k0 = rx_search_bracket_start(hs, b);
+            rx_search_rung_info bt;
+            fprintf(f, "bracket %d (from %.6g%%):\n", R - 1 - k0, 100 * rx_search_rung_budget(hs, k0));
+            rung_rows(f, hs, b, k0, &bt);
+            fprintf(f, "bracket %d: at most %d runs and %.6g epochs\n", R - 1 - k0, bt.runs_max,
+                    bt.cost_max);
+        }
+        fprintf(f, "all brackets (a candidate that two brackets run at one budget trains once):\n");
+        rung_rows(f, hs, -1, 0, &t);
     }
     fprintf(f,
-            "halving: at most %d runs and %.6g epochs (expected the same: fewer only when "
+            "%s: at most %d runs and %.6g epochs (expected the same: fewer only when "
             "candidates diverge or fail), %.1f%% of the full grid's %d runs and %.6g epochs; "
             "decided so far: %d runs, %.6g epochs\n",
-            max_runs, max_cost, grid_cost > 0 ? 100 * max_cost / grid_cost : 0, grid_runs,
-            grid_cost, now_runs, now_cost);
+            hyper ? "hyperband" : "halving", t.runs_max, t.cost_max,
+            t.cost_grid > 0 ? 100 * t.cost_max / t.cost_grid : 0, t.runs_grid, t.cost_grid,
+            t.runs_now, t.cost_now);
 }
 
 rx_spec *rx_cli_stored_spec(rx_store *st, const char *sweep, int grids)

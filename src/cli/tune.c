@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "rx_keys.h"
 #include "rx_results.h"
+#include "rx_search.h"
 #include "rx_spec.h"
 #include "rx_store.h"
 
@@ -32,21 +33,21 @@ static int add_key(rx_cli_tune *t, const char *key, rx_err *err)
     return RX_OK;
 }
 
-int rx_cli_tune_keys(rx_store *st, rx_results *res, const char *const *cli, int n_cli,
-                     int no_spec, rx_cli_tune *out, rx_err *err)
+int rx_cli_tune_collect(rx_store *st, const char *sweep, const char *const *cli, int n_cli,
+                        int no_spec, rx_cli_tune *out, rx_err *err)
 {
     memset(out, 0, sizeof *out);
     int rc = RX_OK;
-    if (!no_spec && res->sweep[0]) {
+    if (!no_spec && sweep[0]) {
         /* the sweep's spec as stored by its latest run: the sweep read */
         char *text = NULL;
-        rc = rx_store_sweep_spec(st, res->sweep, &text, err);
+        rc = rx_store_sweep_spec(st, sweep, &text, err);
         if (rc == RX_ENOTFOUND)
             rc = RX_OK;      /* no such sweep: no spec to take keys from */
         rx_spec *spec = NULL;
         if (rc == RX_OK && text) {
             char where[192];
-            snprintf(where, sizeof where, "the stored spec of sweep '%s'", res->sweep);
+            snprintf(where, sizeof where, "the stored spec of sweep '%s'", sweep);
             rx_err e = {{0}};
             if (rx_spec_parse_tune(text, strlen(text), where, &spec, &e) == RX_OK) {
                 for (int q = 0; q < spec->n_tune && rc == RX_OK; q++)
@@ -58,11 +59,30 @@ int rx_cli_tune_keys(rx_store *st, rx_results *res, const char *const *cli, int 
                          e.msg);
             }
             rx_spec_free(spec);
+            /* a search's keys and sampled keys: a cell's candidates with
+             * the lr, not optimizers of their own (the full spec: keys
+             * it cannot read leave them to --tune) */
+            if (rc == RX_OK && rx_spec_parse(text, strlen(text), where, &spec, &e) == RX_OK) {
+                const char *k[RX_SEARCH_MAX_OVER];
+                int n = rx_search_tuned_keys(spec, k, RX_SEARCH_MAX_OVER);
+                for (int q = 0; q < n && rc == RX_OK; q++)
+                    if (out->n < RX_REPORT_TUNE_MAX && rx_key_tunable(k[q], &e) == RX_OK)
+                        rc = add_key(out, k[q], err);
+                out->from_spec = out->n;
+                rx_spec_free(spec);
+            }
         }
         free(text);
     }
     for (int q = 0; q < n_cli && rc == RX_OK; q++)
         rc = add_key(out, cli[q], err);
+    return rc;
+}
+
+int rx_cli_tune_keys(rx_store *st, rx_results *res, const char *const *cli, int n_cli,
+                     int no_spec, rx_cli_tune *out, rx_err *err)
+{
+    int rc = rx_cli_tune_collect(st, res->sweep, cli, n_cli, no_spec, out, err);
     if (rc == RX_OK && out->n)
         rc = rx_results_label_tuned(res, 1, out->v, err);
     return rc;

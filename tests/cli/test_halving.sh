@@ -7,32 +7,10 @@
 # rungs) giving the same runs as one process.
 set -eu
 . "$(dirname "$0")/../lib/cli.sh"
-done_keys() { sqlite3 "$1" "SELECT key FROM runs WHERE status = 'done' ORDER BY key"; }
+. "$root/tests/cli/lib_search.sh"
 
-cat >fake.sh <<'EOF'
-# $1 lr, $2 budget, $3 seed; writes one epoch and the final record on fd 3
-[ -n "${SLOW:-}" ] && [ "$2" != 0.1 ] && sleep "$SLOW"
-awk -v lr="$1" -v b="$2" -v s="$3" 'BEGIN {
-  d = log(lr) / log(10) + 2; if (d < 0) d = -d
-  v = 0.9 - 0.05 * d + 0.05 * b + 0.0001 * s
-  printf("{\"epoch\": 1, \"val_acc\": %.6f}\n{\"final\": true, \"test_acc\": %.6f}\n", v, v - 0.01)
-}' >&3
-EOF
-cat >halving.yaml <<'EOF'
-name: halving
-data: {dataset: spirals, n_samples: 64}
-train: {batch_size: 64, full_epochs: 9}
-budgets: [10%, 30%, 100%]
-optimizers:
-  - {name: sgd, lr: {from: 0.0001, to: 1, mantissas: [1, 3]}}
-schedules: [constant, linear]
-seeds: 2
-search: {strategy: halving, eta: 3}
-trainer:
-  command: [sh, fake.sh, "{optimizer.lr}", "{train.budget}", "{train.seed}"]
-  code: [fake.sh]
-  train_size: 64
-EOF
+write_fake
+write_spec halving halving
 
 # 1. plan: 3 rungs; 2 groups of 9 -> 3 -> 1 candidates, 2 seeds each:
 #    36 + 12 + 4 = 52 runs at most against the grid's 108; epochs
@@ -105,17 +83,7 @@ expect_rc 0 "$REXSWEEP" report --db g.db --format csv
 head -1 out | grep -q ",warnings$" || fail "grid csv header changed: $(head -1 out)"
 
 # 4. kill -9 between rungs, then resume: the same runs as without the kill
-SLOW=0.3 setsid "$REXSWEEP" run halving.yaml --db k.db -q >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do
-  n=$(sqlite3 -cmd ".timeout 5000" k.db "SELECT count(*) FROM runs WHERE budget = 0.3" 2>/dev/null || echo 0)
-  [ "${n:-0}" -gt 0 ] && break
-  sleep 0.05
-done
-kill -KILL -- "-$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-sleep 0.5   # the trainer of the run in flight (its own process group) ends
-[ "$(sqlite3 k.db "SELECT count(*) FROM runs WHERE budget = 1")" = 0 ] || fail "killed too late"
+kill_between_rungs halving.yaml k.db
 expect_rc 0 "$REXSWEEP" run halving.yaml --db k.db -q
 [ "$(done_keys k.db)" = "$(done_keys h.db)" ] || fail "resume after kill -9 chose other runs"
 
@@ -125,16 +93,8 @@ expect_rc 2 "$REXSWEEP" run halving.yaml --shard 1/2 --db x.db
 grep -q "give --rung K" err || fail "shard without --rung: $(cat err)"
 expect_rc 2 "$REXSWEEP" slurm halving.yaml --tasks 2
 grep -q "one array per rung" err || fail "slurm of a halving sweep: $(cat err)"
-for k in 0 1 2; do
-  from=""
-  [ "$k" -gt 0 ] && from="--from m.db"
-  for s in 1 2; do
-    # shellcheck disable=SC2086
-    expect_rc 0 "$REXSWEEP" run halving.yaml --rung "$k" $from --shard "$s/2" --db "s$k-$s.db" -q
-  done
-  expect_rc 0 "$REXSWEEP" merge m.db "s$k-1.db" "s$k-2.db"
-done
-[ "$(done_keys m.db)" = "$(done_keys h.db)" ] || fail "sharded halving chose other runs"
+sharded halving.yaml sh.db
+[ "$(done_keys sh.db)" = "$(done_keys h.db)" ] || fail "sharded halving chose other runs"
 # a shard of rung 1 reads only --from: without it (its own empty store)
 # rung 0 is not finished, which is an error (3: runs missing), not a
 # silent empty rung

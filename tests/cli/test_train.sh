@@ -50,6 +50,10 @@ expect_exit 6 "$RX" train data.dataset=idx data.path=/nonexistent
 # --help and --keys
 expect_exit 0 "$RX" train --help
 grep -q '^usage: rexsweep train' "$TMPDIR/out" || fail "help"
+# the help's example settings are keys that train takes
+ex=$(sed -n 's/.*: e\.g\. \(.*\)\.$/\1/p' "$TMPDIR/out")
+[ -n "$ex" ] || fail "help: no example: $(cat "$TMPDIR/out")"
+expect_exit 0 "$RX" train $small $ex train.full_epochs=1 --quiet
 expect_exit 0 "$RX" train --keys
 grep -q 'optimizer.lr' "$TMPDIR/out" || fail "keys"
 # the top level

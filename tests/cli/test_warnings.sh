@@ -17,6 +17,7 @@ seeds: 2
 YAML
 expect_exit 0 "$RX" run "$TMPDIR/warn.yaml" --db "$db" -j 2 --quiet
 out=$TMPDIR/out
+cp "$out" "$TMPDIR/run.out"
 grep -q '^warning: spirals mlp, sgd: budget 1% spans 6 optimizer steps, fewer than 50: its 2 cells' "$out" || fail "run: few steps: $(cat "$out")"
 grep -q '^warning: spirals mlp, sgd: the lr of plateau never changed in any run of the chosen lr at 1%, 100%' "$out" || fail "run: lr never changed"
 grep -q '^warning: spirals mlp, sgd: plateau and constant gave identical test values, seed by seed, at 1%, 100%' "$out" || fail "run: identical"
@@ -73,6 +74,32 @@ grep -q '^warning: spirals mlp, sgd: plateau and constant gave identical' "$out"
 expect_exit 0 "$RX" check --baseline "$db" --db "$db" --format json
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" || fail "check --format json: not JSON"
 grep -q '^warning: ' "$TMPDIR/err" || fail "check json: warnings not on stderr"
+# run's summary and check read the store a cell group at a time (never
+# every run at once): their warnings must be the report's, word for word
+# and in order, on this store, on the labels' stores (settings, optimizer
+# and schedule labels from varying keys), and on a store whose schedule
+# column disagrees with a run's configuration (a cell read in two parts:
+# the whole store is read instead)
+same_as_report() {
+  expect_exit 0 "$RX" report --db "$1" --format json
+  python3 -c 'import json,sys; [print("warning: " + w["text"]) for w in json.load(open(sys.argv[1]))["warnings"]]' \
+    "$TMPDIR/out" >"$TMPDIR/want"
+  [ -s "$TMPDIR/want" ] || fail "$1: the report has no warnings to compare"
+  set +e; "$RX" check --baseline "$1" --db "$1" >"$TMPDIR/out" 2>"$TMPDIR/err"; set -e
+  sed -n '/^== protocol warnings (new store) ==$/,$p' "$TMPDIR/out" | grep '^warning: ' >"$TMPDIR/got" || true
+  diff "$TMPDIR/want" "$TMPDIR/got" >&2 || fail "$1: check's warnings are not the report's"
+}
+same_as_report "$db"
+grep '^warning: ' "$TMPDIR/want" | diff - <(grep '^warning: ' "$TMPDIR/run.out") >&2 ||
+  fail "run's summary warnings are not the report's"
+for s in a b; do
+  rm -f "$TMPDIR/$s.db"
+  cat tests/data/store/schema.sql "tests/data/labels/$s.sql" | sqlite3 "$TMPDIR/$s.db"
+  same_as_report "$TMPDIR/$s.db"
+done
+cp "$db" "$TMPDIR/split.db"
+q "$TMPDIR/split.db" "UPDATE runs SET schedule = 'renamed' WHERE rowid = (SELECT min(rowid) FROM runs WHERE schedule = 'plateau')"
+same_as_report "$TMPDIR/split.db"
 # a sweep whose protocol is sound: no warning
 expect_exit 0 "$RX" run tests/data/run/small.yaml --db "$TMPDIR/s.db" -j 2 --quiet
 ! grep -q '^warning:' "$out" || fail "clean sweep warned: $(cat "$out")"
