@@ -131,4 +131,12 @@ void rx_cpu_avx2_allow(int allow);
 void *rx_arena_alloc(size_t n);
 void rx_arena_free(void *p, size_t n);
 
+/* A 64-bit key and an index: qsort with rx_keyed_cmp (by key, then index)
+ * groups equal keys in index order. */
+typedef struct rx_keyed {
+    uint64_t key;
+    int i;
+} rx_keyed;
+int rx_keyed_cmp(const void *a, const void *b);
+
 #endif

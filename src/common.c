@@ -216,3 +216,11 @@ void rx_arena_free(void *p, size_t n)
     else
         free(p);
 }
+
+int rx_keyed_cmp(const void *a, const void *b)
+{
+    const rx_keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}

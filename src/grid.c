@@ -934,19 +934,6 @@ static void sift_down(shard_load *h, int n, int i)
     }
 }
 
-/* A run of a tuning cell, for grouping: (group, run index). */
-typedef struct cell_member {
-    uint64_t group;
-    int i;
-} cell_member;
-
-static int cmp_member(const void *x, const void *y)
-{
-    const cell_member *a = x, *b = y;
-    if (a->group != b->group)
-        return a->group < b->group ? -1 : 1;
-    return (a->i > b->i) - (a->i < b->i);
-}
 
 /* The items of the balance: each run alone, or each tuning cell whole.
  * unit[i] receives run i's item; order[0..*n_units) the items (cost
@@ -955,7 +942,7 @@ static int shard_units(const rx_run_ref *runs, const rx_tune_ref *tune, int n, i
                        lpt_item *order, int *n_units)
 {
     int nu = 0, ng = 0;
-    cell_member *gm = NULL;
+    rx_keyed *gm = NULL;   /* the runs of tuning cells: (group, run index) */
     for (int i = 0; tune && i < n; i++)
         ng += tune[i].group != 0;
     if (ng && !(gm = malloc((size_t)ng * sizeof *gm)))
@@ -963,17 +950,17 @@ static int shard_units(const rx_run_ref *runs, const rx_tune_ref *tune, int n, i
     ng = 0;
     for (int i = 0; i < n; i++) {
         if (tune && tune[i].group) {
-            gm[ng++] = (cell_member){tune[i].group, i};
+            gm[ng++] = (rx_keyed){tune[i].group, i};
             continue;
         }
         unit[i] = nu;
         order[nu++] = (lpt_item){cost_units(runs[i].cost), hex64(runs[i].key), i};
     }
     if (ng) /* qsort(NULL, 0) is undefined behaviour */
-        qsort(gm, (size_t)ng, sizeof *gm, cmp_member);
+        qsort(gm, (size_t)ng, sizeof *gm, rx_keyed_cmp);
     for (int j = 0; j < ng; j++) {
-        if (j == 0 || gm[j].group != gm[j - 1].group)
-            order[nu++] = (lpt_item){0, gm[j].group, gm[j].i};
+        if (j == 0 || gm[j].key != gm[j - 1].key)
+            order[nu++] = (lpt_item){0, gm[j].key, gm[j].i};
         unit[gm[j].i] = nu - 1;
         order[nu - 1].cost += cost_units(runs[gm[j].i].cost);
     }

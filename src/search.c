@@ -92,27 +92,11 @@ int rx_search_promote(const rx_metric *m, rx_search_cand *c, int n, int eta)
 
 /* ---- building ----------------------------------------------------------- */
 
-typedef struct keyed {
-    uint64_t key;
-    int i;
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b)
+static int number_keys(rx_keyed *k, int n, int *id)
 {
-    const keyed *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* Numbers the distinct keys of k[0..n) in order of first appearance (by
- * index i), writing id[k[j].i]; returns how many there are, -1 when out
- * of memory. */
-static int number_keys(keyed *k, int n, int *id)
-{
-    qsort(k, (size_t)n, sizeof *k, cmp_keyed);
+    qsort(k, (size_t)n, sizeof *k, rx_keyed_cmp);
     /* first index of each distinct key, then rank those */
-    keyed *firsts = malloc((size_t)(n ? n : 1) * sizeof *firsts);
+    rx_keyed *firsts = malloc((size_t)(n ? n : 1) * sizeof *firsts);
     int *cls = malloc((size_t)(n ? n : 1) * sizeof *cls);
     if (!firsts || !cls) {
         free(firsts);
@@ -122,12 +106,12 @@ static int number_keys(keyed *k, int n, int *id)
     int m = 0;
     for (int j = 0; j < n; j++) {
         if (j == 0 || k[j].key != k[j - 1].key) {
-            firsts[m] = (keyed){(uint64_t)k[j].i, m};
+            firsts[m] = (rx_keyed){(uint64_t)k[j].i, m};
             m++;
         }
         cls[j] = m - 1;
     }
-    qsort(firsts, (size_t)m, sizeof *firsts, cmp_keyed);   /* by first index */
+    qsort(firsts, (size_t)m, sizeof *firsts, rx_keyed_cmp);   /* by first index */
     int *rank = malloc((size_t)(m ? m : 1) * sizeof *rank);
     if (!rank) {
         free(firsts);
@@ -299,7 +283,7 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
     s->rung_of = malloc(nn * sizeof *s->rung_of);
     s->group_of = malloc(nn * sizeof *s->group_of);
     s->cand_of = malloc(nn * sizeof *s->cand_of);
-    keyed *gk = malloc(nn * sizeof *gk), *ck = malloc(nn * sizeof *ck);
+    rx_keyed *gk = malloc(nn * sizeof *gk), *ck = malloc(nn * sizeof *ck);
     double *budget = malloc(nn * sizeof *budget), *lr = malloc(nn * sizeof *lr);
     char (*label)[CAND_LABEL_MAX] = malloc(nn * sizeof *label);
     int rc = RX_OK;
@@ -338,7 +322,7 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
         g.train.budget = 1;
         if ((rc = rx_config_keys(memo_c, &g, run, cell)))
             break;
-        ck[i] = (keyed){key_u64(cell), i};
+        ck[i] = (rx_keyed){key_u64(cell), i};
         size_t len = 0;
         label[i][0] = '\0';
         for (int k = 0; k < n_over; k++) {
@@ -367,7 +351,7 @@ int rx_search_new(const rx_spec *spec, const rx_run_ref *runs, int n, rx_search 
         g.train.seed = 0;
         if ((rc = rx_config_keys(memo_g, &g, run, cell)))
             break;
-        gk[i] = (keyed){key_u64(cell), i};
+        gk[i] = (rx_keyed){key_u64(cell), i};
     }
     rx_key_memo_free(memo_c);
     rx_key_memo_free(memo_g);
