@@ -317,6 +317,64 @@ int rx_store_finish_ex(rx_store *st,
                        const rx_run_extra *x,
                        rx_err *err);
 
+/* One run to record in an rx_store_batch: the arguments of
+ * rx_store_finish_ex, the start time, and the outcome. */
+typedef struct rx_store_record {
+    const char *key;
+    rx_run_state state;
+    const rx_train_result *res;          /* may be NULL */
+    const rx_epoch_metrics *ep;
+    int n_ep;
+    const rx_step_metrics *st_m;
+    int n_st;
+    const char *error;                   /* may be NULL */
+    const rx_run_extra *x;               /* may be NULL */
+    double started;                      /* unix time training began; 0:
+                                            keep the claim's */
+    int status;                          /* OUT: RX_OK, or RX_ECONFLICT
+                                            (no longer held: not written) */
+} rx_store_record;
+
+/* One run to try to claim in an rx_store_batch. */
+typedef struct rx_store_claim_try {
+    const char *key;
+    int claimed;                         /* OUT: 1 when claimed */
+    int state;                           /* OUT: as rx_store_claim_key's */
+} rx_store_claim_try;
+
+/* What one worker writes in one transaction (rx_store_commit_batch). */
+typedef struct rx_store_batch {
+    rx_store_record *rec;                /* runs this handle holds, to record */
+    int n_rec;
+    const char *const *unclaim;          /* runs this handle holds and never
+                                            started, to give back */
+    int n_unclaim;
+    rx_store_claim_try *claim;           /* runs to claim, in this order */
+    int n_claim;
+    unsigned flags;                      /* RX_CLAIM_*, for the claims */
+    double stale_after;                  /* as rx_store_claim */
+    const char *host;                    /* this worker */
+    long pid;
+    const char *beat_key;                /* a run to refresh (its progress
+                                            when steps_done >= 0), or NULL */
+    long steps_done, steps;
+} rx_store_batch;
+
+/*
+ * Writes a worker's batch in ONE transaction, in this order: records
+ * rec[] (each as rx_store_finish_ex; its start time too, when given),
+ * gives back unclaim[] (pending again, attempts as before the claim),
+ * refreshes beat_key, claims claim[] (each as rx_store_claim_key).  So a
+ * worker of short runs pays one transaction for many runs, and a worker
+ * of long ones one per run (recording it and claiming the next), where a
+ * claim and a record used to take one each.  A record of a run no longer
+ * held (RX_ECONFLICT in its status) and a refresh of one are skipped,
+ * with nothing written for them; any other failure rolls the whole batch
+ * back and is returned (RX_ESTORE, also when the disk is nearly full).
+ * The caller owns every array; nothing is kept.
+ */
+int rx_store_commit_batch(rx_store *st, rx_store_batch *b, rx_err *err);
+
 /* Sets a running run's state (interrupted or failed) and error text (may
  * be NULL), whichever worker holds it: for a parent recording its
  * children.  RX_ENOTFOUND when the run is not running. */

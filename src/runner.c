@@ -2,9 +2,10 @@
  * runner.c: the sweep runner.  The parent registers the jobs, reads their
  * states once and lists the runs left to do (the queue, in grid order),
  * forks N workers and turns their events into progress; each worker takes
- * the next run of the queue (a cursor shared by the workers), claims it in
- * the store by key, trains it and commits its metrics together with its
- * final status in one transaction.
+ * the next runs of the queue (a cursor shared by the workers), claims them
+ * in the store by key, trains them and commits each run's metrics together
+ * with its final status, in the transaction that claims its next runs
+ * (see "Batching" below).
  *
  * Why a queue of our own jobs, not "the next claimable run of the sweep":
  * a worker must only ever take runs of its own invocation (shards of one
@@ -31,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rx_ckpt.h"
@@ -49,6 +51,8 @@ typedef struct queue_item {
     int cell;             /* its tuning cell (rx_ext_cells), or -1 */
 } queue_item;
 
+typedef struct slot_runs slot_runs;
+
 /* Shared between the parent and its workers (an anonymous shared mapping).
  * The queue grows while tuning cells extend: the parent writes an item,
  * then raises n_items; workers wait for more until it sets closed. */
@@ -61,6 +65,7 @@ typedef struct shared_state {
     int n_items;          /* items ready in item[] */
     int closed;           /* no item will be added */
     rx_worker_progress *slot;  /* one per worker slot, in the same mapping */
+    slot_runs *own;       /* per worker slot: what it holds unrecorded */
     queue_item *item;     /* the queue (its capacity: every run and every
                              extension run possible), in the same mapping */
     unsigned char held[]; /* per queue entry: found held by a live worker
@@ -80,10 +85,14 @@ static void worker_signal(int sig)
     worker_stop = 1;
 }
 
+typedef struct worker worker;
+static void beat_now(worker *w, const char *key, long step, long total);
+static rx_store *worker_store(const worker *w);
+
 /* The metrics of one run, and where its heartbeat goes. */
 typedef struct run_log {
     rx_train_log m;      /* first: log_step hands the run_log on as it */
-    rx_store *store;
+    worker *w;
     const char *key;
     const rx_train_progress *prog;
     struct ckpt_ctx *ck;
@@ -94,7 +103,7 @@ typedef struct run_log {
  * and how far it has come. */
 static void beat(run_log *l, long step)
 {
-    rx_store_progress(l->store, l->key, step, l->prog->total, NULL);
+    beat_now(l->w, l->key, step, l->prog->total);
 }
 
 static int log_epoch(void *ud, const rx_epoch_metrics *m)
@@ -177,7 +186,7 @@ static void ckpt_save(void *ud, const rx_train_region *r, int n, long step)
     all[n++] = (rx_train_region){"step", &step, sizeof step};
     char dir[4096];
     rx_err err = {{0}};
-    int rc = rx_ckpt_path(rx_store_path(l->store), NULL, dir, sizeof dir);
+    int rc = rx_ckpt_path(rx_store_path(worker_store(l->w)), NULL, dir, sizeof dir);
     if (rc == RX_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
         rc = rx_errf(&err, RX_EIO, "cannot create checkpoint directory '%s': %s", dir,
                      strerror(errno));
@@ -250,123 +259,84 @@ static int ckpt_resume(void *ud, rx_train_region *r, int n)
 }
 
 /* Removes a run's checkpoint (and a temporary file that a kill left). */
-static void ckpt_remove(const ckpt_ctx *k)
+static void ckpt_remove(const char *path)
 {
     char tmp[4200];
-    if (!k->path[0])
+    if (!path[0])
         return;
-    unlink(k->path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", k->path);
+    unlink(path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     unlink(tmp);
 }
 
-/* Trains one claimed run and records it.  Returns nonzero to stop the
- * worker (interrupted, or the store failed). */
-static int work_one(rx_store *st, const rx_job *job, int item, int slot, int fd,
-                    rx_data_cache *dc, const rx_runner_opts *o, shared_state *sh)
-{
-    rx_worker_progress *wp = &sh->slot[slot];
-    wp->train.step = wp->train.total = 0;
-    wp->started = rx_now();
-    wp->index = job->index;
-    rx_run_event ev = {0};
-    ev.kind = RX_EV_START;
-    ev.worker = slot;
-    ev.index = job->index;
-    ev.item = item;
-    ev.pos = job->pos;
-    ev.cost = job->cost;
-    snprintf(ev.lr, sizeof ev.lr, "%s", sh->item[item].lr);
-    memcpy(ev.key, job->key, sizeof ev.key);
-    send_event(fd, &ev);
-#ifdef RX_TEST_HOOKS
-    /* test hook (build/rexsweep-hooks only): a worker that dies in the
-     * middle of a given run */
-    const char *crash = getenv("RX_TEST_CRASH_KEY");
-    if (crash && strcmp(crash, job->key) == 0)
-        kill(getpid(), SIGKILL);
-#endif
+/*
+ * Batching.  A run costs the store a claim, a record and its heartbeats,
+ * each a write transaction under the store's one write lock; for runs of
+ * a millisecond that is most of a worker's time, and two workers mostly
+ * wait for each other.  So a worker records a run together with claiming
+ * the next ones, in one transaction (rx_store_commit_batch), and a worker
+ * of short runs (under BATCH_SECONDS / 2 each, by its recent runs) claims
+ * up to BATCH_SECONDS of runs ahead, holds their records back for up to
+ * BATCH_SECONDS and skips the heartbeats that follow a write closer than
+ * that.  A worker of longer runs records each run at its end (with the
+ * next claim) and beats at a run's start and at its epochs' ends (at most
+ * every BEAT_MIN).  What a worker holds
+ * unrecorded is listed in shared memory (slot_runs): if it dies, its
+ * replacement claims those runs again first; a worker that stops gives
+ * back the runs it claimed and never started.
+ */
+#define BATCH_SECONDS 0.1
+#define BATCH_MAX 64
+#define BEAT_MIN 0.02
 
-    rx_config cfg = job->cfg;
-    if (o->timeout > 0 && (cfg.train.max_seconds <= 0 || o->timeout < cfg.train.max_seconds))
-        cfg.train.max_seconds = o->timeout;
-    run_log log = {0};
-    log.prog = &wp->train;
-    log.store = st;
-    log.key = job->key;
-    ckpt_ctx ck = {.key = job->key, .sh = sh, .ev = &ev, .fd = fd};
-    if (rx_ckpt_path(o->db_path, job->key, ck.path, sizeof ck.path) != RX_OK)
-        ck.path[0] = '\0';
-    log.ck = &ck;
-    double every = o->checkpoint_every >= 0 ? o->checkpoint_every : cfg.train.checkpoint_every;
-    rx_train_hooks hooks = {.on_epoch = log_epoch, .on_step = log_step, .ud = &log,
-                            .stop = &worker_stop, .progress = &wp->train,
-                            .on_resume = ckpt_resume, .on_save = ckpt_save,
-                            .save_every = every, .on_alive = train_alive,
-                            .alive_every = RX_RUNNER_BEAT_EVERY};
-    rx_train_result res;
-    rx_err err = {{0}};
-    rx_run_extra extra = {0};
-    rx_trainer_ctx tc = {job, &cfg, slot, o->db_path, &hooks, dc, run_alive};
-    int rc = rx_trainer_ops_of(o->trainer)->run(o->trainer, &tc, &res, &extra, &err);
+/* A worker's claimed runs not yet recorded (queue items), for its parent. */
+struct slot_runs {
+    int n;
+    int item[2 * BATCH_MAX + 1];
+};
+
+/* A run trained and not yet recorded. */
+typedef struct trained {
+    int item;
+    rx_run_event ev;          /* its START event, made the FINISH one */
     rx_run_state state;
-    char error[1024] = "";
-    if (rc) {
-        memset(&res, 0, sizeof res);
-        res.status = RX_RUN_FAILED;
-        state = RX_STATE_FAILED;
-        snprintf(error, sizeof error, "%s", err.msg);
-    } else {
-        state = rx_run_state_of(res.status);
-        if (extra.error[0])
-            snprintf(error, sizeof error, "%s", extra.error);
-        else if (res.status == RX_RUN_TIMEOUT)
-            snprintf(error, sizeof error, "timed out after %g s (step %ld of %ld)",
-                     cfg.train.max_seconds, res.steps, res.total_steps);
-        else if (res.status == RX_RUN_DIVERGED)
-            snprintf(error, sizeof error, "loss is not finite at step %ld", res.diverged_step);
-    }
-    rx_err serr = {{0}};
-    int src = rx_store_finish_ex(st, job->key, state, &res, log.m.ep, log.m.n_ep, log.m.st,
-                                 log.m.n_st, error[0] ? error : NULL, &extra, &serr);
-    rx_run_extra_free(&extra);
-    rx_train_log_free(&log.m);
-    /* The store could not record the run (a full disk, a corrupt store):
-     * the result is lost, so the run goes back to be claimed again, and
-     * the parent stops the sweep (exit 4).  A run reclaimed by another
-     * worker (RX_ECONFLICT) is that worker's now. */
-    int store_failed = src != RX_OK && src != RX_ECONFLICT;
-    if (store_failed)
-        rx_store_mark(st, job->key, RX_STATE_INTERRUPTED, "not recorded: the store failed", NULL);
-    /* a run recorded for good needs its checkpoint no more */
-    if (src == RX_OK && state != RX_STATE_INTERRUPTED)
-        ckpt_remove(&ck);
-    wp->index = -1;
+    rx_train_result res;
+    rx_train_log log;         /* its metric rows (owned) */
+    rx_run_extra extra;       /* owned */
+    char error[1024];
+    char ckpt[4096];          /* its checkpoint's path, "" for none */
+    double started;           /* unix time */
+} trained;
 
-    ev.kind = RX_EV_FINISH;
-    snprintf(ev.status, sizeof ev.status, "%s",
-             store_failed ? "interrupted" : src ? "failed" : rx_run_state_name(state));
-    ev.wall = res.wall;
-    ev.steps = res.steps;
-    ev.total_steps = res.total_steps;
-    ev.resumed_at = ck.resumed_at;
-    ev.train_loss = res.final.train_loss;
-    ev.val_acc = res.final.val_acc;
-    ev.test_acc = res.final.test_acc;
-    ev.test_loss = res.final.test_loss;
-    snprintf(ev.error, sizeof ev.error, "%s", src ? serr.msg : error);
-    send_event(fd, &ev);
-    if (store_failed) {
-        ev.kind = RX_EV_FINISH;
-        ev.index = -1;
-        snprintf(ev.status, sizeof ev.status, "error");
-        send_event(fd, &ev);
-    }
-    /* fail-fast is decided here, not in the parent, so that this worker
-     * claims nothing more after its own failure */
-    if (o->fail_fast && (src != RX_OK || state == RX_STATE_FAILED || state == RX_STATE_DIVERGED))
-        return 1;
-    return src != RX_OK || res.status == RX_RUN_INTERRUPTED || worker_stop;
+typedef struct worker {
+    rx_store *st;
+    const run_queue *q;
+    const rx_runner_opts *o;
+    shared_state *sh;
+    slot_runs *own;           /* this slot's list in the shared mapping */
+    rx_data_cache *dc;
+    int slot, fd;
+    char host[256];
+    int ready[BATCH_MAX];     /* claimed ahead, in queue order */
+    int n_ready, at_ready;
+    int inherit[2 * BATCH_MAX + 1];  /* a dead predecessor's runs */
+    int n_inherit, at_inherit;
+    trained *done;            /* [BATCH_MAX], and the run in training at
+                                 [BATCH_MAX] (a heartbeat may flush the
+                                 others meanwhile) */
+    int n_done;
+    int current;              /* the item in training, -1 none */
+    double oldest;            /* rx_now() when done[0] was trained */
+    double last_write;        /* rx_now() of the last transaction */
+    double per_run;           /* recent seconds per run, 0: none yet */
+    int batching;             /* runs are short: see above */
+    int run_beats;            /* progress writes of the run in training */
+    int stop;                 /* stop after the run in training */
+} worker;
+
+static rx_store *worker_store(const worker *w)
+{
+    return w->st;
 }
 
 /* Reports a store error to the parent. */
@@ -392,72 +362,371 @@ static void send_skip(int fd, int slot, int t)
     send_event(fd, &ev);
 }
 
-/*
- * Claims the next run of the queue; *item receives its place.  The first
- * pass walks the queue once, as it grows (each entry tried by one worker),
- * and waits for more until the parent closes it; a run found held by a
- * live worker elsewhere (another process on the store) is flagged, and the
- * second pass tries those again, in case that worker died or was stopped
- * meanwhile.  Returns RX_OK, RX_ENOTFOUND when the queue is exhausted, or
- * a store error.
- */
-static int claim_next(rx_store *st, const rx_runner_opts *o, shared_state *sh, const char *host,
-                      int slot, int fd, int *item, rx_err *err)
+static double unix_time(void)
 {
-    unsigned flags = o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0;
-    for (;;) {
-        if (worker_stop || __atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST))
-            return RX_ENOTFOUND;
-        int t = __atomic_load_n(&sh->next, __ATOMIC_SEQ_CST);
-        if (t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST)) {
-            /* closed after its last item: a second look sees them all */
-            if (__atomic_load_n(&sh->closed, __ATOMIC_SEQ_CST) &&
-                t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST))
-                break;
-            usleep(20000);
-            continue;
-        }
-        if (!__atomic_compare_exchange_n(&sh->next, &t, t + 1, 0, __ATOMIC_SEQ_CST,
-                                         __ATOMIC_SEQ_CST))
-            continue;
-        const queue_item *it = &sh->item[t];
-        int state;
-        int rc = rx_store_claim_key(st, it->ref.key, flags, o->stale_after, host,
-                                    (long)getpid(), &state, err);
-        if (rc == RX_OK) {
-            *item = t;
-            return RX_OK;
-        }
-        if (rc != RX_ENOTFOUND)
-            return rc;
-        if (state == RX_STATE_RUNNING)
-            sh->held[t] = 1;
-        if (it->cell >= 0)
-            send_skip(fd, slot, t);
-    }
-    for (;;) {
-        if (worker_stop || __atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST))
-            return RX_ENOTFOUND;
-        int t = __atomic_fetch_add(&sh->next_held, 1, __ATOMIC_SEQ_CST);
-        if (t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST))
-            break;
-        if (!sh->held[t])
-            continue;
-        int state;
-        int rc = rx_store_claim_key(st, sh->item[t].ref.key, flags, o->stale_after, host,
-                                    (long)getpid(), &state, err);
-        if (rc == RX_OK) {
-            *item = t;
-            return RX_OK;
-        }
-        if (rc != RX_ENOTFOUND)
-            return rc;
-    }
-    return RX_ENOTFOUND;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void worker_main(const run_queue *q, const rx_runner_opts *o,
-                        int slot, int fd, shared_state *sh, rx_data_cache *dc)
+/* Lists what the worker holds unrecorded for the parent (which reads it
+ * only once the worker has exited). */
+static void publish(worker *w)
+{
+    int n = 0;
+    for (int i = 0; i < w->n_done; i++)
+        w->own->item[n++] = w->done[i].item;
+    if (w->current >= 0)
+        w->own->item[n++] = w->current;
+    for (int i = w->at_ready; i < w->n_ready; i++)
+        w->own->item[n++] = w->ready[i];
+    __atomic_store_n(&w->own->n, n, __ATOMIC_SEQ_CST);
+}
+
+/* How many runs to claim at once: BATCH_SECONDS of them. */
+static int batch_want(const worker *w)
+{
+    if (w->per_run <= 0)
+        return 1;
+    double k = BATCH_SECONDS / w->per_run;
+    return k < 1 ? 1 : k > BATCH_MAX ? BATCH_MAX : (int)k;
+}
+
+static int halted(const worker *w)
+{
+    return worker_stop || __atomic_load_n(&w->sh->halt, __ATOMIC_SEQ_CST);
+}
+
+static void trained_free(trained *d)
+{
+    rx_run_extra_free(&d->extra);
+    rx_train_log_free(&d->log);
+}
+
+/* The runs recorded (or not) by the last commit: their checkpoints,
+ * their events; nonzero when the worker must stop. */
+static int settle(worker *w, const rx_store_record *rec, int commit_rc, const rx_err *cerr)
+{
+    int stop = 0, told = 0;
+    for (int i = 0; i < w->n_done; i++) {
+        trained *d = &w->done[i];
+        int src = commit_rc ? commit_rc : rec[i].status;
+        rx_run_event *ev = &d->ev;
+        /* The store could not record the run (a full disk, a corrupt
+         * store): the result is lost, so the run goes back to be claimed
+         * again, and the parent stops the sweep (exit 4).  A run
+         * reclaimed by another worker (RX_ECONFLICT) is that worker's. */
+        int store_failed = src != RX_OK && src != RX_ECONFLICT;
+        if (store_failed)
+            rx_store_mark(w->st, ev->key, RX_STATE_INTERRUPTED, "not recorded: the store failed",
+                          NULL);
+        /* a run recorded for good needs its checkpoint no more */
+        if (src == RX_OK && d->state != RX_STATE_INTERRUPTED)
+            ckpt_remove(d->ckpt);
+        ev->kind = RX_EV_FINISH;
+        snprintf(ev->status, sizeof ev->status, "%s",
+                 store_failed ? "interrupted" : src ? "failed" : rx_run_state_name(d->state));
+        if (src == RX_ECONFLICT)
+            snprintf(ev->error, sizeof ev->error,
+                     "run '%s' is no longer held by worker %s:%ld (another worker reclaimed it)",
+                     ev->key, w->host, (long)getpid());
+        else if (src)
+            snprintf(ev->error, sizeof ev->error, "%s", cerr->msg);
+        else
+            snprintf(ev->error, sizeof ev->error, "%s", d->error);
+        send_event(w->fd, ev);
+        if (store_failed && !told++) {
+            rx_run_event e = *ev;
+            e.index = -1;
+            snprintf(e.status, sizeof e.status, "error");
+            send_event(w->fd, &e);
+        }
+        /* fail-fast is decided here, not in the parent, so that this
+         * worker claims nothing more after its own failure */
+        if (src != RX_OK || d->res.status == RX_RUN_INTERRUPTED ||
+            (w->o->fail_fast && (d->state == RX_STATE_FAILED || d->state == RX_STATE_DIVERGED)))
+            stop = 1;
+        trained_free(d);
+    }
+    w->n_done = 0;
+    return stop;
+}
+
+/* One transaction: records the runs trained, gives back unclaim[], beats
+ * for the run in training (beat_key), and claims claim[].  On a store
+ * failure the claims and give-backs did not happen.  Nonzero when the
+ * worker must stop. */
+static int flush(worker *w, const char *const *unclaim, int n_unclaim, rx_store_claim_try *claim,
+                 int n_claim, const char *beat_key, long steps_done, long steps, int *failed)
+{
+    rx_store_record rec[BATCH_MAX];
+    for (int i = 0; i < w->n_done; i++) {
+        trained *d = &w->done[i];
+        rec[i] = (rx_store_record){d->ev.key, d->state, &d->res, d->log.ep, d->log.n_ep,
+                                   d->log.st, d->log.n_st, d->error[0] ? d->error : NULL,
+                                   &d->extra, d->started, RX_OK};
+    }
+    rx_store_batch b = {rec, w->n_done, unclaim, n_unclaim, claim, n_claim,
+                        w->o->retry_failed ? RX_CLAIM_RETRY_FAILED : 0, w->o->stale_after,
+                        w->host, (long)getpid(), beat_key, steps_done, steps};
+    rx_err err = {{0}};
+    int rc = rx_store_commit_batch(w->st, &b, &err);
+    w->last_write = rx_now();
+    *failed = rc;
+    if (rc && n_claim + n_unclaim > 0 && w->n_done == 0)
+        send_error(w->fd, &err);
+    int stop = settle(w, rec, rc, &err);
+    publish(w);
+    return stop || rc != RX_OK;
+}
+
+/* Takes the next item of the queue to try, or -1: *wait set when more
+ * may come (the parent has not closed the queue).  *pass: 1 for the first
+ * pass (each entry tried by one worker, as the queue grows), 2 for the
+ * second, which tries again the runs found held by a live worker
+ * elsewhere, in case that worker died or stopped meanwhile. */
+static int take_item(shared_state *sh, int *pass, int *wait)
+{
+    *wait = 0;
+    for (;;) {
+        int t = __atomic_load_n(&sh->next, __ATOMIC_SEQ_CST);
+        if (t < __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST)) {
+            if (!__atomic_compare_exchange_n(&sh->next, &t, t + 1, 0, __ATOMIC_SEQ_CST,
+                                             __ATOMIC_SEQ_CST))
+                continue;
+            *pass = 1;
+            return t;
+        }
+        /* closed after its last item: a second look sees them all */
+        if (!__atomic_load_n(&sh->closed, __ATOMIC_SEQ_CST) ||
+            t < __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST)) {
+            *wait = 1;
+            return -1;
+        }
+        break;
+    }
+    for (;;) {
+        int t = __atomic_fetch_add(&sh->next_held, 1, __ATOMIC_SEQ_CST);
+        if (t >= __atomic_load_n(&sh->n_items, __ATOMIC_SEQ_CST))
+            return -1;
+        if (sh->held[t]) {
+            *pass = 2;
+            return t;
+        }
+    }
+}
+
+/*
+ * Records what the worker trained and claims its next runs (up to
+ * batch_want, a predecessor's first), in one transaction; waits while the
+ * queue may still grow.  Returns RX_OK with ready[] filled, RX_ENOTFOUND
+ * when there is nothing more to claim or the worker stops (everything
+ * trained is recorded then), or a store error (reported to the parent).
+ */
+static int refill(worker *w)
+{
+    const rx_runner_opts *o = w->o;
+    shared_state *sh = w->sh;
+    w->n_ready = w->at_ready = 0;
+    for (;;) {
+        rx_store_claim_try claim[BATCH_MAX];
+        int item[BATCH_MAX], pass[BATCH_MAX];
+        int n = 0, want = halted(w) ? 0 : batch_want(w), wait = 0, out = 0;
+        while (n < want) {
+            if (o->max_runs > 0 &&
+                __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs) {
+                __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
+                out = 1;
+                break;
+            }
+            int t, p = 0;
+            if (w->at_inherit < w->n_inherit)
+                t = w->inherit[w->at_inherit++];
+            else
+                t = take_item(sh, &p, &wait);
+            if (t < 0) {
+                if (o->max_runs > 0)
+                    __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
+                out = !wait;
+                break;
+            }
+            item[n] = t;
+            pass[n] = p;
+            claim[n++] = (rx_store_claim_try){sh->item[t].ref.key, 0, -1};
+        }
+        int failed = 0;
+        int stop = (n > 0 || w->n_done > 0) && flush(w, NULL, 0, claim, n, NULL, 0, 0, &failed);
+        for (int i = 0; i < n; i++) {
+            int t = item[i];
+            if (!failed && claim[i].claimed) {
+                w->ready[w->n_ready++] = t;
+                continue;
+            }
+            if (o->max_runs > 0)
+                __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
+            if (failed || pass[i] == 2)
+                continue;
+            if (claim[i].state == RX_STATE_RUNNING)
+                sh->held[t] = 1;
+            /* not ours to run: its tuning cell must not wait for it */
+            if (sh->item[t].cell >= 0)
+                send_skip(w->fd, w->slot, t);
+        }
+        publish(w);
+        if (failed)
+            return failed;
+        if (stop || halted(w)) {
+            w->stop = 1;
+            return w->n_ready ? RX_OK : RX_ENOTFOUND;
+        }
+        if (w->n_ready)
+            return RX_OK;
+        if (out || want == 0)
+            return RX_ENOTFOUND;
+        if (wait && n == 0)
+            usleep(20000);
+    }
+}
+
+/* A progress write: at a run's start, then at most one every BEAT_MIN
+ * seconds (a run of 10,000 epochs of 30 us spent more time beating than
+ * training), or BATCH_SECONDS for a worker of short runs, which skips the
+ * start too.  It records the runs held back, if any, as well. */
+static void beat_now(worker *w, const char *key, long step, long total)
+{
+    double gap = rx_now() - w->last_write;
+    if (w->batching ? gap < BATCH_SECONDS : w->run_beats > 0 && gap < BEAT_MIN)
+        return;
+    w->run_beats++;
+    if (w->n_done == 0) {
+        rx_store_progress(w->st, key, step, total, NULL);
+        w->last_write = rx_now();
+        return;
+    }
+    int failed;
+    if (flush(w, NULL, 0, NULL, 0, key, step, total, &failed))
+        w->stop = 1;
+}
+
+/* Trains queue item t (claimed) into a new done[] entry.  Its record and
+ * FINISH event come with the next flush. */
+static void train_item(worker *w, int t)
+{
+    const queue_item *it = &w->sh->item[t];
+    const rx_runner_opts *o = w->o;
+    rx_worker_progress *wp = &w->sh->slot[w->slot];
+    trained *d = &w->done[BATCH_MAX];
+    memset(d, 0, sizeof *d);
+    d->item = t;
+    d->started = unix_time();
+    rx_run_event *ev = &d->ev;
+    ev->kind = RX_EV_START;
+    ev->worker = w->slot;
+    ev->index = it->ref.index;
+    ev->item = t;
+    ev->pos = it->ref.pos;
+    ev->cost = it->ref.cost;
+    snprintf(ev->lr, sizeof ev->lr, "%s", it->lr);
+    memcpy(ev->key, it->ref.key, sizeof ev->key);
+
+    /* the configuration exists only while its run does */
+    rx_job job;
+    rx_err err = {{0}};
+    int rc = it->lr[0] ? rx_grid_job_lr(w->q->g, &it->ref, it->lr, &job, &err)
+                       : rx_grid_job(w->q->g, &it->ref, &job, &err);
+    if (rc) {
+        d->state = RX_STATE_FAILED;
+        d->res.status = RX_RUN_FAILED;
+        snprintf(d->error, sizeof d->error, "%s", err.msg);
+        send_event(w->fd, ev);
+        if (w->n_done == 0)
+            w->oldest = rx_now();
+        w->done[w->n_done++] = *d;
+        return;
+    }
+    /* an extension run's keys as the parent registered them (rekeyed for
+     * a command trainer) */
+    memcpy(job.key, it->ref.key, sizeof job.key);
+    memcpy(job.cell, it->ref.cell, sizeof job.cell);
+    job.index = it->ref.index;
+    ev->index = job.index;
+    ev->pos = job.pos;
+    ev->cost = job.cost;
+
+    wp->train.step = wp->train.total = 0;
+    wp->started = rx_now();
+    wp->index = job.index;
+    w->run_beats = 0;
+    send_event(w->fd, ev);
+#ifdef RX_TEST_HOOKS
+    /* test hook (build/rexsweep-hooks only): a worker that dies in the
+     * middle of a given run */
+    const char *crash = getenv("RX_TEST_CRASH_KEY");
+    if (crash && strcmp(crash, job.key) == 0)
+        kill(getpid(), SIGKILL);
+#endif
+
+    rx_config cfg = job.cfg;
+    if (o->timeout > 0 && (cfg.train.max_seconds <= 0 || o->timeout < cfg.train.max_seconds))
+        cfg.train.max_seconds = o->timeout;
+    run_log log = {0};
+    log.prog = &wp->train;
+    log.w = w;
+    log.key = job.key;
+    ckpt_ctx ck = {.key = job.key, .sh = w->sh, .ev = ev, .fd = w->fd};
+    if (rx_ckpt_path(o->db_path, job.key, ck.path, sizeof ck.path) != RX_OK)
+        ck.path[0] = '\0';
+    log.ck = &ck;
+    double every = o->checkpoint_every >= 0 ? o->checkpoint_every : cfg.train.checkpoint_every;
+    rx_train_hooks hooks = {.on_epoch = log_epoch, .on_step = log_step, .ud = &log,
+                            .stop = &worker_stop, .progress = &wp->train,
+                            .on_resume = ckpt_resume, .on_save = ckpt_save,
+                            .save_every = every, .on_alive = train_alive,
+                            .alive_every = RX_RUNNER_BEAT_EVERY};
+    rx_trainer_ctx tc = {&job, &cfg, w->slot, o->db_path, &hooks, w->dc, run_alive};
+    double t0 = rx_now();
+    rc = rx_trainer_ops_of(o->trainer)->run(o->trainer, &tc, &d->res, &d->extra, &err);
+    double took = rx_now() - t0;
+    /* a sudden long run counts at once; shorter ones bring it down slowly */
+    w->per_run = w->per_run <= 0 || took > w->per_run ? took : 0.75 * w->per_run + 0.25 * took;
+    free(job.config_json);
+    if (rc) {
+        memset(&d->res, 0, sizeof d->res);
+        d->res.status = RX_RUN_FAILED;
+        d->state = RX_STATE_FAILED;
+        snprintf(d->error, sizeof d->error, "%s", err.msg);
+    } else {
+        d->state = rx_run_state_of(d->res.status);
+        if (d->extra.error[0])
+            snprintf(d->error, sizeof d->error, "%s", d->extra.error);
+        else if (d->res.status == RX_RUN_TIMEOUT)
+            snprintf(d->error, sizeof d->error, "timed out after %g s (step %ld of %ld)",
+                     cfg.train.max_seconds, d->res.steps, d->res.total_steps);
+        else if (d->res.status == RX_RUN_DIVERGED)
+            snprintf(d->error, sizeof d->error, "loss is not finite at step %ld",
+                     d->res.diverged_step);
+    }
+    d->log = log.m;
+    snprintf(d->ckpt, sizeof d->ckpt, "%s", ck.path);
+    ev->wall = d->res.wall;
+    ev->steps = d->res.steps;
+    ev->total_steps = d->res.total_steps;
+    ev->resumed_at = ck.resumed_at;
+    ev->train_loss = d->res.final.train_loss;
+    ev->val_acc = d->res.final.val_acc;
+    ev->test_acc = d->res.final.test_acc;
+    ev->test_loss = d->res.final.test_loss;
+    wp->index = -1;
+    if (w->n_done == 0)
+        w->oldest = rx_now();
+    w->done[w->n_done++] = *d;
+    if (d->res.status == RX_RUN_INTERRUPTED || worker_stop ||
+        (o->fail_fast && (d->state == RX_STATE_FAILED || d->state == RX_STATE_DIVERGED)))
+        w->stop = 1;
+}
+
+static void worker_main(const run_queue *q, const rx_runner_opts *o, int slot, int fd,
+                        shared_state *sh, slot_runs *own, rx_data_cache *dc)
 {
     struct sigaction sa = {0};
     sa.sa_handler = worker_signal;
@@ -468,52 +737,63 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o,
     if (getppid() == 1)
         _exit(0);
 
-    rx_store *st = NULL;
+    worker w = {.q = q, .o = o, .sh = sh, .own = own, .dc = dc, .slot = slot, .fd = fd,
+                .current = -1};
     rx_err err;
-    if (rx_store_open(o->db_path, 0, &st, &err) ||
-        (o->provenance && rx_store_set_provenance(st, o->provenance, &err))) {
+    w.done = calloc(BATCH_MAX + 1, sizeof *w.done);
+    if (!w.done) {
+        rx_errf(&err, RX_ENOMEM, "out of memory");
         send_error(fd, &err);
         _exit(1);
     }
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    while (!worker_stop && !__atomic_load_n(&sh->halt, __ATOMIC_SEQ_CST)) {
-        if (o->max_runs > 0 &&
-            __atomic_fetch_add(&sh->started, 1, __ATOMIC_SEQ_CST) >= o->max_runs)
-            break;
-        int t = -1;
-        int rc = claim_next(st, o, sh, host, slot, fd, &t, &err);
-        if (rc != RX_OK) {
-            if (o->max_runs > 0)
-                __atomic_fetch_sub(&sh->started, 1, __ATOMIC_SEQ_CST);
-            if (rc != RX_ENOTFOUND)
-                send_error(fd, &err);
-            break;
-        }
-        /* the configuration exists only while its run does */
-        const queue_item *it = &sh->item[t];
-        rx_job job;
-        rc = it->lr[0] ? rx_grid_job_lr(q->g, &it->ref, it->lr, &job, &err)
-                       : rx_grid_job(q->g, &it->ref, &job, &err);
-        if (rc) {
-            rx_store_finish(st, it->ref.key, RX_STATE_FAILED, NULL, NULL, 0, NULL, 0, err.msg,
-                            NULL);
-            continue;
-        }
-        /* an extension run's keys as the parent registered them (rekeyed
-         * for a command trainer) */
-        memcpy(job.key, it->ref.key, sizeof job.key);
-        memcpy(job.cell, it->ref.cell, sizeof job.cell);
-        job.index = it->ref.index;
-        rc = work_one(st, &job, t, slot, fd, dc, o, sh);
-        free(job.config_json);
-        if (rc) {
-            if (o->fail_fast)
-                __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
-            break;
-        }
+    if (rx_store_open(o->db_path, 0, &w.st, &err) ||
+        (o->provenance && rx_store_set_provenance(w.st, o->provenance, &err))) {
+        send_error(fd, &err);
+        _exit(1);
     }
-    rx_store_close(st);
+    gethostname(w.host, sizeof w.host - 1);
+    /* a dead predecessor's runs come first (the parent left out the one
+     * it died in) */
+    w.n_inherit = own->n;
+    memcpy(w.inherit, own->item, (size_t)own->n * sizeof *own->item);
+    while (!w.stop && !halted(&w)) {
+        if (w.at_ready == w.n_ready && refill(&w) != RX_OK)
+            break;
+        if (w.at_ready == w.n_ready)
+            break;
+        w.batching = batch_want(&w) >= 2;
+        w.current = w.ready[w.at_ready++];
+        publish(&w);
+        train_item(&w, w.current);
+        w.current = -1;
+        /* a worker of long runs records each at once; one of short runs
+         * holds them back for a while, unless it stops */
+        int failed;
+        if (w.n_done > 0 &&
+            (!w.batching || w.stop || halted(&w) || w.n_done == BATCH_MAX ||
+             batch_want(&w) < 2 || rx_now() - w.oldest >= BATCH_SECONDS) &&
+            w.at_ready < w.n_ready && flush(&w, NULL, 0, NULL, 0, NULL, 0, 0, &failed))
+            w.stop = 1;
+        else
+            publish(&w);
+    }
+    /* what is trained is recorded; what is claimed and not started goes
+     * back, in one last transaction */
+    const char *back[BATCH_MAX];
+    int n_back = 0;
+    for (int i = w.at_ready; i < w.n_ready; i++)
+        back[n_back++] = sh->item[w.ready[i]].ref.key;
+    w.at_ready = w.n_ready;
+    if (o->max_runs > 0)
+        __atomic_fetch_sub(&sh->started, n_back, __ATOMIC_SEQ_CST);
+    int failed;
+    if (w.n_done > 0 || n_back > 0)
+        flush(&w, back, n_back, NULL, 0, NULL, 0, 0, &failed);
+    publish(&w);
+    if (o->fail_fast && w.stop)
+        __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);
+    rx_store_close(w.st);
+    free(w.done);
     rx_data_cache_free(dc);
     _exit(0);
 }
@@ -700,7 +980,7 @@ static void spawn(parent *p, int w, const run_queue *q, int fds[2], rx_data_cach
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        worker_main(q, p->o, w, fds[1], p->sh, dc);
+        worker_main(q, p->o, w, fds[1], p->sh, &p->sh->own[w], dc);
     }
     if (pid > 0) {
         p->pids[w] = pid;
@@ -743,17 +1023,23 @@ static void on_worker_event(parent *p, const rx_run_event *ev)
         return;
     }
     int w = ev->worker >= 0 && ev->worker < p->workers ? ev->worker : -1;
+    /* a worker of short runs records them after it has started the next
+     * ones: a run is in flight from its start until its worker starts
+     * another or records it */
     if (ev->kind == RX_EV_START) {
-        c->running++;
+        if (w < 0 || !p->slot_key[w][0])
+            c->running++;
         if (w >= 0) {
             memcpy(p->slot_key[w], ev->key, sizeof p->slot_key[w]);
             p->slot_index[w] = ev->index;
             p->slot_item[w] = ev->item;
         }
     } else {
-        c->running--;
-        if (w >= 0)
-            p->slot_key[w][0] = '\0';
+        if (w < 0 || strcmp(p->slot_key[w], ev->key) == 0) {
+            c->running--;
+            if (w >= 0)
+                p->slot_key[w][0] = '\0';
+        }
         if (strcmp(ev->status, "done") == 0) c->done++;
         else if (strcmp(ev->status, "diverged") == 0) c->diverged++;
         else if (strcmp(ev->status, "interrupted") == 0) c->interrupted++;
@@ -814,9 +1100,12 @@ static void release_runs(parent *p, pid_t dead)
     }
 }
 
+static void fail_dead_run(parent *p, int w, pid_t dead, int ws, int stopped);
+
 /* Reaps exited workers.  A worker that died (a crash in a run, the OOM
- * killer) fails the run it held, with the reason, and a fresh worker
- * takes its slot: one failing run never stops the sweep. */
+ * killer) fails the run it was training, with the reason, and a fresh
+ * worker takes its slot, and first the other runs it held unrecorded
+ * (trained, or claimed ahead): one failing run never stops the sweep. */
 static void reap(parent *p, const run_queue *q, int fds[2])
 {
     for (int w = 0; w < p->workers; w++) {
@@ -841,37 +1130,56 @@ static void reap(parent *p, const run_queue *q, int fds[2])
                 release_runs(p, dead);
             continue;
         }
-        if (!p->slot_key[w][0])
+        slot_runs *own = &p->sh->own[w];
+        if (!p->slot_key[w][0] && own->n == 0)
             continue;
-        memset(&ev, 0, sizeof ev);
-        ev.kind = RX_EV_FINISH;
-        ev.worker = w;
-        ev.index = p->slot_index[w];
-        ev.item = p->slot_item[w];
-        memcpy(ev.key, p->slot_key[w], sizeof ev.key);
-        snprintf(ev.status, sizeof ev.status, stopped ? "interrupted" : "failed");
-        if (stopped)
-            snprintf(ev.error, sizeof ev.error, "stopped by a second signal");
-        else if (WIFSIGNALED(ws))
-            snprintf(ev.error, sizeof ev.error, "worker %ld died of signal %d (%s)",
-                     (long)dead, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
-        else
-            snprintf(ev.error, sizeof ev.error, "worker %ld exited with status %d",
-                     (long)dead, WEXITSTATUS(ws));
-        rx_store *st;
-        rx_err err;
-        if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
-            rx_store_mark(st, ev.key, stopped ? RX_STATE_INTERRUPTED : RX_STATE_FAILED,
-                          ev.error, NULL);
-            rx_store_close(st);
-        }
-        on_worker_event(p, &ev);
+        if (p->slot_key[w][0])
+            fail_dead_run(p, w, dead, ws, stopped);
         sh_slot_clear(p, w);
         if (!p->halted && !p->store_error) {
             rx_data_cache none = {0};
             spawn(p, w, q, fds, &none);
+        } else if (own->n > 0) {
+            release_runs(p, dead);
+            own->n = 0;
         }
     }
+}
+
+/* Fails (or, after a second stop, interrupts) the run dead worker w was
+ * training, and leaves it out of the runs its replacement takes over. */
+static void fail_dead_run(parent *p, int w, pid_t dead, int ws, int stopped)
+{
+    rx_run_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = RX_EV_FINISH;
+    ev.worker = w;
+    ev.index = p->slot_index[w];
+    ev.item = p->slot_item[w];
+    memcpy(ev.key, p->slot_key[w], sizeof ev.key);
+    snprintf(ev.status, sizeof ev.status, stopped ? "interrupted" : "failed");
+    if (stopped)
+        snprintf(ev.error, sizeof ev.error, "stopped by a second signal");
+    else if (WIFSIGNALED(ws))
+        snprintf(ev.error, sizeof ev.error, "worker %ld died of signal %d (%s)",
+                 (long)dead, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+    else
+        snprintf(ev.error, sizeof ev.error, "worker %ld exited with status %d",
+                 (long)dead, WEXITSTATUS(ws));
+    rx_store *st;
+    rx_err err;
+    if (rx_store_open(p->o->db_path, 0, &st, &err) == RX_OK) {
+        rx_store_mark(st, ev.key, stopped ? RX_STATE_INTERRUPTED : RX_STATE_FAILED,
+                      ev.error, NULL);
+        rx_store_close(st);
+    }
+    on_worker_event(p, &ev);
+    slot_runs *own = &p->sh->own[w];
+    int n = 0;
+    for (int i = 0; i < own->n; i++)
+        if (own->item[i] != ev.item)
+            own->item[n++] = own->item[i];
+    own->n = n;
 }
 
 /* Registers runs[0..n) with sweep_id, materialising them a batch at a
@@ -989,9 +1297,11 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
 
     int workers = o->workers < 1 ? 1 : o->workers;
     int fds[2];
-    /* the header, the queue's flags, the worker slots, the queue (aligned) */
+    /* the header, the queue's flags, the worker slots, the runs each holds
+     * unrecorded, the queue (aligned) */
     size_t slot_off = (sizeof(shared_state) + (size_t)x.cap + 15) & ~(size_t)15;
-    size_t item_off = (slot_off + (size_t)workers * sizeof(rx_worker_progress) + 15) & ~(size_t)15;
+    size_t own_off = (slot_off + (size_t)workers * sizeof(rx_worker_progress) + 15) & ~(size_t)15;
+    size_t item_off = (own_off + (size_t)workers * sizeof(slot_runs) + 15) & ~(size_t)15;
     size_t sh_size = item_off + (size_t)(x.cap ? x.cap : 1) * sizeof(queue_item);
     shared_state *sh = mmap(NULL, sh_size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1002,6 +1312,7 @@ int rx_runner_run(const rx_grid *g, const rx_run_ref *runs, int n, const rx_runn
     }
     memset(sh, 0, item_off);
     sh->slot = (rx_worker_progress *)((char *)sh + slot_off);
+    sh->own = (slot_runs *)((char *)sh + own_off);
     sh->item = (queue_item *)((char *)sh + item_off);
     /* the queue: the runs claimable now or possibly later (held
      * elsewhere), in grid order */

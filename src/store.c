@@ -633,7 +633,7 @@ static int fault_hit(void)
 enum {
     S_INS_RUN, S_GET_CONFIG, S_SET_COST, S_INS_LINK, S_STATUS_OF, S_LINKED, S_CLAIM_PICK,
     S_CLAIM_SET, S_CLAIM_KEY, S_DEL_METRICS, S_DEL_STEPS, S_DEL_NAMED, S_HEARTBEAT, S_FINISH,
-    S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, N_STMT
+    S_INS_METRIC, S_INS_STEP, S_FINISH_EXTRA, S_INS_NAMED, S_UNCLAIM, N_STMT
 };
 
 /* A statement's text may hold lists that the metric-column table
@@ -647,7 +647,8 @@ enum {
 #define RESULT_COLS                                                      \
     "wall, epochs, steps, steps_done, steps_per_epoch, samples, flops, " \
     "n_params, model_desc, diverged_step, error%R"
-#define P_RUN 19    /* S_FINISH: ?7 .. ?17 are the fixed result columns, ?18 provenance */
+#define P_RUN 20    /* S_FINISH: ?7 .. ?17 are the fixed result columns, ?18 provenance,
+                       ?19 the start of training */
 #define P_EPOCH 5   /* S_INS_METRIC: key, epoch, step, samples */
 #define P_STEP 3    /* S_INS_STEP: key, step */
 
@@ -700,7 +701,8 @@ static const char *const stmt_sql[N_STMT] = {
         " steps = coalesce(?6, steps) WHERE key = ?1 AND status = 'running'"
         " AND worker_host = ?3 AND worker_pid = ?4",
     [S_FINISH] =
-        "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, provenance = ?18, ("
+        "UPDATE runs SET status = ?5, ended = ?6, heartbeat = ?6, provenance = ?18,"
+        " started = coalesce(?19, started), ("
         RESULT_COLS ") = (?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17%r)"
         " WHERE key = ?1 AND status = 'running' AND worker_host = ?2"
         " AND worker_pid = ?3",
@@ -713,6 +715,12 @@ static const char *const stmt_sql[N_STMT] = {
     [S_INS_NAMED] =
         "INSERT OR REPLACE INTO run_metrics (key, name, scope, at, value)"
         " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* a run claimed ahead and never started: as it was before the claim
+     * (whose clearing of an old attempt's rows stands) */
+    [S_UNCLAIM] =
+        "UPDATE runs SET status = 'pending', attempts = max(attempts - 1, 0),"
+        " worker_host = NULL, worker_pid = NULL, heartbeat = NULL, started = NULL"
+        " WHERE key = ?1 AND status = 'running' AND worker_host = ?2 AND worker_pid = ?3",
 };
 
 struct rx_store {
@@ -2099,6 +2107,7 @@ typedef struct finish_ctx {
     int n_st;
     const char *error;
     const rx_run_extra *x;
+    double started;     /* 0: the claim's */
 } finish_ctx;
 
 /* Binds the metric columns of one table (RX_MC_EPOCH or RX_MC_STEP) from
@@ -2182,6 +2191,8 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
     }
     bind_str(s, 17, c->error);
     bind_str(s, 18, st->has_prov ? st->prov.id : NULL);
+    if (c->started > 0)
+        sqlite3_bind_double(s, 19, c->started);
     if ((rc = step_done(st, s, err, "cannot record a run")))
         return rc;
     if (sqlite3_changes(st->db) == 0)
@@ -2218,22 +2229,103 @@ int rx_store_finish(rx_store *st, const char *key, rx_run_state state,
     return rx_store_finish_ex(st, key, state, res, ep, n_ep, st_m, n_st, error, NULL, err);
 }
 
-int rx_store_finish_ex(rx_store *st, const char *key, rx_run_state state,
-                       const rx_train_result *res, const rx_epoch_metrics *ep, int n_ep,
-                       const rx_step_metrics *st_m, int n_st, const char *error,
-                       const rx_run_extra *x, rx_err *err)
+/* Refuses a final state a run cannot be recorded with; adds the bytes
+ * its record may write to *need (a WAL frame per touched page: a generous
+ * estimate of the rows' size). */
+static int finish_check(const char *key, rx_run_state state, int n_ep, int n_st,
+                        const rx_run_extra *x, double *need, rx_err *err)
 {
     if (state != RX_STATE_DONE && state != RX_STATE_DIVERGED && state != RX_STATE_FAILED &&
         state != RX_STATE_INTERRUPTED)
         return rx_errf(err, RX_EINVAL, "cannot finish run '%s' as '%s'", key,
                        rx_run_state_name(state));
-    /* a WAL frame per touched page: a generous estimate of the rows' size */
-    int rc = check_space(st, 16384.0 + 256.0 * n_ep + 64.0 * n_st +
-                                 (x ? 96.0 * x->n + 4096.0 : 0), err);
-    if (rc)
+    *need += 16384.0 + 256.0 * n_ep + 64.0 * n_st + (x ? 96.0 * x->n + 4096.0 : 0);
+    return RX_OK;
+}
+
+int rx_store_finish_ex(rx_store *st, const char *key, rx_run_state state,
+                       const rx_train_result *res, const rx_epoch_metrics *ep, int n_ep,
+                       const rx_step_metrics *st_m, int n_st, const char *error,
+                       const rx_run_extra *x, rx_err *err)
+{
+    double need = 0;
+    int rc = finish_check(key, state, n_ep, n_st, x, &need, err);
+    if (rc || (rc = check_space(st, need, err)))
         return rc;
-    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error, x};
+    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error, x, 0};
     return write_tx(st, finish_body, &c, err);
+}
+
+static int batch_body(rx_store *st, void *ctx, rx_err *err)
+{
+    rx_store_batch *b = ctx;
+    sqlite3_stmt *s;
+    int rc;
+    /* a retried transaction starts over: nothing of the last try stands */
+    for (int i = 0; i < b->n_claim; i++)
+        b->claim[i].claimed = 0, b->claim[i].state = -1;
+    for (int i = 0; i < b->n_rec; i++) {
+        rx_store_record *r = &b->rec[i];
+        finish_ctx c = {r->key, r->state, r->res, r->ep, r->n_ep, r->st_m, r->n_st,
+                        r->error, r->x, r->started};
+        rx_err lost;
+        /* not held: its S_FINISH changed nothing, so nothing to undo */
+        rc = finish_body(st, &c, &lost);
+        if (rc != RX_OK && rc != RX_ECONFLICT) {
+            *err = lost;
+            return rc;
+        }
+        r->status = rc;
+    }
+    for (int i = 0; i < b->n_unclaim; i++) {
+        if ((rc = stmt(st, S_UNCLAIM, &s, err)))
+            return rc;
+        sqlite3_bind_text(s, 1, b->unclaim[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, st->w_host, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, st->w_pid);
+        if ((rc = step_done(st, s, err, "cannot give a run back")))
+            return rc;
+    }
+    if (b->beat_key) {
+        beat_ctx bc = {b->beat_key, b->steps_done, b->steps_done >= 0 ? b->steps : -1};
+        rx_err lost;
+        rc = heartbeat_body(st, &bc, &lost);
+        if (rc != RX_OK && rc != RX_ECONFLICT) {
+            *err = lost;
+            return rc;
+        }
+    }
+    for (int i = 0; i < b->n_claim; i++) {
+        rx_store_claim_try *t = &b->claim[i];
+        claim_key_ctx c = {t->key, b->flags, b->stale_after, b->host, b->pid, 0, -1};
+        if ((rc = claim_key_body(st, &c, err)))
+            return rc;
+        t->claimed = c.claimed;
+        t->state = c.state;
+    }
+    return RX_OK;
+}
+
+int rx_store_commit_batch(rx_store *st, rx_store_batch *b, rx_err *err)
+{
+    double need = 0;
+    int rc = RX_OK;
+    for (int i = 0; i < b->n_rec && rc == RX_OK; i++) {
+        rx_store_record *r = &b->rec[i];
+        r->status = RX_OK;
+        rc = finish_check(r->key, r->state, r->n_ep, r->n_st, r->x, &need, err);
+    }
+    if (rc || (b->n_rec && (rc = check_space(st, need, err))))
+        return rc;
+    if (b->n_rec + b->n_unclaim + b->n_claim == 0 && !b->beat_key)
+        return RX_OK;
+    /* the records, the give-backs and the refresh are of runs held by
+     * this worker: the same identity as its claims */
+    if (b->host) {
+        snprintf(st->w_host, sizeof st->w_host, "%s", b->host);
+        st->w_pid = b->pid;
+    }
+    return write_tx(st, batch_body, b, err);
 }
 
 typedef struct mark_ctx {

@@ -201,6 +201,14 @@ static const char *qtext(rx_store *st, const char *sql)
     return f.v.type == RX_VTEXT ? f.text : "(null)";
 }
 
+/* The text of expression expr over run key's row. */
+static const char *run_row(rx_store *st, const char *key, const char *expr)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE key = '%s'", expr, key);
+    return qtext(st, sql);
+}
+
 static void assert_integrity(rx_store *st)
 {
     assert_string_equal(qtext(st, "PRAGMA integrity_check"), "ok");
@@ -661,6 +669,91 @@ static void test_claim_key(void **state)
     assert_integrity(st);
     rx_store_close(st);
     rx_jobs_free(jobs, 4);
+}
+
+/* One worker transaction (rx_store_commit_batch): records, give-backs, a
+ * refresh and claims together; a record of a run held elsewhere is
+ * skipped, and any failure takes the whole batch back. */
+static void test_commit_batch(void **state)
+{
+    rx_err err = {""};
+    int64_t sw;
+    rx_job *jobs = make_jobs(6, "b");
+    rx_store *st = store_with_jobs("batch.db", jobs, 6, &sw);
+    long me = (long)getpid();
+    char sql[512];
+    /* claim 0..2 in one transaction; 5 is held by a live worker elsewhere */
+    snprintf(sql, sizeof sql, "UPDATE runs SET status = 'running', worker_host = 'far',"
+                              " worker_pid = 1, heartbeat = 1e12 WHERE key = '%s'", jobs[5].key);
+    assert_int_equal(rx_store_exec(st, sql, &err), RX_OK);
+    rx_store_claim_try cl[4] = {{jobs[0].key, 9, 9}, {jobs[1].key, 9, 9}, {jobs[2].key, 9, 9},
+                                {jobs[5].key, 9, 9}};
+    rx_store_batch b = {.claim = cl, .n_claim = 4, .stale_after = 600, .host = "h", .pid = me};
+    assert_int_equal(rx_store_commit_batch(st, &b, &err), RX_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(cl[i].claimed, 1);
+        assert_int_equal(cl[i].state, RX_STATE_RUNNING);
+    }
+    assert_int_equal(cl[3].claimed, 0);
+    assert_int_equal(cl[3].state, RX_STATE_RUNNING);
+
+    /* record 0 (with its start of training) and 1, give 2 back, refresh
+     * nothing, claim 3; run 1 was meanwhile reclaimed by another worker */
+    snprintf(sql, sizeof sql, "UPDATE runs SET worker_host = 'other' WHERE key = '%s'",
+             jobs[1].key);
+    assert_int_equal(rx_store_exec(st, sql, &err), RX_OK);
+    rx_train_result r0 = make_result(0.75), r1 = make_result(0.5);
+    rx_epoch_metrics ep[2] = {r0.final, r0.final};
+    ep[0].epoch = 1;
+    ep[1].epoch = 2;
+    rx_store_record rec[2] = {
+        {jobs[0].key, RX_STATE_DONE, &r0, ep, 2, NULL, 0, NULL, NULL, 1234.5, 99},
+        {jobs[1].key, RX_STATE_DONE, &r1, &r1.final, 1, NULL, 0, NULL, NULL, 0, 99}};
+    const char *back[1] = {jobs[2].key};
+    rx_store_claim_try c3 = {jobs[3].key, 9, 9};
+    b = (rx_store_batch){rec, 2, back, 1, &c3, 1, 0, 600, "h", me, NULL, 0, 0};
+    assert_int_equal(rx_store_commit_batch(st, &b, &err), RX_OK);
+    assert_int_equal(rec[0].status, RX_OK);
+    assert_int_equal(rec[1].status, RX_ECONFLICT);
+    assert_int_equal(c3.claimed, 1);
+    assert_string_equal(run_row(st, jobs[0].key, "status || ' ' || test_acc || ' ' || started ||"
+                                                  " ' ' || attempts"), "done 0.75 1234.5 1");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM metrics WHERE key = '%s'", jobs[0].key);
+    assert_int_equal(qint(st, sql), 2);
+    /* not ours: nothing written */
+    assert_string_equal(run_row(st, jobs[1].key, "status || ' ' || ifnull(test_acc, '-')"),
+                        "running -");
+    /* given back: pending as before its claim */
+    assert_string_equal(run_row(st, jobs[2].key, "status || ' ' || attempts || ' ' ||"
+                                " ifnull(worker_pid, '-') || ' ' || ifnull(started, '-')"),
+                        "pending 0 - -");
+
+    /* a refresh with progress, alone */
+    b = (rx_store_batch){.host = "h", .pid = me, .beat_key = jobs[3].key, .steps_done = 7,
+                         .steps = 40};
+    assert_int_equal(rx_store_commit_batch(st, &b, &err), RX_OK);
+    assert_string_equal(run_row(st, jobs[3].key, "steps_done || '/' || steps"), "7/40");
+
+    /* a failing record (a duplicate epoch) takes the claim and the give-
+     * back with it */
+    rx_train_result r3 = make_result(0.6);
+    rx_epoch_metrics dup[2] = {r3.final, r3.final};
+    rx_store_record bad = {jobs[3].key, RX_STATE_DONE, &r3, dup, 2, NULL, 0, NULL, NULL, 0, 0};
+    const char *back3[1] = {jobs[3].key};
+    rx_store_claim_try c4 = {jobs[4].key, 9, 9};
+    b = (rx_store_batch){&bad, 1, back3, 1, &c4, 1, 0, 600, "h", me, NULL, 0, 0};
+    assert_int_equal(rx_store_commit_batch(st, &b, &err), RX_ESTORE);
+    assert_non_null(strstr(err.msg, "UNIQUE"));
+    assert_string_equal(run_row(st, jobs[3].key, "status"), "running");
+    assert_string_equal(run_row(st, jobs[4].key, "status"), "pending");
+    /* a state no run ends in: refused before anything is written */
+    bad.state = RX_STATE_PENDING;
+    b = (rx_store_batch){&bad, 1, NULL, 0, &c4, 1, 0, 600, "h", me, NULL, 0, 0};
+    assert_int_equal(rx_store_commit_batch(st, &b, &err), RX_EINVAL);
+    assert_int_equal(qint(st, "SELECT count(*) FROM runs WHERE status = 'pending'"), 2);
+    assert_integrity(st);
+    rx_store_close(st);
+    rx_jobs_free(jobs, 6);
 }
 
 /* A worker process: claims and finishes until nothing is left, writing
@@ -1496,6 +1589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_key_states_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_contention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_atomicity, setup, teardown),

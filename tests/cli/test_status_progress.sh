@@ -1,7 +1,8 @@
 # `status` follows a run while it trains: its progress (steps done /
 # steps) is recorded when training starts (0 of them) and at every
-# epoch's end at least, so polling status shows it move.  A trigger logs
-# every progress the workers write.
+# epoch's end at least 20 ms after the last write (these epochs take about
+# 80 ms), so polling status shows it move.  A trigger logs every progress
+# the workers write.
 . tests/cli/lib.sh
 spec=tests/data/run/long.yaml   # 2 long runs: 100 epochs of 60 steps
 db=$TMPDIR/p.db
