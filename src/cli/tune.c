@@ -11,13 +11,20 @@
 #include "rx_spec.h"
 #include "rx_store.h"
 
+static int is_key(const rx_cli_tune *t, const char *key)
+{
+    for (int q = 0; q < t->n; q++)
+        if (strcmp(t->key[q], key) == 0)
+            return 1;
+    return 0;
+}
+
 /* Adds key to t once; RX_EINVAL when it cannot be tuned or there are too
  * many. */
 static int add_key(rx_cli_tune *t, const char *key, rx_err *err)
 {
-    for (int q = 0; q < t->n; q++)
-        if (strcmp(t->key[q], key) == 0)
-            return RX_OK;
+    if (is_key(t, key))
+        return RX_OK;
     int rc = rx_key_tunable(key, err);
     if (rc)
         return rc;
@@ -64,10 +71,26 @@ int rx_cli_tune_collect(rx_store *st, const char *sweep, const char *const *cli,
              * it cannot read leave them to --tune) */
             if (rc == RX_OK && rx_spec_parse(text, strlen(text), where, &spec, &e) == RX_OK) {
                 const char *k[RX_SEARCH_MAX_OVER];
-                int n = rx_search_tuned_keys(spec, k, RX_SEARCH_MAX_OVER);
-                for (int q = 0; q < n && rc == RX_OK; q++)
-                    if (out->n < RX_REPORT_TUNE_MAX && rx_key_tunable(k[q], &e) == RX_OK)
+                char past[256] = "";
+                int n = rx_search_tuned_keys(spec, k, RX_SEARCH_MAX_OVER), n_past = 0;
+                for (int q = 0; q < n && rc == RX_OK; q++) {
+                    if (rx_key_tunable(k[q], &e) != RX_OK)
+                        continue;
+                    if (out->n < RX_REPORT_TUNE_MAX)
                         rc = add_key(out, k[q], err);
+                    else if (!is_key(out, k[q]) && n_past++ < 4)
+                        snprintf(past + strlen(past), sizeof past - strlen(past), "%s%s",
+                                 n_past > 1 ? ", " : "", k[q]);
+                }
+                /* past the limit, a key's values would split its cells
+                 * into optimizers of their own: say so */
+                if (n_past && !out->note[0])
+                    snprintf(out->note, sizeof out->note,
+                             "sweep '%.100s' samples or searches %d more key%s than the %d a "
+                             "report tunes besides the lr (%s%s): each value of %s is "
+                             "compared as an optimizer of its own; sample fewer keys",
+                             sweep, n_past, n_past > 1 ? "s" : "", RX_REPORT_TUNE_MAX, past,
+                             n_past > 4 ? ", ..." : "", n_past > 1 ? "them" : "it");
                 out->from_spec = out->n;
                 rx_spec_free(spec);
             }

@@ -86,4 +86,35 @@ PY
 expect_rc 0 "$REXSWEEP" report --db s.db --format json --no-tune
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert len({t["optimizer"] for t in r["tables"]}) == 6' out ||
   fail "--no-tune kept the sampled key tuned"
+# 3. a sweep sampling 5 keys besides the lr: the report tunes 4 and names
+#    the fifth, whose values stay optimizers of their own (it was left
+#    out without a word)
+cat >five.yaml <<'EOF'
+name: five
+data: {dataset: spirals, n_samples: 64}
+train: {batch_size: 64, full_epochs: 9}
+sampler: {kind: sobol, seed: 1}
+optimizers:
+  - name: adam
+    lr: {log_uniform: [1e-3, 1e-1], samples: 4}
+    beta1: {uniform: [0.8, 0.95]}
+    beta2: {uniform: [0.99, 0.999]}
+    eps: {log_uniform: [1e-9, 1e-7]}
+    weight_decay: {uniform: [0, 0.01]}
+    clip_norm: {uniform: [1, 10]}
+schedules: [constant]
+trainer:
+  command: [sh, fake.sh, "{optimizer.lr}", "{optimizer.beta1}", "{train.budget}", "{train.seed}"]
+  code: [fake.sh]
+  train_size: 64
+EOF
+expect_rc 0 "$REXSWEEP" run five.yaml --db five.db -q
+expect_rc 0 "$REXSWEEP" report --db five.db --format json
+grep -q "warning: sweep 'five' samples or searches 1 more key than the 4 a report tunes besides the lr (optimizer.clip_norm)" err ||
+  fail "no warning for the fifth key: $(cat err)"
+python3 - out <<'PY' || fail "five keys: $(head -c 300 out)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["tuned_keys"] == ["optimizer.beta1", "optimizer.beta2", "optimizer.eps", "optimizer.weight_decay"], r["tuned_keys"]
+PY
 echo ok
