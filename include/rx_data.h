@@ -106,6 +106,7 @@ typedef struct rx_data_shape {
     int n_train;        /* of the training split (rx_data_split_sizes) */
     int c, h, w;        /* the input (1, 1, d for flat features) */
     int n_out;          /* classes, or regression targets */
+    int regression;     /* 1: targets, not class labels */
 } rx_data_shape;
 
 /* The shape of c's data, as rx_data_load would make it.  IDX datasets

@@ -72,6 +72,11 @@ typedef struct rx_shape {
  * values of model.type; model.c builds each type from its row). */
 extern const char *const rx_model_names[];
 
+/* The model config a trainer builds for data with class labels
+ * (regression 0) or targets (1): cfg with RX_LOSS_AUTO resolved to mse
+ * for targets (the rest stays AUTO, resolved by rx_model_create). */
+rx_model_config rx_model_config_for(const rx_model_config *cfg, int regression);
+
 /* Builds a model for inputs of shape in and n_out outputs (classes, or
  * regression targets; for a vae n_out is ignored: it reconstructs its
  * input) and batches of at most max_batch.  Parameters are not

@@ -150,8 +150,8 @@ int rx_cost_of(rx_cost_memo *m, const rx_config *c, rx_cost *out, rx_err *err)
         return RX_OK;
     }
     /* as rx_train: a batch is at most the training split */
-    const data_entry *d;
-    const model_entry *e;
+    const data_entry *d = NULL;
+    const model_entry *e = NULL;
     int rc = data_of(m, &c->data, &d, err);
     if (rc || !d->ok)
         return rc;
@@ -161,7 +161,8 @@ int rx_cost_of(rx_cost_memo *m, const rx_config *c, rx_cost *out, rx_err *err)
     r->steps = rx_sched_total_steps(&c->sched,
                                     rx_budget_steps(c->train.budget, c->train.full_epochs, spe));
     rx_shape in = {d->shape.c, d->shape.h, d->shape.w};
-    if ((rc = model_of(m, &c->model, in, d->shape.n_out, &e, err)))
+    rx_model_config mc = rx_model_config_for(&c->model, d->shape.regression);
+    if ((rc = model_of(m, &mc, in, d->shape.n_out, &e, err)))
         return rc;
     /* the samples of its steps (an epoch's last batch is short): the
      * estimate rx_train records as the run's flops, to the bit */

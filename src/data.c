@@ -573,6 +573,7 @@ int rx_data_shape_of(const rx_data_config *c, rx_data_shape *z, rx_err *err)
         z->h = tr->h ? tr->h : 1;
         z->w = tr->w ? tr->w : tr->d;
         z->n_out = tr->n_classes ? tr->n_classes : tr->n_targets;
+        z->regression = tr->n_classes == 0;
         rx_dataset_free(tr);
         rx_dataset_free(te);
         free(tr);

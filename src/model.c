@@ -469,6 +469,14 @@ static int check_config(const rx_model_config *cfg, rx_shape in, int n_out,
     return RX_OK;
 }
 
+rx_model_config rx_model_config_for(const rx_model_config *cfg, int regression)
+{
+    rx_model_config c = *cfg;
+    if (regression && c.loss == RX_LOSS_AUTO && c.type != RX_MODEL_VAE)
+        c.loss = RX_LOSS_MSE;
+    return c;
+}
+
 /* A model's layers, without arenas: what rx_model_create and
  * rx_model_flops share.  On error *out is NULL. */
 static int plan(rx_model **out, const rx_model_config *cfg, rx_shape in, int n_out,

@@ -137,7 +137,9 @@ int rx_train(const rx_config *c, const rx_data *data,
     rx_shape in = {ds->c ? ds->c : 1, ds->h ? ds->h : 1, ds->w ? ds->w : ds->d};
     int n_out = classify ? ds->n_classes : ds->n_targets;
     run_state r = {0};
-    int rc = rx_model_create(&r.model, &c->model, in, n_out, B, err);
+    /* AUTO cannot see the data: targets mean mse */
+    rx_model_config mc = rx_model_config_for(&c->model, !classify);
+    int rc = rx_model_create(&r.model, &mc, in, n_out, B, err);
     if (rc)
         return rc;
     rx_rng init_rng, shuf_rng, drop_rng;

@@ -61,4 +61,29 @@ expect_exit 0 "$RX" --version
 expect_exit 2 "$RX"
 expect_exit 2 "$RX" frobnicate
 grep -q "'frobnicate' is not a rexsweep command" "$TMPDIR/err" || fail "unknown command"
+# a regression set with model.loss auto (the default) trains with mse, bit
+# for bit as loss mse does (only the run key differs: the configuration
+# does), and plan sizes its work; it failed every run with "cross-entropy
+# needs at least 2 classes", and plan could not size it
+reg="data.dataset=teacher data.n_samples=200 data.n_dims=4 data.validation=40 model.hidden=[16] train.full_epochs=3 train.batch_size=32"
+# shellcheck disable=SC2086
+expect_exit 0 "$RX" train $reg --json
+sed 's/"wall":[^}]*//; s/"key":"[0-9a-f]*"//' "$TMPDIR/out" > "$TMPDIR/auto"
+# shellcheck disable=SC2086
+expect_exit 0 "$RX" train $reg model.loss=mse --json
+sed 's/"wall":[^}]*//; s/"key":"[0-9a-f]*"//' "$TMPDIR/out" > "$TMPDIR/mse"
+[ "$(wc -l < "$TMPDIR/auto")" -ge 3 ] && cmp -s "$TMPDIR/auto" "$TMPDIR/mse" ||
+  fail "loss auto on a regression set: $(head -c 300 "$TMPDIR/auto")"
+cat > "$TMPDIR/reg.yaml" <<'EOF'
+name: reg
+data: {dataset: teacher, n_samples: 200, n_dims: 4, validation: 40}
+model: {type: mlp, hidden: [16]}
+train: {batch_size: 32, full_epochs: 3}
+optimizers: [{name: adam, lr: [0.01]}]
+schedules: [rex]
+EOF
+expect_exit 0 "$RX" plan "$TMPDIR/reg.yaml"
+grep -q ' GFLOP ' "$TMPDIR/out" || fail "plan sizes no regression run: $(cat "$TMPDIR/out")"
+expect_exit 0 "$RX" run "$TMPDIR/reg.yaml" --db "$TMPDIR/reg.db" --quiet
+grep -q '1 runs: 1 done' "$TMPDIR/out" || fail "regression run: $(cat "$TMPDIR/out" "$TMPDIR/err")"
 echo ok
