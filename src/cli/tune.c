@@ -87,7 +87,7 @@ int rx_cli_tune_collect(rx_store *st, const char *sweep, const char *const *cli,
                 if (n_past && !out->note[0])
                     snprintf(out->note, sizeof out->note,
                              "sweep '%.100s' samples or searches %d more key%s than the %d a "
-                             "report tunes besides the lr (%s%s): each value of %s is "
+                             "report tunes besides the lr (%.150s%s): each value of %s is "
                              "compared as an optimizer of its own; sample fewer keys",
                              sweep, n_past, n_past > 1 ? "s" : "", RX_REPORT_TUNE_MAX, past,
                              n_past > 4 ? ", ..." : "", n_past > 1 ? "them" : "it");
