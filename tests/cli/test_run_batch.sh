@@ -54,7 +54,16 @@ expect_exit 1 "$RX" run "$tiny" --db "$db" -j 2 --quiet
 grep -q '288 runs: 276 done (36 now), 0 failed, 12 diverged' "$TMPDIR/out" || fail "rerun: $(cat "$TMPDIR/out")"
 [ "$(metrics "$db")" = "$(metrics "$TMPDIR/j1.db")" ] || fail "rerun metrics"
 
-# 4. short runs, then long ones that beat while the short ones' records
+# 4. --max-runs with runs claimed ahead: exactly the first N of the grid
+for j in 1 2; do
+  db=$TMPDIR/max$j.db
+  expect_exit 1 "$RX" run "$tiny" --db "$db" -j $j --max-runs 100 --quiet
+  [ "$(q "$db" "SELECT count(*) || ' ' || max(l.grid_index) FROM runs r JOIN sweep_runs l ON l.key = r.key WHERE r.status = 'done' AND attempts = 1")" = "100 99" ] &&
+    [ "$(q "$db" "SELECT count(*) FROM runs WHERE status = 'pending' AND attempts = 0")" = 188 ] ||
+    fail "--max-runs 100 -j $j: $(q "$db" "SELECT status, attempts, count(*) FROM runs GROUP BY 1, 2")"
+done
+
+# 5. short runs, then long ones that beat while the short ones' records
 #    are held back: all recorded, each once
 db=$TMPDIR/mixed.db
 for j in 1 2; do
