@@ -93,6 +93,9 @@ uint64_t rx_hash64(const void *p, size_t n, uint64_t h);
 
 /* Monotonic wall clock in seconds. */
 double rx_now(void);
+/* Wall-clock time in seconds since the Unix epoch (for the store's
+ * timestamps; rx_now for durations). */
+double rx_unix_now(void);
 
 /* Memory-bound element-wise loops (optimizer updates, batch gathering)
  * get an AVX2 clone picked at load time, so machines that have it move

@@ -160,6 +160,13 @@ double rx_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+double rx_unix_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static int avx2_allowed = 1;
 
 void rx_cpu_avx2_allow(int allow) { avx2_allowed = allow; }

@@ -32,7 +32,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rx_ckpt.h"
@@ -86,7 +85,7 @@ static void worker_signal(int sig)
 }
 
 typedef struct worker worker;
-static void beat_now(worker *w, const char *key, long step, long total);
+static void beat_now(worker *w, const char *key, long step, long total, int epoch_end);
 static rx_store *worker_store(const worker *w);
 
 /* The metrics of one run, and where its heartbeat goes. */
@@ -101,9 +100,9 @@ typedef struct run_log {
 /* A heartbeat with the run's progress (runs.steps_done of runs.steps)
  * tells other processes, and `rexsweep status`, that the run is alive
  * and how far it has come. */
-static void beat(run_log *l, long step)
+static void beat(run_log *l, long step, int epoch_end)
 {
-    beat_now(l->w, l->key, step, l->prog->total);
+    beat_now(l->w, l->key, step, l->prog->total, epoch_end);
 }
 
 static int log_epoch(void *ud, const rx_epoch_metrics *m)
@@ -111,7 +110,7 @@ static int log_epoch(void *ud, const rx_epoch_metrics *m)
     run_log *l = ud;
     if (rx_train_log_epoch(&l->m, m))
         return 1;
-    beat(l, m->step);
+    beat(l, m->step, 1);
     return 0;
 }
 
@@ -125,14 +124,14 @@ static int log_step(void *ud, const rx_step_metrics *m)
  * RX_RUNNER_BEAT_EVERY seconds. */
 static void train_alive(void *ud, long step)
 {
-    beat(ud, step);
+    beat(ud, step, 0);
 }
 
 /* The trainer's way back into the worker: a heartbeat. */
 static void run_alive(void *ud)
 {
     run_log *l = ud;
-    beat(l, l->prog->step);
+    beat(l, l->prog->step, 0);
 }
 
 static void send_event(int fd, const rx_run_event *ev)
@@ -279,8 +278,8 @@ static void ckpt_remove(const char *path)
  * up to BATCH_SECONDS of runs ahead, holds their records back for up to
  * BATCH_SECONDS and skips the heartbeats that follow a write closer than
  * that.  A worker of longer runs records each run at its end (with the
- * next claim) and beats at a run's start and at its epochs' ends (at most
- * every BEAT_MIN).  What a worker holds
+ * next claim) and beats at a run's start, every 10 s and at its epochs'
+ * ends (at most every BEAT_MIN).  What a worker holds
  * unrecorded is listed in shared memory (slot_runs): if it dies, its
  * replacement claims those runs again first; a worker that stops gives
  * back the runs it claimed and never started.
@@ -288,11 +287,12 @@ static void ckpt_remove(const char *path)
 #define BATCH_SECONDS 0.1
 #define BATCH_MAX 64
 #define BEAT_MIN 0.02
+#define HELD_MAX (2 * BATCH_MAX + 1)   /* held back, in training, ahead */
 
 /* A worker's claimed runs not yet recorded (queue items), for its parent. */
 struct slot_runs {
     int n;
-    int item[2 * BATCH_MAX + 1];
+    int item[HELD_MAX];
 };
 
 /* A run trained and not yet recorded. */
@@ -319,7 +319,7 @@ typedef struct worker {
     char host[256];
     int ready[BATCH_MAX];     /* claimed ahead, in queue order */
     int n_ready, at_ready;
-    int inherit[2 * BATCH_MAX + 1];  /* a dead predecessor's runs */
+    int inherit[HELD_MAX];    /* a dead predecessor's runs */
     int n_inherit, at_inherit;
     trained *done;            /* [BATCH_MAX], and the run in training at
                                  [BATCH_MAX] (a heartbeat may flush the
@@ -330,7 +330,7 @@ typedef struct worker {
     double last_write;        /* rx_now() of the last transaction */
     double per_run;           /* recent seconds per run, 0: none yet */
     int batching;             /* runs are short: see above */
-    int run_beats;            /* progress writes of the run in training */
+    double last_epoch_beat;   /* rx_now() of the last epoch end's beat */
     int stop;                 /* stop after the run in training */
 } worker;
 
@@ -360,13 +360,6 @@ static void send_skip(int fd, int slot, int t)
     ev.index = -1;
     ev.item = t;
     send_event(fd, &ev);
-}
-
-static double unix_time(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* Lists what the worker holds unrecorded for the parent (which reads it
@@ -453,11 +446,12 @@ static int settle(worker *w, const rx_store_record *rec, int commit_rc, const rx
 }
 
 /* One transaction: records the runs trained, gives back unclaim[], beats
- * for the run in training (beat_key), and claims claim[].  On a store
- * failure the claims and give-backs did not happen.  Nonzero when the
- * worker must stop. */
+ * for the run in training (beat_key), and claims claim[].  Returns the
+ * store's status: on a failure the claims and give-backs did not happen.
+ * Sets w->stop when the worker must stop (a failure of anything but the
+ * beat alone, which the run survives, as it does a lost heartbeat). */
 static int flush(worker *w, const char *const *unclaim, int n_unclaim, rx_store_claim_try *claim,
-                 int n_claim, const char *beat_key, long steps_done, long steps, int *failed)
+                 int n_claim, const char *beat_key, long steps_done, long steps)
 {
     rx_store_record rec[BATCH_MAX];
     for (int i = 0; i < w->n_done; i++) {
@@ -472,12 +466,13 @@ static int flush(worker *w, const char *const *unclaim, int n_unclaim, rx_store_
     rx_err err = {{0}};
     int rc = rx_store_commit_batch(w->st, &b, &err);
     w->last_write = rx_now();
-    *failed = rc;
-    if (rc && n_claim + n_unclaim > 0 && w->n_done == 0)
+    int beat_only = w->n_done + n_claim + n_unclaim == 0;
+    if (rc && !beat_only && w->n_done == 0)
         send_error(w->fd, &err);
-    int stop = settle(w, rec, rc, &err);
+    if (settle(w, rec, rc, &err) || (rc && !beat_only))
+        w->stop = 1;
     publish(w);
-    return stop || rc != RX_OK;
+    return rc;
 }
 
 /* Takes the next item of the queue to try, or -1: *wait set when more
@@ -554,8 +549,7 @@ static int refill(worker *w)
             pass[n] = p;
             claim[n++] = (rx_store_claim_try){sh->item[t].ref.key, 0, -1};
         }
-        int failed = 0;
-        int stop = (n > 0 || w->n_done > 0) && flush(w, NULL, 0, claim, n, NULL, 0, 0, &failed);
+        int failed = n > 0 || w->n_done > 0 ? flush(w, NULL, 0, claim, n, NULL, 0, 0) : RX_OK;
         for (int i = 0; i < n; i++) {
             int t = item[i];
             if (!failed && claim[i].claimed) {
@@ -575,7 +569,7 @@ static int refill(worker *w)
         publish(w);
         if (failed)
             return failed;
-        if (stop || halted(w)) {
+        if (w->stop || halted(w)) {
             w->stop = 1;
             return w->n_ready ? RX_OK : RX_ENOTFOUND;
         }
@@ -588,24 +582,28 @@ static int refill(worker *w)
     }
 }
 
-/* A progress write: at a run's start, then at most one every BEAT_MIN
- * seconds (a run of 10,000 epochs of 30 us spent more time beating than
- * training), or BATCH_SECONDS for a worker of short runs, which skips the
- * start too.  It records the runs held back, if any, as well. */
-static void beat_now(worker *w, const char *key, long step, long total)
+/* A progress write: at a run's start and its alive beats (every 10 s),
+ * and at an epoch's end at most BEAT_MIN seconds after the last epoch's
+ * (a run of 10,000 epochs of 30 us spent more time beating than
+ * training); for a worker of short runs, at most one every BATCH_SECONDS
+ * after any write.  It records the runs held back, if any, as well. */
+static void beat_now(worker *w, const char *key, long step, long total, int epoch_end)
 {
-    double gap = rx_now() - w->last_write;
-    if (w->batching ? gap < BATCH_SECONDS : w->run_beats > 0 && gap < BEAT_MIN)
+    double now = rx_now();
+    if (w->batching ? now - w->last_write < BATCH_SECONDS
+                    : epoch_end && now - w->last_epoch_beat < BEAT_MIN)
         return;
-    w->run_beats++;
-    if (w->n_done == 0) {
-        rx_store_progress(w->st, key, step, total, NULL);
-        w->last_write = rx_now();
-        return;
-    }
-    int failed;
-    if (flush(w, NULL, 0, NULL, 0, key, step, total, &failed))
-        w->stop = 1;
+    if (epoch_end)
+        w->last_epoch_beat = now;
+    flush(w, NULL, 0, NULL, 0, key, step, total);
+}
+
+/* Adds the run trained at done[BATCH_MAX] to those held back. */
+static void keep(worker *w, const trained *d)
+{
+    if (w->n_done == 0)
+        w->oldest = rx_now();
+    w->done[w->n_done++] = *d;
 }
 
 /* Trains queue item t (claimed) into a new done[] entry.  Its record and
@@ -618,7 +616,7 @@ static void train_item(worker *w, int t)
     trained *d = &w->done[BATCH_MAX];
     memset(d, 0, sizeof *d);
     d->item = t;
-    d->started = unix_time();
+    d->started = rx_unix_now();
     rx_run_event *ev = &d->ev;
     ev->kind = RX_EV_START;
     ev->worker = w->slot;
@@ -639,9 +637,7 @@ static void train_item(worker *w, int t)
         d->res.status = RX_RUN_FAILED;
         snprintf(d->error, sizeof d->error, "%s", err.msg);
         send_event(w->fd, ev);
-        if (w->n_done == 0)
-            w->oldest = rx_now();
-        w->done[w->n_done++] = *d;
+        keep(w, d);
         return;
     }
     /* an extension run's keys as the parent registered them (rekeyed for
@@ -656,7 +652,6 @@ static void train_item(worker *w, int t)
     wp->train.step = wp->train.total = 0;
     wp->started = rx_now();
     wp->index = job.index;
-    w->run_beats = 0;
     send_event(w->fd, ev);
 #ifdef RX_TEST_HOOKS
     /* test hook (build/rexsweep-hooks only): a worker that dies in the
@@ -717,9 +712,7 @@ static void train_item(worker *w, int t)
     ev->test_acc = d->res.final.test_acc;
     ev->test_loss = d->res.final.test_loss;
     wp->index = -1;
-    if (w->n_done == 0)
-        w->oldest = rx_now();
-    w->done[w->n_done++] = *d;
+    keep(w, d);
     if (d->res.status == RX_RUN_INTERRUPTED || worker_stop ||
         (o->fail_fast && (d->state == RX_STATE_FAILED || d->state == RX_STATE_DIVERGED)))
         w->stop = 1;
@@ -768,12 +761,10 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o, int slot, i
         w.current = -1;
         /* a worker of long runs records each at once; one of short runs
          * holds them back for a while, unless it stops */
-        int failed;
-        if (w.n_done > 0 &&
+        if (w.n_done > 0 && w.at_ready < w.n_ready &&
             (!w.batching || w.stop || halted(&w) || w.n_done == BATCH_MAX ||
-             batch_want(&w) < 2 || rx_now() - w.oldest >= BATCH_SECONDS) &&
-            w.at_ready < w.n_ready && flush(&w, NULL, 0, NULL, 0, NULL, 0, 0, &failed))
-            w.stop = 1;
+             batch_want(&w) < 2 || rx_now() - w.oldest >= BATCH_SECONDS))
+            flush(&w, NULL, 0, NULL, 0, NULL, 0, 0);
         else
             publish(&w);
     }
@@ -786,9 +777,8 @@ static void worker_main(const run_queue *q, const rx_runner_opts *o, int slot, i
     w.at_ready = w.n_ready;
     if (o->max_runs > 0)
         __atomic_fetch_sub(&sh->started, n_back, __ATOMIC_SEQ_CST);
-    int failed;
     if (w.n_done > 0 || n_back > 0)
-        flush(&w, back, n_back, NULL, 0, NULL, 0, 0, &failed);
+        flush(&w, back, n_back, NULL, 0, NULL, 0, 0);
     publish(&w);
     if (o->fail_fast && w.stop)
         __atomic_store_n(&sh->halt, 1, __ATOMIC_SEQ_CST);

@@ -767,14 +767,6 @@ rx_run_state rx_run_state_of(rx_run_status s)
     }
 }
 
-/* Wall-clock time in seconds since the Unix epoch (rx_now is monotonic). */
-static double unix_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int is_busy(int rc)
 {
     rc &= 0xff;
@@ -1488,7 +1480,7 @@ static int begin_sweep_body(rx_store *st, void *ctx, rx_err *err)
     bind_str(s, 1, c->info->name);
     bind_str(s, 2, c->info->spec);
     bind_str(s, 3, c->info->spec_hash);
-    sqlite3_bind_double(s, 4, unix_now());
+    sqlite3_bind_double(s, 4, rx_unix_now());
     bind_str(s, 5, RX_VERSION);
     sqlite3_bind_int(s, 6, RX_TRAINER_VERSION);
     bind_str(s, 7, st->host);
@@ -1950,7 +1942,7 @@ static int claim_body(rx_store *st, void *ctx, rx_err *err)
 {
     claim_ctx *c = ctx;
     sqlite3_stmt *s;
-    double now = unix_now();
+    double now = rx_unix_now();
     int rc = stmt(st, S_CLAIM_PICK, &s, err);
     if (rc)
         return rc;
@@ -2018,7 +2010,7 @@ static int claim_key_body(rx_store *st, void *ctx, rx_err *err)
     sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, c->host, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, c->pid);
-    sqlite3_bind_double(s, 4, unix_now());
+    sqlite3_bind_double(s, 4, rx_unix_now());
     sqlite3_bind_int(s, 5, (c->flags & RX_CLAIM_RETRY_FAILED) != 0);
     sqlite3_bind_double(s, 6, c->stale_after);
     if ((rc = step_done(st, s, err, "cannot claim a run")))
@@ -2042,15 +2034,16 @@ static int claim_key_body(rx_store *st, void *ctx, rx_err *err)
 int rx_store_claim_key(rx_store *st, const char *key, unsigned flags, double stale_after,
                        const char *host, long pid, int *state, rx_err *err)
 {
-    claim_key_ctx c = {key, flags, stale_after, host, pid, 0, -1};
-    snprintf(st->w_host, sizeof st->w_host, "%s", host);
-    st->w_pid = pid;
-    int rc = write_tx(st, claim_key_body, &c, err);
+    /* a batch of one claim (rx_store_commit_batch) */
+    rx_store_claim_try t = {key, 0, -1};
+    rx_store_batch b = {.claim = &t, .n_claim = 1, .flags = flags, .stale_after = stale_after,
+                        .host = host, .pid = pid};
+    int rc = rx_store_commit_batch(st, &b, err);
     if (state)
-        *state = rc == RX_OK ? c.state : -1;
+        *state = rc == RX_OK ? t.state : -1;
     if (rc)
         return rc;
-    return c.claimed ? RX_OK : RX_ENOTFOUND;
+    return t.claimed ? RX_OK : RX_ENOTFOUND;
 }
 
 static int not_held(rx_store *st, const char *key, rx_err *err)
@@ -2073,7 +2066,7 @@ static int heartbeat_body(rx_store *st, void *ctx, rx_err *err)
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, b->key, -1, SQLITE_STATIC);
-    sqlite3_bind_double(s, 2, unix_now());
+    sqlite3_bind_double(s, 2, rx_unix_now());
     sqlite3_bind_text(s, 3, st->w_host, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, st->w_pid);
     if (b->steps_done >= 0)
@@ -2164,7 +2157,7 @@ static int finish_body(rx_store *st, void *ctx, rx_err *err)
     sqlite3_bind_text(s, 2, st->w_host, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, st->w_pid);
     sqlite3_bind_text(s, 5, rx_run_state_name(c->state), -1, SQLITE_STATIC);
-    sqlite3_bind_double(s, 6, unix_now());
+    sqlite3_bind_double(s, 6, rx_unix_now());
     if (r) {
         /* the final metrics are those of the last epoch reported */
         const rx_epoch_metrics *f = &r->final;
@@ -2248,12 +2241,11 @@ int rx_store_finish_ex(rx_store *st, const char *key, rx_run_state state,
                        const rx_step_metrics *st_m, int n_st, const char *error,
                        const rx_run_extra *x, rx_err *err)
 {
-    double need = 0;
-    int rc = finish_check(key, state, n_ep, n_st, x, &need, err);
-    if (rc || (rc = check_space(st, need, err)))
-        return rc;
-    finish_ctx c = {key, state, res, ep, n_ep, st_m, n_st, error, x, 0};
-    return write_tx(st, finish_body, &c, err);
+    /* a batch of one record (rx_store_commit_batch) */
+    rx_store_record r = {key, state, res, ep, n_ep, st_m, n_st, error, x, 0, RX_OK};
+    rx_store_batch b = {.rec = &r, .n_rec = 1};
+    int rc = rx_store_commit_batch(st, &b, err);
+    return rc ? rc : r.status ? not_held(st, key, err) : RX_OK;
 }
 
 static int batch_body(rx_store *st, void *ctx, rx_err *err)
@@ -2350,7 +2342,7 @@ static int mark_body(rx_store *st, void *ctx, rx_err *err)
     if (rc != SQLITE_OK)
         return sql_fail(st, rc, err, "cannot mark runs");
     sqlite3_bind_text(s, 1, rx_run_state_name(c->state), -1, SQLITE_STATIC);
-    sqlite3_bind_double(s, 2, unix_now());
+    sqlite3_bind_double(s, 2, rx_unix_now());
     bind_str(s, 3, c->error);
     bind_str(s, 4, c->key ? c->key : c->host);
     sqlite3_bind_int64(s, 5, c->pid);

@@ -1,6 +1,6 @@
 # `status` follows a run while it trains: its progress (steps done /
 # steps) is recorded when training starts (0 of them) and at every
-# epoch's end at least 20 ms after the last write (these epochs take about
+# epoch's end at least 20 ms after the last epoch's (these epochs take about
 # 80 ms), so polling status shows it move.  A trigger logs every progress
 # the workers write.
 . tests/cli/lib.sh
